@@ -1,0 +1,4 @@
+// Public entry of the gateway config module, imported by the control plane and the operator.
+export * from './schema.js';
+export * from './validate.js';
+export * from './hash.js';

@@ -1,0 +1,181 @@
+// The one schema of a gateway configuration (DESIGN §4): the standalone file, the pushed snapshot and the
+// control plane's admin API all validate with it, and its TypeScript types come from it.
+import { z } from 'zod';
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
+export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
+
+/** Names of services and routes: DNS-label-like, dots allowed so the operator can use `k8s.<ns>.<name>`. */
+export const ENTITY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
+const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+/** A hostname as a client sends it in Host (lower case, no port). */
+const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** One literal path segment: RFC 3986 pchar without ':' at the start (that would be a parameter). */
+const LITERAL_SEGMENT_PATTERN = /^[A-Za-z0-9\-._~!$&'()+,;=@%][A-Za-z0-9\-._~!$&'()+,;=@%:]*$/;
+const PARAM_SEGMENT_PATTERN = /^:[A-Za-z_][A-Za-z0-9_]*$/;
+
+const entityName = (what: string) =>
+  z.string().regex(ENTITY_NAME_PATTERN, {
+    message: `${what} must be 1-128 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit`,
+  });
+
+/** Checks a route path pattern (`/users/:id`, `/v1/*`, `/`) and returns why it is invalid, or null. */
+export function pathPatternProblem(pattern: string): string | null {
+  if (!pattern.startsWith('/')) return "must start with '/'";
+  if (pattern.length > 1024) return 'must be at most 1024 characters';
+  if (pattern === '/' || pattern === '/*') return null;
+  const segments = pattern.slice(1).split('/');
+  const seenParams = new Set<string>();
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const isLast = i === segments.length - 1;
+    if (segment === '*') {
+      if (!isLast) return "'*' is only allowed as the last segment ('/prefix/*')";
+      continue;
+    }
+    if (segment === '') {
+      if (isLast) return null; // a trailing slash is part of the literal path
+      return "must not contain empty segments ('//')";
+    }
+    if (segment === '.' || segment === '..') return "must not contain '.' or '..' segments";
+    if (segment.startsWith(':')) {
+      if (!PARAM_SEGMENT_PATTERN.test(segment)) return `parameter '${segment}' must be ':' followed by a name`;
+      if (seenParams.has(segment)) return `parameter '${segment}' appears twice`;
+      seenParams.add(segment);
+      continue;
+    }
+    if (!LITERAL_SEGMENT_PATTERN.test(segment)) return `segment '${segment}' contains characters not allowed in a path`;
+    if (/%(?![0-9A-Fa-f]{2})/.test(segment)) {
+      return `segment '${segment}' has a malformed percent-escape`;
+    }
+  }
+  return null;
+}
+
+const pathPattern = z.string().superRefine((value, ctx) => {
+  const problem = pathPatternProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: `path ${problem}` });
+});
+
+const upstreamUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as http://users:8080' });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: 'must use http or https' });
+  }
+  if (url.username !== '' || url.password !== '') {
+    ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
+  }
+  if (url.search !== '' || url.hash !== '') {
+    ctx.addIssue({ code: 'custom', message: 'must not have a query string or fragment' });
+  }
+});
+
+export const rateLimitSchema = z.strictObject({
+  limit: z.int().min(1).max(1_000_000_000),
+  windowSeconds: z.int().min(1).max(86_400),
+});
+
+export const routeRateLimitSchema = rateLimitSchema.extend({
+  by: z.enum(['consumer', 'ip']).default('consumer'),
+});
+
+export const serviceSchema = z.strictObject({
+  name: entityName('service name'),
+  url: upstreamUrl,
+  connectTimeoutMs: z.int().min(1).max(60_000).default(2_000),
+  timeoutMs: z.int().min(1).max(600_000).default(10_000),
+  retries: z.int().min(0).max(10).default(1),
+});
+
+export const routeSchema = z.strictObject({
+  name: entityName('route name'),
+  service: entityName('service name'),
+  paths: z.array(pathPattern).min(1).max(64),
+  methods: z.array(z.enum(HTTP_METHODS)).max(HTTP_METHODS.length).default([]),
+  hosts: z
+    .array(z.string().regex(HOSTNAME_PATTERN, { message: 'must be a lower-case hostname without port' }))
+    .max(64)
+    .default([]),
+  stripPrefix: z.boolean().default(false),
+  auth: z.enum(AUTH_KINDS).default('none'),
+  rateLimit: routeRateLimitSchema.optional(),
+});
+
+export const consumerSchema = z.strictObject({
+  username: entityName('username'),
+  apiKeyHashes: z
+    .array(z.string().regex(SHA256_HEX_PATTERN, { message: 'must be the SHA-256 of the key as 64 lower-case hex digits' }))
+    .max(100)
+    .default([]),
+  jwtSubject: z.string().min(1).max(256).optional(),
+  rateLimit: rateLimitSchema.optional(),
+});
+
+function reportDuplicates<T>(
+  items: readonly T[],
+  keysOf: (item: T) => readonly string[],
+  listName: string,
+  fieldPath: (index: number, keyIndex: number) => (string | number)[],
+  what: string,
+  ctx: z.RefinementCtx,
+): void {
+  const firstSeen = new Map<string, number>();
+  items.forEach((item, index) => {
+    keysOf(item).forEach((key, keyIndex) => {
+      const earlier = firstSeen.get(key);
+      if (earlier === undefined) firstSeen.set(key, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [listName, index, ...fieldPath(index, keyIndex)],
+          message: `${what} '${key}' is already used by ${listName}[${earlier}]`,
+        });
+    });
+  });
+}
+
+export const gatewayConfigSchema = z
+  .strictObject({
+    services: z.array(serviceSchema).max(10_000).default([]),
+    routes: z.array(routeSchema).max(10_000).default([]),
+    consumers: z.array(consumerSchema).max(100_000).default([]),
+  })
+  .superRefine((config, ctx) => {
+    reportDuplicates(config.services, (s) => [s.name], 'services', () => ['name'], 'service name', ctx);
+    reportDuplicates(config.routes, (r) => [r.name], 'routes', () => ['name'], 'route name', ctx);
+    reportDuplicates(config.consumers, (c) => [c.username], 'consumers', () => ['username'], 'username', ctx);
+    reportDuplicates(config.consumers, (c) => c.apiKeyHashes, 'consumers', (_i, k) => ['apiKeyHashes', k], 'API key hash', ctx);
+    reportDuplicates(
+      config.consumers,
+      (c) => (c.jwtSubject === undefined ? [] : [c.jwtSubject]),
+      'consumers',
+      () => ['jwtSubject'],
+      'JWT subject',
+      ctx,
+    );
+    const serviceNames = new Set(config.services.map((s) => s.name));
+    config.routes.forEach((route, index) => {
+      if (!serviceNames.has(route.service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'service'],
+          message: `service '${route.service}' is not defined in services`,
+        });
+      }
+    });
+  });
+
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type ConsumerConfig = z.infer<typeof consumerSchema>;
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+export type RouteRateLimitConfig = z.infer<typeof routeRateLimitSchema>;
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** The config as a user writes it, with optional fields that get defaults. */
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs every *.test.ts below the given workspaces' src/ folders with node's test runner (through tsx),
+// one file at a time so that tests sharing PostgreSQL and Redis never race each other.
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const found = [];
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) found.push(...findTests(path));
+    else if (entry.endsWith('.test.ts')) found.push(path);
+  }
+  return found;
+}
+
+const roots = process.argv.slice(2);
+const files = roots.flatMap((root) => findTests(join(root, 'src'))).sort();
+if (files.length === 0) {
+  console.error(`no test files found under ${roots.join(', ')}`);
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '1';
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
