@@ -1,0 +1,32 @@
+// Guards /tenants/:tenantId/...: a valid platform JWT whose tenant is the one in the URL (else 403, whatever
+// the object ids), carrying the tenant's current token version (else 401: the password changed since).
+import type { RequestHandler } from 'express';
+import type { Pool } from '../db/pool.js';
+import { ApiError, forbidden, unauthorized } from '../http/errors.js';
+import { isUuid } from '../tenancy/schema-name.js';
+import { tokenVersionOf } from '../tenancy/tenants.js';
+import type { PlatformTokens } from './platform-token.js';
+
+export function bearerToken(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+  return match === null ? null : (match[1] as string);
+}
+
+export function requireTenantAccess(pool: Pool, tokens: PlatformTokens): RequestHandler<{ tenantId: string }> {
+  return async (req, res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (token === null) throw unauthorized();
+    const claims = await tokens.verify(token);
+    if (claims === null) throw unauthorized('the bearer token is invalid or expired');
+    const { tenantId } = req.params;
+    if (!isUuid(tenantId)) {
+      throw new ApiError(400, 'validation_failed', 'tenantId must be a UUID', [{ path: 'tenantId', message: 'must be a UUID' }]);
+    }
+    if (claims.tenantId !== tenantId) throw forbidden();
+    const currentVersion = await tokenVersionOf(pool, tenantId);
+    if (currentVersion !== claims.tokenVersion) throw unauthorized('the bearer token was revoked by a password change; log in again');
+    res.locals.tenantId = tenantId;
+    next();
+  };
+}

@@ -1,0 +1,146 @@
+// /api/v1/auth: registration, login and password reset (DESIGN §3), throttled per client IP and per email.
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Pool } from '../db/pool.js';
+import { isPgError, PG_UNIQUE_VIOLATION, withTransaction } from '../db/pool.js';
+import { ApiError, alreadyExists, parseOrThrow, tooManyRequests } from '../http/errors.js';
+import { createApiKey, provisionTenant } from '../tenancy/provision.js';
+import { findTenantByEmail, publicTenant } from '../tenancy/tenants.js';
+import type { Mailer } from './mailer.js';
+import { hashPassword, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import type { PlatformTokens } from './platform-token.js';
+import { issueResetToken, redeemResetToken, RESET_TOKEN_PATTERN } from './reset-tokens.js';
+import type { Throttle, ThrottleRule } from './throttle.js';
+import type { Logger } from 'winston';
+
+export interface AuthThrottleRules {
+  /** Every /auth request, per client IP. */
+  perIp: ThrottleRule;
+  /** Login and reset attempts, per email. */
+  perEmail: ThrottleRule;
+}
+
+export const DEFAULT_AUTH_THROTTLE: AuthThrottleRules = {
+  perIp: { limit: 30, windowSeconds: 60 },
+  perEmail: { limit: 10, windowSeconds: 15 * 60 },
+};
+
+export interface AuthRouterDeps {
+  pool: Pool;
+  tokens: PlatformTokens;
+  throttle: Throttle;
+  throttleRules: AuthThrottleRules;
+  mailer: Mailer;
+  logger: Logger;
+  now: () => Date;
+  /** Base URL the reset mail links to. */
+  publicUrl: string;
+}
+
+const email = z.email({ message: 'must be an email address' }).max(254);
+const password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, { message: `must be at least ${MIN_PASSWORD_LENGTH} characters` })
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_PASSWORD_BYTES, {
+    message: `must be at most ${MAX_PASSWORD_BYTES} bytes`,
+  });
+
+const registerBody = z.strictObject({
+  email,
+  password,
+  tenantName: z.string().trim().min(1).max(100),
+});
+const loginBody = z.strictObject({ email: z.string().max(254), password: z.string().max(1024) });
+const resetRequestBody = z.strictObject({ email: z.string().max(254) });
+const resetConfirmBody = z.strictObject({
+  token: z.string().regex(RESET_TOKEN_PATTERN, { message: 'must be the 64 hex digits from the reset mail' }),
+  password,
+});
+
+const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'email or password is incorrect');
+
+export function createAuthRouter(deps: AuthRouterDeps): Router {
+  const router = Router();
+
+  async function throttle(scope: string, key: string, rule: ThrottleRule): Promise<void> {
+    const decision = await deps.throttle.hit(`${scope}:${key}`, rule);
+    if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
+  }
+  const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+  router.use(async (req, _res, next) => {
+    await throttle('auth-ip', clientIp(req), deps.throttleRules.perIp);
+    next();
+  });
+
+  router.post('/register', async (req, res) => {
+    const body = parseOrThrow(registerBody, req.body);
+    const passwordHash = await hashPassword(body.password);
+    try {
+      const result = await withTransaction(deps.pool, async (client) => {
+        const tenant = await provisionTenant(client, {
+          name: body.tenantName,
+          plan: 'free',
+          ownerEmail: body.email,
+          passwordHash,
+        });
+        const key = await createApiKey(client, tenant.id, 'default');
+        return { tenant, key };
+      });
+      const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: 1 });
+      deps.logger.info('tenant registered', { tenantId: result.tenant.id });
+      res.status(201).json({ tenant: publicTenant(result.tenant), token, gatewayApiKey: result.key.plaintext });
+    } catch (error) {
+      if (isPgError(error, PG_UNIQUE_VIOLATION) && error.constraint === 'tenants_owner_email_key') {
+        throw alreadyExists('an account with this email already exists', 'email');
+      }
+      throw error;
+    }
+  });
+
+  router.post('/login', async (req, res) => {
+    const body = parseOrThrow(loginBody, req.body);
+    await throttle('login-email', body.email.toLowerCase(), deps.throttleRules.perEmail);
+    const tenant = await findTenantByEmail(deps.pool, body.email);
+    const ok = await verifyPassword(body.password, tenant?.passwordHash ?? null);
+    if (!ok || tenant === null) throw invalidCredentials();
+    res.json({ token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) });
+  });
+
+  router.post('/password-reset', async (req, res) => {
+    const body = parseOrThrow(resetRequestBody, req.body);
+    await throttle('reset-email', body.email.toLowerCase(), deps.throttleRules.perEmail);
+    // Answer before any lookup so the response (and its timing) says nothing about the account.
+    res.status(202).json({ message: 'if an account exists for this email, a reset link has been sent' });
+    void sendResetMail(deps, body.email).catch((error: unknown) => {
+      deps.logger.error('password reset mail failed', { error: error instanceof Error ? error.message : 'unknown' });
+    });
+  });
+
+  router.post('/password-reset/confirm', async (req, res) => {
+    const body = parseOrThrow(resetConfirmBody, req.body);
+    const passwordHash = await hashPassword(body.password);
+    const tenantId = await redeemResetToken(deps.pool, body.token, passwordHash, deps.now());
+    if (tenantId === null) {
+      throw new ApiError(400, 'validation_failed', 'reset token is invalid, expired or already used', [
+        { path: 'token', message: 'invalid, expired or already used' },
+      ]);
+    }
+    deps.logger.info('password reset', { tenantId });
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+async function sendResetMail(deps: AuthRouterDeps, emailAddress: string): Promise<void> {
+  const tenant = await findTenantByEmail(deps.pool, emailAddress);
+  if (tenant === null || tenant.passwordHash === null) return;
+  const token = await issueResetToken(deps.pool, tenant.id, deps.now());
+  await deps.mailer.send({
+    to: tenant.ownerEmail,
+    subject: 'Reset your NovaGate password',
+    text: `Someone asked to reset the password of your NovaGate account "${tenant.name}".\n\nReset token: ${token}\nOr open: ${deps.publicUrl}/reset-password#token=${token}\n\nThe token works once, within one hour. If you did not ask for this, ignore this mail.`,
+  });
+  deps.logger.info('password reset mail sent', { tenantId: tenant.id });
+}

@@ -1,0 +1,102 @@
+// Builds a tenant's gateway config snapshot (DESIGN §4) from its service, route and consumer rows.
+import type { ConsumerConfig, GatewayConfig, RateLimitConfig, RouteConfig, RouteRateLimitConfig, ServiceConfig } from '@novagate/gateway/config';
+import type { Queryable } from '../db/pool.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
+
+export interface ServiceRow {
+  id: string;
+  name: string;
+  url: string;
+  connect_timeout_ms: number;
+  timeout_ms: number;
+  retries: number;
+  managed_by: 'api' | 'kubernetes';
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface RouteRow {
+  id: string;
+  name: string;
+  service_name: string;
+  paths: string[];
+  methods: string[];
+  hosts: string[];
+  strip_prefix: boolean;
+  auth: RouteConfig['auth'];
+  rate_limit: RouteRateLimitConfig | null;
+  managed_by: 'api' | 'kubernetes';
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ConsumerRow {
+  id: string;
+  username: string;
+  api_key_hashes: string[];
+  jwt_subject: string | null;
+  rate_limit: RateLimitConfig | null;
+  managed_by: 'api' | 'kubernetes';
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function serviceConfigOf(row: ServiceRow): ServiceConfig {
+  return {
+    name: row.name,
+    url: row.url,
+    connectTimeoutMs: row.connect_timeout_ms,
+    timeoutMs: row.timeout_ms,
+    retries: row.retries,
+  };
+}
+
+export function routeConfigOf(row: RouteRow): RouteConfig {
+  const route: RouteConfig = {
+    name: row.name,
+    service: row.service_name,
+    paths: row.paths,
+    methods: row.methods as RouteConfig['methods'],
+    hosts: row.hosts,
+    stripPrefix: row.strip_prefix,
+    auth: row.auth,
+  };
+  if (row.rate_limit !== null) route.rateLimit = row.rate_limit;
+  return route;
+}
+
+export function consumerConfigOf(row: ConsumerRow): ConsumerConfig {
+  const consumer: ConsumerConfig = { username: row.username, apiKeyHashes: row.api_key_hashes };
+  if (row.jwt_subject !== null) consumer.jwtSubject = row.jwt_subject;
+  if (row.rate_limit !== null) consumer.rateLimit = row.rate_limit;
+  return consumer;
+}
+
+export const SERVICE_COLUMNS = 's.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.managed_by, s.created_at, s.updated_at';
+export const ROUTE_COLUMNS =
+  'r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.managed_by, r.created_at, r.updated_at';
+export const CONSUMER_COLUMNS = 'c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, c.created_at, c.updated_at';
+
+export function selectServices(tenantId: string): string {
+  return `SELECT ${SERVICE_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.services s`;
+}
+export function selectRoutes(tenantId: string): string {
+  const schema = quotedTenantSchema(tenantId);
+  return `SELECT ${ROUTE_COLUMNS} FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id`;
+}
+export function selectConsumers(tenantId: string): string {
+  return `SELECT ${CONSUMER_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.consumers c`;
+}
+
+/** The tenant's current config as the gateway will receive it: services and consumers by name, routes in order. */
+export async function buildSnapshot(db: Queryable, tenantId: string): Promise<GatewayConfig> {
+  // One after another: `db` may be a single client inside a transaction.
+  const services = await db.query<ServiceRow>(`${selectServices(tenantId)} ORDER BY s.name`);
+  const routes = await db.query<RouteRow>(`${selectRoutes(tenantId)} ORDER BY r.position, r.name`);
+  const consumers = await db.query<ConsumerRow>(`${selectConsumers(tenantId)} ORDER BY c.username`);
+  return {
+    services: services.rows.map(serviceConfigOf),
+    routes: routes.rows.map(routeConfigOf),
+    consumers: consumers.rows.map(consumerConfigOf),
+  };
+}

@@ -1,0 +1,53 @@
+// Config versions (DESIGN §1, §2): every change to a tenant's services, routes or consumers, inside the
+// change's own transaction, writes a new numbered snapshot, a pending_config_updates row and a NOTIFY.
+// Numbers are allocated under the tenant row's lock, so the admin API and the operator never collide.
+import { configHash, type GatewayConfig } from '@novagate/gateway/config';
+import type { Queryable } from '../db/pool.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { buildSnapshot } from './snapshot.js';
+
+export const CONFIG_CHANNEL = 'novagate_config';
+
+export interface ConfigVersion {
+  version: number;
+  hash: string;
+}
+
+export interface LockedTenant {
+  id: string;
+  plan: string;
+}
+
+/** Locks the tenant row for the rest of the transaction; null when the tenant does not exist. */
+export async function lockTenantForConfigChange(db: Queryable, tenantId: string): Promise<LockedTenant | null> {
+  const { rows } = await db.query<LockedTenant>('SELECT id, plan FROM public.tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+  return rows[0] ?? null;
+}
+
+export async function latestConfigVersion(db: Queryable, tenantId: string): Promise<(ConfigVersion & { config: GatewayConfig }) | null> {
+  const { rows } = await db.query<{ version: string; hash: string; snapshot: GatewayConfig }>(
+    `SELECT version, hash, snapshot FROM ${quotedTenantSchema(tenantId)}.config_versions ORDER BY version DESC LIMIT 1`,
+  );
+  const row = rows[0];
+  return row === undefined ? null : { version: Number(row.version), hash: row.hash, config: row.snapshot };
+}
+
+/**
+ * Records the tenant's current rows as a new config version when they differ from the newest one.
+ * The caller holds the tenant lock (lockTenantForConfigChange) in the same transaction.
+ */
+export async function recordConfigVersion(db: Queryable, tenantId: string): Promise<ConfigVersion & { changed: boolean }> {
+  const snapshot = await buildSnapshot(db, tenantId);
+  const hash = configHash(snapshot);
+  const latest = await latestConfigVersion(db, tenantId);
+  if (latest !== null && latest.hash === hash) return { version: latest.version, hash, changed: false };
+  const version = (latest?.version ?? 0) + 1;
+  await db.query(`INSERT INTO ${quotedTenantSchema(tenantId)}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)`, [
+    version,
+    hash,
+    JSON.stringify(snapshot),
+  ]);
+  await db.query('INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($1, $2)', [tenantId, version]);
+  await db.query('SELECT pg_notify($1, $2)', [CONFIG_CHANNEL, JSON.stringify({ tenantId, version })]);
+  return { version, hash, changed: true };
+}

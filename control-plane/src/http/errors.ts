@@ -1,0 +1,105 @@
+// The control plane's typed API errors (DESIGN §3) and the one place they become HTTP responses.
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'winston';
+import { problemsFromZodError, type ConfigProblem } from '@novagate/gateway/config';
+import { z } from 'zod';
+
+export type ErrorCode =
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'invalid_credentials'
+  | 'forbidden'
+  | 'not_found'
+  | 'already_exists'
+  | 'version_conflict'
+  | 'managed_by_operator'
+  | 'in_use'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'plan_limit_exceeded'
+  | 'invalid_reference'
+  | 'too_many_requests'
+  | 'internal_error';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ConfigProblem[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const validationFailed = (details: ConfigProblem[], message = 'request is invalid') =>
+  new ApiError(400, 'validation_failed', `${message}: ${details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; ')}`, details);
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+export const forbidden = (message = 'this token does not give access to that tenant') =>
+  new ApiError(403, 'forbidden', message);
+export const unauthorized = (message = 'a valid bearer token is required') => new ApiError(401, 'unauthorized', message);
+export const alreadyExists = (message: string, path?: string) =>
+  new ApiError(409, 'already_exists', message, path === undefined ? [] : [{ path, message }]);
+export const managedByOperator = (what: string) =>
+  new ApiError(409, 'managed_by_operator', `${what} is managed by the Kubernetes operator; change its custom resource instead`);
+export const planLimitExceeded = (what: string, limit: number, plan: string) =>
+  new ApiError(422, 'plan_limit_exceeded', `the ${plan} plan allows at most ${limit} ${what}`);
+export const invalidReference = (path: string, message: string) =>
+  new ApiError(422, 'invalid_reference', message, [{ path, message }]);
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new ApiError(429, 'too_many_requests', `too many requests; retry after ${retryAfterSeconds} s`, [], {
+    'Retry-After': String(retryAfterSeconds),
+  });
+
+/** Parses `input` with a zod schema or throws 400 validation_failed naming every bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, message?: string): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationFailed(problemsFromZodError(result.error), message);
+  return result.data;
+}
+
+export function sendError(res: Response, error: ApiError): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  const body: { code: ErrorCode; message: string; details?: ConfigProblem[] } = { code: error.code, message: error.message };
+  if (error.details.length > 0) body.details = error.details;
+  res.status(error.status).json({ error: body });
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Maps body-parser failures to API errors; returns null for anything else. */
+function fromBodyParser(error: BodyParserError): ApiError | null {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new ApiError(413, 'payload_too_large', `request body is larger than the limit of ${error.limit ?? '?'} bytes`);
+    case 'entity.parse.failed':
+      return new ApiError(400, 'validation_failed', 'request body is not valid JSON', [
+        { path: '', message: 'malformed JSON' },
+      ]);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError(415, 'unsupported_media_type', 'request body must be UTF-8 JSON');
+    default:
+      return null;
+  }
+}
+
+/** Express error handler: typed errors as they are, anything unknown as a logged 500 with no details. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    if (res.headersSent) return;
+    if (error instanceof ApiError) return sendError(res, error);
+    const parserError = typeof error === 'object' && error !== null ? fromBodyParser(error as BodyParserError) : null;
+    if (parserError !== null) return sendError(res, parserError);
+    // Log the error's name and message only: a pg error's detail can hold row values.
+    const description = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+    logger.error('unhandled error', { error: description });
+    sendError(res, new ApiError(500, 'internal_error', 'internal error'));
+  };
+}
