@@ -1,0 +1,210 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
+
+let db: TestDatabase;
+let server: TestServer;
+
+before(async () => {
+  db = await createTestDatabase();
+  server = await startTestServer({ pool: db.pool });
+});
+after(async () => {
+  await server.close();
+  await db.drop();
+});
+
+const sha = (value: string) => createHash('sha256').update(value).digest('hex');
+
+async function fresh(): Promise<{ tenant: RegisteredTenant; base: string; call: TestServer['request'] }> {
+  const tenant = await registerTenant(server);
+  const base = `/api/v1/tenants/${tenant.id}`;
+  const call: TestServer['request'] = (method, path, options = {}) =>
+    server.request(method, `${base}${path}`, { token: tenant.token, ...options });
+  return { tenant, base, call };
+}
+
+test('services, routes and consumers can be created, read, listed, replaced and deleted', async () => {
+  const { call } = await fresh();
+  const service = await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } });
+  assert.equal(service.status, 201);
+  assert.deepEqual(
+    { ...service.body, id: undefined, createdAt: undefined, updatedAt: undefined },
+    { id: undefined, name: 'users', url: 'http://users:8080', connectTimeoutMs: 2000, timeoutMs: 10000, retries: 1, managedBy: 'api', createdAt: undefined, updatedAt: undefined },
+  );
+  const route = await call('POST', '/routes', {
+    body: { name: 'get-user', service: 'users', paths: ['/users/:id'], methods: ['GET'], auth: 'jwt', rateLimit: { limit: 10, windowSeconds: 60 } },
+  });
+  assert.equal(route.status, 201, route.text);
+  assert.equal(route.body.service, 'users');
+  assert.deepEqual(route.body.rateLimit, { limit: 10, windowSeconds: 60, by: 'consumer' });
+  const consumer = await call('POST', '/consumers', { body: { username: 'mobile', apiKeyHashes: [sha('k1')], jwtSubject: 'mobile' } });
+  assert.equal(consumer.status, 201);
+
+  assert.equal((await call('GET', `/routes/${route.body.id}`)).body.name, 'get-user');
+  assert.deepEqual((await call('GET', '/services')).body.data.map((s: { name: string }) => s.name), ['users']);
+
+  const replaced = await call('PUT', `/services/${service.body.id}`, { body: { name: 'people', url: 'https://people:8443', retries: 0 } });
+  assert.equal(replaced.status, 200);
+  assert.equal(replaced.body.retries, 0);
+  assert.equal((await call('GET', `/routes/${route.body.id}`)).body.service, 'people', 'routes follow a renamed service');
+
+  assert.equal((await call('DELETE', `/consumers/${consumer.body.id}`)).status, 204);
+  assert.equal((await call('GET', `/consumers/${consumer.body.id}`)).status, 404);
+});
+
+test('every change writes a new config version, a pending update and the snapshot the gateway will get', async () => {
+  const { tenant, call } = await fresh();
+  await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } });
+  await call('POST', '/routes', { body: { name: 'r1', service: 'users', paths: ['/a'] } });
+  const config = await call('GET', '/config');
+  assert.equal(config.body.version, 3);
+  assert.match(config.body.hash, /^[0-9a-f]{64}$/);
+  assert.deepEqual(config.body.config.routes, [
+    { name: 'r1', service: 'users', paths: ['/a'], methods: [], hosts: [], stripPrefix: false, auth: 'none' },
+  ]);
+  const pending = await db.pool.query('SELECT version FROM public.pending_config_updates WHERE tenant_id = $1 ORDER BY version', [tenant.id]);
+  assert.deepEqual(pending.rows.map((r) => Number(r.version)), [1, 2, 3]);
+});
+
+test('a route naming a missing service gets 422 invalid_reference; deleting a used service gets 409 in_use', async () => {
+  const { call } = await fresh();
+  const missing = await call('POST', '/routes', { body: { name: 'r', service: 'nope', paths: ['/x'] } });
+  assert.equal(missing.status, 422);
+  assert.equal(missing.body.error.code, 'invalid_reference');
+  assert.equal(missing.body.error.details[0].path, 'service');
+  const service = await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } });
+  await call('POST', '/routes', { body: { name: 'r', service: 'users', paths: ['/x'] } });
+  const del = await call('DELETE', `/services/${service.body.id}`);
+  assert.equal(del.status, 409);
+  assert.equal(del.body.error.code, 'in_use');
+});
+
+test('duplicate names, JWT subjects and key hashes get 409 already_exists naming the field', async () => {
+  const { call } = await fresh();
+  await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } });
+  const dupService = await call('POST', '/services', { body: { name: 'users', url: 'http://other:8080' } });
+  assert.equal(dupService.status, 409);
+  assert.equal(dupService.body.error.details[0].path, 'name');
+  await call('POST', '/consumers', { body: { username: 'a', apiKeyHashes: [sha('k')], jwtSubject: 's' } });
+  const dupSubject = await call('POST', '/consumers', { body: { username: 'b', jwtSubject: 's' } });
+  assert.equal(dupSubject.status, 409);
+  assert.equal(dupSubject.body.error.details[0].path, 'jwtSubject');
+  const dupHash = await call('POST', '/consumers', { body: { username: 'c', apiKeyHashes: [sha('k')] } });
+  assert.equal(dupHash.status, 409);
+  assert.equal(dupHash.body.error.details[0].path, 'apiKeyHashes');
+});
+
+test('the free plan limit answers 422 plan_limit_exceeded and creates nothing', async () => {
+  const { tenant, call } = await fresh();
+  for (let i = 0; i < 10; i++) {
+    assert.equal((await call('POST', '/consumers', { body: { username: `c${i}` } })).status, 201);
+  }
+  const over = await call('POST', '/consumers', { body: { username: 'c10' } });
+  assert.equal(over.status, 422);
+  assert.equal(over.body.error.code, 'plan_limit_exceeded');
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${quotedTenantSchema(tenant.id)}.consumers`);
+  assert.equal(rows[0].n, 10);
+  const viaConfig = await call('PUT', '/config', {
+    body: { config: { consumers: Array.from({ length: 11 }, (_, i) => ({ username: `u${i}` })) } },
+  });
+  assert.equal(viaConfig.status, 422);
+});
+
+test('PUT /config replaces the whole config in one transaction and honours the version precondition', async () => {
+  const { call } = await fresh();
+  await call('POST', '/services', { body: { name: 'old', url: 'http://old:1' } });
+  const current = await call('GET', '/config');
+  const config = {
+    services: [{ name: 'users', url: 'http://users:8080' }],
+    routes: [
+      { name: 'second', service: 'users', paths: ['/b'] },
+      { name: 'first', service: 'users', paths: ['/a'] },
+    ],
+    consumers: [{ username: 'app', apiKeyHashes: [sha('x')] }],
+  };
+  const put = await call('PUT', '/config', { body: { version: current.body.version, config } });
+  assert.equal(put.status, 200, put.text);
+  assert.equal(put.body.version, current.body.version + 1);
+  const read = await call('GET', '/config');
+  assert.equal(read.body.hash, put.body.hash);
+  assert.deepEqual(read.body.config.services.map((s: { name: string }) => s.name), ['users']);
+  assert.deepEqual(read.body.config.routes.map((r: { name: string }) => r.name), ['second', 'first'], 'route order is the file order');
+
+  const same = await call('PUT', '/config', { body: { config } });
+  assert.equal(same.body.version, put.body.version, 'an identical config makes no new version');
+
+  const stale = await call('PUT', '/config', { body: { version: current.body.version, config: { services: [] } } });
+  assert.equal(stale.status, 409);
+  assert.equal(stale.body.error.code, 'version_conflict');
+
+  const invalid = await call('PUT', '/config', { body: { config: { routes: [{ name: 'x', service: 'nope', paths: ['/x'] }] } } });
+  assert.equal(invalid.status, 400);
+  assert.equal(invalid.body.error.details[0].path, 'config.routes[0].service');
+  assert.equal((await call('GET', '/config')).body.version, put.body.version, 'a refused config changes nothing');
+});
+
+test('operator-managed objects answer 409 managed_by_operator to changes and survive PUT /config', async () => {
+  const { tenant, call } = await fresh();
+  const schema = quotedTenantSchema(tenant.id);
+  const { rows } = await db.pool.query(
+    `INSERT INTO ${schema}.services (name, url, connect_timeout_ms, timeout_ms, retries, managed_by)
+     VALUES ('k8s.default.web', 'http://web:80', 2000, 10000, 1, 'kubernetes') RETURNING id`,
+  );
+  const id = rows[0].id as string;
+  const put = await call('PUT', `/services/${id}`, { body: { name: 'web', url: 'http://web:80' } });
+  assert.equal(put.status, 409);
+  assert.equal(put.body.error.code, 'managed_by_operator');
+  assert.equal((await call('DELETE', `/services/${id}`)).status, 409);
+  const reserved = await call('POST', '/services', { body: { name: 'k8s.default.other', url: 'http://x:1' } });
+  assert.equal(reserved.status, 400);
+
+  const replace = await call('PUT', '/config', { body: { config: { services: [{ name: 'api', url: 'http://api:1' }] } } });
+  assert.equal(replace.status, 200, replace.text);
+  const names = (await call('GET', '/config')).body.config.services.map((s: { name: string }) => s.name);
+  assert.deepEqual(names, ['api', 'k8s.default.web']);
+  const changeIt = await call('PUT', '/config', {
+    body: { config: { services: [{ name: 'k8s.default.web', url: 'http://changed:80' }] } },
+  });
+  assert.equal(changeIt.status, 409);
+  assert.equal(changeIt.body.error.code, 'managed_by_operator');
+});
+
+test('concurrent writes to one tenant never produce two versions with the same number', async () => {
+  const { tenant, call } = await fresh();
+  const responses = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => call('POST', '/services', { body: { name: `s${i}`, url: 'http://x:1' } })),
+  );
+  assert.deepEqual(responses.map((r) => r.status), Array(8).fill(201));
+  const { rows } = await db.pool.query(`SELECT version FROM ${quotedTenantSchema(tenant.id)}.config_versions ORDER BY version`);
+  assert.deepEqual(rows.map((r) => Number(r.version)), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test('API keys: created with the plaintext once, listed without it, revoked with 204', async () => {
+  const { tenant, call } = await fresh();
+  const created = await call('POST', '/api-keys', { body: { name: 'ci' } });
+  assert.equal(created.status, 201);
+  assert.match(created.body.key, new RegExp(`^gw_${tenant.id}_[0-9a-f]{32}$`));
+  const list = await call('GET', '/api-keys');
+  assert.equal(list.body.data.length, 2);
+  assert.ok(!list.text.includes(created.body.key.slice(-32)), 'a list never shows a key');
+  const { rows } = await db.pool.query('SELECT key_hash FROM public.api_keys WHERE id = $1', [created.body.id]);
+  assert.equal(rows[0].key_hash, sha(created.body.key));
+  assert.equal((await call('DELETE', `/api-keys/${created.body.id}`)).status, 204);
+  const after = (await call('GET', '/api-keys')).body.data.find((k: { id: string }) => k.id === created.body.id);
+  assert.ok(after.revokedAt !== null);
+});
+
+test('responses carry security headers and the request id', async () => {
+  const { call } = await fresh();
+  const response = await call('GET', '/services', { headers: { 'x-request-id': 'abc-123' } });
+  assert.equal(response.headers.get('x-request-id'), 'abc-123');
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  assert.ok(response.headers.get('strict-transport-security'));
+  assert.ok(response.headers.get('content-security-policy'));
+  const bad = await call('GET', '/services', { headers: { 'x-request-id': 'bad id with spaces' } });
+  assert.match(bad.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+});
