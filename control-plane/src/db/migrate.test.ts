@@ -1,0 +1,83 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { migrate, tenantMigrations, MIGRATION_LOCK_KEY } from './migrate.js';
+import { provisionTenant } from '../tenancy/provision.js';
+import { withTransaction } from './pool.js';
+import { tenantSchemaName } from '../tenancy/schema-name.js';
+
+let db: TestDatabase;
+
+before(async () => {
+  db = await createTestDatabase({ migrate: false });
+});
+after(async () => {
+  await db.drop();
+});
+
+test('two replicas migrating at once apply each migration exactly once', async () => {
+  const reports = await Promise.all([migrate(db.pool), migrate(db.pool), migrate(db.pool)]);
+  const applied = reports.flatMap((r) => r.public);
+  assert.deepEqual(applied, ['001_initial'], 'exactly one runner applied the public migration');
+  const { rows } = await db.pool.query("SELECT migration_id FROM public.schema_migrations WHERE schema_name = 'public'");
+  assert.deepEqual(rows.map((r) => r.migration_id), ['001_initial']);
+});
+
+test('a tenant migration missing from a schema is applied to it and recorded, existing ones are not re-run', async () => {
+  const tenant = await withTransaction(db.pool, (client) =>
+    provisionTenant(client, { name: 'Old', plan: 'free', ownerEmail: 'old@example.com', passwordHash: null }),
+  );
+  const schema = tenantSchemaName(tenant.id);
+  // A release adds a tenant migration: the existing schema must get it, and only it.
+  const probe = { id: '999_probe', sql: 'CREATE TABLE probe_for_test (id int)' };
+  (tenantMigrations as { id: string; sql: string }[]).push(probe);
+  try {
+    const report = await migrate(db.pool);
+    assert.equal(report.tenantMigrationsApplied, 1);
+    const { rows } = await db.pool.query(
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'probe_for_test'",
+      [schema],
+    );
+    assert.equal(rows.length, 1, 'the new table reached the existing tenant schema');
+    const ledger = await db.pool.query('SELECT migration_id FROM public.schema_migrations WHERE schema_name = $1 ORDER BY migration_id', [schema]);
+    assert.deepEqual(ledger.rows.map((r) => r.migration_id), ['001_initial', '999_probe']);
+    const again = await migrate(db.pool);
+    assert.equal(again.tenantMigrationsApplied, 0);
+  } finally {
+    (tenantMigrations as { id: string; sql: string }[]).pop();
+  }
+});
+
+test('a failing provisioning leaves neither tenant row nor schema behind', async () => {
+  const id = '11111111-2222-4333-8444-555555555555';
+  await assert.rejects(
+    withTransaction(db.pool, async (client) => {
+      await provisionTenant(client, { id, name: 'Doomed', plan: 'free', ownerEmail: 'doomed@example.com', passwordHash: null });
+      throw new Error('failure after provisioning');
+    }),
+    /failure after provisioning/,
+  );
+  const tenants = await db.pool.query('SELECT 1 FROM public.tenants WHERE id = $1', [id]);
+  const schemas = await db.pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [tenantSchemaName(id)]);
+  assert.equal(tenants.rows.length, 0);
+  assert.equal(schemas.rows.length, 0);
+});
+
+test('a migration run waits for registrations in flight (shared lock) instead of racing them', async () => {
+  const holder = await db.pool.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock_shared($1)', [MIGRATION_LOCK_KEY]);
+    let finished = false;
+    const running = migrate(db.pool).then(() => {
+      finished = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(finished, false, 'migrate must wait while a registration holds the shared lock');
+    await holder.query('COMMIT');
+    await running;
+    assert.equal(finished, true);
+  } finally {
+    holder.release();
+  }
+});
