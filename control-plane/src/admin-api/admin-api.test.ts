@@ -208,3 +208,24 @@ test('responses carry security headers and the request id', async () => {
   const bad = await call('GET', '/services', { headers: { 'x-request-id': 'bad id with spaces' } });
   assert.match(bad.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
 });
+
+test('CORS answers allowed origins only', async () => {
+  const preflight = (origin: string) =>
+    server.request('OPTIONS', '/api/v1/auth/login', {
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+  const allowed = await preflight('https://console.example.com');
+  assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://console.example.com');
+  const denied = await preflight('https://evil.example.com');
+  assert.equal(denied.headers.get('access-control-allow-origin'), null);
+});
+
+test('each request leaves one access-log line with its request id and route template, not the raw path', async () => {
+  const { tenant, call } = await fresh();
+  await call('GET', '/services', { headers: { 'x-request-id': 'log-check-1' } });
+  const line = server.logLines.map((l) => JSON.parse(l)).find((l) => l.requestId === 'log-check-1' && l.message === 'request');
+  assert.ok(line, 'no access log line');
+  assert.equal(line.route, '/api/v1/tenants/:tenantId/services/');
+  assert.equal(line.status, 200);
+  assert.ok(!JSON.stringify(line).includes(tenant.id));
+});

@@ -45,15 +45,20 @@ const requestId: RequestHandler = (req, res, next) => {
   requestContext.run({ requestId: id }, next);
 };
 
-function observe(metrics: ControlPlaneMetrics): RequestHandler {
+const UUID_IN_PATH = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** Metrics and one access-log line per request, labelled with the route template, never the raw URL. */
+function observe(metrics: ControlPlaneMetrics, logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
+    const started = process.hrtime.bigint();
     res.on('finish', () => {
-      // The matched route template only (never the raw URL), so labels stay bounded.
       const template = req.route === undefined ? 'unmatched' : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
-      const route = template.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':tenantId');
+      const route = template.replace(UUID_IN_PATH, ':tenantId');
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      end({ method: req.method, route });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      const requestId = res.getHeader('x-request-id');
+      logger.info('request', { requestId, method: req.method, route, status: res.statusCode, latencyMs: Math.round(seconds * 1e4) / 10 });
     });
     next();
   };
@@ -70,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.corsAllowedOrigins.length > 0) {
     app.use(cors({ origin: deps.corsAllowedOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-ID'], maxAge: 600 }));
   }
-  app.use(observe(deps.metrics));
+  app.use(observe(deps.metrics, deps.logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
