@@ -18,7 +18,11 @@ export interface PlatformTokens {
 }
 
 export function createPlatformTokens(secret: string, now: () => Date = () => new Date()): PlatformTokens {
-  const key = new TextEncoder().encode(secret);
+  // Imported once: handing jose raw bytes would import the HMAC key again on every call.
+  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
   return {
     async issue({ tenantId, tokenVersion }) {
       const issuedAt = Math.floor(now().getTime() / 1000);
@@ -28,11 +32,11 @@ export function createPlatformTokens(secret: string, now: () => Date = () => new
         .setIssuer(ISSUER)
         .setIssuedAt(issuedAt)
         .setExpirationTime(issuedAt + PLATFORM_TOKEN_TTL_SECONDS)
-        .sign(key);
+        .sign(await key);
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: ['HS256'],
           issuer: ISSUER,
           currentDate: now(),

@@ -75,7 +75,8 @@ function report(name: string, latencies: number[], seconds?: number): void {
 
 async function main(): Promise<void> {
   const db = await createTestDatabase();
-  const server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))], {
+  const profile = process.env.BENCH_CPU_PROFILE_DIR;
+  const server = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), '--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))], {
     env: {
       ...process.env,
       DATABASE_URL: db.url,
