@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
-import { ensureDevTls } from './dev-tls.js';
+import { ensureDevTls } from '../control-plane/src/tls/dev-certificates.js';
 
 const root = resolve(import.meta.dirname, '..');
 const devDir = join(root, '.dev');

@@ -10,7 +10,7 @@ let base: string;
 
 before(async () => {
   db = await createTestDatabase();
-  server = await startTestServer({ pool: db.pool });
+  server = await startTestServer({ db });
   tenant = await registerTenant(server);
   base = `/api/v1/tenants/${tenant.id}`;
 });

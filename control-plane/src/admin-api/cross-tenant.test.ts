@@ -11,7 +11,7 @@ const ids: Record<string, string> = {};
 
 before(async () => {
   db = await createTestDatabase();
-  server = await startTestServer({ pool: db.pool });
+  server = await startTestServer({ db });
   a = await registerTenant(server, 'Tenant A');
   b = await registerTenant(server, 'Tenant B');
   const base = `/api/v1/tenants/${a.id}`;

@@ -11,7 +11,7 @@ let relaxed: TestServer;
 
 before(async () => {
   db = await createTestDatabase();
-  relaxed = await startTestServer({ pool: db.pool });
+  relaxed = await startTestServer({ db });
 });
 after(async () => {
   await relaxed.close();
@@ -38,7 +38,7 @@ test('unknown email and wrong password get the same 401 body', async () => {
 
 test('login is throttled per email with 429 and Retry-After, even from different addresses', async () => {
   const server = await startTestServer({
-    pool: db.pool,
+    db,
     trustedProxies: ['127.0.0.1'],
     throttleRules: { perIp: { limit: 1000, windowSeconds: 60 }, perEmail: { limit: 3, windowSeconds: 600 } },
   });
@@ -67,7 +67,7 @@ test('login is throttled per email with 429 and Retry-After, even from different
 test('every /auth endpoint is throttled per client IP, shared through Redis', async () => {
   const redis = new Redis(TEST_REDIS_URL);
   const server = await startTestServer({
-    pool: db.pool,
+    db,
     throttle: createRedisThrottle(redis),
     trustedProxies: ['127.0.0.1'],
     throttleRules: { perIp: { limit: 2, windowSeconds: 60 }, perEmail: { limit: 1000, windowSeconds: 60 } },
@@ -99,7 +99,7 @@ test('every /auth endpoint is throttled per client IP, shared through Redis', as
 
 test('X-Forwarded-For is believed only from a trusted proxy', async () => {
   const untrusting = await startTestServer({
-    pool: db.pool,
+    db,
     throttleRules: { perIp: { limit: 2, windowSeconds: 60 }, perEmail: { limit: 1000, windowSeconds: 60 } },
   });
   try {

@@ -9,7 +9,7 @@ let clock = new Date('2026-01-01T00:00:00Z');
 
 before(async () => {
   db = await createTestDatabase();
-  server = await startTestServer({ pool: db.pool, now: () => clock });
+  server = await startTestServer({ db, now: () => clock });
 });
 after(async () => {
   await server.close();

@@ -9,7 +9,7 @@ let server: TestServer;
 
 before(async () => {
   db = await createTestDatabase();
-  server = await startTestServer({ pool: db.pool });
+  server = await startTestServer({ db });
 });
 after(async () => {
   await server.close();

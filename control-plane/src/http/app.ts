@@ -9,6 +9,8 @@ import { createApiKeysRouter } from '../admin-api/api-keys-router.js';
 import { createConfigRouter } from '../admin-api/config-router.js';
 import { consumers, routes, services } from '../admin-api/entities.js';
 import { createEntityRouter } from '../admin-api/entity-router.js';
+import { createGatewaysRouter, createRequestLogsRouter } from '../admin-api/gateways-router.js';
+import type { Presence } from '../hub/presence.js';
 import type { Mailer } from '../auth/mailer.js';
 import type { PlatformTokens } from '../auth/platform-token.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
@@ -31,6 +33,7 @@ export interface AppDeps {
   throttleRules?: AuthThrottleRules;
   mailer: Mailer;
   metrics: ControlPlaneMetrics;
+  presence: Presence;
   /** Addresses and CIDRs of proxies whose X-Forwarded-For is believed. */
   trustedProxies: string[];
   corsAllowedOrigins: string[];
@@ -116,6 +119,8 @@ export function createApp(deps: AppDeps): Express {
   tenant.use('/services', createEntityRouter(deps.pool, services));
   tenant.use('/routes', createEntityRouter(deps.pool, routes));
   tenant.use('/consumers', createEntityRouter(deps.pool, consumers));
+  tenant.use('/gateways', createGatewaysRouter(deps.pool, deps.presence));
+  tenant.use('/request-logs', createRequestLogsRouter(deps.pool));
   api.use('/tenants/:tenantId', tenant);
   app.use('/api/v1', api);
 

@@ -1,15 +1,13 @@
 // Test support: the control plane's HTTP app on a random port, with captured logs and mail.
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import type { Mailer, MailMessage } from '../auth/mailer.js';
-import { createPlatformTokens } from '../auth/platform-token.js';
 import { createMemoryThrottle, type Throttle } from '../auth/throttle.js';
 import type { AuthThrottleRules } from '../auth/router.js';
-import type { Pool } from '../db/pool.js';
-import { createApp } from '../http/app.js';
+import { createMemoryPresence, type Presence } from '../hub/presence.js';
+import { startControlPlane, type ControlPlane } from '../server.js';
 import { createLogger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
+import type { TestDatabase } from './database.js';
 
 export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
 
@@ -23,7 +21,7 @@ export interface TestServer {
   url: string;
   logLines: string[];
   mail: MailMessage[];
-  server: Server;
+  controlPlane: ControlPlane;
   close(): Promise<void>;
   /** fetch against the server, JSON in and out. */
   request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
@@ -31,14 +29,18 @@ export interface TestServer {
 
 export interface TestResponse {
   status: number;
-  headers: Headers;
+  headers: { get(name: string): string | null };
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read response bodies freely
   text: string;
 }
 
 export interface TestServerOptions {
-  pool: Pool;
+  db: TestDatabase;
   throttle?: Throttle;
+  presence?: Presence;
+  /** Serve HTTPS with this certificate; `ca` is what the test's requests trust. */
+  tls?: { cert: string; key: string; ca?: string };
+  listenerReconnectDelayMs?: number;
   throttleRules?: AuthThrottleRules;
   trustedProxies?: string[];
   now?: () => Date;
@@ -59,40 +61,44 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     },
   };
   const now = options.now ?? (() => new Date());
-  const app = createApp({
-    pool: options.pool,
+  const controlPlane = await startControlPlane({
+    databaseUrl: options.db.url,
+    pool: options.db.pool,
     logger: createLogger('debug', logStream),
-    tokens: createPlatformTokens(TEST_PLATFORM_SECRET, now),
+    platformJwtSecret: TEST_PLATFORM_SECRET,
     throttle: options.throttle ?? createMemoryThrottle(() => now().getTime()),
     throttleRules: options.throttleRules ?? RELAXED_THROTTLE,
+    presence: options.presence ?? createMemoryPresence(),
     mailer,
-    metrics: createMetrics(options.pool),
+    port: 0,
+    host: '127.0.0.1',
+    tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
     trustedProxies: options.trustedProxies ?? [],
     corsAllowedOrigins: ['https://console.example.com'],
     publicUrl: 'http://localhost',
+    maxConfigBytes: 16 * 1024 * 1024,
+    listenerReconnectDelayMs: options.listenerReconnectDelayMs,
     now,
   });
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
+  const url = options.tls === undefined ? `http://127.0.0.1:${controlPlane.port}` : `https://localhost:${controlPlane.port}`;
   return {
     url,
     logLines,
     mail,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    controlPlane,
+    close: async () => {
+      await controlPlane.close();
+      await dispatcher.close();
+    },
     async request(method, path, { token, body, headers = {} } = {}) {
-      const init: RequestInit = { method, headers: { ...headers } };
+      const init: UndiciRequestInit = { method, headers: { ...headers }, dispatcher };
       if (token !== undefined) (init.headers as Record<string, string>).authorization = `Bearer ${token}`;
       if (body !== undefined) {
         (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
       }
-      const response = await fetch(`${url}${path}`, init);
+      const response = await undiciFetch(`${url}${path}`, init);
       const text = await response.text();
       let parsed: unknown = undefined;
       try {

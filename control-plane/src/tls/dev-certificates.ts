@@ -1,5 +1,5 @@
-// Development TLS: a local CA and a server certificate for localhost/127.0.0.1, made once with openssl and
-// kept in .dev/tls. Gateways trust the CA through CONTROL_PLANE_CA_FILE.
+// Development and test TLS: a local CA and a server certificate for localhost/127.0.0.1, made once with
+// openssl in the given folder (`npm start` uses .dev/tls). Gateways trust the CA through CONTROL_PLANE_CA_FILE.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

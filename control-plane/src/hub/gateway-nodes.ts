@@ -1,0 +1,51 @@
+// The tenant's gateway_nodes table (DESIGN §2): what survives a Redis restart and what the operator reads.
+import type { Queryable } from '../db/pool.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
+
+export async function recordHello(db: Queryable, tenantId: string, nodeId: string, softwareVersion: string): Promise<void> {
+  await db.query(
+    `INSERT INTO ${quotedTenantSchema(tenantId)}.gateway_nodes (node_id, software_version, connected_at, last_seen)
+     VALUES ($1, $2, now(), now())
+     ON CONFLICT (node_id) DO UPDATE SET software_version = EXCLUDED.software_version, connected_at = now(), last_seen = now()`,
+    [nodeId, softwareVersion],
+  );
+}
+
+export async function recordAck(db: Queryable, tenantId: string, nodeId: string, version: number, hash: string): Promise<void> {
+  await db.query(
+    `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET acked_version = $2, acked_hash = $3, last_seen = now() WHERE node_id = $1`,
+    [nodeId, version, hash],
+  );
+}
+
+export async function recordNack(db: Queryable, tenantId: string, nodeId: string, version: number, message: string): Promise<void> {
+  await db.query(
+    `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes
+        SET last_nack_version = $2, last_nack_message = $3, last_seen = now() WHERE node_id = $1`,
+    [nodeId, version, message],
+  );
+}
+
+export async function touchNodes(db: Queryable, tenantId: string, nodeIds: string[]): Promise<void> {
+  if (nodeIds.length === 0) return;
+  await db.query(`UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET last_seen = now() WHERE node_id = ANY($1::text[])`, [nodeIds]);
+}
+
+export interface GatewayNodeRow {
+  node_id: string;
+  software_version: string | null;
+  acked_version: string | null;
+  acked_hash: string | null;
+  last_nack_version: string | null;
+  last_nack_message: string | null;
+  connected_at: Date | null;
+  last_seen: Date | null;
+}
+
+export async function gatewayNodes(db: Queryable, tenantId: string, nodeIds: string[]): Promise<GatewayNodeRow[]> {
+  const { rows } = await db.query<GatewayNodeRow>(
+    `SELECT * FROM ${quotedTenantSchema(tenantId)}.gateway_nodes WHERE node_id = ANY($1::text[]) ORDER BY node_id`,
+    [nodeIds],
+  );
+  return rows;
+}

@@ -1,0 +1,405 @@
+// The gateway hub: authenticates WebSocket upgrades by API key, keeps one entry per connected gateway,
+// pushes each tenant's newest config version (collapsing bursts), records acks and nacks, stores telemetry,
+// and keeps presence. Changes arrive from the LISTEN session (configChanged/keyRevoked) and rescans.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Logger } from 'winston';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { bearerToken } from '../auth/require-tenant.js';
+import { latestConfigVersion } from '../config/versions.js';
+import type { Pool } from '../db/pool.js';
+import { authenticateGatewayKey, revokedKeyIds } from './gateway-keys.js';
+import { recordAck, recordHello, recordNack, touchNodes } from './gateway-nodes.js';
+import type { Presence } from './presence.js';
+import {
+  CONNECT_PATH,
+  encodeConfigFrame,
+  gatewayMessage,
+  MAX_INBOUND_PAYLOAD_BYTES,
+  OFFLINE_AFTER_MS,
+  PING_INTERVAL_MS,
+  type ConfigFrame,
+  type HelloMessage,
+} from './protocol.js';
+import { storeErrorEvents, storeRequestLogs } from './telemetry-store.js';
+
+const HELLO_TIMEOUT_MS = 10_000;
+const OUT_OF_DATE_AFTER_MS = 60_000;
+
+interface GatewayConnection {
+  socket: WebSocket;
+  tenantId: string;
+  keyId: string;
+  nodeId: string | null;
+  softwareVersion: string;
+  configVersion: number | null;
+  configHash: string | null;
+  /** Version last refused by this gateway, not pushed again until a newer one exists. */
+  nackedVersion: number | null;
+  lastSeen: number;
+  /** Since when this gateway has lagged its tenant's newest version, or null. */
+  behindSince: number | null;
+}
+
+interface TenantState {
+  connections: Set<GatewayConnection>;
+  frame: ConfigFrame | null;
+  /** When this replica learned of `frame`'s version, for the push-latency metric. */
+  frameSince: number;
+  refreshing: boolean;
+  refreshAgain: boolean;
+}
+
+export interface HubOptions {
+  pool: Pool;
+  logger: Logger;
+  presence: Presence;
+  registry: Registry;
+  maxConfigBytes: number;
+  pingIntervalMs?: number;
+  offlineAfterMs?: number;
+}
+
+export interface Hub {
+  /** Handles an HTTP upgrade; answers 404 off the connect path and 401 without a valid key. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  configChanged(tenantId: string, version: number): void;
+  keyRevoked(tenantId: string, keyId: string): void;
+  /** Re-reads every served tenant's newest version and re-checks every connection's key. */
+  rescan(): Promise<void>;
+  connectionCount(): number;
+  close(): Promise<void>;
+}
+
+function rejectUpgrade(socket: Duplex, status: 401 | 404 | 503, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Service Unavailable';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export function createHub(options: HubOptions): Hub {
+  const { pool, logger, presence } = options;
+  const pingIntervalMs = options.pingIntervalMs ?? PING_INTERVAL_MS;
+  const offlineAfterMs = options.offlineAfterMs ?? OFFLINE_AFTER_MS;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_PAYLOAD_BYTES, perMessageDeflate: false });
+  const tenants = new Map<string, TenantState>();
+  const all = new Set<GatewayConnection>();
+
+  const metrics = {
+    connected: new Gauge({
+      name: 'novagate_gateways_connected',
+      help: 'Gateway WebSocket connections on this replica',
+      registers: [options.registry],
+      collect() {
+        this.set(all.size);
+      },
+    }),
+    outOfDate: new Gauge({
+      name: 'novagate_gateways_out_of_date',
+      help: "Online gateways not on their tenant's newest config version for over 60 s",
+      registers: [options.registry],
+      collect() {
+        const now = Date.now();
+        let count = 0;
+        for (const connection of all) if (connection.behindSince !== null && now - connection.behindSince > OUT_OF_DATE_AFTER_MS) count++;
+        this.set(count);
+      },
+    }),
+    pushSeconds: new Histogram({
+      name: 'novagate_config_push_seconds',
+      help: 'From this replica learning of a config version to a gateway acknowledging it',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [options.registry],
+    }),
+    pushFailures: new Counter({
+      name: 'novagate_config_push_failures_total',
+      help: 'Config pushes that could not be sent (oversized snapshot, closed socket, database error)',
+      registers: [options.registry],
+    }),
+    nacks: new Counter({ name: 'novagate_config_nacks_total', help: 'Config versions refused by gateways', registers: [options.registry] }),
+    snapshotBytes: new Histogram({
+      name: 'novagate_config_snapshot_bytes',
+      help: 'Size of config snapshots before compression',
+      buckets: [1024, 8192, 65536, 262144, 1048576, 4194304, 16777216],
+      registers: [options.registry],
+    }),
+  };
+
+  const tenantState = (tenantId: string): TenantState => {
+    let state = tenants.get(tenantId);
+    if (state === undefined) {
+      state = { connections: new Set(), frame: null, frameSince: Date.now(), refreshing: false, refreshAgain: false };
+      tenants.set(tenantId, state);
+    }
+    return state;
+  };
+
+  const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown error');
+
+  function isCurrent(connection: GatewayConnection, frame: ConfigFrame): boolean {
+    return connection.configVersion === frame.version && connection.configHash === frame.hash;
+  }
+
+  /** Sends the tenant's newest frame to a gateway that said hello and lacks it (DESIGN §6: behind, ahead, or other hash). */
+  function pushIfNeeded(connection: GatewayConnection, state: TenantState): void {
+    const frame = state.frame;
+    if (frame === null || connection.nodeId === null) return;
+    if (isCurrent(connection, frame)) {
+      connection.behindSince = null;
+      return;
+    }
+    connection.behindSince ??= Date.now();
+    if (connection.nackedVersion === frame.version) return;
+    if (connection.socket.readyState !== connection.socket.OPEN) return;
+    connection.socket.send(frame.data, { binary: frame.binary }, (error) => {
+      if (error !== undefined && error !== null) metrics.pushFailures.inc();
+    });
+  }
+
+  /** Loads the tenant's newest version (once, however many notifications arrive meanwhile) and pushes it. */
+  async function refreshTenant(tenantId: string): Promise<void> {
+    const state = tenants.get(tenantId);
+    if (state === undefined || state.connections.size === 0) return;
+    if (state.refreshing) {
+      state.refreshAgain = true;
+      return;
+    }
+    state.refreshing = true;
+    try {
+      do {
+        state.refreshAgain = false;
+        const latest = await latestConfigVersion(pool, tenantId);
+        if (latest === null) break;
+        if (state.frame === null || state.frame.version !== latest.version || state.frame.hash !== latest.hash) {
+          const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
+          metrics.snapshotBytes.observe(frame.bytes);
+          if (frame.bytes > options.maxConfigBytes) {
+            metrics.pushFailures.inc();
+            logger.error('config snapshot exceeds MAX_CONFIG_BYTES; not pushed', { tenantId, version: latest.version, bytes: frame.bytes });
+            break;
+          }
+          state.frame = frame;
+          state.frameSince = Date.now();
+        }
+        for (const connection of state.connections) pushIfNeeded(connection, state);
+      } while (state.refreshAgain);
+    } catch (error) {
+      metrics.pushFailures.inc();
+      logger.warn('config refresh failed', { tenantId, error: describe(error) });
+    } finally {
+      state.refreshing = false;
+    }
+  }
+
+  async function markDeliveredIfAllAcked(tenantId: string, version: number): Promise<void> {
+    const online = await presence.online(tenantId);
+    for (const entry of online.values()) if ((entry.configVersion ?? -1) < version) return;
+    await pool.query(
+      'UPDATE public.pending_config_updates SET delivered_at = now() WHERE tenant_id = $1 AND version <= $2 AND delivered_at IS NULL',
+      [tenantId, version],
+    );
+  }
+
+  function markPresence(connection: GatewayConnection): Promise<void> {
+    if (connection.nodeId === null) return Promise.resolve();
+    return presence.mark(connection.tenantId, connection.nodeId, {
+      lastSeen: new Date(connection.lastSeen).toISOString(),
+      configVersion: connection.configVersion,
+      configHash: connection.configHash,
+    });
+  }
+
+  async function planAllowsAnotherGateway(connection: GatewayConnection, nodeId: string): Promise<string | null> {
+    const { rows } = await pool.query<{ plan: string; max_gateways: number | null }>(
+      'SELECT t.plan, p.max_gateways FROM public.tenants t JOIN public.plans p ON p.name = t.plan WHERE t.id = $1',
+      [connection.tenantId],
+    );
+    const limit = rows[0];
+    if (limit === undefined || limit.max_gateways === null) return null;
+    const online = await presence.online(connection.tenantId);
+    online.delete(nodeId);
+    if (online.size < limit.max_gateways) return null;
+    return `plan_limit_exceeded: the ${limit.plan} plan allows at most ${limit.max_gateways} gateways`;
+  }
+
+  async function onHello(connection: GatewayConnection, hello: HelloMessage): Promise<void> {
+    if (connection.nodeId !== null) return;
+    const refusal = await planAllowsAnotherGateway(connection, hello.nodeId);
+    if (refusal !== null) {
+      connection.socket.close(1008, refusal.slice(0, 120));
+      return;
+    }
+    connection.nodeId = hello.nodeId;
+    connection.softwareVersion = hello.version;
+    connection.configVersion = hello.configVersion;
+    connection.configHash = hello.configHash;
+    await recordHello(pool, connection.tenantId, hello.nodeId, hello.version);
+    await markPresence(connection);
+    const state = tenantState(connection.tenantId);
+    if (state.frame === null) await refreshTenant(connection.tenantId);
+    else pushIfNeeded(connection, state);
+  }
+
+  async function onMessage(connection: GatewayConnection, data: RawData, isBinary: boolean): Promise<void> {
+    connection.lastSeen = Date.now();
+    if (isBinary) {
+      connection.socket.close(1003, 'binary frames are not accepted from gateways');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      connection.socket.close(1007, 'message is not JSON');
+      return;
+    }
+    const result = gatewayMessage.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      logger.warn('invalid gateway message', { tenantId: connection.tenantId, path: issue?.path.join('.'), problem: issue?.message });
+      connection.socket.close(1008, `invalid message: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.slice(0, 120));
+      return;
+    }
+    const message = result.data;
+    if (message.type === 'hello') return onHello(connection, message);
+    if (connection.nodeId === null) {
+      connection.socket.close(1008, 'hello must come first');
+      return;
+    }
+    const state = tenantState(connection.tenantId);
+    switch (message.type) {
+      case 'ack': {
+        connection.configVersion = message.version;
+        connection.configHash = message.hash;
+        connection.nackedVersion = null;
+        if (state.frame !== null && isCurrent(connection, state.frame)) {
+          connection.behindSince = null;
+          metrics.pushSeconds.observe((Date.now() - state.frameSince) / 1000);
+        }
+        await recordAck(pool, connection.tenantId, connection.nodeId, message.version, message.hash);
+        await markPresence(connection);
+        await markDeliveredIfAllAcked(connection.tenantId, message.version);
+        return;
+      }
+      case 'nack': {
+        connection.nackedVersion = message.version;
+        metrics.nacks.inc();
+        logger.warn('gateway refused a config version', { tenantId: connection.tenantId, nodeId: connection.nodeId, version: message.version });
+        await recordNack(pool, connection.tenantId, connection.nodeId, message.version, message.error);
+        return;
+      }
+      case 'logs':
+        return storeRequestLogs(pool, connection.tenantId, connection.nodeId, message.entries);
+      case 'errors':
+        return storeErrorEvents(pool, connection.tenantId, message.events);
+    }
+  }
+
+  function attach(socket: WebSocket, tenantId: string, keyId: string): void {
+    const connection: GatewayConnection = {
+      socket,
+      tenantId,
+      keyId,
+      nodeId: null,
+      softwareVersion: '',
+      configVersion: null,
+      configHash: null,
+      nackedVersion: null,
+      lastSeen: Date.now(),
+      behindSince: null,
+    };
+    all.add(connection);
+    tenantState(tenantId).connections.add(connection);
+    const helloTimer = setTimeout(() => {
+      if (connection.nodeId === null) socket.close(1008, 'no hello received');
+    }, HELLO_TIMEOUT_MS);
+    helloTimer.unref();
+    // Messages of one connection are handled in order (an ack must not overtake its hello).
+    let queue = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      queue = queue
+        .then(() => onMessage(connection, data, isBinary))
+        .catch((error: unknown) => {
+          logger.warn('gateway message failed', { tenantId, error: describe(error) });
+        });
+    });
+    socket.on('pong', () => {
+      connection.lastSeen = Date.now();
+    });
+    socket.on('error', (error) => logger.debug('gateway socket error', { tenantId, error: error.message }));
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      all.delete(connection);
+      const state = tenants.get(tenantId);
+      state?.connections.delete(connection);
+      if (state !== undefined && state.connections.size === 0) tenants.delete(tenantId);
+      if (connection.nodeId !== null) void presence.remove(tenantId, connection.nodeId).catch(() => undefined);
+    });
+  }
+
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    const seenByTenant = new Map<string, string[]>();
+    for (const connection of all) {
+      if (now - connection.lastSeen > offlineAfterMs) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.socket.ping();
+      if (connection.nodeId !== null) {
+        void markPresence(connection).catch(() => undefined);
+        seenByTenant.set(connection.tenantId, [...(seenByTenant.get(connection.tenantId) ?? []), connection.nodeId]);
+      }
+    }
+    for (const [tenantId, nodeIds] of seenByTenant) void touchNodes(pool, tenantId, nodeIds).catch(() => undefined);
+  }, pingIntervalMs);
+  heartbeat.unref();
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== CONNECT_PATH) return rejectUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${path}`);
+      const key = bearerToken(req.headers.authorization);
+      if (key === null) return rejectUpgrade(socket, 401, 'unauthorized', 'an API key is required: Authorization: Bearer gw_…');
+      authenticateGatewayKey(pool, key).then(
+        (gateway) => {
+          if (gateway === null) return rejectUpgrade(socket, 401, 'unauthorized', 'the API key is unknown or revoked');
+          wss.handleUpgrade(req, socket, head, (ws) => attach(ws, gateway.tenantId, gateway.keyId));
+        },
+        (error: unknown) => {
+          logger.warn('gateway authentication failed', { error: describe(error) });
+          rejectUpgrade(socket, 503, 'unavailable', 'the control plane cannot check keys right now');
+        },
+      );
+    },
+    configChanged(tenantId, version) {
+      const state = tenants.get(tenantId);
+      if (state === undefined) {
+        // Nobody of this tenant is connected here; if nobody is online anywhere, the version counts as delivered.
+        void markDeliveredIfAllAcked(tenantId, version).catch(() => undefined);
+        return;
+      }
+      if (state.frame !== null && state.frame.version === version) return;
+      void refreshTenant(tenantId);
+    },
+    keyRevoked(tenantId, keyId) {
+      for (const connection of tenants.get(tenantId)?.connections ?? []) {
+        if (connection.keyId === keyId) connection.socket.close(4401, 'API key revoked');
+      }
+    },
+    async rescan() {
+      const revoked = await revokedKeyIds(pool, [...new Set([...all].map((c) => c.keyId))]);
+      for (const connection of all) if (revoked.has(connection.keyId)) connection.socket.close(4401, 'API key revoked');
+      await Promise.all([...tenants.keys()].map((tenantId) => refreshTenant(tenantId)));
+    },
+    connectionCount: () => all.size,
+    async close() {
+      clearInterval(heartbeat);
+      for (const connection of all) connection.socket.close(1001, 'control plane shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
