@@ -8,6 +8,7 @@ import { Gauge } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Mailer } from './auth/mailer.js';
 import { createPlatformTokens } from './auth/platform-token.js';
+import { createTokenVersions } from './auth/token-versions.js';
 import type { AuthThrottleRules } from './auth/router.js';
 import type { Throttle } from './auth/throttle.js';
 import type { Pool } from './db/pool.js';
@@ -62,10 +63,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const metrics = createMetrics(options.pool);
   if (options.tls !== undefined) tlsExpiryGauge(metrics, options.tls.cert);
   const scheme = options.tls === undefined ? 'http' : 'https';
+  const tokenVersions = createTokenVersions(options.pool);
   const app = createApp({
     pool: options.pool,
     logger: options.logger,
     tokens: createPlatformTokens(options.platformJwtSecret, options.now),
+    tokenVersions,
     throttle: options.throttle,
     throttleRules: options.throttleRules,
     mailer: options.mailer,
@@ -94,7 +97,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     handlers: {
       configChanged: (tenantId, version) => hub.configChanged(tenantId, version),
       keyRevoked: (tenantId, keyId) => hub.keyRevoked(tenantId, keyId),
+      tenantTokensChanged: (tenantId) => tokenVersions.invalidate(tenantId),
+      disconnected: () => tokenVersions.setListening(false),
       listening: () => {
+        tokenVersions.setListening(true);
         void hub.rescan().catch((error: unknown) =>
           options.logger.warn('rescan failed', { error: error instanceof Error ? error.message : 'unknown' }),
         );

@@ -26,8 +26,8 @@ const reservedMessage = { message: `names starting with '${OPERATOR_NAME_PREFIX}
 interface EntityRow {
   id: string;
   managed_by: 'api' | 'kubernetes';
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface EntityKind<Input, Row extends EntityRow> {

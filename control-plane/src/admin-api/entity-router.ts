@@ -8,7 +8,7 @@ import { ApiError, managedByOperator, notFound, parseOrThrow, planLimitExceeded 
 import { isUuid, quotedTenantSchema } from '../tenancy/schema-name.js';
 import type { EntityKind } from './entities.js';
 
-type AnyRow = { id: string; managed_by: 'api' | 'kubernetes'; created_at: Date; updated_at: Date };
+type AnyRow = { id: string; managed_by: 'api' | 'kubernetes'; created_at: string; updated_at: string };
 
 function entityId(value: string | undefined): string {
   if (!isUuid(value)) throw new ApiError(400, 'validation_failed', 'id must be a UUID', [{ path: 'id', message: 'must be a UUID' }]);

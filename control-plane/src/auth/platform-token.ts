@@ -1,10 +1,12 @@
 // Platform JWTs (DESIGN §3): HS256 with PLATFORM_JWT_SECRET, 7 days, `sub` = tenant id, `tv` = the tenant's
-// token version, so a password change or reset invalidates every token issued before it.
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+// token version, so a password change or reset invalidates every token issued before it. Signed and checked
+// with node:crypto's HMAC directly (synchronous, no per-call key import); only HS256 is ever accepted.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isUuid } from '../tenancy/schema-name.js';
 
 export const PLATFORM_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 const ISSUER = 'novagate-control-plane';
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
 export interface PlatformTokenClaims {
   tenantId: string;
@@ -17,37 +19,48 @@ export interface PlatformTokens {
   verify(token: string): Promise<PlatformTokenClaims | null>;
 }
 
+interface Payload {
+  sub?: unknown;
+  tv?: unknown;
+  iss?: unknown;
+  iat?: unknown;
+  exp?: unknown;
+}
+
+function parseJsonPart(part: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+}
+
 export function createPlatformTokens(secret: string, now: () => Date = () => new Date()): PlatformTokens {
-  // Imported once: handing jose raw bytes would import the HMAC key again on every call.
-  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+  const sign = (signingInput: string) => createHmac('sha256', secret).update(signingInput).digest();
   return {
     async issue({ tenantId, tokenVersion }) {
-      const issuedAt = Math.floor(now().getTime() / 1000);
-      return new SignJWT({ tv: tokenVersion })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(tenantId)
-        .setIssuer(ISSUER)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(issuedAt + PLATFORM_TOKEN_TTL_SECONDS)
-        .sign(await key);
+      const iat = Math.floor(now().getTime() / 1000);
+      const payload = { tv: tokenVersion, sub: tenantId, iss: ISSUER, iat, exp: iat + PLATFORM_TOKEN_TTL_SECONDS };
+      const signingInput = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+      return `${signingInput}.${sign(signingInput).toString('base64url')}`;
     },
     async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, await key, {
-          algorithms: ['HS256'],
-          issuer: ISSUER,
-          currentDate: now(),
-          requiredClaims: ['sub', 'exp', 'tv'],
-        });
-        if (!isUuid(payload.sub) || typeof payload.tv !== 'number' || !Number.isInteger(payload.tv)) return null;
-        return { tenantId: payload.sub, tokenVersion: payload.tv };
-      } catch (error) {
-        if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return null;
-        throw error;
-      }
+      const parts = token.split('.');
+      if (parts.length !== 3) return null;
+      const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+      const header = parseJsonPart(headerPart) as { alg?: unknown; typ?: unknown; crit?: unknown } | null;
+      // The algorithm is fixed by configuration; a token naming another (none, RS256…) is refused outright.
+      if (header === null || header.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT') || header.crit !== undefined) return null;
+      const expected = sign(`${headerPart}.${payloadPart}`);
+      const presented = Buffer.from(signaturePart, 'base64url');
+      if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
+      const payload = parseJsonPart(payloadPart) as Payload | null;
+      if (payload === null || typeof payload !== 'object') return null;
+      const nowSeconds = now().getTime() / 1000;
+      if (payload.iss !== ISSUER || typeof payload.exp !== 'number' || payload.exp <= nowSeconds) return null;
+      if (typeof payload.iat === 'number' && payload.iat > nowSeconds + 30) return null;
+      if (!isUuid(payload.sub) || typeof payload.tv !== 'number' || !Number.isInteger(payload.tv)) return null;
+      return { tenantId: payload.sub, tokenVersion: payload.tv };
     },
   };
 }

@@ -1,11 +1,10 @@
 // Guards /tenants/:tenantId/...: a valid platform JWT whose tenant is the one in the URL (else 403, whatever
 // the object ids), carrying the tenant's current token version (else 401: the password changed since).
 import type { RequestHandler } from 'express';
-import type { Pool } from '../db/pool.js';
 import { ApiError, forbidden, unauthorized } from '../http/errors.js';
 import { isUuid } from '../tenancy/schema-name.js';
-import { tokenVersionOf } from '../tenancy/tenants.js';
 import type { PlatformTokens } from './platform-token.js';
+import type { TokenVersions } from './token-versions.js';
 
 export function bearerToken(header: string | undefined): string | null {
   if (header === undefined) return null;
@@ -13,7 +12,7 @@ export function bearerToken(header: string | undefined): string | null {
   return match === null ? null : (match[1] as string);
 }
 
-export function requireTenantAccess(pool: Pool, tokens: PlatformTokens): RequestHandler<{ tenantId: string }> {
+export function requireTenantAccess(tokens: PlatformTokens, tokenVersions: TokenVersions): RequestHandler<{ tenantId: string }> {
   return async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
     if (token === null) throw unauthorized();
@@ -24,7 +23,7 @@ export function requireTenantAccess(pool: Pool, tokens: PlatformTokens): Request
       throw new ApiError(400, 'validation_failed', 'tenantId must be a UUID', [{ path: 'tenantId', message: 'must be a UUID' }]);
     }
     if (claims.tenantId !== tenantId) throw forbidden();
-    const currentVersion = await tokenVersionOf(pool, tenantId);
+    const currentVersion = await tokenVersions.current(tenantId);
     if (currentVersion !== claims.tokenVersion) throw unauthorized('the bearer token was revoked by a password change; log in again');
     res.locals.tenantId = tenantId;
     next();

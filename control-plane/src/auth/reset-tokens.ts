@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 import { sha256Hex } from './api-keys.js';
+import { TENANT_TOKENS_CHANNEL } from './token-versions.js';
 
 export const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
 export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
@@ -25,12 +26,15 @@ export async function issueResetToken(db: Queryable, tenantId: string, now: Date
 export async function redeemResetToken(db: Queryable, token: string, passwordHash: string, now: Date): Promise<string | null> {
   const tokenHash = sha256Hex(token);
   const { rows } = await db.query<{ id: string }>(
-    `UPDATE public.tenants
-        SET password_hash = $2, token_version = token_version + 1,
-            reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = now()
-      WHERE reset_token_hash = $1 AND reset_token_expires_at > $3
-      RETURNING id`,
-    [tokenHash, passwordHash, now],
+    `WITH reset AS (
+       UPDATE public.tenants
+          SET password_hash = $2, token_version = token_version + 1,
+              reset_token_hash = NULL, reset_token_expires_at = NULL, updated_at = now()
+        WHERE reset_token_hash = $1 AND reset_token_expires_at > $3
+        RETURNING id
+     )
+     SELECT id, pg_notify($4, json_build_object('tenantId', id::text)::text) FROM reset`,
+    [tokenHash, passwordHash, now, TENANT_TOKENS_CHANNEL],
   );
   if (rows[0] !== undefined) return rows[0].id;
   await db.query(

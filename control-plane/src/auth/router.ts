@@ -9,6 +9,7 @@ import { findTenantByEmail, publicTenant } from '../tenancy/tenants.js';
 import type { Mailer } from './mailer.js';
 import { hashPassword, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import type { PlatformTokens } from './platform-token.js';
+import type { TokenVersions } from './token-versions.js';
 import { issueResetToken, redeemResetToken, RESET_TOKEN_PATTERN } from './reset-tokens.js';
 import type { Throttle, ThrottleRule } from './throttle.js';
 import type { Logger } from 'winston';
@@ -28,6 +29,7 @@ export const DEFAULT_AUTH_THROTTLE: AuthThrottleRules = {
 export interface AuthRouterDeps {
   pool: Pool;
   tokens: PlatformTokens;
+  tokenVersions: TokenVersions;
   throttle: Throttle;
   throttleRules: AuthThrottleRules;
   mailer: Mailer;
@@ -126,6 +128,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
         { path: 'token', message: 'invalid, expired or already used' },
       ]);
     }
+    deps.tokenVersions.invalidate(tenantId);
     deps.logger.info('password reset', { tenantId });
     res.status(204).end();
   });

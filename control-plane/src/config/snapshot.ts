@@ -11,8 +11,8 @@ export interface ServiceRow {
   timeout_ms: number;
   retries: number;
   managed_by: 'api' | 'kubernetes';
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface RouteRow {
@@ -26,8 +26,8 @@ export interface RouteRow {
   auth: RouteConfig['auth'];
   rate_limit: RouteRateLimitConfig | null;
   managed_by: 'api' | 'kubernetes';
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface ConsumerRow {
@@ -37,8 +37,8 @@ export interface ConsumerRow {
   jwt_subject: string | null;
   rate_limit: RateLimitConfig | null;
   managed_by: 'api' | 'kubernetes';
-  created_at: Date;
-  updated_at: Date;
+  created_at: string;
+  updated_at: string;
 }
 
 export function serviceConfigOf(row: ServiceRow): ServiceConfig {
@@ -72,10 +72,14 @@ export function consumerConfigOf(row: ConsumerRow): ConsumerConfig {
   return consumer;
 }
 
-export const SERVICE_COLUMNS = 's.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.managed_by, s.created_at, s.updated_at';
-export const ROUTE_COLUMNS =
-  'r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.managed_by, r.created_at, r.updated_at';
-export const CONSUMER_COLUMNS = 'c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, c.created_at, c.updated_at';
+/** ISO-8601 UTC text made by PostgreSQL: lists skip parsing a Date per cell only to print it again. */
+const isoTimestamps = (alias: string) =>
+  `to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, ` +
+  `to_char(${alias}.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
+
+export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.managed_by, ${isoTimestamps('s')}`;
+export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.managed_by, ${isoTimestamps('r')}`;
+export const CONSUMER_COLUMNS = `c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, ${isoTimestamps('c')}`;
 
 export function selectServices(tenantId: string): string {
   return `SELECT ${SERVICE_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.services s`;

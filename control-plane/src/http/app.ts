@@ -13,6 +13,7 @@ import { createGatewaysRouter, createRequestLogsRouter } from '../admin-api/gate
 import type { Presence } from '../hub/presence.js';
 import type { Mailer } from '../auth/mailer.js';
 import type { PlatformTokens } from '../auth/platform-token.js';
+import type { TokenVersions } from '../auth/token-versions.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
 import { createAuthRouter, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -29,6 +30,7 @@ export interface AppDeps {
   pool: Pool;
   logger: Logger;
   tokens: PlatformTokens;
+  tokenVersions: TokenVersions;
   throttle: Throttle;
   throttleRules?: AuthThrottleRules;
   mailer: Mailer;
@@ -60,6 +62,8 @@ function observe(metrics: ControlPlaneMetrics, logger: Logger): RequestHandler {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      // winston formats a line before its transports filter by level: skip the work when info is off.
+      if (!logger.isInfoEnabled()) return;
       const requestId = res.getHeader('x-request-id');
       logger.info('request', { requestId, method: req.method, route, status: res.statusCode, latencyMs: Math.round(seconds * 1e4) / 10 });
     });
@@ -103,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
     createAuthRouter({
       pool: deps.pool,
       tokens: deps.tokens,
+      tokenVersions: deps.tokenVersions,
       throttle: deps.throttle,
       throttleRules: deps.throttleRules ?? DEFAULT_AUTH_THROTTLE,
       mailer: deps.mailer,
@@ -112,7 +117,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const tenant = express.Router({ mergeParams: true });
-  tenant.use(requireTenantAccess(deps.pool, deps.tokens));
+  tenant.use(requireTenantAccess(deps.tokens, deps.tokenVersions));
   tenant.use('/config', express.json({ limit: CONFIG_BODY_LIMIT, strict: true }), createConfigRouter(deps.pool));
   tenant.use(json);
   tenant.use('/api-keys', createApiKeysRouter(deps.pool));

@@ -6,12 +6,16 @@ import type { Logger } from 'winston';
 import { CONFIG_CHANNEL } from '../config/versions.js';
 import { KEY_REVOKED_CHANNEL } from '../admin-api/api-keys-router.js';
 import { isUuid } from '../tenancy/schema-name.js';
+import { TENANT_TOKENS_CHANNEL } from '../auth/token-versions.js';
 
 export interface ChangeHandlers {
   configChanged(tenantId: string, version: number): void;
   keyRevoked(tenantId: string, keyId: string): void;
+  tenantTokensChanged(tenantId: string): void;
   /** After every successful LISTEN, including the first. */
   listening(): void;
+  /** When the LISTEN session is lost; notifications may be missed until `listening` is called again. */
+  disconnected(): void;
 }
 
 export interface ChangeListenerOptions {
@@ -48,6 +52,8 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
       options.handlers.configChanged(payload.tenantId, payload.version);
     } else if (message.channel === KEY_REVOKED_CHANNEL && isUuid(payload.keyId)) {
       options.handlers.keyRevoked(payload.tenantId, payload.keyId);
+    } else if (message.channel === TENANT_TOKENS_CHANNEL) {
+      options.handlers.tenantTokensChanged(payload.tenantId);
     }
   };
 
@@ -71,6 +77,7 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
       if (client === next) {
         client = null;
         pid = null;
+        options.handlers.disconnected();
         scheduleReconnect();
       }
     });
@@ -78,6 +85,7 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
       await next.connect();
       await next.query(`LISTEN ${CONFIG_CHANNEL}`);
       await next.query(`LISTEN ${KEY_REVOKED_CHANNEL}`);
+      await next.query(`LISTEN ${TENANT_TOKENS_CHANNEL}`);
       const { rows } = await next.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       if (closed) {
         await next.end();
