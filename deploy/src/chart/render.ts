@@ -19,6 +19,8 @@ export interface RenderOptions {
   valuesFiles?: readonly string[];
   /** --set expressions. */
   set?: readonly string[];
+  /** --set-json expressions (helm's --set reads 0.2 as a string, which the schema refuses for a number). */
+  setJson?: readonly string[];
   /** Extra arguments (e.g. --show-only templates/prometheusrule.yaml). */
   extraArgs?: readonly string[];
 }
@@ -32,6 +34,7 @@ function templateArgs(options: RenderOptions): string[] {
     releaseNamespace,
     ...(options.valuesFiles ?? []).flatMap((file) => ['--values', join(chartDir, file)]),
     ...(options.set ?? []).flatMap((expression) => ['--set', expression]),
+    ...(options.setJson ?? []).flatMap((expression) => ['--set-json', expression]),
     ...(options.extraArgs ?? []),
   ];
 }
