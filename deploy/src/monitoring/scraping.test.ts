@@ -17,7 +17,7 @@ interface ServiceMonitor extends KubeObject {
   spec: {
     selector: { matchLabels: Record<string, string> };
     namespaceSelector: { matchNames: string[] };
-    endpoints: { port: string; path: string; interval: string; scheme?: string }[];
+    endpoints: { port: string; path: string; interval: string; scheme?: string; tlsConfig?: Record<string, unknown> }[];
   };
 }
 
@@ -56,6 +56,21 @@ test('one ServiceMonitor per component, selecting its Service’s metrics port, 
   assert.equal(controlPlane.spec.endpoints[0]!.scheme, 'https', 'the control plane serves /metrics over TLS');
   const jobs = new Set(alertsOf(renderRuleGroups()).flatMap((rule) => [...rule.expr.matchAll(/job="([^"]+)"/g)].map((match) => match[1])));
   assert.deepEqual([...jobs].sort(), Object.keys(expectedPorts).sort());
+});
+
+test('Prometheus verifies the control plane’s certificate when cert-manager issued it, or as values say', () => {
+  const controlPlaneEndpoint = (options: Parameters<typeof renderChart>[0]) =>
+    findObject<ServiceMonitor>(renderChart(options), 'ServiceMonitor', componentName('control-plane')).spec.endpoints[0]!;
+  assert.deepEqual(controlPlaneEndpoint({ valuesFiles: ['ci/all-features-values.yaml'] }).tlsConfig, {
+    ca: { secret: { name: `${componentName('control-plane')}-tls`, key: 'ca.crt' } },
+    serverName: `${componentName('control-plane')}.${releaseNamespace}.svc`,
+  });
+  assert.deepEqual(controlPlaneEndpoint({ set: ['monitoring.serviceMonitor.enabled=true'] }).tlsConfig, { insecureSkipVerify: true });
+  const custom = controlPlaneEndpoint({ set: ['monitoring.serviceMonitor.enabled=true', 'monitoring.serviceMonitor.controlPlaneTlsConfig.serverName=cp.example.com'] });
+  assert.deepEqual(custom.tlsConfig, { serverName: 'cp.example.com' });
+  const plain = controlPlaneEndpoint({ valuesFiles: ['ci/namespaced-operator-plain-http-values.yaml'], set: ['monitoring.serviceMonitor.enabled=true'] });
+  assert.equal(plain.scheme, undefined);
+  assert.equal(plain.tlsConfig, undefined);
 });
 
 test('the dashboard ConfigMap carries the grafana_dashboard label and the dashboard JSON', () => {
