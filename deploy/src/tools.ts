@@ -1,4 +1,4 @@
-// The real tools the operations tests drive: helm (unpacked into hack/tools/ by hack/install-tools.sh) and
+// The real tools the operations tests drive: helm (unpacked into hack/tools/helm/ by hack/install-tools.sh) and
 // promtool (Debian's prometheus package). A missing tool is installed when the repository knows how, or
 // fails the test with the one line that says how to get it.
 import { existsSync } from 'node:fs';
@@ -23,10 +23,10 @@ function run(binary: string, args: readonly string[], input?: string): ToolResul
 
 let helmPath: string | undefined;
 
-/** hack/tools/helm, running hack/install-tools.sh first when it is missing. */
+/** hack/tools/helm/helm, running hack/install-tools.sh first when it is missing. */
 export function helmBinary(): string {
   if (helmPath !== undefined) return helmPath;
-  const path = join(repoRoot, 'hack/tools/helm');
+  const path = join(repoRoot, 'hack/tools/helm/helm');
   if (!existsSync(path)) {
     const install = run('bash', [join(repoRoot, 'hack/install-tools.sh')]);
     if (install.status !== 0 || !existsSync(path)) {

@@ -99,7 +99,7 @@ test('.dockerignore keeps dependencies, secrets, tests and dev state out of the 
     'control-plane/src/admin-api/admin-api.test.ts',
     'control-plane/src/testing/app.ts',
     'e2e/src/kube-api/server.ts',
-    'hack/tools/helm',
+    'hack/tools/helm/helm',
   ];
   for (const path of kept) assert.equal(dockerignoreExcludes(ignore, path), false, `${path} is kept`);
   for (const path of excluded) assert.equal(dockerignoreExcludes(ignore, path), true, `${path} is excluded`);
