@@ -28,3 +28,31 @@ test('a kind no schema package knows is reported instead of passing', async () =
     'Widget/w: no schema for example.com/v1 Widget',
   ]);
 });
+
+test('a field Kubernetes does not define is refused, wherever it is', async () => {
+  const problems = await schemaProblems({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'typo', labels: { any: 'label' } },
+    spec: {
+      replcas: 2,
+      selector: { matchLabels: { app: 'x' } },
+      template: {
+        metadata: { labels: { app: 'x' } },
+        spec: { containers: [{ name: 'a', image: 'b:1', securityContext: { readOnlyRootFileSystem: true }, env: [{ name: 'A', value: 'b' }] }] },
+      },
+    },
+  });
+  assert.deepEqual(problems, [
+    'Deployment/typo: unknown field spec.replcas',
+    'Deployment/typo: unknown field spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem',
+  ]);
+});
+
+test('autoscaling/v2 and policy/v1 kinds are checked for unknown fields too', async () => {
+  assert.deepEqual(
+    await schemaProblems({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'x' }, maxReplicas: 3, targetCPU: 70 } }),
+    ['HorizontalPodAutoscaler/h: unknown field spec.targetCPU'],
+  );
+  assert.deepEqual(await schemaProblems({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p' }, spec: { maxUnavailable: 1 } }), []);
+});

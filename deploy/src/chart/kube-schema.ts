@@ -1,7 +1,9 @@
 // Validates rendered objects against the Kubernetes OpenAPI schemas shipped in the kubernetes-models
-// packages (core and built-in groups, Prometheus Operator, cert-manager). An object of a kind no package
-// knows is an error, so a new template kind cannot slip past validation.
+// packages (core and built-in groups, Prometheus Operator, cert-manager), and refuses fields that built-in
+// kinds do not define. An object of a kind no package knows is an error, so a new template kind cannot
+// slip past validation.
 import type { KubeObject } from './render.js';
+import { unknownFields } from './unknown-fields.js';
 
 interface Model {
   validate(): void;
@@ -31,10 +33,11 @@ export async function schemaProblems(object: KubeObject): Promise<string[]> {
     Model = undefined;
   }
   if (Model === undefined) return [`${label}: no schema for ${object.apiVersion} ${object.kind}`];
+  const problems = (unknownFields(object) ?? []).map((path) => `${label}: unknown field ${path}`);
   try {
     new Model(object).validate();
-    return [];
   } catch (error) {
-    return [`${label}: ${(error as Error).message}`];
+    problems.push(`${label}: ${(error as Error).message}`);
   }
+  return problems;
 }
