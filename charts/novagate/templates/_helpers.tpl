@@ -130,3 +130,11 @@ app.kubernetes.io/component: {{ .component }}
     runbook_url: {{ printf "%s/%s.md" (trimSuffix "/" .root.Values.monitoring.prometheusRule.runbookBaseUrl) .name | quote }}
 {{- end -}}
 {{- end -}}
+
+{{/* "true" when one of the named alerts is enabled. Call with (dict "root" $ "names" (list …)). */}}
+{{- define "novagate.anyAlertEnabled" -}}
+{{- $alerts := .root.Values.monitoring.prometheusRule.alerts -}}
+{{- range .names -}}
+{{- if (get $alerts .).enabled }}true{{ end -}}
+{{- end -}}
+{{- end -}}

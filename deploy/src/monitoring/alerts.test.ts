@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { promtool, repoRoot } from '../tools.js';
+import { renderChart } from '../chart/render.js';
 import { alertsOf, renderRuleGroups, writeRuleFile } from './rules.js';
 import { allDesignMetrics, designMetrics, metricsIn, metricsInDesign } from './metric-names.js';
 
@@ -139,6 +140,15 @@ test('thresholds, for durations and severities are values; an alert can be switc
   assert.deepEqual(errorRate.labels, { severity: 'warning', team: 'platform' });
   assert.match(rules.find((rule) => rule.alert === 'NovaGateOperatorWorkQueueDepth')!.expr, /> 250$/);
   assert.ok(!rules.some((rule) => rule.alert === 'NovaGateConfigNacks'));
+});
+
+test('a group whose alerts are all switched off is left out, and so is the PrometheusRule with none', () => {
+  const operatorOff = ['NovaGateOperatorReconcileErrors', 'NovaGateOperatorWorkQueueDepth'].map((name) => `monitoring.prometheusRule.alerts.${name}.enabled=false`);
+  assert.deepEqual(renderRuleGroups({ set: operatorOff }).map((group) => group.name), ['novagate-gateway', 'novagate-control-plane']);
+  const objects = renderChart({
+    set: ['monitoring.prometheusRule.enabled=true', 'controlPlane.enabled=false', 'gateway.enabled=false', ...operatorOff],
+  });
+  assert.deepEqual(objects.filter((object) => object.kind === 'PrometheusRule'), []);
 });
 
 test('rules select the release’s own series, or the selectors given in values', () => {
