@@ -216,6 +216,8 @@ describe('components', () => {
     assert.equal(envValue(c, 'PORT'), '8080');
     assert.equal(envValue(c, 'TLS_CERT_FILE'), '/etc/novagate/tls/tls.crt');
     assert.equal(c.readinessProbe?.httpGet?.scheme, 'HTTPS');
+    // Migrations run before the server listens: 300 s of start-up before the first liveness check.
+    assert.equal(c.startupProbe!.periodSeconds! * c.startupProbe!.failureThreshold!, 300);
     const deployment = findObject<IDeployment>(all, 'Deployment', componentName('control-plane'));
     const tls = deployment.spec!.template.spec!.volumes?.find((volume) => volume.name === 'tls');
     assert.equal(tls?.secret?.secretName, 'novagate-control-plane-tls');
