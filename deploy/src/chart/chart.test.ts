@@ -1,0 +1,349 @@
+// The Helm chart, proven with the real helm (lint, template, schema) and the Kubernetes schemas of the
+// kubernetes-models packages, for the default values and every documented combination in charts/novagate/ci/.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule';
+import { helm } from '../tools.js';
+import { chartDir, componentName, findObject, releaseNamespace, renderChart, renderFailure, type KubeObject } from './render.js';
+import { schemaProblems } from './kube-schema.js';
+
+const combinations: { name: string; valuesFiles: string[] }[] = [
+  { name: 'default values', valuesFiles: [] },
+  ...readdirSync(join(chartDir, 'ci'))
+    .filter((file) => file.endsWith('-values.yaml'))
+    .sort()
+    .map((file) => ({ name: `ci/${file}`, valuesFiles: [`ci/${file}`] })),
+];
+
+const workloadKinds = new Set(['Deployment', 'DaemonSet']);
+
+interface Workload {
+  kind: string;
+  name: string;
+  pod: IPodSpec;
+}
+
+function workloads(objects: readonly KubeObject[]): Workload[] {
+  return objects
+    .filter((object) => workloadKinds.has(object.kind))
+    .map((object) => ({ kind: object.kind, name: object.metadata.name, pod: (object as unknown as IDeployment).spec!.template.spec! }));
+}
+
+function container(objects: readonly KubeObject[], component: 'control-plane' | 'gateway' | 'operator'): IContainer {
+  const workload = workloads(objects).find((candidate) => candidate.name === componentName(component));
+  assert.ok(workload, `no workload for ${component}`);
+  return workload.pod.containers[0]!;
+}
+
+function envNames(c: IContainer): string[] {
+  return (c.env ?? []).map((entry) => entry.name);
+}
+
+function envValue(c: IContainer, name: string): string | undefined {
+  return c.env?.find((entry) => entry.name === name)?.value;
+}
+
+test('the documented combinations are the default values plus the four files in ci/', () => {
+  assert.deepEqual(
+    combinations.map((combination) => combination.name),
+    [
+      'default values',
+      'ci/all-features-values.yaml',
+      'ci/gateway-remote-control-plane-values.yaml',
+      'ci/gateway-standalone-daemonset-values.yaml',
+      'ci/namespaced-operator-plain-http-values.yaml',
+    ],
+  );
+});
+
+for (const combination of combinations) {
+  describe(combination.name, () => {
+    test('helm lint --strict passes', () => {
+      const args = ['lint', chartDir, '--strict', ...combination.valuesFiles.flatMap((file) => ['--values', join(chartDir, file)])];
+      const result = helm(args);
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+    });
+
+    const objects = renderChart({ valuesFiles: combination.valuesFiles });
+
+    test('every rendered object validates against its Kubernetes schema', async () => {
+      assert.ok(objects.length > 0);
+      const problems = (await Promise.all(objects.map((object) => schemaProblems(object)))).flat();
+      assert.deepEqual(problems, []);
+    });
+
+    test('no object is a Secret and no plaintext secret is rendered', () => {
+      assert.deepEqual(objects.filter((object) => object.kind === 'Secret'), []);
+      const secretNames = ['DATABASE_URL', 'PLATFORM_JWT_SECRET', 'JWT_SECRET', 'REDIS_URL', 'GATEWAY_API_KEY', 'SMTP_URL'];
+      for (const workload of workloads(objects)) {
+        for (const c of workload.pod.containers) {
+          for (const entry of c.env ?? []) {
+            if (!secretNames.includes(entry.name)) continue;
+            assert.equal(entry.value, undefined, `${workload.name} sets ${entry.name} in plaintext`);
+            assert.ok(entry.valueFrom?.secretKeyRef?.name, `${workload.name} reads ${entry.name} from a Secret`);
+          }
+        }
+      }
+      for (const configMap of objects.filter((object) => object.kind === 'ConfigMap')) {
+        const text = JSON.stringify(configMap);
+        for (const name of secretNames) assert.ok(!text.includes(`${name}=`) && !text.includes(`"${name}":`), `${configMap.metadata.name} holds ${name}`);
+      }
+    });
+
+    test('every pod is locked down, bounded and probed on /healthz and /readyz', () => {
+      const found = workloads(objects);
+      assert.ok(found.length > 0);
+      for (const { name, pod } of found) {
+        assert.equal(pod.securityContext?.runAsNonRoot, true, `${name} runAsNonRoot`);
+        assert.equal(pod.securityContext?.runAsUser, 1000, `${name} runs as the image's node user`);
+        assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${name} seccomp`);
+        assert.ok(pod.terminationGracePeriodSeconds !== undefined, `${name} terminationGracePeriodSeconds`);
+        const mounts = new Set(pod.containers.flatMap((c) => (c.volumeMounts ?? []).map((mount) => mount.mountPath)));
+        assert.ok(mounts.has('/tmp'), `${name} has a writable /tmp on an emptyDir`);
+        for (const c of pod.containers) {
+          const where = `${name}/${c.name}`;
+          assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${where} readOnlyRootFilesystem`);
+          assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${where} allowPrivilegeEscalation`);
+          assert.deepEqual(c.securityContext?.capabilities?.drop, ['ALL'], `${where} drops all capabilities`);
+          assert.equal(c.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${where} seccomp`);
+          assert.ok(c.resources?.requests?.cpu && c.resources.requests.memory, `${where} requests`);
+          assert.ok(c.resources?.limits?.cpu && c.resources.limits.memory, `${where} limits`);
+          assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', `${where} liveness`);
+          assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${where} readiness`);
+          const portNames = new Set((c.ports ?? []).map((port) => port.name));
+          assert.ok(portNames.has(String(c.livenessProbe.httpGet.port)), `${where} probes a declared port`);
+          assert.ok(!c.image?.endsWith(':latest') && /:[^/]+$/.test(c.image ?? ''), `${where} image has a pinned tag`);
+        }
+      }
+    });
+
+    test('each Service selects pods of its own component and targets declared ports', () => {
+      for (const service of objects.filter((object) => object.kind === 'Service') as unknown as (IService & KubeObject)[]) {
+        const selector = service.spec?.selector ?? {};
+        const matching = workloads(objects).filter(({ name }) => {
+          const workload = objects.find((object) => object.metadata.name === name && workloadKinds.has(object.kind)) as unknown as IDeployment;
+          const labels = workload.spec!.template.metadata?.labels ?? {};
+          return Object.entries(selector).every(([key, value]) => labels[key] === value);
+        });
+        assert.equal(matching.length, 1, `Service ${service.metadata.name} selects exactly one workload`);
+        const declared = new Set(matching[0]!.pod.containers.flatMap((c) => (c.ports ?? []).map((port) => port.name)));
+        for (const port of service.spec?.ports ?? []) assert.ok(declared.has(String(port.targetPort)), `${service.metadata.name} port ${port.name}`);
+      }
+    });
+
+    test('every PodDisruptionBudget and HorizontalPodAutoscaler points at a rendered workload', () => {
+      const names = new Set(workloads(objects).map((workload) => workload.name));
+      for (const object of objects.filter((candidate) => candidate.kind === 'PodDisruptionBudget' || candidate.kind === 'HorizontalPodAutoscaler')) {
+        assert.ok(names.has(object.metadata.name), `${object.kind}/${object.metadata.name}`);
+      }
+      for (const hpa of objects.filter((candidate) => candidate.kind === 'HorizontalPodAutoscaler')) {
+        const target = findObject<IDeployment>(objects, 'Deployment', hpa.metadata.name);
+        assert.equal(target.spec?.replicas, undefined, `${hpa.metadata.name} leaves replicas to the autoscaler`);
+      }
+    });
+  });
+}
+
+describe('values', () => {
+  test('a misspelt key fails with a message naming it', () => {
+    const stderr = renderFailure({ set: ['gateway.replcas=3'] });
+    assert.match(stderr, /gateway: Additional property replcas is not allowed/);
+  });
+
+  test('a value outside its choices fails with a message naming the value', () => {
+    assert.match(renderFailure({ set: ['gateway.kind=StatefulSet'] }), /gateway\.kind must be one of the following: "Deployment", "DaemonSet"/);
+    assert.match(renderFailure({ set: ['gateway.rateLimitFailureMode=maybe'] }), /gateway\.rateLimitFailureMode/);
+    assert.match(renderFailure({ set: ['monitoring.prometheusRule.alerts.NovaGateGatewayHighLatency.for=ten minutes'] }), /NovaGateGatewayHighLatency\.for/);
+  });
+
+  test('an empty existingSecret is refused', () => {
+    assert.match(renderFailure({ set: ['controlPlane.existingSecret='] }), /controlPlane\.existingSecret/);
+  });
+
+  test('a grace period not longer than preStop + drain is refused', () => {
+    const stderr = renderFailure({ set: ['gateway.terminationGracePeriodSeconds=12', 'gateway.drainTimeoutMs=10000', 'gateway.preStopSleepSeconds=5'] });
+    assert.match(stderr, /gateway\.terminationGracePeriodSeconds \(12\) must be longer than/);
+  });
+
+  test('two operators without leader election are refused', () => {
+    assert.match(renderFailure({ set: ['operator.replicas=2', 'operator.leaderElection=false'] }), /operator\.leaderElection/);
+  });
+
+  test('cert-manager without an issuer is refused', () => {
+    assert.match(renderFailure({ set: ['controlPlane.tls.certManager.enabled=true'] }), /issuerRef\.name is required/);
+  });
+
+  test('a gateway in controlPlane mode without a control plane needs its URL', () => {
+    assert.match(renderFailure({ set: ['controlPlane.enabled=false'] }), /gateway\.controlPlane\.url is required/);
+  });
+
+  test('disabling everything is refused', () => {
+    assert.match(renderFailure({ set: ['controlPlane.enabled=false', 'gateway.enabled=false', 'operator.enabled=false'] }), /enable at least one/);
+  });
+});
+
+describe('components', () => {
+  const all = renderChart();
+
+  test('each component can be switched off and takes all its objects with it', () => {
+    for (const [key, component] of [
+      ['controlPlane', 'control-plane'],
+      ['gateway', 'gateway'],
+      ['operator', 'operator'],
+    ] as const) {
+      const set = [`${key}.enabled=false`];
+      if (key === 'controlPlane') set.push('gateway.controlPlane.url=wss://cp.example.com');
+      const objects = renderChart({ set });
+      const left = objects.filter((object) => object.metadata.name.startsWith(componentName(component)));
+      assert.deepEqual(left.map((object) => object.kind), [], `${key} disabled`);
+      assert.ok(all.some((object) => object.metadata.name === componentName(component)), `${component} is there by default`);
+    }
+  });
+
+  test('the control plane reads its secrets from existingSecret and serves TLS from the TLS Secret', () => {
+    const c = container(all, 'control-plane');
+    const ref = (name: string) => c.env?.find((entry) => entry.name === name)?.valueFrom?.secretKeyRef;
+    assert.deepEqual(ref('DATABASE_URL'), { name: 'novagate-control-plane', key: 'DATABASE_URL' });
+    assert.deepEqual(ref('PLATFORM_JWT_SECRET'), { name: 'novagate-control-plane', key: 'PLATFORM_JWT_SECRET' });
+    assert.deepEqual(ref('REDIS_URL'), { name: 'novagate-control-plane', key: 'REDIS_URL', optional: true });
+    assert.equal(envValue(c, 'PORT'), '8080');
+    assert.equal(envValue(c, 'TLS_CERT_FILE'), '/etc/novagate/tls/tls.crt');
+    assert.equal(c.readinessProbe?.httpGet?.scheme, 'HTTPS');
+    // Migrations run before the server listens: 300 s of start-up before the first liveness check.
+    assert.equal(c.startupProbe!.periodSeconds! * c.startupProbe!.failureThreshold!, 300);
+    const deployment = findObject<IDeployment>(all, 'Deployment', componentName('control-plane'));
+    const tls = deployment.spec!.template.spec!.volumes?.find((volume) => volume.name === 'tls');
+    assert.equal(tls?.secret?.secretName, 'novagate-control-plane-tls');
+  });
+
+  test('the gateway dials this release’s control plane over wss and trusts its CA', () => {
+    const c = container(all, 'gateway');
+    assert.equal(envValue(c, 'CONTROL_PLANE_URL'), `wss://${componentName('control-plane')}.${releaseNamespace}.svc:8080`);
+    assert.equal(envValue(c, 'CONTROL_PLANE_CA_FILE'), '/etc/novagate/control-plane-ca/ca.crt');
+    assert.deepEqual(c.env?.find((entry) => entry.name === 'GATEWAY_API_KEY')?.valueFrom?.secretKeyRef, { name: 'novagate-gateway', key: 'GATEWAY_API_KEY' });
+    assert.equal(envValue(c, 'PORT'), '8000');
+    assert.equal(envValue(c, 'METRICS_PORT'), '9100');
+    assert.ok(!envNames(c).includes('CONFIG_FILE'));
+    const deployment = findObject<IDeployment>(all, 'Deployment', componentName('gateway'));
+    const ca = deployment.spec!.template.spec!.volumes?.find((volume) => volume.name === 'control-plane-ca');
+    assert.equal(ca?.secret?.secretName, 'novagate-control-plane-tls');
+  });
+
+  test('the gateway’s grace period outlasts its preStop pause and drain', () => {
+    const deployment = findObject<IDeployment>(all, 'Deployment', componentName('gateway'));
+    const pod = deployment.spec!.template.spec!;
+    const c = pod.containers[0]!;
+    const drainSeconds = Number(envValue(c, 'DRAIN_TIMEOUT_MS')) / 1000;
+    const preStop = Number(c.lifecycle?.preStop?.exec?.command?.[1]);
+    assert.equal(drainSeconds, 10);
+    assert.ok(pod.terminationGracePeriodSeconds! > drainSeconds + preStop, `${pod.terminationGracePeriodSeconds} > ${drainSeconds} + ${preStop}`);
+  });
+
+  test('a standalone DaemonSet gateway reads CONFIG_FILE from its ConfigMap', () => {
+    const objects = renderChart({ valuesFiles: ['ci/gateway-standalone-daemonset-values.yaml'] });
+    const daemonSet = findObject<IDeployment>(objects, 'DaemonSet', componentName('gateway'));
+    const c = daemonSet.spec!.template.spec!.containers[0]!;
+    assert.equal(envValue(c, 'CONFIG_FILE'), '/etc/novagate/config/config.yaml');
+    assert.ok(!envNames(c).includes('CONTROL_PLANE_URL') && !envNames(c).includes('GATEWAY_API_KEY'));
+    const configMap = findObject<{ data: Record<string, string> }>(objects, 'ConfigMap', `${componentName('gateway')}-config`);
+    assert.match(configMap.data['config.yaml']!, /name: get-user/);
+    assert.equal(objects.filter((object) => object.kind === 'Deployment').length, 0);
+  });
+
+  test('a remote gateway takes its key from the operator’s Tenant Secret and uses the system trust store', () => {
+    const objects = renderChart({ valuesFiles: ['ci/gateway-remote-control-plane-values.yaml'] });
+    const c = container(objects, 'gateway');
+    assert.equal(envValue(c, 'CONTROL_PLANE_URL'), 'wss://cp.example.com');
+    assert.deepEqual(c.env?.find((entry) => entry.name === 'GATEWAY_API_KEY')?.valueFrom?.secretKeyRef, { name: 'acme-gateway-key', key: 'apiKey' });
+    assert.ok(!envNames(c).includes('CONTROL_PLANE_CA_FILE'));
+  });
+
+  test('cert-manager issues the control plane certificate for its Service names', () => {
+    const objects = renderChart({ valuesFiles: ['ci/all-features-values.yaml'] });
+    const certificate = findObject<{ spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string } } }>(objects, 'Certificate', componentName('control-plane'));
+    assert.equal(certificate.spec.secretName, `${componentName('control-plane')}-tls`);
+    assert.ok(certificate.spec.dnsNames.includes(`${componentName('control-plane')}.${releaseNamespace}.svc`));
+    assert.ok(certificate.spec.dnsNames.includes('cp.example.com'));
+    assert.equal(certificate.spec.issuerRef.name, 'letsencrypt');
+  });
+});
+
+describe('operator RBAC', () => {
+  const expectedRules: IPolicyRule[] = [
+    { apiGroups: ['novagate.dev'], resources: ['tenants', 'routes', 'consumers'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    { apiGroups: ['novagate.dev'], resources: ['tenants/status', 'routes/status', 'consumers/status'], verbs: ['get', 'update', 'patch'] },
+    { apiGroups: ['novagate.dev'], resources: ['tenants/finalizers'], verbs: ['update'] },
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  ];
+
+  function rulesOf(objects: readonly KubeObject[], kind: string, name: string): IPolicyRule[] {
+    return findObject<{ rules: IPolicyRule[] }>(objects, kind, name).rules;
+  }
+
+  test('watching all namespaces: a ClusterRole with exactly the operator’s verbs, no wildcard, no delete', () => {
+    const objects = renderChart();
+    const name = `${releaseNamespace}-${componentName('operator')}`;
+    assert.deepEqual(rulesOf(objects, 'ClusterRole', name), expectedRules);
+    const binding = findObject<{ subjects: { name: string; namespace: string }[]; roleRef: { kind: string; name: string } }>(objects, 'ClusterRoleBinding', name);
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: componentName('operator'), namespace: releaseNamespace }]);
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });
+    for (const object of objects.filter((candidate) => candidate.kind === 'ClusterRole' || candidate.kind === 'Role')) {
+      for (const rule of (object as unknown as { rules: IPolicyRule[] }).rules) {
+        assert.ok(!rule.verbs.includes('*') && !rule.verbs.includes('delete') && !rule.verbs.includes('deletecollection'), `${object.metadata.name}: ${rule.verbs}`);
+        assert.ok(!(rule.resources ?? []).includes('*') && !(rule.apiGroups ?? []).includes('*'), `${object.metadata.name}: wildcard`);
+      }
+    }
+  });
+
+  test('leader election: Leases only, in the operator’s own namespace', () => {
+    const objects = renderChart();
+    const role = findObject<KubeObject & { rules: IPolicyRule[] }>(objects, 'Role', `${componentName('operator')}-leader-election`);
+    assert.equal(role.metadata.namespace, undefined, 'rendered into the release namespace');
+    assert.deepEqual(role.rules[0], { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] });
+    assert.equal(envValue(container(objects, 'operator'), 'LEADER_ELECTION'), 'true');
+  });
+
+  test('watching one namespace: a Role there and no cluster-wide permission', () => {
+    const objects = renderChart({ valuesFiles: ['ci/namespaced-operator-plain-http-values.yaml'] });
+    assert.equal(objects.filter((object) => object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding').length, 0);
+    const role = findObject<KubeObject & { rules: IPolicyRule[] }>(objects, 'Role', componentName('operator'));
+    assert.equal(role.metadata.namespace, 'tenants');
+    assert.deepEqual(role.rules, expectedRules);
+    const binding = findObject<KubeObject>(objects, 'RoleBinding', componentName('operator'));
+    assert.equal(binding.metadata.namespace, 'tenants');
+    assert.equal(envValue(container(objects, 'operator'), 'WATCH_NAMESPACE'), 'tenants');
+    assert.ok(!objects.some((object) => object.metadata.name.endsWith('-leader-election')), 'no Lease permission without leader election');
+  });
+
+  test('only the operator mounts a service account token', () => {
+    const objects = renderChart();
+    for (const { name, pod } of workloads(objects)) {
+      if (name === componentName('operator')) assert.notEqual(pod.automountServiceAccountToken, false);
+      else assert.equal(pod.automountServiceAccountToken, false, name);
+    }
+  });
+});
+
+describe('NetworkPolicy', () => {
+  test('off by default; when on, each component admits only its own ports', () => {
+    assert.equal(renderChart().filter((object) => object.kind === 'NetworkPolicy').length, 0);
+    const objects = renderChart({ valuesFiles: ['ci/all-features-values.yaml'] });
+    const policies = objects.filter((object) => object.kind === 'NetworkPolicy') as unknown as (KubeObject & {
+      spec: { policyTypes: string[]; ingress: { ports: { port: number }[]; from?: unknown[] }[] };
+    })[];
+    const ports = Object.fromEntries(policies.map((policy) => [policy.metadata.name, policy.spec.ingress.flatMap((rule) => rule.ports.map((port) => port.port))]));
+    assert.deepEqual(ports, { [componentName('control-plane')]: [8080], [componentName('gateway')]: [8000, 9100], [componentName('operator')]: [8081] });
+    for (const policy of policies) assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+    const operatorPolicy = policies.find((policy) => policy.metadata.name === componentName('operator'))!;
+    assert.deepEqual(operatorPolicy.spec.ingress[0]!.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+  });
+});
