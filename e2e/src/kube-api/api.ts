@@ -411,8 +411,9 @@ export class KubeApi {
     } catch (error) {
       if (error instanceof ApplyConflictError) {
         const causes = error.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${error.apiVersion}`, field: c.field }));
-        const lines = error.conflicts.map((c) => `- conflict with "${c.manager}" using ${error.apiVersion}: ${c.field}`);
-        throw new ApiError(409, 'Conflict', `Apply failed with ${causes.length} conflict${causes.length === 1 ? '' : 's'}: ${lines.join('\n')}`, { name, group: type.group, kind: type.plural, causes });
+        const lines = error.conflicts.map((c) => `conflict with "${c.manager}" using ${error.apiVersion}: ${c.field}`);
+        const list = lines.length === 1 ? lines[0] : `\n${lines.map((l) => `- ${l}`).join('\n')}`;
+        throw new ApiError(409, 'Conflict', `Apply failed with ${causes.length} conflict${causes.length === 1 ? '' : 's'}: ${list}`, { name, group: type.group, kind: type.plural, causes });
       }
       throw error;
     }

@@ -28,6 +28,7 @@ export interface ResourceType {
   unconditionalUpdate: boolean;
   /** Field selectors accepted besides metadata.name and metadata.namespace. */
   selectableFields: string[];
+  /** Table columns after Name. Built-ins list theirs in full; a custom resource without any gets Age. */
   printerColumns: PrinterColumn[];
   /** The CRD's openAPIV3Schema for this version, when it is a custom resource. */
   schema?: JsonObject;
@@ -46,7 +47,10 @@ export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): str
 
 type BuiltinSpec = Partial<ResourceType> & Pick<ResourceType, 'group' | 'version' | 'kind' | 'plural'>;
 
+const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
 function builtin(spec: BuiltinSpec): ResourceType {
+  const printerColumns = spec.plural === 'customresourcedefinitions' ? (spec.printerColumns ?? []) : [...(spec.printerColumns ?? []), age];
   return {
     listKind: `${spec.kind}List`,
     singular: spec.kind.toLowerCase(),
@@ -57,8 +61,8 @@ function builtin(spec: BuiltinSpec): ResourceType {
     generation: false,
     unconditionalUpdate: true,
     selectableFields: [],
-    printerColumns: [],
     ...spec,
+    printerColumns,
   };
 }
 
@@ -86,7 +90,7 @@ export function builtinTypes(): ResourceType[] {
     builtin({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], selectableFields: eventFields, printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.type' }, { name: 'Reason', type: 'string', jsonPath: '.reason' }, { name: 'Object', type: 'string', jsonPath: '.involvedObject.name' }, { name: 'Message', type: 'string', jsonPath: '.message' }] }),
     builtin({ group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], selectableFields: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'reason', 'reportingController', 'type'] }),
     builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', printerColumns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }] }),
-    builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', shortNames: ['crd', 'crds'], namespaced: false, statusSubresource: true, generation: true, printerColumns: [{ name: 'Created At', type: 'date', jsonPath: '.metadata.creationTimestamp' }] }),
+    builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', shortNames: ['crd', 'crds'], namespaced: false, statusSubresource: true, generation: true, printerColumns: [{ name: 'Created At', type: 'string', format: 'date-time', jsonPath: '.metadata.creationTimestamp' }] }),
     // Enough of the kinds a Helm chart installs for `helm install` to be accepted; no controller acts on them.
     builtin({ group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], statusSubresource: true }),
     builtin({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', shortNames: ['deploy'], statusSubresource: true, generation: true }),

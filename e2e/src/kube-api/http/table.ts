@@ -21,9 +21,8 @@ export function humanDuration(seconds: number): string {
 const ageColumn: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 function columnsOf(type: ResourceType): PrinterColumn[] {
-  // Custom resources with their own printer columns show only those; everything else ends with Age.
-  if (type.crdName !== undefined && type.printerColumns.length > 0) return type.printerColumns;
-  return [...type.printerColumns, ageColumn];
+  if (type.crdName !== undefined && type.printerColumns.length === 0) return [ageColumn];
+  return type.printerColumns;
 }
 
 function cell(object: KubeObject, column: PrinterColumn, now: Date): unknown {
