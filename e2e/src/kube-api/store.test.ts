@@ -42,13 +42,14 @@ test('a watch replays the history after its resourceVersion, then gets new event
 test('compaction closes open watches and makes older resourceVersions 410 Gone', () => {
   const store = new Store(0);
   store.commit('/configmaps', 'ADDED', cm('a', '1'));
+  const held = store.revision;
   let closed = 0;
   store.watch({ storageKey: '/configmaps', namespace: '', onEvent: () => undefined, onClose: () => (closed += 1) }, 1);
   store.compact();
   assert.equal(closed, 1);
   assert.equal(store.openWatches, 0);
   assert.throws(
-    () => store.watch({ storageKey: '/configmaps', namespace: '', onEvent: () => undefined, onClose: () => undefined }, 0),
+    () => store.watch({ storageKey: '/configmaps', namespace: '', onEvent: () => undefined, onClose: () => undefined }, held),
     (e: unknown) => e instanceof ApiError && e.code === 410,
   );
   assert.doesNotThrow(() => store.watch({ storageKey: '/configmaps', namespace: '', onEvent: () => undefined, onClose: () => undefined }, store.revision));

@@ -127,6 +127,8 @@ export class Store {
 
   /** Forgets all history up to now and closes every open watch: clients must relist (their old resourceVersions get 410). */
   compact(): void {
+    // The compaction takes a revision of its own, so every resourceVersion a client holds is now too old.
+    this.#revision += 1;
     this.#history = [];
     this.#compactedRevision = this.#revision;
     this.closeWatches();
