@@ -6,6 +6,7 @@ import type { JsonObject, KubeObject } from '../object.js';
 import { apiVersionOf, type ResourceType } from '../resource-types.js';
 import { aggregatedDiscovery, aggregatedDiscoveryType, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { toTable, type IncludeObject } from './table.js';
+import { decodeKubernetesProtobuf } from './protobuf.js';
 import { openApiV2, openApiV3Document, openApiV3Root } from './openapi.js';
 
 export interface HandlerOptions {
@@ -36,6 +37,17 @@ function sendError(res: ServerResponse, error: unknown): void {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRawBody(req)).toString('utf8');
+}
+
+/** A create or update body as JSON, decoding the protobuf kubectl's typed clients send. */
+async function readObject(req: IncomingMessage): Promise<unknown> {
+  const raw = await readRawBody(req);
+  if ((req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) return decodeKubernetesProtobuf(raw);
+  return parseJson(raw.toString('utf8'));
+}
+
+async function readRawBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -44,7 +56,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > maxBodyBytes) throw new ApiError(413, 'BadRequest', 'the request body is too large');
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseJson(text: string): unknown {
@@ -210,7 +222,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       }
       if (method === 'POST') {
         if (type.namespaced && namespace === '') throw methodNotAllowed();
-        return send(res, 201, api.create(type, namespace, parseJson(await readBody(req)), writeOptions(req, query)));
+        return send(res, 201, api.create(type, namespace, await readObject(req), writeOptions(req, query)));
       }
       if (method === 'DELETE') {
         const text = await readBody(req);
@@ -235,7 +247,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       return send(res, 200, object);
     }
     const sub = subresource === '' || subresource === 'finalize' ? undefined : subresource;
-    if (method === 'PUT') return send(res, 200, api.update(type, namespace, name, parseJson(await readBody(req)), writeOptions(req, query), sub));
+    if (method === 'PUT') return send(res, 200, api.update(type, namespace, name, await readObject(req), writeOptions(req, query), sub));
     if (method === 'PATCH') {
       const patchType = patchTypeOf(req.headers['content-type']);
       const body = await readBody(req);
