@@ -248,3 +248,20 @@ test('secrets turn stringData into base64 data and a new namespace gets a defaul
   api.create(type(api, '', 'v1', 'namespaces'), '', { metadata: { name: 'team-b' } }, writer);
   assert.equal(api.get(type(api, '', 'v1', 'serviceaccounts'), 'team-b', 'default').metadata.name, 'default');
 });
+
+test('events.k8s.io/v1 Events and core v1 Events are two views of the same objects', () => {
+  const api = new KubeApi();
+  const eventsV1 = type(api, 'events.k8s.io', 'v1', 'events');
+  const core = type(api, '', 'v1', 'events');
+  const regarding = { apiVersion: 'novagate.dev/v1alpha1', kind: 'Tenant', name: 'acme', namespace: 'default', uid: 'u-1' };
+  const created = api.create(eventsV1, 'default', { metadata: { name: 'acme.1' }, regarding, note: 'provisioned', reason: 'Provisioned', type: 'Normal', action: 'Provision', reportingController: 'novagate.dev/operator', reportingInstance: 'op-0', eventTime: '2026-01-01T00:00:00.000000Z' }, writer);
+  assert.equal(created.apiVersion, 'events.k8s.io/v1');
+  assert.equal(created.note, 'provisioned');
+  const asCore = api.get(core, 'default', 'acme.1');
+  assert.deepEqual([asCore.apiVersion, asCore.message, asCore.reportingComponent, (asCore.involvedObject as { name: string }).name], ['v1', 'provisioned', 'novagate.dev/operator', 'acme']);
+  assert.deepEqual(api.list(core, 'default', { fieldSelector: 'involvedObject.name=acme,involvedObject.kind=Tenant' }).items.map((e) => e.metadata.name), ['acme.1']);
+  assert.deepEqual(api.list(eventsV1, 'default', { fieldSelector: 'regarding.name=acme' }).items.map((e) => e.note), ['provisioned']);
+  const patched = api.patch(eventsV1, 'default', 'acme.1', 'merge', JSON.stringify({ note: 'again' }), writer);
+  assert.equal(patched.note, 'again');
+  assert.equal(api.get(core, 'default', 'acme.1').message, 'again');
+});

@@ -5,7 +5,7 @@ import { alreadyExists, ApiError, badRequest, conflict, forbidden, gone, invalid
 import { clone, deepEqual, isPlainObject, kubeTime, type KubeObject, type ManagedFieldsEntry } from './object.js';
 import { apiVersionOf, builtinTypes, ResourceTypes, storageKey, type ResourceType } from './resource-types.js';
 import { Store, type StoredEvent } from './store.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector } from './selectors.js';
 import { randomNameSuffix, validateName } from './names.js';
 import { applyDefaults, asSchema, prune, unknownFields, validate } from './crd/schema.js';
 import { crdStatus, typesOfCrd, validateCrd } from './crd/crd.js';
@@ -122,7 +122,7 @@ export class KubeApi {
 
   /** Sets apiVersion and kind to the version the object is read at. */
   #present(object: KubeObject, type: ResourceType): KubeObject {
-    const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
+    const { apiVersion: _apiVersion, kind: _kind, ...rest } = type.view ? type.view.fromStored(object) : object;
     return { apiVersion: apiVersionOf(type), kind: type.kind, ...rest };
   }
 
@@ -134,7 +134,7 @@ export class KubeApi {
 
   list(type: ResourceType, namespace: string, options: ListOptions = {}): ListResult {
     const labels = parseLabelSelector(options.labelSelector);
-    const fields = parseFieldSelector(options.fieldSelector, type.selectableFields, type.kind);
+    const fields = storedFields(type, parseFieldSelector(options.fieldSelector, type.selectableFields, type.kind));
     let revision = this.store.revision;
     let start = '';
     let objects: KubeObject[];
@@ -287,7 +287,7 @@ export class KubeApi {
    */
   watch(type: ResourceType, namespace: string, options: ListOptions, sink: WatchSink): () => void {
     const labels = parseLabelSelector(options.labelSelector);
-    const fields = parseFieldSelector(options.fieldSelector, type.selectableFields, type.kind);
+    const fields = storedFields(type, parseFieldSelector(options.fieldSelector, type.selectableFields, type.kind));
     const matches = (o: KubeObject | undefined): boolean => o !== undefined && matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o);
     let from: number;
     if (!options.resourceVersion || options.resourceVersion === '0') {
@@ -327,7 +327,7 @@ export class KubeApi {
     }
     object.apiVersion = apiVersionOf(type);
     object.kind = type.kind;
-    return object;
+    return type.view ? type.view.toStored(object) : object;
   }
 
   #checkNamespaceWritable(namespace: string): void {
@@ -418,6 +418,7 @@ export class KubeApi {
       throw error;
     }
     const managedFields = merged.metadata.managedFields ?? [];
+    if (type.view) merged = type.view.toStored(merged);
     if (!current) return this.#create(type, namespace, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, options, managedFields);
     return this.#replace(type, current, merged, options, subresource, managedFields);
   }
@@ -483,6 +484,12 @@ export class KubeApi {
   get crdCleanupFinalizer(): string {
     return crdCleanupFinalizer;
   }
+}
+
+/** Field selectors of a view type name the stored object's fields. */
+function storedFields(type: ResourceType, selector: FieldSelector): FieldSelector {
+  const view = type.view;
+  return view ? selector.map((req) => ({ ...req, field: view.storedField(req.field) })) : selector;
 }
 
 function stripManaged(object: KubeObject): KubeObject {

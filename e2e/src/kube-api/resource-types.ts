@@ -1,5 +1,6 @@
 // The registry of served resource types: the built-in kinds and the ones each CRD adds while it exists.
-import type { JsonObject } from './object.js';
+import type { JsonObject, KubeObject } from './object.js';
+import { coreEventField, toCoreEvent, toEventsV1 } from './events.js';
 
 export interface PrinterColumn {
   name: string;
@@ -34,11 +35,13 @@ export interface ResourceType {
   schema?: JsonObject;
   /** The CRD name, when it is a custom resource. */
   crdName?: string;
+  /** Another type's storage this one is a view of, with the conversions both ways (events.k8s.io/v1 over core Events). */
+  view?: { storage: string; fromStored(object: KubeObject): KubeObject; toStored(object: KubeObject): KubeObject; storedField(field: string): string };
 }
 
 /** Objects of one type share storage whatever version they are read at. */
-export function storageKey(type: Pick<ResourceType, 'group' | 'plural'>): string {
-  return `${type.group}/${type.plural}`;
+export function storageKey(type: Pick<ResourceType, 'group' | 'plural' | 'view'>): string {
+  return type.view?.storage ?? `${type.group}/${type.plural}`;
 }
 
 export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): string {
@@ -88,7 +91,15 @@ export function builtinTypes(): ResourceType[] {
     builtin({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', shortNames: ['cm'], printerColumns: [{ name: 'Data', type: 'integer', jsonPath: '.data' }] }),
     builtin({ group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', shortNames: ['sa'] }),
     builtin({ group: '', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], selectableFields: eventFields, printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.type' }, { name: 'Reason', type: 'string', jsonPath: '.reason' }, { name: 'Object', type: 'string', jsonPath: '.involvedObject.name' }, { name: 'Message', type: 'string', jsonPath: '.message' }] }),
-    builtin({ group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', shortNames: ['ev'], selectableFields: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'reason', 'reportingController', 'type'] }),
+    builtin({
+      group: 'events.k8s.io',
+      version: 'v1',
+      kind: 'Event',
+      plural: 'events',
+      shortNames: ['ev'],
+      selectableFields: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'regarding.uid', 'regarding.apiVersion', 'reason', 'reportingController', 'type'],
+      view: { storage: '/events', fromStored: toEventsV1, toStored: toCoreEvent, storedField: coreEventField },
+    }),
     builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', printerColumns: [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }] }),
     builtin({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', shortNames: ['crd', 'crds'], namespaced: false, statusSubresource: true, generation: true, printerColumns: [{ name: 'Created At', type: 'string', format: 'date-time', jsonPath: '.metadata.creationTimestamp' }] }),
     // Enough of the kinds a Helm chart installs for `helm install` to be accepted; no controller acts on them.

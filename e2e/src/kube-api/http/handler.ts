@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, methodNotAllowed, successStatus, type Status } from '../errors.js';
 import type { DeleteOptions, KubeApi, ListOptions, PatchType, WriteOptions } from '../api.js';
 import type { JsonObject, KubeObject } from '../object.js';
-import { apiVersionOf, type ResourceType } from '../resource-types.js';
+import { apiVersionOf, storageKey, type ResourceType } from '../resource-types.js';
 import { aggregatedDiscovery, aggregatedDiscoveryType, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { toTable, type IncludeObject } from './table.js';
 import { decodeKubernetesProtobuf } from './protobuf.js';
@@ -251,7 +251,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     if (method === 'PATCH') {
       const patchType = patchTypeOf(req.headers['content-type']);
       const body = await readBody(req);
-      const existed = patchType === 'apply' ? api.store.get(`${type.group}/${type.plural}`, namespace, name) !== undefined : true;
+      const existed = patchType === 'apply' ? api.store.get(storageKey(type), namespace, name) !== undefined : true;
       return send(res, existed ? 200 : 201, api.patch(type, namespace, name, patchType, body, writeOptions(req, query), sub));
     }
     if (method === 'DELETE') {
@@ -259,7 +259,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       const opts = deleteOptions(query, text.trim() === '' ? undefined : parseJson(text));
       const before = api.get(type, namespace, name);
       const result = api.delete(type, namespace, name, opts, managerOf(req, query));
-      const gone = api.store.get(`${type.group}/${type.plural}`, namespace, name) === undefined || opts.dryRun;
+      const gone = api.store.get(storageKey(type), namespace, name) === undefined || opts.dryRun;
       if (gone && before.metadata.deletionTimestamp === undefined) return send(res, 200, deleteResponse(type, result));
       return send(res, gone ? 200 : 202, result);
     }
