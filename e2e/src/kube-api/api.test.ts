@@ -190,6 +190,14 @@ test('schema validation answers 422 Invalid with a cause naming each field', () 
   assert.match(error.message, /^Tenant.novagate.dev "acme" is invalid: \[/);
 });
 
+test("a CRD's CEL x-kubernetes-validations rule is enforced on create and update with 422 Invalid", () => {
+  const { api, tenants } = apiWithTenants();
+  const error = rejects(() => api.create(tenants, 'default', tenant('acme', { seats: 10 }), writer), 422, 'Invalid');
+  assert.deepEqual(error.details?.causes?.map((c) => [c.field, c.message]), [['spec.seats', 'Invalid value: "object": a free plan has at most 5 seats']]);
+  api.create(tenants, 'default', tenant('acme', { seats: 10, plan: 'pro' }), writer);
+  rejects(() => api.patch(tenants, 'default', 'acme', 'merge', JSON.stringify({ spec: { plan: 'free' } }), writer), 422, 'Invalid');
+});
+
 test('unknown fields are pruned (kept under x-kubernetes-preserve-unknown-fields), defaults applied, and refused under Strict validation', () => {
   const { api, tenants } = apiWithTenants();
   const created = api.create(tenants, 'default', { ...tenant('acme'), spec: { displayName: 'A', plan: 'pro', bogus: 1, extra: { anything: true } }, topLevel: 'x' }, writer);

@@ -8,6 +8,7 @@ import { Store, type StoredEvent } from './store.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector } from './selectors.js';
 import { randomNameSuffix, validateName } from './names.js';
 import { applyDefaults, asSchema, prune, unknownFields, validate } from './crd/schema.js';
+import { validateRules } from './crd/cel.js';
 import { crdStatus, typesOfCrd, validateCrd } from './crd/crd.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
@@ -433,6 +434,7 @@ export class KubeApi {
       if (unknown.length > 0) throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
       next = applyDefaults(pruned, schema) as KubeObject;
       const errors: FieldError[] = validate(next, schema);
+      if (errors.length === 0) errors.push(...validateRules(next, current, schema));
       if (errors.length > 0) throw invalid(type, next.metadata.name ?? '', errors);
     }
     const key = storageKey(type);

@@ -28,6 +28,7 @@ export function tenantCrd(options: { scope?: 'Namespaced' | 'Cluster'; statusSub
                 spec: {
                   type: 'object',
                   required: ['displayName', 'plan'],
+                  'x-kubernetes-validations': [{ rule: "self.plan != 'free' || !has(self.seats) || self.seats <= 5", message: 'a free plan has at most 5 seats', fieldPath: '.seats' }],
                   properties: {
                     displayName: { type: 'string', minLength: 1, maxLength: 40 },
                     plan: { type: 'string', enum: ['free', 'pro', 'enterprise'] },

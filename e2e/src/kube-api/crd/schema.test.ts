@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyDefaults, prune, validate, type SchemaProps } from './schema.js';
+import { validateRules } from './cel.js';
 
 const schema: SchemaProps = {
   type: 'object',
@@ -46,4 +47,33 @@ test('pruning drops unknown fields at every level but keeps additionalProperties
 test('defaults fill absent properties of present objects only', () => {
   assert.deepEqual(applyDefaults({ spec: { url: 'http://x', tuning: {} } }, schema), { spec: { url: 'http://x', retries: 2, tuning: { timeoutMs: 1000 } } });
   assert.deepEqual(applyDefaults({ spec: { url: 'http://x', retries: 0 } }, schema), { spec: { url: 'http://x', retries: 0 } });
+});
+
+test('x-kubernetes-validations CEL rules are enforced, with messages, fieldPath and transition rules on oldSelf', () => {
+  const upstream: SchemaProps = {
+    type: 'object',
+    properties: {
+      minRetries: { type: 'integer' },
+      maxRetries: { type: 'integer' },
+      url: { type: 'string' },
+      paths: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: "self.startsWith('/')", message: 'must start with /' }] } as SchemaProps },
+      tier: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'tier is immutable' }] } as SchemaProps,
+    },
+    'x-kubernetes-validations': [
+      { rule: 'self.minRetries <= self.maxRetries', message: 'minRetries must not exceed maxRetries' },
+      { rule: "self.url.matches('^https?://')", fieldPath: '.url', messageExpression: "'unsupported scheme in ' + self.url" },
+    ],
+  } as SchemaProps;
+  const good = { minRetries: 1, maxRetries: 3, url: 'https://x', paths: ['/a'], tier: 'gold' };
+  assert.deepEqual(validateRules(good, undefined, upstream, 'spec'), []);
+  const bad = { minRetries: 5, maxRetries: 3, url: 'ftp://x', paths: ['/a', 'b'], tier: 'gold' };
+  assert.deepEqual(
+    validateRules(bad, undefined, upstream, 'spec').map((e) => [e.field, e.detail]),
+    [
+      ['spec', '"object": minRetries must not exceed maxRetries'],
+      ['spec.url', '"object": unsupported scheme in ftp://x'],
+      ['spec.paths[1]', '"b": must start with /'],
+    ],
+  );
+  assert.deepEqual(validateRules(good, { ...good, tier: 'free' }, upstream, 'spec').map((e) => [e.field, e.detail]), [['spec.tier', '"gold": tier is immutable']]);
 });
