@@ -1,7 +1,7 @@
 // The client the NovaGate operator is built on (@kubernetes/client-node 1.x) against the test server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
 import { startKubeApiServer, type KubeApiServer } from './index.js';
 import { tenant, tenantCrd } from './test-fixtures.js';
 
@@ -65,7 +65,7 @@ test('a client-node informer recovers from compaction: its watch gets 410, it re
   informer.on('error', (error) => errors.push(error));
   await informer.start();
   try {
-    await waitFor(() => added.includes('acme') && server.openWatches() > 0, 'the informer to list and watch');
+    await waitFor(() => added.includes('acme') && server.openWatches('novagate.dev/tenants') > 0, 'the informer to list and watch');
     assert.equal(lists, 1);
     server.compact();
     server.api.create(server.api.types.find('novagate.dev', 'v1alpha1', 'tenants')!, 'default', tenant('while-compacted'), { manager: 'test' });
@@ -73,10 +73,23 @@ test('a client-node informer recovers from compaction: its watch gets 410, it re
     assert.equal(lists, 2, 'the 410 made the informer relist');
     assert.deepEqual(errors, []);
     assert.equal(informer.list('default').length, 2);
-    await waitFor(() => server.openWatches() > 0, 'the informer to watch again');
+    await waitFor(() => server.openWatches('novagate.dev/tenants') > 0, 'the informer to watch again');
     await custom.createNamespacedCustomObject({ ...group, body: tenant('after-relist') });
     await waitFor(() => added.includes('after-relist'), 'the informer to see a new object through its new watch');
   } finally {
     await informer.stop();
   }
+});
+
+test('a Lease works for leader election: create, renew with its resourceVersion, and a stale renewal gets 409', async () => {
+  const leases = kubeConfig.makeApiClient(CoordinationV1Api);
+  const now = new Date();
+  const created = await leases.createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'novagate-operator' }, spec: { holderIdentity: 'pod-a', leaseDurationSeconds: 15, acquireTime: now, renewTime: now } } });
+  const renewed = await leases.replaceNamespacedLease({ namespace: 'default', name: 'novagate-operator', body: { ...created, spec: { ...created.spec, renewTime: new Date(now.getTime() + 1000) } } });
+  assert.notEqual(renewed.metadata?.resourceVersion, created.metadata?.resourceVersion);
+  assert.equal(renewed.spec?.holderIdentity, 'pod-a');
+  await assert.rejects(
+    leases.replaceNamespacedLease({ namespace: 'default', name: 'novagate-operator', body: { ...created, spec: { ...created.spec, holderIdentity: 'pod-b' } } }),
+    (error: unknown) => error instanceof ApiException && error.code === 409,
+  );
 });

@@ -47,8 +47,8 @@ export interface KubeApiServer {
   compact(): void;
   /** Closes every open watch but keeps history: clients can resume from their last resourceVersion. */
   dropWatches(): void;
-  /** How many watches are open now. */
-  openWatches(): number;
+  /** How many watches are open now, on every resource or on one (`'novagate.dev/tenants'`, `'/secrets'`: group/plural). */
+  openWatches(resource?: string): number;
   stop(): Promise<void>;
 }
 
@@ -87,7 +87,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     api,
     compact: () => api.store.compact(),
     dropWatches: () => api.store.closeWatches(),
-    openWatches: () => api.store.openWatches,
+    openWatches: (resource?: string) => (resource === undefined ? api.store.openWatches : api.store.openWatchesOf(resource)),
     stop: async () => {
       api.store.closeWatches();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -60,9 +60,9 @@ export class Store {
     return this.#sorted(this.#select(storageKey, namespace));
   }
 
-  /** Every object of every type, for garbage collection and namespace cleanup. */
-  entries(): Array<{ storageKey: string; object: KubeObject }> {
-    return [...this.#objects.entries()].map(([key, object]) => ({ storageKey: key.slice(0, key.indexOf('|')), object: clone(object) }));
+  /** Every object of every type, for garbage collection and namespace cleanup. Not copies: read them, never change them. */
+  entries(): Array<{ storageKey: string; object: Readonly<KubeObject> }> {
+    return [...this.#objects.entries()].map(([key, object]) => ({ storageKey: key.slice(0, key.indexOf('|')), object }));
   }
 
   /** The objects as they were at `revision`, rolled back through the history; 410 when it was compacted. */
@@ -123,6 +123,11 @@ export class Store {
 
   get openWatches(): number {
     return this.#watches.size;
+  }
+
+  /** Open watches on one storage key (`novagate.dev/tenants`, `/secrets`). */
+  openWatchesOf(storageKey: string): number {
+    return [...this.#watches].filter((w) => w.storageKey === storageKey).length;
   }
 
   /** Forgets all history up to now and closes every open watch: clients must relist (their old resourceVersions get 410). */
