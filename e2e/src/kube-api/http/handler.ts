@@ -47,6 +47,15 @@ async function readObject(req: IncomingMessage): Promise<unknown> {
   return parseJson(raw.toString('utf8'));
 }
 
+/** DELETE bodies are optional DeleteOptions, in JSON or (from typed clients such as Helm's) protobuf. */
+async function readDeleteOptions(req: IncomingMessage): Promise<unknown> {
+  const raw = await readRawBody(req);
+  if (raw.length === 0) return undefined;
+  if ((req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) return decodeKubernetesProtobuf(raw);
+  const text = raw.toString('utf8');
+  return text.trim() === '' ? undefined : parseJson(text);
+}
+
 async function readRawBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -225,8 +234,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
         return send(res, 201, api.create(type, namespace, await readObject(req), writeOptions(req, query)));
       }
       if (method === 'DELETE') {
-        const text = await readBody(req);
-        const opts = deleteOptions(query, text.trim() === '' ? undefined : parseJson(text));
+        const opts = deleteOptions(query, await readDeleteOptions(req));
         const deleted: KubeObject[] = [];
         for (const item of api.list(type, namespace, listOptions(query)).items) {
           try {
@@ -255,8 +263,7 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       return send(res, existed ? 200 : 201, api.patch(type, namespace, name, patchType, body, writeOptions(req, query), sub));
     }
     if (method === 'DELETE') {
-      const text = await readBody(req);
-      const opts = deleteOptions(query, text.trim() === '' ? undefined : parseJson(text));
+      const opts = deleteOptions(query, await readDeleteOptions(req));
       const before = api.get(type, namespace, name);
       const result = api.delete(type, namespace, name, opts, managerOf(req, query));
       const gone = api.store.get(storageKey(type), namespace, name) === undefined || opts.dryRun;

@@ -39,8 +39,20 @@ const subject: Message = { fields: { 1: { name: 'kind', type: 'string' }, 2: { n
 const roleRef: Message = { fields: { 1: { name: 'apiGroup', type: 'string' }, 2: { name: 'kind', type: 'string' }, 3: { name: 'name', type: 'string' } } };
 const binding: Message = { fields: { 1: metadata, 2: { name: 'subjects', type: subject, repeated: true }, 3: { name: 'roleRef', type: roleRef } } };
 
+const deleteOptions: Message = {
+  fields: {
+    1: { name: 'gracePeriodSeconds', type: 'int' },
+    2: { name: 'preconditions', type: { fields: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } } },
+    3: { name: 'orphanDependents', type: 'bool' },
+    4: { name: 'propagationPolicy', type: 'string' },
+    5: { name: 'dryRun', type: 'string', repeated: true },
+  },
+};
+
 /** Messages by `apiVersion/kind`. */
 const kinds: Record<string, Message> = {
+  'v1/DeleteOptions': deleteOptions,
+  'meta.k8s.io/v1/DeleteOptions': deleteOptions,
   'v1/Namespace': { fields: { 1: metadata, 2: { name: 'spec', type: { fields: { 1: { name: 'finalizers', type: 'string', repeated: true } } } } } },
   'v1/ConfigMap': { fields: { 1: metadata, 2: { name: 'data', type: 'stringMap' }, 3: { name: 'binaryData', type: 'bytesMap' }, 4: { name: 'immutable', type: 'bool' } } },
   'v1/Secret': { fields: { 1: metadata, 2: { name: 'data', type: 'bytesMap' }, 3: { name: 'type', type: 'string' }, 4: { name: 'stringData', type: 'stringMap' }, 5: { name: 'immutable', type: 'bool' } } },
