@@ -260,8 +260,7 @@ export class KubeApi {
     if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
     if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
     if (type.crdName === undefined && storageKey(type) === crdStorage) finalizers.add(crdCleanupFinalizer);
-    const namespaceFinalizers = type.plural === 'namespaces' && type.group === '' && Array.isArray((next.spec as { finalizers?: unknown } | undefined)?.finalizers) ? ((next.spec as { finalizers: unknown[] }).finalizers.length > 0) : false;
-    if (finalizers.size === 0 && !namespaceFinalizers) {
+    if (finalizers.size === 0 && !namespaceHolds(type, next)) {
       if (options.dryRun) return this.#present(current, type);
       const deleted = this.store.commit(storageKey(type), 'DELETED', current);
       this.#afterWrite(type);
@@ -482,7 +481,7 @@ export class KubeApi {
     for (const crd of this.store.list(crdStorage, '')) for (const type of typesOfCrd(crd)) this.types.add(type);
   }
 
-  /** Serves a CRD's types while it is being deleted but still has instances to clean up. */
+  /** The finalizer that keeps a CRD (and its served types) until the controllers have deleted its instances. */
   get crdCleanupFinalizer(): string {
     return crdCleanupFinalizer;
   }

@@ -23,7 +23,7 @@ after(async () => {
 const group = { group: 'novagate.dev', version: 'v1alpha1', namespace: 'default', plural: 'tenants' };
 
 /** Polls a condition on the event loop, bounded in attempts. */
-async function waitFor(condition: () => boolean, what: string, attempts = 500): Promise<void> {
+async function waitFor(condition: () => boolean, what: string, attempts = 3000): Promise<void> {
   for (let i = 0; i < attempts; i += 1) {
     if (condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -156,7 +156,7 @@ test('a list answers with Table rows when kubectl asks for them', async () => {
 });
 
 /** Polls a condition on the event loop, bounded in attempts. */
-async function waitFor(condition: () => boolean, attempts = 200): Promise<void> {
+async function waitFor(condition: () => boolean, attempts = 3000): Promise<void> {
   for (let i = 0; i < attempts; i += 1) {
     if (condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
