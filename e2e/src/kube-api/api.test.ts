@@ -273,3 +273,22 @@ test('events.k8s.io/v1 Events and core v1 Events are two views of the same objec
   assert.equal(patched.note, 'again');
   assert.equal(api.get(core, 'default', 'acme.1').message, 'again');
 });
+
+test('metadata is checked like the real server: bad labels and finalizers are 422, unknown metadata fields pruned or refused when Strict', () => {
+  const api = new KubeApi();
+  const configmaps = type(api, '', 'v1', 'configmaps');
+  const error = rejects(() => api.create(configmaps, 'default', { metadata: { name: 'a', labels: { 'bad key!': 'x', ok: 'not valid!' }, finalizers: ['Bad Finalizer'] } }, writer), 422, 'Invalid');
+  assert.deepEqual(error.details?.causes?.map((c) => c.field), ['metadata.labels', 'metadata.labels', 'metadata.finalizers[0]']);
+  const created = api.create(configmaps, 'default', { metadata: { name: 'b', colour: 'red' } as never }, writer);
+  assert.equal((created.metadata as Record<string, unknown>).colour, undefined);
+  rejects(() => api.create(configmaps, 'default', { metadata: { name: 'c', colour: 'red' } as never }, { ...writer, strict: true }), 400, 'BadRequest');
+});
+
+test('an immutable Secret refuses data changes, and Secret data must be base64', () => {
+  const api = new KubeApi();
+  const secrets = type(api, '', 'v1', 'secrets');
+  api.create(secrets, 'default', { metadata: { name: 'key' }, stringData: { apiKey: 'v1' }, immutable: true }, writer);
+  rejects(() => api.patch(secrets, 'default', 'key', 'merge', JSON.stringify({ stringData: { apiKey: 'v2' } }), writer), 422, 'Invalid');
+  api.patch(secrets, 'default', 'key', 'merge', JSON.stringify({ metadata: { labels: { rotated: 'no' } } }), writer);
+  rejects(() => api.create(secrets, 'default', { metadata: { name: 'raw' }, data: { apiKey: 'not base64!' } }, writer), 400, 'BadRequest');
+});

@@ -15,6 +15,7 @@ import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
 import { applyConfiguration, ApplyConflictError, recordUpdate } from './patch/managed-fields.js';
 import { runControllers } from './controllers.js';
+import { pruneMetadata, unknownMetadataFields, validateObjectMeta } from './metadata.js';
 
 export interface WriteOptions {
   /** The field manager recorded in managedFields (the `fieldManager` query parameter, or the client's name). */
@@ -426,6 +427,11 @@ export class KubeApi {
   /** Kind-specific defaulting and validation (the apiserver's strategies) and the CRD schema for custom resources. */
   #prepare(type: ResourceType, current: KubeObject | undefined, object: KubeObject, strict: boolean): KubeObject {
     let next = object;
+    const unknownMeta = strict ? unknownMetadataFields(next.metadata as Record<string, unknown>) : [];
+    if (unknownMeta.length > 0) throw badRequest(`strict decoding error: ${unknownMeta.map((f) => `unknown field "${f}"`).join(', ')}`);
+    next.metadata = pruneMetadata(next.metadata);
+    const metaErrors = validateObjectMeta(next.metadata);
+    if (metaErrors.length > 0) throw invalid(type, next.metadata.name ?? '', metaErrors);
     if (type.schema) {
       const schema = asSchema(type.schema);
       const pruned = prune(next, schema, true);
@@ -437,7 +443,15 @@ export class KubeApi {
       if (errors.length > 0) throw invalid(type, next.metadata.name ?? '', errors);
     }
     const key = storageKey(type);
+    if ((key === '/secrets' || key === '/configmaps') && current?.immutable === true && (!deepEqual(current.data, next.data) || !deepEqual(current.binaryData, next.binaryData) || next.stringData !== undefined || next.immutable !== true)) {
+      throw invalid(type, next.metadata.name ?? '', [{ type: 'FieldValueForbidden', field: 'data', detail: 'field is immutable when `immutable` is set' }]);
+    }
     if (key === '/secrets') {
+      for (const [k, v] of Object.entries(isPlainObject(next.data) ? next.data : {})) {
+        if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {
+          throw badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data.${k}`);
+        }
+      }
       const stringData = next.stringData;
       if (isPlainObject(stringData)) {
         const data = isPlainObject(next.data) ? { ...next.data } : {};
