@@ -77,3 +77,9 @@ test('x-kubernetes-validations CEL rules are enforced, with messages, fieldPath 
   );
   assert.deepEqual(validateRules(good, { ...good, tier: 'free' }, upstream, 'spec').map((e) => [e.field, e.detail]), [['spec.tier', '"gold": tier is immutable']]);
 });
+
+test('an x-kubernetes-embedded-resource keeps its apiVersion, kind and metadata through pruning', () => {
+  const embedding: SchemaProps = { type: 'object', properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } } } };
+  const template = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, spec: {}, junk: 1 };
+  assert.deepEqual(prune({ template }, embedding), { template: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, spec: {} } });
+});

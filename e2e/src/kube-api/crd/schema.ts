@@ -47,7 +47,8 @@ export function prune(value: unknown, schema: SchemaProps | undefined, isRoot = 
   const result: Record<string, unknown> = {};
   const keepUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true || schema.additionalProperties === true;
   for (const [key, child] of Object.entries(value)) {
-    if (isRoot && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) {
+    // The object's own apiVersion/kind/metadata, and those of an x-kubernetes-embedded-resource, are not the schema's to prune.
+    if ((isRoot || schema['x-kubernetes-embedded-resource'] === true) && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) {
       result[key] = child;
       continue;
     }
