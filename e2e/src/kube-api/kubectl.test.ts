@@ -93,6 +93,7 @@ test('kubectl wait --for=condition=Ready returns once a controller sets the cond
   const result = await waiting.result;
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /tenant.novagate.dev\/acme condition met/);
+  await waitFor(() => server.openWatches('novagate.dev/tenants') === 0, "the server to close kubectl's watch once kubectl is gone");
 });
 
 test('kubectl describe shows the resource and the Events that name it', async () => {

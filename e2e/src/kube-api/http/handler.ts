@@ -187,14 +187,14 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     const end = (): void => {
       if (ended) return;
       ended = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) clearInterval(timer);
       stop();
       res.end();
     };
     const write = (type: string, object: unknown): void => {
       if (!ended) res.write(`${JSON.stringify({ type, object })}\n`);
     };
-    req.on('close', end);
+    // The response closes when the client goes away; the request's own 'close' would also fire once its (empty) body is read.
     res.on('close', end);
     try {
       stop = api.watch(route.type, route.namespace, listOptions(query), {
