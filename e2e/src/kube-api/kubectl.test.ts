@@ -96,6 +96,28 @@ test('kubectl wait --for=condition=Ready returns once a controller sets the cond
   await waitFor(() => server.openWatches('novagate.dev/tenants') === 0, "the server to close kubectl's watch once kubectl is gone");
 });
 
+test('kubectl get --watch prints a row for each change it is told about', async () => {
+  const watching = kubectl.start(['get', 'tenants', '-n', 'team-a', '--watch', '--output-watch-events']);
+  let output = '';
+  watching.child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  await waitFor(() => server.openWatches('novagate.dev/tenants') > 0, 'kubectl get --watch to watch');
+  server.api.patch(tenants(), 'team-a', 'beta', 'merge', JSON.stringify({ metadata: { labels: { seen: 'yes' } } }), { manager: 'test' });
+  server.api.create(tenants(), 'team-a', tenant('gamma'), { manager: 'test' });
+  await waitFor(() => /ADDED\s+gamma/.test(output), 'the ADDED row for gamma');
+  watching.child.kill();
+  await watching.result;
+  assert.match(output, /MODIFIED\s+beta/);
+});
+
+test('kubectl diff shows what an apply would change, through a server-side dry run that changes nothing', async () => {
+  const before = server.api.store.revision;
+  const manifest = stringify({ ...tenant('beta', { plan: 'free' }), metadata: { name: 'beta', namespace: 'team-a' } });
+  const diff = await kubectl.run(['diff', '-f', '-'], manifest);
+  assert.equal(diff.code, 1, diff.stderr);
+  assert.match(diff.stdout, /-\s+plan: enterprise\n\+\s+plan: free/);
+  assert.equal(server.api.store.revision, before, 'a dry run writes nothing');
+});
+
 test('kubectl describe shows the resource and the Events that name it', async () => {
   const acme = server.api.get(tenants(), 'team-a', 'acme');
   const events = server.api.types.find('', 'v1', 'events');

@@ -280,7 +280,8 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
     const path = `/${segments.join('/')}`;
-    const aggregated = (req.headers.accept ?? '').includes('as=APIGroupDiscoveryList');
+    // Only v2 is served; older clients asking for v2beta1 alone get the legacy documents, which they also accept.
+    const aggregated = /g=apidiscovery\.k8s\.io;\s*v=v2;\s*as=APIGroupDiscoveryList/.test(req.headers.accept ?? '');
     if (req.method === 'GET') {
       if (path === '/version') return send(res, 200, serverVersion);
       if (path === '/healthz' || path === '/readyz' || path === '/livez') {
@@ -290,7 +291,11 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       }
       if (path === '/api') return aggregated ? send(res, 200, aggregatedDiscovery(api.types, true), aggregatedDiscoveryType) : send(res, 200, apiVersions(options.serverAddress()));
       if (path === '/apis') return aggregated ? send(res, 200, aggregatedDiscovery(api.types, false), aggregatedDiscoveryType) : send(res, 200, apiGroupList(api.types));
-      if (path === '/openapi/v2') return send(res, 200, openApiV2(api.types));
+      if (path === '/openapi/v2') {
+        // Only JSON is served; older kubectl asks for the protobuf form only and must be told it is not there.
+        if (!/application\/json|\*\/\*/.test(req.headers.accept ?? 'application/json')) throw new ApiError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
+        return send(res, 200, openApiV2(api.types));
+      }
       if (path === '/openapi/v3') return send(res, 200, openApiV3Root(api.types));
       if (segments[0] === 'openapi' && segments[1] === 'v3') {
         const gv = segments.slice(2);
