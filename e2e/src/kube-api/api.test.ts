@@ -234,6 +234,8 @@ test('list honours labelSelector, fieldSelector and resourceVersionMatch=Exact',
   assert.deepEqual(api.list(tenants, '', { fieldSelector: 'metadata.name=b' }).items.map((o) => o.metadata.name), ['b']);
   assert.deepEqual(api.list(tenants, '', { resourceVersion: before, resourceVersionMatch: 'Exact' }).items.map((o) => o.metadata.name), ['a']);
   rejects(() => api.list(tenants, '', { fieldSelector: 'spec.plan=free' }), 400, 'BadRequest');
+  rejects(() => api.list(tenants, '', { resourceVersionMatch: 'Exact' }), 400, 'BadRequest');
+  rejects(() => api.list(tenants, '', { resourceVersion: String(api.store.revision + 5) }), 504, 'Timeout');
 });
 
 test('a watch with a selector sees objects entering and leaving it as ADDED and DELETED', () => {
@@ -291,4 +293,13 @@ test('an immutable Secret refuses data changes, and Secret data must be base64',
   rejects(() => api.patch(secrets, 'default', 'key', 'merge', JSON.stringify({ stringData: { apiKey: 'v2' } }), writer), 422, 'Invalid');
   api.patch(secrets, 'default', 'key', 'merge', JSON.stringify({ metadata: { labels: { rotated: 'no' } } }), writer);
   rejects(() => api.create(secrets, 'default', { metadata: { name: 'raw' }, data: { apiKey: 'not base64!' } }, writer), 400, 'BadRequest');
+});
+
+test('re-applying the same configuration with server-side apply is a no-op that keeps the resourceVersion', () => {
+  const { api, tenants } = apiWithTenants();
+  const config = JSON.stringify(tenant('acme', { plan: 'pro' }));
+  const first = api.patch(tenants, 'default', 'acme', 'apply', config, { manager: 'ci' });
+  const again = api.patch(tenants, 'default', 'acme', 'apply', config, { manager: 'ci' });
+  assert.equal(again.metadata.resourceVersion, first.metadata.resourceVersion);
+  assert.deepEqual(first.metadata.managedFields?.map((m) => [m.manager, m.operation]), [['ci', 'Apply']]);
 });

@@ -137,6 +137,12 @@ export class KubeApi {
   list(type: ResourceType, namespace: string, options: ListOptions = {}): ListResult {
     const labels = parseLabelSelector(options.labelSelector);
     const fields = storedFields(type, parseFieldSelector(options.fieldSelector, type.selectableFields, type.kind));
+    const match = options.resourceVersionMatch;
+    if (match) {
+      if (match !== 'Exact' && match !== 'NotOlderThan') throw badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
+      if (!options.resourceVersion) throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+      if (match === 'Exact' && options.resourceVersion === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    }
     let revision = this.store.revision;
     let start = '';
     let objects: KubeObject[];
@@ -379,7 +385,7 @@ export class KubeApi {
     else if (!deepEqual(stripManaged(next), stripManaged(current))) {
       next.metadata.managedFields = recordUpdate(current, next, { manager: options.manager, apiVersion: apiVersionOf(type), time: this.now(), ...(subresource ? { subresource } : {}) });
     }
-    if (deepEqual(next, current)) return this.#present(current, type);
+    if (deepEqual(withoutTimes(next), withoutTimes(current))) return this.#present(current, type);
     if (options.dryRun) return this.#present(next, type);
     const finalizing = next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !namespaceHolds(type, next);
     const stored = this.store.commit(storageKey(type), finalizing ? 'DELETED' : 'MODIFIED', next);
@@ -394,7 +400,9 @@ export class KubeApi {
     } catch (error) {
       throw badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
-    const object = this.#checkBody(type, config);
+    const checked = this.#checkBody(type, config);
+    // Merged in the shape the client sent (a view type's, too), turned back into the stored shape below.
+    const object = type.view ? type.view.fromStored(checked) : checked;
     if (object.metadata.name !== undefined && object.metadata.name !== name) throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
     object.metadata.name = name;
     if (type.namespaced) object.metadata.namespace = namespace;
@@ -505,6 +513,13 @@ export class KubeApi {
 function storedFields(type: ResourceType, selector: FieldSelector): FieldSelector {
   const view = type.view;
   return view ? selector.map((req) => ({ ...req, field: view.storedField(req.field) })) : selector;
+}
+
+/** The object with managedFields timestamps blanked: a write (or an apply) that changes nothing else is a no-op. */
+function withoutTimes(object: KubeObject): KubeObject {
+  const copy = clone(object);
+  copy.metadata.managedFields = copy.metadata.managedFields?.map((entry) => ({ ...entry, time: '' }));
+  return copy;
 }
 
 function stripManaged(object: KubeObject): KubeObject {
