@@ -303,3 +303,11 @@ test('re-applying the same configuration with server-side apply is a no-op that 
   assert.equal(again.metadata.resourceVersion, first.metadata.resourceVersion);
   assert.deepEqual(first.metadata.managedFields?.map((m) => [m.manager, m.operation]), [['ci', 'Apply']]);
 });
+
+test('the clock, uids and generateName suffixes can be injected', () => {
+  let n = 0;
+  const api = new KubeApi({ clock: () => new Date('2030-01-02T03:04:05.678Z'), uid: () => `uid-${(n += 1)}`, nameSuffix: () => 'xxxxx' });
+  const created = api.create(type(api, '', 'v1', 'configmaps'), 'default', { metadata: { generateName: 'cfg-' } }, writer);
+  assert.deepEqual([created.metadata.name, created.metadata.creationTimestamp], ['cfg-xxxxx', '2030-01-02T03:04:05Z']);
+  assert.match(created.metadata.uid ?? '', /^uid-\d+$/);
+});

@@ -58,6 +58,10 @@ export interface WatchSink {
 
 export interface KubeApiOptions {
   clock?: () => Date;
+  /** New objects' uids; random UUIDs by default. */
+  uid?: () => string;
+  /** The suffix generateName appends; five random characters by default. */
+  nameSuffix?: () => string;
 }
 
 const crdStorage = 'apiextensions.k8s.io/customresourcedefinitions';
@@ -103,10 +107,14 @@ export class KubeApi {
   readonly store = new Store(1000);
   readonly types = new ResourceTypes(builtinTypes());
   readonly #clock: () => Date;
+  readonly #uid: () => string;
+  readonly #nameSuffix: () => string;
   #reconciling = false;
 
   constructor(options: KubeApiOptions = {}) {
     this.#clock = options.clock ?? (() => new Date());
+    this.#uid = options.uid ?? randomUUID;
+    this.#nameSuffix = options.nameSuffix ?? randomNameSuffix;
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       this.create(this.#type('', 'v1', 'namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'kube-apiserver' });
     }
@@ -192,12 +200,12 @@ export class KubeApi {
     if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
     if (!meta.name) {
       if (!meta.generateName) throw invalid(type, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
-      meta.name = `${meta.generateName}${randomNameSuffix()}`;
+      meta.name = `${meta.generateName}${this.#nameSuffix()}`;
     }
     const nameErrors = validateName(meta.name, type.plural === 'namespaces');
     if (nameErrors.length > 0) throw invalid(type, meta.name, nameErrors);
     if (this.store.get(storageKey(type), namespace, meta.name)) throw alreadyExists(type, meta.name);
-    meta.uid = randomUUID();
+    meta.uid = this.#uid();
     meta.creationTimestamp = this.now();
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;

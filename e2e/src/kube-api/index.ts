@@ -29,6 +29,10 @@ export interface KubeApiServerOptions {
   /** The bearer token clients must send; random by default. */
   token?: string;
   clock?: () => Date;
+  /** New objects' uids (random UUIDs by default). */
+  uid?: () => string;
+  /** generateName suffixes (five random characters by default). */
+  nameSuffix?: () => string;
 }
 
 export interface KubeApiServer {
@@ -56,7 +60,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const clock = options.clock ?? (() => new Date());
   const certificates = generateServingCertificates(clock());
   const token = options.token ?? randomBytes(24).toString('hex');
-  const api = new KubeApi({ clock });
+  const api = new KubeApi({ clock, ...(options.uid ? { uid: options.uid } : {}), ...(options.nameSuffix ? { nameSuffix: options.nameSuffix } : {}) });
   let address = '127.0.0.1:0';
   const handler = createHandler({ api, token, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000, serverAddress: () => address, clock });
   const server = createServer({ key: certificates.keyPem, cert: certificates.certPem }, handler);

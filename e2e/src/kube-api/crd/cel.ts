@@ -15,16 +15,9 @@ export interface ValidationRule {
   optionalOldSelf?: boolean;
 }
 
-type Compiled = ReturnType<typeof parse>;
-const compiled = new Map<string, Compiled>();
-
-function compile(expression: string): Compiled {
-  let program = compiled.get(expression);
-  if (!program) {
-    program = parse(expression);
-    compiled.set(expression, program);
-  }
-  return program;
+// Rules are parsed on every evaluation: cheap at test scale, and no cache outlives a server.
+function compile(expression: string): ReturnType<typeof parse> {
+  return parse(expression);
 }
 
 /** JSON integers become CEL ints (BigInt), so `self.replicas <= 5` compares int with int. */

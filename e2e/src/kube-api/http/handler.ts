@@ -32,7 +32,8 @@ function sendError(res: ServerResponse, error: unknown): void {
     error instanceof ApiError
       ? error.toStatus()
       : new ApiError(500, 'InternalError', `Internal error occurred: ${error instanceof Error ? error.message : 'unknown'}`).toStatus();
-  if (!(error instanceof ApiError)) console.error('kube-api: internal error', error);
+  // One line with the message only: no stack trace in logs, as in every NovaGate program.
+  if (!(error instanceof ApiError)) console.error(`kube-api: internal error: ${error instanceof Error ? error.message : 'unknown'}`);
   send(res, status.code, status);
 }
 
