@@ -1,6 +1,6 @@
 // What the real server does with a CRD's openAPIV3Schema on every write: prune unknown fields, apply defaults, validate.
 import type { FieldError } from '../errors.js';
-import { clone, isPlainObject, type JsonObject } from '../object.js';
+import { clone, isPlainObject } from '../object.js';
 
 /** The subset of JSONSchemaProps the server acts on. */
 export interface SchemaProps {
@@ -171,4 +171,3 @@ export function asSchema(value: unknown): SchemaProps | undefined {
   return isPlainObject(value) ? (value as SchemaProps) : undefined;
 }
 
-export type { JsonObject };

@@ -103,6 +103,18 @@ test('errors are Status objects with the reason and code of the real server', as
   assert.equal(unsupported.status, 415);
 });
 
+test('DELETE answers a built-in with a Success Status, and an object held by a finalizer with 202 and the object', async () => {
+  assert.equal((await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'doomed' } })).status, 201);
+  const deleted = await call('DELETE', '/api/v1/namespaces/default/configmaps/doomed');
+  assert.deepEqual([deleted.status, (deleted.body as { kind: string; status: string }).kind, (deleted.body as { status: string }).status], [200, 'Status', 'Success']);
+  await call('POST', tenantsPath, tenant('held', {}, { finalizers: ['novagate.dev/cleanup'] }));
+  const held = await call('DELETE', tenantsPath + '/held', { propagationPolicy: 'Background' });
+  assert.equal(held.status, 202);
+  assert.ok((held.body as KubeObject).metadata.deletionTimestamp);
+  const conflictPrecondition = await call('DELETE', tenantsPath + '/held', { preconditions: { uid: 'someone-else' } });
+  assert.deepEqual([conflictPrecondition.status, (conflictPrecondition.body as { reason: string }).reason], [409, 'Conflict']);
+});
+
 test('a watch streams ADDED, MODIFIED and DELETED events in order, one JSON object per line', async () => {
   const start = String(server.api.store.revision);
   const done = watch(`${tenantsPath}?watch=true&resourceVersion=${start}`, (events) => events.length === 3);
