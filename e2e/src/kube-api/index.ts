@@ -1,6 +1,6 @@
 // Starts the Kubernetes API test server: HTTPS on 127.0.0.1 with a generated CA, and a kubeconfig written for it.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ export type { Kubectl, KubectlResult } from './kubectl.js';
 export interface KubeApiServerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** Where kubeconfig is written; a fresh temporary folder by default. */
+  /** Where kubeconfig is written; by default a fresh temporary folder, removed by stop(). */
   kubeconfigDir?: string;
   /** How often watches that asked for bookmarks get one; 1 s by default (the real server: about a minute). */
   bookmarkIntervalMs?: number;
@@ -78,6 +78,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   address = `127.0.0.1:${port}`;
   const url = `https://${address}`;
   const kubeconfig = renderKubeconfig({ server: url, caPem: certificates.caPem, token });
+  const ownDir = options.kubeconfigDir === undefined;
   const dir = options.kubeconfigDir ?? (await mkdtemp(join(tmpdir(), 'novagate-kube-api-')));
   const kubeconfigPath = join(dir, 'kubeconfig');
   await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
@@ -97,6 +98,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
+      // A temporary kubeconfig folder is the server's own; one the caller chose is left alone.
+      if (ownDir) await rm(dir, { recursive: true, force: true });
     },
   };
 }
