@@ -2,6 +2,7 @@
 import type { FieldError } from '../errors.js';
 import { isPlainObject, readPath, type JsonObject, type KubeObject } from '../object.js';
 import type { PrinterColumn, ResourceType } from '../resource-types.js';
+import { structuralErrors } from './structural.js';
 
 interface CrdVersion {
   name?: string;
@@ -44,6 +45,7 @@ export function validateCrd(crd: KubeObject): FieldError[] {
   versions.forEach((version, i) => {
     if (!version.name) errors.push({ type: 'FieldValueRequired', field: `spec.versions[${i}].name`, detail: '' });
     if (!isPlainObject(version.schema?.openAPIV3Schema)) errors.push({ type: 'FieldValueRequired', field: `spec.versions[${i}].schema.openAPIV3Schema`, detail: 'schemas are required' });
+    else errors.push(...structuralErrors(version.schema.openAPIV3Schema, `spec.versions[${i}].schema.openAPIV3Schema`));
   });
   return errors;
 }
