@@ -12,6 +12,11 @@ const server = await startKubeApiServer({ port, kubeconfigDir });
 console.log(`NovaGate kube-api: a test and development Kubernetes API server (not Kubernetes), serving ${server.url}`);
 console.log('State lives in memory and is gone when this process stops. Ctrl-C to stop.');
 console.log(`export KUBECONFIG=${server.kubeconfigPath}`);
+console.log(`kill -USR2 ${process.pid} compacts history and drops every watch (clients must relist)`);
+process.on('SIGUSR2', () => {
+  server.compact();
+  console.log('compacted: open watches dropped, older resourceVersions now answer 410 Gone');
+});
 const shutdown = (): void => {
   void server.stop().then(() => process.exit(0));
 };
