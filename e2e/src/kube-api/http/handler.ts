@@ -180,8 +180,12 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
 
   function serveWatch(req: IncomingMessage, res: ServerResponse, route: Route, query: URLSearchParams): void {
     const table = wantsTable(req);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
-    res.flushHeaders();
+    // Headers go out with the first event (or right after the watch starts), so a bad request is still a plain 4xx.
+    const open = (): void => {
+      if (res.headersSent) return;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.flushHeaders();
+    };
     let ended = false;
     let stop: () => void = () => undefined;
     const timers: NodeJS.Timeout[] = [];
@@ -193,7 +197,9 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
       res.end();
     };
     const write = (type: string, object: unknown): void => {
-      if (!ended) res.write(`${JSON.stringify({ type, object })}\n`);
+      if (ended) return;
+      open();
+      res.write(`${JSON.stringify({ type, object })}\n`);
     };
     // The response closes when the client goes away; the request's own 'close' would also fire once its (empty) body is read.
     res.on('close', end);
@@ -203,11 +209,13 @@ export function createHandler(options: HandlerOptions): (req: IncomingMessage, r
         close: end,
       });
     } catch (error) {
-      const status = error instanceof ApiError ? error.toStatus() : new ApiError(500, 'InternalError', 'watch failed').toStatus();
-      write('ERROR', status);
+      // As the real server's watch cache does, a too old resourceVersion is an ERROR event in a 200 stream.
+      if (!(error instanceof ApiError && error.code === 410)) throw error;
+      write('ERROR', error.toStatus());
       end();
       return;
     }
+    open();
     const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
     if (timeoutSeconds > 0) timers.push(setTimeout(end, timeoutSeconds * 1000));
     if (query.get('allowWatchBookmarks') === 'true') {

@@ -135,6 +135,11 @@ test('a watch that allows bookmarks gets BOOKMARK events carrying the current re
   assert.equal(bookmark?.object.metadata.resourceVersion, String(server.api.store.revision));
 });
 
+test('a watch with an unsupported field selector is a plain 400 BadRequest, not a stream', async () => {
+  const reply = await call('GET', `${tenantsPath}?watch=true&fieldSelector=spec.plan%3Dpro`);
+  assert.deepEqual([reply.status, (reply.body as { reason: string }).reason], [400, 'BadRequest']);
+});
+
 test('the server ends a watch after timeoutSeconds', async () => {
   const { endedByServer } = await watch(`${tenantsPath}?watch=true&timeoutSeconds=1&resourceVersion=${server.api.store.revision}`, () => false);
   assert.equal(endedByServer, true);
