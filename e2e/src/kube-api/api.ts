@@ -9,7 +9,8 @@ import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, t
 import { randomNameSuffix, validateName } from './names.js';
 import { applyDefaults, asSchema, prune, unknownFields, validate } from './crd/schema.js';
 import { validateRules } from './crd/cel.js';
-import { crdStatus, typesOfCrd, validateCrd } from './crd/crd.js';
+import { typesOfCrd } from './crd/crd.js';
+import { strategies } from './strategies.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
@@ -458,39 +459,11 @@ export class KubeApi {
       if (errors.length === 0) errors.push(...validateRules(next, current, schema));
       if (errors.length > 0) throw invalid(type, next.metadata.name ?? '', errors);
     }
-    const key = storageKey(type);
-    if ((key === '/secrets' || key === '/configmaps') && current?.immutable === true && (!deepEqual(current.data, next.data) || !deepEqual(current.binaryData, next.binaryData) || next.stringData !== undefined || next.immutable !== true)) {
-      throw invalid(type, next.metadata.name ?? '', [{ type: 'FieldValueForbidden', field: 'data', detail: 'field is immutable when `immutable` is set' }]);
-    }
-    if (key === '/secrets') {
-      for (const [k, v] of Object.entries(isPlainObject(next.data) ? next.data : {})) {
-        if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {
-          throw badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data.${k}`);
-        }
-      }
-      const stringData = next.stringData;
-      if (isPlainObject(stringData)) {
-        const data = isPlainObject(next.data) ? { ...next.data } : {};
-        for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v)).toString('base64');
-        next.data = data;
-      }
-      delete next.stringData;
-      next.type ??= 'Opaque';
-      if (current && current.type !== next.type) throw invalid(type, next.metadata.name ?? '', [{ type: 'FieldValueInvalid', field: 'type', detail: `${JSON.stringify(next.type)}: field is immutable` }]);
-    }
-    if (key === namespaceStorage) {
-      next.metadata.labels = { ...(next.metadata.labels ?? {}), 'kubernetes.io/metadata.name': next.metadata.name ?? '' };
-      if (!current) next.spec = { finalizers: ['kubernetes'] };
-      if (!isPlainObject(next.status) || !next.status.phase) next.status = { phase: 'Active' };
-    }
-    if (key === crdStorage) {
-      const errors = validateCrd(next);
-      if (errors.length > 0) throw invalid(type, next.metadata.name ?? '', errors);
-      if (current && (current.spec as { group?: string }).group !== (next.spec as { group?: string }).group) {
-        throw invalid(type, next.metadata.name ?? '', [{ type: 'FieldValueInvalid', field: 'spec.group', detail: 'field is immutable' }]);
-      }
-      next.status = crdStatus(next, this.now());
-    }
+    const strategy = strategies[storageKey(type)];
+    if (!strategy) return next;
+    const result = strategy(next, current, this.now());
+    if (Array.isArray(result)) throw invalid(type, next.metadata.name ?? '', result);
+    next = result;
     return next;
   }
 
