@@ -117,7 +117,7 @@ export class KubeApi {
     this.#uid = options.uid ?? randomUUID;
     this.#nameSuffix = options.nameSuffix ?? randomNameSuffix;
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-      this.create(this.#type('', 'v1', 'namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'kube-apiserver' });
+      this.create(this.resourceType('', 'v1', 'namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'kube-apiserver' });
     }
   }
 
@@ -125,9 +125,10 @@ export class KubeApi {
     return kubeTime(this.#clock());
   }
 
-  #type(group: string, version: string, plural: string): ResourceType {
+  /** A served resource type (`resourceType('novagate.dev', 'v1alpha1', 'tenants')`); 404 NotFound when it is not served. */
+  resourceType(group: string, version: string, plural: string): ResourceType {
     const type = this.types.find(group, version, plural);
-    if (!type) throw new Error(`no built-in type ${group}/${version}/${plural}`);
+    if (!type) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${group === '' ? '' : `${group}/`}${version}, ${plural})`);
     return type;
   }
 
