@@ -218,7 +218,7 @@ export class KubeApi {
     prepared.metadata.managedFields = managedFields ?? recordUpdate(undefined, prepared, { manager: options.manager, apiVersion: apiVersionOf(type), time: this.now() });
     if (options.dryRun) return this.#present(prepared, type);
     const stored = this.store.commit(storageKey(type), 'ADDED', prepared);
-    this.#afterWrite(type);
+    this.#afterWrite(type, stored, false);
     return this.#present(stored, type);
   }
 
@@ -280,7 +280,7 @@ export class KubeApi {
     if (finalizers.size === 0 && !namespaceHolds(type, next)) {
       if (options.dryRun) return this.#present(current, type);
       const deleted = this.store.commit(storageKey(type), 'DELETED', current);
-      this.#afterWrite(type);
+      this.#afterWrite(type, deleted, true);
       return this.#present(deleted, type);
     }
     if (next.metadata.deletionTimestamp && deepEqual([...finalizers], next.metadata.finalizers ?? [])) return this.#present(current, type);
@@ -294,7 +294,7 @@ export class KubeApi {
     next.metadata.managedFields = recordUpdate(current, next, { manager, apiVersion: apiVersionOf(type), time: this.now() });
     if (options.dryRun) return this.#present(next, type);
     const stored = this.store.commit(storageKey(type), 'MODIFIED', next);
-    this.#afterWrite(type);
+    this.#afterWrite(type, stored, false);
     return this.#present(stored, type);
   }
 
@@ -399,7 +399,7 @@ export class KubeApi {
     if (options.dryRun) return this.#present(next, type);
     const finalizing = next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0 && !namespaceHolds(type, next);
     const stored = this.store.commit(storageKey(type), finalizing ? 'DELETED' : 'MODIFIED', next);
-    this.#afterWrite(type);
+    this.#afterWrite(type, stored, Boolean(finalizing));
     return this.#present(stored, type);
   }
 
@@ -468,10 +468,15 @@ export class KubeApi {
     return next;
   }
 
-  /** After a committed write: (un)serve CRD types, then let the controllers settle dependents. */
-  #afterWrite(type: ResourceType): void {
-    if (storageKey(type) === crdStorage) this.#syncCrdTypes();
-    if (this.#reconciling) return;
+  /**
+   * After a committed write: (un)serve CRD types, then let the controllers settle dependents. Only writes that can
+   * concern them (deletions, owner references, namespaces, CRDs) wake them, which keeps a write cheap.
+   */
+  #afterWrite(type: ResourceType, written: KubeObject, deleted: boolean): void {
+    const key = storageKey(type);
+    if (key === crdStorage) this.#syncCrdTypes();
+    const concernsControllers = deleted || written.metadata.deletionTimestamp !== undefined || (written.metadata.ownerReferences ?? []).length > 0 || key === crdStorage || key === namespaceStorage;
+    if (this.#reconciling || !concernsControllers) return;
     this.#reconciling = true;
     try {
       runControllers(this);

@@ -34,14 +34,19 @@ function pass(api: KubeApi): boolean {
   const before = api.store.revision;
   const entries: Entry[] = api.store.entries();
   const byUid = new Map(entries.map((e) => [e.object.metadata.uid ?? '', e]));
-  const typeOf = (key: string): ResourceType | undefined => api.typeOfStorage(key);
+  const typesByKey = api.types.byStorageKey();
+  const typeOf = (key: string): ResourceType | undefined => typesByKey.get(key);
 
   // Garbage collection of dependents whose owners are gone, orphaned or deleted in the foreground.
   const dependentsOf = new Map<string, Entry[]>();
   for (const entry of entries) {
     const refs: OwnerReference[] = entry.object.metadata.ownerReferences ?? [];
     if (refs.length === 0) continue;
-    for (const ref of refs) dependentsOf.set(ref.uid, [...(dependentsOf.get(ref.uid) ?? []), entry]);
+    for (const ref of refs) {
+      const dependents = dependentsOf.get(ref.uid);
+      if (dependents) dependents.push(entry);
+      else dependentsOf.set(ref.uid, [entry]);
+    }
     const type = typeOf(entry.storageKey);
     if (!type) continue;
     const { namespace = '', name = '' } = entry.object.metadata;
@@ -71,6 +76,7 @@ function pass(api: KubeApi): boolean {
   // Namespaces: a terminating one has its content deleted, then loses its "kubernetes" finalizer; an active one gets a default ServiceAccount.
   const namespaceType = api.types.find('', 'v1', 'namespaces');
   const serviceAccountType = api.types.find('', 'v1', 'serviceaccounts');
+  const withDefaultAccount = new Set(entries.filter((e) => e.storageKey === '/serviceaccounts' && e.object.metadata.name === 'default').map((e) => e.object.metadata.namespace));
   for (const entry of entries.filter((e) => e.storageKey === '/namespaces')) {
     const name = entry.object.metadata.name ?? '';
     if (entry.object.metadata.deletionTimestamp && namespaceType) {
@@ -82,7 +88,7 @@ function pass(api: KubeApi): boolean {
       if (content.length === 0) {
         ignoreNotFound(() => api.patch(namespaceType, '', name, 'merge', JSON.stringify({ spec: { finalizers: null } }), { manager: 'namespace-controller' }));
       }
-    } else if (serviceAccountType && !entries.some((e) => e.storageKey === '/serviceaccounts' && e.object.metadata.namespace === name && e.object.metadata.name === 'default')) {
+    } else if (serviceAccountType && !withDefaultAccount.has(name)) {
       ignoreNotFound(() => api.create(serviceAccountType, name, { metadata: { name: 'default' } }, { manager: 'kube-controller-manager' }));
     }
   }
@@ -96,7 +102,7 @@ function pass(api: KubeApi): boolean {
     for (const item of instances) {
       if (served && !item.object.metadata.deletionTimestamp) ignoreNotFound(() => api.delete(served, item.object.metadata.namespace ?? '', item.object.metadata.name ?? '', { propagationPolicy: 'Background' }, 'apiextensions-controller'));
     }
-    const crdType = api.typeOfStorage(entry.storageKey);
+    const crdType = typeOf(entry.storageKey);
     if (instances.length === 0 && crdType) removeFinalizer(api, crdType, entry.object, api.crdCleanupFinalizer, 'apiextensions-controller');
   }
   return api.store.revision !== before;
