@@ -83,3 +83,15 @@ test('an x-kubernetes-embedded-resource keeps its apiVersion, kind and metadata 
   const template = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, spec: {}, junk: 1 };
   assert.deepEqual(prune({ template }, embedding), { template: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, spec: {} } });
 });
+
+test('string formats date-time, date, uuid, byte, ipv4 and email are checked', () => {
+  const formatted: SchemaProps = {
+    type: 'object',
+    properties: { at: { type: 'string', format: 'date-time' }, day: { type: 'string', format: 'date' }, id: { type: 'string', format: 'uuid' }, raw: { type: 'string', format: 'byte' }, ip: { type: 'string', format: 'ipv4' }, mail: { type: 'string', format: 'email' }, other: { type: 'string', format: 'password' } },
+  };
+  assert.deepEqual(validate({ at: '2026-01-02T03:04:05.123Z', day: '2026-01-02', id: '0f8fad5b-d9cb-469f-a165-70867728950e', raw: 'aGk=', ip: '10.0.0.1', mail: 'a@b.io', other: 'x' }, formatted), []);
+  assert.deepEqual(
+    validate({ at: 'yesterday', day: '2026-13-45', id: 'nope', raw: 'a', ip: '300.1.1.1', mail: 'nobody' }, formatted).map((e) => e.field),
+    ['at', 'day', 'id', 'raw', 'ip', 'mail'],
+  );
+});

@@ -87,6 +87,16 @@ export function applyDefaults(value: unknown, schema: SchemaProps | undefined): 
   return result;
 }
 
+/** The string formats the real server checks that NovaGate's CRDs use; other formats are accepted as they are. */
+const formats: Record<string, (value: string) => boolean> = {
+  'date-time': (v) => /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)),
+  date: (v) => /^\d{4}-\d\d-\d\d$/.test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  byte: (v) => /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0,
+  ipv4: (v) => /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/.test(v),
+  email: (v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v),
+};
+
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
@@ -120,6 +130,10 @@ export function validate(value: unknown, schema: SchemaProps | undefined, path =
   }
   if (schema.enum && !schema.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
     errors.push({ type: 'FieldValueNotSupported', field: at, detail: `${show(value)}: supported values: ${schema.enum.map(show).join(', ')}` });
+  }
+  if (typeof value === 'string' && schema.format !== undefined) {
+    const check = formats[schema.format];
+    if (check && !check(value)) errors.push({ type: 'FieldValueInvalid', field: at, detail: `${show(value)}: ${at} in body must be of type ${schema.format}: ${show(value)}` });
   }
   if (typeof value === 'string') {
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
