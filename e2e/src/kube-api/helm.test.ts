@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ before(async () => {
   home = mkdtempSync(join(tmpdir(), 'helm-home-'));
 });
 after(async () => {
+  rmSync(home, { recursive: true, force: true });
   await server.stop();
 });
 
@@ -66,6 +67,7 @@ function writeChart(): string {
 
 test('helm install, upgrade and uninstall a chart with a CRD, RBAC, a Deployment and a custom resource', { skip }, async () => {
   const chart = writeChart();
+  after(() => rmSync(chart, { recursive: true, force: true }));
   const installed = await run(['install', 'demo', chart, '--namespace', 'default']);
   assert.equal(installed.code, 0, installed.stderr);
   assert.match(installed.stdout, /STATUS: deployed/);

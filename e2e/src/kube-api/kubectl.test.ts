@@ -15,6 +15,7 @@ before(async () => {
   kubectl = kubectlFor(server.kubeconfigPath);
 });
 after(async () => {
+  kubectl.dispose();
   await server.stop();
 });
 

@@ -1,6 +1,6 @@
 // Runs the real kubectl binary against a test server, with its own discovery cache so runs never share stale state.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -30,6 +30,8 @@ export interface Kubectl {
   run(args: string[], input?: string): Promise<KubectlResult>;
   /** Starts kubectl and returns the process and its eventual result, for commands that block (wait, delete). */
   start(args: string[]): { child: ChildProcess; result: Promise<KubectlResult> };
+  /** Removes kubectl's discovery cache folder. */
+  dispose(): void;
 }
 
 export function kubectlFor(kubeconfigPath: string, binary = findKubectl()): Kubectl {
@@ -48,5 +50,5 @@ export function kubectlFor(kubeconfigPath: string, binary = findKubectl()): Kube
     child.stdin?.end(input ?? '');
     return { child, result };
   };
-  return { run: (args, input) => start(args, input).result, start: (args) => start(args) };
+  return { run: (args, input) => start(args, input).result, start: (args) => start(args), dispose: () => rmSync(cacheDir, { recursive: true, force: true }) };
 }
