@@ -96,6 +96,7 @@ test('kubectl wait --for=condition=Ready returns once a controller sets the cond
 });
 
 test('kubectl get --watch prints a row for each change it is told about', async () => {
+  await waitFor(() => server.openWatches('novagate.dev/tenants') === 0, 'earlier watches to close');
   const watching = kubectl.start(['get', 'tenants', '-n', 'team-a', '--watch', '--output-watch-events']);
   let output = '';
   watching.child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -139,6 +140,7 @@ test('kubectl describe shows the resource and the Events that name it', async ()
 });
 
 test('kubectl delete blocks while a finalizer is present and completes once it is removed', async () => {
+  await waitFor(() => server.openWatches('novagate.dev/tenants') === 0, 'earlier watches to close');
   const deleting = kubectl.start(['delete', 'tenant', 'acme', '-n', 'team-a', '--timeout=60s']);
   await waitFor(() => server.api.store.get('novagate.dev/tenants', 'team-a', 'acme')?.metadata.deletionTimestamp !== undefined, 'the deletionTimestamp');
   await waitFor(() => server.openWatches('novagate.dev/tenants') > 0, 'kubectl to watch for the deletion');

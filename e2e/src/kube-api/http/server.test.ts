@@ -148,8 +148,9 @@ test('the server ends a watch after timeoutSeconds', async () => {
 test('after compaction open watches are dropped, an old resourceVersion gets a 410 Expired ERROR event, and a relist recovers', async () => {
   await call('POST', tenantsPath, tenant('before-compaction'));
   const list = (await call('GET', tenantsPath)).body as { metadata: { resourceVersion: string } };
+  await waitFor(() => server.openWatches('novagate.dev/tenants') === 0);
   const open = watch(`${tenantsPath}?watch=true&resourceVersion=${list.metadata.resourceVersion}`, () => false);
-  await waitFor(() => server.openWatches() > 0);
+  await waitFor(() => server.openWatches('novagate.dev/tenants') === 1);
   server.compact();
   assert.equal((await open).endedByServer, true);
   await call('POST', tenantsPath, tenant('after-compaction'));
@@ -158,8 +159,9 @@ test('after compaction open watches are dropped, an old resourceVersion gets a 4
   assert.deepEqual([events[0]?.object.code, events[0]?.object.reason], [410, 'Expired']);
   const relist = (await call('GET', tenantsPath)).body as { items: KubeObject[]; metadata: { resourceVersion: string } };
   assert.ok(relist.items.some((o) => o.metadata.name === 'after-compaction'));
+  await waitFor(() => server.openWatches('novagate.dev/tenants') === 0);
   const resumed = watch(`${tenantsPath}?watch=true&resourceVersion=${relist.metadata.resourceVersion}`, (e) => e.length === 1);
-  await waitFor(() => server.openWatches() > 0);
+  await waitFor(() => server.openWatches('novagate.dev/tenants') === 1);
   await call('POST', tenantsPath, tenant('after-relist'));
   assert.deepEqual((await resumed).events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'after-relist']]);
 });
