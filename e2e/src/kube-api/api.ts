@@ -239,6 +239,10 @@ export class KubeApi {
     const current = this.store.get(storageKey(type), namespace, name);
     if (patchType === 'apply') return this.#apply(type, namespace, name, current, patchBody, options, subresource);
     if (!current) throw notFound(type, name);
+    if (patchType === 'strategic' && type.crdName !== undefined) {
+      // As on a real server: custom resources have no patch strategies, so strategic merge patch is refused.
+      throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    }
     let patch: unknown;
     try {
       patch = JSON.parse(patchBody);
@@ -249,7 +253,7 @@ export class KubeApi {
     let patched: unknown;
     try {
       if (patchType === 'json') patched = applyJsonPatch(base, patch);
-      else if (patchType === 'strategic' && !type.crdName) patched = applyStrategicMergePatch(base, patch);
+      else if (patchType === 'strategic') patched = applyStrategicMergePatch(base, patch);
       else patched = applyMergePatch(base, patch);
     } catch (error) {
       if (error instanceof JsonPatchError) throw new ApiError(422, 'Invalid', error.message);

@@ -72,6 +72,13 @@ test('kubectl patch --type=merge changes the spec and bumps generation', async (
   assert.equal(await ok(['get', 'tenant', 'acme', '-n', 'team-a', '-o', 'jsonpath={.spec.plan} {.metadata.generation}']), 'enterprise 2');
 });
 
+test('kubectl patch with the default strategic type is refused for a custom resource, as a real server refuses it', async () => {
+  const result = await kubectl.run(['patch', 'tenant', 'acme', '-n', 'team-a', '-p', '{"spec":{"plan":"free"}}']);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /application\/strategic-merge-patch\+json is not supported|UnsupportedMediaType|unknown format/);
+  assert.equal(await ok(['get', 'tenant', 'acme', '-n', 'team-a', '-o', 'jsonpath={.spec.plan}']), 'enterprise');
+});
+
 test('kubectl apply --server-side creates, reports conflicts with another manager, and takes over with --force-conflicts', async () => {
   const manifest = (plan: string): string => stringify({ ...tenant('beta', { plan }), metadata: { name: 'beta', namespace: 'team-a' } });
   assert.match(await ok(['apply', '--server-side', '-f', '-'], manifest('free')), /tenant.novagate.dev\/beta serverside-applied/);

@@ -3,7 +3,7 @@ import { clone, isPlainObject } from '../object.js';
 
 /**
  * Lists merged element by element instead of replaced, with their merge key ('' for lists of scalars).
- * These are the patch strategies of the fields the served kinds have; custom resources get plain merge patch.
+ * These are the patch strategies of the fields the served built-in kinds have (custom resources refuse this patch type).
  */
 const mergeLists: Record<string, string> = {
   'metadata.finalizers': '',
