@@ -123,6 +123,17 @@ test('background propagation garbage-collects dependents once the owner is gone'
   rejects(() => api.get(secrets, 'default', 'acme-gateway-key'), 404, 'NotFound');
 });
 
+test('an ownerReference to an owner in another namespace counts as absent, so the garbage collector deletes the dependent', () => {
+  const { api, tenants } = apiWithTenants();
+  const secrets = type(api, '', 'v1', 'secrets');
+  api.create(type(api, '', 'v1', 'namespaces'), '', { metadata: { name: 'other' } }, writer);
+  const owner = api.create(tenants, 'default', tenant('acme'), writer);
+  api.create(secrets, 'default', ownedSecret('same-namespace', owner), writer);
+  api.create(secrets, 'other', ownedSecret('cross-namespace', owner), writer);
+  assert.ok(api.get(secrets, 'default', 'same-namespace'));
+  rejects(() => api.get(secrets, 'other', 'cross-namespace'), 404, 'NotFound');
+});
+
 test('orphan propagation keeps dependents and removes their ownerReferences', () => {
   const { api, tenants } = apiWithTenants();
   const secrets = type(api, '', 'v1', 'secrets');

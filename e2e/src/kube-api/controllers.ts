@@ -50,7 +50,13 @@ function pass(api: KubeApi): boolean {
     const type = typeOf(entry.storageKey);
     if (!type) continue;
     const { namespace = '', name = '' } = entry.object.metadata;
-    const owners = refs.map((ref) => byUid.get(ref.uid)?.object);
+    // As the real garbage collector reads them: a namespaced owner counts only in the dependent's own namespace,
+    // and a cluster-scoped dependent can only have cluster-scoped owners; any other reference is an absent owner.
+    const owners = refs.map((ref) => {
+      const owner = byUid.get(ref.uid)?.object;
+      const ownerNamespace = owner?.metadata.namespace ?? '';
+      return owner && (ownerNamespace === '' || ownerNamespace === namespace) ? owner : undefined;
+    });
     if (owners.every((owner) => owner === undefined)) {
       if (!entry.object.metadata.deletionTimestamp) ignoreNotFound(() => api.delete(type, namespace, name, { propagationPolicy: 'Background' }, 'garbage-collector'));
       continue;
