@@ -322,3 +322,14 @@ test('the clock, uids and generateName suffixes can be injected', () => {
   assert.deepEqual([created.metadata.name, created.metadata.creationTimestamp], ['cfg-xxxxx', '2030-01-02T03:04:05Z']);
   assert.match(created.metadata.uid ?? '', /^uid-\d+$/);
 });
+
+test('Events are validated like the real server: involved object in the same namespace, events.k8s.io/v1 required fields', () => {
+  const api = new KubeApi();
+  const core = type(api, '', 'v1', 'events');
+  const eventsV1 = type(api, 'events.k8s.io', 'v1', 'events');
+  const elsewhere = { kind: 'Tenant', name: 'acme', namespace: 'team-b', uid: 'u' };
+  const mismatch = rejects(() => api.create(core, 'default', { metadata: { name: 'e1' }, involvedObject: elsewhere, reason: 'X', message: 'm' }, writer), 422, 'Invalid');
+  assert.deepEqual(mismatch.details?.causes?.map((c) => c.field), ['involvedObject.namespace']);
+  const incomplete = rejects(() => api.create(eventsV1, 'default', { metadata: { name: 'e2' }, regarding: { ...elsewhere, namespace: 'default' }, note: 'm', type: 'Info' }, writer), 422, 'Invalid');
+  assert.deepEqual(incomplete.details?.causes?.map((c) => c.field), ['eventTime', 'reportingController', 'reportingInstance', 'action', 'reason', 'type']);
+});

@@ -464,11 +464,14 @@ export class KubeApi {
       if (errors.length === 0) errors.push(...validateRules(next, current, schema));
       if (errors.length > 0) throw invalid(type, next.metadata.name ?? '', errors);
     }
-    const strategy = strategies[storageKey(type)];
-    if (!strategy) return next;
-    const result = strategy(next, current, this.now());
-    if (Array.isArray(result)) throw invalid(type, next.metadata.name ?? '', result);
-    next = result;
+    // The storage's rules, then those of the type it is read as (events.k8s.io/v1 Events add theirs to core Events').
+    for (const key of new Set([storageKey(type), `${type.group}/${type.plural}`])) {
+      const strategy = strategies[key];
+      if (!strategy) continue;
+      const result = strategy(next, current, this.now());
+      if (Array.isArray(result)) throw invalid(type, next.metadata.name ?? '', result);
+      next = result;
+    }
     return next;
   }
 

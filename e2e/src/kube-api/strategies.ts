@@ -1,4 +1,4 @@
-// Kind-specific write rules (the apiserver's "strategies"), one small function per kind, looked up by storage key.
+// Kind-specific write rules (the apiserver's "strategies"), one small function per kind.
 import { badRequest, type FieldError } from './errors.js';
 import { deepEqual, isPlainObject, type KubeObject } from './object.js';
 import { crdStatus, validateCrd } from './crd/crd.js';
@@ -57,7 +57,30 @@ const customResourceDefinition: Strategy = (next, current, now) => {
   return next;
 };
 
+/** A namespaced involved object must be in the Event's namespace (core/v1 validation, whichever version wrote it). */
+const event: Strategy = (next) => {
+  const involved = isPlainObject(next.involvedObject) ? next.involvedObject : {};
+  const involvedNamespace = typeof involved.namespace === 'string' ? involved.namespace : '';
+  const eventNamespace = next.metadata.namespace ?? '';
+  const agree = involvedNamespace === '' ? eventNamespace === '' || eventNamespace === 'default' : involvedNamespace === eventNamespace;
+  if (!agree) return [{ type: 'FieldValueInvalid', field: 'involvedObject.namespace', detail: `${JSON.stringify(involvedNamespace)}: does not match event.namespace` }];
+  return next;
+};
+
+/** events.k8s.io/v1 also requires what a recorder must always say (checked on the stored core shape, named the v1 way). */
+const eventsV1: Strategy = (next, current) => {
+  if (current) return next;
+  const errors: FieldError[] = [];
+  const required: Array<[string, string]> = [['eventTime', 'eventTime'], ['reportingComponent', 'reportingController'], ['reportingInstance', 'reportingInstance'], ['action', 'action'], ['reason', 'reason']];
+  for (const [stored, named] of required) if (!next[stored]) errors.push({ type: 'FieldValueRequired', field: named, detail: '' });
+  if (next.type !== 'Normal' && next.type !== 'Warning') errors.push({ type: 'FieldValueNotSupported', field: 'type', detail: `${JSON.stringify(next.type ?? '')}: supported values: "Normal", "Warning"` });
+  return errors.length > 0 ? errors : next;
+};
+
+/** By storage key, and by group/plural for rules of one served type only. */
 export const strategies: Record<string, Strategy> = {
+  '/events': event,
+  'events.k8s.io/events': eventsV1,
   '/configmaps': configMap,
   '/secrets': secret,
   '/namespaces': namespace,
