@@ -6,6 +6,9 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeApi } from './api.js';
+import type { KubeObject } from './object.js';
+import type { ResourceType } from './resource-types.js';
+import { waitForObject, waitForWatch } from './waiting.js';
 import { createHandler } from './http/handler.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { generateServingCertificates } from './tls.js';
@@ -53,6 +56,13 @@ export interface KubeApiServer {
   dropWatches(): void;
   /** How many watches are open now, on every resource or on one (`'novagate.dev/tenants'`, `'/secrets'`: group/plural). */
   openWatches(resource?: string): number;
+  /**
+   * Resolves with the object once `predicate` holds for it (`undefined` = absent), watching for changes rather than
+   * polling; rejects after `timeoutMs` (default 30 s). E.g. `waitFor(tenants, 'team-a', 'acme', (t) => isReady(t))`.
+   */
+  waitFor(type: ResourceType, namespace: string, name: string, predicate: (object: KubeObject | undefined) => boolean, timeoutMs?: number): Promise<KubeObject | undefined>;
+  /** Resolves once a client watches `resource` (`'novagate.dev/tenants'`, `'/secrets'`); rejects after `timeoutMs` (default 30 s). */
+  waitForWatch(resource: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +103,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     compact: () => api.store.compact(),
     dropWatches: () => api.store.closeWatches(),
     openWatches: (resource?: string) => (resource === undefined ? api.store.openWatches : api.store.openWatchesOf(resource)),
+    waitFor: (type, namespace, name, predicate, timeoutMs = 30_000) => waitForObject(api, type, namespace, name, predicate, timeoutMs),
+    waitForWatch: (resource, timeoutMs = 30_000) => waitForWatch(() => api.store.openWatchesOf(resource), (listener) => api.store.onWatchOpened(listener), resource, timeoutMs),
     stop: async () => {
       api.store.closeWatches();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -92,7 +92,7 @@ test('kubectl apply --server-side creates, reports conflicts with another manage
 
 test('kubectl wait --for=condition=Ready returns once a controller sets the condition through the status subresource', async () => {
   const waiting = kubectl.start(['wait', '--for=condition=Ready', 'tenant/acme', '-n', 'team-a', '--timeout=60s']);
-  await waitFor(() => server.openWatches('novagate.dev/tenants') > 0, 'kubectl to watch the tenant');
+  await server.waitForWatch('novagate.dev/tenants');
   assert.equal(waiting.child.exitCode, null, 'kubectl is still waiting');
   const status = { status: { observedGeneration: 2, conditions: [{ type: 'Ready', status: 'True', reason: 'Provisioned', message: 'tenant is ready', lastTransitionTime: server.api.now() }] } };
   server.api.patch(tenants(), 'team-a', 'acme', 'merge', JSON.stringify(status), { manager: 'novagate-operator' }, 'status');
@@ -149,8 +149,8 @@ test('kubectl describe shows the resource and the Events that name it', async ()
 test('kubectl delete blocks while a finalizer is present and completes once it is removed', async () => {
   await waitFor(() => server.openWatches('novagate.dev/tenants') === 0, 'earlier watches to close');
   const deleting = kubectl.start(['delete', 'tenant', 'acme', '-n', 'team-a', '--timeout=60s']);
-  await waitFor(() => server.api.store.get('novagate.dev/tenants', 'team-a', 'acme')?.metadata.deletionTimestamp !== undefined, 'the deletionTimestamp');
-  await waitFor(() => server.openWatches('novagate.dev/tenants') > 0, 'kubectl to watch for the deletion');
+  await server.waitFor(tenants(), 'team-a', 'acme', (t) => t?.metadata.deletionTimestamp !== undefined);
+  await server.waitForWatch('novagate.dev/tenants');
   assert.equal(deleting.child.exitCode, null, 'kubectl delete is still blocked on the finalizer');
   assert.equal(await ok(['get', 'tenant', 'acme', '-n', 'team-a', '-o', 'jsonpath={.metadata.finalizers}']), '["novagate.dev/cleanup"]');
   server.api.patch(tenants(), 'team-a', 'acme', 'json', JSON.stringify([{ op: 'remove', path: '/metadata/finalizers' }]), { manager: 'novagate-operator' });

@@ -35,6 +35,7 @@ export class Store {
   readonly #objects = new Map<string, KubeObject>();
   #history: StoredEvent[] = [];
   readonly #watches = new Set<StoreWatch>();
+  readonly #watchOpenedListeners = new Set<() => void>();
 
   constructor(firstRevision = 1) {
     this.#revision = firstRevision;
@@ -116,8 +117,17 @@ export class Store {
       if (event.storageKey === watch.storageKey && (watch.namespace === '' || watch.namespace === event.namespace)) watch.onEvent(event);
     }
     this.#watches.add(watch);
+    for (const listener of [...this.#watchOpenedListeners]) listener();
     return () => {
       this.#watches.delete(watch);
+    };
+  }
+
+  /** Calls `listener` after every watch that opens; returns the unsubscribe function. */
+  onWatchOpened(listener: () => void): () => void {
+    this.#watchOpenedListeners.add(listener);
+    return () => {
+      this.#watchOpenedListeners.delete(listener);
     };
   }
 
