@@ -1,0 +1,278 @@
+// The gateway process: reads and validates the environment (the only module that does), wires the config
+// store, the policies' backends, telemetry and the servers, and runs them as one process or as a
+// node:cluster of WORKERS. Config sources feed `ConfigStore.apply`; standalone mode (CONFIG_FILE) is the
+// one this build has, the control-plane sync plugs into the same function.
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { cleanEnv, makeValidator, num, port, str, url, EnvError, EnvMissingError } from 'envalid';
+import { Redis } from 'ioredis';
+import { AggregatorRegistry } from 'prom-client';
+import { createConfigStore, describeProblems } from './pipeline/config-store.js';
+import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
+import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
+import type { RateLimitBackend } from './policies/rate-limit/backend.js';
+import { createGatewayServer } from './server/gateway-server.js';
+import { parseTrustedProxies } from './server/client-address.js';
+import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
+import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
+import { createGatewayMetrics } from './telemetry/metrics.js';
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
+import { createMetricsServer } from './telemetry/metrics-server.js';
+
+const STANDALONE_TENANT = 'default';
+
+const secret = makeValidator<string>((value) => {
+  if (value.length < 32) throw new Error('must be at least 32 characters');
+  return value;
+});
+const workerCount = makeValidator<number>((value) => {
+  if (value === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new Error("must be a number from 1 to 256 or 'auto'");
+  return Number(value);
+});
+const proxyList = makeValidator<string>((value) => {
+  parseTrustedProxies(value);
+  return value;
+});
+
+function loadEnvironment(environment: NodeJS.ProcessEnv) {
+  const env = cleanEnv(
+    environment,
+    {
+      CONTROL_PLANE_URL: url({ default: undefined }),
+      CONFIG_FILE: str({ default: undefined }),
+      GATEWAY_API_KEY: str({ default: undefined }),
+      CONFIG_CACHE_FILE: str({ default: undefined }),
+      TRUSTED_PROXIES: proxyList({ default: '' }),
+      CONTROL_PLANE_CA_FILE: str({ default: undefined }),
+      JWT_SECRET: secret({ default: undefined }),
+      REDIS_URL: url({ default: undefined }),
+      PORT: port({ default: 8000 }),
+      METRICS_PORT: port({ default: 9100 }),
+      RATE_LIMIT_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'open' }),
+      WORKERS: workerCount({ default: 1 }),
+      MAX_CONFIG_BYTES: num({ default: 16 * 1024 * 1024 }),
+      MAX_BODY_BYTES: num({ default: 64 * 1024 * 1024 }),
+      DRAIN_TIMEOUT_MS: num({ default: 10_000 }),
+      LOG_LEVEL: str({ choices: [...LOG_LEVELS], default: 'info' }),
+    },
+    {
+      reporter: ({ errors }) => {
+        const entries = Object.entries(errors);
+        if (entries.length === 0) return;
+        const reasons = entries.map(([name, error]) =>
+          error instanceof EnvMissingError ? `${name} is required` : `${name} ${error instanceof EnvError || error instanceof Error ? error.message : 'is invalid'}`,
+        );
+        process.stderr.write(`novagate gateway: invalid environment: ${reasons.join('; ')}\n`);
+        process.exit(1);
+      },
+    },
+  );
+  const sources = [env.CONTROL_PLANE_URL, env.CONFIG_FILE].filter((value) => value !== undefined && value !== '');
+  if (sources.length !== 1) fatal('invalid environment: set exactly one of CONTROL_PLANE_URL or CONFIG_FILE');
+  if (env.CONTROL_PLANE_URL !== undefined) {
+    fatal('CONTROL_PLANE_URL is not supported yet in this build: run in standalone mode with CONFIG_FILE');
+  }
+  return { ...env, CONFIG_FILE: env.CONFIG_FILE as string };
+}
+
+type Environment = ReturnType<typeof loadEnvironment>;
+
+function fatal(message: string): never {
+  process.stderr.write(`novagate gateway: ${message}\n`);
+  process.exit(1);
+}
+
+function connectRedis(redisUrl: string, logger: Logger): Redis {
+  const redis = new Redis(redisUrl, {
+    // A dead Redis must never hold a request: no offline queue, no resend, and a bound on every command.
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 500,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+  });
+  let lastWarning = 0;
+  redis.on('error', (error: Error) => {
+    if (Date.now() - lastWarning < 5_000) return;
+    lastWarning = Date.now();
+    logger.warn('redis error', { error: (error as { code?: string }).code ?? error.name });
+  });
+  return redis;
+}
+
+async function runWorker(env: Environment, clustered: boolean): Promise<void> {
+  const metrics = createGatewayMetrics();
+  const logger = createLogger({
+    level: env.LOG_LEVEL as LogLevel,
+    output: process.stdout,
+    onDropped: (count) => metrics.logEntriesDropped(count),
+  });
+  metrics.setControlPlaneConnected(false);
+
+  const redis = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, logger);
+  let backend: RateLimitBackend;
+  if (redis === undefined) {
+    backend = createMemoryBackend();
+    if (!clustered || cluster.worker?.id === 1) {
+      logger.warn('REDIS_URL is not set: rate limits are counted in memory, per process', { workers: env.WORKERS });
+    }
+  } else {
+    backend = createRedisBackend(redis);
+    await Promise.race([once(redis, 'ready'), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+
+  const store = createConfigStore(
+    {
+      tenant: STANDALONE_TENANT,
+      jwtSecret: env.JWT_SECRET === undefined ? undefined : Buffer.from(env.JWT_SECRET, 'utf8'),
+      rateLimitBackend: backend,
+      failureMode: env.RATE_LIMIT_FAILURE_MODE as 'open' | 'closed',
+      now: Date.now,
+      onRateLimitBackendError: () => metrics.rateLimitBackendError(),
+      onRateLimited: (route) => metrics.rateLimited(route),
+    },
+    {
+      onApplied: (compiled) => {
+        metrics.setConfigVersion(compiled.version);
+        logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
+        const entry = { tenant: STANDALONE_TENANT, version: compiled.version, hash: compiled.hash, config: compiled.config };
+        if (env.CONFIG_CACHE_FILE !== undefined) {
+          try {
+            writeConfigCacheFile(env.CONFIG_CACHE_FILE, entry);
+          } catch (error) {
+            logger.warn('cannot write CONFIG_CACHE_FILE', { error: (error as { code?: string }).code ?? 'unknown' });
+          }
+        }
+        if (redis !== undefined && (!clustered || cluster.worker?.id === 1)) {
+          writeConfigCacheRedis(redis, entry).catch(() => logger.warn('cannot write the config cache to Redis'));
+        }
+      },
+      onRejected: (problems) => {
+        metrics.configRejected();
+        logger.error('config rejected, the last good config keeps serving', { problems: describeProblems(problems) });
+      },
+    },
+  );
+
+  const reload = (why: string) => {
+    const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+    if (!read.ok) {
+      metrics.configRejected();
+      logger.error('config rejected, the last good config keeps serving', { reason: why, problems: describeProblems(read.problems) });
+      return;
+    }
+    store.apply(read.value);
+  };
+  const first = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+  const applied = first.ok ? store.apply(first.value) : first;
+  if (!applied.ok) {
+    logger.flush();
+    fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(applied.problems)}`);
+  }
+  const stopWatching = watchConfigFile(env.CONFIG_FILE, () => reload('file changed'));
+  process.on('SIGHUP', () => reload('SIGHUP'));
+
+  const gateway = createGatewayServer({
+    store,
+    metrics,
+    logger,
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
+    maxBodyBytes: env.MAX_BODY_BYTES,
+  });
+  gateway.server.listen(env.PORT);
+  await once(gateway.server, 'listening');
+  let draining = false;
+
+  let metricsServer: Server | undefined;
+  if (clustered) {
+    AggregatorRegistry.setRegistries([metrics.registry]);
+    process.send?.({ novagate: 'ready' });
+  } else {
+    metricsServer = createMetricsServer({
+      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      ready: () => ({
+        ready: store.current() !== undefined && !draining,
+        detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status ?? 'not configured' },
+      }),
+    });
+    metricsServer.listen(env.METRICS_PORT);
+    await once(metricsServer, 'listening');
+  }
+  logger.info('gateway listening', {
+    port: (gateway.server.address() as AddressInfo).port,
+    metricsPort: metricsServer === undefined ? undefined : (metricsServer.address() as AddressInfo).port,
+    worker: cluster.worker?.id,
+  });
+
+  const shutdown = async () => {
+    if (draining) return;
+    draining = true;
+    stopWatching();
+    logger.info('draining', { inFlight: gateway.inFlight() });
+    await gateway.drain(env.DRAIN_TIMEOUT_MS);
+    await store.close();
+    metricsServer?.close();
+    redis?.disconnect();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+}
+
+/** The cluster primary: checks the config once, forks the workers, serves metrics aggregated from them. */
+async function runPrimary(env: Environment): Promise<void> {
+  const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+  if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
+  const ready = new Set<number>();
+  let stopping = false;
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    worker.on('message', (message: unknown) => {
+      if ((message as { novagate?: string } | null)?.novagate === 'ready') ready.add(worker.id);
+    });
+    return worker;
+  };
+  cluster.on('exit', (worker, code) => {
+    ready.delete(worker.id);
+    if (stopping) return;
+    if (code !== 0 && ready.size === 0 && worker.exitedAfterDisconnect === false && code === 1) {
+      // A worker that failed before it ever served (bad config, bad env) would fail again: give up.
+      fatal('a gateway worker failed to start');
+    }
+    fork();
+  });
+  for (let i = 0; i < env.WORKERS; i++) fork();
+
+  const aggregator = new AggregatorRegistry();
+  const metricsServer = createMetricsServer({
+    metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+    ready: () => ({ ready: ready.size > 0 && !stopping, detail: { workersReady: ready.size, workers: env.WORKERS } }),
+  });
+  metricsServer.listen(env.METRICS_PORT);
+  await once(metricsServer, 'listening');
+
+  const workers = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+  process.on('SIGHUP', () => workers().forEach((worker) => worker.process.kill('SIGHUP')));
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    const exits = workers().map((worker) => once(worker, 'exit'));
+    workers().forEach((worker) => worker.process.kill('SIGTERM'));
+    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, env.DRAIN_TIMEOUT_MS + 2_000))]);
+    metricsServer.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+}
+
+const env = loadEnvironment(process.env);
+if (cluster.isPrimary && env.WORKERS > 1) await runPrimary(env);
+else await runWorker(env, cluster.isWorker);
