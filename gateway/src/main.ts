@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { cleanEnv, makeValidator, num, port, str, url, EnvError, EnvMissingError } from 'envalid';
+import { cleanEnv, makeValidator, num, str, url, EnvError, EnvMissingError } from 'envalid';
 import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
@@ -33,6 +33,11 @@ const workerCount = makeValidator<number>((value) => {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new Error("must be a number from 1 to 256 or 'auto'");
   return Number(value);
 });
+/** A TCP port; 0 asks for any free one (the 'gateway listening' log line says which). */
+const listenPort = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error('must be a port number from 0 to 65535');
+  return Number(value);
+});
 const proxyList = makeValidator<string>((value) => {
   parseTrustedProxies(value);
   return value;
@@ -50,8 +55,8 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       CONTROL_PLANE_CA_FILE: str({ default: undefined }),
       JWT_SECRET: secret({ default: undefined }),
       REDIS_URL: url({ default: undefined }),
-      PORT: port({ default: 8000 }),
-      METRICS_PORT: port({ default: 9100 }),
+      PORT: listenPort({ default: 8000 }),
+      METRICS_PORT: listenPort({ default: 9100 }),
       RATE_LIMIT_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'open' }),
       WORKERS: workerCount({ default: 1 }),
       MAX_CONFIG_BYTES: num({ default: 16 * 1024 * 1024 }),
@@ -257,6 +262,9 @@ async function runPrimary(env: Environment): Promise<void> {
   });
   metricsServer.listen(env.METRICS_PORT);
   await once(metricsServer, 'listening');
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'cluster primary listening', metricsPort: (metricsServer.address() as AddressInfo).port, workers: env.WORKERS })}\n`,
+  );
 
   const workers = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
   process.on('SIGHUP', () => workers().forEach((worker) => worker.process.kill('SIGHUP')));

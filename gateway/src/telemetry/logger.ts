@@ -88,7 +88,13 @@ export function createLogger(options: LoggerOptions): Logger {
     error: (msg, fields) => log('error', msg, fields),
     request(entry) {
       if (RANK.info < threshold) return;
-      push(`${JSON.stringify({ time: now().toISOString(), level: 'info', msg: 'request', ...entry })}\n`);
+      // Written by hand: this runs once per proxied request. Strings that may need escaping go through JSON.stringify.
+      const consumer = entry.consumer === undefined ? '' : `,"consumer":${JSON.stringify(entry.consumer)}`;
+      push(
+        `{"time":"${now().toISOString()}","level":"info","msg":"request","requestId":${JSON.stringify(entry.requestId)},` +
+          `"method":"${entry.method}","pathTemplate":${JSON.stringify(entry.pathTemplate)},"status":${entry.status},` +
+          `"latencyMs":${entry.latencyMs},"route":${JSON.stringify(entry.route)}${consumer}}\n`,
+      );
     },
     flush,
   };

@@ -3,7 +3,7 @@
 import { unauthorized } from '../../errors.js';
 import type { ConsumerConfig } from '../../config/index.js';
 import type { Policy } from '../../pipeline/policy.js';
-import { verifyHs256 } from './verify-hs256.js';
+import { JWT_LEEWAY_SECONDS, verifyHs256 } from './verify-hs256.js';
 
 export interface JwtPolicyOptions {
   secret: Buffer;
@@ -30,13 +30,30 @@ export function bearerToken(header: string | undefined): string | undefined {
   return token === '' ? undefined : token;
 }
 
+/** Most verified tokens remembered per policy: a signature check is skipped for a token seen before. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createJwtPolicy(options: JwtPolicyOptions): Policy {
+  // Signature and claims of a token never change, so a token that verified once is remembered (the clock
+  // checks run again on every use). Only good tokens are kept, and the map is bounded.
+  const verified = new Map<string, { exp: number; nbf: number | undefined; sub: unknown }>();
   return (ctx) => {
     const token = bearerToken(ctx.req.headers.authorization);
     if (token === undefined) return unauthorized('missing_token', MESSAGES.missing_token as string);
-    const result = verifyHs256(token, options.secret, options.now());
-    if (!result.ok) return unauthorized(result.reason, MESSAGES[result.reason] as string);
-    const sub = result.claims.sub;
+    const now = options.now();
+    let known = verified.get(token);
+    if (known !== undefined && (now > known.exp + JWT_LEEWAY_SECONDS || (known.nbf !== undefined && known.nbf > now + JWT_LEEWAY_SECONDS))) {
+      verified.delete(token);
+      known = undefined;
+    }
+    if (known === undefined) {
+      const result = verifyHs256(token, options.secret, now);
+      if (!result.ok) return unauthorized(result.reason, MESSAGES[result.reason] as string);
+      known = { exp: result.claims.exp as number, nbf: result.claims.nbf as number | undefined, sub: result.claims.sub };
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+      verified.set(token, known);
+    }
+    const sub = known.sub;
     if (typeof sub === 'string') ctx.consumer = options.consumersBySubject.get(sub);
     return undefined;
   };
