@@ -1,11 +1,12 @@
-// The one place a GatewayError becomes a response: JSON `{"error":{code,message,requestId}}`.
+// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,message,requestId}}`.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { GatewayError } from '../errors.js';
 
 function errorBody(error: GatewayError, requestId: string): string {
-  return JSON.stringify({ error: { code: error.code, message: error.message, requestId } });
+  const reason = error.authReason === undefined ? {} : { reason: error.authReason };
+  return JSON.stringify({ error: { code: error.code, ...reason, message: error.message, requestId } });
 }
 
 export function sendError(res: ServerResponse, error: GatewayError, requestId: string): void {
