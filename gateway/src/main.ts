@@ -8,11 +8,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { cleanEnv, makeValidator, num, str, url, EnvError, EnvMissingError } from 'envalid';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
+import { connectRateLimitRedis } from './policies/rate-limit/redis-client.js';
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
@@ -92,22 +93,12 @@ function fatal(message: string): never {
 }
 
 function connectRedis(redisUrl: string, logger: Logger): Redis {
-  const redis = new Redis(redisUrl, {
-    // A dead Redis must never hold a request: no offline queue, no resend, and a bound on every command.
-    enableOfflineQueue: false,
-    autoResendUnfulfilledCommands: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 500,
-    enableAutoPipelining: true,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
-  });
   let lastWarning = 0;
-  redis.on('error', (error: Error) => {
+  return connectRateLimitRedis(redisUrl, (error) => {
     if (Date.now() - lastWarning < 5_000) return;
     lastWarning = Date.now();
     logger.warn('redis error', { error: (error as { code?: string }).code ?? error.name });
   });
-  return redis;
 }
 
 async function runWorker(env: Environment, clustered: boolean): Promise<void> {

@@ -47,7 +47,10 @@ export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 
   return { code, stdout, stderr };
 }
 
-/** Starts a gateway with PORT=0 and METRICS_PORT=0 unless `env` says otherwise; resolves once it listens. */
+/**
+ * Starts a gateway with PORT=0 and METRICS_PORT=0 unless `env` says otherwise; resolves once it listens
+ * (read from its info-level 'listening' lines, so LOG_LEVEL must stay at info or below).
+ */
 export async function startGatewayProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -61,7 +64,10 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
   const started = new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
     let port: number | undefined;
     let metricsPort: number | undefined;
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in time: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start in time: ${stderr}`));
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       partial += chunk.toString();
       const parts = partial.split('\n');
