@@ -21,6 +21,8 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
     'x-request-id': requestId,
     ...error.headers,
   };
+  // A request whose body was not read leaves the connection unusable for another request: close it.
+  if (!res.req.complete) headers.connection = 'close';
   res.writeHead(error.status, headers);
   res.end(body);
 }
