@@ -186,6 +186,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
 
   let metricsServer: Server | undefined;
   if (clustered) {
+    // Constructing an AggregatorRegistry is what makes prom-client answer the primary's requests for metrics.
+    new AggregatorRegistry();
     AggregatorRegistry.setRegistries([metrics.registry]);
     process.send?.({ novagate: 'ready' });
   } else {
