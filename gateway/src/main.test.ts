@@ -144,12 +144,13 @@ test('SIGTERM lets an in-flight request finish, refuses new connections, and exi
 
 test('WORKERS=2 serves through node:cluster workers and the primary aggregates their metrics', async () => {
   const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), WORKERS: '2' });
+  const readyWorkers = async () =>
+    ((await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`)).json()) as { workersReady: number }).workersReady;
   try {
+    await eventually(async () => (await readyWorkers()) === 2, 'both workers are ready');
     for (let i = 0; i < 20; i++) assert.equal(await statusOf(`http://127.0.0.1:${gateway.port}/a`), 200);
     const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
     assert.match(metrics, /novagate_http_requests_total\{route="route-a",path="\/a",method="GET",status="200"\} 20/);
-    const ready = (await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`)).json()) as { workersReady: number };
-    assert.equal(ready.workersReady, 2);
   } finally {
     assert.equal(await gateway.stop(), 0);
   }

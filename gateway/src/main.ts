@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { cleanEnv, makeValidator, num, str, url, EnvError, EnvMissingError } from 'envalid';
 import type { Redis } from 'ioredis';
-import { AggregatorRegistry } from 'prom-client';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
@@ -22,6 +21,7 @@ import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache
 import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
+import { answerMetricsRequests, createClusterMetrics } from './telemetry/cluster-metrics.js';
 
 const STANDALONE_TENANT = 'default';
 
@@ -186,9 +186,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
 
   let metricsServer: Server | undefined;
   if (clustered) {
-    // Constructing an AggregatorRegistry is what makes prom-client answer the primary's requests for metrics.
-    new AggregatorRegistry();
-    AggregatorRegistry.setRegistries([metrics.registry]);
+    answerMetricsRequests(metrics.registry);
     process.send?.({ novagate: 'ready' });
   } else {
     metricsServer = createMetricsServer({
@@ -247,10 +245,12 @@ async function runPrimary(env: Environment): Promise<void> {
     fork();
   });
   for (let i = 0; i < env.WORKERS; i++) fork();
+  const workers = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
 
-  const aggregator = new AggregatorRegistry();
+  const clusterMetrics = createClusterMetrics();
+  const readyWorkers = () => workers().filter((worker) => ready.has(worker.id));
   const metricsServer = createMetricsServer({
-    metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+    metrics: async () => ({ contentType: clusterMetrics.contentType, body: await clusterMetrics.collect(readyWorkers()) }),
     ready: () => ({ ready: ready.size > 0 && !stopping, detail: { workersReady: ready.size, workers: env.WORKERS } }),
   });
   metricsServer.listen(env.METRICS_PORT);
@@ -259,7 +259,6 @@ async function runPrimary(env: Environment): Promise<void> {
     `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'cluster primary listening', metricsPort: (metricsServer.address() as AddressInfo).port, workers: env.WORKERS })}\n`,
   );
 
-  const workers = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
   process.on('SIGHUP', () => workers().forEach((worker) => worker.process.kill('SIGHUP')));
   const shutdown = async () => {
     if (stopping) return;
