@@ -1,6 +1,6 @@
 // `npm run bench:gateway`: one load tool, one setting, every contender in turn: the upstream direct, a bare
 // undici proxy, express + http-proxy-middleware, nginx (when installed) and NovaGate with its full
-// pipeline. Prints req/s, p50 and p99 and the ratios the gateway issue sets as targets. Load goes only to 127.0.0.1.
+// pipeline, in interleaved rounds. Prints req/s, p50 and p99 and the ratios the gateway issue sets as targets. Load goes only to 127.0.0.1.
 import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,10 +9,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '../src/testing/gateway-process.js';
+import { startGatewayWithLogFile, writeConfigFile, type GatewayProcess } from '../src/testing/gateway-process.js';
 
-const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 2);
+const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 1);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -129,50 +130,63 @@ async function startNovaGate(upstreamPort: number, options: { rateLimit: boolean
     ],
     consumers: [{ username: 'bench', jwtSubject: 'bench' }],
   });
-  const gateway = await startGatewayProcess({
-    CONFIG_FILE: configFile,
-    JWT_SECRET: SECRET,
-    WORKERS: String(options.workers),
-    ...(options.rateLimit ? { REDIS_URL } : {}),
-  });
-  // The gateway keeps writing every log line to its stdout pipe; the harness stops parsing and just drains it.
-  gateway.child.stdout?.removeAllListeners('data');
-  gateway.child.stdout?.resume();
-  return gateway;
+  // Logs go to a file, as a container runtime would collect them, so that no extra process reads them here.
+  const logFile = join(mkdtempSync(join(tmpdir(), 'novagate-bench-log-')), 'gateway.log');
+  return startGatewayWithLogFile(
+    {
+      CONFIG_FILE: configFile,
+      JWT_SECRET: SECRET,
+      WORKERS: String(options.workers),
+      PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      ...(options.rateLimit ? { REDIS_URL } : {}),
+    },
+    logFile,
+  );
 }
 
 const SECRET = randomBytes(32).toString('hex');
 
+interface Contender {
+  name: string;
+  url: string;
+  headers?: Record<string, string>;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 async function main(): Promise<void> {
-  process.stderr.write(`load tool: ${tool}, ${CONNECTIONS} connections, ${DURATION_SECONDS}s per run (+${WARMUP_SECONDS}s warm-up)\n`);
+  process.stderr.write(
+    `load tool: ${tool}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_SECONDS}s per contender (+${WARMUP_SECONDS}s warm-up)\n`,
+  );
   const children: ChildProcess[] = [];
   const gateways: GatewayProcess[] = [];
   try {
     const upstream = await startNodeServer('./upstream-server.ts');
     children.push(upstream.child);
     const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-    const results: Measurement[] = [];
-    results.push(await measure('upstream direct', `${upstreamUrl}/bench/1`));
+    const contenders: Contender[] = [{ name: 'upstream direct', url: `${upstreamUrl}/bench/1` }];
 
     const undici = await startNodeServer('./undici-proxy.ts', { UPSTREAM: upstreamUrl });
     children.push(undici.child);
-    results.push(await measure('bare undici proxy', `http://127.0.0.1:${undici.port}/bench/1`));
-    undici.child.kill();
+    contenders.push({ name: 'bare undici proxy', url: `http://127.0.0.1:${undici.port}/bench/1` });
 
     const express = await startNodeServer('./express-proxy.ts', { UPSTREAM: upstreamUrl });
     children.push(express.child);
-    results.push(await measure('express + http-proxy-middleware', `http://127.0.0.1:${express.port}/bench/1`));
-    express.child.kill();
+    contenders.push({ name: 'express + http-proxy-middleware', url: `http://127.0.0.1:${express.port}/bench/1` });
 
     const nginx = await startNginx(upstream.port);
     if (nginx === undefined) process.stderr.write('  nginx: not installed, skipped\n');
     else {
       children.push(nginx.child);
-      results.push(await measure('nginx (1 worker)', `http://127.0.0.1:${nginx.port}/bench/1`));
-      nginx.child.kill();
+      contenders.push({ name: 'nginx (1 worker)', url: `http://127.0.0.1:${nginx.port}/bench/1` });
     }
 
-    const auth = { authorization: `Bearer ${jwtFor(SECRET)}` };
+    const headers = { authorization: `Bearer ${jwtFor(SECRET)}` };
     for (const variant of [
       { name: 'NovaGate: route+JWT+metrics+logs', rateLimit: false, workers: 1 },
       { name: 'NovaGate: + Redis rate limit', rateLimit: true, workers: 1 },
@@ -180,11 +194,29 @@ async function main(): Promise<void> {
     ]) {
       const gateway = await startNovaGate(upstream.port, variant);
       gateways.push(gateway);
-      const measurement = await measure(variant.name, `http://127.0.0.1:${gateway.port}/bench/1`, auth);
-      results.push(measurement);
-      gateway.lines.length = 0;
-      await gateway.stop();
+      contenders.push({ name: variant.name, url: `http://127.0.0.1:${gateway.port}/bench/1`, headers });
     }
+
+    // Rounds interleave the contenders so that drifting load on a shared machine hits them all alike;
+    // the table shows the median of the rounds.
+    const runs = new Map<string, Measurement[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      process.stderr.write(`round ${round}/${ROUNDS}\n`);
+      for (const contender of contenders) {
+        const measurement = await measure(contender.name, contender.url, contender.headers);
+        runs.set(contender.name, [...(runs.get(contender.name) ?? []), measurement]);
+      }
+    }
+    const results = contenders.map((contender) => {
+      const measured = runs.get(contender.name) ?? [];
+      return {
+        name: contender.name,
+        rps: median(measured.map((m) => m.rps)),
+        p50ms: median(measured.map((m) => m.p50ms)),
+        p99ms: median(measured.map((m) => m.p99ms)),
+        non2xx: measured.reduce((sum, m) => sum + m.non2xx, 0),
+      };
+    });
     printTable(results);
   } finally {
     for (const gateway of gateways) await gateway.stop();
@@ -208,7 +240,7 @@ function printTable(results: Measurement[]): void {
   const header = ['contender', 'req/s', 'p50 ms', 'p99 ms', 'x undici', 'x express', 'non-2xx'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join(' | ')} |`;
-  console.log(`\nload tool: ${tool}, ${CONNECTIONS} connections, ${DURATION_SECONDS}s per run, node ${process.version}`);
+  console.log(`\nload tool: ${tool}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_SECONDS}s, node ${process.version}`);
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? ':' : '-').padEnd(w + 1, '-') + (i === 0 ? '-' : ':')).join('|')}|`);
   for (const row of rows) console.log(line(row));

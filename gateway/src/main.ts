@@ -235,13 +235,14 @@ async function runPrimary(env: Environment): Promise<void> {
     });
     return worker;
   };
+  // A worker that dies after serving is replaced; workers that keep dying before they ever got ready (bad
+  // config or environment) would loop, so after a few such failures in a row the primary gives up.
+  let failedStarts = 0;
   cluster.on('exit', (worker, code) => {
-    ready.delete(worker.id);
+    const wasReady = ready.delete(worker.id);
     if (stopping) return;
-    if (code !== 0 && ready.size === 0 && worker.exitedAfterDisconnect === false && code === 1) {
-      // A worker that failed before it ever served (bad config, bad env) would fail again: give up.
-      fatal('a gateway worker failed to start');
-    }
+    failedStarts = wasReady ? 0 : failedStarts + 1;
+    if (failedStarts > env.WORKERS * 2) fatal(`gateway workers keep failing at start-up (last exit code ${String(code)})`);
     fork();
   });
   for (let i = 0; i < env.WORKERS; i++) fork();

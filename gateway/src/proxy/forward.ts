@@ -89,6 +89,12 @@ export async function forwardRequest(request: ForwardRequest): Promise<void> {
       throw isTimeout(error) ? upstreamTimeout() : upstreamUnavailable();
     }
     request.onUpstreamHeaders((performance.now() - started) / 1000);
+    if (res.destroyed) {
+      // The client left while the upstream was answering: free the upstream connection now.
+      upstream.body.on('error', () => undefined);
+      upstream.body.destroy();
+      return;
+    }
     res.writeHead(
       upstream.statusCode,
       downstreamResponseHeaders(upstream.headers, request.requestId, request.responseHeaders),

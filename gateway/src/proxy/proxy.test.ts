@@ -224,3 +224,40 @@ test('a GET is not retried once bytes reached the upstream, even with retries co
     breaker.close();
   }
 });
+
+test('a client that leaves before the upstream answers is logged as 499 and the gateway goes on serving', async () => {
+  let answered!: () => void;
+  const upstreamAnswered = new Promise<void>((resolve) => (answered = resolve));
+  const delayed = await startUpstream((req, res) => {
+    req.resume();
+    setTimeout(() => {
+      res.end('late answer');
+      answered();
+    }, 300);
+  });
+  const second = await startTestGateway({
+    services: [{ name: 'delayed', url: delayed.url }],
+    routes: [{ name: 'delayed', service: 'delayed', paths: ['/*'] }],
+  });
+  try {
+    const req = httpRequest({ host: '127.0.0.1', port: second.port, path: '/leaving' });
+    req.on('error', () => undefined);
+    req.end();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    req.destroy();
+    await upstreamAnswered;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = await fetch(`${second.url}/staying`);
+    assert.equal(after.status, 200);
+    assert.equal(await after.text(), 'late answer');
+    const statuses = second
+      .logLines()
+      .map((line) => JSON.parse(line) as { msg: string; status?: number })
+      .filter((entry) => entry.msg === 'request')
+      .map((entry) => entry.status);
+    assert.deepEqual(statuses, [499, 200]);
+  } finally {
+    await second.close();
+    await delayed.close();
+  }
+});

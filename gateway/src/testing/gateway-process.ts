@@ -2,7 +2,7 @@
 // reads the ports they chose from their 'listening' log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,58 @@ export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+async function pollReady(metricsPort: number, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${metricsPort}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('gateway did not become ready in time');
+}
+
+/**
+ * Starts a gateway whose stdout goes to `logFile` (as a log shipper would read it, without this process in
+ * the way) on the given ports, and resolves once /readyz answers 200. For the benchmark.
+ */
+export async function startGatewayWithLogFile(
+  env: Record<string, string> & { PORT: string; METRICS_PORT: string },
+  logFile: string,
+  timeoutMs = 20_000,
+): Promise<GatewayProcess> {
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', out, 'pipe'],
+  });
+  closeSync(out);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit');
+  await pollReady(Number(env.METRICS_PORT), timeoutMs, child);
+  return {
+    child,
+    port: Number(env.PORT),
+    metricsPort: Number(env.METRICS_PORT),
+    lines: [],
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      clearTimeout(killer);
+      return code;
+    },
+  };
 }
 
 /**
