@@ -3,7 +3,7 @@
 // pipeline, in interleaved rounds. Prints req/s, p50 and p99 and the ratios the gateway issue sets as targets. Load goes only to 127.0.0.1.
 import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,9 +21,27 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 interface Measurement {
   name: string;
   rps: number;
+  /** CPU time the contender's processes spent per request, microseconds (Linux /proc; NaN elsewhere). */
+  cpuUsPerRequest: number;
   p50ms: number;
   p99ms: number;
   non2xx: number;
+}
+
+/** utime + stime of a process and all its descendants, seconds (Linux). */
+function cpuSecondsOfTree(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    let seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children === '' ? [] : children.split(' ')) seconds += cpuSecondsOfTree(Number(child));
+    }
+    return seconds;
+  } catch {
+    return NaN;
+  }
 }
 
 function hasCommand(command: string): boolean {
@@ -58,7 +76,7 @@ function parseWrkLatency(text: string, label: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
 }
 
-async function loadWithWrk(url: string, headers: Record<string, string>, seconds: number): Promise<Omit<Measurement, 'name'>> {
+async function loadWithWrk(url: string, headers: Record<string, string>, seconds: number): Promise<Omit<Measurement, 'name' | 'cpuUsPerRequest'>> {
   const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency'];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   args.push(url);
@@ -68,7 +86,7 @@ async function loadWithWrk(url: string, headers: Record<string, string>, seconds
   return { rps, p50ms: parseWrkLatency(output, '50'), p99ms: parseWrkLatency(output, '99'), non2xx };
 }
 
-async function loadWithAutocannon(url: string, headers: Record<string, string>, seconds: number): Promise<Omit<Measurement, 'name'>> {
+async function loadWithAutocannon(url: string, headers: Record<string, string>, seconds: number): Promise<Omit<Measurement, 'name' | 'cpuUsPerRequest'>> {
   const { default: autocannon } = await import('autocannon');
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
   return { rps: result.requests.average, p50ms: result.latency.p50, p99ms: result.latency.p99, non2xx: result.non2xx };
@@ -77,11 +95,14 @@ async function loadWithAutocannon(url: string, headers: Record<string, string>, 
 const tool = hasCommand('wrk') ? 'wrk' : 'autocannon';
 const load = tool === 'wrk' ? loadWithWrk : loadWithAutocannon;
 
-async function measure(name: string, url: string, headers: Record<string, string> = {}): Promise<Measurement> {
+async function measure(name: string, url: string, pid: number | undefined, headers: Record<string, string> = {}): Promise<Measurement> {
   if (WARMUP_SECONDS > 0) await load(url, headers, WARMUP_SECONDS);
+  const cpuBefore = pid === undefined ? NaN : cpuSecondsOfTree(pid);
   const result = await load(url, headers, DURATION_SECONDS);
-  process.stderr.write(`  ${name}: ${result.rps.toFixed(0)} req/s\n`);
-  return { name, ...result };
+  const cpuAfter = pid === undefined ? NaN : cpuSecondsOfTree(pid);
+  const cpuUsPerRequest = ((cpuAfter - cpuBefore) * 1e6) / (result.rps * DURATION_SECONDS);
+  process.stderr.write(`  ${name}: ${result.rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(0)} us CPU/req\n`);
+  return { name, ...result, cpuUsPerRequest };
 }
 
 async function startNginx(upstreamPort: number): Promise<{ child: ChildProcess; port: number } | undefined> {
@@ -150,6 +171,7 @@ const SECRET = randomBytes(32).toString('hex');
 interface Contender {
   name: string;
   url: string;
+  pid: number | undefined;
   headers?: Record<string, string>;
 }
 
@@ -169,21 +191,21 @@ async function main(): Promise<void> {
     const upstream = await startNodeServer('./upstream-server.ts');
     children.push(upstream.child);
     const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-    const contenders: Contender[] = [{ name: 'upstream direct', url: `${upstreamUrl}/bench/1` }];
+    const contenders: Contender[] = [{ name: 'upstream direct', url: `${upstreamUrl}/bench/1`, pid: upstream.child.pid }];
 
     const undici = await startNodeServer('./undici-proxy.ts', { UPSTREAM: upstreamUrl });
     children.push(undici.child);
-    contenders.push({ name: 'bare undici proxy', url: `http://127.0.0.1:${undici.port}/bench/1` });
+    contenders.push({ name: 'bare undici proxy', url: `http://127.0.0.1:${undici.port}/bench/1`, pid: undici.child.pid });
 
     const express = await startNodeServer('./express-proxy.ts', { UPSTREAM: upstreamUrl });
     children.push(express.child);
-    contenders.push({ name: 'express + http-proxy-middleware', url: `http://127.0.0.1:${express.port}/bench/1` });
+    contenders.push({ name: 'express + http-proxy-middleware', url: `http://127.0.0.1:${express.port}/bench/1`, pid: express.child.pid });
 
     const nginx = await startNginx(upstream.port);
     if (nginx === undefined) process.stderr.write('  nginx: not installed, skipped\n');
     else {
       children.push(nginx.child);
-      contenders.push({ name: 'nginx (1 worker)', url: `http://127.0.0.1:${nginx.port}/bench/1` });
+      contenders.push({ name: 'nginx (1 worker)', url: `http://127.0.0.1:${nginx.port}/bench/1`, pid: nginx.child.pid });
     }
 
     const headers = { authorization: `Bearer ${jwtFor(SECRET)}` };
@@ -194,7 +216,7 @@ async function main(): Promise<void> {
     ]) {
       const gateway = await startNovaGate(upstream.port, variant);
       gateways.push(gateway);
-      contenders.push({ name: variant.name, url: `http://127.0.0.1:${gateway.port}/bench/1`, headers });
+      contenders.push({ name: variant.name, url: `http://127.0.0.1:${gateway.port}/bench/1`, pid: gateway.child.pid, headers });
     }
 
     // Rounds interleave the contenders so that drifting load on a shared machine hits them all alike;
@@ -203,7 +225,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`round ${round}/${ROUNDS}\n`);
       for (const contender of contenders) {
-        const measurement = await measure(contender.name, contender.url, contender.headers);
+        const measurement = await measure(contender.name, contender.url, contender.pid, contender.headers);
         runs.set(contender.name, [...(runs.get(contender.name) ?? []), measurement]);
       }
     }
@@ -212,6 +234,7 @@ async function main(): Promise<void> {
       return {
         name: contender.name,
         rps: median(measured.map((m) => m.rps)),
+        cpuUsPerRequest: median(measured.map((m) => m.cpuUsPerRequest)),
         p50ms: median(measured.map((m) => m.p50ms)),
         p99ms: median(measured.map((m) => m.p99ms)),
         non2xx: measured.reduce((sum, m) => sum + m.non2xx, 0),
@@ -233,11 +256,12 @@ function printTable(results: Measurement[]): void {
     r.rps.toFixed(0),
     r.p50ms.toFixed(2),
     r.p99ms.toFixed(2),
+    Number.isNaN(r.cpuUsPerRequest) ? '-' : r.cpuUsPerRequest.toFixed(0),
     baseline === undefined ? '-' : (r.rps / baseline.rps).toFixed(2),
     express === undefined ? '-' : (r.rps / express.rps).toFixed(2),
     String(r.non2xx),
   ]);
-  const header = ['contender', 'req/s', 'p50 ms', 'p99 ms', 'x undici', 'x express', 'non-2xx'];
+  const header = ['contender', 'req/s', 'p50 ms', 'p99 ms', 'CPU us/req', 'x undici', 'x express', 'non-2xx'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join(' | ')} |`;
   console.log(`\nload tool: ${tool}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${DURATION_SECONDS}s, node ${process.version}`);
