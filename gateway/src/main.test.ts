@@ -1,6 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configHash } from './config/index.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from './testing/upstream.js';
 
@@ -112,9 +115,16 @@ test('file change swaps the config, an invalid one is refused while the last goo
   }
 });
 
-test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port', async () => {
-  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')) });
+test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port; the last good config is cached 0600', async () => {
+  const cacheFile = join(mkdtempSync(join(tmpdir(), 'novagate-cache-')), 'last-good.json');
+  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), CONFIG_CACHE_FILE: cacheFile });
   try {
+    assert.equal(statSync(cacheFile).mode & 0o777, 0o600);
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { tenant: string; version: number; hash: string; config: { routes: unknown[] } };
+    assert.equal(cached.tenant, 'default');
+    assert.equal(cached.version, 1);
+    assert.equal(cached.hash, configHash(cached.config));
+    assert.equal(cached.config.routes.length, 1);
     const ops = `http://127.0.0.1:${gateway.metricsPort}`;
     assert.equal(await statusOf(`${ops}/healthz`), 200);
     const ready = await fetch(`${ops}/readyz`);
