@@ -1,7 +1,8 @@
 // The gateway metrics of DESIGN §9 on a registry of their own. Labels are bounded by configuration: route
 // name, path template, a standard method or OTHER, status. Label children are cached, since the hot path
 // records every request.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { createHotCounter, createHotHistogram, type CounterSeries, type HistogramSeries } from './hot-metrics.js';
 import { HTTP_METHODS } from '../config/index.js';
 
 const STANDARD_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
@@ -28,26 +29,19 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export function createGatewayMetrics(registry: Registry = new Registry()): GatewayMetrics {
   const registers = [registry];
-  const requests = new Counter({
-    name: 'novagate_http_requests_total',
-    help: 'Requests handled by the gateway',
-    labelNames: ['route', 'path', 'method', 'status'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'novagate_http_request_duration_seconds',
-    help: 'Time from request start to response end, seconds',
-    labelNames: ['route', 'path', 'method'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const upstream = new Histogram({
-    name: 'novagate_upstream_duration_seconds',
-    help: 'Time until the upstream answered with headers, seconds',
-    labelNames: ['route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
+  const requests = createHotCounter(registry, 'novagate_http_requests_total', 'Requests handled by the gateway');
+  const duration = createHotHistogram(
+    registry,
+    'novagate_http_request_duration_seconds',
+    'Time from request start to response end, seconds',
+    LATENCY_BUCKETS,
+  );
+  const upstream = createHotHistogram(
+    registry,
+    'novagate_upstream_duration_seconds',
+    'Time until the upstream answered with headers, seconds',
+    LATENCY_BUCKETS,
+  );
   const limited = new Counter({
     name: 'novagate_rate_limited_total',
     help: 'Requests refused with 429',
@@ -78,33 +72,33 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     registers,
   });
 
-  const requestChildren = new Map<string, Counter.Internal>();
-  const durationChildren = new Map<string, Histogram.Internal<'route' | 'path' | 'method'>>();
-  const upstreamChildren = new Map<string, Histogram.Internal<'route'>>();
+  const requestSeries = new Map<string, CounterSeries>();
+  const durationSeries = new Map<string, HistogramSeries>();
+  const upstreamSeries = new Map<string, HistogramSeries>();
 
   return {
     registry,
     recordRequest(route, path, method, status, seconds) {
       const base = `${route}\u0000${path}\u0000${method}`;
       const key = `${base}\u0000${status}`;
-      let counter = requestChildren.get(key);
+      let counter = requestSeries.get(key);
       if (counter === undefined) {
-        counter = requests.labels(route, path, method, String(status));
-        requestChildren.set(key, counter);
+        counter = requests.series(key, () => ({ route, path, method, status: String(status) }));
+        requestSeries.set(key, counter);
       }
-      counter.inc();
-      let histogram = durationChildren.get(base);
+      counter.value++;
+      let histogram = durationSeries.get(base);
       if (histogram === undefined) {
-        histogram = duration.labels(route, path, method);
-        durationChildren.set(base, histogram);
+        histogram = duration.series(base, () => ({ route, path, method }));
+        durationSeries.set(base, histogram);
       }
       histogram.observe(seconds);
     },
     recordUpstream(route, seconds) {
-      let histogram = upstreamChildren.get(route);
+      let histogram = upstreamSeries.get(route);
       if (histogram === undefined) {
-        histogram = upstream.labels(route);
-        upstreamChildren.set(route, histogram);
+        histogram = upstream.series(route, () => ({ route }));
+        upstreamSeries.set(route, histogram);
       }
       histogram.observe(seconds);
     },

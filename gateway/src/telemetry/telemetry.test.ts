@@ -103,3 +103,15 @@ test('a blocked log output drops lines beyond the backlog and counts them instea
   assert.equal(written.length, 1);
   assert.equal(dropped, 15);
 });
+
+test('request lines are valid JSON whatever characters the values hold', () => {
+  let written = '';
+  const logger = createLogger({ level: 'info', output: { write: (chunk: string) => ((written += chunk), true), once: () => undefined } });
+  const odd = 'quote" backslash\\ newline\n tab\t é';
+  logger.request({ requestId: 'r-1', method: 'GET', pathTemplate: odd, status: 200, latencyMs: 0.5, route: 'plain', consumer: odd });
+  logger.flush();
+  const entry = JSON.parse(written.trim()) as Record<string, unknown>;
+  assert.equal(entry.pathTemplate, odd);
+  assert.equal(entry.consumer, odd);
+  assert.equal(entry.route, 'plain');
+});
