@@ -261,3 +261,43 @@ test('a client that leaves before the upstream answers is logged as 499 and the 
     await delayed.close();
   }
 });
+
+test('a large response streams back intact to a slow reader (backpressure, no buffering of the whole body)', async () => {
+  const chunk = Buffer.alloc(1024 * 1024, 3);
+  const big = await startUpstream((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    let sent = 0;
+    const pump = () => {
+      while (sent < 20) {
+        sent++;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  });
+  const second = await startTestGateway({
+    services: [{ name: 'big', url: big.url }],
+    routes: [{ name: 'big', service: 'big', paths: ['/*'] }],
+  });
+  try {
+    const req = httpRequest({ host: '127.0.0.1', port: second.port, path: '/file' });
+    req.end();
+    const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const part of res) {
+      hash.update(part as Buffer);
+      bytes += (part as Buffer).length;
+      if (bytes < 4 * chunk.length) await new Promise((resolve) => setTimeout(resolve, 5)); // read slowly at first
+    }
+    const expected = createHash('sha256');
+    for (let i = 0; i < 20; i++) expected.update(chunk);
+    assert.equal(bytes, 20 * chunk.length);
+    assert.equal(hash.digest('hex'), expected.digest('hex'));
+  } finally {
+    await second.close();
+    await big.close();
+  }
+});
