@@ -8,11 +8,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { cleanEnv, makeValidator, num, str, url, EnvError, EnvMissingError } from 'envalid';
-import type { Redis } from 'ioredis';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
-import { connectRateLimitRedis } from './policies/rate-limit/redis-client.js';
+import { createRespClient, type RespClient } from './policies/rate-limit/resp-client.js';
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
@@ -92,13 +91,20 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
-function connectRedis(redisUrl: string, logger: Logger): Redis {
+function connectRedis(redisUrl: string, logger: Logger): { client: RespClient; ready: Promise<void> } {
   let lastWarning = 0;
-  return connectRateLimitRedis(redisUrl, (error) => {
-    if (Date.now() - lastWarning < 5_000) return;
-    lastWarning = Date.now();
-    logger.warn('redis error', { error: (error as { code?: string }).code ?? error.name });
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const client = createRespClient(redisUrl, {
+    commandTimeoutMs: 500,
+    onReady: () => markReady(),
+    onError: (error) => {
+      if (Date.now() - lastWarning < 5_000) return;
+      lastWarning = Date.now();
+      logger.warn('redis error', { error: (error as { code?: string }).code ?? error.name });
+    },
   });
+  return { client, ready };
 }
 
 async function runWorker(env: Environment, clustered: boolean): Promise<void> {
@@ -110,7 +116,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   });
   metrics.setControlPlaneConnected(false);
 
-  const redis = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, logger);
+  const connection = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, logger);
+  const redis = connection?.client;
   let backend: RateLimitBackend;
   if (redis === undefined) {
     backend = createMemoryBackend();
@@ -119,7 +126,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     }
   } else {
     backend = createRedisBackend(redis);
-    await Promise.race([once(redis, 'ready'), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    await Promise.race([connection?.ready, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 
   const store = createConfigStore(
@@ -193,7 +200,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
       ready: () => ({
         ready: store.current() !== undefined && !draining,
-        detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status ?? 'not configured' },
+        detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status() ?? 'not configured' },
       }),
     });
     metricsServer.listen(env.METRICS_PORT);
@@ -213,7 +220,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     await gateway.drain(env.DRAIN_TIMEOUT_MS);
     await store.close();
     metricsServer?.close();
-    redis?.disconnect();
+    redis?.close();
     logger.info('stopped');
     logger.flush();
     process.exit(0);

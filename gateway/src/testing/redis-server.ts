@@ -38,6 +38,9 @@ export interface OwnRedis {
   kill(): Promise<void>;
   /** Starts again on the same port. */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that keeps its connections open but stops answering. */
+  freeze(): void;
+  thaw(): void;
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {
@@ -64,5 +67,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       await exited;
     },
     restart: start,
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
   };
 }

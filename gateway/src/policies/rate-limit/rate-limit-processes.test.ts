@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRespClient } from './resp-client.js';
 import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '../../testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from '../../testing/upstream.js';
 import { TEST_REDIS_URL } from '../../testing/redis-server.js';
@@ -24,10 +24,18 @@ before(async () => {
 after(async () => {
   await Promise.all(gateways.map((gateway) => gateway.stop()));
   await upstream.close();
-  const redis = new Redis(TEST_REDIS_URL);
-  const keys = await redis.keys(`rl:default:${route}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  await new Promise<void>((resolve) => {
+    const redis = createRespClient(TEST_REDIS_URL, {
+      onReady: () => {
+        void (async () => {
+          const keys = (await redis.command(['KEYS', `rl:default:${route}:*`])) as string[];
+          if (keys.length > 0) await redis.command(['DEL', ...keys]);
+          redis.close();
+          resolve();
+        })();
+      },
+    });
+  });
 });
 
 test('200 concurrent requests at limit 50 across two gateway processes: exactly 50 pass, 150 get 429', async () => {

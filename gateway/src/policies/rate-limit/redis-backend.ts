@@ -1,7 +1,7 @@
 // Redis counters shared by every gateway process: one Lua script per request checks all counters and
 // increments them only when every one is under its limit, so concurrent gateways count exactly.
-import type { Redis } from 'ioredis';
 import type { CounterOutcome, CounterSpec, RateLimitBackend } from './backend.js';
+import { RespError, type RespClient } from './resp-client.js';
 
 // KEYS = counter keys; ARGV = limit1, ttlMs1, limit2, ttlMs2, ...
 // Returns {1, count1, count2, ...} when allowed, {0, index (1-based), count} when denied.
@@ -23,19 +23,21 @@ end
 return result
 `;
 
-type RateLimitCommand = (numKeys: number, ...args: (string | number)[]) => Promise<number[]>;
-
-export function createRedisBackend(redis: Redis): RateLimitBackend {
-  if (!('novagateRateLimit' in redis)) redis.defineCommand('novagateRateLimit', { lua: RATE_LIMIT_SCRIPT });
-  const command = (redis as unknown as { novagateRateLimit: RateLimitCommand }).novagateRateLimit.bind(redis);
+export function createRedisBackend(redis: RespClient): RateLimitBackend {
   return {
     async hit(specs: readonly CounterSpec[]): Promise<CounterOutcome> {
-      const args: (string | number)[] = [];
-      for (const spec of specs) args.push(spec.key);
-      for (const spec of specs) args.push(spec.limit, spec.ttlMs);
-      const reply = await command(specs.length, ...args);
-      if (reply[0] === 1) return { allowed: true, counts: reply.slice(1) };
-      return { allowed: false, index: (reply[1] as number) - 1, count: reply[2] as number };
+      const keys: string[] = [];
+      const args: number[] = [];
+      for (const spec of specs) {
+        keys.push(spec.key);
+        args.push(spec.limit, spec.ttlMs);
+      }
+      const reply = await redis.evalScript(RATE_LIMIT_SCRIPT, keys, args);
+      if (reply instanceof RespError) throw reply;
+      if (!Array.isArray(reply) || reply.length < 2) throw new RespError('unexpected rate-limit script reply');
+      const numbers = reply as number[];
+      if (numbers[0] === 1) return { allowed: true, counts: numbers.slice(1) };
+      return { allowed: false, index: (numbers[1] as number) - 1, count: numbers[2] as number };
     },
   };
 }

@@ -1,15 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Redis } from 'ioredis';
 import { startTestGateway, type TestGateway } from '../../testing/in-process-gateway.js';
 import { startUpstream, type TestUpstream } from '../../testing/upstream.js';
 import { startOwnRedis, type OwnRedis } from '../../testing/redis-server.js';
-import { connectRateLimitRedis } from './redis-client.js';
+import { createRespClient, type RespClient } from './resp-client.js';
 import { createRedisBackend } from './redis-backend.js';
 
 // A private redis-server, killed and restarted; the shared Redis is never touched here.
 let redis: OwnRedis;
-let client: Redis;
+let client: RespClient;
 let upstream: TestUpstream;
 let open: TestGateway;
 let closed: TestGateway;
@@ -21,8 +20,9 @@ const config = (name: string, url: string) => ({
 
 before(async () => {
   redis = await startOwnRedis();
-  client = connectRateLimitRedis(redis.url, () => undefined);
-  await new Promise((resolve) => client.once('ready', resolve));
+  await new Promise<void>((resolve) => {
+    client = createRespClient(redis.url, { onReady: resolve });
+  });
   upstream = await startUpstream();
   const backend = createRedisBackend(client);
   open = await startTestGateway(config('open-route', upstream.url), { backend, failureMode: 'open' });
@@ -33,7 +33,7 @@ after(async () => {
   await open.close();
   await closed.close();
   await upstream.close();
-  client.disconnect();
+  client.close();
   await redis.kill();
 });
 
@@ -68,4 +68,21 @@ test('Redis killed mid-test: open mode serves and counts, closed mode answers 50
   assert.ok(recovered, 'the closed-mode gateway serves again once Redis is back');
   // The restarted Redis starts empty: the open-mode route counts from zero and limits at 2 again.
   assert.deepEqual([await status(open), await status(open), await status(open)], [200, 200, 429]);
+});
+
+test('a Redis that stops answering fails requests within the command timeout instead of holding them', async () => {
+  assert.equal(await status(closed), 200); // fresh window after the restart above: 1 of 2
+  redis.freeze();
+  try {
+    // status() gives each request 5 s before failing the test: a request held by the frozen Redis would fail it.
+    assert.deepEqual(await Promise.all([status(closed), status(closed), status(open)]), [503, 503, 200]);
+  } finally {
+    redis.thaw();
+  }
+  let recovered = false;
+  for (let i = 0; i < 100 && !recovered; i++) {
+    recovered = (await status(closed)) !== 503;
+    if (!recovered) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(recovered, 'limits apply again once Redis answers');
 });
