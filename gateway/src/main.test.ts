@@ -69,6 +69,7 @@ test('bad environment stops start-up with one clear line and a non-zero exit', a
     [{ CONFIG_FILE: file, WORKERS: 'lots' }, /WORKERS must be a number from 1 to 256 or 'auto'/],
     [{ CONFIG_FILE: file, RATE_LIMIT_FAILURE_MODE: 'maybe' }, /RATE_LIMIT_FAILURE_MODE/],
     [{ CONFIG_FILE: file, TRUSTED_PROXIES: '10.0.0.0/99' }, /TRUSTED_PROXIES/],
+    [{ CONFIG_FILE: file, REDIS_URL: 'rediss://cache.example.com:6380' }, /REDIS_URL must be a redis:\/\/ URL/],
   ];
   for (const [env, expected] of cases) {
     const result = await runGatewayToExit({ PORT: '0', METRICS_PORT: '0', ...env });

@@ -38,6 +38,16 @@ const listenPort = makeValidator<number>((value) => {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error('must be a port number from 0 to 65535');
   return Number(value);
 });
+const redisUrl = makeValidator<string>((value) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error('must be a URL such as redis://127.0.0.1:6379');
+  }
+  if (parsed.protocol !== 'redis:') throw new Error('must be a redis:// URL (rediss:// is not supported yet)');
+  return value;
+});
 const proxyList = makeValidator<string>((value) => {
   parseTrustedProxies(value);
   return value;
@@ -54,7 +64,7 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       TRUSTED_PROXIES: proxyList({ default: '' }),
       CONTROL_PLANE_CA_FILE: str({ default: undefined }),
       JWT_SECRET: secret({ default: undefined }),
-      REDIS_URL: url({ default: undefined }),
+      REDIS_URL: redisUrl({ default: undefined }),
       PORT: listenPort({ default: 8000 }),
       METRICS_PORT: listenPort({ default: 9100 }),
       RATE_LIMIT_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'open' }),
