@@ -1,0 +1,9 @@
+// Benchmark comparison: the stack of the original design card, express 5 with http-proxy-middleware 3.
+import express from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { AddressInfo } from 'node:net';
+
+const app = express();
+app.use(createProxyMiddleware({ target: process.env.UPSTREAM as string, changeOrigin: true }));
+const server = app.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+server.keepAliveTimeout = 65_000;

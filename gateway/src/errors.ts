@@ -1,0 +1,31 @@
+// The gateway's typed errors: a stable code and an HTTP status, turned into a JSON response in one place
+// (server/respond.ts). Messages never carry a token, a key or a raw path.
+
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Extra response headers (Retry-After, RateLimit-*). */
+    readonly headers?: Readonly<Record<string, string>>,
+    /** For 401: the reason code counted in novagate_auth_failures_total. */
+    readonly authReason?: string,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
+
+export const badPath = (reason: string) => new GatewayError(400, 'bad_path', reason);
+export const routeNotFound = () => new GatewayError(404, 'route_not_found', 'no route matches this request');
+export const bodyTooLarge = (limit: number) =>
+  new GatewayError(413, 'body_too_large', `request body exceeds ${limit} bytes`);
+export const unauthorized = (reason: string, message: string) =>
+  new GatewayError(401, 'unauthorized', message, { 'www-authenticate': 'Bearer' }, reason);
+export const rateLimited = (headers: Record<string, string>) =>
+  new GatewayError(429, 'rate_limited', 'rate limit exceeded', headers);
+export const rateLimitUnavailable = () =>
+  new GatewayError(503, 'rate_limit_unavailable', 'rate limiting backend unavailable');
+export const upstreamUnavailable = () => new GatewayError(502, 'upstream_unavailable', 'upstream service unavailable');
+export const upstreamTimeout = () => new GatewayError(504, 'upstream_timeout', 'upstream service timed out');
+export const shuttingDown = () => new GatewayError(503, 'shutting_down', 'gateway is shutting down');

@@ -1,0 +1,168 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configHash } from './config/index.js';
+import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
+import { startUpstream, type TestUpstream } from './testing/upstream.js';
+
+const SECRET = 'x'.repeat(32);
+let upstream: TestUpstream;
+let slow: TestUpstream;
+
+before(async () => {
+  upstream = await startUpstream();
+  slow = await startUpstream((req, res) => {
+    req.resume();
+    setTimeout(() => res.end('slow but done'), 800);
+  });
+});
+after(async () => {
+  await upstream.close();
+  await slow.close();
+});
+
+const configWith = (path: string, service = upstream.url) => ({
+  services: [{ name: 'up', url: service }],
+  routes: [{ name: `route${path.replace(/\W/g, '-')}`, service: 'up', paths: [path] }],
+});
+
+async function statusOf(url: string): Promise<number> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`never happened: ${what}`);
+}
+
+test('an invalid config file stops start-up with a non-zero exit naming the offending path', async () => {
+  const file = writeConfigFile({ services: [{ name: 'up', url: upstream.url }], routes: [{ name: 'r', service: 'up', paths: ['no-slash'] }] });
+  const result = await runGatewayToExit({ CONFIG_FILE: file, PORT: '0', METRICS_PORT: '0' });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /routes\[0\]\.paths\[0\]: path must start with '\/'/);
+});
+
+test('a config file that is not YAML, or missing, stops start-up with a clear error', async () => {
+  const broken = writeConfigFile('services: [unclosed', 'gateway.yaml');
+  const result = await runGatewayToExit({ CONFIG_FILE: broken, PORT: '0', METRICS_PORT: '0' });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /not valid YAML/);
+  const missing = await runGatewayToExit({ CONFIG_FILE: '/nonexistent/gateway.yaml', PORT: '0', METRICS_PORT: '0' });
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /cannot read config file/);
+});
+
+test('bad environment stops start-up with one clear line and a non-zero exit', async () => {
+  const file = writeConfigFile(configWith('/a'));
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ CONFIG_FILE: file, JWT_SECRET: 'y'.repeat(31) }, /JWT_SECRET must be at least 32 characters/],
+    [{}, /exactly one of CONTROL_PLANE_URL or CONFIG_FILE/],
+    [{ CONFIG_FILE: file, CONTROL_PLANE_URL: 'wss://cp.example.com' }, /exactly one of CONTROL_PLANE_URL or CONFIG_FILE/],
+    [{ CONTROL_PLANE_URL: 'wss://cp.example.com' }, /CONTROL_PLANE_URL is not supported yet in this build/],
+    [{ CONFIG_FILE: file, WORKERS: 'lots' }, /WORKERS must be a number from 1 to 256 or 'auto'/],
+    [{ CONFIG_FILE: file, RATE_LIMIT_FAILURE_MODE: 'maybe' }, /RATE_LIMIT_FAILURE_MODE/],
+    [{ CONFIG_FILE: file, TRUSTED_PROXIES: '10.0.0.0/99' }, /TRUSTED_PROXIES/],
+    [{ CONFIG_FILE: file, REDIS_URL: 'rediss://cache.example.com:6380' }, /REDIS_URL must be a redis:\/\/ URL/],
+  ];
+  for (const [env, expected] of cases) {
+    const result = await runGatewayToExit({ PORT: '0', METRICS_PORT: '0', ...env });
+    assert.notEqual(result.code, 0, JSON.stringify(env));
+    assert.match(result.stderr, expected);
+    assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+  }
+});
+
+test('a route with auth jwt is refused when the gateway has no JWT_SECRET', async () => {
+  const file = writeConfigFile({ ...configWith('/a'), routes: [{ name: 'r', service: 'up', paths: ['/a'], auth: 'jwt' }] });
+  const result = await runGatewayToExit({ CONFIG_FILE: file, PORT: '0', METRICS_PORT: '0' });
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /routes\[0\]\.auth: jwt needs JWT_SECRET/);
+});
+
+test('file change swaps the config, an invalid one is refused while the last good keeps serving, SIGHUP re-reads', async () => {
+  const file = writeConfigFile(configWith('/a'), 'gateway.yaml');
+  const gateway = await startGatewayProcess({ CONFIG_FILE: file, JWT_SECRET: SECRET });
+  const base = `http://127.0.0.1:${gateway.port}`;
+  const rejected = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
+    return Number(/^novagate_config_rejected_total (\d+)/m.exec(text)?.[1]);
+  };
+  try {
+    assert.equal(await statusOf(`${base}/a`), 200);
+    assert.equal(await statusOf(`${base}/b`), 404);
+    writeFileSync(file, JSON.stringify(configWith('/b')));
+    await eventually(async () => (await statusOf(`${base}/b`)) === 200, 'the new config serves /b');
+    assert.equal(await statusOf(`${base}/a`), 404);
+
+    writeFileSync(file, 'routes: [{ name: broken, service: nowhere, paths: ["/c"] }]');
+    await eventually(async () => (await rejected()) === 1, 'the invalid config is counted as rejected');
+    assert.equal(await statusOf(`${base}/b`), 200, 'the last good config keeps serving');
+    assert.ok(gateway.lines.some((line) => line.includes('routes[0].service')), 'the refusal names the path');
+
+    gateway.child.kill('SIGHUP');
+    await eventually(async () => (await rejected()) === 2, 'SIGHUP re-reads the file');
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
+    assert.match(metrics, /^novagate_config_version 2$/m);
+    assert.match(metrics, /^novagate_control_plane_connected 0$/m);
+  } finally {
+    assert.equal(await gateway.stop(), 0);
+  }
+});
+
+test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port; the last good config is cached 0600', async () => {
+  const cacheFile = join(mkdtempSync(join(tmpdir(), 'novagate-cache-')), 'last-good.json');
+  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), CONFIG_CACHE_FILE: cacheFile });
+  try {
+    assert.equal(statSync(cacheFile).mode & 0o777, 0o600);
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { tenant: string; version: number; hash: string; config: { routes: unknown[] } };
+    assert.equal(cached.tenant, 'default');
+    assert.equal(cached.version, 1);
+    assert.equal(cached.hash, configHash(cached.config));
+    assert.equal(cached.config.routes.length, 1);
+    const ops = `http://127.0.0.1:${gateway.metricsPort}`;
+    assert.equal(await statusOf(`${ops}/healthz`), 200);
+    const ready = await fetch(`${ops}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { status: string }).status, 'ready');
+    const metrics = await fetch(`${ops}/metrics`);
+    assert.match(await metrics.text(), /# TYPE novagate_http_requests_total counter/);
+    assert.equal(await statusOf(`http://127.0.0.1:${gateway.port}/metrics`), 404);
+    assert.ok(gateway.lines.some((line) => line.includes('rate limits are counted in memory, per process')));
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('SIGTERM lets an in-flight request finish, refuses new connections, and exits 0', async () => {
+  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/slow', slow.url)) });
+  const inFlight = fetch(`http://127.0.0.1:${gateway.port}/slow`).then(async (response) => ({
+    status: response.status,
+    body: await response.text(),
+  }));
+  await eventually(async () => slow.received.length > 0, 'the slow request reached the upstream');
+  const exited = gateway.stop();
+  assert.deepEqual(await inFlight, { status: 200, body: 'slow but done' });
+  assert.equal(await exited, 0);
+  await assert.rejects(fetch(`http://127.0.0.1:${gateway.port}/slow`, { signal: AbortSignal.timeout(2_000) }));
+});
+
+test('WORKERS=2 serves through node:cluster workers and the primary aggregates their metrics', async () => {
+  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), WORKERS: '2' });
+  const readyWorkers = async () =>
+    ((await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`)).json()) as { workersReady: number }).workersReady;
+  try {
+    await eventually(async () => (await readyWorkers()) === 2, 'both workers are ready');
+    for (let i = 0; i < 20; i++) assert.equal(await statusOf(`http://127.0.0.1:${gateway.port}/a`), 200);
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
+    assert.match(metrics, /novagate_http_requests_total\{route="route-a",path="\/a",method="GET",status="200"\} 20/);
+  } finally {
+    assert.equal(await gateway.stop(), 0);
+  }
+});

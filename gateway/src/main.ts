@@ -1,0 +1,296 @@
+// The gateway process: reads and validates the environment (the only module that does), wires the config
+// store, the policies' backends, telemetry and the servers, and runs them as one process or as a
+// node:cluster of WORKERS. Config sources feed `ConfigStore.apply`; standalone mode (CONFIG_FILE) is the
+// one this build has, the control-plane sync plugs into the same function.
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { cleanEnv, makeValidator, num, str, url, EnvError, EnvMissingError } from 'envalid';
+import { createConfigStore, describeProblems } from './pipeline/config-store.js';
+import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
+import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
+import { createRespClient, type RespClient } from './policies/rate-limit/resp-client.js';
+import type { RateLimitBackend } from './policies/rate-limit/backend.js';
+import { createGatewayServer } from './server/gateway-server.js';
+import { parseTrustedProxies } from './server/client-address.js';
+import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
+import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
+import { createGatewayMetrics } from './telemetry/metrics.js';
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
+import { createMetricsServer } from './telemetry/metrics-server.js';
+import { answerMetricsRequests, createClusterMetrics } from './telemetry/cluster-metrics.js';
+
+const STANDALONE_TENANT = 'default';
+
+const secret = makeValidator<string>((value) => {
+  if (value.length < 32) throw new Error('must be at least 32 characters');
+  return value;
+});
+const workerCount = makeValidator<number>((value) => {
+  if (value === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new Error("must be a number from 1 to 256 or 'auto'");
+  return Number(value);
+});
+/** A TCP port; 0 asks for any free one (the 'gateway listening' log line says which). */
+const listenPort = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error('must be a port number from 0 to 65535');
+  return Number(value);
+});
+const redisUrl = makeValidator<string>((value) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error('must be a URL such as redis://127.0.0.1:6379');
+  }
+  if (parsed.protocol !== 'redis:') throw new Error('must be a redis:// URL (rediss:// is not supported yet)');
+  return value;
+});
+const proxyList = makeValidator<string>((value) => {
+  parseTrustedProxies(value);
+  return value;
+});
+
+function loadEnvironment(environment: NodeJS.ProcessEnv) {
+  const env = cleanEnv(
+    environment,
+    {
+      CONTROL_PLANE_URL: url({ default: undefined }),
+      CONFIG_FILE: str({ default: undefined }),
+      GATEWAY_API_KEY: str({ default: undefined }),
+      CONFIG_CACHE_FILE: str({ default: undefined }),
+      TRUSTED_PROXIES: proxyList({ default: '' }),
+      CONTROL_PLANE_CA_FILE: str({ default: undefined }),
+      JWT_SECRET: secret({ default: undefined }),
+      REDIS_URL: redisUrl({ default: undefined }),
+      PORT: listenPort({ default: 8000 }),
+      METRICS_PORT: listenPort({ default: 9100 }),
+      RATE_LIMIT_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'open' }),
+      WORKERS: workerCount({ default: 1 }),
+      MAX_CONFIG_BYTES: num({ default: 16 * 1024 * 1024 }),
+      MAX_BODY_BYTES: num({ default: 64 * 1024 * 1024 }),
+      DRAIN_TIMEOUT_MS: num({ default: 10_000 }),
+      LOG_LEVEL: str({ choices: [...LOG_LEVELS], default: 'info' }),
+    },
+    {
+      reporter: ({ errors }) => {
+        const entries = Object.entries(errors);
+        if (entries.length === 0) return;
+        const reasons = entries.map(([name, error]) =>
+          error instanceof EnvMissingError ? `${name} is required` : `${name} ${error instanceof EnvError || error instanceof Error ? error.message : 'is invalid'}`,
+        );
+        process.stderr.write(`novagate gateway: invalid environment: ${reasons.join('; ')}\n`);
+        process.exit(1);
+      },
+    },
+  );
+  const sources = [env.CONTROL_PLANE_URL, env.CONFIG_FILE].filter((value) => value !== undefined && value !== '');
+  if (sources.length !== 1) fatal('invalid environment: set exactly one of CONTROL_PLANE_URL or CONFIG_FILE');
+  if (env.CONTROL_PLANE_URL !== undefined) {
+    fatal('CONTROL_PLANE_URL is not supported yet in this build: run in standalone mode with CONFIG_FILE');
+  }
+  return { ...env, CONFIG_FILE: env.CONFIG_FILE as string };
+}
+
+type Environment = ReturnType<typeof loadEnvironment>;
+
+function fatal(message: string): never {
+  process.stderr.write(`novagate gateway: ${message}\n`);
+  process.exit(1);
+}
+
+function connectRedis(redisUrl: string, logger: Logger): { client: RespClient; ready: Promise<void> } {
+  let lastWarning = 0;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const client = createRespClient(redisUrl, {
+    commandTimeoutMs: 500,
+    onReady: () => markReady(),
+    onError: (error) => {
+      if (Date.now() - lastWarning < 5_000) return;
+      lastWarning = Date.now();
+      logger.warn('redis error', { error: (error as { code?: string }).code ?? error.name });
+    },
+  });
+  return { client, ready };
+}
+
+async function runWorker(env: Environment, clustered: boolean): Promise<void> {
+  const metrics = createGatewayMetrics();
+  const logger = createLogger({
+    level: env.LOG_LEVEL as LogLevel,
+    output: process.stdout,
+    onDropped: (count) => metrics.logEntriesDropped(count),
+  });
+  metrics.setControlPlaneConnected(false);
+
+  const connection = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, logger);
+  const redis = connection?.client;
+  let backend: RateLimitBackend;
+  if (redis === undefined) {
+    backend = createMemoryBackend();
+    if (!clustered || cluster.worker?.id === 1) {
+      logger.warn('REDIS_URL is not set: rate limits are counted in memory, per process', { workers: env.WORKERS });
+    }
+  } else {
+    backend = createRedisBackend(redis);
+    await Promise.race([connection?.ready, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+
+  const store = createConfigStore(
+    {
+      tenant: STANDALONE_TENANT,
+      jwtSecret: env.JWT_SECRET === undefined ? undefined : Buffer.from(env.JWT_SECRET, 'utf8'),
+      rateLimitBackend: backend,
+      failureMode: env.RATE_LIMIT_FAILURE_MODE as 'open' | 'closed',
+      now: Date.now,
+      onRateLimitBackendError: () => metrics.rateLimitBackendError(),
+      onRateLimited: (route) => metrics.rateLimited(route),
+    },
+    {
+      onApplied: (compiled) => {
+        metrics.setConfigVersion(compiled.version);
+        logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
+        const entry = { tenant: STANDALONE_TENANT, version: compiled.version, hash: compiled.hash, config: compiled.config };
+        if (env.CONFIG_CACHE_FILE !== undefined) {
+          try {
+            writeConfigCacheFile(env.CONFIG_CACHE_FILE, entry);
+          } catch (error) {
+            logger.warn('cannot write CONFIG_CACHE_FILE', { error: (error as { code?: string }).code ?? 'unknown' });
+          }
+        }
+        if (redis !== undefined && (!clustered || cluster.worker?.id === 1)) {
+          writeConfigCacheRedis(redis, entry).catch(() => logger.warn('cannot write the config cache to Redis'));
+        }
+      },
+      onRejected: (problems) => {
+        metrics.configRejected();
+        logger.error('config rejected, the last good config keeps serving', { problems: describeProblems(problems) });
+      },
+    },
+  );
+
+  const reload = (why: string) => {
+    const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+    if (!read.ok) {
+      metrics.configRejected();
+      logger.error('config rejected, the last good config keeps serving', { reason: why, problems: describeProblems(read.problems) });
+      return;
+    }
+    store.apply(read.value);
+  };
+  const first = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+  const applied = first.ok ? store.apply(first.value) : first;
+  if (!applied.ok) {
+    logger.flush();
+    fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(applied.problems)}`);
+  }
+  const stopWatching = watchConfigFile(env.CONFIG_FILE, () => reload('file changed'));
+  process.on('SIGHUP', () => reload('SIGHUP'));
+
+  const gateway = createGatewayServer({
+    store,
+    metrics,
+    logger,
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
+    maxBodyBytes: env.MAX_BODY_BYTES,
+  });
+  gateway.server.listen(env.PORT);
+  await once(gateway.server, 'listening');
+  let draining = false;
+
+  let metricsServer: Server | undefined;
+  if (clustered) {
+    answerMetricsRequests(metrics.registry);
+    process.send?.({ novagate: 'ready' });
+  } else {
+    metricsServer = createMetricsServer({
+      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      ready: () => ({
+        ready: store.current() !== undefined && !draining,
+        detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status() ?? 'not configured' },
+      }),
+    });
+    metricsServer.listen(env.METRICS_PORT);
+    await once(metricsServer, 'listening');
+  }
+  logger.info('gateway listening', {
+    port: (gateway.server.address() as AddressInfo).port,
+    metricsPort: metricsServer === undefined ? undefined : (metricsServer.address() as AddressInfo).port,
+    worker: cluster.worker?.id,
+  });
+
+  const shutdown = async () => {
+    if (draining) return;
+    draining = true;
+    stopWatching();
+    logger.info('draining', { inFlight: gateway.inFlight() });
+    await gateway.drain(env.DRAIN_TIMEOUT_MS);
+    await store.close();
+    metricsServer?.close();
+    redis?.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+}
+
+/** The cluster primary: checks the config once, forks the workers, serves metrics aggregated from them. */
+async function runPrimary(env: Environment): Promise<void> {
+  const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+  if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
+  const ready = new Set<number>();
+  let stopping = false;
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    worker.on('message', (message: unknown) => {
+      if ((message as { novagate?: string } | null)?.novagate === 'ready') ready.add(worker.id);
+    });
+    return worker;
+  };
+  // A worker that dies after serving is replaced; workers that keep dying before they ever got ready (bad
+  // config or environment) would loop, so after a few such failures in a row the primary gives up.
+  let failedStarts = 0;
+  cluster.on('exit', (worker, code) => {
+    const wasReady = ready.delete(worker.id);
+    if (stopping) return;
+    failedStarts = wasReady ? 0 : failedStarts + 1;
+    if (failedStarts > env.WORKERS * 2) fatal(`gateway workers keep failing at start-up (last exit code ${String(code)})`);
+    fork();
+  });
+  for (let i = 0; i < env.WORKERS; i++) fork();
+  const workers = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+
+  const clusterMetrics = createClusterMetrics();
+  const readyWorkers = () => workers().filter((worker) => ready.has(worker.id));
+  const metricsServer = createMetricsServer({
+    metrics: async () => ({ contentType: clusterMetrics.contentType, body: await clusterMetrics.collect(readyWorkers()) }),
+    ready: () => ({ ready: ready.size > 0 && !stopping, detail: { workersReady: ready.size, workers: env.WORKERS } }),
+  });
+  metricsServer.listen(env.METRICS_PORT);
+  await once(metricsServer, 'listening');
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'cluster primary listening', metricsPort: (metricsServer.address() as AddressInfo).port, workers: env.WORKERS })}\n`,
+  );
+
+  process.on('SIGHUP', () => workers().forEach((worker) => worker.process.kill('SIGHUP')));
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    const exits = workers().map((worker) => once(worker, 'exit'));
+    workers().forEach((worker) => worker.process.kill('SIGTERM'));
+    await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, env.DRAIN_TIMEOUT_MS + 2_000))]);
+    metricsServer.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+}
+
+const env = loadEnvironment(process.env);
+if (cluster.isPrimary && env.WORKERS > 1) await runPrimary(env);
+else await runWorker(env, cluster.isWorker);

@@ -1,0 +1,140 @@
+// Turns a validated config into what the hot path uses: the route table, and per route its upstream and
+// its policy chain. The order of policies is the one list below (auth identifies the consumer the rate
+// limiter counts by). Work that can be done here is never done per request.
+import type { Pool } from 'undici';
+import type { ConsumerConfig, GatewayConfig, ConfigProblem, RouteConfig } from '../config/index.js';
+import { compileRouter, type Router } from '../routing/router.js';
+import { createUpstreamService, poolKeyOf, type UpstreamService } from '../proxy/upstream.js';
+import { createJwtPolicy } from '../policies/jwt/jwt-policy.js';
+import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/key-auth-policy.js';
+import { createRateLimitPolicy, type RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
+import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
+import type { Policy } from './policy.js';
+
+export interface CompiledRoute {
+  readonly name: string;
+  readonly config: RouteConfig;
+  readonly service: UpstreamService;
+  readonly stripPrefix: boolean;
+  /** Policies in execution order; empty for a route with no auth and no limits. */
+  readonly policies: readonly Policy[];
+}
+
+export interface CompiledConfig {
+  readonly version: number;
+  readonly hash: string;
+  readonly config: GatewayConfig;
+  readonly router: Router<CompiledRoute>;
+  readonly services: ReadonlyMap<string, UpstreamService>;
+}
+
+export interface CompileDeps {
+  /** `default` in standalone mode, the tenant id with a control plane. */
+  tenant: string;
+  jwtSecret: Buffer | undefined;
+  rateLimitBackend: RateLimitBackend;
+  failureMode: RateLimitFailureMode;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  onRateLimitBackendError: (error: unknown) => void;
+  onRateLimited: (route: string) => void;
+}
+
+export type CompileResult = { ok: true; compiled: CompiledConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Checks what the schema cannot know: settings this gateway process needs for the config. */
+function environmentProblems(config: GatewayConfig, deps: CompileDeps): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.routes.forEach((route, index) => {
+    if (route.auth === 'jwt' && deps.jwtSecret === undefined) {
+      problems.push({ path: `routes[${index}].auth`, message: 'jwt needs JWT_SECRET to be set on the gateway' });
+    }
+  });
+  return problems;
+}
+
+function policyChain(
+  route: RouteConfig,
+  deps: CompileDeps,
+  consumersBySubject: ReadonlyMap<string, ConsumerConfig>,
+  byKeyHash: ReadonlyMap<string, ConsumerConfig>,
+  anyConsumerLimit: boolean,
+): Policy[] {
+  const chain: Policy[] = [];
+  if (route.auth === 'jwt') {
+    chain.push(
+      createJwtPolicy({
+        secret: deps.jwtSecret as Buffer,
+        consumersBySubject,
+        now: () => Math.floor(deps.now() / 1000),
+      }),
+    );
+  } else if (route.auth === 'key-auth') {
+    chain.push(createKeyAuthPolicy(byKeyHash));
+  }
+  const consumerLimitsApply = route.auth !== 'none' && anyConsumerLimit;
+  if (route.rateLimit !== undefined || consumerLimitsApply) {
+    chain.push(
+      createRateLimitPolicy({
+        tenant: deps.tenant,
+        routeName: route.name,
+        routeLimit: route.rateLimit,
+        backend: deps.rateLimitBackend,
+        failureMode: deps.failureMode,
+        now: deps.now,
+        onBackendError: deps.onRateLimitBackendError,
+        onLimited: () => deps.onRateLimited(route.name),
+      }),
+    );
+  }
+  return chain;
+}
+
+/**
+ * Compiles `config`. Pools of `previous` whose service kept its origin and connect timeout are reused;
+ * the caller closes the others once the new config is in place (see unusedPools).
+ */
+export function compileConfig(
+  config: GatewayConfig,
+  meta: { version: number; hash: string },
+  deps: CompileDeps,
+  previous?: CompiledConfig,
+): CompileResult {
+  const problems = environmentProblems(config, deps);
+  if (problems.length > 0) return { ok: false, problems };
+
+  const previousPools = new Map<string, Pool>();
+  if (previous !== undefined) for (const service of previous.services.values()) previousPools.set(service.poolKey, service.pool);
+  const services = new Map<string, UpstreamService>();
+  for (const service of config.services) {
+    services.set(service.name, createUpstreamService(service, previousPools.get(poolKeyOf(service))));
+  }
+
+  const consumersBySubject = new Map<string, ConsumerConfig>();
+  for (const consumer of config.consumers) if (consumer.jwtSubject !== undefined) consumersBySubject.set(consumer.jwtSubject, consumer);
+  const byKeyHash = consumersByKeyHash(config.consumers);
+  const anyConsumerLimit = config.consumers.some((consumer) => consumer.rateLimit !== undefined);
+
+  const router = compileRouter(
+    config.routes.map((route) => {
+      const compiled: CompiledRoute = {
+        name: route.name,
+        config: route,
+        service: services.get(route.service) as UpstreamService,
+        stripPrefix: route.stripPrefix,
+        policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit),
+      };
+      return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts };
+    }),
+  );
+  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, services } };
+}
+
+/** Pools of `previous` that `next` no longer uses. */
+export function unusedPools(previous: CompiledConfig, next: CompiledConfig): Pool[] {
+  const kept = new Set<Pool>();
+  for (const service of next.services.values()) kept.add(service.pool);
+  const unused = new Set<Pool>();
+  for (const service of previous.services.values()) if (!kept.has(service.pool)) unused.add(service.pool);
+  return [...unused];
+}

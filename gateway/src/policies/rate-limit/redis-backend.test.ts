@@ -1,0 +1,54 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createRedisBackend } from './redis-backend.js';
+import { createRespClient, parseReply, RespError } from './resp-client.js';
+import { TEST_REDIS_URL } from '../../testing/redis-server.js';
+
+// The shared Redis: every key here carries a random id, and only those keys are deleted.
+let markReady!: () => void;
+const ready = new Promise<void>((resolve) => (markReady = resolve));
+const redis = createRespClient(TEST_REDIS_URL, { onReady: () => markReady() });
+const prefix = `rl:test-${randomUUID()}`;
+before(() => ready);
+after(async () => {
+  const keys = (await redis.command(['KEYS', `${prefix}*`])) as string[];
+  if (keys.length > 0) await redis.command(['DEL', ...keys]);
+  redis.close();
+});
+
+test('RESP replies are parsed whole or not at all', () => {
+  const reply = Buffer.from('*3\r\n:1\r\n$5\r\nhello\r\n*2\r\n+OK\r\n-ERR bad\r\n');
+  const parsed = parseReply(reply, 0);
+  assert.equal(parsed?.next, reply.length);
+  const [one, hello, nested] = parsed?.value as [number, string, [string, RespError]];
+  assert.deepEqual([one, hello, nested[0]], [1, 'hello', 'OK']);
+  assert.ok(nested[1] instanceof RespError && nested[1].message === 'ERR bad');
+  for (let cut = 1; cut < reply.length; cut++) assert.equal(parseReply(reply.subarray(0, cut), 0), undefined, `cut at ${cut}`);
+  assert.deepEqual(parseReply(Buffer.from('$-1\r\n'), 0), { value: null, next: 5 });
+});
+
+test('200 concurrent hits at limit 50 on one key: exactly 50 are allowed, counts 1..50 each once', async () => {
+  const backend = createRedisBackend(redis);
+  const key = `${prefix}:orders:ip:10.0.0.1:0`;
+  const outcomes = await Promise.all(Array.from({ length: 200 }, () => backend.hit([{ key, limit: 50, ttlMs: 60_000 }])));
+  const allowed = outcomes.filter((o) => o.allowed);
+  assert.equal(allowed.length, 50);
+  assert.deepEqual(allowed.map((o) => (o.allowed ? o.counts[0] : 0)).sort((a, b) => (a ?? 0) - (b ?? 0)), Array.from({ length: 50 }, (_, i) => i + 1));
+  assert.equal(await redis.command(['GET', key]), '50', 'refused requests do not count');
+  const ttl = (await redis.command(['PTTL', key])) as number;
+  assert.ok(ttl > 0 && ttl <= 60_000, `the key expires (pttl ${ttl})`);
+});
+
+test('two counters are checked and counted together: a full one stops the other from counting', async () => {
+  const backend = createRedisBackend(redis);
+  const route = `${prefix}:orders:mobile:0`;
+  const consumer = `${prefix}:*:mobile:0`;
+  const specs = [
+    { key: route, limit: 10, ttlMs: 60_000 },
+    { key: consumer, limit: 1, ttlMs: 60_000 },
+  ];
+  assert.deepEqual(await backend.hit(specs), { allowed: true, counts: [1, 1] });
+  assert.deepEqual(await backend.hit(specs), { allowed: false, index: 1, count: 1 });
+  assert.equal(await redis.command(['GET', route]), '1');
+});

@@ -1,0 +1,99 @@
+// Header rules of DESIGN §5 for both directions: hop-by-hop headers (and what Connection names) removed,
+// X-Forwarded-* appended behind a trusted proxy and overwritten otherwise, client X-Consumer-* dropped.
+import type { IncomingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
+
+/** Set by the gateway itself, so a client's copies never pass. */
+const GATEWAY_OWNED: ReadonlySet<string> = new Set([
+  'host',
+  'expect',
+  'x-request-id',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+]);
+
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | undefined {
+  if (value === undefined) return undefined;
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  const tokens = new Set<string>();
+  for (const token of joined.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name !== '') tokens.add(name);
+  }
+  return tokens;
+}
+
+function isHopByHop(name: string, named: ReadonlySet<string> | undefined): boolean {
+  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || (named !== undefined && named.has(name));
+}
+
+export interface UpstreamHeaderOptions {
+  requestId: string;
+  /** The socket peer address. */
+  peer: string;
+  peerTrusted: boolean;
+  consumerUsername: string | undefined;
+  stripped: readonly string[] | undefined;
+  /** Keep Upgrade/Connection for a WebSocket handshake. */
+  upgrade: boolean;
+}
+
+export type HeaderRecord = Record<string, string | string[]>;
+
+function appendOrOverwrite(existing: string | string[] | undefined, value: string, trusted: boolean): string {
+  if (!trusted || existing === undefined || existing === '') return value;
+  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${value}`;
+}
+
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: UpstreamHeaderOptions): HeaderRecord {
+  const named = connectionTokens(headers.connection);
+  const out: HeaderRecord = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (isHopByHop(name, named) || GATEWAY_OWNED.has(name) || name.startsWith('x-consumer-')) continue;
+    if (options.stripped !== undefined && options.stripped.includes(name)) continue;
+    out[name] = value;
+  }
+  const trusted = options.peerTrusted;
+  out['x-request-id'] = options.requestId;
+  out['x-forwarded-for'] = appendOrOverwrite(headers['x-forwarded-for'], options.peer, trusted);
+  out['x-forwarded-proto'] = appendOrOverwrite(headers['x-forwarded-proto'], 'http', trusted);
+  if (headers.host !== undefined) out['x-forwarded-host'] = appendOrOverwrite(headers['x-forwarded-host'], headers.host, trusted);
+  if (options.consumerUsername !== undefined) out['x-consumer-username'] = options.consumerUsername;
+  if (options.upgrade && headers.upgrade !== undefined) {
+    out.upgrade = headers.upgrade;
+    out.connection = 'Upgrade';
+  }
+  return out;
+}
+
+/** Upstream response headers without hop-by-hop ones, plus the gateway's own. */
+export function downstreamResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  requestId: string,
+  extra: Readonly<Record<string, string>> | undefined,
+): HeaderRecord {
+  const named = connectionTokens(headers.connection);
+  const out: HeaderRecord = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || isHopByHop(name, named)) continue;
+    out[name] = value;
+  }
+  out['x-request-id'] = requestId;
+  if (extra !== undefined) for (const name in extra) out[name] = extra[name] as string;
+  return out;
+}

@@ -1,0 +1,245 @@
+// The proxy hot path on a bare node:http server: request id, path normalisation, route match, the route's
+// policy chain, forwarding; then one log line and the metrics. Also WebSocket upgrades and the SIGTERM drain.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { BlockList } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { GatewayError, badPath, routeNotFound, shuttingDown } from '../errors.js';
+import { normalizeRequestTarget } from '../routing/normalize-path.js';
+import { hostOf, type RouteMatch } from '../routing/router.js';
+import type { ConfigStore } from '../pipeline/config-store.js';
+import type { CompiledRoute } from '../pipeline/compile.js';
+import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.js';
+import { forwardRequest } from '../proxy/forward.js';
+import { upstreamRequestHeaders } from '../proxy/headers.js';
+import { upstreamPath } from '../proxy/upstream.js';
+import { openWebSocketTunnel } from '../proxy/websocket.js';
+import { methodLabel, UNMATCHED, type GatewayMetrics } from '../telemetry/metrics.js';
+import type { Logger } from '../telemetry/logger.js';
+import { clientAddress } from './client-address.js';
+import { sendError, sendErrorOnSocket } from './respond.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export interface GatewayServerOptions {
+  store: ConfigStore;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  trustedProxies: BlockList | undefined;
+  maxBodyBytes: number;
+  newRequestId?: () => string;
+}
+
+export interface GatewayServer {
+  readonly server: Server;
+  inFlight(): number;
+  /** Stops accepting, lets in-flight requests finish for at most `timeoutMs`, then closes what is left. */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+/** What the logs and metrics of one request say. */
+interface Observation {
+  route: string;
+  path: string;
+  consumer: string | undefined;
+}
+
+function runPolicies(policies: readonly Policy[], ctx: RequestContext, from: number): PolicyOutcome | Promise<PolicyOutcome> {
+  for (let i = from; i < policies.length; i++) {
+    const outcome = (policies[i] as Policy)(ctx);
+    if (outcome instanceof Promise) return outcome.then((result) => result ?? runPolicies(policies, ctx, i + 1));
+    if (outcome !== undefined) return outcome;
+  }
+  return undefined;
+}
+
+interface Admitted {
+  match: RouteMatch<CompiledRoute>;
+  ctx: RequestContext;
+  peer: string;
+  peerTrusted: boolean;
+  path: string;
+  query: string;
+}
+
+export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
+  const { store, metrics, logger, trustedProxies } = options;
+  const newRequestId = options.newRequestId ?? randomUUID;
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+  const tunnels = new Set<Duplex>();
+
+  function requestIdOf(req: IncomingMessage): string {
+    const incoming = req.headers['x-request-id'];
+    return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
+  }
+
+  function finish(req: IncomingMessage, status: number, started: number, requestId: string, observed: Observation): void {
+    inFlight--;
+    const seconds = (performance.now() - started) / 1000;
+    const method = methodLabel(req.method);
+    metrics.recordRequest(observed.route, observed.path, method, status, seconds);
+    logger.request({
+      requestId,
+      method,
+      pathTemplate: observed.path,
+      status,
+      latencyMs: Math.round(seconds * 100_000) / 100,
+      route: observed.route,
+      consumer: observed.consumer,
+    });
+    if (draining && inFlight === 0) drained?.();
+  }
+
+  function refuse(error: GatewayError, observed: Observation): GatewayError {
+    if (error.authReason !== undefined) metrics.authFailure(observed.route, error.authReason);
+    return error;
+  }
+
+  /** The synchronous part of admission: path, route, context. */
+  function admit(req: IncomingMessage, requestId: string, observed: Observation): Admitted | GatewayError {
+    const config = store.current();
+    if (config === undefined) return new GatewayError(503, 'not_ready', 'the gateway has no configuration yet');
+    const normalized = normalizeRequestTarget(req.url ?? '/');
+    if (!normalized.ok) return badPath(normalized.reason);
+    const match = config.router.match(req.method ?? 'GET', hostOf(req.headers.host), normalized.path);
+    if (match === undefined) return routeNotFound();
+    observed.route = match.target.name;
+    observed.path = match.template;
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
+    const ctx: RequestContext = {
+      req,
+      requestId,
+      clientIp: address.clientIp,
+      routeName: match.target.name,
+      consumer: undefined,
+      strippedHeaders: undefined,
+      responseHeaders: undefined,
+    };
+    return { match, ctx, peer: address.peer, peerTrusted: address.peerTrusted, path: normalized.path, query: normalized.query };
+  }
+
+  function targetPath(admitted: Admitted): string {
+    const route = admitted.match.target;
+    const path = route.stripPrefix ? admitted.match.strippedPath : admitted.path;
+    return upstreamPath(route.service.basePath, path, admitted.query);
+  }
+
+  async function proxy(req: IncomingMessage, res: ServerResponse, admitted: Admitted, requestId: string, observed: Observation) {
+    const { ctx } = admitted;
+    const pending = runPolicies(admitted.match.target.policies, ctx, 0);
+    const outcome = pending instanceof Promise ? await pending : pending;
+    observed.consumer = ctx.consumer?.username;
+    if (outcome !== undefined) return sendError(res, refuse(outcome, observed), requestId);
+    const route = admitted.match.target;
+    const headers = upstreamRequestHeaders(req.headers, {
+      requestId,
+      peer: admitted.peer,
+      peerTrusted: admitted.peerTrusted,
+      consumerUsername: ctx.consumer?.username,
+      stripped: ctx.strippedHeaders,
+      upgrade: false,
+    });
+    await forwardRequest({
+      req,
+      res,
+      service: route.service,
+      method: req.method ?? 'GET',
+      path: targetPath(admitted),
+      headers,
+      requestId,
+      maxBodyBytes: options.maxBodyBytes,
+      responseHeaders: ctx.responseHeaders,
+      onUpstreamHeaders: (seconds) => metrics.recordUpstream(route.name, seconds),
+    });
+  }
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    inFlight++;
+    const requestId = requestIdOf(req);
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined };
+    res.once('close', () => finish(req, res.headersSent ? res.statusCode : 499, started, requestId, observed));
+    if (draining) res.shouldKeepAlive = false;
+    const admitted = admit(req, requestId, observed);
+    if (admitted instanceof GatewayError) return sendError(res, admitted, requestId);
+    proxy(req, res, admitted, requestId, observed).catch((error: unknown) => {
+      if (error instanceof GatewayError) return sendError(res, error, requestId);
+      logger.error('request failed', { requestId, error: error instanceof Error ? error.name : 'unknown' });
+      sendError(res, new GatewayError(500, 'internal_error', 'internal error'), requestId);
+    });
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const started = performance.now();
+    inFlight++;
+    const requestId = requestIdOf(req);
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined };
+    let done = false;
+    const end = (status: number) => {
+      if (done) return;
+      done = true;
+      tunnels.delete(socket);
+      finish(req, status, started, requestId, observed);
+    };
+    socket.on('error', () => end(499));
+    const fail = (error: GatewayError) => {
+      sendErrorOnSocket(socket, refuse(error, observed), requestId);
+      end(error.status);
+    };
+    if (draining) return fail(shuttingDown());
+    const admitted = admit(req, requestId, observed);
+    if (admitted instanceof GatewayError) return fail(admitted);
+    const outcome = await runPolicies(admitted.match.target.policies, admitted.ctx, 0);
+    observed.consumer = admitted.ctx.consumer?.username;
+    if (outcome !== undefined) return fail(outcome);
+    const headers = upstreamRequestHeaders(req.headers, {
+      requestId,
+      peer: admitted.peer,
+      peerTrusted: admitted.peerTrusted,
+      consumerUsername: admitted.ctx.consumer?.username,
+      stripped: admitted.ctx.strippedHeaders,
+      upgrade: true,
+    });
+    tunnels.add(socket);
+    openWebSocketTunnel({
+      service: admitted.match.target.service,
+      clientSocket: socket,
+      head,
+      method: req.method ?? 'GET',
+      path: targetPath(admitted),
+      headers,
+      onConnectError: () => fail(new GatewayError(502, 'upstream_unavailable', 'upstream service unavailable')),
+      onClose: () => end(101),
+    });
+  }
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, handleRequest);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(req, socket, head).catch(() => socket.destroy());
+  });
+  server.on('clientError', (_error, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    inFlight: () => inFlight,
+    async drain(timeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([idle, timeout]);
+      clearTimeout(timer);
+      for (const socket of tunnels) socket.destroy();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,message,requestId}}`.
+import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import type { GatewayError } from '../errors.js';
+
+function errorBody(error: GatewayError, requestId: string): string {
+  const reason = error.authReason === undefined ? {} : { reason: error.authReason };
+  return JSON.stringify({ error: { code: error.code, ...reason, message: error.message, requestId } });
+}
+
+export function sendError(res: ServerResponse, error: GatewayError, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(error, requestId);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': requestId,
+    ...error.headers,
+  };
+  // A request whose body was not read leaves the connection unusable for another request: close it.
+  if (!res.req.complete) headers.connection = 'close';
+  res.writeHead(error.status, headers);
+  res.end(body);
+}
+
+/** The same answer on a raw socket, for a refused WebSocket upgrade. */
+export function sendErrorOnSocket(socket: Duplex, error: GatewayError, requestId: string): void {
+  const body = errorBody(error, requestId);
+  const lines = [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-request-id: ${requestId}`,
+    'connection: close',
+    ...Object.entries(error.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}

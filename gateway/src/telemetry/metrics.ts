@@ -1,0 +1,113 @@
+// The gateway metrics of DESIGN §9 on a registry of their own. Labels are bounded by configuration: route
+// name, path template, a standard method or OTHER, status. Label children are cached, since the hot path
+// records every request.
+import { Counter, Gauge, Registry } from 'prom-client';
+import { createHotCounter, createHotHistogram, type CounterSeries, type HistogramSeries } from './hot-metrics.js';
+import { HTTP_METHODS } from '../config/index.js';
+
+const STANDARD_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
+export const UNMATCHED = 'unmatched';
+
+export function methodLabel(method: string | undefined): string {
+  return method !== undefined && STANDARD_METHODS.has(method) ? method : 'OTHER';
+}
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  recordRequest(route: string, path: string, method: string, status: number, seconds: number): void;
+  recordUpstream(route: string, seconds: number): void;
+  rateLimited(route: string): void;
+  rateLimitBackendError(): void;
+  authFailure(route: string, reason: string): void;
+  setConfigVersion(version: number): void;
+  configRejected(): void;
+  setControlPlaneConnected(connected: boolean): void;
+  logEntriesDropped(count: number): void;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createGatewayMetrics(registry: Registry = new Registry()): GatewayMetrics {
+  const registers = [registry];
+  const requests = createHotCounter(registry, 'novagate_http_requests_total', 'Requests handled by the gateway');
+  const duration = createHotHistogram(
+    registry,
+    'novagate_http_request_duration_seconds',
+    'Time from request start to response end, seconds',
+    LATENCY_BUCKETS,
+  );
+  const upstream = createHotHistogram(
+    registry,
+    'novagate_upstream_duration_seconds',
+    'Time until the upstream answered with headers, seconds',
+    LATENCY_BUCKETS,
+  );
+  const limited = new Counter({
+    name: 'novagate_rate_limited_total',
+    help: 'Requests refused with 429',
+    labelNames: ['route'] as const,
+    registers,
+  });
+  const backendErrors = new Counter({
+    name: 'novagate_rate_limit_backend_errors_total',
+    help: 'Rate-limit checks that failed because the backend (Redis) did not answer',
+    registers,
+  });
+  const authFailures = new Counter({
+    name: 'novagate_auth_failures_total',
+    help: 'Requests refused with 401, by reason code',
+    labelNames: ['route', 'reason'] as const,
+    registers,
+  });
+  const configVersion = new Gauge({ name: 'novagate_config_version', help: 'Version of the config in use', registers });
+  const rejected = new Counter({ name: 'novagate_config_rejected_total', help: 'Configs refused as invalid', registers });
+  const connected = new Gauge({
+    name: 'novagate_control_plane_connected',
+    help: '1 while connected to the control plane (always 0 in standalone mode)',
+    registers,
+  });
+  const dropped = new Counter({
+    name: 'novagate_log_entries_dropped_total',
+    help: 'Log entries dropped because the log output could not keep up',
+    registers,
+  });
+
+  const requestSeries = new Map<string, CounterSeries>();
+  const durationSeries = new Map<string, HistogramSeries>();
+  const upstreamSeries = new Map<string, HistogramSeries>();
+
+  return {
+    registry,
+    recordRequest(route, path, method, status, seconds) {
+      const base = `${route}\u0000${path}\u0000${method}`;
+      const key = `${base}\u0000${status}`;
+      let counter = requestSeries.get(key);
+      if (counter === undefined) {
+        counter = requests.series(key, () => ({ route, path, method, status: String(status) }));
+        requestSeries.set(key, counter);
+      }
+      counter.value++;
+      let histogram = durationSeries.get(base);
+      if (histogram === undefined) {
+        histogram = duration.series(base, () => ({ route, path, method }));
+        durationSeries.set(base, histogram);
+      }
+      histogram.observe(seconds);
+    },
+    recordUpstream(route, seconds) {
+      let histogram = upstreamSeries.get(route);
+      if (histogram === undefined) {
+        histogram = upstream.series(route, () => ({ route }));
+        upstreamSeries.set(route, histogram);
+      }
+      histogram.observe(seconds);
+    },
+    rateLimited: (route) => limited.labels(route).inc(),
+    rateLimitBackendError: () => backendErrors.inc(),
+    authFailure: (route, reason) => authFailures.labels(route, reason).inc(),
+    setConfigVersion: (version) => configVersion.set(version),
+    configRejected: () => rejected.inc(),
+    setControlPlaneConnected: (value) => connected.set(value ? 1 : 0),
+    logEntriesDropped: (count) => dropped.inc(count),
+  };
+}

@@ -1,0 +1,84 @@
+// An in-process gateway on 127.0.0.1:0 for integration tests: the real config store, policies, server,
+// metrics and logger, with the log output captured so tests can read every line.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createConfigStore, type ConfigStore } from '../pipeline/config-store.js';
+import { createMemoryBackend } from '../policies/rate-limit/memory-backend.js';
+import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
+import type { RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
+import { createGatewayServer, type GatewayServer } from '../server/gateway-server.js';
+import { parseTrustedProxies } from '../server/client-address.js';
+import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
+
+export interface TestGateway {
+  url: string;
+  port: number;
+  store: ConfigStore;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  gateway: GatewayServer;
+  /** Every log line written so far (flushes first). */
+  logLines(): string[];
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  backend?: RateLimitBackend;
+  failureMode?: RateLimitFailureMode;
+  trustedProxies?: string;
+  maxBodyBytes?: number;
+  now?: () => number;
+}
+
+export async function startTestGateway(config: unknown, options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const metrics = createGatewayMetrics();
+  let output = '';
+  const logger = createLogger({
+    level: 'debug',
+    output: { write: (chunk: string) => ((output += chunk), true), once: () => undefined },
+    onDropped: (count) => metrics.logEntriesDropped(count),
+  });
+  const store = createConfigStore(
+    {
+      tenant: 'default',
+      jwtSecret: Buffer.from(TEST_JWT_SECRET),
+      rateLimitBackend: options.backend ?? createMemoryBackend(),
+      failureMode: options.failureMode ?? 'open',
+      now: options.now ?? Date.now,
+      onRateLimitBackendError: () => metrics.rateLimitBackendError(),
+      onRateLimited: (route) => metrics.rateLimited(route),
+    },
+    { onRejected: () => metrics.configRejected(), onApplied: (compiled) => metrics.setConfigVersion(compiled.version) },
+  );
+  const applied = store.apply(config);
+  if (!applied.ok) throw new Error(`test config refused: ${JSON.stringify(applied.problems)}`);
+  const gateway = createGatewayServer({
+    store,
+    metrics,
+    logger,
+    trustedProxies: parseTrustedProxies(options.trustedProxies ?? ''),
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
+  });
+  gateway.server.listen(0, '127.0.0.1');
+  await once(gateway.server, 'listening');
+  const port = (gateway.server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    metrics,
+    logger,
+    gateway,
+    logLines() {
+      logger.flush();
+      return output.split('\n').filter((line) => line !== '');
+    },
+    async close() {
+      await gateway.drain(1_000);
+      await store.close();
+    },
+  };
+}
