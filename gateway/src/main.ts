@@ -1,13 +1,16 @@
 // The gateway process: reads and validates the environment (the only module that does), wires the config
 // store, the policies' backends, telemetry and the servers, and runs them as one process or as a
-// node:cluster of WORKERS. Config sources feed `ConfigStore.apply`; standalone mode (CONFIG_FILE) is the
-// one this build has, the control-plane sync plugs into the same function.
+// node:cluster of WORKERS. Config sources feed `ConfigStore.apply`: the standalone file (CONFIG_FILE) or the
+// control plane's WebSocket (CONTROL_PLANE_URL), exactly one of them.
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { cleanEnv, makeValidator, num, str, url, EnvError, EnvMissingError } from 'envalid';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { createRequire } from 'node:module';
+import { cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
@@ -17,12 +20,14 @@ import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
 import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
 import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
+import { startControlPlaneSource } from './sync/control-plane-source.js';
 import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
 import { answerMetricsRequests, createClusterMetrics } from './telemetry/cluster-metrics.js';
 
 const STANDALONE_TENANT = 'default';
+const SOFTWARE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 const secret = makeValidator<string>((value) => {
   if (value.length < 32) throw new Error('must be at least 32 characters');
@@ -48,6 +53,21 @@ const redisUrl = makeValidator<string>((value) => {
   if (parsed.protocol !== 'redis:') throw new Error('must be a redis:// URL (rediss:// is not supported yet)');
   return value;
 });
+const controlPlaneUrl = makeValidator<string>((value) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Error('must be a URL such as wss://cp.example.com');
+  }
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') throw new Error('must be a wss:// (or ws://) URL');
+  return value;
+});
+const API_KEY_PATTERN = /^gw_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_[0-9a-f]{32}$/;
+const gatewayApiKey = makeValidator<string>((value) => {
+  if (!API_KEY_PATTERN.test(value)) throw new Error('must be a gateway API key gw_<tenantId>_<32 hex>');
+  return value;
+});
 const proxyList = makeValidator<string>((value) => {
   parseTrustedProxies(value);
   return value;
@@ -57,9 +77,9 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
   const env = cleanEnv(
     environment,
     {
-      CONTROL_PLANE_URL: url({ default: undefined }),
+      CONTROL_PLANE_URL: controlPlaneUrl({ default: undefined }),
       CONFIG_FILE: str({ default: undefined }),
-      GATEWAY_API_KEY: str({ default: undefined }),
+      GATEWAY_API_KEY: gatewayApiKey({ default: undefined }),
       CONFIG_CACHE_FILE: str({ default: undefined }),
       TRUSTED_PROXIES: proxyList({ default: '' }),
       CONTROL_PLANE_CA_FILE: str({ default: undefined }),
@@ -89,9 +109,19 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
   const sources = [env.CONTROL_PLANE_URL, env.CONFIG_FILE].filter((value) => value !== undefined && value !== '');
   if (sources.length !== 1) fatal('invalid environment: set exactly one of CONTROL_PLANE_URL or CONFIG_FILE');
   if (env.CONTROL_PLANE_URL !== undefined) {
-    fatal('CONTROL_PLANE_URL is not supported yet in this build: run in standalone mode with CONFIG_FILE');
+    if (env.GATEWAY_API_KEY === undefined) fatal('invalid environment: GATEWAY_API_KEY is required with CONTROL_PLANE_URL');
+    const tenant = (API_KEY_PATTERN.exec(env.GATEWAY_API_KEY) as RegExpExecArray)[1] as string;
+    let ca: string | undefined;
+    if (env.CONTROL_PLANE_CA_FILE !== undefined) {
+      try {
+        ca = readFileSync(env.CONTROL_PLANE_CA_FILE, 'utf8');
+      } catch (error) {
+        fatal(`invalid environment: CONTROL_PLANE_CA_FILE cannot be read (${(error as { code?: string }).code ?? 'error'})`);
+      }
+    }
+    return { ...env, mode: 'control-plane' as const, tenant, controlPlaneCa: ca, CONFIG_FILE: '' };
   }
-  return { ...env, CONFIG_FILE: env.CONFIG_FILE as string };
+  return { ...env, mode: 'standalone' as const, tenant: STANDALONE_TENANT, controlPlaneCa: undefined, CONFIG_FILE: env.CONFIG_FILE as string };
 }
 
 type Environment = ReturnType<typeof loadEnvironment>;
@@ -141,7 +171,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
 
   const store = createConfigStore(
     {
-      tenant: STANDALONE_TENANT,
+      tenant: env.tenant,
       jwtSecret: env.JWT_SECRET === undefined ? undefined : Buffer.from(env.JWT_SECRET, 'utf8'),
       rateLimitBackend: backend,
       failureMode: env.RATE_LIMIT_FAILURE_MODE as 'open' | 'closed',
@@ -153,7 +183,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       onApplied: (compiled) => {
         metrics.setConfigVersion(compiled.version);
         logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
-        const entry = { tenant: STANDALONE_TENANT, version: compiled.version, hash: compiled.hash, config: compiled.config };
+        const entry = { tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config };
         if (env.CONFIG_CACHE_FILE !== undefined) {
           try {
             writeConfigCacheFile(env.CONFIG_CACHE_FILE, entry);
@@ -172,28 +202,59 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     },
   );
 
-  const reload = (why: string) => {
-    const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
-    if (!read.ok) {
-      metrics.configRejected();
-      logger.error('config rejected, the last good config keeps serving', { reason: why, problems: describeProblems(read.problems) });
-      return;
+  let stopSource: () => Promise<void>;
+  let requestLogger: Logger = logger;
+  if (env.mode === 'standalone') {
+    const reload = (why: string) => {
+      const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+      if (!read.ok) {
+        metrics.configRejected();
+        logger.error('config rejected, the last good config keeps serving', { reason: why, problems: describeProblems(read.problems) });
+        return;
+      }
+      store.apply(read.value);
+    };
+    const first = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+    const applied = first.ok ? store.apply(first.value) : first;
+    if (!applied.ok) {
+      logger.flush();
+      fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(applied.problems)}`);
     }
-    store.apply(read.value);
-  };
-  const first = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
-  const applied = first.ok ? store.apply(first.value) : first;
-  if (!applied.ok) {
-    logger.flush();
-    fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(applied.problems)}`);
+    const stopWatching = watchConfigFile(env.CONFIG_FILE, () => reload('file changed'));
+    process.on('SIGHUP', () => reload('SIGHUP'));
+    stopSource = async () => stopWatching();
+  } else {
+    const source = startControlPlaneSource({
+      url: env.CONTROL_PLANE_URL as string,
+      apiKey: env.GATEWAY_API_KEY as string,
+      tenantId: env.tenant,
+      ca: env.controlPlaneCa,
+      // Unique per process: a pod's hostname in Kubernetes, plus the pid for several gateways (or workers) on one host.
+      nodeId: `${hostname()}-${process.pid}`,
+      softwareVersion: SOFTWARE_VERSION,
+      maxConfigBytes: env.MAX_CONFIG_BYTES,
+      store,
+      logger,
+      redis,
+      cacheFile: env.CONFIG_CACHE_FILE,
+      onConnectedChange: (connected) => metrics.setControlPlaneConnected(connected),
+      onLogEntriesDropped: (count) => metrics.logEntriesDropped(count),
+    });
+    // Request log lines go to stdout as before and, without the raw path, to the control plane.
+    requestLogger = {
+      ...logger,
+      request(entry) {
+        logger.request(entry);
+        source.shipper.record(entry);
+      },
+    };
+    stopSource = () => source.close();
   }
-  const stopWatching = watchConfigFile(env.CONFIG_FILE, () => reload('file changed'));
-  process.on('SIGHUP', () => reload('SIGHUP'));
 
   const gateway = createGatewayServer({
     store,
     metrics,
-    logger,
+    logger: requestLogger,
     trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     maxBodyBytes: env.MAX_BODY_BYTES,
   });
@@ -225,7 +286,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   const shutdown = async () => {
     if (draining) return;
     draining = true;
-    stopWatching();
+    await stopSource();
     logger.info('draining', { inFlight: gateway.inFlight() });
     await gateway.drain(env.DRAIN_TIMEOUT_MS);
     await store.close();
@@ -241,8 +302,10 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
 
 /** The cluster primary: checks the config once, forks the workers, serves metrics aggregated from them. */
 async function runPrimary(env: Environment): Promise<void> {
-  const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
-  if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
+  if (env.mode === 'standalone') {
+    const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
+    if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
+  }
   const ready = new Set<number>();
   let stopping = false;
   const fork = (): Worker => {

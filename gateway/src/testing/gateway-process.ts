@@ -2,12 +2,13 @@
 // reads the ports they chose from their 'listening' log lines.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+// main.ts beside this file when run from source (tests through tsx), main.js when imported from dist by e2e.
+const MAIN = fileURLToPath(new URL(existsSync(fileURLToPath(new URL('../main.ts', import.meta.url))) ? '../main.ts' : '../main.js', import.meta.url));
 
 export interface GatewayProcess {
   child: ChildProcess;

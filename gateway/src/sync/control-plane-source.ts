@@ -1,0 +1,111 @@
+// Control-plane mode (CONTROL_PLANE_URL): the WebSocket client feeds the config store, the telemetry shipper
+// sends request logs and error events, and when the control plane cannot be reached at start-up the gateway
+// boots from its cached last good config (Redis `cfg:<tenantId>` or CONFIG_CACHE_FILE), only if that cache
+// belongs to the tenant of its API key.
+import type { ConfigStore } from '../pipeline/config-store.js';
+import type { RespClient } from '../policies/rate-limit/resp-client.js';
+import type { Logger } from '../telemetry/logger.js';
+import { readConfigCacheFile, readConfigCacheRedis, type CachedConfig } from './config-cache.js';
+import { startControlPlaneClient, type ControlPlaneClient } from './control-plane-client.js';
+import { createTelemetryShipper, type TelemetryShipper } from './telemetry-shipper.js';
+import type { BackoffOptions } from './backoff.js';
+
+const TELEMETRY_FLUSH_MS = 1_000;
+
+export interface ControlPlaneSourceOptions {
+  url: string;
+  apiKey: string;
+  tenantId: string;
+  ca?: string;
+  nodeId: string;
+  softwareVersion: string;
+  maxConfigBytes: number;
+  store: ConfigStore;
+  logger: Logger;
+  redis?: RespClient;
+  cacheFile?: string;
+  /** How long to wait for the control plane's first config before booting from the cache. */
+  bootWaitMs?: number;
+  backoff?: BackoffOptions;
+  onConnectedChange(connected: boolean): void;
+  onLogEntriesDropped(count: number): void;
+}
+
+export interface ControlPlaneSource {
+  client: ControlPlaneClient;
+  shipper: TelemetryShipper;
+  /** Resolves once a config is in use (from the control plane or the cache); never rejects. */
+  booted: Promise<'control-plane' | 'cache' | 'none'>;
+  close(): Promise<void>;
+}
+
+async function readCache(options: ControlPlaneSourceOptions): Promise<CachedConfig | null> {
+  if (options.redis !== undefined) {
+    try {
+      const cached = await readConfigCacheRedis(options.redis, options.tenantId);
+      if (cached !== null) return cached;
+    } catch (error) {
+      options.logger.warn('cannot read the config cache from Redis', { error: error instanceof Error ? error.message : 'unknown' });
+    }
+  }
+  return options.cacheFile === undefined ? null : readConfigCacheFile(options.cacheFile, options.tenantId);
+}
+
+export function startControlPlaneSource(options: ControlPlaneSourceOptions): ControlPlaneSource {
+  let firstConfig: (() => void) | undefined;
+  const gotFirstConfig = new Promise<void>((resolve) => (firstConfig = resolve));
+  const client = startControlPlaneClient({
+    url: options.url,
+    apiKey: options.apiKey,
+    ca: options.ca,
+    nodeId: options.nodeId,
+    softwareVersion: options.softwareVersion,
+    maxConfigBytes: options.maxConfigBytes,
+    store: options.store,
+    logger: options.logger,
+    backoff: options.backoff,
+    onConnectedChange: options.onConnectedChange,
+    onConfigHandled: ({ applied }) => {
+      if (applied) firstConfig?.();
+    },
+  });
+  const shipper = createTelemetryShipper({
+    send: (message) => client.send(message),
+    onDropped: options.onLogEntriesDropped,
+    serviceOfRoute: (route) => options.store.current()?.config.routes.find((r) => r.name === route)?.service,
+  });
+  const flushTimer = setInterval(() => shipper.flush(), TELEMETRY_FLUSH_MS);
+  flushTimer.unref();
+
+  const booted = (async (): Promise<'control-plane' | 'cache' | 'none'> => {
+    const waited = await Promise.race([
+      gotFirstConfig.then(() => 'config' as const),
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.bootWaitMs ?? 3_000).unref()),
+    ]);
+    if (waited === 'config' || options.store.current() !== undefined) return 'control-plane';
+    const cached = await readCache(options);
+    if (options.store.current() !== undefined) return 'control-plane';
+    if (cached === null) {
+      options.logger.warn('the control plane is unreachable and no cached config exists for this tenant; waiting');
+      return 'none';
+    }
+    const result = options.store.apply(cached.config, cached.version);
+    if (!result.ok) {
+      options.logger.error('the cached config is invalid; waiting for the control plane');
+      return 'none';
+    }
+    options.logger.warn('serving the cached config until the control plane is reachable', { version: cached.version });
+    return 'cache';
+  })();
+
+  return {
+    client,
+    shipper,
+    booted,
+    async close() {
+      clearInterval(flushTimer);
+      shipper.flush();
+      await client.close();
+    },
+  };
+}
