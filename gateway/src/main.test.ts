@@ -42,14 +42,14 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
   assert.fail(`never happened: ${what}`);
 }
 
-test('an invalid config file stops start-up with a non-zero exit naming the offending path', async () => {
+test('an invalid config file stops start-up with a non-zero exit naming the offending path', { timeout: 60_000 }, async () => {
   const file = writeConfigFile({ services: [{ name: 'up', url: upstream.url }], routes: [{ name: 'r', service: 'up', paths: ['no-slash'] }] });
   const result = await runGatewayToExit({ CONFIG_FILE: file, PORT: '0', METRICS_PORT: '0' });
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /routes\[0\]\.paths\[0\]: path must start with '\/'/);
 });
 
-test('a config file that is not YAML, or missing, stops start-up with a clear error', async () => {
+test('a config file that is not YAML, or missing, stops start-up with a clear error', { timeout: 60_000 }, async () => {
   const broken = writeConfigFile('services: [unclosed', 'gateway.yaml');
   const result = await runGatewayToExit({ CONFIG_FILE: broken, PORT: '0', METRICS_PORT: '0' });
   assert.notEqual(result.code, 0);
@@ -59,7 +59,7 @@ test('a config file that is not YAML, or missing, stops start-up with a clear er
   assert.match(missing.stderr, /cannot read config file/);
 });
 
-test('bad environment stops start-up with one clear line and a non-zero exit', async () => {
+test('bad environment stops start-up with one clear line and a non-zero exit', { timeout: 60_000 }, async () => {
   const file = writeConfigFile(configWith('/a'));
   const cases: [Record<string, string>, RegExp][] = [
     [{ CONFIG_FILE: file, JWT_SECRET: 'y'.repeat(31) }, /JWT_SECRET must be at least 32 characters/],
@@ -82,14 +82,14 @@ test('bad environment stops start-up with one clear line and a non-zero exit', a
   }
 });
 
-test('a route with auth jwt is refused when the gateway has no JWT_SECRET', async () => {
+test('a route with auth jwt is refused when the gateway has no JWT_SECRET', { timeout: 60_000 }, async () => {
   const file = writeConfigFile({ ...configWith('/a'), routes: [{ name: 'r', service: 'up', paths: ['/a'], auth: 'jwt' }] });
   const result = await runGatewayToExit({ CONFIG_FILE: file, PORT: '0', METRICS_PORT: '0' });
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /routes\[0\]\.auth: jwt needs JWT_SECRET/);
 });
 
-test('file change swaps the config, an invalid one is refused while the last good keeps serving, SIGHUP re-reads', async () => {
+test('file change swaps the config, an invalid one is refused while the last good keeps serving, SIGHUP re-reads', { timeout: 60_000 }, async () => {
   const file = writeConfigFile(configWith('/a'), 'gateway.yaml');
   const gateway = await startGatewayProcess({ CONFIG_FILE: file, JWT_SECRET: SECRET });
   const base = `http://127.0.0.1:${gateway.port}`;
@@ -119,7 +119,7 @@ test('file change swaps the config, an invalid one is refused while the last goo
   }
 });
 
-test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port; the last good config is cached 0600', async () => {
+test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port; the last good config is cached 0600', { timeout: 60_000 }, async () => {
   const cacheFile = join(mkdtempSync(join(tmpdir(), 'novagate-cache-')), 'last-good.json');
   const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), CONFIG_CACHE_FILE: cacheFile });
   try {
@@ -143,7 +143,7 @@ test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port;
   }
 });
 
-test('SIGTERM lets an in-flight request finish, refuses new connections, and exits 0', async () => {
+test('SIGTERM lets an in-flight request finish, refuses new connections, and exits 0', { timeout: 60_000 }, async () => {
   const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/slow', slow.url)) });
   const inFlight = fetch(`http://127.0.0.1:${gateway.port}/slow`).then(async (response) => ({
     status: response.status,
@@ -156,7 +156,7 @@ test('SIGTERM lets an in-flight request finish, refuses new connections, and exi
   await assert.rejects(fetch(`http://127.0.0.1:${gateway.port}/slow`, { signal: AbortSignal.timeout(2_000) }));
 });
 
-test('WORKERS=2 serves through node:cluster workers and the primary aggregates their metrics', async () => {
+test('WORKERS=2 serves through node:cluster workers and the primary aggregates their metrics', { timeout: 60_000 }, async () => {
   const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), WORKERS: '2' });
   const readyWorkers = async () =>
     ((await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`)).json()) as { workersReady: number }).workersReady;

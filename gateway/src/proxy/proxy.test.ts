@@ -85,13 +85,13 @@ async function raw(path: string, headers: Record<string, string> = {}, method = 
 
 const upstreamView = (reply: Reply) => JSON.parse(reply.body) as { url: string; headers: Record<string, string> };
 
-test('the upstream receives the normalised path under its base path, with the query', async () => {
+test('the upstream receives the normalised path under its base path, with the query', { timeout: 60_000 }, async () => {
   const reply = await raw('/public/a/./b/../c//d?x=1&y=2');
   assert.equal(reply.status, 200);
   assert.equal(upstreamView(reply).url, '/base/public/a/c/d?x=1&y=2');
 });
 
-test('/public/../admin never reaches the public route: it is matched as /admin and needs its key', async () => {
+test('/public/../admin never reaches the public route: it is matched as /admin and needs its key', { timeout: 60_000 }, async () => {
   const before = echo.received.length;
   for (const path of ['/public/../admin/users', '/public/%2e%2e/admin/users', '/public/./../admin/users']) {
     const reply = await raw(path);
@@ -100,7 +100,7 @@ test('/public/../admin never reaches the public route: it is matched as /admin a
   assert.equal(echo.received.length, before);
 });
 
-test('%2F and %5C in a path, and climbing above the root, answer 400 JSON with the request id', async () => {
+test('%2F and %5C in a path, and climbing above the root, answer 400 JSON with the request id', { timeout: 60_000 }, async () => {
   const before = echo.received.length;
   for (const path of ['/public/a%2Fb', '/public/a%2fb', '/public/a%5Cb', '/public/../../etc/passwd']) {
     const reply = await raw(path);
@@ -112,7 +112,7 @@ test('%2F and %5C in a path, and climbing above the root, answer 400 JSON with t
   assert.equal(echo.received.length, before);
 });
 
-test('no match is a 404 JSON naming the request id', async () => {
+test('no match is a 404 JSON naming the request id', { timeout: 60_000 }, async () => {
   const reply = await raw('/nowhere', { 'x-request-id': 'abc-123' });
   assert.equal(reply.status, 404);
   assert.deepEqual(JSON.parse(reply.body), {
@@ -120,12 +120,12 @@ test('no match is a 404 JSON naming the request id', async () => {
   });
 });
 
-test('stripPrefix removes the matched prefix before the service base path is added', async () => {
+test('stripPrefix removes the matched prefix before the service base path is added', { timeout: 60_000 }, async () => {
   const reply = await raw('/api/v1/users/7?q=1');
   assert.equal(upstreamView(reply).url, '/base/users/7?q=1');
 });
 
-test('X-Request-ID: a well-formed one is kept both ways, a malformed one is replaced', async () => {
+test('X-Request-ID: a well-formed one is kept both ways, a malformed one is replaced', { timeout: 60_000 }, async () => {
   const kept = await raw('/public/x', { 'x-request-id': 'req.1_2-3' });
   assert.equal(kept.headers['x-request-id'], 'req.1_2-3');
   assert.equal(upstreamView(kept).headers['x-request-id'], 'req.1_2-3');
@@ -135,7 +135,7 @@ test('X-Request-ID: a well-formed one is kept both ways, a malformed one is repl
   assert.equal(upstreamView(replaced).headers['x-request-id'], id);
 });
 
-test('hop-by-hop headers and what Connection names are removed; X-Forwarded-* are overwritten for an untrusted peer', async () => {
+test('hop-by-hop headers and what Connection names are removed; X-Forwarded-* are overwritten for an untrusted peer', { timeout: 60_000 }, async () => {
   const reply = await raw('/public/x', {
     connection: 'keep-alive, x-secret-hop',
     'x-secret-hop': '1',
@@ -156,7 +156,7 @@ test('hop-by-hop headers and what Connection names are removed; X-Forwarded-* ar
   assert.equal(seen['x-forwarded-host'], `127.0.0.1:${gateway.port}`);
 });
 
-test('a response timeout answers 504 JSON and a refused connection 502 JSON', async () => {
+test('a response timeout answers 504 JSON and a refused connection 502 JSON', { timeout: 60_000 }, async () => {
   const timedOut = await raw('/slow');
   assert.equal(timedOut.status, 504);
   assert.equal((JSON.parse(timedOut.body) as { error: { code: string } }).error.code, 'upstream_timeout');
@@ -165,14 +165,14 @@ test('a response timeout answers 504 JSON and a refused connection 502 JSON', as
   assert.equal((JSON.parse(refused.body) as { error: { code: string; requestId: string } }).error.requestId, refused.headers['x-request-id']);
 });
 
-test('a request body over the limit is refused with 413 before it reaches the upstream', async () => {
+test('a request body over the limit is refused with 413 before it reaches the upstream', { timeout: 60_000 }, async () => {
   const before = upload.received.length;
   const reply = await raw('/upload', { 'content-length': String(61 * 1024 * 1024) }, 'POST');
   assert.equal(reply.status, 413);
   assert.equal(upload.received.length, before);
 });
 
-test('a 50 MB upload streams through: the upstream sees the first bytes before the client has sent the rest, intact', async () => {
+test('a 50 MB upload streams through: the upstream sees the first bytes before the client has sent the rest, intact', { timeout: 60_000 }, async () => {
   const chunk = Buffer.alloc(1024 * 1024, 7);
   const total = 50;
   const firstChunkArrived = new Promise<void>((resolve) => (firstChunkSeen = resolve));
@@ -202,7 +202,7 @@ test('a 50 MB upload streams through: the upstream sees the first bytes before t
   assert.deepEqual(await uploadDigest, JSON.parse(body));
 });
 
-test('a GET is not retried once bytes reached the upstream, even with retries configured', async () => {
+test('a GET is not retried once bytes reached the upstream, even with retries configured', { timeout: 60_000 }, async () => {
   let connections = 0;
   const breaker = createServer((socket) => {
     connections++;
@@ -225,7 +225,7 @@ test('a GET is not retried once bytes reached the upstream, even with retries co
   }
 });
 
-test('a client that leaves before the upstream answers is logged as 499 and the gateway goes on serving', async () => {
+test('a client that leaves before the upstream answers is logged as 499 and the gateway goes on serving', { timeout: 30_000 }, async () => {
   let answered!: () => void;
   const upstreamAnswered = new Promise<void>((resolve) => (answered = resolve));
   const delayed = await startUpstream((req, res) => {
@@ -243,7 +243,8 @@ test('a client that leaves before the upstream answers is logged as 499 and the 
     const req = httpRequest({ host: '127.0.0.1', port: second.port, path: '/leaving' });
     req.on('error', () => undefined);
     req.end();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Leave only once the request is at the upstream, which answers 300 ms after receiving it.
+    for (let i = 0; i < 200 && delayed.received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     req.destroy();
     await upstreamAnswered;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -262,7 +263,7 @@ test('a client that leaves before the upstream answers is logged as 499 and the 
   }
 });
 
-test('a large response streams back intact to a slow reader (backpressure, no buffering of the whole body)', async () => {
+test('a large response streams back intact to a slow reader (backpressure, no buffering of the whole body)', { timeout: 60_000 }, async () => {
   const chunk = Buffer.alloc(1024 * 1024, 3);
   const big = await startUpstream((req, res) => {
     req.resume();

@@ -56,7 +56,7 @@ function upgrade(path: string, headers: Record<string, string>) {
   return req;
 }
 
-test('a WebSocket upgrade passes through: 101 from the upstream, then bytes flow both ways untouched', async () => {
+test('a WebSocket upgrade passes through: 101 from the upstream, then bytes flow both ways untouched', { timeout: 60_000 }, async () => {
   handshakes = [];
   const req = upgrade('/ws/room/./1', { apikey: KEY });
   const [res, socket] = (await once(req, 'upgrade')) as [IncomingMessage, Duplex];
@@ -74,7 +74,7 @@ test('a WebSocket upgrade passes through: 101 from the upstream, then bytes flow
   assert.match(String(seen?.headers['x-request-id']), /^[0-9a-f-]{36}$/);
 });
 
-test('an upgrade refused by a policy gets the JSON error and never reaches the upstream', async () => {
+test('an upgrade refused by a policy gets the JSON error and never reaches the upstream', { timeout: 60_000 }, async () => {
   handshakes = [];
   const req = upgrade('/ws/room/1', {});
   const [res] = (await once(req, 'response')) as [IncomingMessage];

@@ -21,7 +21,7 @@ after(async () => {
   await upstream.close();
 });
 
-test('behind a trusted proxy X-Forwarded-* are appended to and the limit counts the forwarded client', async () => {
+test('behind a trusted proxy X-Forwarded-* are appended to and the limit counts the forwarded client', { timeout: 60_000 }, async () => {
   const call = (forwardedFor: string) =>
     fetch(`${gateway.url}/x`, {
       headers: { 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' },

@@ -40,7 +40,7 @@ async function series(name: string): Promise<string[]> {
   return text.split('\n').filter((line) => line.startsWith(`${name}{`)).map((line) => line.slice(0, line.lastIndexOf(' ')));
 }
 
-test('1,000 requests with random paths and methods add no series beyond the routes, `unmatched` and `OTHER`', async () => {
+test('1,000 requests with random paths and methods add no series beyond the routes, `unmatched` and `OTHER`', { timeout: 60_000 }, async () => {
   const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'FOO', 'PURGE', 'BREW', 'X-RANDOM'];
   for (let i = 0; i < 1000; i++) {
     const method = methods[randomInt(methods.length)] as string;
@@ -62,7 +62,7 @@ test('1,000 requests with random paths and methods add no series beyond the rout
   assert.equal((await series('novagate_http_requests_total')).length, before);
 });
 
-test('/users/12345?token=secret leaves neither 12345 in metrics nor secret in logs or metrics', async () => {
+test('/users/12345?token=secret leaves neither 12345 in metrics nor secret in logs or metrics', { timeout: 60_000 }, async () => {
   assert.equal(await send('GET', '/users/12345?token=secret'), 200);
   const metricsText = await gateway.metrics.registry.metrics();
   const logs = gateway.logLines();
@@ -80,7 +80,7 @@ test('/users/12345?token=secret leaves neither 12345 in metrics nor secret in lo
   assert.deepEqual(Object.keys(entry ?? {}).sort(), ['latencyMs', 'level', 'method', 'msg', 'pathTemplate', 'requestId', 'route', 'status', 'time']);
 });
 
-test('the upstream duration and request duration histograms carry only bounded labels', async () => {
+test('the upstream duration and request duration histograms carry only bounded labels', { timeout: 60_000 }, async () => {
   await send('GET', '/users/1');
   const text = await gateway.metrics.registry.metrics();
   assert.match(text, /novagate_upstream_duration_seconds_count\{route="get-user"\} \d+/);

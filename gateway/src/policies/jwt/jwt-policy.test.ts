@@ -32,7 +32,7 @@ async function call(authorization?: string, extra: Record<string, string> = {}) 
   return { status: response.status, text: await response.text() };
 }
 
-test('a valid token passes and its subject becomes X-Consumer-Username; a client-sent X-Consumer-* never passes', async () => {
+test('a valid token passes and its subject becomes X-Consumer-Username; a client-sent X-Consumer-* never passes', { timeout: 60_000 }, async () => {
   const token = signHs256({ sub: 'mobile-sub', exp: nowSeconds() + 60 }, TEST_JWT_SECRET);
   const before = upstream.received.length;
   const { status, text } = await call(`Bearer ${token}`, { 'x-consumer-username': 'admin', 'x-consumer-id': '1' });
@@ -43,14 +43,14 @@ test('a valid token passes and its subject becomes X-Consumer-Username; a client
   assert.equal(upstream.received.length, before + 1);
 });
 
-test('a valid token whose subject matches no consumer passes without a consumer header', async () => {
+test('a valid token whose subject matches no consumer passes without a consumer header', { timeout: 60_000 }, async () => {
   const token = signHs256({ sub: 'someone-else', exp: nowSeconds() + 60 }, TEST_JWT_SECRET);
   const { status, text } = await call(`Bearer ${token}`, { 'x-consumer-username': 'admin' });
   assert.equal(status, 200);
   assert.equal((JSON.parse(text) as { headers: Record<string, string> }).headers['x-consumer-username'], undefined);
 });
 
-test('refused tokens get 401 JSON with a reason code, never the token, and never reach the upstream', async () => {
+test('refused tokens get 401 JSON with a reason code, never the token, and never reach the upstream', { timeout: 60_000 }, async () => {
   const cases: [string | undefined, string][] = [
     [undefined, 'missing_token'],
     ['Basic dXNlcjpwYXNz', 'missing_token'],
@@ -75,7 +75,7 @@ test('refused tokens get 401 JSON with a reason code, never the token, and never
   assert.match(metrics, /novagate_auth_failures_total\{route="secure",reason="missing_token"\} 2/);
 });
 
-test('a token that passed once is refused once the clock passes its expiry', async () => {
+test('a token that passed once is refused once the clock passes its expiry', { timeout: 60_000 }, async () => {
   const token = signHs256({ sub: 'mobile-sub', exp: nowSeconds() + 10 }, TEST_JWT_SECRET);
   assert.equal((await call(`Bearer ${token}`)).status, 200);
   nowMs += 60_000;

@@ -26,7 +26,7 @@ async function call(headers: Record<string, string>) {
   return { status: response.status, text: await response.text() };
 }
 
-test('a key in the apikey header is accepted, stripped, and names the consumer upstream', async () => {
+test('a key in the apikey header is accepted, stripped, and names the consumer upstream', { timeout: 60_000 }, async () => {
   const { status, text } = await call({ apikey: KEY, authorization: 'Basic keep-me' });
   assert.equal(status, 200);
   const seen = JSON.parse(text) as { headers: Record<string, string> };
@@ -36,7 +36,7 @@ test('a key in the apikey header is accepted, stripped, and names the consumer u
   assert.ok(!text.includes(KEY));
 });
 
-test('a key as Authorization: Bearer is accepted and not forwarded', async () => {
+test('a key as Authorization: Bearer is accepted and not forwarded', { timeout: 60_000 }, async () => {
   const { status, text } = await call({ authorization: `Bearer ${KEY}` });
   assert.equal(status, 200);
   const seen = JSON.parse(text) as { headers: Record<string, string> };
@@ -44,7 +44,7 @@ test('a key as Authorization: Bearer is accepted and not forwarded', async () =>
   assert.ok(!JSON.stringify(upstream.received.at(-1)?.headers).includes(KEY));
 });
 
-test('missing and unknown keys get 401 with a reason and never reach the upstream', async () => {
+test('missing and unknown keys get 401 with a reason and never reach the upstream', { timeout: 60_000 }, async () => {
   const before = upstream.received.length;
   const missing = await call({});
   assert.equal(missing.status, 401);

@@ -38,7 +38,7 @@ after(async () => {
   });
 });
 
-test('200 concurrent requests at limit 50 across two gateway processes: exactly 50 pass, 150 get 429', async () => {
+test('200 concurrent requests at limit 50 across two gateway processes: exactly 50 pass, 150 get 429', { timeout: 60_000 }, async () => {
   const requests = Array.from({ length: 200 }, async (_, i) => {
     const gateway = gateways[i % 2] as GatewayProcess;
     const response = await fetch(`http://127.0.0.1:${gateway.port}/limited`, { signal: AbortSignal.timeout(15_000) });

@@ -49,7 +49,7 @@ async function backendErrors(gateway: TestGateway): Promise<number> {
   return Number(/^novagate_rate_limit_backend_errors_total (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
-test('Redis killed mid-test: open mode serves and counts, closed mode answers 503, nothing hangs; Redis back: limits again', async () => {
+test('Redis killed mid-test: open mode serves and counts, closed mode answers 503, nothing hangs; Redis back: limits again', { timeout: 60_000 }, async () => {
   assert.deepEqual([await status(open), await status(open), await status(open)], [200, 200, 429]);
   assert.deepEqual([await status(closed), await status(closed), await status(closed)], [200, 200, 429]);
 
@@ -70,7 +70,7 @@ test('Redis killed mid-test: open mode serves and counts, closed mode answers 50
   assert.deepEqual([await status(open), await status(open), await status(open)], [200, 200, 429]);
 });
 
-test('a Redis that stops answering fails requests within the command timeout instead of holding them', async () => {
+test('a Redis that stops answering fails requests within the command timeout instead of holding them', { timeout: 60_000 }, async () => {
   assert.equal(await status(closed), 200); // fresh window after the restart above: 1 of 2
   redis.freeze();
   try {
