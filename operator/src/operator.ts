@@ -11,6 +11,7 @@ import { createConsumerReconciler } from './controllers/consumer/consumer-contro
 import { keyOf, type ControllerContext, type Informers } from './controllers/context.js';
 import { createRouteReconciler } from './controllers/route/route-controller.js';
 import { createTenantReconciler, gatewayKeySecretName } from './controllers/tenant/tenant-controller.js';
+import { reuseConnections } from './kube/connections.js';
 import { LeaderElector } from './kube/leader.js';
 import { WorkQueue, type Reconcile } from './kube/queue.js';
 import {
@@ -88,6 +89,7 @@ function specOrLifecycleChanged(type: WatchEventType, object: KubeObject, previo
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
   const { log, pool } = options;
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
+  reuseConnections(options.kubeConfig);
   const kube = new KubeAccess(options.kubeConfig, options.watchNamespace ?? '');
   const identity = options.leaderElection?.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const queues = {} as Record<Kind, WorkQueue>;

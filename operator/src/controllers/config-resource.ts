@@ -16,8 +16,29 @@ export interface ConfigResourceKind<T extends RouteResource | ConsumerResource> 
   cached(context: ControllerContext, key: string): T | undefined;
   /** Pure: the resource's own validity and references (its Secret for a Consumer). */
   evaluate(context: ControllerContext, object: T): Evaluation<unknown>;
+  /** The config version already holding the object's current config, when no sync is needed (a fast path). */
+  versionHolding?(context: ControllerContext, tenantId: string, value: unknown): Promise<number | null>;
   /** What Accepted=True says. */
   acceptedMessage(object: T): string;
+}
+
+/**
+ * The version to report when this sync did not write the object's rows: the one already in its status if it
+ * still describes the current spec (the rows have not changed since), else `latest`. Keeps status quiet when
+ * other objects of the tenant move the version on.
+ */
+function stableVersion(object: RouteResource | ConsumerResource, latest: number): number {
+  const status = object.status;
+  const accepted = status?.conditions?.find((condition) => condition.type === 'Accepted');
+  if (
+    status?.configVersion !== undefined &&
+    status.configVersion <= latest &&
+    status.observedGeneration === object.metadata.generation &&
+    accepted?.status === 'True'
+  ) {
+    return status.configVersion;
+  }
+  return latest;
 }
 
 const notAccepted = (kind: string): ConditionInput => ({
@@ -48,15 +69,24 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
     let programmed: ConditionInput = notAccepted(kind.kind);
     let configVersion: number | undefined;
     let settled = true;
-    if (refusal === null) {
+    const holding =
+      refusal === null && evaluation.accepted && tenantId !== null && kind.versionHolding !== undefined
+        ? await kind.versionHolding(context, tenantId, evaluation.value)
+        : null;
+    if (refusal === null && holding !== null && tenantId !== null) {
+      configVersion = stableVersion(object, holding);
+      const result = programmedCondition(await onlineGatewayNodes(context.pool, tenantId), configVersion);
+      programmed = result.condition;
+      settled = result.settled;
+    } else if (refusal === null) {
       const synced = await context.configSync.sync(tenantKey);
       if (synced === null) {
         refusal = { reason: 'TenantNotReady', message: `Tenant "${object.spec.tenantRef.name}" is not provisioned yet; see its Ready condition` };
       } else {
         refusal = synced.problems.get(key) ?? null;
         if (refusal === null) {
-          configVersion = synced.version;
-          const result = programmedCondition(await onlineGatewayNodes(context.pool, synced.tenantId), synced.version);
+          configVersion = synced.written.has(key) ? synced.version : stableVersion(object, synced.version);
+          const result = programmedCondition(await onlineGatewayNodes(context.pool, synced.tenantId), configVersion);
           programmed = result.condition;
           settled = result.settled;
         }

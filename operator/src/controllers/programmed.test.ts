@@ -18,6 +18,7 @@ test('Programmed follows the acks and nacks of the connected gateways', () => {
     { name: 'a nack of this version', nodes: [node('a', 6, [7, 'bad upstream'])], status: 'False', reason: 'Rejected', settled: true },
     { name: 'a nack of an older version since acked past', nodes: [node('a', 7, [5, 'old'])], status: 'True', reason: 'Programmed', settled: true },
     { name: 'a nack of a newer version holding this one', nodes: [node('a', 6, [9, 'later'])], status: 'False', reason: 'Rejected', settled: true },
+    { name: 'a nack of a later version after acking one holding this', nodes: [node('a', 8, [9, 'later'])], status: 'True', reason: 'Programmed', settled: true },
   ];
   for (const row of table) {
     const result = programmedCondition(row.nodes, 7);

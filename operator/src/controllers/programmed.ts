@@ -28,9 +28,9 @@ export function programmedCondition(nodes: readonly GatewayNodeState[], version:
       settled: false,
     };
   }
-  const rejecting = nodes.find(
-    (node) => node.lastNackVersion !== null && node.lastNackVersion >= version && (node.ackedVersion ?? 0) < node.lastNackVersion,
-  );
+  // A node that acked this version or a later one serves it, whatever it refused since.
+  const behind = nodes.filter((node) => (node.ackedVersion ?? 0) < version);
+  const rejecting = behind.find((node) => node.lastNackVersion !== null && node.lastNackVersion >= version);
   if (rejecting !== undefined) {
     return {
       condition: {
@@ -42,7 +42,7 @@ export function programmedCondition(nodes: readonly GatewayNodeState[], version:
       settled: true,
     };
   }
-  const waiting = nodes.filter((node) => (node.ackedVersion ?? 0) < version);
+  const waiting = behind;
   if (waiting.length > 0) {
     return {
       condition: {

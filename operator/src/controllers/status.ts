@@ -23,6 +23,7 @@ export async function writeStatus(
   if (jsonEqual(object.status ?? {}, next)) return false;
   await kube.patchStatus(plural, object, next);
   for (const changed of transitions(object.status?.conditions, conditions)) {
+    if (changed.reason === 'Pending') continue; // a moment between two versions, not worth an Event
     await kube.recordEvent(object, changed.status === 'True' ? 'Normal' : 'Warning', changed.reason, `${changed.type}: ${changed.message}`, now);
   }
   return true;

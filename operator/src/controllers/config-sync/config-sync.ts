@@ -20,6 +20,8 @@ import {
   type RouteRow,
   type ServiceRow,
 } from '@novagate/control-plane/tenancy';
+import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import { jsonEqual } from '../../conditions.js';
 import type { Problem } from '../evaluation.js';
 import { planConfigChanges, type ConfigAction, type DesiredConfig, type ObservedConfig } from './plan.js';
 
@@ -28,6 +30,8 @@ export interface AppliedConfig {
   changed: boolean;
   /** Writes refused by the database or the plan, by owning resource (`namespace/name`). */
   problems: Map<string, Problem>;
+  /** Owners whose rows this sync inserted or updated. */
+  written: Set<string>;
 }
 
 // The three entity kinds with their input types erased: each action carries the config of its own table.
@@ -82,12 +86,14 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
     if (tenant === null) return null;
     const actions = planConfigChanges(desired, await readManaged(client, tenantId));
     const problems = new Map<string, Problem>();
+    const written = new Set<string>();
     for (const action of actions) {
       if (action.op !== 'delete' && problems.has(action.owner)) continue; // its service was refused
       await client.query('SAVEPOINT operator_entity');
       try {
         await perform(client, tenantId, tenant.plan, action);
         await client.query('RELEASE SAVEPOINT operator_entity');
+        if (action.op !== 'delete') written.add(action.owner);
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT operator_entity');
         const problem = action.op === 'delete' ? null : problemOf(action.table, error);
@@ -96,6 +102,22 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
       }
     }
     const { version, changed } = await recordConfigVersion(client, tenantId);
-    return { version, changed, problems };
+    return { version, changed, problems, written };
   });
+}
+
+/**
+ * The newest config version when the tenant's rows already hold exactly this service and route; null when a
+ * sync is needed. Cheap (no lock): rows and versions change in the same transaction, so the newest committed
+ * version holds the rows read.
+ */
+export async function versionHolding(pool: Pool, tenantId: string, service: ServiceConfig, route: RouteConfig): Promise<number | null> {
+  const services = await pool.query<ServiceRow>(`${serviceEntities.select(tenantId)} WHERE s.name = $1 AND s.managed_by = 'kubernetes'`, [service.name]);
+  const routes = await pool.query<RouteRow>(`${routeEntities.select(tenantId)} WHERE r.name = $1 AND r.managed_by = 'kubernetes'`, [route.name]);
+  const serviceRow = services.rows[0];
+  const routeRow = routes.rows[0];
+  if (serviceRow === undefined || routeRow === undefined) return null;
+  if (!jsonEqual(serviceConfigOf(serviceRow), service) || !jsonEqual(routeConfigOf(routeRow), route)) return null;
+  const { rows } = await pool.query<{ version: string | null }>(`SELECT max(version) AS version FROM ${quotedTenantSchema(tenantId)}.config_versions`);
+  return rows[0]?.version === null || rows[0] === undefined ? null : Number(rows[0].version);
 }

@@ -18,6 +18,8 @@ export interface TenantSyncResult {
   changed: boolean;
   /** Resources (`namespace/name`) left out of the config, and why. */
   problems: Map<string, Problem>;
+  /** Resources whose rows this sync wrote: their config is new in `version`. */
+  written: Set<string>;
 }
 
 const keyOfObject = (object: RouteResource | ConsumerResource) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
@@ -92,6 +94,6 @@ export class ConfigSyncer {
     const applied = await applyTenantConfig(this.pool, tenantId, desired);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
-    return { tenantId, version: applied.version, changed: applied.changed, problems };
+    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written };
   }
 }
