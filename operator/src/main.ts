@@ -10,10 +10,21 @@ const env = loadOperatorEnv(process.env, (line) => {
   process.exit(1);
 });
 const log = createLogger(env.LOG_LEVEL);
+/** Start-up failures end the process with one clear line, never a stack trace. */
+function startupFailed(step: string) {
+  return (error: unknown): never => {
+    process.stderr.write(`operator: ${step}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  };
+}
 const pool = createPool(env.DATABASE_URL, 10);
-await migrate(pool);
+await migrate(pool).catch(startupFailed('could not migrate the database'));
 const kubeConfig = new KubeConfig();
-kubeConfig.loadFromDefault();
+try {
+  kubeConfig.loadFromDefault();
+} catch (error) {
+  startupFailed('could not load a kubeconfig')(error);
+}
 
 const operator = await startOperator({
   kubeConfig,
@@ -28,7 +39,7 @@ const operator = await startOperator({
     log.error('lost leadership; exiting');
     process.exit(1);
   },
-});
+}).catch(startupFailed('could not start'));
 log.info('operator started', { identity: operator.identity, metricsPort: operator.healthPort });
 
 let stopping = false;

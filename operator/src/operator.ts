@@ -211,32 +211,6 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     await Promise.all(Object.values(queues).map((queue) => queue.stop()));
   };
 
-  let elector: LeaderElector | null = null;
-  if (options.leaderElection) {
-    const election = options.leaderElection;
-    elector = new LeaderElector(options.kubeConfig, {
-      namespace: election.namespace,
-      name: election.name ?? 'novagate-operator',
-      identity,
-      ...(election.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: election.leaseDurationSeconds }),
-      ...(election.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: election.renewDeadlineMs }),
-      ...(election.retryPeriodMs === undefined ? {} : { retryPeriodMs: election.retryPeriodMs }),
-      onStartedLeading: () => {
-        log.info('became the leader', { identity });
-        startControllers();
-      },
-      onStoppedLeading: () => {
-        log.warn('lost the leader lease', { identity });
-        if (options.onLostLeadership) options.onLostLeadership();
-        else void stopControllers();
-      },
-      onError: (error) => log.warn('leader election request failed', { error: describeError(error) }),
-    });
-    elector.start();
-  } else {
-    startControllers();
-  }
-
   let health: HealthServer | null = null;
   if (options.metricsPort !== null && options.metricsPort !== undefined) {
     health = await startHealthServer({
@@ -257,6 +231,34 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     });
   }
 
+  let stopping = false;
+  let elector: LeaderElector | null = null;
+  if (options.leaderElection) {
+    const election = options.leaderElection;
+    elector = new LeaderElector(options.kubeConfig, {
+      namespace: election.namespace,
+      name: election.name ?? 'novagate-operator',
+      identity,
+      ...(election.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: election.leaseDurationSeconds }),
+      ...(election.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: election.renewDeadlineMs }),
+      ...(election.retryPeriodMs === undefined ? {} : { retryPeriodMs: election.retryPeriodMs }),
+      onStartedLeading: () => {
+        log.info('became the leader', { identity });
+        startControllers();
+      },
+      onStoppedLeading: () => {
+        if (stopping) return; // our own stop hands the lease back; nothing was lost
+        log.warn('lost the leader lease', { identity });
+        if (options.onLostLeadership) options.onLostLeadership();
+        else void stopControllers();
+      },
+      onError: (error) => log.warn('leader election request failed', { error: describeError(error) }),
+    });
+    elector.start();
+  } else {
+    startControllers();
+  }
+
   return {
     metrics,
     informers,
@@ -264,8 +266,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     healthPort: health?.port ?? null,
     isLeader: () => active,
     async stop({ releaseLease = true } = {}) {
-      if (elector !== null) await elector.stop(releaseLease);
+      stopping = true;
+      // Drain first, then hand the lease back: the next leader never overlaps with our reconciles in flight.
       await stopControllers();
+      if (elector !== null) await elector.stop(releaseLease);
       await health?.close();
     },
   };
