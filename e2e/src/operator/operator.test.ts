@@ -156,9 +156,32 @@ test('metrics count reconciles by kind and result and show the work-queue depth'
   assert.match(text, /novagate_reconcile_duration_seconds_bucket\{le="[^"]+",kind="consumer"\}/);
 });
 
+test('a plan change reaches the tenant account, and a second Tenant with a taken owner email is Ready=False/OwnerEmailTaken', async () => {
+  await h.kubectlOk(['patch', 'tenant', 'acme', '--type', 'merge', '-p', '{"spec":{"plan":"enterprise"}}']);
+  await waitFor(async () => {
+    const { rows } = await h.db.pool.query('SELECT plan FROM public.tenants WHERE id = $1', [tenantId]);
+    return rows[0]?.plan === 'enterprise';
+  }, 'the plan to change');
+  await h.kubectlOk(['apply', '-f', '-'], `
+apiVersion: novagate.dev/v1alpha1
+kind: Tenant
+metadata: {name: copycat, namespace: default}
+spec: {displayName: Copycat, ownerEmail: PLATFORM@acme.example.com}
+`);
+  const ready = await waitFor(() => {
+    const condition = conditionOf(h.object('tenants', 'copycat'), 'Ready');
+    return condition?.status === 'False' ? condition : undefined;
+  }, 'the copycat to be refused');
+  assert.equal(ready.reason, 'OwnerEmailTaken');
+  assert.match(ready.message, /choose another spec\.ownerEmail/);
+  await h.kubectlOk(['delete', 'tenant', 'copycat', '--timeout=60s']);
+  const { rows } = await h.db.pool.query("SELECT count(*)::int AS n FROM public.tenants WHERE lower(owner_email) = 'platform@acme.example.com'");
+  assert.equal(rows[0].n, 1);
+});
+
 test('deleting a Tenant with deletionPolicy Delete revokes its key, disconnects its gateway and drops its schema', async () => {
   await h.kubectlOk(['patch', 'tenant', 'acme', '--type', 'merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}']);
-  await waitFor(() => (h.object<{ metadata: { generation: number }; status: { observedGeneration: number } }>('tenants', 'acme')?.status.observedGeneration === 2 ? true : undefined), 'the policy change to be observed');
+  await waitFor(() => (h.object<{ metadata: { generation: number }; status: { observedGeneration: number } }>('tenants', 'acme')?.status.observedGeneration === 3 ? true : undefined), 'the policy change to be observed');
   await h.kubectlOk(['delete', 'tenant', 'acme', '--timeout=60s']);
   assert.equal(h.object('tenants', 'acme'), null);
   await gateway.closed;
