@@ -69,6 +69,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
     let programmed: ConditionInput = notAccepted(kind.kind);
     let configVersion: number | undefined;
     let settled = true;
+    let idle = false;
     const holding =
       refusal === null && evaluation.accepted && tenantId !== null && kind.versionHolding !== undefined
         ? await kind.versionHolding(context, tenantId, evaluation.value)
@@ -78,6 +79,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
       const result = programmedCondition(await onlineGatewayNodes(context.pool, tenantId), configVersion);
       programmed = result.condition;
       settled = result.settled;
+      idle = result.idle === true;
     } else if (refusal === null) {
       const synced = await context.configSync.sync(tenantKey);
       if (synced === null) {
@@ -89,6 +91,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
           const result = programmedCondition(await onlineGatewayNodes(context.pool, synced.tenantId), configVersion);
           programmed = result.condition;
           settled = result.settled;
+          idle = result.idle === true;
         }
       }
     }
@@ -103,6 +106,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
       { conditions: [accepted, programmed], fields: configVersion === undefined ? {} : { configVersion } },
       context.now(),
     );
-    return settled ? undefined : { requeueAfterMs: context.programmedPollMs };
+    if (settled) return undefined;
+    return { requeueAfterMs: idle ? context.programmedPollMs * 5 : context.programmedPollMs };
   };
 }

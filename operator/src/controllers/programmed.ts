@@ -17,6 +17,8 @@ export interface ProgrammedResult {
   condition: ConditionInput;
   /** False while waiting for something that sends no Kubernetes event (an ack, a first gateway). */
   settled: boolean;
+  /** Waiting for a gateway to connect at all, which can take long: poll less often. */
+  idle?: boolean;
 }
 
 /** Pure: what the gateways' acks and nacks say about config `version`. */
@@ -26,6 +28,7 @@ export function programmedCondition(nodes: readonly GatewayNodeState[], version:
     return {
       condition: { type, status: 'False', reason: 'NoGateways', message: `no gateway of the tenant is connected; config version ${version} is waiting for one` },
       settled: false,
+      idle: true,
     };
   }
   // A node that acked this version or a later one serves it, whatever it refused since.

@@ -35,7 +35,13 @@ async function until(check: () => boolean, what: string): Promise<void> {
 test('the watch starts from the list\'s resourceVersion and resumes from the last one seen, bookmarks included', async () => {
   const api = fakeApi({ items: [obj('a', '5')], resourceVersion: '10' });
   const changes: string[] = [];
-  const informer = new Informer({ kind: 'things', list: api.list, watch: api.watch, onChange: (type, o) => changes.push(`${type} ${o.metadata.name}`) });
+  const informer = new Informer({
+    kind: 'things',
+    list: api.list,
+    watch: api.watch,
+    onChange: (type, o) => changes.push(`${type} ${o.metadata.name}`),
+    retryDelayMs: () => 1,
+  });
   informer.start();
   await until(() => api.state.watches.length === 1, 'the first watch');
   assert.equal(api.state.watches[0]?.resourceVersion, '10');

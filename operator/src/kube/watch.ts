@@ -55,6 +55,7 @@ export class Informer<T extends KubeObject> {
   private epoch = 0;
   private running = false;
   private lastEventAt = 0;
+  private watchStartedAt = 0;
   private watchdog: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
@@ -156,6 +157,7 @@ export class Informer<T extends KubeObject> {
 
   private async openWatch(epoch: number): Promise<void> {
     this.lastEventAt = Date.now();
+    this.watchStartedAt = Date.now();
     try {
       const handle = await this.options.watch(
         { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
@@ -202,8 +204,10 @@ export class Informer<T extends KubeObject> {
     this.handle = null;
     if (!this.running) return;
     if (error === null || error === undefined) {
-      // The server ended the watch (its timeout): resume from the last resourceVersion seen.
-      void this.openWatch(epoch);
+      // The server ended the watch (its timeout): resume from the last resourceVersion seen, at once unless
+      // watches keep ending as soon as they start.
+      if (Date.now() - this.watchStartedAt >= 1_000) void this.openWatch(epoch);
+      else this.scheduleRetry(epoch, () => void this.openWatch(epoch));
       return;
     }
     if (statusCodeOf(error) === 410) {
