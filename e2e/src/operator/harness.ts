@@ -131,3 +131,16 @@ export function secretValue(secret: unknown, key: string): string {
   if (data === undefined) throw new Error(`secret has no ${key}`);
   return Buffer.from(data, 'base64').toString('utf8');
 }
+
+/** `promise`, or a failure naming `what` after `timeoutMs`. */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

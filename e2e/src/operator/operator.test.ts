@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { helloGateway, type ProtocolClient } from '@novagate/control-plane/testing/gateway-client';
 import type { Operator } from '@novagate/operator';
-import { CRDS_DIR, answerConfigs, conditionOf, secretValue, startHarness, waitFor, type Harness } from './harness.js';
+import { CRDS_DIR, answerConfigs, conditionOf, secretValue, startHarness, waitFor, within, type Harness } from './harness.js';
 
 let h: Harness;
 let operator: Operator;
@@ -128,7 +128,7 @@ test('a Route naming a missing tenant is Accepted=False while the tenant\'s othe
 
 test('a nack from the gateway makes Programmed False with reason Rejected and the gateway\'s message', async () => {
   gateway.close();
-  await gateway.closed;
+  await within(gateway.closed, 'the first gateway connection to close');
   gateway = await helloGateway(h.controlPlane.url, apiKey, { nodeId: 'gw-1' });
   answerConfigs(gateway, (config) => (config.config.routes.some((r) => r.name === 'k8s.default.refused') ? 'upstream k8s.default.refused is not allowed here' : null));
   await h.kubectlOk(['apply', '-f', '-'], routeYaml('refused', 'acme', '/refused'));
@@ -187,7 +187,8 @@ test('deleting a Tenant with deletionPolicy Delete revokes its key, disconnects 
   await waitFor(() => (h.object<{ metadata: { generation: number }; status: { observedGeneration: number } }>('tenants', 'acme')?.status.observedGeneration === 3 ? true : undefined), 'the policy change to be observed');
   await h.kubectlOk(['delete', 'tenant', 'acme', '--timeout=60s']);
   assert.equal(h.object('tenants', 'acme'), null);
-  await gateway.closed;
+  const closed = await within(gateway.closed, 'the gateway to be disconnected when its key is revoked');
+  assert.deepEqual(closed, { code: 4401, reason: 'API key revoked' });
   const tenants = await h.db.pool.query('SELECT 1 FROM public.tenants WHERE id = $1', [tenantId]);
   assert.equal(tenants.rowCount, 0);
   const schema = await h.db.pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [`tenant_${tenantId.replaceAll('-', '_')}`]);
