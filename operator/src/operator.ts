@@ -94,14 +94,15 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const identity = options.leaderElection?.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const queues = {} as Record<Kind, WorkQueue>;
 
-  const enqueueDependents = (tenant: TenantResource) => {
+  /** Routes and Consumers of the tenant (only those not Accepted, with onlyRefused) go back to their queues. */
+  const enqueueDependents = (tenant: TenantResource, { onlyRefused = false } = {}) => {
     const { namespace, name } = tenant.metadata;
-    for (const route of informers.routes.list()) {
-      if (route.metadata.namespace === namespace && route.spec.tenantRef.name === name) queues.route.add(objectKey(route));
-    }
-    for (const consumer of informers.consumers.list()) {
-      if (consumer.metadata.namespace === namespace && consumer.spec.tenantRef.name === name) queues.consumer.add(objectKey(consumer));
-    }
+    const wanted = (object: RouteResource | ConsumerResource) =>
+      object.metadata.namespace === namespace &&
+      object.spec.tenantRef.name === name &&
+      !(onlyRefused && isConditionTrue(object.status?.conditions, 'Accepted'));
+    for (const route of informers.routes.list()) if (wanted(route)) queues.route.add(objectKey(route));
+    for (const consumer of informers.consumers.list()) if (wanted(consumer)) queues.consumer.add(objectKey(consumer));
   };
 
   const informerOptions = {
@@ -163,7 +164,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kube,
     pool,
     informers,
-    configSync: new ConfigSyncer(pool, informers),
+    configSync: new ConfigSyncer(pool, informers, (tenant) => enqueueDependents(tenant, { onlyRefused: true })),
     now: options.now ?? (() => new Date()),
     log,
     programmedPollMs: options.programmedPollMs ?? 2_000,

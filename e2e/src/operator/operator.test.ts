@@ -222,3 +222,26 @@ spec: {displayName: Keeper, ownerEmail: keeper@example.com}
   await h.kubectlOk(['wait', '--for=condition=Ready', 'tenant/keeper', '--timeout=60s']);
   assert.equal(h.object<{ status: { tenantId: string } }>('tenants', 'keeper')?.status.tenantId, first?.status.tenantId);
 });
+
+test('Routes beyond the plan limit are Accepted=False/PlanLimitExceeded and get in as soon as a slot frees', async () => {
+  await h.kubectlOk(['apply', '-f', '-'], `
+apiVersion: novagate.dev/v1alpha1
+kind: Tenant
+metadata: {name: small, namespace: default}
+spec: {displayName: Small, plan: free, ownerEmail: small@example.com}
+`);
+  await h.kubectlOk(['wait', '--for=condition=Ready', 'tenant/small', '--timeout=60s']);
+  const names = Array.from({ length: 11 }, (_, i) => `small-${String(i).padStart(2, '0')}`);
+  await h.kubectlOk(['apply', '-f', '-'], names.map((name) => routeYaml(name, 'small', `/${name}`)).join('---'));
+  const verdicts = await waitFor(() => {
+    const accepted = names.map((name) => ({ name, condition: conditionOf(h.object('routes', name), 'Accepted') }));
+    return accepted.every(({ condition }) => condition !== undefined) ? accepted : undefined;
+  }, 'a verdict on all 11 routes');
+  const refused = verdicts.filter(({ condition }) => condition?.status === 'False');
+  assert.equal(refused.length, 1, JSON.stringify(verdicts));
+  assert.equal(refused[0]?.condition?.reason, 'PlanLimitExceeded');
+  assert.match(refused[0]?.condition?.message ?? '', /the free plan allows at most 10/);
+  const victim = verdicts.find(({ condition }) => condition?.status === 'True')?.name as string;
+  await h.kubectlOk(['delete', 'route', victim]);
+  await waitFor(() => conditionOf(h.object('routes', refused[0]?.name as string), 'Accepted')?.status === 'True', 'the refused route to get the freed slot');
+});

@@ -76,6 +76,8 @@ export class ConfigSyncer {
   constructor(
     private readonly pool: Pool,
     private readonly informers: Informers,
+    /** Called after a sync that changed the tenant's rows: refused objects may fit now (a plan slot freed). */
+    private readonly onChanged: (tenant: TenantResource) => void = () => undefined,
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -94,6 +96,7 @@ export class ConfigSyncer {
     const applied = await applyTenantConfig(this.pool, tenantId, desired);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
+    if (applied.changed) this.onChanged(tenant);
     return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written };
   }
 }
