@@ -140,7 +140,7 @@ test('after its watches are compacted away (410 Gone) the operator relists and s
 });
 
 test('two replicas elect exactly one leader with a Lease; the other takes over when the leader dies, and at once when it releases on SIGTERM', async () => {
-  const election = { namespace: 'default', leaseDurationSeconds: 2, retryPeriodMs: 200, renewDeadlineMs: 1_500 };
+  const election = { namespace: 'default', leaseDurationSeconds: 5, retryPeriodMs: 300, renewDeadlineMs: 4_000 };
   const a = await h.startOperator({ leaderElection: { ...election, identity: 'replica-a' } });
   const b = await h.startOperator({ leaderElection: { ...election, identity: 'replica-b' } });
   const leader = await waitFor(() => (a.isLeader() || b.isLeader() ? (a.isLeader() ? a : b) : undefined), 'a leader');
@@ -152,7 +152,7 @@ test('two replicas elect exactly one leader with a Lease; the other takes over w
   assert.equal(await reconcileCount(standby, 'tenant', 'success'), 0, 'the standby reconciles nothing');
 
   await leader.stop({ releaseLease: false }); // dies without handing the lease back
-  await waitFor(() => standby.isLeader(), 'the standby to take over after the lease runs out', 15_000);
+  await waitFor(() => standby.isLeader(), 'the standby to take over after the lease runs out', 30_000);
   assert.equal(h.object<{ spec: { holderIdentity: string } }>('leases', 'novagate-operator')?.spec.holderIdentity, standby.identity);
   await h.kubectlOk(['apply', '-f', '-'], tenantYaml('after-failover', 'after-failover@example.com'));
   await h.kubectlOk(['wait', '--for=condition=Ready', 'tenant/after-failover', '--timeout=60s']);

@@ -19,6 +19,8 @@ export interface LeaderElectionOptions {
 export class LeaderElector {
   private readonly leases: CoordinationV1Api;
   private timer: NodeJS.Timeout | null = null;
+  /** The acquire/renew round in flight: stop waits for it, so it cannot retake a lease just released. */
+  private round: Promise<void> = Promise.resolve();
   private leading = false;
   private lastRenew = 0;
   private running = false;
@@ -44,13 +46,14 @@ export class LeaderElector {
 
   start(): void {
     this.running = true;
-    void this.tick();
+    this.round = this.tick();
   }
 
   /** Stops campaigning; when leading, releases the lease (holder cleared) so a standby takes over at once. */
   async stop(release = true): Promise<void> {
     this.running = false;
     if (this.timer !== null) clearTimeout(this.timer);
+    await this.round;
     if (this.leading) {
       this.leading = false;
       if (release) await this.release().catch((error: unknown) => this.options.onError?.(error));
@@ -60,7 +63,9 @@ export class LeaderElector {
 
   private schedule(): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => void this.tick(), this.retryPeriodMs);
+    this.timer = setTimeout(() => {
+      this.round = this.tick();
+    }, this.retryPeriodMs);
     this.timer.unref();
   }
 
@@ -71,14 +76,15 @@ export class LeaderElector {
     } catch (error) {
       this.options.onError?.(error);
     }
-    if (!this.running) return;
     if (held) {
       this.lastRenew = Date.now();
       if (!this.leading) {
-        this.leading = true;
-        this.options.onStartedLeading();
+        this.leading = true; // even when stopping: stop then hands back the lease this round just took
+        if (this.running) this.options.onStartedLeading();
       }
-    } else if (this.leading && Date.now() - this.lastRenew > this.renewDeadlineMs) {
+    }
+    if (!this.running) return;
+    if (!held && this.leading && Date.now() - this.lastRenew > this.renewDeadlineMs) {
       this.leading = false;
       this.options.onStoppedLeading();
     }
