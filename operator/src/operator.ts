@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { isConditionTrue } from './conditions.js';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
 import { createConsumerReconciler } from './controllers/consumer/consumer-controller.js';
-import { keyOf, type ControllerContext, type Informers } from './controllers/context.js';
+import type { ControllerContext, Informers } from './controllers/context.js';
 import { createRouteReconciler } from './controllers/route/route-controller.js';
 import { createTenantReconciler, gatewayKeySecretName } from './controllers/tenant/tenant-controller.js';
 import { reuseConnections } from './kube/connections.js';
@@ -276,4 +276,3 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   };
 }
 
-export { keyOf };

@@ -162,7 +162,7 @@ export class Informer<T extends KubeObject> {
       const handle = await this.options.watch(
         { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
         (type, object) => {
-          if (epoch === this.epoch) this.handleEvent(epoch, type, object);
+          if (epoch === this.epoch) this.handleEvent(type, object);
         },
         (error) => {
           if (epoch === this.epoch) this.handleDone(epoch, error);
@@ -175,7 +175,7 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private handleEvent(epoch: number, type: string, object: unknown): void {
+  private handleEvent(type: string, object: unknown): void {
     this.lastEventAt = Date.now();
     if (type === 'ERROR') {
       const code = statusCodeOf(object);
@@ -197,7 +197,6 @@ export class Informer<T extends KubeObject> {
       this.store.set(key, item);
       this.options.onChange(previous === undefined ? 'ADDED' : 'MODIFIED', item, previous);
     }
-    void epoch;
   }
 
   private handleDone(epoch: number, error: unknown): void {
