@@ -3,11 +3,12 @@
 // the key's hash is stored (a retry that finds the Secret reuses its key, so a crash in between never makes a
 // second key); Ready; on deletion, keys revoked and the schema kept or dropped per spec.deletionPolicy.
 import type { V1Secret } from '@kubernetes/client-node';
-import { generateApiKey, tenantIdOfApiKey, tenantSchemaName } from '@novagate/control-plane/tenancy';
+import { generateApiKey, tenantSchemaName } from '@novagate/control-plane/tenancy';
 import type { ConditionInput } from '../../conditions.js';
 import type { Reconcile } from '../../kube/queue.js';
 import { FINALIZER, GROUP, isConflict, VERSION, type TenantResource } from '../../kube/resources.js';
 import type { ControllerContext } from '../context.js';
+import { gatewayKeyDecision, tenantStep } from './tenant-decisions.js';
 import { writeStatus } from '../status.js';
 import {
   adoptRetainedTenant,
@@ -99,16 +100,24 @@ async function ensureGatewayKey(context: ControllerContext, tenant: TenantResour
   const namespace = tenant.metadata.namespace ?? '';
   const name = gatewayKeySecretName(tenant.metadata.name);
   const secret = await context.kube.readSecret(namespace, name);
-  if (secret !== null && !(secret.metadata?.ownerReferences ?? []).some((owner) => owner.uid === tenant.metadata.uid)) {
-    throw new TenantRefused('SecretConflict', `Secret "${name}" exists and is not owned by this Tenant; delete or rename it`);
-  }
   const encoded = secret?.data?.[SECRET_KEY];
-  let key = encoded === undefined ? null : Buffer.from(encoded, 'base64').toString('utf8');
-  if (key !== null && (tenantIdOfApiKey(key) !== account.id || (await apiKeyState(context.pool, account.id, key)) === 'revoked')) key = null;
-  if (key === null) {
+  const observed =
+    secret === null
+      ? null
+      : {
+          ownedByTenant: (secret.metadata?.ownerReferences ?? []).some((owner) => owner.uid === tenant.metadata.uid),
+          key: encoded === undefined ? null : Buffer.from(encoded, 'base64').toString('utf8'),
+        };
+  const storedState = observed?.key ? await apiKeyState(context.pool, account.id, observed.key) : null;
+  const decision = gatewayKeyDecision(name, account.id, observed, storedState);
+  if (decision.kind === 'refuse') throw new TenantRefused(decision.reason, decision.message);
+  let key: string;
+  if (decision.kind === 'use') {
+    key = decision.key;
+  } else {
     key = generateApiKey(account.id).plaintext;
-    if (secret === null) await context.kube.createSecret(secretBody(tenant, key));
-    else await context.kube.replaceSecret(secretBody(tenant, key, secret.metadata?.resourceVersion));
+    if (decision.replace) await context.kube.replaceSecret(secretBody(tenant, key, secret?.metadata?.resourceVersion));
+    else await context.kube.createSecret(secretBody(tenant, key));
     await context.kube.recordEvent(tenant, 'Normal', 'GatewayKeyCreated', `wrote a new gateway API key to Secret ${name}`, context.now());
   }
   if ((await apiKeyState(context.pool, account.id, key)) === 'missing') await storeApiKey(context.pool, account.id, key, operatorKeyName(tenant));
@@ -134,11 +143,13 @@ export function createTenantReconciler(context: ControllerContext): Reconcile {
   return async (key) => {
     let tenant = context.informers.tenants.get(key);
     if (tenant === undefined) return;
-    if (tenant.metadata.deletionTimestamp !== undefined) {
+    const step = tenantStep(tenant);
+    if (step === 'released') return;
+    if (step === 'finalize') {
       await finalize(context, tenant);
       return;
     }
-    if (!(tenant.metadata.finalizers ?? []).includes(FINALIZER)) {
+    if (step === 'add-finalizer') {
       try {
         tenant = await context.kube.setFinalizers('tenants', tenant, [...(tenant.metadata.finalizers ?? []), FINALIZER]);
       } catch (error) {
