@@ -21,7 +21,7 @@ async function findRow<Row extends AnyRow>(db: Queryable, kind: EntityKind<unkno
   return rows[0];
 }
 
-async function assertWithinPlan(db: Queryable, kind: EntityKind<unknown, AnyRow>, tenantId: string, plan: string): Promise<void> {
+export async function assertWithinPlan(db: Queryable, kind: EntityKind<unknown, AnyRow>, tenantId: string, plan: string): Promise<void> {
   const { rows } = await db.query<{ max: number | null }>(`SELECT ${kind.planLimitColumn} AS max FROM public.plans WHERE name = $1`, [plan]);
   const max = rows[0]?.max ?? null;
   if (max === null) return;

@@ -6,3 +6,16 @@ export { generateApiKey, sha256Hex, tenantIdOfApiKey } from '../auth/api-keys.js
 export { lockTenantForConfigChange, recordConfigVersion, latestConfigVersion, CONFIG_CHANNEL } from '../config/versions.js';
 export { migrate } from '../db/migrate.js';
 export { createPool, withTransaction } from '../db/pool.js';
+// The operator writes services, routes and consumers through the admin API's own entity functions.
+export {
+  services as serviceEntities,
+  routes as routeEntities,
+  consumers as consumerEntities,
+  OPERATOR_NAME_PREFIX,
+  type EntityKind,
+} from '../admin-api/entities.js';
+export { assertWithinPlan } from '../admin-api/entity-router.js';
+export { KEY_REVOKED_CHANNEL } from '../admin-api/api-keys-router.js';
+export { ApiError } from '../http/errors.js';
+export type { ServiceRow, RouteRow, ConsumerRow } from '../config/snapshot.js';
+export { serviceConfigOf, routeConfigOf, consumerConfigOf } from '../config/snapshot.js';

@@ -1,0 +1,88 @@
+// Against real PostgreSQL: the operator's config writes go through the admin API's entity functions, under the
+// tenant lock, with one config version per change and none when nothing changed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
+import { provisionTenant, quotedTenantSchema, withTransaction } from '@novagate/control-plane/tenancy';
+import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import { applyTenantConfig } from './config-sync.js';
+import { emptyDesired, type DesiredConfig } from './plan.js';
+
+let db: TestDatabase;
+before(async () => {
+  db = await createTestDatabase();
+});
+after(async () => {
+  await db.drop();
+});
+
+async function newTenant(plan: string): Promise<string> {
+  const tenant = await withTransaction(db.pool, (client) =>
+    provisionTenant(client, { name: 'T', plan, ownerEmail: `${Math.random().toString(36).slice(2)}@example.com`, passwordHash: null }),
+  );
+  return tenant.id;
+}
+
+function desiredRoutes(count: number): DesiredConfig {
+  const desired = emptyDesired();
+  for (let i = 0; i < count; i += 1) {
+    const id = String(i).padStart(2, '0');
+    const name = `k8s.ns.r${id}`;
+    const service: ServiceConfig = { name, url: 'http://up:80', connectTimeoutMs: 2000, timeoutMs: 10000, retries: 1 };
+    const route: RouteConfig = { name, service: name, paths: [`/r${id}`], methods: [], hosts: [], stripPrefix: false, auth: 'none' };
+    desired.services.set(name, { config: service, owner: `ns/r${id}` });
+    desired.routes.set(name, { config: route, owner: `ns/r${id}` });
+  }
+  return desired;
+}
+
+test('managed rows are written as managedBy kubernetes in one new config version, and an unchanged sync writes none', async () => {
+  const tenantId = await newTenant('pro');
+  await db.pool.query(`INSERT INTO ${quotedTenantSchema(tenantId)}.services (name, url, connect_timeout_ms, timeout_ms, retries) VALUES ('api-made', 'http://x:1', 1, 1, 0)`);
+  const first = await applyTenantConfig(db.pool, tenantId, desiredRoutes(3));
+  assert.ok(first);
+  assert.equal(first.changed, true);
+  assert.equal(first.problems.size, 0);
+  const { rows } = await db.pool.query(`SELECT name, managed_by FROM ${quotedTenantSchema(tenantId)}.services ORDER BY name`);
+  assert.deepEqual(rows, [
+    { name: 'api-made', managed_by: 'api' },
+    { name: 'k8s.ns.r00', managed_by: 'kubernetes' },
+    { name: 'k8s.ns.r01', managed_by: 'kubernetes' },
+    { name: 'k8s.ns.r02', managed_by: 'kubernetes' },
+  ]);
+  const again = await applyTenantConfig(db.pool, tenantId, desiredRoutes(3));
+  assert.deepEqual({ version: again?.version, changed: again?.changed }, { version: first.version, changed: false });
+  const fewer = await applyTenantConfig(db.pool, tenantId, desiredRoutes(1));
+  assert.equal(fewer?.version, first.version + 1);
+  const left = await db.pool.query(`SELECT name FROM ${quotedTenantSchema(tenantId)}.services ORDER BY name`);
+  assert.deepEqual(left.rows.map((row) => row.name), ['api-made', 'k8s.ns.r00'], 'rows made through the API are never touched');
+  const pending = await db.pool.query('SELECT count(*)::int AS n FROM public.pending_config_updates WHERE tenant_id = $1', [tenantId]);
+  assert.equal(pending.rows[0].n, 3, 'provisioning, then two changes');
+});
+
+test('beyond the plan limit only the Routes that do not fit are refused, with PlanLimitExceeded', async () => {
+  const tenantId = await newTenant('free');
+  const result = await applyTenantConfig(db.pool, tenantId, desiredRoutes(12));
+  assert.ok(result);
+  assert.deepEqual([...result.problems.keys()].sort(), ['ns/r10', 'ns/r11'].sort());
+  assert.equal(result.problems.get('ns/r10')?.reason, 'PlanLimitExceeded');
+  assert.match(result.problems.get('ns/r10')?.message ?? '', /free plan allows at most 10 services/);
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${quotedTenantSchema(tenantId)}.routes`);
+  assert.equal(rows[0].n, 10);
+});
+
+test('a consumer whose key hash another consumer already has is refused with Conflict; the rest is written', async () => {
+  const tenantId = await newTenant('pro');
+  const hash = 'a'.repeat(64);
+  const desired = emptyDesired();
+  desired.consumers.set('one', { config: { username: 'one', apiKeyHashes: [hash] }, owner: 'ns/one' });
+  desired.consumers.set('two', { config: { username: 'two', apiKeyHashes: [hash] }, owner: 'ns/two' });
+  const result = await applyTenantConfig(db.pool, tenantId, desired);
+  assert.equal(result?.problems.get('ns/two')?.reason, 'Conflict');
+  assert.equal(result?.problems.has('ns/one'), false);
+});
+
+test('a tenant that does not exist yields null, not an error', async () => {
+  const missing = '00000000-0000-4000-8000-000000000000';
+  assert.equal(await applyTenantConfig(db.pool, missing, emptyDesired()), null);
+});

@@ -1,0 +1,123 @@
+// Writes a tenant's operator-managed services, routes and consumers exactly as the admin API does: the admin
+// API's own entity functions, in one transaction under the tenant lock, ending with recordConfigVersion (which
+// adds the pending update and the NOTIFY that pushes the new version to the tenant's gateways).
+import type { Pool, PoolClient } from 'pg';
+import {
+  ApiError,
+  assertWithinPlan,
+  consumerConfigOf,
+  consumerEntities,
+  lockTenantForConfigChange,
+  quotedTenantSchema,
+  recordConfigVersion,
+  routeConfigOf,
+  routeEntities,
+  serviceConfigOf,
+  serviceEntities,
+  withTransaction,
+  type ConsumerRow,
+  type EntityKind,
+  type RouteRow,
+  type ServiceRow,
+} from '@novagate/control-plane/tenancy';
+import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import { jsonEqual } from '../../conditions.js';
+import type { Problem } from '../evaluation.js';
+import { planConfigChanges, type ConfigAction, type DesiredConfig, type ObservedConfig } from './plan.js';
+
+export interface AppliedConfig {
+  version: number;
+  changed: boolean;
+  /** Writes refused by the database or the plan, by owning resource (`namespace/name`). */
+  problems: Map<string, Problem>;
+  /** Owners whose rows this sync inserted or updated. */
+  written: Set<string>;
+}
+
+// The three entity kinds with their input types erased: each action carries the config of its own table.
+const KINDS = {
+  services: serviceEntities,
+  routes: routeEntities,
+  consumers: consumerEntities,
+} as unknown as Record<ConfigAction['table'], EntityKind<unknown, { id: string; managed_by: 'api' | 'kubernetes'; created_at: string; updated_at: string }>>;
+
+async function readManaged(client: PoolClient, tenantId: string): Promise<ObservedConfig> {
+  const managed = (alias: string) => `WHERE ${alias}.managed_by = 'kubernetes'`;
+  const services = await client.query<ServiceRow>(`${serviceEntities.select(tenantId)} ${managed('s')}`);
+  const routes = await client.query<RouteRow>(`${routeEntities.select(tenantId)} ${managed('r')}`);
+  const consumers = await client.query<ConsumerRow>(`${consumerEntities.select(tenantId)} ${managed('c')}`);
+  return {
+    services: new Map(services.rows.map((row) => [row.name, { id: row.id, config: serviceConfigOf(row) }])),
+    routes: new Map(routes.rows.map((row) => [row.name, { id: row.id, config: routeConfigOf(row) }])),
+    consumers: new Map(consumers.rows.map((row) => [row.username, { id: row.id, config: consumerConfigOf(row) }])),
+  };
+}
+
+const REASONS: Record<string, string> = {
+  plan_limit_exceeded: 'PlanLimitExceeded',
+  already_exists: 'Conflict',
+  invalid_reference: 'InvalidReference',
+  in_use: 'InUse',
+};
+
+/** A refusal a person can act on, or null for anything else (a failure to retry). */
+function problemOf(table: ConfigAction['table'], error: unknown): Problem | null {
+  const explained = error instanceof ApiError ? error : KINDS[table].explain(error);
+  if (explained === null) return null;
+  return { reason: REASONS[explained.code] ?? 'Refused', message: explained.message };
+}
+
+async function perform(client: PoolClient, tenantId: string, plan: string, action: ConfigAction): Promise<void> {
+  const kind = KINDS[action.table];
+  if (action.op === 'delete') {
+    await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${action.table} WHERE id = $1`, [action.id]);
+  } else if (action.op === 'insert') {
+    await assertWithinPlan(client, kind, tenantId, plan);
+    await kind.insert(client, tenantId, action.config, 'kubernetes');
+  } else {
+    await kind.update(client, tenantId, action.id, action.config);
+  }
+}
+
+/** Makes the tenant's managed rows equal `desired`; one refused write leaves only its owner out. */
+export async function applyTenantConfig(pool: Pool, tenantId: string, desired: DesiredConfig): Promise<AppliedConfig | null> {
+  return withTransaction(pool, async (client) => {
+    const tenant = await lockTenantForConfigChange(client, tenantId);
+    if (tenant === null) return null;
+    const actions = planConfigChanges(desired, await readManaged(client, tenantId));
+    const problems = new Map<string, Problem>();
+    const written = new Set<string>();
+    for (const action of actions) {
+      if (action.op !== 'delete' && problems.has(action.owner)) continue; // its service was refused
+      await client.query('SAVEPOINT operator_entity');
+      try {
+        await perform(client, tenantId, tenant.plan, action);
+        await client.query('RELEASE SAVEPOINT operator_entity');
+        if (action.op !== 'delete') written.add(action.owner);
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT operator_entity');
+        const problem = action.op === 'delete' ? null : problemOf(action.table, error);
+        if (problem === null || action.op === 'delete') throw error;
+        problems.set(action.owner, problem);
+      }
+    }
+    const { version, changed } = await recordConfigVersion(client, tenantId);
+    return { version, changed, problems, written };
+  });
+}
+
+/**
+ * The newest config version when the tenant's rows already hold exactly this service and route; null when a
+ * sync is needed. Cheap (no lock): rows and versions change in the same transaction, so the newest committed
+ * version holds the rows read.
+ */
+export async function versionHolding(pool: Pool, tenantId: string, service: ServiceConfig, route: RouteConfig): Promise<number | null> {
+  const services = await pool.query<ServiceRow>(`${serviceEntities.select(tenantId)} WHERE s.name = $1 AND s.managed_by = 'kubernetes'`, [service.name]);
+  const routes = await pool.query<RouteRow>(`${routeEntities.select(tenantId)} WHERE r.name = $1 AND r.managed_by = 'kubernetes'`, [route.name]);
+  const serviceRow = services.rows[0];
+  const routeRow = routes.rows[0];
+  if (serviceRow === undefined || routeRow === undefined) return null;
+  if (!jsonEqual(serviceConfigOf(serviceRow), service) || !jsonEqual(routeConfigOf(routeRow), route)) return null;
+  const { rows } = await pool.query<{ version: string | null }>(`SELECT max(version) AS version FROM ${quotedTenantSchema(tenantId)}.config_versions`);
+  return rows[0]?.version === null || rows[0] === undefined ? null : Number(rows[0].version);
+}

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
+import { desiredTenantConfig } from './tenant-config.js';
+
+const tenant: TenantResource = {
+  metadata: { name: 'acme', namespace: 'shop', uid: 'u1' },
+  spec: { displayName: 'Acme', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' },
+};
+const route = (name: string, namespace: string, tenantName: string, extra: Partial<RouteResource['metadata']> = {}): RouteResource => ({
+  metadata: { name, namespace, ...extra },
+  spec: { tenantRef: { name: tenantName }, upstream: { url: 'http://up:80' }, match: { paths: ['/x'] } },
+});
+const consumer = (name: string, username: string, created: string): ConsumerResource => ({
+  metadata: { name, namespace: 'shop', creationTimestamp: created },
+  spec: { tenantRef: { name: 'acme' }, username, jwtSubject: name },
+});
+const noSecrets = (): SecretResource | undefined => undefined;
+
+test('a tenant\'s desired config holds only its own valid, living Routes of its namespace', () => {
+  const { desired, problems } = desiredTenantConfig(
+    tenant,
+    [
+      route('mine', 'shop', 'acme'),
+      route('other-tenant', 'shop', 'globex'),
+      route('other-namespace', 'elsewhere', 'acme'),
+      route('deleting', 'shop', 'acme', { deletionTimestamp: '2026-01-01T00:00:00Z' }),
+      { ...route('invalid', 'shop', 'acme'), spec: { ...route('invalid', 'shop', 'acme').spec, match: { paths: ['/a/*/b'] } } },
+    ],
+    [],
+    noSecrets,
+  );
+  assert.deepEqual([...desired.routes.keys()], ['k8s.shop.mine']);
+  assert.deepEqual([...desired.services.keys()], ['k8s.shop.mine']);
+  assert.equal(desired.routes.get('k8s.shop.mine')?.owner, 'shop/mine');
+  assert.equal(problems.size, 0, 'an invalid Route reports on its own status, not here');
+});
+
+test('two Consumers with one username: the older keeps it, the newer is refused with Conflict', () => {
+  const { desired, problems } = desiredTenantConfig(
+    tenant,
+    [],
+    [consumer('newer', 'app', '2026-02-01T00:00:00Z'), consumer('older', 'app', '2026-01-01T00:00:00Z')],
+    noSecrets,
+  );
+  assert.equal(desired.consumers.get('app')?.owner, 'shop/older');
+  assert.equal(problems.get('shop/newer')?.reason, 'Conflict');
+  assert.match(problems.get('shop/newer')?.message ?? '', /already used by Consumer "older"/);
+});

@@ -1,0 +1,102 @@
+// The desired config of one tenant, computed from the caches of every Route and Consumer that names it, and
+// the sync that writes it (coalesced per tenant). Every Route/Consumer reconcile and every Tenant reconcile
+// calls sync: whichever runs, the tenant's rows end up equal to what all its resources ask for.
+import type { Pool } from 'pg';
+import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
+import { desiredConsumer } from '../consumer/desired-consumer.js';
+import type { Informers } from '../context.js';
+import type { Problem } from '../evaluation.js';
+import { desiredRoute } from '../route/desired-route.js';
+import { tenantIdByUid } from '../tenant/tenant-store.js';
+import { applyTenantConfig } from './config-sync.js';
+import { Coalescer } from './coalescer.js';
+import { emptyDesired, type DesiredConfig } from './plan.js';
+
+export interface TenantSyncResult {
+  tenantId: string;
+  version: number;
+  changed: boolean;
+  /** Resources (`namespace/name`) left out of the config, and why. */
+  problems: Map<string, Problem>;
+  /** Resources whose rows this sync wrote: their config is new in `version`. */
+  written: Set<string>;
+}
+
+const keyOfObject = (object: RouteResource | ConsumerResource) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+function belongsTo(tenant: TenantResource, object: RouteResource | ConsumerResource): boolean {
+  return (
+    object.metadata.namespace === tenant.metadata.namespace &&
+    object.spec.tenantRef.name === tenant.metadata.name &&
+    object.metadata.deletionTimestamp === undefined
+  );
+}
+
+const byAge = (a: ConsumerResource, b: ConsumerResource) =>
+  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+
+/** Pure over the caches: what the tenant's operator-managed config should hold, and who is left out of it. */
+export function desiredTenantConfig(
+  tenant: TenantResource,
+  routes: readonly RouteResource[],
+  consumers: readonly ConsumerResource[],
+  secretOf: (namespace: string, name: string) => SecretResource | undefined,
+): { desired: DesiredConfig; problems: Map<string, Problem> } {
+  const desired = emptyDesired();
+  const problems = new Map<string, Problem>();
+  for (const route of routes.filter((candidate) => belongsTo(tenant, candidate))) {
+    const evaluation = desiredRoute(route);
+    if (!evaluation.accepted) continue; // the Route's own reconcile reports why
+    const owner = keyOfObject(route);
+    desired.services.set(evaluation.value.service.name, { config: evaluation.value.service, owner });
+    desired.routes.set(evaluation.value.route.name, { config: evaluation.value.route, owner });
+  }
+  for (const consumer of consumers.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
+    const ref = consumer.spec.apiKeySecretRef;
+    const secret = ref === undefined ? undefined : secretOf(consumer.metadata.namespace ?? '', ref.name);
+    const evaluation = desiredConsumer(consumer, secret);
+    if (!evaluation.accepted) continue;
+    const owner = keyOfObject(consumer);
+    const holder = desired.consumers.get(evaluation.value.username);
+    if (holder !== undefined) {
+      problems.set(owner, {
+        reason: 'Conflict',
+        message: `username "${evaluation.value.username}" is already used by Consumer "${holder.owner.split('/')[1]}" of the same tenant`,
+      });
+      continue;
+    }
+    desired.consumers.set(evaluation.value.username, { config: evaluation.value, owner });
+  }
+  return { desired, problems };
+}
+
+export class ConfigSyncer {
+  private readonly coalescer = new Coalescer<TenantSyncResult | null>();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly informers: Informers,
+    /** Called after a sync that changed the tenant's rows: refused objects may fit now (a plan slot freed). */
+    private readonly onChanged: (tenant: TenantResource) => void = () => undefined,
+  ) {}
+
+  /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
+  sync(tenantKey: string): Promise<TenantSyncResult | null> {
+    return this.coalescer.run(tenantKey, () => this.syncNow(tenantKey));
+  }
+
+  private async syncNow(tenantKey: string): Promise<TenantSyncResult | null> {
+    const tenant = this.informers.tenants.get(tenantKey);
+    if (tenant === undefined || tenant.metadata.deletionTimestamp !== undefined) return null;
+    const tenantId = await tenantIdByUid(this.pool, tenant.metadata.uid);
+    if (tenantId === null) return null;
+    const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), this.informers.consumers.list(), (namespace, name) =>
+      this.informers.secrets.get(`${namespace}/${name}`),
+    );
+    const applied = await applyTenantConfig(this.pool, tenantId, desired);
+    if (applied === null) return null;
+    for (const [owner, problem] of applied.problems) problems.set(owner, problem);
+    if (applied.changed) this.onChanged(tenant);
+    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written };
+  }
+}

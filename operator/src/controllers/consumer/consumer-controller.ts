@@ -1,0 +1,20 @@
+// Consumer reconcile: the shared config-resource reconcile with the Consumer's validation and its key Secret.
+import type { Reconcile } from '../../kube/queue.js';
+import type { ConsumerResource } from '../../kube/resources.js';
+import { createConfigResourceReconciler } from '../config-resource.js';
+import type { ControllerContext } from '../context.js';
+import { desiredConsumer } from './desired-consumer.js';
+
+export function createConsumerReconciler(context: ControllerContext): Reconcile {
+  return createConfigResourceReconciler<ConsumerResource>(context, {
+    plural: 'consumers',
+    kind: 'Consumer',
+    cached: (ctx, key) => ctx.informers.consumers.get(key),
+    evaluate: (ctx, consumer) => {
+      const ref = consumer.spec.apiKeySecretRef;
+      const secret = ref === undefined ? undefined : ctx.informers.secrets.get(`${consumer.metadata.namespace ?? ''}/${ref.name}`);
+      return desiredConsumer(consumer, secret);
+    },
+    acceptedMessage: (consumer) => `consumer "${consumer.spec.username}" is in the config of Tenant "${consumer.spec.tenantRef.name}"`,
+  });
+}

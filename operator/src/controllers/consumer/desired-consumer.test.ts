@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { ConsumerResource, SecretResource } from '../../kube/resources.js';
+import { desiredConsumer } from './desired-consumer.js';
+
+const consumer = (spec: Partial<ConsumerResource['spec']> = {}): ConsumerResource => ({
+  metadata: { name: 'mobile', namespace: 'shop' },
+  spec: { tenantRef: { name: 'acme' }, username: 'mobile-app', apiKeySecretRef: { name: 'mobile-key' }, ...spec },
+});
+const secret = (data: Record<string, string>): SecretResource => ({
+  metadata: { name: 'mobile-key', namespace: 'shop' },
+  data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+});
+
+test('only the SHA-256 of the Secret\'s key reaches the consumer config', () => {
+  const result = desiredConsumer(consumer({ rateLimit: { limit: 10, windowSeconds: 1 } }), secret({ apiKey: 'key-0123456789' }));
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value, {
+    username: 'mobile-app',
+    apiKeyHashes: [createHash('sha256').update('key-0123456789').digest('hex')],
+    rateLimit: { limit: 10, windowSeconds: 1 },
+  });
+  assert.ok(!JSON.stringify(result.value).includes('key-0123456789'));
+});
+
+test('a missing Secret, a missing key and an empty key are refused with what to fix', () => {
+  const table: [SecretResource | undefined, string, RegExp][] = [
+    [undefined, 'SecretNotFound', /Secret "mobile-key" does not exist in namespace "shop"/],
+    [secret({ other: 'x' }), 'SecretKeyNotFound', /Secret "mobile-key" has no key "apiKey"/],
+    [secret({ apiKey: '  ' }), 'SecretKeyEmpty', /key "apiKey" of Secret "mobile-key" is empty/],
+  ];
+  for (const [given, reason, message] of table) {
+    const result = desiredConsumer(consumer(), given);
+    assert.ok(!result.accepted);
+    assert.equal(result.reason, reason);
+    assert.match(result.message, message);
+  }
+});
+
+test('a JWT-only consumer needs no Secret', () => {
+  const result = desiredConsumer(consumer({ apiKeySecretRef: undefined, jwtSubject: 'mobile' }), undefined);
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value, { username: 'mobile-app', apiKeyHashes: [], jwtSubject: 'mobile' });
+});

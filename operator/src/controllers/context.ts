@@ -1,0 +1,32 @@
+// What every controller receives: the Kubernetes adapter, the database, the caches of the watched kinds, the
+// per-tenant config sync, a clock and a logger. Built once in operator.ts; no module-level state.
+import type { Pool } from 'pg';
+import type { ConsumerResource, KubeAccess, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type { Informer } from '../kube/watch.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { ConfigSyncer } from './config-sync/tenant-config.js';
+
+export interface Informers {
+  tenants: Informer<TenantResource>;
+  routes: Informer<RouteResource>;
+  consumers: Informer<ConsumerResource>;
+  secrets: Informer<SecretResource>;
+}
+
+export interface ControllerContext {
+  kube: KubeAccess;
+  pool: Pool;
+  informers: Informers;
+  configSync: ConfigSyncer;
+  now: () => Date;
+  log: Logger;
+  /** How soon to look again at an object waiting for gateways (acks arrive in the database, not as events). */
+  programmedPollMs: number;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+export const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;

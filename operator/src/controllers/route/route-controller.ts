@@ -1,0 +1,23 @@
+// Route reconcile: the shared config-resource reconcile with the Route's own validation.
+import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import type { Reconcile } from '../../kube/queue.js';
+import type { RouteResource } from '../../kube/resources.js';
+import { createConfigResourceReconciler } from '../config-resource.js';
+import { versionHolding } from '../config-sync/config-sync.js';
+import type { ControllerContext } from '../context.js';
+import { desiredRoute, operatorEntityName } from './desired-route.js';
+
+export function createRouteReconciler(context: ControllerContext): Reconcile {
+  return createConfigResourceReconciler<RouteResource>(context, {
+    plural: 'routes',
+    kind: 'Route',
+    cached: (ctx, key) => ctx.informers.routes.get(key),
+    evaluate: (_ctx, route) => desiredRoute(route),
+    versionHolding: (ctx, tenantId, value) => {
+      const { service, route } = value as { service: ServiceConfig; route: RouteConfig };
+      return versionHolding(ctx.pool, tenantId, service, route);
+    },
+    acceptedMessage: (route) =>
+      `route ${operatorEntityName(route.metadata.namespace ?? '', route.metadata.name)} is in the config of Tenant "${route.spec.tenantRef.name}"`,
+  });
+}

@@ -1,0 +1,242 @@
+// The three custom resources as TypeScript types, and the thin adapter through which the controllers read and
+// write Kubernetes: status (subresource, merge patch), finalizers, Secrets, Events.
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+  type KubeConfig,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import type { Condition } from '../conditions.js';
+import type { ListResult, OpenWatch } from './watch.js';
+
+export const GROUP = 'novagate.dev';
+export const VERSION = 'v1alpha1';
+export const FINALIZER = 'novagate.dev/cleanup';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  labels?: Record<string, string>;
+  ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+}
+
+export interface RateLimitSpec {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface TenantSpec {
+  displayName: string;
+  plan: 'free' | 'pro' | 'enterprise';
+  ownerEmail: string;
+  deletionPolicy: 'Retain' | 'Delete';
+}
+
+export interface TenantStatus {
+  tenantId?: string;
+  schema?: string;
+  apiKeySecretName?: string;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface TenantResource extends KubeObject {
+  spec: TenantSpec;
+  status?: TenantStatus;
+}
+
+export interface RouteSpec {
+  tenantRef: { name: string };
+  upstream: { url: string; connectTimeoutMs?: number; timeoutMs?: number; retries?: number };
+  match: { paths: string[]; methods?: string[]; hosts?: string[] };
+  stripPrefix?: boolean;
+  auth?: 'none' | 'jwt' | 'key-auth';
+  rateLimit?: RateLimitSpec & { by?: 'consumer' | 'ip' };
+}
+
+export interface ConsumerSpec {
+  tenantRef: { name: string };
+  username: string;
+  apiKeySecretRef?: { name: string; key?: string };
+  jwtSubject?: string;
+  rateLimit?: RateLimitSpec;
+}
+
+export interface ConfigStatus {
+  observedGeneration?: number;
+  configVersion?: number;
+  conditions?: Condition[];
+}
+
+export interface RouteResource extends KubeObject {
+  spec: RouteSpec;
+  status?: ConfigStatus;
+}
+
+export interface ConsumerResource extends KubeObject {
+  spec: ConsumerSpec;
+  status?: ConfigStatus;
+}
+
+export interface SecretResource extends KubeObject {
+  data?: Record<string, string>;
+  type?: string;
+}
+
+export type CustomKind = 'tenants' | 'routes' | 'consumers';
+export const KIND_OF: Record<CustomKind, string> = { tenants: 'Tenant', routes: 'Route', consumers: 'Consumer' };
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 404;
+}
+export function isConflict(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 409;
+}
+
+const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** Everything the operator does to the Kubernetes API, in one place. */
+export class KubeAccess {
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  private readonly watcher: Watch;
+
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    /** '' = every namespace. */
+    readonly namespace: string,
+    private readonly component = 'novagate-operator',
+  ) {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.watcher = new Watch(kubeConfig);
+  }
+
+  private collectionPath(group: string, version: string, plural: string): string {
+    const base = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+    return this.namespace === '' ? `${base}/${plural}` : `${base}/namespaces/${this.namespace}/${plural}`;
+  }
+
+  private watchOf(path: string): OpenWatch {
+    return async (query, onEvent, onDone) => {
+      const controller = await this.watcher.watch(path, query, (type, object) => onEvent(type, object), onDone);
+      return { abort: () => controller.abort() };
+    };
+  }
+
+  customSource<T extends KubeObject>(plural: CustomKind): { list: () => Promise<ListResult<T>>; watch: OpenWatch } {
+    return {
+      list: async () => {
+        const result = (
+          this.namespace === ''
+            ? await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })
+            : await this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: this.namespace, plural })
+        ) as { items: T[]; metadata?: { resourceVersion?: string } };
+        return { items: result.items, resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf(this.collectionPath(GROUP, VERSION, plural)),
+    };
+  }
+
+  secretSource(): { list: () => Promise<ListResult<SecretResource>>; watch: OpenWatch } {
+    return {
+      list: async () => {
+        const result =
+          this.namespace === ''
+            ? await this.core.listSecretForAllNamespaces()
+            : await this.core.listNamespacedSecret({ namespace: this.namespace });
+        return { items: result.items as SecretResource[], resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf(this.collectionPath('', 'v1', 'secrets')),
+    };
+  }
+
+  async patchStatus(plural: CustomKind, object: KubeObject, status: object): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      { group: GROUP, version: VERSION, plural, namespace: object.metadata.namespace ?? '', name: object.metadata.name, body: { status } },
+      mergePatch(),
+    );
+  }
+
+  /** Replaces the finalizer list, guarded by the object's resourceVersion (409 when someone changed it meanwhile). */
+  async setFinalizers<T extends KubeObject>(plural: CustomKind, object: T, finalizers: string[]): Promise<T> {
+    return (await this.custom.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural,
+        namespace: object.metadata.namespace ?? '',
+        name: object.metadata.name,
+        body: { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } },
+      },
+      mergePatch(),
+    )) as T;
+  }
+
+  async readSecret(namespace: string, name: string): Promise<V1Secret | null> {
+    try {
+      return await this.core.readNamespacedSecret({ namespace, name });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async createSecret(body: V1Secret): Promise<V1Secret> {
+    return this.core.createNamespacedSecret({ namespace: body.metadata?.namespace ?? '', body });
+  }
+
+  async replaceSecret(body: V1Secret): Promise<V1Secret> {
+    return this.core.replaceNamespacedSecret({ namespace: body.metadata?.namespace ?? '', name: body.metadata?.name ?? '', body });
+  }
+
+  /** Records an Event on the object; best effort (an Event is never worth failing a reconcile for). */
+  async recordEvent(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, now = new Date()): Promise<void> {
+    const namespace = object.metadata.namespace ?? 'default';
+    try {
+      await this.core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${object.metadata.name}.`, namespace },
+          involvedObject: {
+            apiVersion: object.apiVersion ?? `${GROUP}/${VERSION}`,
+            kind: object.kind,
+            name: object.metadata.name,
+            namespace,
+            uid: object.metadata.uid,
+            resourceVersion: object.metadata.resourceVersion,
+          },
+          type,
+          reason,
+          message: message.slice(0, 1024),
+          source: { component: this.component },
+          reportingComponent: this.component,
+          reportingInstance: this.component,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          eventTime: now,
+          action: reason,
+          count: 1,
+        },
+      });
+    } catch {
+      // Events are informational; losing one must not fail or retry the reconcile.
+    }
+  }
+}

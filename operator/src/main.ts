@@ -1,0 +1,56 @@
+// The operator process: reads the environment, connects to PostgreSQL and Kubernetes (KUBECONFIG or the
+// in-cluster service account), migrates, and runs until SIGTERM, which releases the leader Lease.
+import { KubeConfig } from '@kubernetes/client-node';
+import { createPool, migrate } from '@novagate/control-plane/tenancy';
+import { loadOperatorEnv } from './env.js';
+import { createLogger, startOperator } from './operator.js';
+
+const env = loadOperatorEnv(process.env, (line) => {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+});
+const log = createLogger(env.LOG_LEVEL);
+/** Start-up failures end the process with one clear line, never a stack trace. */
+function startupFailed(step: string) {
+  return (error: unknown): never => {
+    process.stderr.write(`operator: ${step}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  };
+}
+const pool = createPool(env.DATABASE_URL, 10);
+await migrate(pool).catch(startupFailed('could not migrate the database'));
+const kubeConfig = new KubeConfig();
+try {
+  kubeConfig.loadFromDefault();
+} catch (error) {
+  startupFailed('could not load a kubeconfig')(error);
+}
+
+const operator = await startOperator({
+  kubeConfig,
+  pool,
+  log,
+  watchNamespace: env.WATCH_NAMESPACE,
+  leaderElection: env.LEADER_ELECTION ? { namespace: env.POD_NAMESPACE || env.WATCH_NAMESPACE || 'default' } : null,
+  metricsPort: env.METRICS_PORT,
+  defaultMetrics: true,
+  onLostLeadership: () => {
+    // Another replica may already be reconciling: stop at once rather than race it.
+    log.error('lost leadership; exiting');
+    process.exit(1);
+  },
+}).catch(startupFailed('could not start'));
+log.info('operator started', { identity: operator.identity, metricsPort: operator.healthPort });
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    void operator
+      .stop({ releaseLease: true })
+      .then(() => pool.end())
+      .finally(() => process.exit(0));
+  });
+}
