@@ -25,7 +25,10 @@ test('the comparison finds a missing file, an extra file and a changed file', (t
   writeFileSync(join(copy, 'routes.yaml'), 'kind: CustomResourceDefinition\nspec: {scope: Namespaced}\n');
   writeFileSync(join(copy, 'consumers.yml'), 'kind: CustomResourceDefinition\n');
   writeFileSync(join(copy, '.gitkeep'), '');
+  mkdirSync(join(source, 'examples'));
+  writeFileSync(join(source, 'examples', 'tenant.yaml'), 'kind: Tenant\n');
   assert.deepEqual(crdFiles(copy), ['consumers.yml', 'routes.yaml']);
+  assert.deepEqual(crdFiles(source), ['routes.yaml', 'tenants.yaml'], 'examples/ holds resources, not definitions');
   assert.deepEqual(crdDifferences(source, copy), [
     `tenants.yaml: missing from ${copy}`,
     `consumers.yml: not in ${source}`,

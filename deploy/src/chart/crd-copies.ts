@@ -1,20 +1,17 @@
 // Compares the chart's crds/ folder with the top-level crds/ it is a copy of. Helm installs the *.yaml,
-// *.yml and *.json files of a chart's crds/, so those are the files compared (a .gitkeep is not).
+// *.yml and *.json files of a chart's crds/, so those are the files compared (a .gitkeep is not). Subfolders
+// of the top-level crds/ (examples/) hold custom resources, not definitions: they must never reach the chart.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const manifest = /\.(ya?ml|json)$/;
 
-/** Manifest files below dir (relative paths, sorted); none when dir does not exist. */
-export function crdFiles(dir: string, prefix = ''): string[] {
+/** Manifest files directly in dir (sorted); none when dir does not exist. */
+export function crdFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  const files: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) files.push(...crdFiles(path, `${prefix}${entry}/`));
-    else if (manifest.test(entry)) files.push(`${prefix}${entry}`);
-  }
-  return files;
+  return readdirSync(dir)
+    .sort()
+    .filter((entry) => manifest.test(entry) && !statSync(join(dir, entry)).isDirectory());
 }
 
 /** What differs between two crds/ folders, one line per file; empty when they are the same. */
