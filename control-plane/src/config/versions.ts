@@ -39,7 +39,11 @@ export async function latestConfigVersion(db: Queryable, tenantId: string): Prom
 export async function recordConfigVersion(db: Queryable, tenantId: string): Promise<ConfigVersion & { changed: boolean }> {
   const snapshot = await buildSnapshot(db, tenantId);
   const hash = configHash(snapshot);
-  const latest = await latestConfigVersion(db, tenantId);
+  // Only the number and hash of the newest version: reading its snapshot back would cost a whole config per write.
+  const { rows } = await db.query<{ version: string; hash: string }>(
+    `SELECT version, hash FROM ${quotedTenantSchema(tenantId)}.config_versions ORDER BY version DESC LIMIT 1`,
+  );
+  const latest = rows[0] === undefined ? null : { version: Number(rows[0].version), hash: rows[0].hash };
   if (latest !== null && latest.hash === hash) return { version: latest.version, hash, changed: false };
   const version = (latest?.version ?? 0) + 1;
   await db.query(`INSERT INTO ${quotedTenantSchema(tenantId)}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)`, [
