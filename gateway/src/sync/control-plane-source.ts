@@ -2,32 +2,23 @@
 // sends request logs and error events, and when the control plane cannot be reached at start-up the gateway
 // boots from its cached last good config (Redis `cfg:<tenantId>` or CONFIG_CACHE_FILE), only if that cache
 // belongs to the tenant of its API key.
-import type { ConfigStore } from '../pipeline/config-store.js';
 import type { RespClient } from '../policies/rate-limit/resp-client.js';
-import type { Logger } from '../telemetry/logger.js';
 import { readConfigCacheFile, readConfigCacheRedis, type CachedConfig } from './config-cache.js';
-import { startControlPlaneClient, type ControlPlaneClient } from './control-plane-client.js';
+import { startControlPlaneClient, type ControlPlaneClient, type ControlPlaneClientOptions } from './control-plane-client.js';
 import { createTelemetryShipper, type TelemetryShipper } from './telemetry-shipper.js';
-import type { BackoffOptions } from './backoff.js';
 
 const TELEMETRY_FLUSH_MS = 1_000;
 
-export interface ControlPlaneSourceOptions {
-  url: string;
-  apiKey: string;
+export interface ControlPlaneSourceOptions
+  extends Pick<
+    ControlPlaneClientOptions,
+    'url' | 'apiKey' | 'ca' | 'nodeId' | 'softwareVersion' | 'maxConfigBytes' | 'store' | 'logger' | 'backoff' | 'onConnectedChange'
+  > {
   tenantId: string;
-  ca?: string;
-  nodeId: string;
-  softwareVersion: string;
-  maxConfigBytes: number;
-  store: ConfigStore;
-  logger: Logger;
   redis?: RespClient;
   cacheFile?: string;
   /** How long to wait for the control plane's first config before booting from the cache. */
   bootWaitMs?: number;
-  backoff?: BackoffOptions;
-  onConnectedChange(connected: boolean): void;
   onLogEntriesDropped(count: number): void;
 }
 
@@ -55,16 +46,7 @@ export function startControlPlaneSource(options: ControlPlaneSourceOptions): Con
   let firstConfig: (() => void) | undefined;
   const gotFirstConfig = new Promise<void>((resolve) => (firstConfig = resolve));
   const client = startControlPlaneClient({
-    url: options.url,
-    apiKey: options.apiKey,
-    ca: options.ca,
-    nodeId: options.nodeId,
-    softwareVersion: options.softwareVersion,
-    maxConfigBytes: options.maxConfigBytes,
-    store: options.store,
-    logger: options.logger,
-    backoff: options.backoff,
-    onConnectedChange: options.onConnectedChange,
+    ...options,
     onConfigHandled: ({ applied }) => {
       if (applied) firstConfig?.();
     },

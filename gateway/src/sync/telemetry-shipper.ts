@@ -6,16 +6,8 @@ import type { RequestLogEntry } from '../telemetry/logger.js';
 export const MAX_BATCH = 500;
 const MAX_STRING = 256;
 
-export interface ShippedLogEntry {
-  requestId: string;
-  method: string;
-  pathTemplate: string;
-  status: number;
-  latencyMs: number;
-  route: string;
-  consumer?: string;
-  time: string;
-}
+/** A request-log entry as DESIGN §6 sends it: the logged fields plus the time. */
+export type ShippedLogEntry = Omit<RequestLogEntry, 'consumer'> & { consumer?: string; time: string };
 
 export interface TelemetryShipperOptions {
   /** Sends one message; false when it could not be sent (not connected). */

@@ -48,6 +48,16 @@ export async function runGatewayToExit(env: Record<string, string>, timeoutMs = 
   return { code, stdout, stderr };
 }
 
+/** SIGTERM, then SIGKILL after 20 s; resolves with the exit code. */
+async function stopGateway(child: ChildProcess, exited: Promise<unknown[]>): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  child.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  clearTimeout(killer);
+  return code;
+}
+
 async function pollReady(metricsPort: number, timeoutMs: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && child.exitCode === null) {
@@ -89,14 +99,7 @@ export async function startGatewayWithLogFile(
     metricsPort: Number(env.METRICS_PORT),
     lines: [],
     stderr: () => stderr,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
-      clearTimeout(killer);
-      return code;
-    },
+    stop: () => stopGateway(child, exited),
   };
 }
 
@@ -152,13 +155,6 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
     metricsPort,
     lines,
     stderr: () => stderr,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
-      clearTimeout(killer);
-      return code;
-    },
+    stop: () => stopGateway(child, exited),
   };
 }
