@@ -1,0 +1,106 @@
+// The operator end to end with a real gateway process (issue 7): the key from the Tenant's Secret connects the
+// gateway to the control plane, and traffic through it follows what kubectl applied: the route's rate limit,
+// key-auth with the Consumer's Secret, a rotated key, a deleted Route.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
+import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
+import { secretValue, startHarness, waitFor, type Harness } from './harness.js';
+
+let h: Harness;
+let upstream: TestUpstream;
+let gateway: GatewayProcess;
+
+before(async () => {
+  h = await startHarness();
+  await h.startOperator();
+  upstream = await startUpstream();
+});
+after(async () => {
+  await gateway?.stop();
+  await upstream.close();
+  await h.close();
+});
+
+async function status(path: string, headers: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${gateway.port}${path}`, { headers, signal: AbortSignal.timeout(5_000) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+const tenantYaml = `
+apiVersion: novagate.dev/v1alpha1
+kind: Tenant
+metadata: {name: shop, namespace: default}
+spec: {displayName: Shop, plan: pro, ownerEmail: ops@shop.example.com, deletionPolicy: Delete}
+`;
+
+const routeYaml = (name: string, path: string, spec: string) => `
+apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: ${name}, namespace: default}
+spec:
+  tenantRef: {name: shop}
+  upstream: {url: "${upstream.url}", retries: 0}
+  match: {paths: ["${path}"]}
+${spec}`;
+
+const consumerYaml = (key: string) => `
+apiVersion: v1
+kind: Secret
+metadata: {name: buyer-key, namespace: default}
+type: Opaque
+stringData: {apiKey: ${key}}
+---
+apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: buyer, namespace: default}
+spec:
+  tenantRef: {name: shop}
+  username: buyer
+  apiKeySecretRef: {name: buyer-key, key: apiKey}
+`;
+
+test('a gateway started with the key from the Tenant Secret serves Routes applied with kubectl, with their rate limit', async () => {
+  await h.kubectlOk(['apply', '-f', '-'], tenantYaml);
+  assert.equal((await h.kubectl.run(['wait', '--for=condition=Ready', 'tenant/shop', '--timeout=60s'])).code, 0);
+  const apiKey = secretValue(h.object('secrets', 'shop-gateway-key'), 'apiKey');
+  gateway = await startGatewayProcess({
+    CONTROL_PLANE_URL: h.controlPlane.url.replace(/^http/, 'ws'),
+    GATEWAY_API_KEY: apiKey,
+    JWT_SECRET: 'operator-e2e-jwt-secret-0123456789abcdef',
+  });
+  await h.kubectlOk(['apply', '-f', '-'], routeYaml('catalog', '/catalog', '  rateLimit: {limit: 3, windowSeconds: 3600, by: ip}'));
+  assert.equal((await h.kubectl.run(['wait', '--for=condition=Programmed', 'route/catalog', '--timeout=60s'])).code, 0);
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push(await status('/catalog'));
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+});
+
+test('key-auth passes with the Consumer Secret key, and after a Secret change the old key stops working', async () => {
+  await h.kubectlOk(['apply', '-f', '-'], routeYaml('orders', '/orders/*', '  auth: key-auth'));
+  await h.kubectlOk(['apply', '-f', '-'], consumerYaml('first-key-0123456789abcdef01234567'));
+  assert.equal((await h.kubectl.run(['wait', '--for=condition=Programmed', 'route/orders', 'consumer/buyer', '--timeout=60s'])).code, 0);
+  await waitFor(async () => (await status('/orders/1', { apikey: 'first-key-0123456789abcdef01234567' })) === 200, 'the first key to pass');
+  assert.equal(await status('/orders/1'), 401);
+  assert.equal(await status('/orders/1', { apikey: 'someone-elses-key-0123456789abcdef' }), 401);
+  const received = upstream.received.at(-1);
+  assert.equal(received?.headers.apikey, undefined, 'the credential is not forwarded upstream');
+
+  await h.kubectlOk(['apply', '-f', '-'], consumerYaml('second-key-0123456789abcdef0123456'));
+  await waitFor(async () => (await status('/orders/1', { apikey: 'second-key-0123456789abcdef0123456' })) === 200, 'the rotated key to pass');
+  assert.equal(await status('/orders/1', { apikey: 'first-key-0123456789abcdef01234567' }), 401, 'the old key stopped working');
+});
+
+test('deleting a Route makes the gateway stop serving it while the other Route keeps serving', async () => {
+  await h.kubectlOk(['delete', 'route', 'catalog']);
+  await waitFor(async () => (await status('/catalog')) === 404, 'the deleted route to be gone');
+  assert.equal(await status('/orders/1', { apikey: 'second-key-0123456789abcdef0123456' }), 200);
+});
+
+test('deleting the Tenant with deletionPolicy Delete disconnects the gateway, which keeps its last good config', async () => {
+  await h.kubectlOk(['delete', 'tenant', 'shop', '--wait=true', '--timeout=60s']);
+  const text = async () => fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`).then((r) => r.text());
+  await waitFor(async () => /^novagate_control_plane_connected 0$/m.test(await text()), 'the gateway to be disconnected');
+  assert.equal(await status('/orders/1', { apikey: 'second-key-0123456789abcdef0123456' }), 200);
+});
