@@ -78,7 +78,7 @@ const isoTimestamps = (alias: string) =>
   `to_char(${alias}.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
 
 export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.managed_by, ${isoTimestamps('s')}`;
-export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.managed_by, ${isoTimestamps('r')}`;
+export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.managed_by, r.position, ${isoTimestamps('r')}`;
 export const CONSUMER_COLUMNS = `c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, ${isoTimestamps('c')}`;
 
 export function selectServices(tenantId: string): string {
@@ -94,13 +94,17 @@ export function selectConsumers(tenantId: string): string {
 
 /** The tenant's current config as the gateway will receive it: services and consumers by name, routes in order. */
 export async function buildSnapshot(db: Queryable, tenantId: string): Promise<GatewayConfig> {
-  // One after another: `db` may be a single client inside a transaction.
-  const services = await db.query<ServiceRow>(`${selectServices(tenantId)} ORDER BY s.name`);
-  const routes = await db.query<RouteRow>(`${selectRoutes(tenantId)} ORDER BY r.position, r.name`);
-  const consumers = await db.query<ConsumerRow>(`${selectConsumers(tenantId)} ORDER BY c.username`);
+  // One round trip for the three lists: every config write pays for this inside its transaction.
+  const { rows } = await db.query<{ services: ServiceRow[]; routes: RouteRow[]; consumers: ConsumerRow[] }>(
+    `SELECT
+       (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (${selectServices(tenantId)}) x) AS services,
+       (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (${selectRoutes(tenantId)}) x) AS routes,
+       (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (${selectConsumers(tenantId)}) x) AS consumers`,
+  );
+  const lists = rows[0] as { services: ServiceRow[]; routes: RouteRow[]; consumers: ConsumerRow[] };
   return {
-    services: services.rows.map(serviceConfigOf),
-    routes: routes.rows.map(routeConfigOf),
-    consumers: consumers.rows.map(consumerConfigOf),
+    services: lists.services.map(serviceConfigOf),
+    routes: lists.routes.map(routeConfigOf),
+    consumers: lists.consumers.map(consumerConfigOf),
   };
 }

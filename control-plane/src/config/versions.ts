@@ -46,12 +46,15 @@ export async function recordConfigVersion(db: Queryable, tenantId: string): Prom
   const latest = rows[0] === undefined ? null : { version: Number(rows[0].version), hash: rows[0].hash };
   if (latest !== null && latest.hash === hash) return { version: latest.version, hash, changed: false };
   const version = (latest?.version ?? 0) + 1;
-  await db.query(`INSERT INTO ${quotedTenantSchema(tenantId)}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)`, [
-    version,
-    hash,
-    JSON.stringify(snapshot),
-  ]);
-  await db.query('INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($1, $2)', [tenantId, version]);
-  await db.query('SELECT pg_notify($1, $2)', [CONFIG_CHANNEL, JSON.stringify({ tenantId, version })]);
+  // The snapshot, the pending update and the notification in one statement (one round trip).
+  await db.query(
+    `WITH snapshot AS (
+       INSERT INTO ${quotedTenantSchema(tenantId)}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)
+     ), pending AS (
+       INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($4, $1)
+     )
+     SELECT pg_notify($5, $6)`,
+    [version, hash, JSON.stringify(snapshot), tenantId, CONFIG_CHANNEL, JSON.stringify({ tenantId, version })],
+  );
   return { version, hash, changed: true };
 }
