@@ -351,7 +351,9 @@ export function createHub(options: HubOptions): Hub {
       connection.socket.ping();
       if (connection.nodeId !== null) {
         void markPresence(connection).catch(() => undefined);
-        seenByTenant.set(connection.tenantId, [...(seenByTenant.get(connection.tenantId) ?? []), connection.nodeId]);
+        const seen = seenByTenant.get(connection.tenantId);
+        if (seen === undefined) seenByTenant.set(connection.tenantId, [connection.nodeId]);
+        else seen.push(connection.nodeId);
       }
     }
     for (const [tenantId, nodeIds] of seenByTenant) void touchNodes(pool, tenantId, nodeIds).catch(() => undefined);
