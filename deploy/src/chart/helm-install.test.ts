@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { kubectlFor, startKubeApiServer, type Kubectl, type KubeApiServer } from '@novagate/e2e/kube-api';
 import { helmBinary } from '../tools.js';
-import { chartDir, renderChart, type KubeObject, type RenderOptions } from './render.js';
+import { chartDir, componentName, releaseName, renderChart, type KubeObject, type RenderOptions } from './render.js';
 
 let server: KubeApiServer;
 let kubectl: Kubectl;
@@ -72,11 +72,13 @@ function stored(object: KubeObject, namespace: string): boolean {
 
 const releaseSecrets = (namespace: string) => server.api.store.list('/secrets', namespace).filter((secret) => secret.metadata.name?.startsWith('sh.helm.release.v1.'));
 
-async function installAndUninstall(release: string, namespace: string, options: RenderOptions, setArgs: string[]): Promise<KubeObject[]> {
-  const installed = await helm(['install', release, chartDir, '--namespace', namespace, ...setArgs]);
+async function installAndUninstall(namespace: string, options: RenderOptions, whileInstalled?: () => Promise<void>): Promise<KubeObject[]> {
+  const valuesArgs = (options.valuesFiles ?? []).flatMap((file) => ['--values', join(chartDir, file)]);
+  const installed = await helm(['install', releaseName, chartDir, '--namespace', namespace, ...valuesArgs]);
   assert.equal(installed.code, 0, installed.stderr);
   assert.match(installed.stdout, /STATUS: deployed/);
   assert.equal(releaseSecrets(namespace).length, 1, 'helm stored its release');
+  assert.match((await helm(['status', releaseName, '--namespace', namespace])).stdout, /STATUS: deployed/);
 
   // What `helm template` renders for the same values is what the server now holds.
   const rendered = renderChart({ ...options, extraArgs: ['--namespace', namespace] }).filter((object) => object.kind !== 'CustomResourceDefinition');
@@ -86,7 +88,8 @@ async function installAndUninstall(release: string, namespace: string, options: 
     assert.match(listed, new RegExp(`^${object.kind.toLowerCase()}(\\.apps)?/${object.metadata.name}$`, 'm'), `kubectl lists ${object.kind}/${object.metadata.name}`);
   }
 
-  const uninstalled = await helm(['uninstall', release, '--namespace', namespace]);
+  await whileInstalled?.();
+  const uninstalled = await helm(['uninstall', releaseName, '--namespace', namespace]);
   assert.equal(uninstalled.code, 0, uninstalled.stderr);
   for (const object of rendered) assert.ok(!stored(object, namespace), `${object.kind}/${object.metadata.name} was deleted`);
   assert.deepEqual(releaseSecrets(namespace), []);
@@ -103,7 +106,15 @@ const chartCrdNames = (): string[] =>
 
 test('helm install with the default values succeeds, establishes the chart CRDs, and helm uninstall removes the release', async () => {
   await createSecrets('novagate');
-  const rendered = await installAndUninstall('ng', 'novagate', {}, []);
+  const rendered = await installAndUninstall('novagate', {}, async () => {
+    // helm upgrade patches what it installed (three-way merge) and records revision 2.
+    const upgraded = await helm(['upgrade', releaseName, chartDir, '--namespace', 'novagate', '--set', 'gateway.replicas=3']);
+    assert.equal(upgraded.code, 0, upgraded.stderr);
+    assert.match(upgraded.stdout, /REVISION: 2/);
+    const gateway = server.api.store.get('apps/deployments', 'novagate', componentName('gateway')) as { spec?: { replicas?: number } } | undefined;
+    assert.equal(gateway?.spec?.replicas, 3);
+    assert.equal(releaseSecrets('novagate').length, 2);
+  });
   assert.deepEqual([...new Set(rendered.map((object) => object.kind))].sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
 
   const crds = chartCrdNames();
@@ -125,4 +136,48 @@ test('helm install refuses a misspelt value with a message naming it, and create
   assert.match(refused.stderr, /replcas/);
   assert.deepEqual(releaseSecrets('novagate-typo'), []);
   assert.deepEqual(server.api.store.list('apps/deployments', 'novagate-typo'), []);
+});
+
+/**
+ * Stand-ins for the CRDs of the Prometheus Operator (ServiceMonitor, PrometheusRule) and cert-manager
+ * (Certificate), which a cluster with those operators has: names, group, version and scope as theirs, with a
+ * schema that keeps any spec (their real schemas are not checked here; kube-schema.test.ts checks the objects).
+ */
+function standInCrd(group: string, version: string, kind: string, plural: string): object {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
+    },
+  };
+}
+
+const ciValuesFiles = readdirSync(join(chartDir, 'ci')).filter((file) => file.endsWith('-values.yaml')).sort();
+
+test('helm install and uninstall each documented values combination (charts/novagate/ci/*-values.yaml)', async () => {
+  assert.ok(ciValuesFiles.length >= 4, ciValuesFiles.join(', '));
+  const crds = [
+    standInCrd('monitoring.coreos.com', 'v1', 'ServiceMonitor', 'servicemonitors'),
+    standInCrd('monitoring.coreos.com', 'v1', 'PrometheusRule', 'prometheusrules'),
+    standInCrd('cert-manager.io', 'v1', 'Certificate', 'certificates'),
+  ];
+  await kubectlOk(['apply', '-f', '-'], crds.map((crd) => stringify(crd)).join('---\n'));
+  const kinds = new Set<string>();
+  for (const [index, file] of ciValuesFiles.entries()) {
+    const namespace = `novagate-ci-${index}`;
+    await createSecrets(namespace);
+    // Namespaces the values point at besides the release's (the dashboard's, a watched namespace) exist first.
+    const others = new Set(renderChart({ valuesFiles: [`ci/${file}`] }).map((object) => object.metadata.namespace).filter((name): name is string => name !== undefined && name !== 'novagate-system'));
+    for (const other of others) if (server.api.store.get('/namespaces', '', other) === undefined) await kubectlOk(['create', 'namespace', other]);
+    const rendered = await installAndUninstall(namespace, { valuesFiles: [`ci/${file}`] });
+    for (const object of rendered) kinds.add(object.kind);
+  }
+  for (const kind of ['DaemonSet', 'PodDisruptionBudget', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'ServiceMonitor', 'PrometheusRule', 'Certificate', 'ConfigMap']) {
+    assert.ok(kinds.has(kind), `some combination installs a ${kind}`);
+  }
 });
