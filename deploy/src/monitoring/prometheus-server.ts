@@ -27,8 +27,21 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts prometheus with `config` (an object written as YAML) and resolves once /-/ready answers 200. */
+/**
+ * Starts prometheus with `config` (an object written as YAML) and resolves once /-/ready answers 200. The
+ * port is picked free just before; when another program takes it first, Prometheus exits and a new port is tried.
+ */
 export async function startPrometheus(config: unknown, binary = '/usr/bin/prometheus', timeoutMs = 30_000): Promise<PrometheusServer> {
+  const errors: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = await startOnce(config, binary, timeoutMs);
+    if (typeof started !== 'string') return started;
+    errors.push(started);
+  }
+  throw new Error(`prometheus did not start: ${errors.join('\n---\n')}`);
+}
+
+async function startOnce(config: unknown, binary: string, timeoutMs: number): Promise<PrometheusServer | string> {
   const dir = mkdtempSync(join(tmpdir(), 'novagate-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, stringify(config));
@@ -61,7 +74,9 @@ export async function startPrometheus(config: unknown, binary = '/usr/bin/promet
     if (ready) return { url, child, log: () => log, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  const exitedEarly = child.exitCode !== null;
   await stop();
+  if (exitedEarly) return `exited with ${child.exitCode}: ${log}`;
   throw new Error(`prometheus did not become ready within ${timeoutMs} ms: ${log}`);
 }
 
