@@ -47,6 +47,8 @@ async function startEmbeddedPostgres(password: string): Promise<{ url: string; s
     persistent: true,
     createPostgresUser: runningAsRoot,
     onLog: () => undefined,
+    // One line, not the driver's whole error object (Ctrl-C stops PostgreSQL and its clients at the same time).
+    onError: (error: unknown) => console.error(`novagate: embedded PostgreSQL: ${error instanceof Error ? error.message : String(error)}`),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     if (runningAsRoot) {
