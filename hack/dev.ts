@@ -81,16 +81,6 @@ function healthy(url: string, ca: Buffer): Promise<boolean> {
   });
 }
 
-async function waitForHealthy(url: string, ca: Buffer, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the control plane exited with code ${child.exitCode}`);
-    if (await healthy(url, ca)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the control plane did not become healthy at ${url}`);
-}
-
 interface DemoTenant {
   email: string;
   password: string;
@@ -212,7 +202,7 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
     stopPostgres = embedded.stop;
   }
-  const controlPlane = run('control plane', 'control-plane/src/main.ts', {
+  run('control plane', 'control-plane/src/main.ts', {
     DATABASE_URL: databaseUrl,
     PLATFORM_JWT_SECRET: process.env.PLATFORM_JWT_SECRET ?? secrets.platformJwtSecret,
     PORT: String(CONTROL_PLANE_PORT),
@@ -222,7 +212,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   const base = `https://localhost:${CONTROL_PLANE_PORT}`;
-  await waitForHealthy(`${base}/healthz`, caPem, controlPlane);
+  // A control plane that exits instead stops the whole stack through run()'s exit handler.
+  await waitFor(() => healthy(`${base}/healthz`, caPem), 'the control plane answering /healthz');
 
   const demo = await ensureDemoTenant(base, caPem);
   const config = await callControlPlane(`${base}/api/v1/tenants/${demo.tenantId}/config`, caPem, 'PUT', {

@@ -2,9 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
-import { ApiError, notFound, parseOrThrow } from '../http/errors.js';
+import { notFound, parseOrThrow, uuidParam } from '../http/errors.js';
 import { createApiKey } from '../tenancy/provision.js';
-import { isUuid } from '../tenancy/schema-name.js';
 
 export const KEY_REVOKED_CHANNEL = 'novagate_key_revoked';
 
@@ -46,10 +45,7 @@ export function createApiKeysRouter(pool: Pool): Router {
   });
 
   router.delete('/:keyId', async (req, res) => {
-    const { keyId } = req.params;
-    if (!isUuid(keyId)) {
-      throw new ApiError(400, 'validation_failed', 'keyId must be a UUID', [{ path: 'keyId', message: 'must be a UUID' }]);
-    }
+    const keyId = uuidParam(req.params.keyId, 'keyId');
     const tenantId = res.locals.tenantId as string;
     const { rowCount } = await pool.query(
       `WITH revoked AS (

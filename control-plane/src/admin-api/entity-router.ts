@@ -4,16 +4,11 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { recordConfigVersion, lockTenantForConfigChange } from '../config/versions.js';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
-import { ApiError, managedByOperator, notFound, parseOrThrow, planLimitExceeded } from '../http/errors.js';
-import { isUuid, quotedTenantSchema } from '../tenancy/schema-name.js';
+import { managedByOperator, notFound, parseOrThrow, planLimitExceeded, uuidParam } from '../http/errors.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import type { EntityKind } from './entities.js';
 
 type AnyRow = { id: string; managed_by: 'api' | 'kubernetes'; created_at: string; updated_at: string };
-
-function entityId(value: string | undefined): string {
-  if (!isUuid(value)) throw new ApiError(400, 'validation_failed', 'id must be a UUID', [{ path: 'id', message: 'must be a UUID' }]);
-  return value;
-}
 
 async function findRow<Row extends AnyRow>(db: Queryable, kind: EntityKind<unknown, Row>, tenantId: string, id: string): Promise<Row> {
   const { rows } = await db.query<Row>(`${kind.select(tenantId)} WHERE ${kind.alias}.id = $1`, [id]);
@@ -72,12 +67,12 @@ export function createEntityRouter<Input, Row extends AnyRow>(pool: Pool, kind: 
 
   router.get('/:id', async (req, res) => {
     const tenantId = res.locals.tenantId as string;
-    res.json(kind.present(await findRow(pool, anyKind, tenantId, entityId(req.params.id))));
+    res.json(kind.present(await findRow(pool, anyKind, tenantId, uuidParam(req.params.id, 'id'))));
   });
 
   router.put('/:id', async (req, res) => {
     const tenantId = res.locals.tenantId as string;
-    const id = entityId(req.params.id);
+    const id = uuidParam(req.params.id, 'id');
     const input = parseOrThrow(kind.input, req.body);
     const { row } = await writeEntity(pool, anyKind, tenantId, async (client) => {
       const existing = await findRow(client, anyKind, tenantId, id);
@@ -90,7 +85,7 @@ export function createEntityRouter<Input, Row extends AnyRow>(pool: Pool, kind: 
 
   router.delete('/:id', async (req, res) => {
     const tenantId = res.locals.tenantId as string;
-    const id = entityId(req.params.id);
+    const id = uuidParam(req.params.id, 'id');
     await writeEntity(pool, anyKind, tenantId, async (client) => {
       const existing = await findRow(client, anyKind, tenantId, id);
       if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);

@@ -1,8 +1,7 @@
 // Guards /tenants/:tenantId/...: a valid platform JWT whose tenant is the one in the URL (else 403, whatever
 // the object ids), carrying the tenant's current token version (else 401: the password changed since).
 import type { RequestHandler } from 'express';
-import { ApiError, forbidden, unauthorized } from '../http/errors.js';
-import { isUuid } from '../tenancy/schema-name.js';
+import { forbidden, unauthorized, uuidParam } from '../http/errors.js';
 import type { PlatformTokens } from './platform-token.js';
 import type { TokenVersions } from './token-versions.js';
 
@@ -18,10 +17,7 @@ export function requireTenantAccess(tokens: PlatformTokens, tokenVersions: Token
     if (token === null) throw unauthorized();
     const claims = await tokens.verify(token);
     if (claims === null) throw unauthorized('the bearer token is invalid or expired');
-    const { tenantId } = req.params;
-    if (!isUuid(tenantId)) {
-      throw new ApiError(400, 'validation_failed', 'tenantId must be a UUID', [{ path: 'tenantId', message: 'must be a UUID' }]);
-    }
+    const tenantId = uuidParam(req.params.tenantId, 'tenantId');
     if (claims.tenantId !== tenantId) throw forbidden();
     const currentVersion = await tokenVersions.current(tenantId);
     if (currentVersion !== claims.tokenVersion) throw unauthorized('the bearer token was revoked by a password change; log in again');

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'winston';
 import { problemsFromZodError, type ConfigProblem } from '@novagate/gateway/config';
 import { z } from 'zod';
+import { isUuid } from '../tenancy/schema-name.js';
 
 export type ErrorCode =
   | 'validation_failed'
@@ -52,6 +53,12 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new ApiError(429, 'too_many_requests', `too many requests; retry after ${retryAfterSeconds} s`, [], {
     'Retry-After': String(retryAfterSeconds),
   });
+
+/** A path parameter that must be a UUID (validated before any query), or 400 naming the parameter. */
+export function uuidParam(value: string | undefined, name: string): string {
+  if (!isUuid(value)) throw new ApiError(400, 'validation_failed', `${name} must be a UUID`, [{ path: name, message: 'must be a UUID' }]);
+  return value;
+}
 
 /** Parses `input` with a zod schema or throws 400 validation_failed naming every bad field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, message?: string): z.infer<S> {

@@ -82,6 +82,17 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/** A Route of `tenant` in namespace default, to an in-cluster upstream named after it; `extra` adds spec lines. */
+export const routeYaml = (name: string, tenant: string, path = `/${name}/*`, extra = '') => `
+apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: ${name}, namespace: default}
+spec:
+  tenantRef: {name: ${tenant}}
+  upstream: {url: "http://${name}.default.svc:8080"}
+  match: {paths: ["${path}"]}
+${extra}`;
+
 /** Polls `check` until it returns a value other than undefined/false, for at most `timeoutMs`. */
 export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { helloGateway, type ProtocolClient } from '@novagate/control-plane/testing/gateway-client';
 import type { Operator } from '@novagate/operator';
-import { CRDS_DIR, answerConfigs, conditionOf, secretValue, startHarness, waitFor, within, type Harness } from './harness.js';
+import { CRDS_DIR, answerConfigs, conditionOf, routeYaml, secretValue, startHarness, waitFor, within, type Harness } from './harness.js';
 
 let h: Harness;
 let operator: Operator;
@@ -24,15 +24,6 @@ after(async () => {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-const routeYaml = (name: string, tenant: string, path: string, extra = '') => `
-apiVersion: novagate.dev/v1alpha1
-kind: Route
-metadata: {name: ${name}, namespace: default}
-spec:
-  tenantRef: {name: ${tenant}}
-  upstream: {url: "http://${name}.default.svc:8080"}
-  match: {paths: ["${path}"]}
-${extra}`;
 
 test('kubectl apply of the examples makes the Tenant Ready with a provisioned schema and a key Secret it owns', async () => {
   await h.kubectlOk(['apply', '-f', `${CRDS_DIR}examples/tenant.yaml`]);

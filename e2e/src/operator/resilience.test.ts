@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { helloGateway } from '@novagate/control-plane/testing/gateway-client';
-import { answerConfigs, conditionOf, secretValue, startHarness, waitFor, type Harness } from './harness.js';
+import { answerConfigs, conditionOf, routeYaml, secretValue, startHarness, waitFor, type Harness } from './harness.js';
 
 let h: Harness;
 
@@ -20,15 +20,6 @@ apiVersion: novagate.dev/v1alpha1
 kind: Tenant
 metadata: {name: ${name}, namespace: default}
 spec: {displayName: ${name}, plan: enterprise, ownerEmail: ${email}}
-`;
-const routeYaml = (name: string, tenant: string) => `
-apiVersion: novagate.dev/v1alpha1
-kind: Route
-metadata: {name: ${name}, namespace: default}
-spec:
-  tenantRef: {name: ${tenant}}
-  upstream: {url: "http://${name}.default.svc:8080"}
-  match: {paths: ["/${name}/*"]}
 `;
 const schemaOf = (tenantId: string) => `"tenant_${tenantId.replaceAll('-', '_')}"`;
 const tenantIdOf = (name: string) => h.object<{ status?: { tenantId?: string } }>('tenants', name)?.status?.tenantId;
