@@ -13,6 +13,8 @@ import type { AuthThrottleRules } from './auth/router.js';
 import type { Throttle } from './auth/throttle.js';
 import type { Pool } from './db/pool.js';
 import { createApp } from './http/app.js';
+import { createListCache } from './admin-api/list-cache.js';
+import type { FastifyServerFactory } from 'fastify';
 import { startChangeListener, type ChangeListener } from './hub/change-listener.js';
 import { createHub, type Hub } from './hub/hub.js';
 import type { Presence } from './hub/presence.js';
@@ -64,11 +66,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   if (options.tls !== undefined) tlsExpiryGauge(metrics, options.tls.cert);
   const scheme = options.tls === undefined ? 'http' : 'https';
   const tokenVersions = createTokenVersions(options.pool);
-  const app = createApp({
+  const listCache = createListCache();
+  let server: Server | undefined;
+  const serverFactory: FastifyServerFactory = (handler) => {
+    server = options.tls === undefined ? createHttpServer(handler) : createHttpsServer(options.tls, handler);
+    return server;
+  };
+  const app = await createApp({
     pool: options.pool,
     logger: options.logger,
     tokens: createPlatformTokens(options.platformJwtSecret, options.now),
     tokenVersions,
+    listCache,
     throttle: options.throttle,
     throttleRules: options.throttleRules,
     mailer: options.mailer,
@@ -78,8 +87,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     corsAllowedOrigins: options.corsAllowedOrigins,
     publicUrl: options.publicUrl ?? `${scheme}://localhost:${options.port}`,
     now: options.now,
-  });
-  const server = options.tls === undefined ? createHttpServer(app) : createHttpsServer(options.tls, app);
+  }, serverFactory);
+  if (server === undefined) throw new Error('fastify did not create the server');
   server.keepAliveTimeout = 65_000;
   const hub = createHub({
     pool: options.pool,
@@ -95,38 +104,42 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     logger: options.logger,
     reconnectDelayMs: options.listenerReconnectDelayMs,
     handlers: {
-      configChanged: (tenantId, version) => hub.configChanged(tenantId, version),
+      configChanged: (tenantId, version) => {
+        listCache.invalidate(tenantId);
+        hub.configChanged(tenantId, version);
+      },
       keyRevoked: (tenantId, keyId) => hub.keyRevoked(tenantId, keyId),
       tenantTokensChanged: (tenantId) => tokenVersions.invalidate(tenantId),
-      disconnected: () => tokenVersions.setListening(false),
+      disconnected: () => {
+        tokenVersions.setListening(false);
+        listCache.setListening(false);
+      },
       listening: () => {
         tokenVersions.setListening(true);
+        listCache.setListening(true);
         void hub.rescan().catch((error: unknown) =>
           options.logger.warn('rescan failed', { error: error instanceof Error ? error.message : 'unknown' }),
         );
       },
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
+  const httpServer = server as Server;
+  const port = (httpServer.address() as AddressInfo).port;
   return {
     url: `${scheme}://localhost:${port}`,
     port,
-    server,
+    server: httpServer,
     hub,
     listener,
     metrics,
     async close() {
       await hub.close();
       await listener.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      });
+      // In-flight requests get up to 5 s; idle keep-alive connections close at once.
+      const force = setTimeout(() => httpServer.closeAllConnections(), 5_000).unref();
+      await app.close();
+      clearTimeout(force);
     },
   };
 }

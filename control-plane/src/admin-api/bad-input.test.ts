@@ -45,7 +45,7 @@ test('wrong types are refused with 400 naming the field', async () => {
   }
 });
 
-test('malformed JSON and non-object bodies are refused with 400', async () => {
+test('malformed JSON and non-object bodies are refused with 400, other media types with 415', async () => {
   for (const body of ['{"name": "users",', '[1,2]', '"text"', 'null']) {
     const response = await server.request('POST', `${base}/services`, { token: tenant.token, body });
     assert.equal(response.status, 400, body);
@@ -56,7 +56,20 @@ test('malformed JSON and non-object bodies are refused with 400', async () => {
     body: 'name=users',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
-  assert.equal(noType.status, 400);
+  assert.equal(noType.status, 415);
+  assert.equal(noType.body.error.code, 'unsupported_media_type');
+  const empty = await server.request('POST', `${base}/services`, { token: tenant.token, body: '' , headers: { 'content-type': 'application/json' } });
+  assert.equal(empty.status, 400, 'an empty body is no body, and a create needs one');
+  assert.equal(empty.body.error.code, 'validation_failed');
+  const latin1 = await server.request('POST', `${base}/services`, {
+    token: tenant.token,
+    body: '{"name": "users", "url": "http://users:8080"}',
+    headers: { 'content-type': 'application/json; charset=latin1' },
+  });
+  assert.equal(latin1.status, 415);
+  assert.match(latin1.body.error.message, /UTF-8/);
+  const proto = await server.request('POST', `${base}/services`, { token: tenant.token, body: '{"name": "users", "__proto__": {"admin": true}}' });
+  assert.equal(proto.status, 400, 'prototype poisoning is refused');
 });
 
 test('bodies over 1 MiB get 413, and PUT /config accepts up to 16 MiB', async () => {
@@ -90,6 +103,9 @@ test('non-UUID ids get 400 naming the parameter', async () => {
       assert.equal(response.body.error.details[0].path, 'id');
     }
   }
+  const badEncoding = await server.request('GET', `${base}/services/%ZZ`, { token: tenant.token });
+  assert.equal(badEncoding.status, 400);
+  assert.equal(badEncoding.body.error.code, 'validation_failed');
   const key = await server.request('DELETE', `${base}/api-keys/42`, { token: tenant.token });
   assert.equal(key.status, 400);
   assert.equal(key.body.error.details[0].path, 'keyId');

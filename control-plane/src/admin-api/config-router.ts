@@ -1,6 +1,6 @@
 // /tenants/:tenantId/config: read the newest config version, or replace the tenant's API-managed services,
 // routes and consumers with a whole declarative config in one transaction (DESIGN §3).
-import { Router } from 'express';
+import type { FastifyInstance } from 'fastify';
 import {
   canonicalJson,
   gatewayConfigSchema,
@@ -28,6 +28,8 @@ import { withTransaction, type Pool } from '../db/pool.js';
 import { ApiError, managedByOperator, notFound, planLimitExceeded, validationFailed } from '../http/errors.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { consumers, OPERATOR_NAME_PREFIX, routes, services } from './entities.js';
+import type { ListCache } from './list-cache.js';
+import { CONFIG_BODY_LIMIT } from '../http/limits.js';
 
 const putConfigBody = z.strictObject({
   version: z.int().min(0).optional(),
@@ -130,18 +132,16 @@ async function replaceApiObjects(
   await client.query(`DELETE FROM ${schema}.services WHERE id = ANY($1::uuid[])`, [stale(current.services, serviceNames)]);
 }
 
-export function createConfigRouter(pool: Pool): Router {
-  const router = Router({ mergeParams: true });
-
-  router.get('/', async (_req, res) => {
-    const latest = await latestConfigVersion(pool, res.locals.tenantId as string);
+export function registerConfigRoutes(app: FastifyInstance, pool: Pool, listCache: ListCache): void {
+  app.get('', async (request) => {
+    const latest = await latestConfigVersion(pool, request.tenantId);
     if (latest === null) throw notFound('config');
-    res.json({ version: latest.version, hash: latest.hash, config: latest.config });
+    return { version: latest.version, hash: latest.hash, config: latest.config };
   });
 
-  router.put('/', async (req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    const parsedBody = putConfigBody.safeParse(req.body);
+  app.put('', { bodyLimit: CONFIG_BODY_LIMIT }, async (request) => {
+    const tenantId = request.tenantId;
+    const parsedBody = putConfigBody.safeParse(request.body);
     if (!parsedBody.success) throw validationFailed(problemsFromZodError(parsedBody.error));
     if (parsedBody.data.config === undefined) throw validationFailed([{ path: 'config', message: 'is required' }]);
     const parsedConfig = gatewayConfigSchema.safeParse(parsedBody.data.config);
@@ -186,9 +186,7 @@ export function createConfigRouter(pool: Pool): Router {
         consumers: currentConsumers.api,
       });
       return recordConfigVersion(client, tenantId);
-    });
-    res.json({ version: result.version, hash: result.hash });
+    }).finally(() => listCache.invalidate(tenantId));
+    return { version: result.version, hash: result.hash };
   });
-
-  return router;
 }

@@ -1,12 +1,13 @@
 // GET list, POST create, GET/PUT/DELETE one: the same five endpoints for services, routes and consumers.
 // Every write runs in one transaction under the tenant lock and records the new config version.
-import { Router } from 'express';
+import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { recordConfigVersion, lockTenantForConfigChange } from '../config/versions.js';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { managedByOperator, notFound, parseOrThrow, planLimitExceeded, uuidParam } from '../http/errors.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import type { EntityKind } from './entities.js';
+import type { ListCache } from './list-cache.js';
 
 type AnyRow = { id: string; managed_by: 'api' | 'kubernetes'; created_at: string; updated_at: string };
 
@@ -27,6 +28,7 @@ export async function assertWithinPlan(db: Queryable, kind: EntityKind<unknown, 
 /** Runs a config-changing write for `tenantId` and answers with the affected row as it now reads. */
 async function writeEntity<Row extends AnyRow>(
   pool: Pool,
+  listCache: ListCache,
   kind: EntityKind<unknown, Row>,
   tenantId: string,
   write: (client: pg.PoolClient, plan: string) => Promise<string | null>,
@@ -42,58 +44,65 @@ async function writeEntity<Row extends AnyRow>(
     });
   } catch (error) {
     throw kind.explain(error) ?? error;
+  } finally {
+    // Before the answer: a client reading its own write from this replica sees it.
+    listCache.invalidate(tenantId);
   }
 }
 
-export function createEntityRouter<Input, Row extends AnyRow>(pool: Pool, kind: EntityKind<Input, Row>): Router {
-  const router = Router({ mergeParams: true });
+export function registerEntityRoutes<Input, Row extends AnyRow>(
+  app: FastifyInstance,
+  pool: Pool,
+  listCache: ListCache,
+  kind: EntityKind<Input, Row>,
+): void {
   const anyKind = kind as unknown as EntityKind<unknown, Row>;
 
-  router.get('/', async (_req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    const { rows } = await pool.query<Row>(`${kind.select(tenantId)} ORDER BY ${kind.listOrder}`);
-    res.json({ data: rows.map(kind.present) });
+  app.get('', async (request, reply) => {
+    const tenantId = request.tenantId;
+    const body = await listCache.get(tenantId, kind.table, async () => {
+      const { rows } = await pool.query<Row>(`${kind.select(tenantId)} ORDER BY ${kind.listOrder}`);
+      return JSON.stringify({ data: rows.map(kind.present) });
+    });
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
-  router.post('/', async (req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    const input = parseOrThrow(kind.input, req.body);
-    const { row } = await writeEntity(pool, anyKind, tenantId, async (client, plan) => {
+  app.post('', async (request, reply) => {
+    const tenantId = request.tenantId;
+    const input = parseOrThrow(kind.input, request.body);
+    const { row } = await writeEntity(pool, listCache, anyKind, tenantId, async (client, plan) => {
       await assertWithinPlan(client, anyKind as EntityKind<unknown, AnyRow>, tenantId, plan);
       return kind.insert(client, tenantId, input, 'api');
     });
-    res.status(201).json(kind.present(row as Row));
+    return reply.code(201).send(kind.present(row as Row));
   });
 
-  router.get('/:id', async (req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    res.json(kind.present(await findRow(pool, anyKind, tenantId, uuidParam(req.params.id, 'id'))));
+  app.get<{ Params: { id: string } }>('/:id', async (request) => {
+    return kind.present(await findRow(pool, anyKind, request.tenantId, uuidParam(request.params.id, 'id')));
   });
 
-  router.put('/:id', async (req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    const id = uuidParam(req.params.id, 'id');
-    const input = parseOrThrow(kind.input, req.body);
-    const { row } = await writeEntity(pool, anyKind, tenantId, async (client) => {
+  app.put<{ Params: { id: string } }>('/:id', async (request) => {
+    const tenantId = request.tenantId;
+    const id = uuidParam(request.params.id, 'id');
+    const input = parseOrThrow(kind.input, request.body);
+    const { row } = await writeEntity(pool, listCache, anyKind, tenantId, async (client) => {
       const existing = await findRow(client, anyKind, tenantId, id);
       if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);
       await kind.update(client, tenantId, id, input);
       return id;
     });
-    res.json(kind.present(row as Row));
+    return kind.present(row as Row);
   });
 
-  router.delete('/:id', async (req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    const id = uuidParam(req.params.id, 'id');
-    await writeEntity(pool, anyKind, tenantId, async (client) => {
+  app.delete<{ Params: { id: string } }>('/:id', async (request, reply) => {
+    const tenantId = request.tenantId;
+    const id = uuidParam(request.params.id, 'id');
+    await writeEntity(pool, listCache, anyKind, tenantId, async (client) => {
       const existing = await findRow(client, anyKind, tenantId, id);
       if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);
       await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${kind.table} WHERE id = $1`, [id]);
       return null;
     });
-    res.status(204).end();
+    return reply.code(204).send();
   });
-
-  return router;
 }

@@ -1,5 +1,5 @@
 // /tenants/:tenantId/gateways (online nodes with their config state) and /request-logs (newest first).
-import { Router } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import { parseOrThrow } from '../http/errors.js';
@@ -7,10 +7,9 @@ import { gatewayNodes } from '../hub/gateway-nodes.js';
 import type { Presence } from '../hub/presence.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
-export function createGatewaysRouter(pool: Pool, presence: Presence): Router {
-  const router = Router({ mergeParams: true });
-  router.get('/', async (_req, res) => {
-    const tenantId = res.locals.tenantId as string;
+export function registerGatewayRoutes(app: FastifyInstance, pool: Pool, presence: Presence): void {
+  app.get('', async (request) => {
+    const tenantId = request.tenantId;
     const online = await presence.online(tenantId);
     const rows = await gatewayNodes(pool, tenantId, [...online.keys()]);
     const byNode = new Map(rows.map((row) => [row.node_id, row]));
@@ -29,9 +28,8 @@ export function createGatewaysRouter(pool: Pool, presence: Presence): Router {
             : { version: Number(row.last_nack_version), message: row.last_nack_message },
       };
     });
-    res.json({ data });
+    return { data };
   });
-  return router;
 }
 
 const requestLogsQuery = z.strictObject({
@@ -40,11 +38,10 @@ const requestLogsQuery = z.strictObject({
   route: z.string().min(1).max(256).optional(),
 });
 
-export function createRequestLogsRouter(pool: Pool): Router {
-  const router = Router({ mergeParams: true });
-  router.get('/', async (req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    const query = parseOrThrow(requestLogsQuery, req.query, 'query is invalid');
+export function registerRequestLogRoutes(app: FastifyInstance, pool: Pool): void {
+  app.get('', async (request) => {
+    const tenantId = request.tenantId;
+    const query = parseOrThrow(requestLogsQuery, request.query, 'query is invalid');
     const { rows } = await pool.query(
       `SELECT request_id AS "requestId", method, path_template AS "pathTemplate", status, latency_ms AS "latencyMs",
               route, consumer, gateway_node AS "gatewayNode", time
@@ -54,7 +51,6 @@ export function createRequestLogsRouter(pool: Pool): Router {
         LIMIT $1`,
       [query.limit, query.status ?? null, query.route ?? null],
     );
-    res.json({ data: rows });
+    return { data: rows };
   });
-  return router;
 }

@@ -1,5 +1,5 @@
 // /api/v1/auth: registration, login and password reset (DESIGN §3), throttled per client IP and per email.
-import { Router, type Request } from 'express';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import { isPgError, PG_UNIQUE_VIOLATION, withTransaction } from '../db/pool.js';
@@ -61,22 +61,18 @@ const resetConfirmBody = z.strictObject({
 
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'email or password is incorrect');
 
-export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const router = Router();
-
+export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): void {
   async function throttle(scope: string, key: string, rule: ThrottleRule): Promise<void> {
     const decision = await deps.throttle.hit(`${scope}:${key}`, rule);
     if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
   }
-  const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
-
-  router.use(async (req, _res, next) => {
-    await throttle('auth-ip', clientIp(req), deps.throttleRules.perIp);
-    next();
+  // Before the body is read: a throttled client cannot make the server parse anything.
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    await throttle('auth-ip', request.ip, deps.throttleRules.perIp);
   });
 
-  router.post('/register', async (req, res) => {
-    const body = parseOrThrow(registerBody, req.body);
+  app.post('/register', async (request, reply) => {
+    const body = parseOrThrow(registerBody, request.body);
     const passwordHash = await hashPassword(body.password);
     try {
       const result = await withTransaction(deps.pool, async (client) => {
@@ -91,7 +87,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       });
       const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: 1 });
       deps.logger.info('tenant registered', { tenantId: result.tenant.id });
-      res.status(201).json({ tenant: publicTenant(result.tenant), token, gatewayApiKey: result.key.plaintext });
+      return await reply.code(201).send({ tenant: publicTenant(result.tenant), token, gatewayApiKey: result.key.plaintext });
     } catch (error) {
       if (isPgError(error, PG_UNIQUE_VIOLATION) && error.constraint === 'tenants_owner_email_key') {
         throw alreadyExists('an account with this email already exists', 'email');
@@ -100,27 +96,27 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     }
   });
 
-  router.post('/login', async (req, res) => {
-    const body = parseOrThrow(loginBody, req.body);
+  app.post('/login', async (request) => {
+    const body = parseOrThrow(loginBody, request.body);
     await throttle('login-email', body.email.toLowerCase(), deps.throttleRules.perEmail);
     const tenant = await findTenantByEmail(deps.pool, body.email);
     const ok = await verifyPassword(body.password, tenant?.passwordHash ?? null);
     if (!ok || tenant === null) throw invalidCredentials();
-    res.json({ token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) });
+    return { token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) };
   });
 
-  router.post('/password-reset', async (req, res) => {
-    const body = parseOrThrow(resetRequestBody, req.body);
+  app.post('/password-reset', async (request, reply) => {
+    const body = parseOrThrow(resetRequestBody, request.body);
     await throttle('reset-email', body.email.toLowerCase(), deps.throttleRules.perEmail);
     // Answer before any lookup so the response (and its timing) says nothing about the account.
-    res.status(202).json({ message: 'if an account exists for this email, a reset link has been sent' });
     void sendResetMail(deps, body.email).catch((error: unknown) => {
       deps.logger.error('password reset mail failed', { error: error instanceof Error ? error.message : 'unknown' });
     });
+    return reply.code(202).send({ message: 'if an account exists for this email, a reset link has been sent' });
   });
 
-  router.post('/password-reset/confirm', async (req, res) => {
-    const body = parseOrThrow(resetConfirmBody, req.body);
+  app.post('/password-reset/confirm', async (request, reply) => {
+    const body = parseOrThrow(resetConfirmBody, request.body);
     const passwordHash = await hashPassword(body.password);
     const tenantId = await redeemResetToken(deps.pool, body.token, passwordHash, deps.now());
     if (tenantId === null) {
@@ -130,10 +126,8 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     }
     deps.tokenVersions.invalidate(tenantId);
     deps.logger.info('password reset', { tenantId });
-    res.status(204).end();
+    return reply.code(204).send();
   });
-
-  return router;
 }
 
 async function sendResetMail(deps: AuthRouterDeps, emailAddress: string): Promise<void> {

@@ -1,36 +1,46 @@
-// The control plane's HTTP application: security headers, CORS, request ids, body limits, the /api/v1
-// routers, health and metrics, and the one error handler.
+// The control plane's HTTP application on fastify: security headers, CORS, request ids, body limits, the
+// /api/v1 routes, health and metrics, and the one error handler. The server itself (HTTP or HTTPS, shared
+// with the gateway WebSocket hub) comes from the caller through `serverFactory`.
 import { randomUUID } from 'node:crypto';
-import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
+import type { IncomingMessage } from 'node:http';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from 'winston';
-import { createApiKeysRouter } from '../admin-api/api-keys-router.js';
-import { createConfigRouter } from '../admin-api/config-router.js';
+import { registerApiKeyRoutes } from '../admin-api/api-keys-router.js';
+import { registerConfigRoutes } from '../admin-api/config-router.js';
 import { consumers, routes, services } from '../admin-api/entities.js';
-import { createEntityRouter } from '../admin-api/entity-router.js';
-import { createGatewaysRouter, createRequestLogsRouter } from '../admin-api/gateways-router.js';
+import { registerEntityRoutes } from '../admin-api/entity-router.js';
+import { registerGatewayRoutes, registerRequestLogRoutes } from '../admin-api/gateways-router.js';
+import type { ListCache } from '../admin-api/list-cache.js';
 import type { Presence } from '../hub/presence.js';
 import type { Mailer } from '../auth/mailer.js';
 import type { PlatformTokens } from '../auth/platform-token.js';
 import type { TokenVersions } from '../auth/token-versions.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
-import { createAuthRouter, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
+import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { Pool } from '../db/pool.js';
 import { requestContext } from '../telemetry/logger.js';
 import type { ControlPlaneMetrics } from '../telemetry/metrics.js';
-import { ApiError, errorHandler, sendError } from './errors.js';
+import { ApiError, handleError, requestErrorOf, sendError } from './errors.js';
+import { BODY_LIMIT } from './limits.js';
 
-export const BODY_LIMIT = '1mb';
-export const CONFIG_BODY_LIMIT = '16mb';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireTenantAccess` on every /tenants/:tenantId/... route: the tenant the token may act for. */
+    tenantId: string;
+  }
+}
 
 export interface AppDeps {
   pool: Pool;
   logger: Logger;
   tokens: PlatformTokens;
   tokenVersions: TokenVersions;
+  listCache: ListCache;
   throttle: Throttle;
   throttleRules?: AuthThrottleRules;
   mailer: Mailer;
@@ -43,93 +53,118 @@ export interface AppDeps {
   now?: () => Date;
 }
 
-const requestId: RequestHandler = (req, res, next) => {
+/** The caller's X-Request-ID when it is a sane token, else a fresh UUID. */
+function requestIdOf(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-  res.setHeader('X-Request-ID', id);
-  requestContext.run({ requestId: id }, next);
-};
-
-const UUID_IN_PATH = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-
-/** Metrics and one access-log line per request, labelled with the route template, never the raw URL. */
-function observe(metrics: ControlPlaneMetrics, logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const template = req.route === undefined ? 'unmatched' : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`;
-      const route = template.replace(UUID_IN_PATH, ':tenantId');
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ method: req.method, route }, seconds);
-      // winston formats a line before its transports filter by level: skip the work when info is off.
-      if (!logger.isInfoEnabled()) return;
-      const requestId = res.getHeader('x-request-id');
-      logger.info('request', { requestId, method: req.method, route, status: res.statusCode, latencyMs: Math.round(seconds * 1e4) / 10 });
-    });
-    next();
-  };
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
 }
 
-export function createApp(deps: AppDeps): Express {
-  const app = express();
+export async function createApp(deps: AppDeps, serverFactory: FastifyServerFactory): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
-  app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustedProxies.length === 0 ? false : deps.trustedProxies);
-  app.set('etag', false);
-  app.use(requestId);
-  app.use(helmet());
-  if (deps.corsAllowedOrigins.length > 0) {
-    app.use(cors({ origin: deps.corsAllowedOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-ID'], maxAge: 600 }));
-  }
-  app.use(observe(deps.metrics, deps.logger));
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  const app = Fastify({
+    serverFactory,
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.trustedProxies.length === 0 ? false : deps.trustedProxies,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors fastify meets before routing (a URL that is not validly percent-encoded) take the same shape.
+    frameworkErrors: (error, _request, reply) => sendError(reply, requestErrorOf(error) ?? new ApiError(400, 'validation_failed', error.message)),
   });
-  app.get('/readyz', async (_req, res) => {
+  // JSON bodies through fastify's own parser (prototype poisoning refused), but only in UTF-8.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const charset = /;\s*charset=("?)([^";\s]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      done(new ApiError(415, 'unsupported_media_type', `request body must be UTF-8 JSON, not ${charset}`), undefined);
+      return;
+    }
+    // Many clients send Content-Type on every request: an empty body (a DELETE, say) is no body.
+    if (body === '') done(null, undefined);
+    else void parseJson(request, body as string, done);
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-ID', request.id);
+    done();
+  });
+  // Bodies are parsed by now, so the context survives into the handler and every log line it writes.
+  app.addHook('preValidation', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
+  // Metrics and one access-log line per request, labelled with the route template, never the raw URL.
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    const status = String(reply.statusCode);
+    deps.metrics.httpRequests.inc({ method: request.method, route, status });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, seconds);
+    // winston formats a line before its transports filter by level: skip the work when info is off.
+    if (deps.logger.isInfoEnabled()) {
+      deps.logger.info('request', { requestId: request.id, method: request.method, route, status: reply.statusCode, latencyMs: Math.round(seconds * 1e4) / 10 });
+    }
+    done();
+  });
+
+  await app.register(fastifyHelmet, { global: true });
+  if (deps.corsAllowedOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: deps.corsAllowedOrigins,
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-ID'],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      maxAge: 600,
+    });
+  }
+
+  app.setErrorHandler(handleError(deps.logger));
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, new ApiError(404, 'not_found', `no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
     try {
       await deps.pool.query('SELECT 1');
-      res.json({ status: 'ready' });
+      return { status: 'ready' };
     } catch {
-      res.status(503).json({ status: 'database unreachable' });
+      return reply.code(503).send({ status: 'database unreachable' });
     }
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
   });
 
-  const api = express.Router();
-  const json = express.json({ limit: BODY_LIMIT, strict: true });
-  api.use(
-    '/auth',
-    json,
-    createAuthRouter({
-      pool: deps.pool,
-      tokens: deps.tokens,
-      tokenVersions: deps.tokenVersions,
-      throttle: deps.throttle,
-      throttleRules: deps.throttleRules ?? DEFAULT_AUTH_THROTTLE,
-      mailer: deps.mailer,
-      logger: deps.logger,
-      now,
-      publicUrl: deps.publicUrl,
-    }),
+  await app.register(
+    async (auth) =>
+      registerAuthRoutes(auth, {
+        pool: deps.pool,
+        tokens: deps.tokens,
+        tokenVersions: deps.tokenVersions,
+        throttle: deps.throttle,
+        throttleRules: deps.throttleRules ?? DEFAULT_AUTH_THROTTLE,
+        mailer: deps.mailer,
+        logger: deps.logger,
+        now,
+        publicUrl: deps.publicUrl,
+      }),
+    { prefix: '/api/v1/auth' },
   );
-  const tenant = express.Router({ mergeParams: true });
-  tenant.use(requireTenantAccess(deps.tokens, deps.tokenVersions));
-  tenant.use('/config', express.json({ limit: CONFIG_BODY_LIMIT, strict: true }), createConfigRouter(deps.pool));
-  tenant.use(json);
-  tenant.use('/api-keys', createApiKeysRouter(deps.pool));
-  tenant.use('/services', createEntityRouter(deps.pool, services));
-  tenant.use('/routes', createEntityRouter(deps.pool, routes));
-  tenant.use('/consumers', createEntityRouter(deps.pool, consumers));
-  tenant.use('/gateways', createGatewaysRouter(deps.pool, deps.presence));
-  tenant.use('/request-logs', createRequestLogsRouter(deps.pool));
-  api.use('/tenants/:tenantId', tenant);
-  app.use('/api/v1', api);
-
-  app.use((req, res) => sendError(res, new ApiError(404, 'not_found', `no endpoint ${req.method} ${req.path}`)));
-  app.use(errorHandler(deps.logger));
+  await app.register(
+    async (tenant) => {
+      tenant.decorateRequest('tenantId', '');
+      tenant.addHook('onRequest', requireTenantAccess(deps.tokens, deps.tokenVersions));
+      await tenant.register(async (scope) => registerConfigRoutes(scope, deps.pool, deps.listCache), { prefix: '/config' });
+      await tenant.register(async (scope) => registerApiKeyRoutes(scope, deps.pool), { prefix: '/api-keys' });
+      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.pool, deps.listCache, services), { prefix: '/services' });
+      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.pool, deps.listCache, routes), { prefix: '/routes' });
+      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.pool, deps.listCache, consumers), { prefix: '/consumers' });
+      await tenant.register(async (scope) => registerGatewayRoutes(scope, deps.pool, deps.presence), { prefix: '/gateways' });
+      await tenant.register(async (scope) => registerRequestLogRoutes(scope, deps.pool), { prefix: '/request-logs' });
+    },
+    { prefix: '/api/v1/tenants/:tenantId' },
+  );
+  await app.ready();
   return app;
 }

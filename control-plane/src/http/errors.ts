@@ -1,5 +1,5 @@
 // The control plane's typed API errors (DESIGN §3) and the one place they become HTTP responses.
-import type { ErrorRequestHandler, Response } from 'express';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'winston';
 import { problemsFromZodError, type ConfigProblem } from '@novagate/gateway/config';
 import { z } from 'zod';
@@ -67,46 +67,46 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, mes
   return result.data;
 }
 
-export function sendError(res: Response, error: ApiError): void {
-  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+export function sendError(reply: FastifyReply, error: ApiError): void {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   const body: { code: ErrorCode; message: string; details?: ConfigProblem[] } = { code: error.code, message: error.message };
   if (error.details.length > 0) body.details = error.details;
-  res.status(error.status).json({ error: body });
+  void reply.code(error.status).send({ error: body });
 }
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  limit?: number;
-}
-
-/** Maps body-parser failures to API errors; returns null for anything else. */
-function fromBodyParser(error: BodyParserError): ApiError | null {
-  switch (error.type) {
-    case 'entity.too.large':
-      return new ApiError(413, 'payload_too_large', `request body is larger than the limit of ${error.limit ?? '?'} bytes`);
-    case 'entity.parse.failed':
-      return new ApiError(400, 'validation_failed', 'request body is not valid JSON', [
-        { path: '', message: 'malformed JSON' },
+/** Fastify's own request errors (body parsing, URLs), as API errors; null for anything else. */
+export function requestErrorOf(error: FastifyError, bodyLimit?: number): ApiError | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'payload_too_large', `request body is larger than the limit of ${bodyLimit ?? '?'} bytes`);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError(400, 'validation_failed', 'request body is not valid JSON', [{ path: '', message: 'malformed JSON' }]);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'validation_failed', 'request body is empty but its Content-Type is application/json', [
+        { path: '', message: 'is empty' },
       ]);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ApiError(415, 'unsupported_media_type', 'request body must be UTF-8 JSON');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'unsupported_media_type', 'request body must be JSON (Content-Type: application/json)');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(400, 'validation_failed', 'Content-Length does not match the body', [{ path: '', message: 'bad Content-Length' }]);
+    case 'FST_ERR_BAD_URL':
+      return new ApiError(400, 'validation_failed', 'the URL is not validly percent-encoded', [{ path: 'url', message: 'bad percent-encoding' }]);
     default:
       return null;
   }
 }
 
-/** Express error handler: typed errors as they are, anything unknown as a logged 500 with no details. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
-    if (res.headersSent) return;
-    if (error instanceof ApiError) return sendError(res, error);
-    const parserError = typeof error === 'object' && error !== null ? fromBodyParser(error as BodyParserError) : null;
-    if (parserError !== null) return sendError(res, parserError);
+/** The error handler: typed errors as they are, anything unknown as a logged 500 with no details. */
+export function handleError(logger: Logger): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    if (reply.sent) return;
+    if (error instanceof ApiError) return sendError(reply, error);
+    const requestError = requestErrorOf(error, request.routeOptions.bodyLimit);
+    if (requestError !== null) return sendError(reply, requestError);
+    const clientStatus = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : null;
+    if (clientStatus !== null) return sendError(reply, new ApiError(clientStatus, 'validation_failed', error.message));
     // Log the error's name and message only: a pg error's detail can hold row values.
-    const description = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
-    logger.error('unhandled error', { error: description });
-    sendError(res, new ApiError(500, 'internal_error', 'internal error'));
+    logger.error('unhandled error', { requestId: request.id, error: error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown' });
+    sendError(reply, new ApiError(500, 'internal_error', 'internal error'));
   };
 }
