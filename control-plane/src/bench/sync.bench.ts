@@ -1,6 +1,7 @@
 // `npm run bench:sync`: 200 gateway protocol connections over 20 tenants on one TLS control plane; the time
 // from an admin-API write to the last ack of that tenant's gateways (p50/p99), and the control plane's memory
-// per connection. Prints a table; asserts nothing.
+// per connection. Prints a table; asserts nothing. With BENCH_CPU_PROFILE_DIR set, the control plane writes a V8
+// CPU profile there and the bench prints the measured window for cpu-profile-summary.ts.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,9 @@ const PER_TENANT = 10;
 const ROUNDS = process.argv.includes('--quick') ? 3 : 10;
 const PORT = 19_080 + Math.floor(Math.random() * 1000);
 const BASE = `https://localhost:${PORT}`;
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+/** Monotonic microseconds: the clock V8 CPU profiles use, shared by every process on the machine. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -29,7 +33,7 @@ async function main(): Promise<void> {
   const tls = ensureDevTls(mkdtempSync(join(tmpdir(), 'novagate-bench-tls-')));
   const ca = readFileSync(tls.caFile, 'utf8');
   const dispatcher = new Agent({ connect: { ca } });
-  const server = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))], {
+  const server = spawn(process.execPath, ['--expose-gc', ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]), '--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))], {
     env: {
       ...process.env,
       DATABASE_URL: db.url,
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
 
     const latencies: number[] = [];
     const writes: number[] = [];
+    const windowFrom = monotonicUs();
     for (let round = 0; round < ROUNDS; round++) {
       await Promise.all(
         tenants.map(async (tenant) => {
@@ -128,12 +133,17 @@ async function main(): Promise<void> {
       );
     }
 
+    const windowTo = monotonicUs();
     const connections = TENANTS * PER_TENANT;
     console.log(`\nNovaGate config sync benchmark: ${connections} gateway connections (TLS) over ${TENANTS} tenants, ${ROUNDS} rounds of one write per tenant\n`);
     console.log(`admin write answered             p50 ${percentile(writes, 50).toFixed(1)} ms   p99 ${percentile(writes, 99).toFixed(1)} ms`);
     console.log(`write → last ack of the tenant   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   (${latencies.length} samples)`);
     console.log(`memory per connection            rss ${((after.rss - before.rss) / connections / 1024).toFixed(1)} KB   heap ${((after.heap - before.heap) / connections / 1024).toFixed(1)} KB`);
     console.log('\ntargets: p99 <= 250 ms; <= 100 KB per connection');
+    if (PROFILE_DIR !== undefined) {
+      console.log(`\nCPU profile of the control plane in ${PROFILE_DIR}; the measured rounds (${writes.length} writes, ${writes.length * PER_TENANT} acks):`);
+      console.log(`  npx tsx src/bench/cpu-profile-summary.ts ${PROFILE_DIR}/<file>.cpuprofile ${windowFrom} ${windowTo} ${writes.length}`);
+    }
   } finally {
     for (const socket of sockets) socket.terminate();
     server.kill('SIGTERM');
