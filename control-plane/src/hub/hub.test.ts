@@ -198,6 +198,42 @@ test('a nack is recorded and shown in /gateways; acks and presence show the conf
   }
 });
 
+test('acks land in gateway_nodes; an ack lost in a crash before it was written is repaired by the next hello', async () => {
+  const tenant = await registerTenant(replicaA);
+  const schema = quotedTenantSchema(tenant.id);
+  const ackedVersion = async () =>
+    (await db.pool.query(`SELECT acked_version FROM ${schema}.gateway_nodes WHERE node_id = 'node-crash'`)).rows[0]?.acked_version ?? null;
+  const delivered = async () =>
+    (await db.pool.query('SELECT delivered_at FROM public.pending_config_updates WHERE tenant_id = $1 AND version = 1', [tenant.id])).rows[0]
+      ?.delivered_at ?? null;
+  const eventually = async (read: () => Promise<unknown>, expected: (value: unknown) => boolean) => {
+    let value = await read();
+    for (let i = 0; i < 200 && !expected(value); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      value = await read();
+    }
+    return value;
+  };
+  const first = await helloGateway(replicaA.url, tenant.gatewayApiKey, { ca, nodeId: 'node-crash' });
+  const config = await first.nextConfig();
+  first.send({ type: 'ack', version: config.version, hash: config.hash });
+  assert.equal(await eventually(ackedVersion, (v) => v !== null), '1');
+  assert.notEqual(await eventually(delivered, (v) => v !== null), null);
+  first.close();
+  await first.closed;
+  // What a replica that stopped between receiving the ack and writing its batch leaves behind.
+  await db.pool.query(`UPDATE ${schema}.gateway_nodes SET acked_version = NULL, acked_hash = NULL`);
+  await db.pool.query('UPDATE public.pending_config_updates SET delivered_at = NULL WHERE tenant_id = $1', [tenant.id]);
+  const again = await helloGateway(replicaB.url, tenant.gatewayApiKey, { ca, nodeId: 'node-crash', configVersion: config.version, configHash: config.hash });
+  try {
+    assert.equal(await eventually(ackedVersion, (v) => v !== null), '1');
+    assert.notEqual(await eventually(delivered, (v) => v !== null), null);
+    assert.equal(again.configs.length, 0, 'a gateway on the newest version is sent nothing');
+  } finally {
+    again.close();
+  }
+});
+
 test("request logs land in the sending tenant's schema only and read back newest first", async () => {
   const a = await registerTenant(replicaA);
   const b = await registerTenant(replicaA);
