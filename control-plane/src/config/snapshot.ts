@@ -92,19 +92,31 @@ export function selectConsumers(tenantId: string): string {
   return `SELECT ${CONSUMER_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.consumers c`;
 }
 
-/** The tenant's current config as the gateway will receive it: services and consumers by name, routes in order. */
-export async function buildSnapshot(db: Queryable, tenantId: string): Promise<GatewayConfig> {
-  // One round trip for the three lists: every config write pays for this inside its transaction.
-  const { rows } = await db.query<{ services: ServiceRow[]; routes: RouteRow[]; consumers: ConsumerRow[] }>(
-    `SELECT
-       (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (${selectServices(tenantId)}) x) AS services,
+export interface SnapshotLists {
+  services: ServiceRow[];
+  routes: RouteRow[];
+  consumers: ConsumerRow[];
+}
+
+/** Select-list columns `services`, `routes` and `consumers`: the three lists as JSON, in snapshot order. */
+export function snapshotListColumns(tenantId: string): string {
+  return `(SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (${selectServices(tenantId)}) x) AS services,
        (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (${selectRoutes(tenantId)}) x) AS routes,
-       (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (${selectConsumers(tenantId)}) x) AS consumers`,
-  );
-  const lists = rows[0] as { services: ServiceRow[]; routes: RouteRow[]; consumers: ConsumerRow[] };
+       (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (${selectConsumers(tenantId)}) x) AS consumers`;
+}
+
+/** The config as the gateway will receive it: services and consumers by name, routes in order. */
+export function snapshotOf(lists: SnapshotLists): GatewayConfig {
   return {
     services: lists.services.map(serviceConfigOf),
     routes: lists.routes.map(routeConfigOf),
     consumers: lists.consumers.map(consumerConfigOf),
   };
+}
+
+/** The tenant's current config as the gateway will receive it. */
+export async function buildSnapshot(db: Queryable, tenantId: string): Promise<GatewayConfig> {
+  // One round trip for the three lists.
+  const { rows } = await db.query<SnapshotLists>(`SELECT ${snapshotListColumns(tenantId)}`);
+  return snapshotOf(rows[0] as SnapshotLists);
 }
