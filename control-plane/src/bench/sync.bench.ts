@@ -74,7 +74,26 @@ async function main(): Promise<void> {
     const memory = async () => {
       const text = await fetch(`${BASE}/metrics`, { dispatcher }).then((r) => r.text());
       const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
-      return { rss: read('process_resident_memory_bytes'), heap: read('nodejs_heap_size_used_bytes') };
+      return {
+        rss: read('process_resident_memory_bytes'),
+        heap: read('nodejs_heap_size_used_bytes'),
+        cpuSeconds: read('process_cpu_user_seconds_total') + read('process_cpu_system_seconds_total'),
+      };
+    };
+    // CPU time (user + system) of the PostgreSQL backends serving the bench database, by pid, from /proc:
+    // on a shared machine, latencies are noisy but CPU seconds are not.
+    const databaseCpu = async () => {
+      const { rows } = await db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+      const byPid = new Map<number, number>();
+      for (const { pid } of rows) {
+        try {
+          const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+          byPid.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+        } catch {
+          // PostgreSQL on another machine, or the backend just ended: no figure.
+        }
+      }
+      return byPid;
     };
 
     const tenants: { id: string; token: string; key: string }[] = [];
@@ -121,6 +140,7 @@ async function main(): Promise<void> {
 
     const latencies: number[] = [];
     const writes: number[] = [];
+    const cpuFrom = { server: (await memory()).cpuSeconds, database: await databaseCpu() };
     const windowFrom = monotonicUs();
     for (let round = 0; round < ROUNDS; round++) {
       await Promise.all(
@@ -134,6 +154,9 @@ async function main(): Promise<void> {
       );
     }
     const windowTo = monotonicUs();
+    const serverCpu = (await memory()).cpuSeconds - cpuFrom.server;
+    let databaseCpuSeconds = 0;
+    for (const [pid, seconds] of await databaseCpu()) databaseCpuSeconds += seconds - (cpuFrom.database.get(pid) ?? 0);
 
     // Not timed: every ack must also have reached the control plane's gateway_nodes table.
     const finalVersion = ROUNDS + 1;
@@ -154,6 +177,8 @@ async function main(): Promise<void> {
     console.log(`\nNovaGate config sync benchmark: ${connections} gateway connections (TLS) over ${TENANTS} tenants, ${ROUNDS} rounds of one write per tenant\n`);
     console.log(`admin write answered             p50 ${percentile(writes, 50).toFixed(1)} ms   p99 ${percentile(writes, 99).toFixed(1)} ms`);
     console.log(`write → last ack of the tenant   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   (${latencies.length} samples)`);
+    const perWrite = (seconds: number) => ((seconds * 1000) / writes.length).toFixed(2);
+    console.log(`CPU per write (incl. its acks)   control plane ${perWrite(serverCpu)} ms   PostgreSQL ${perWrite(databaseCpuSeconds)} ms`);
     console.log(`acks of the last version recorded in gateway_nodes: ${recorded}/${connections}`);
     console.log(`memory per connection            rss ${((after.rss - before.rss) / connections / 1024).toFixed(1)} KB   heap ${((after.heap - before.heap) / connections / 1024).toFixed(1)} KB`);
     console.log('\ntargets: p99 <= 250 ms; <= 100 KB per connection');
