@@ -33,6 +33,24 @@ export async function latestConfigVersion(db: Queryable, tenantId: string): Prom
 }
 
 /**
+ * The newest version's number and hash, with its snapshot only when it is not `known`: a replica that already
+ * holds that version (a rescan after its LISTEN session came back) does not read and parse the whole config again.
+ */
+export async function newestConfigVersionUnless(
+  db: Queryable,
+  tenantId: string,
+  known: ConfigVersion | null,
+): Promise<(ConfigVersion & { config: GatewayConfig | null }) | null> {
+  const { rows } = await db.query<{ version: string; hash: string; snapshot: GatewayConfig | null }>(
+    `SELECT version, hash, CASE WHEN version = $1 AND hash = $2 THEN NULL ELSE snapshot END AS snapshot
+       FROM ${quotedTenantSchema(tenantId)}.config_versions ORDER BY version DESC LIMIT 1`,
+    [known?.version ?? null, known?.hash ?? null],
+  );
+  const row = rows[0];
+  return row === undefined ? null : { version: Number(row.version), hash: row.hash, config: row.snapshot };
+}
+
+/**
  * Records the tenant's current rows as a new config version when they differ from the newest one.
  * The caller holds the tenant lock (lockTenantForConfigChange) in the same transaction.
  */

@@ -7,7 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from 'winston';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { bearerToken } from '../auth/require-tenant.js';
-import { latestConfigVersion } from '../config/versions.js';
+import { newestConfigVersionUnless } from '../config/versions.js';
 import type { Pool } from '../db/pool.js';
 import { authenticateGatewayKey, revokedKeyIds } from './gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
@@ -173,9 +173,9 @@ export function createHub(options: HubOptions): Hub {
     try {
       do {
         state.refreshAgain = false;
-        const latest = await latestConfigVersion(pool, tenantId);
+        const latest = await newestConfigVersionUnless(pool, tenantId, state.frame);
         if (latest === null) break;
-        if (state.frame === null || state.frame.version !== latest.version || state.frame.hash !== latest.hash) {
+        if (latest.config !== null) {
           const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
           metrics.snapshotBytes.observe(frame.bytes);
           if (frame.bytes > options.maxConfigBytes) {
