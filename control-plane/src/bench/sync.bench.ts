@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const tls = ensureDevTls(mkdtempSync(join(tmpdir(), 'novagate-bench-tls-')));
   const ca = readFileSync(tls.caFile, 'utf8');
   const dispatcher = new Agent({ connect: { ca } });
-  const server = spawn(process.execPath, ['--expose-gc', ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]), '--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))], {
+  const server = spawn(process.execPath, ['--expose-gc', ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]), '--import', 'tsx', '--import', fileURLToPath(new URL('./collect-garbage-on-signal.ts', import.meta.url)), fileURLToPath(new URL('../main.ts', import.meta.url))], {
     env: {
       ...process.env,
       DATABASE_URL: db.url,
@@ -80,6 +80,12 @@ async function main(): Promise<void> {
         cpuSeconds: read('process_cpu_user_seconds_total') + read('process_cpu_system_seconds_total'),
       };
     };
+    /** Memory after a full garbage collection in the control plane (collect-garbage-on-signal.ts). */
+    const collectedMemory = async () => {
+      server.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 300));
+      return memory();
+    };
     // CPU time (user + system) of the PostgreSQL backends serving the bench database, by pid, from /proc:
     // on a shared machine, latencies are noisy but CPU seconds are not.
     const databaseCpu = async () => {
@@ -108,6 +114,7 @@ async function main(): Promise<void> {
     await db.pool.query("UPDATE public.tenants SET plan = 'enterprise'");
     await new Promise((r) => setTimeout(r, 500));
     const before = await memory();
+    const beforeCollected = await collectedMemory();
 
     // When each node of each tenant acked each version (reported by the gateways' process), and who waits for a version.
     const acked = new Map<string, Map<number, number[]>>(tenants.map((t) => [t.id, new Map()]));
@@ -137,6 +144,7 @@ async function main(): Promise<void> {
     await Promise.all(tenants.map((tenant) => allAcked(tenant.id, 1)));
     await new Promise((r) => setTimeout(r, 1_000));
     const after = await memory();
+    const afterCollected = await collectedMemory();
 
     const latencies: number[] = [];
     const writes: number[] = [];
@@ -181,6 +189,7 @@ async function main(): Promise<void> {
     console.log(`CPU per write (incl. its acks)   control plane ${perWrite(serverCpu)} ms   PostgreSQL ${perWrite(databaseCpuSeconds)} ms`);
     console.log(`acks of the last version recorded in gateway_nodes: ${recorded}/${connections}`);
     console.log(`memory per connection            rss ${((after.rss - before.rss) / connections / 1024).toFixed(1)} KB   heap ${((after.heap - before.heap) / connections / 1024).toFixed(1)} KB`);
+    console.log(`  after a full GC                rss ${((afterCollected.rss - beforeCollected.rss) / connections / 1024).toFixed(1)} KB   heap ${((afterCollected.heap - beforeCollected.heap) / connections / 1024).toFixed(1)} KB`);
     console.log('\ntargets: p99 <= 250 ms; <= 100 KB per connection');
     if (PROFILE_DIR !== undefined) {
       console.log(`\nCPU profile of the control plane in ${PROFILE_DIR}; the measured rounds (${writes.length} writes, ${writes.length * PER_TENANT} acks):`);
