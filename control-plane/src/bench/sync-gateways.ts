@@ -11,8 +11,8 @@ export interface GatewaysSetup {
   perTenant: number;
 }
 
-/** Child → parent: all connections are up (`ready`), or node `node` of `tenantId` acked `version` at `atMs`. */
-export type GatewaysReport = { type: 'ready' } | { type: 'acked'; tenantId: string; version: number; atMs: number };
+/** Child → parent: all connections are up, a node of `tenantId` acked `version` at `atMs`, or this process's CPU time. */
+export type GatewaysReport = { type: 'ready' } | { type: 'acked'; tenantId: string; version: number; atMs: number } | { type: 'cpu'; seconds: number };
 
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 const report = (message: GatewaysReport) => process.send?.(message);
@@ -39,8 +39,13 @@ async function connectAll(setup: GatewaysSetup): Promise<WebSocket[]> {
   return sockets;
 }
 
-process.once('message', (setup: GatewaysSetup) => {
-  connectAll(setup).then(
+process.on('message', (message: GatewaysSetup | 'cpu') => {
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    report({ type: 'cpu', seconds: (user + system) / 1e6 });
+    return;
+  }
+  connectAll(message).then(
     (sockets) => {
       report({ type: 'ready' });
       process.once('disconnect', () => {

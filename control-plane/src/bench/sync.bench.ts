@@ -119,9 +119,16 @@ async function main(): Promise<void> {
     // When each node of each tenant acked each version (reported by the gateways' process), and who waits for a version.
     const acked = new Map<string, Map<number, number[]>>(tenants.map((t) => [t.id, new Map()]));
     const waiting = new Map<string, { version: number; resolve: (times: number[]) => void }>();
+    let gatewaysCpuWaiter: ((seconds: number) => void) | undefined;
+    const gatewaysCpu = () =>
+      new Promise<number>((resolve) => {
+        gatewaysCpuWaiter = resolve;
+        gateways.send('cpu');
+      });
     const ready = new Promise<void>((resolve, reject) => {
       gateways.on('message', (message: GatewaysReport) => {
         if (message.type === 'ready') return resolve();
+        if (message.type === 'cpu') return gatewaysCpuWaiter?.(message.seconds);
         const byVersion = acked.get(message.tenantId) as Map<number, number[]>;
         const times = byVersion.get(message.version) ?? [];
         times.push(message.atMs);
@@ -148,7 +155,7 @@ async function main(): Promise<void> {
 
     const latencies: number[] = [];
     const writes: number[] = [];
-    const cpuFrom = { server: (await memory()).cpuSeconds, database: await databaseCpu() };
+    const cpuFrom = { server: (await memory()).cpuSeconds, database: await databaseCpu(), gateways: await gatewaysCpu() };
     const windowFrom = monotonicUs();
     for (let round = 0; round < ROUNDS; round++) {
       await Promise.all(
@@ -163,6 +170,7 @@ async function main(): Promise<void> {
     }
     const windowTo = monotonicUs();
     const serverCpu = (await memory()).cpuSeconds - cpuFrom.server;
+    const gatewaysCpuSeconds = (await gatewaysCpu()) - cpuFrom.gateways;
     let databaseCpuSeconds = 0;
     for (const [pid, seconds] of await databaseCpu()) databaseCpuSeconds += seconds - (cpuFrom.database.get(pid) ?? 0);
 
@@ -186,7 +194,7 @@ async function main(): Promise<void> {
     console.log(`admin write answered             p50 ${percentile(writes, 50).toFixed(1)} ms   p99 ${percentile(writes, 99).toFixed(1)} ms`);
     console.log(`write → last ack of the tenant   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   (${latencies.length} samples)`);
     const perWrite = (seconds: number) => ((seconds * 1000) / writes.length).toFixed(2);
-    console.log(`CPU per write (incl. its acks)   control plane ${perWrite(serverCpu)} ms   PostgreSQL ${perWrite(databaseCpuSeconds)} ms`);
+    console.log(`CPU per write (incl. its acks)   control plane ${perWrite(serverCpu)} ms   PostgreSQL ${perWrite(databaseCpuSeconds)} ms   (the 10 bench gateways: ${perWrite(gatewaysCpuSeconds)} ms)`);
     console.log(`acks of the last version recorded in gateway_nodes: ${recorded}/${connections}`);
     console.log(`memory per connection            rss ${((after.rss - before.rss) / connections / 1024).toFixed(1)} KB   heap ${((after.heap - before.heap) / connections / 1024).toFixed(1)} KB`);
     console.log(`  after a full GC                rss ${((afterCollected.rss - beforeCollected.rss) / connections / 1024).toFixed(1)} KB   heap ${((afterCollected.heap - beforeCollected.heap) / connections / 1024).toFixed(1)} KB`);
