@@ -17,6 +17,8 @@ import type { GatewaysReport, GatewaysSetup } from './sync-gateways.js';
 const TENANTS = 20;
 const PER_TENANT = 10;
 const ROUNDS = process.argv.includes('--quick') ? 3 : 10;
+/** `--services=N`: each tenant starts with N services, for the cost of large configs (gzip frames above 8 KiB). */
+const SERVICES = Number(/^--services=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--services=')) ?? '')?.[1] ?? 0);
 const PORT = 19_080 + Math.floor(Math.random() * 1000);
 const BASE = `https://localhost:${PORT}`;
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
@@ -112,6 +114,15 @@ async function main(): Promise<void> {
       tenants.push({ id: body.tenant.id, token: body.token, key: body.gatewayApiKey });
     }
     await db.pool.query("UPDATE public.tenants SET plan = 'enterprise'");
+    // The version each tenant's gateways start from: 1, or the one holding the --services preload.
+    let firstVersion = 1;
+    if (SERVICES > 0) {
+      const services = Array.from({ length: SERVICES }, (_, i) => ({ name: `preloaded-${i}`, url: `http://preloaded-${i}.internal:8080`, timeoutMs: 5000 }));
+      for (const tenant of tenants) {
+        const applied = (await api('PUT', `/api/v1/tenants/${tenant.id}/config`, { config: { services } }, tenant.token)) as { version: number };
+        firstVersion = applied.version;
+      }
+    }
     await new Promise((r) => setTimeout(r, 500));
     const before = await memory();
     const beforeCollected = await collectedMemory();
@@ -148,7 +159,7 @@ async function main(): Promise<void> {
     const setup: GatewaysSetup = { url: `wss://localhost:${PORT}`, ca, tenants: tenants.map((t) => ({ id: t.id, key: t.key })), perTenant: PER_TENANT };
     gateways.send(setup);
     await ready;
-    await Promise.all(tenants.map((tenant) => allAcked(tenant.id, 1)));
+    await Promise.all(tenants.map((tenant) => allAcked(tenant.id, firstVersion)));
     await new Promise((r) => setTimeout(r, 1_000));
     const after = await memory();
     const afterCollected = await collectedMemory();
@@ -163,7 +174,7 @@ async function main(): Promise<void> {
           const started = monotonicMs();
           await api('POST', `/api/v1/tenants/${tenant.id}/services`, { name: `svc-${round}`, url: 'http://upstream:8080' }, tenant.token);
           writes.push(monotonicMs() - started);
-          const times = await allAcked(tenant.id, round + 2);
+          const times = await allAcked(tenant.id, firstVersion + 1 + round);
           latencies.push(Math.max(...times) - started);
         }),
       );
@@ -175,7 +186,7 @@ async function main(): Promise<void> {
     for (const [pid, seconds] of await databaseCpu()) databaseCpuSeconds += seconds - (cpuFrom.database.get(pid) ?? 0);
 
     // Not timed: every ack must also have reached the control plane's gateway_nodes table.
-    const finalVersion = ROUNDS + 1;
+    const finalVersion = firstVersion + ROUNDS;
     let recorded = 0;
     for (let attempt = 0; attempt < 50; attempt++) {
       recorded = 0;
@@ -190,7 +201,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const connections = TENANTS * PER_TENANT;
-    console.log(`\nNovaGate config sync benchmark: ${connections} gateway connections (TLS) over ${TENANTS} tenants, ${ROUNDS} rounds of one write per tenant\n`);
+    console.log(`\nNovaGate config sync benchmark: ${connections} gateway connections (TLS) over ${TENANTS} tenants, ${ROUNDS} rounds of one write per tenant${SERVICES > 0 ? `, ${SERVICES} services preloaded per tenant` : ''}\n`);
     console.log(`admin write answered             p50 ${percentile(writes, 50).toFixed(1)} ms   p99 ${percentile(writes, 99).toFixed(1)} ms`);
     console.log(`write → last ack of the tenant   p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   (${latencies.length} samples)`);
     const perWrite = (seconds: number) => ((seconds * 1000) / writes.length).toFixed(2);
