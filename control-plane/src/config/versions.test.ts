@@ -46,6 +46,37 @@ test('a change records the next version whose hash is the hash of its stored sna
   assert.deepEqual(pending.rows.map((r) => Number(r.version)), [1, 2]);
 });
 
+test('the snapshot holds routes in their order and every config field of routes and consumers, nothing else', async () => {
+  const schema = quotedTenantSchema(tenantId);
+  await db.pool.query(
+    `INSERT INTO ${schema}.routes (name, service_id, paths, methods, hosts, strip_prefix, auth, rate_limit)
+     SELECT n, (SELECT id FROM ${schema}.services WHERE name = 'users'), ARRAY['/' || n], ARRAY['GET'], ARRAY['api.example.com'], true, 'jwt',
+            '{"limit": 5, "windowSeconds": 60, "by": "ip"}'::jsonb
+       FROM unnest(ARRAY['zeta', 'alpha']) AS n`,
+  );
+  await db.pool.query(
+    `INSERT INTO ${schema}.consumers (username, api_key_hashes, jwt_subject, rate_limit) VALUES
+       ('mobile', ARRAY['${'a'.repeat(64)}'], 'mobile-sub', '{"limit": 100, "windowSeconds": 1}'), ('bare', '{}', NULL, NULL)`,
+  );
+  const { version } = await record();
+  const { rows } = await db.pool.query(`SELECT snapshot FROM ${schema}.config_versions WHERE version = $1`, [version]);
+  const route = (name: string) => ({
+    name,
+    service: 'users',
+    paths: [`/${name}`],
+    methods: ['GET'],
+    hosts: ['api.example.com'],
+    stripPrefix: true,
+    auth: 'jwt',
+    rateLimit: { limit: 5, windowSeconds: 60, by: 'ip' },
+  });
+  assert.deepEqual(rows[0].snapshot.routes, [route('zeta'), route('alpha')], 'routes keep their position order');
+  assert.deepEqual(rows[0].snapshot.consumers, [
+    { username: 'bare', apiKeyHashes: [] },
+    { username: 'mobile', apiKeyHashes: ['a'.repeat(64)], jwtSubject: 'mobile-sub', rateLimit: { limit: 100, windowSeconds: 1 } },
+  ]);
+});
+
 test('the newest version comes without its snapshot when the reader already holds it', async () => {
   const newest = await newestConfigVersionUnless(db.pool, tenantId, null);
   assert.ok(newest !== null && newest.config !== null);
