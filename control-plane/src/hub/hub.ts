@@ -346,7 +346,16 @@ export function createHub(options: HubOptions): Hub {
       const state = tenants.get(tenantId);
       state?.connections.delete(connection);
       if (state !== undefined && state.connections.size === 0) tenants.delete(tenantId);
-      if (connection.nodeId !== null) void presence.remove(tenantId, connection.nodeId).catch(() => undefined);
+      // After the messages already received (a hello or an ack still being written would mark the node online
+      // again), and not if the node has meanwhile reconnected here.
+      void queue
+        .then(() => {
+          const nodeId = connection.nodeId;
+          if (nodeId === null) return;
+          for (const other of tenants.get(tenantId)?.connections ?? []) if (other.nodeId === nodeId) return;
+          return presence.remove(tenantId, nodeId);
+        })
+        .catch(() => undefined);
     });
   }
 
