@@ -41,7 +41,12 @@ export interface ConsumerRow {
   updated_at: string;
 }
 
-export function serviceConfigOf(row: ServiceRow): ServiceConfig {
+/** The columns a snapshot needs (the admin API's rows carry more: ids, owner, timestamps). */
+export type ServiceConfigColumns = Pick<ServiceRow, 'name' | 'url' | 'connect_timeout_ms' | 'timeout_ms' | 'retries'>;
+export type RouteConfigColumns = Pick<RouteRow, 'name' | 'service_name' | 'paths' | 'methods' | 'hosts' | 'strip_prefix' | 'auth' | 'rate_limit'>;
+export type ConsumerConfigColumns = Pick<ConsumerRow, 'username' | 'api_key_hashes' | 'jwt_subject' | 'rate_limit'>;
+
+export function serviceConfigOf(row: ServiceConfigColumns): ServiceConfig {
   return {
     name: row.name,
     url: row.url,
@@ -51,7 +56,7 @@ export function serviceConfigOf(row: ServiceRow): ServiceConfig {
   };
 }
 
-export function routeConfigOf(row: RouteRow): RouteConfig {
+export function routeConfigOf(row: RouteConfigColumns): RouteConfig {
   const route: RouteConfig = {
     name: row.name,
     service: row.service_name,
@@ -65,7 +70,7 @@ export function routeConfigOf(row: RouteRow): RouteConfig {
   return route;
 }
 
-export function consumerConfigOf(row: ConsumerRow): ConsumerConfig {
+export function consumerConfigOf(row: ConsumerConfigColumns): ConsumerConfig {
   const consumer: ConsumerConfig = { username: row.username, apiKeyHashes: row.api_key_hashes };
   if (row.jwt_subject !== null) consumer.jwtSubject = row.jwt_subject;
   if (row.rate_limit !== null) consumer.rateLimit = row.rate_limit;
@@ -92,19 +97,40 @@ export function selectConsumers(tenantId: string): string {
   return `SELECT ${CONSUMER_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.consumers c`;
 }
 
-/** The tenant's current config as the gateway will receive it: services and consumers by name, routes in order. */
-export async function buildSnapshot(db: Queryable, tenantId: string): Promise<GatewayConfig> {
-  // One round trip for the three lists: every config write pays for this inside its transaction.
-  const { rows } = await db.query<{ services: ServiceRow[]; routes: RouteRow[]; consumers: ConsumerRow[] }>(
-    `SELECT
-       (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (${selectServices(tenantId)}) x) AS services,
-       (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (${selectRoutes(tenantId)}) x) AS routes,
-       (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (${selectConsumers(tenantId)}) x) AS consumers`,
-  );
-  const lists = rows[0] as { services: ServiceRow[]; routes: RouteRow[]; consumers: ConsumerRow[] };
+export interface SnapshotLists {
+  services: ServiceConfigColumns[];
+  routes: RouteConfigColumns[];
+  consumers: ConsumerConfigColumns[];
+}
+
+/**
+ * Select-list columns `services`, `routes` and `consumers`: the three lists as JSON, in snapshot order, with only
+ * the columns a snapshot holds. Every config write runs this in its transaction; ids and the formatted
+ * timestamps of the admin API's rows made it three times slower on a tenant with 1,000 services.
+ */
+export function snapshotListColumns(tenantId: string): string {
+  const schema = quotedTenantSchema(tenantId);
+  return `(SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
+         SELECT s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries FROM ${schema}.services s) x) AS services,
+       (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (
+         SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.position
+           FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,
+       (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (
+         SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit FROM ${schema}.consumers c) x) AS consumers`;
+}
+
+/** The config as the gateway will receive it: services and consumers by name, routes in order. */
+export function snapshotOf(lists: SnapshotLists): GatewayConfig {
   return {
     services: lists.services.map(serviceConfigOf),
     routes: lists.routes.map(routeConfigOf),
     consumers: lists.consumers.map(consumerConfigOf),
   };
+}
+
+/** The tenant's current config as the gateway will receive it. */
+export async function buildSnapshot(db: Queryable, tenantId: string): Promise<GatewayConfig> {
+  // One round trip for the three lists.
+  const { rows } = await db.query<SnapshotLists>(`SELECT ${snapshotListColumns(tenantId)}`);
+  return snapshotOf(rows[0] as SnapshotLists);
 }

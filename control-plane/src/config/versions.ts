@@ -1,10 +1,10 @@
 // Config versions (DESIGN §1, §2): every change to a tenant's services, routes or consumers, inside the
 // change's own transaction, writes a new numbered snapshot, a pending_config_updates row and a NOTIFY.
 // Numbers are allocated under the tenant row's lock, so the admin API and the operator never collide.
-import { configHash, type GatewayConfig } from '@novagate/gateway/config';
+import { canonicalConfig, type GatewayConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { buildSnapshot } from './snapshot.js';
+import { snapshotListColumns, snapshotOf, type SnapshotLists } from './snapshot.js';
 
 export const CONFIG_CHANNEL = 'novagate_config';
 
@@ -33,28 +33,51 @@ export async function latestConfigVersion(db: Queryable, tenantId: string): Prom
 }
 
 /**
+ * The newest version's number and hash, with its snapshot only when it is not `known`: a replica that already
+ * holds that version (a rescan after its LISTEN session came back) does not read and parse the whole config again.
+ */
+export async function newestConfigVersionUnless(
+  db: Queryable,
+  tenantId: string,
+  known: ConfigVersion | null,
+): Promise<(ConfigVersion & { config: GatewayConfig | null }) | null> {
+  const { rows } = await db.query<{ version: string; hash: string; snapshot: GatewayConfig | null }>(
+    `SELECT version, hash, CASE WHEN version = $1 AND hash = $2 THEN NULL ELSE snapshot END AS snapshot
+       FROM ${quotedTenantSchema(tenantId)}.config_versions ORDER BY version DESC LIMIT 1`,
+    [known?.version ?? null, known?.hash ?? null],
+  );
+  const row = rows[0];
+  return row === undefined ? null : { version: Number(row.version), hash: row.hash, config: row.snapshot };
+}
+
+/**
  * Records the tenant's current rows as a new config version when they differ from the newest one.
  * The caller holds the tenant lock (lockTenantForConfigChange) in the same transaction.
  */
 export async function recordConfigVersion(db: Queryable, tenantId: string): Promise<ConfigVersion & { changed: boolean }> {
-  const snapshot = await buildSnapshot(db, tenantId);
-  const hash = configHash(snapshot);
-  // Only the number and hash of the newest version: reading its snapshot back would cost a whole config per write.
-  const { rows } = await db.query<{ version: string; hash: string }>(
-    `SELECT version, hash FROM ${quotedTenantSchema(tenantId)}.config_versions ORDER BY version DESC LIMIT 1`,
+  const schema = quotedTenantSchema(tenantId);
+  // The three lists and the newest version's number and hash in one round trip (not its snapshot: reading
+  // that back would cost a whole config per write).
+  const { rows } = await db.query<SnapshotLists & { latest_version: string | null; latest_hash: string | null }>(
+    `SELECT ${snapshotListColumns(tenantId)},
+       (SELECT version FROM ${schema}.config_versions ORDER BY version DESC LIMIT 1) AS latest_version,
+       (SELECT hash FROM ${schema}.config_versions ORDER BY version DESC LIMIT 1) AS latest_hash`,
   );
-  const latest = rows[0] === undefined ? null : { version: Number(rows[0].version), hash: rows[0].hash };
+  const row = rows[0] as SnapshotLists & { latest_version: string | null; latest_hash: string | null };
+  // Serialised once: the canonical text is both what is hashed and what is stored.
+  const { json, hash } = canonicalConfig(snapshotOf(row));
+  const latest = row.latest_version === null ? null : { version: Number(row.latest_version), hash: row.latest_hash };
   if (latest !== null && latest.hash === hash) return { version: latest.version, hash, changed: false };
   const version = (latest?.version ?? 0) + 1;
   // The snapshot, the pending update and the notification in one statement (one round trip).
   await db.query(
     `WITH snapshot AS (
-       INSERT INTO ${quotedTenantSchema(tenantId)}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)
+       INSERT INTO ${schema}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)
      ), pending AS (
        INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($4, $1)
      )
      SELECT pg_notify($5, $6)`,
-    [version, hash, JSON.stringify(snapshot), tenantId, CONFIG_CHANNEL, JSON.stringify({ tenantId, version })],
+    [version, hash, json, tenantId, CONFIG_CHANNEL, JSON.stringify({ tenantId, version })],
   );
   return { version, hash, changed: true };
 }

@@ -11,10 +11,28 @@ export async function recordHello(db: Queryable, tenantId: string, nodeId: strin
   );
 }
 
-export async function recordAck(db: Queryable, tenantId: string, nodeId: string, version: number, hash: string): Promise<void> {
+export interface NodeAck {
+  nodeId: string;
+  version: number;
+  hash: string;
+}
+
+/**
+ * Records many nodes' acks of one tenant in one statement, and in the same statement marks the tenant's pending
+ * updates up to `deliveredThrough` as delivered (DESIGN §2: every gateway online at that moment acked them).
+ */
+export async function recordAcks(db: Queryable, tenantId: string, acks: NodeAck[], deliveredThrough: number | null): Promise<void> {
+  if (acks.length === 0 && deliveredThrough === null) return;
   await db.query(
-    `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET acked_version = $2, acked_hash = $3, last_seen = now() WHERE node_id = $1`,
-    [nodeId, version, hash],
+    `WITH acked AS (
+       UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes g
+          SET acked_version = a.version, acked_hash = a.hash, last_seen = now()
+         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS a(node_id, version, hash)
+        WHERE g.node_id = a.node_id
+     )
+     UPDATE public.pending_config_updates SET delivered_at = now()
+      WHERE $5::bigint IS NOT NULL AND tenant_id = $4 AND version <= $5 AND delivered_at IS NULL`,
+    [acks.map((a) => a.nodeId), acks.map((a) => a.version), acks.map((a) => a.hash), tenantId, deliveredThrough],
   );
 }
 

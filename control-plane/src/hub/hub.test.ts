@@ -8,7 +8,7 @@ import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '../testin
 import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
 import { connectGateway, helloGateway } from '../testing/gateway-client.js';
 import { ensureDevTls } from '../tls/dev-certificates.js';
-import { createRedisPresence, presenceKey } from './presence.js';
+import { createRedisPresence, presenceKey, type PresenceEntry } from './presence.js';
 import { withTransaction } from '../db/pool.js';
 import { lockTenantForConfigChange, recordConfigVersion } from '../config/versions.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
@@ -195,6 +195,71 @@ test('a nack is recorded and shown in /gateways; acks and presence show the conf
     assert.equal(JSON.parse(raw ?? '{}').configVersion, 1);
   } finally {
     gateway.close();
+  }
+});
+
+test('acks land in gateway_nodes; an ack lost in a crash before it was written is repaired by the next hello', async () => {
+  const tenant = await registerTenant(replicaA);
+  const schema = quotedTenantSchema(tenant.id);
+  const ackedVersion = async () =>
+    (await db.pool.query(`SELECT acked_version FROM ${schema}.gateway_nodes WHERE node_id = 'node-crash'`)).rows[0]?.acked_version ?? null;
+  const delivered = async () =>
+    (await db.pool.query('SELECT delivered_at FROM public.pending_config_updates WHERE tenant_id = $1 AND version = 1', [tenant.id])).rows[0]
+      ?.delivered_at ?? null;
+  const eventually = async (read: () => Promise<unknown>, expected: (value: unknown) => boolean) => {
+    let value = await read();
+    for (let i = 0; i < 200 && !expected(value); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      value = await read();
+    }
+    return value;
+  };
+  const first = await helloGateway(replicaA.url, tenant.gatewayApiKey, { ca, nodeId: 'node-crash' });
+  const config = await first.nextConfig();
+  first.send({ type: 'ack', version: config.version, hash: config.hash });
+  assert.equal(await eventually(ackedVersion, (v) => v !== null), '1');
+  assert.notEqual(await eventually(delivered, (v) => v !== null), null);
+  first.close();
+  await first.closed;
+  // What a replica that stopped between receiving the ack and writing its batch leaves behind.
+  await db.pool.query(`UPDATE ${schema}.gateway_nodes SET acked_version = NULL, acked_hash = NULL`);
+  await db.pool.query('UPDATE public.pending_config_updates SET delivered_at = NULL WHERE tenant_id = $1', [tenant.id]);
+  const again = await helloGateway(replicaB.url, tenant.gatewayApiKey, { ca, nodeId: 'node-crash', configVersion: config.version, configHash: config.hash });
+  try {
+    assert.equal(await eventually(ackedVersion, (v) => v !== null), '1');
+    assert.notEqual(await eventually(delivered, (v) => v !== null), null);
+    assert.equal(again.configs.length, 0, 'a gateway on the newest version is sent nothing');
+  } finally {
+    again.close();
+  }
+});
+
+test('a gateway that acks and disconnects at once is not left online by its ack', async () => {
+  // Presence writes that take a while, as under load: the ack's batch is still being written when the socket closes.
+  const redisPresence = createRedisPresence(redis);
+  const slowPresence = {
+    ...redisPresence,
+    async markMany(tenantId: string, entries: Map<string, PresenceEntry>) {
+      await new Promise((r) => setTimeout(r, 200));
+      await redisPresence.markMany(tenantId, entries);
+    },
+  };
+  const slow = await startTestServer({ db, tls, presence: slowPresence });
+  try {
+    const tenant = await registerTenant(slow);
+    const gateway = await helloGateway(slow.url, tenant.gatewayApiKey, { ca, nodeId: 'node-gone' });
+    const config = await gateway.nextConfig();
+    gateway.send({ type: 'ack', version: config.version, hash: config.hash });
+    await new Promise((r) => setTimeout(r, 50));
+    gateway.close();
+    await gateway.closed;
+    await new Promise((r) => setTimeout(r, 400));
+    const { rows } = await db.pool.query(`SELECT acked_version FROM ${quotedTenantSchema(tenant.id)}.gateway_nodes WHERE node_id = 'node-gone'`);
+    assert.equal(rows[0]?.acked_version, '1', 'the ack was recorded');
+    assert.equal(await redis.hget(presenceKey(tenant.id), 'node-gone'), null);
+    assert.deepEqual((await admin(slow, tenant)('GET', '/gateways')).body.data, []);
+  } finally {
+    await slow.close();
   }
 });
 

@@ -7,10 +7,11 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from 'winston';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { bearerToken } from '../auth/require-tenant.js';
-import { latestConfigVersion } from '../config/versions.js';
+import { newestConfigVersionUnless } from '../config/versions.js';
 import type { Pool } from '../db/pool.js';
 import { authenticateGatewayKey, revokedKeyIds } from './gateway-keys.js';
-import { recordAck, recordHello, recordNack, touchNodes } from './gateway-nodes.js';
+import { createAckRecorder } from './ack-recorder.js';
+import { recordHello, recordNack, touchNodes } from './gateway-nodes.js';
 import type { Presence } from './presence.js';
 import {
   CONNECT_PATH,
@@ -87,6 +88,7 @@ export function createHub(options: HubOptions): Hub {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_PAYLOAD_BYTES, perMessageDeflate: false });
   const tenants = new Map<string, TenantState>();
   const all = new Set<GatewayConnection>();
+  const acks = createAckRecorder(pool, presence);
 
   const metrics = {
     connected: new Gauge({
@@ -171,9 +173,9 @@ export function createHub(options: HubOptions): Hub {
     try {
       do {
         state.refreshAgain = false;
-        const latest = await latestConfigVersion(pool, tenantId);
+        const latest = await newestConfigVersionUnless(pool, tenantId, state.frame);
         if (latest === null) break;
-        if (state.frame === null || state.frame.version !== latest.version || state.frame.hash !== latest.hash) {
+        if (latest.config !== null) {
           const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
           metrics.snapshotBytes.observe(frame.bytes);
           if (frame.bytes > options.maxConfigBytes) {
@@ -203,13 +205,20 @@ export function createHub(options: HubOptions): Hub {
     );
   }
 
+  const presenceEntry = (connection: GatewayConnection) => ({
+    lastSeen: new Date(connection.lastSeen).toISOString(),
+    configVersion: connection.configVersion,
+    configHash: connection.configHash,
+  });
+
   function markPresence(connection: GatewayConnection): Promise<void> {
     if (connection.nodeId === null) return Promise.resolve();
-    return presence.mark(connection.tenantId, connection.nodeId, {
-      lastSeen: new Date(connection.lastSeen).toISOString(),
-      configVersion: connection.configVersion,
-      configHash: connection.configHash,
-    });
+    return presence.mark(connection.tenantId, connection.nodeId, presenceEntry(connection));
+  }
+
+  /** Records that the gateway runs the version and hash it last reported (gateway_nodes, presence, delivered_at). */
+  function recordRunning(connection: GatewayConnection, nodeId: string, version: number, hash: string): Promise<void> {
+    return acks.record(connection.tenantId, { nodeId, version, hash }, presenceEntry(connection));
   }
 
   async function planAllowsAnotherGateway(connection: GatewayConnection, nodeId: string): Promise<string | null> {
@@ -241,6 +250,9 @@ export function createHub(options: HubOptions): Hub {
     const state = tenantState(connection.tenantId);
     if (state.frame === null) await refreshTenant(connection.tenantId);
     else pushIfNeeded(connection, state);
+    // A gateway that is already on the newest version gets no config and sends no ack: its hello is the ack.
+    // This also repairs an ack lost by a control plane that stopped before writing it.
+    if (state.frame !== null && isCurrent(connection, state.frame)) await recordRunning(connection, hello.nodeId, state.frame.version, state.frame.hash);
   }
 
   async function onMessage(connection: GatewayConnection, data: RawData, isBinary: boolean): Promise<void> {
@@ -279,9 +291,7 @@ export function createHub(options: HubOptions): Hub {
           connection.behindSince = null;
           metrics.pushSeconds.observe((Date.now() - state.frameSince) / 1000);
         }
-        await recordAck(pool, connection.tenantId, connection.nodeId, message.version, message.hash);
-        await markPresence(connection);
-        await markDeliveredIfAllAcked(connection.tenantId, message.version);
+        await recordRunning(connection, connection.nodeId, message.version, message.hash);
         return;
       }
       case 'nack': {
@@ -336,7 +346,16 @@ export function createHub(options: HubOptions): Hub {
       const state = tenants.get(tenantId);
       state?.connections.delete(connection);
       if (state !== undefined && state.connections.size === 0) tenants.delete(tenantId);
-      if (connection.nodeId !== null) void presence.remove(tenantId, connection.nodeId).catch(() => undefined);
+      // After the messages already received (a hello or an ack still being written would mark the node online
+      // again), and not if the node has meanwhile reconnected here.
+      void queue
+        .then(() => {
+          const nodeId = connection.nodeId;
+          if (nodeId === null) return;
+          for (const other of tenants.get(tenantId)?.connections ?? []) if (other.nodeId === nodeId) return;
+          return presence.remove(tenantId, nodeId);
+        })
+        .catch(() => undefined);
     });
   }
 

@@ -12,6 +12,8 @@ export interface PresenceEntry {
 
 export interface Presence {
   mark(tenantId: string, nodeId: string, entry: PresenceEntry): Promise<void>;
+  /** Marks several nodes of one tenant at once (one Redis command). */
+  markMany(tenantId: string, entries: Map<string, PresenceEntry>): Promise<void>;
   remove(tenantId: string, nodeId: string): Promise<void>;
   /** Online nodes of the tenant (seen within 45 s); stale entries are swept. */
   online(tenantId: string, now?: Date): Promise<Map<string, PresenceEntry>>;
@@ -27,6 +29,12 @@ export function createRedisPresence(redis: Redis): Presence {
   return {
     async mark(tenantId, nodeId, entry) {
       await redis.hset(presenceKey(tenantId), nodeId, JSON.stringify(entry));
+    },
+    async markMany(tenantId, entries) {
+      if (entries.size === 0) return;
+      const fields: Record<string, string> = {};
+      for (const [nodeId, entry] of entries) fields[nodeId] = JSON.stringify(entry);
+      await redis.hset(presenceKey(tenantId), fields);
     },
     async remove(tenantId, nodeId) {
       await redis.hdel(presenceKey(tenantId), nodeId);
@@ -58,6 +66,11 @@ export function createMemoryPresence(): Presence {
       let nodes = tenants.get(tenantId);
       if (nodes === undefined) tenants.set(tenantId, (nodes = new Map()));
       nodes.set(nodeId, entry);
+    },
+    async markMany(tenantId, entries) {
+      let nodes = tenants.get(tenantId);
+      if (nodes === undefined) tenants.set(tenantId, (nodes = new Map()));
+      for (const [nodeId, entry] of entries) nodes.set(nodeId, entry);
     },
     async remove(tenantId, nodeId) {
       tenants.get(tenantId)?.delete(nodeId);

@@ -57,8 +57,11 @@ export type ErrorEvent = z.infer<typeof errorEvent>;
 export interface ConfigFrame {
   version: number;
   hash: string;
-  /** The serialised message: text below the threshold, gzip bytes above it. */
-  data: string | Buffer;
+  /**
+   * The serialised message: UTF-8 text below the threshold, gzip bytes above it. A Buffer either way, so that
+   * ws sends the same bytes to every connection without encoding the text again for each one.
+   */
+  data: Buffer;
   binary: boolean;
   /** Size of the JSON message before compression. */
   bytes: number;
@@ -68,6 +71,6 @@ export interface ConfigFrame {
 export function encodeConfigFrame(version: number, hash: string, config: unknown): ConfigFrame {
   const json = JSON.stringify({ type: 'config', version, hash, config });
   const bytes = Buffer.byteLength(json);
-  if (bytes <= GZIP_THRESHOLD_BYTES) return { version, hash, data: json, binary: false, bytes };
+  if (bytes <= GZIP_THRESHOLD_BYTES) return { version, hash, data: Buffer.from(json), binary: false, bytes };
   return { version, hash, data: gzipSync(json), binary: true, bytes };
 }

@@ -1,0 +1,147 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/pool.js';
+import { withTransaction } from '../db/pool.js';
+import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { provisionTenant } from '../tenancy/provision.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { createAckRecorder, deliveredThrough } from './ack-recorder.js';
+import { recordHello } from './gateway-nodes.js';
+import { createMemoryPresence } from './presence.js';
+
+let db: TestDatabase;
+before(async () => {
+  db = await createTestDatabase();
+});
+after(async () => {
+  await db.drop();
+});
+
+const HASH = 'c'.repeat(64);
+const entry = (configVersion: number | null) => ({ lastSeen: new Date().toISOString(), configVersion, configHash: configVersion === null ? null : HASH });
+
+/** A tenant with `nodes` gateway_nodes rows and pending updates for versions 1 (its first) to 3. */
+async function tenantWithNodes(nodes: number): Promise<{ tenantId: string; nodeIds: string[] }> {
+  const tenantId = await withTransaction(db.pool, async (client) => {
+    const tenant = await provisionTenant(client, { name: 'Acks', plan: 'free', ownerEmail: `${randomUUID()}@example.com`, passwordHash: null });
+    return tenant.id;
+  });
+  await db.pool.query('INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($1, 2), ($1, 3)', [tenantId]);
+  const nodeIds = Array.from({ length: nodes }, (_, i) => `node-${i}`);
+  for (const nodeId of nodeIds) await recordHello(db.pool, tenantId, nodeId, 'test');
+  return { tenantId, nodeIds };
+}
+
+/** The pool, counting the statements that reach it. */
+function counted(): { db: Queryable; statements: string[] } {
+  const statements: string[] = [];
+  return {
+    statements,
+    db: {
+      query: ((text: string, values?: unknown[]) => {
+        statements.push(text);
+        return db.pool.query(text, values);
+      }) as Queryable['query'],
+    },
+  };
+}
+
+async function ackedVersions(tenantId: string): Promise<Map<string, number | null>> {
+  const { rows } = await db.pool.query<{ node_id: string; acked_version: string | null }>(
+    `SELECT node_id, acked_version FROM ${quotedTenantSchema(tenantId)}.gateway_nodes ORDER BY node_id`,
+  );
+  return new Map(rows.map((r) => [r.node_id, r.acked_version === null ? null : Number(r.acked_version)]));
+}
+
+async function deliveredVersions(tenantId: string): Promise<number[]> {
+  const { rows } = await db.pool.query<{ version: string }>(
+    'SELECT version FROM public.pending_config_updates WHERE tenant_id = $1 AND delivered_at IS NOT NULL ORDER BY version',
+    [tenantId],
+  );
+  return rows.map((r) => Number(r.version));
+}
+
+test('versions are delivered up to the lowest version every online node runs', () => {
+  assert.equal(deliveredThrough([entry(3), entry(2), entry(5)]), 2);
+  assert.equal(deliveredThrough([entry(3), entry(null)]), null, 'a node without config holds everything back');
+  assert.equal(deliveredThrough([]), null);
+});
+
+test('acks of one tenant that arrive together are written in one statement and all land', async () => {
+  const { tenantId, nodeIds } = await tenantWithNodes(10);
+  const presence = createMemoryPresence();
+  const { db: countingDb, statements } = counted();
+  const recorder = createAckRecorder(countingDb, presence);
+  await Promise.all(nodeIds.map((nodeId) => recorder.record(tenantId, { nodeId, version: 3, hash: HASH }, entry(3))));
+  assert.equal(statements.length, 1);
+  assert.deepEqual([...(await ackedVersions(tenantId)).values()], nodeIds.map(() => 3));
+  assert.deepEqual(await deliveredVersions(tenantId), [1, 2, 3]);
+  const online = await presence.online(tenantId);
+  assert.deepEqual([...online.keys()].sort(), nodeIds);
+  assert.ok([...online.values()].every((e) => e.configVersion === 3));
+});
+
+/** The pool, holding each statement until the test releases it. */
+function gated(): { db: Queryable; statements: string[]; release(): void } {
+  const statements: string[] = [];
+  const releases: (() => void)[] = [];
+  let released = 0;
+  return {
+    statements,
+    release() {
+      released += 1;
+      releases.shift()?.();
+    },
+    db: {
+      query: (async (text: string, values?: unknown[]) => {
+        statements.push(text);
+        if (statements.length > released) await new Promise<void>((resolve) => releases.push(resolve));
+        return db.pool.query(text, values);
+      }) as Queryable['query'],
+    },
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  assert.ok(condition());
+}
+
+test('acks that arrive while a batch is being written go in the next batch, and nothing is delivered before every node acked', async () => {
+  const { tenantId, nodeIds } = await tenantWithNodes(4);
+  const presence = createMemoryPresence();
+  const gate = gated();
+  const recorder = createAckRecorder(gate.db, presence);
+  // Two other nodes are online (hello) but run no version yet.
+  await presence.markMany(tenantId, new Map(nodeIds.slice(2).map((nodeId) => [nodeId, entry(null)])));
+  const firstTwo = nodeIds.slice(0, 2).map((nodeId) => recorder.record(tenantId, { nodeId, version: 2, hash: HASH }, entry(2)));
+  await until(() => gate.statements.length === 1);
+  const lastTwo = nodeIds.slice(2).map((nodeId) => recorder.record(tenantId, { nodeId, version: 3, hash: HASH }, entry(3)));
+  gate.release();
+  await Promise.all(firstTwo);
+  assert.deepEqual([...(await ackedVersions(tenantId)).values()], [2, 2, null, null]);
+  assert.deepEqual(await deliveredVersions(tenantId), [], 'two online nodes had not acked yet');
+  await until(() => gate.statements.length === 2);
+  gate.release();
+  await Promise.all(lastTwo);
+  assert.equal(gate.statements.length, 2);
+  assert.deepEqual([...(await ackedVersions(tenantId)).values()], [2, 2, 3, 3]);
+  assert.deepEqual(await deliveredVersions(tenantId), [1, 2]);
+});
+
+test('a failed batch rejects its own acks only; the next batch is written', async () => {
+  const { tenantId } = await tenantWithNodes(2);
+  let fail = true;
+  const flaky: Queryable = {
+    query: ((text: string, values?: unknown[]) => {
+      if (fail) return Promise.reject(new Error('connection lost'));
+      return db.pool.query(text, values);
+    }) as Queryable['query'],
+  };
+  const recorder = createAckRecorder(flaky, createMemoryPresence());
+  await assert.rejects(recorder.record(tenantId, { nodeId: 'node-0', version: 2, hash: HASH }, entry(2)), /connection lost/);
+  fail = false;
+  await recorder.record(tenantId, { nodeId: 'node-1', version: 2, hash: HASH }, entry(2));
+  assert.deepEqual([...(await ackedVersions(tenantId)).values()], [null, 2]);
+});
