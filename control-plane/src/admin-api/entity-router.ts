@@ -18,11 +18,14 @@ async function findRow<Row extends AnyRow>(db: Queryable, kind: EntityKind<unkno
 }
 
 export async function assertWithinPlan(db: Queryable, kind: EntityKind<unknown, AnyRow>, tenantId: string, plan: string): Promise<void> {
-  const { rows } = await db.query<{ max: number | null }>(`SELECT ${kind.planLimitColumn} AS max FROM public.plans WHERE name = $1`, [plan]);
+  // The plan's limit and the current count in one round trip.
+  const { rows } = await db.query<{ max: number | null; count: number }>(
+    `SELECT (SELECT ${kind.planLimitColumn} FROM public.plans WHERE name = $1) AS max,
+            (SELECT count(*)::int FROM ${quotedTenantSchema(tenantId)}.${kind.table}) AS count`,
+    [plan],
+  );
   const max = rows[0]?.max ?? null;
-  if (max === null) return;
-  const { rows: counted } = await db.query<{ count: string }>(`SELECT count(*) FROM ${quotedTenantSchema(tenantId)}.${kind.table}`);
-  if (Number(counted[0]?.count ?? 0) >= max) throw planLimitExceeded(kind.table, max, plan);
+  if (max !== null && (rows[0]?.count ?? 0) >= max) throw planLimitExceeded(kind.table, max, plan);
 }
 
 /** Runs a config-changing write for `tenantId` and answers with the affected row as it now reads. */
