@@ -28,6 +28,13 @@ test('RESP replies are parsed whole or not at all', () => {
   assert.deepEqual(parseReply(Buffer.from('$-1\r\n'), 0), { value: null, next: 5 });
 });
 
+test('RESP integers are read in place: negative, multi-digit, and in arrays', () => {
+  assert.deepEqual(parseReply(Buffer.from(':-42\r\n'), 0), { value: -42, next: 6 });
+  assert.deepEqual(parseReply(Buffer.from('*2\r\n:1\r\n:1234567890\r\n'), 0)?.value, [1, 1234567890]);
+  assert.deepEqual(parseReply(Buffer.from('$3\r\nabc\r\n'), 0), { value: 'abc', next: 9 });
+  assert.deepEqual(parseReply(Buffer.from('*-1\r\n'), 0), { value: null, next: 5 });
+});
+
 test('200 concurrent hits at limit 50 on one key: exactly 50 are allowed, counts 1..50 each once', async () => {
   const backend = createRedisBackend(redis);
   const key = `${prefix}:orders:ip:10.0.0.1:0`;
