@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createRedisBackend } from './redis-backend.js';
-import { createRespClient, parseReply, RespError } from './resp-client.js';
+import { createRespClient, parseReply, RespError, type RespClient } from './resp-client.js';
 import { TEST_REDIS_URL } from '../../testing/redis-server.js';
 
 // The shared Redis: every key here carries a random id, and only those keys are deleted.
@@ -58,4 +58,49 @@ test('two counters are checked and counted together: a full one stops the other 
   assert.deepEqual(await backend.hit(specs), { allowed: true, counts: [1, 1] });
   assert.deepEqual(await backend.hit(specs), { allowed: false, index: 1, count: 1 });
   assert.equal(await redis.command(['GET', route]), '1');
+});
+
+test('the hits of one event-loop turn go to Redis in one script call, each request all-or-nothing and in order', async () => {
+  let calls = 0;
+  const counting: RespClient = {
+    ...redis,
+    evalScript: (script, keys, args) => {
+      calls++;
+      return redis.evalScript(script, keys, args);
+    },
+  };
+  const backend = createRedisBackend(counting);
+  const route = `${prefix}:batch:mobile:0`;
+  const consumer = `${prefix}:*:batch-mobile:0`;
+  const single = `${prefix}:batch:ip:10.0.0.9:0`;
+  const both = [
+    { key: route, limit: 10, ttlMs: 60_000 },
+    { key: consumer, limit: 1, ttlMs: 60_000 },
+  ];
+  const outcomes = await Promise.all([
+    backend.hit(both),
+    backend.hit(both),
+    backend.hit([both[0] as (typeof both)[0]]),
+    backend.hit([{ key: single, limit: 1, ttlMs: 60_000 }]),
+    backend.hit([{ key: single, limit: 1, ttlMs: 60_000 }]),
+  ]);
+  assert.equal(calls, 1);
+  assert.deepEqual(outcomes, [
+    { allowed: true, counts: [1, 1] },
+    { allowed: false, index: 1, count: 1 },
+    { allowed: true, counts: [2] },
+    { allowed: true, counts: [1] },
+    { allowed: false, index: 0, count: 1 },
+  ]);
+  assert.equal(await redis.command(['GET', route]), '2', 'the refused request counted on neither counter');
+  assert.equal(await redis.command(['GET', single]), '1');
+  assert.deepEqual(await backend.hit([{ key: single, limit: 2, ttlMs: 60_000 }]), { allowed: true, counts: [2] });
+  assert.equal(calls, 2, 'a later turn makes its own call');
+});
+
+test('a batch whose script call fails rejects every request of it', async () => {
+  const failing: RespClient = { ...redis, evalScript: () => Promise.resolve(new RespError('ERR something')) };
+  const backend = createRedisBackend(failing);
+  const results = await Promise.allSettled([backend.hit([{ key: `${prefix}:x`, limit: 1, ttlMs: 1_000 }]), backend.hit([{ key: `${prefix}:y`, limit: 1, ttlMs: 1_000 }])]);
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
 });

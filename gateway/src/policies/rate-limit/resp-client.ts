@@ -44,6 +44,8 @@ export interface RespClient {
   command(args: readonly (string | number)[]): Promise<RespValue>;
   /** EVALSHA, falling back to EVAL once when Redis does not know the script (after a restart). */
   evalScript(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<RespValue>;
+  /** Writes the queued commands now instead of at the end of this event-loop turn. */
+  flush(): void;
   close(): void;
 }
 
@@ -159,6 +161,10 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
 
   function flush(): void {
     flushScheduled = false;
+    writeQueued();
+  }
+
+  function writeQueued(): void {
     if (outgoing.length === 0 || socket === undefined) return;
     const chunk = outgoing.length === 1 ? (outgoing[0] as string) : outgoing.join('');
     outgoing = [];
@@ -275,6 +281,7 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
       }
       return send(encodeEvalSha(scriptHead, keys, args), { script, keys, args });
     },
+    flush: writeQueued,
     close() {
       status = 'closed';
       clearInterval(sweep);
