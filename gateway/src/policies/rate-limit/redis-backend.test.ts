@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createRedisBackend } from './redis-backend.js';
+import { createRedisBackend, groupOutcome } from './redis-backend.js';
+import type { CounterOutcome, CounterSpec } from './backend.js';
 import { createRespClient, parseReply, RespError, type RespClient } from './resp-client.js';
 import { TEST_REDIS_URL } from '../../testing/redis-server.js';
 
@@ -103,4 +104,56 @@ test('a batch whose script call fails rejects every request of it', async () => 
   const backend = createRedisBackend(failing);
   const results = await Promise.allSettled([backend.hit([{ key: `${prefix}:x`, limit: 1, ttlMs: 1_000 }]), backend.hit([{ key: `${prefix}:y`, limit: 1, ttlMs: 1_000 }])]);
   assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+});
+
+test('a group of requests with the same counters gets, request by request, what one-by-one counting gives', () => {
+  // The one-request-at-a-time rule of the script before grouping: all counters under their limit, then all +1.
+  function oneByOne(specs: CounterSpec[], start: number[], requests: number): CounterOutcome[] {
+    const counts = [...start];
+    const outcomes: CounterOutcome[] = [];
+    for (let r = 0; r < requests; r++) {
+      const full = specs.findIndex((spec, i) => (counts[i] as number) >= spec.limit);
+      if (full !== -1) {
+        outcomes.push({ allowed: false, index: full, count: counts[full] as number });
+        continue;
+      }
+      for (let i = 0; i < counts.length; i++) counts[i] = (counts[i] as number) + 1;
+      outcomes.push({ allowed: true, counts: [...counts] });
+    }
+    return outcomes;
+  }
+  let seed = 7;
+  const random = (below: number) => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) >>> 16) % below;
+  for (let trial = 0; trial < 2_000; trial++) {
+    const n = 1 + random(3);
+    const specs = Array.from({ length: n }, (_, i) => ({ key: `k${i}`, limit: 1 + random(8), ttlMs: 1_000 }));
+    const before = specs.map((spec) => random(spec.limit + 3));
+    const requests = 1 + random(10);
+    const allowed = Math.max(0, Math.min(requests, ...specs.map((spec, i) => spec.limit - (before[i] as number))));
+    const grouped = Array.from({ length: requests }, (_, index) => groupOutcome(specs, before, allowed, index));
+    assert.deepEqual(grouped, oneByOne(specs, before, requests), JSON.stringify({ specs, before, requests }));
+  }
+});
+
+test('a group stops at the counter with the least room and counts only the requests it allowed', async () => {
+  const backend = createRedisBackend(redis);
+  const route = `${prefix}:group:mobile:0`;
+  const consumer = `${prefix}:*:group-mobile:0`;
+  await redis.command(['SET', route, 8]);
+  const specs = [
+    { key: route, limit: 10, ttlMs: 60_000 },
+    { key: consumer, limit: 100, ttlMs: 60_000 },
+  ];
+  const outcomes = await Promise.all(Array.from({ length: 5 }, () => backend.hit(specs)));
+  assert.deepEqual(outcomes, [
+    { allowed: true, counts: [9, 1] },
+    { allowed: true, counts: [10, 2] },
+    { allowed: false, index: 0, count: 10 },
+    { allowed: false, index: 0, count: 10 },
+    { allowed: false, index: 0, count: 10 },
+  ]);
+  assert.equal(await redis.command(['GET', route]), '10');
+  assert.equal(await redis.command(['GET', consumer]), '2');
+  const ttl = (await redis.command(['PTTL', consumer])) as number;
+  assert.ok(ttl > 0 && ttl <= 60_000, `a counter the group created expires (pttl ${ttl})`);
 });
