@@ -172,7 +172,6 @@ interface Contender {
   name: string;
   url: string;
   pid: number | undefined;
-  headers?: Record<string, string>;
 }
 
 function median(values: number[]): number {
@@ -185,6 +184,9 @@ async function main(): Promise<void> {
   process.stderr.write(
     `load tool: ${tool}, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_SECONDS}s per contender (+${WARMUP_SECONDS}s warm-up)\n`,
   );
+  // Every contender gets the same requests, token included: the proxies forward the same bytes each way,
+  // so their figures compare the work each does with a request rather than the size of the requests.
+  const headers = { authorization: `Bearer ${jwtFor(SECRET)}` };
   const children: ChildProcess[] = [];
   const gateways: GatewayProcess[] = [];
   try {
@@ -208,7 +210,6 @@ async function main(): Promise<void> {
       contenders.push({ name: 'nginx (1 worker)', url: `http://127.0.0.1:${nginx.port}/bench/1`, pid: nginx.child.pid });
     }
 
-    const headers = { authorization: `Bearer ${jwtFor(SECRET)}` };
     for (const variant of [
       { name: 'NovaGate: route+JWT+metrics+logs', rateLimit: false, workers: 1 },
       { name: 'NovaGate: + Redis rate limit', rateLimit: true, workers: 1 },
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
     ]) {
       const gateway = await startNovaGate(upstream.port, variant);
       gateways.push(gateway);
-      contenders.push({ name: variant.name, url: `http://127.0.0.1:${gateway.port}/bench/1`, pid: gateway.child.pid, headers });
+      contenders.push({ name: variant.name, url: `http://127.0.0.1:${gateway.port}/bench/1`, pid: gateway.child.pid });
     }
 
     // Rounds interleave the contenders so that drifting load on a shared machine hits them all alike;
@@ -225,7 +226,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`round ${round}/${ROUNDS}\n`);
       for (const contender of contenders) {
-        const measurement = await measure(contender.name, contender.url, contender.pid, contender.headers);
+        const measurement = await measure(contender.name, contender.url, contender.pid, headers);
         runs.set(contender.name, [...(runs.get(contender.name) ?? []), measurement]);
       }
     }

@@ -1,6 +1,7 @@
 // Forwards one request to its upstream with streamed bodies in both directions, the request body limit,
 // response timeout and the retry rule of retry.ts. Failures before the response started become
-// GatewayErrors (502/504/413); after that the client connection is cut, as there is no other honest signal.
+// GatewayErrors (502/504/413) handed to the caller; after that the client connection is cut, as there is no
+// other honest signal.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -37,8 +38,12 @@ export interface ForwardRequest {
   requestId: string;
   maxBodyBytes: number;
   responseHeaders: Readonly<Record<string, string>> | undefined;
+  /** The route's name, handed to onUpstreamHeaders. */
+  routeName: string;
   /** Called once the upstream answered with headers. */
-  onUpstreamHeaders: (seconds: number) => void;
+  onUpstreamHeaders: (routeName: string, seconds: number) => void;
+  /** Answers a failure that happened while nothing was sent to the client yet (502/504/413). */
+  onFailure: (res: ServerResponse, error: GatewayError, requestId: string) => void;
 }
 
 /** The request body as undici should send it, or a 413. */
@@ -53,73 +58,113 @@ function requestBody(req: IncomingMessage, maxBodyBytes: number): Readable | und
   return limitBody(req, maxBodyBytes);
 }
 
+/** What the caller keeps of a forwarded request: the client's connection closing must reach the upstream. */
+export interface UpstreamExchange {
+  /** The client connection closed: stop reading a response that can no longer be delivered. */
+  clientClosed(): void;
+}
+
 /**
- * Sends the request upstream and streams the answer back, resolving once the response is over (or cut).
- * Rejects with a GatewayError only while nothing was sent to the client yet. Uses undici's dispatch API
- * rather than `request`: the response goes straight from the upstream socket to the client, with
- * backpressure, and no intermediate Readable per request.
+ * One forwarded request: undici's dispatch handler for each attempt (one object for all of them, methods
+ * on the prototype, so a request allocates no closures here). The response goes straight from the
+ * upstream socket to the client, with backpressure, and no intermediate Readable per request.
  */
-export function forwardRequest(request: ForwardRequest): Promise<void> {
-  const { req, res, service } = request;
-  const body = requestBody(req, request.maxBodyBytes);
-  if (body instanceof GatewayError) return Promise.reject(body);
-  return new Promise<void>((resolve, reject) => {
-    const attempt = (attemptNumber: number) => {
-      const started = performance.now();
-      let responding = false;
-      const handler: Dispatcher.DispatchHandler = {
-        // Present so that undici treats this as a handler of its current API (it checks for this method).
-        onRequestStart() {},
-        onResponseStart(controller, statusCode, headers) {
-          if (statusCode < 200) return; // informational; the final status follows
-          responding = true;
-          request.onUpstreamHeaders((performance.now() - started) / 1000);
-          if (res.destroyed) {
-            // The client left while the upstream was answering: free the upstream connection now.
-            controller.abort(new Error('client closed the connection'));
-            return;
-          }
-          res.writeHead(statusCode, downstreamResponseHeaders(headers, request.requestId, request.responseHeaders));
-          res.on('drain', () => controller.resume());
-          res.on('close', () => {
-            if (!res.writableFinished && !controller.aborted) controller.abort(new Error('client closed the connection'));
-          });
-        },
-        onResponseData(controller, chunk) {
-          if (!res.write(chunk)) controller.pause();
-        },
-        onResponseEnd() {
-          res.end();
-          resolve();
-        },
-        onResponseError(_controller, error) {
-          if (responding) {
-            // The status is already out: cutting the connection is the only honest signal left.
-            res.destroy();
-            resolve();
-            return;
-          }
-          if (error instanceof BodyLimitExceeded || (error as { cause?: unknown }).cause instanceof BodyLimitExceeded) {
-            reject(bodyTooLarge(request.maxBodyBytes));
-          } else if (isRetriable(request.method, body !== undefined, error, attemptNumber, service.retries)) {
-            attempt(attemptNumber + 1);
-          } else {
-            reject(isTimeout(error) ? upstreamTimeout() : upstreamUnavailable());
-          }
-        },
-      };
-      service.pool.dispatch(
-        {
-          method: request.method as Dispatcher.HttpMethod,
-          path: request.path,
-          headers: request.headers,
-          body: body ?? null,
-          headersTimeout: service.timeoutMs,
-          bodyTimeout: service.timeoutMs,
-        },
-        handler,
-      );
-    };
-    attempt(0);
-  });
+class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
+  private attemptNumber = 0;
+  private started = 0;
+  private responding = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Made on the first backpressure only: most responses never need it. */
+  private resumeUpstream: (() => void) | undefined;
+
+  constructor(
+    private readonly request: ForwardRequest,
+    private readonly body: Readable | undefined,
+  ) {}
+
+  dispatch(): void {
+    const { request } = this;
+    this.started = performance.now();
+    this.responding = false;
+    request.service.pool.dispatch(
+      {
+        method: request.method as Dispatcher.HttpMethod,
+        path: request.path,
+        headers: request.headers,
+        body: this.body ?? null,
+        headersTimeout: request.service.timeoutMs,
+        bodyTimeout: request.service.timeoutMs,
+      },
+      this,
+    );
+  }
+
+  clientClosed(): void {
+    const { controller } = this;
+    if (this.responding && controller !== undefined && !this.request.res.writableFinished && !controller.aborted) {
+      controller.abort(new Error('client closed the connection'));
+    }
+  }
+
+  // Present so that undici treats this as a handler of its current API (it checks for this method).
+  onRequestStart(): void {}
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // informational; the final status follows
+    const { request } = this;
+    this.responding = true;
+    this.controller = controller;
+    request.onUpstreamHeaders(request.routeName, (performance.now() - this.started) / 1000);
+    if (request.res.destroyed) {
+      // The client left while the upstream was answering: free the upstream connection now.
+      controller.abort(new Error('client closed the connection'));
+      return;
+    }
+    request.res.writeHead(statusCode, downstreamResponseHeaders(headers, request.requestId, request.responseHeaders));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const { res } = this.request;
+    if (!res.write(chunk)) {
+      controller.pause();
+      this.resumeUpstream ??= () => controller.resume();
+      res.once('drain', this.resumeUpstream);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.request.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const { request } = this;
+    if (this.responding) {
+      // The status is already out: cutting the connection is the only honest signal left.
+      request.res.destroy();
+      return;
+    }
+    if (error instanceof BodyLimitExceeded || (error as { cause?: unknown }).cause instanceof BodyLimitExceeded) {
+      request.onFailure(request.res, bodyTooLarge(request.maxBodyBytes), request.requestId);
+    } else if (isRetriable(request.method, this.body !== undefined, error, this.attemptNumber, request.service.retries)) {
+      this.attemptNumber++;
+      this.dispatch();
+    } else {
+      request.onFailure(request.res, isTimeout(error) ? upstreamTimeout() : upstreamUnavailable(), request.requestId);
+    }
+  }
+}
+
+/**
+ * Sends the request upstream and streams the answer back. A failure while nothing was sent to the client
+ * yet goes to `request.onFailure`; after that the client connection is cut.
+ */
+export function forwardRequest(request: ForwardRequest): UpstreamExchange | undefined {
+  const body = requestBody(request.req, request.maxBodyBytes);
+  if (body instanceof GatewayError) {
+    request.onFailure(request.res, body, request.requestId);
+    return undefined;
+  }
+  const exchange = new Exchange(request, body);
+  exchange.dispatch();
+  return exchange;
 }

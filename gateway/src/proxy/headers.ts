@@ -25,7 +25,8 @@ const GATEWAY_OWNED: ReadonlySet<string> = new Set([
 ]);
 
 function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | undefined {
-  if (value === undefined) return undefined;
+  // What nearly every upstream sends: its one token names a header that is hop-by-hop anyway.
+  if (value === undefined || value === 'keep-alive' || value === 'Keep-Alive') return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
   const tokens = new Set<string>();
   for (const token of joined.split(',')) {

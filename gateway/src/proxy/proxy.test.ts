@@ -302,3 +302,35 @@ test('a large response streams back intact to a slow reader (backpressure, no bu
     await big.close();
   }
 });
+
+test('a client that leaves in the middle of a response makes the gateway drop the upstream response too', { timeout: 30_000 }, async () => {
+  let upstreamClosed!: (finished: boolean) => void;
+  const closed = new Promise<boolean>((resolve) => (upstreamClosed = resolve));
+  const endless = await startUpstream((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const timer = setInterval(() => res.write(Buffer.alloc(16 * 1024, 1)), 5);
+    res.on('close', () => {
+      clearInterval(timer);
+      upstreamClosed(res.writableFinished);
+    });
+  });
+  const second = await startTestGateway({
+    services: [{ name: 'endless', url: endless.url }],
+    routes: [{ name: 'endless', service: 'endless', paths: ['/*'] }],
+  });
+  try {
+    const req = httpRequest({ host: '127.0.0.1', port: second.port, path: '/stream' });
+    req.end();
+    const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+    await once(res, 'data');
+    req.destroy();
+    assert.equal(await closed, false, 'the upstream response was cut before it finished');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const line = second.logLines().map((l) => JSON.parse(l) as { msg: string; route?: string; status?: number }).find((l) => l.msg === 'request' && l.route === 'endless');
+    assert.equal(line?.status, 200);
+  } finally {
+    await second.close();
+    await endless.close();
+  }
+});

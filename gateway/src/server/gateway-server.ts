@@ -11,7 +11,7 @@ import { hostOf, type RouteMatch } from '../routing/router.js';
 import type { ConfigStore } from '../pipeline/config-store.js';
 import type { CompiledRoute } from '../pipeline/compile.js';
 import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.js';
-import { forwardRequest } from '../proxy/forward.js';
+import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
 import { openWebSocketTunnel } from '../proxy/websocket.js';
@@ -38,11 +38,12 @@ export interface GatewayServer {
   drain(timeoutMs: number): Promise<void>;
 }
 
-/** What the logs and metrics of one request say. */
+/** What the logs and metrics of one request say, and the upstream exchange a client disconnect must reach. */
 interface Observation {
   route: string;
   path: string;
   consumer: string | undefined;
+  upstream: UpstreamExchange | undefined;
 }
 
 function runPolicies(policies: readonly Policy[], ctx: RequestContext, from: number): PolicyOutcome | Promise<PolicyOutcome> {
@@ -70,6 +71,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   let draining = false;
   let drained: (() => void) | undefined;
   const tunnels = new Set<Duplex>();
+  const recordUpstream = (route: string, seconds: number) => metrics.recordUpstream(route, seconds);
 
   function requestIdOf(req: IncomingMessage): string {
     const incoming = req.headers['x-request-id'];
@@ -127,10 +129,20 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     return upstreamPath(route.service.basePath, path, admitted.query);
   }
 
-  async function proxy(req: IncomingMessage, res: ServerResponse, admitted: Admitted, requestId: string, observed: Observation) {
+  /** Runs the route's policies, then forwards; synchronous unless a policy is (the rate limiter). */
+  function proxy(req: IncomingMessage, res: ServerResponse, admitted: Admitted, requestId: string, observed: Observation): void {
+    const pending = runPolicies(admitted.match.target.policies, admitted.ctx, 0);
+    if (pending instanceof Promise) {
+      pending
+        .then((outcome) => forward(req, res, admitted, requestId, observed, outcome))
+        .catch((error: unknown) => failed(res, error, requestId));
+    } else {
+      forward(req, res, admitted, requestId, observed, pending);
+    }
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, admitted: Admitted, requestId: string, observed: Observation, outcome: PolicyOutcome): void {
     const { ctx } = admitted;
-    const pending = runPolicies(admitted.match.target.policies, ctx, 0);
-    const outcome = pending instanceof Promise ? await pending : pending;
     observed.consumer = ctx.consumer?.username;
     if (outcome !== undefined) return sendError(res, refuse(outcome, observed), requestId);
     const route = admitted.match.target;
@@ -142,7 +154,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       stripped: ctx.strippedHeaders,
       upgrade: false,
     });
-    await forwardRequest({
+    observed.upstream = forwardRequest({
       req,
       res,
       service: route.service,
@@ -152,31 +164,43 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       requestId,
       maxBodyBytes: options.maxBodyBytes,
       responseHeaders: ctx.responseHeaders,
-      onUpstreamHeaders: (seconds) => metrics.recordUpstream(route.name, seconds),
+      routeName: route.name,
+      onUpstreamHeaders: recordUpstream,
+      onFailure: sendError,
     });
+  }
+
+  /** An error no policy or upstream failure explains: 500, and one log line without details. */
+  function failed(res: ServerResponse, error: unknown, requestId: string): void {
+    if (error instanceof GatewayError) return sendError(res, error, requestId);
+    logger.error('request failed', { requestId, error: error instanceof Error ? error.name : 'unknown' });
+    sendError(res, new GatewayError(500, 'internal_error', 'internal error'), requestId);
   }
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined };
-    res.once('close', () => finish(req, res.headersSent ? res.statusCode : 499, started, requestId, observed));
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined };
+    res.once('close', () => {
+      observed.upstream?.clientClosed();
+      finish(req, res.headersSent ? res.statusCode : 499, started, requestId, observed);
+    });
     if (draining) res.shouldKeepAlive = false;
     const admitted = admit(req, requestId, observed);
     if (admitted instanceof GatewayError) return sendError(res, admitted, requestId);
-    proxy(req, res, admitted, requestId, observed).catch((error: unknown) => {
-      if (error instanceof GatewayError) return sendError(res, error, requestId);
-      logger.error('request failed', { requestId, error: error instanceof Error ? error.name : 'unknown' });
-      sendError(res, new GatewayError(500, 'internal_error', 'internal error'), requestId);
-    });
+    try {
+      proxy(req, res, admitted, requestId, observed);
+    } catch (error) {
+      failed(res, error, requestId);
+    }
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined };
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined };
     let done = false;
     const end = (status: number) => {
       if (done) return;

@@ -72,27 +72,47 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     registers,
   });
 
-  const requestSeries = new Map<string, CounterSeries>();
-  const durationSeries = new Map<string, HistogramSeries>();
+  // Series found through maps keyed by the label values themselves (route, template and method are the
+  // same string objects on every request, with their hashes cached), so recording builds no key string.
+  interface MethodSeries {
+    duration: HistogramSeries;
+    byStatus: Map<number, CounterSeries>;
+  }
+  const requestSeries = new Map<string, Map<string, Map<string, MethodSeries>>>();
   const upstreamSeries = new Map<string, HistogramSeries>();
+
+  function methodSeries(route: string, path: string, method: string): MethodSeries {
+    let byPath = requestSeries.get(route);
+    if (byPath === undefined) {
+      byPath = new Map();
+      requestSeries.set(route, byPath);
+    }
+    let byMethod = byPath.get(path);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      byPath.set(path, byMethod);
+    }
+    let found = byMethod.get(method);
+    if (found === undefined) {
+      const key = `${route}\u0000${path}\u0000${method}`;
+      found = { duration: duration.series(key, () => ({ route, path, method })), byStatus: new Map() };
+      byMethod.set(method, found);
+    }
+    return found;
+  }
 
   return {
     registry,
     recordRequest(route, path, method, status, seconds) {
-      const base = `${route}\u0000${path}\u0000${method}`;
-      const key = `${base}\u0000${status}`;
-      let counter = requestSeries.get(key);
+      const series = methodSeries(route, path, method);
+      let counter = series.byStatus.get(status);
       if (counter === undefined) {
+        const key = `${route}\u0000${path}\u0000${method}\u0000${status}`;
         counter = requests.series(key, () => ({ route, path, method, status: String(status) }));
-        requestSeries.set(key, counter);
+        series.byStatus.set(status, counter);
       }
       counter.value++;
-      let histogram = durationSeries.get(base);
-      if (histogram === undefined) {
-        histogram = duration.series(base, () => ({ route, path, method }));
-        durationSeries.set(base, histogram);
-      }
-      histogram.observe(seconds);
+      series.duration.observe(seconds);
     },
     recordUpstream(route, seconds) {
       let histogram = upstreamSeries.get(route);

@@ -115,3 +115,17 @@ test('request lines are valid JSON whatever characters the values hold', () => {
   assert.equal(entry.consumer, odd);
   assert.equal(entry.route, 'plain');
 });
+
+test('log lines carry the ISO time of the injected clock, milliseconds included, across seconds', () => {
+  let nowMs = 0;
+  let written = '';
+  const logger = createLogger({ level: 'info', output: { write: (chunk) => ((written += chunk), true), once: () => undefined }, now: () => nowMs });
+  const instants = [1_800_000_000_000, 1_800_000_000_007, 1_800_000_000_042, 1_800_000_000_999, 1_800_000_001_000, 1_800_000_061_305, 1_800_000_061_305, 0, 86_399_999];
+  for (const instant of instants) {
+    nowMs = instant;
+    logger.request({ requestId: 'r', method: 'GET', pathTemplate: '/x', status: 200, latencyMs: 1, route: 'x' });
+  }
+  logger.flush();
+  const times = written.trim().split('\n').map((line) => (JSON.parse(line) as { time: string }).time);
+  assert.deepEqual(times, instants.map((instant) => new Date(instant).toISOString()));
+});

@@ -63,9 +63,11 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): Policy {
       counted.push(counterFor(tenant, CONSUMER_WIDE_ROUTE, consumer.username, limit, windowSeconds, nowMs));
     }
     if (counted.length === 0) return undefined;
+    const specs: CounterSpec[] = [];
+    for (const c of counted) specs.push(c.spec);
     let outcome;
     try {
-      outcome = await backend.hit(counted.map((c) => c.spec));
+      outcome = await backend.hit(specs);
     } catch (error) {
       options.onBackendError(error);
       return failureMode === 'closed' ? rateLimitUnavailable() : undefined;
@@ -79,13 +81,13 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): Policy {
     }
     let tightest = 0;
     let tightestRemaining = Infinity;
-    outcome.counts.forEach((count, i) => {
-      const remaining = (counted[i] as Counted).spec.limit - count;
+    for (let i = 0; i < outcome.counts.length; i++) {
+      const remaining = (counted[i] as Counted).spec.limit - (outcome.counts[i] as number);
       if (remaining < tightestRemaining) {
         tightestRemaining = remaining;
         tightest = i;
       }
-    });
+    }
     const chosen = counted[tightest] as Counted;
     ctx.responseHeaders = headersFor(chosen.spec.limit, tightestRemaining, chosen.msUntilReset);
     return undefined;

@@ -17,10 +17,18 @@ export class RedisUnavailableError extends Error {
   override name = 'RedisUnavailableError';
 }
 
+/** A script call sent as EVALSHA, kept so that it can be sent again as EVAL when Redis answers NOSCRIPT. */
+interface ScriptCall {
+  script: string;
+  keys: readonly string[];
+  args: readonly (string | number)[];
+}
+
 interface Pending {
   sentAt: number;
   resolve: (value: RespValue) => void;
   reject: (error: Error) => void;
+  script: ScriptCall | undefined;
 }
 
 export type RedisStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
@@ -36,16 +44,44 @@ export interface RespClient {
   command(args: readonly (string | number)[]): Promise<RespValue>;
   /** EVALSHA, falling back to EVAL once when Redis does not know the script (after a restart). */
   evalScript(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<RespValue>;
+  /** Writes the queued commands now instead of at the end of this event-loop turn. */
+  flush(): void;
   close(): void;
+}
+
+function bulkString(arg: string | number): string {
+  // A number's text is ASCII: its length is its byte count.
+  const text = typeof arg === 'number' ? String(arg) : arg;
+  return `$${typeof arg === 'number' ? text.length : Buffer.byteLength(text)}\r\n${text}\r\n`;
 }
 
 function encode(args: readonly (string | number)[]): string {
   let out = `*${args.length}\r\n`;
-  for (const arg of args) {
-    const text = typeof arg === 'number' ? String(arg) : arg;
-    out += `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
-  }
+  for (const arg of args) out += bulkString(arg);
   return out;
+}
+
+/** EVALSHA <sha> <key count> keys... args..., with the part that names the script encoded once per script. */
+function encodeEvalSha(scriptHead: string, keys: readonly string[], args: readonly (string | number)[]): string {
+  let out = `*${3 + keys.length + args.length}\r\n${scriptHead}${bulkString(keys.length)}`;
+  for (const key of keys) out += bulkString(key);
+  for (const arg of args) out += bulkString(arg);
+  return out;
+}
+
+/** The decimal integer in buffer[start, end), read without making a string (RESP lengths and integer replies). */
+function readInteger(buffer: Buffer, start: number, end: number): number {
+  let i = start;
+  const negative = buffer[i] === 45; // -
+  if (negative) i++;
+  if (i === end) return NaN;
+  let value = 0;
+  for (; i < end; i++) {
+    const digit = (buffer[i] as number) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
 }
 
 interface Parsed {
@@ -59,25 +95,24 @@ export function parseReply(buffer: Buffer, offset: number): Parsed | undefined {
   const lineEnd = buffer.indexOf('\r\n', offset);
   if (lineEnd === -1) return undefined;
   const type = buffer[offset];
-  const line = buffer.toString('utf8', offset + 1, lineEnd);
   const next = lineEnd + 2;
   switch (type) {
     case 43: // +
-      return { value: line, next };
+      return { value: buffer.toString('utf8', offset + 1, lineEnd), next };
     case 45: // -
-      return { value: new RespError(line), next };
+      return { value: new RespError(buffer.toString('utf8', offset + 1, lineEnd)), next };
     case 58: // :
-      return { value: Number(line), next };
+      return { value: readInteger(buffer, offset + 1, lineEnd), next };
     case 36: {
       // $
-      const length = Number(line);
+      const length = readInteger(buffer, offset + 1, lineEnd);
       if (length < 0) return { value: null, next };
       if (buffer.length < next + length + 2) return undefined;
       return { value: buffer.toString('utf8', next, next + length), next: next + length + 2 };
     }
     case 42: {
       // *
-      const count = Number(line);
+      const count = readInteger(buffer, offset + 1, lineEnd);
       if (count < 0) return { value: null, next };
       const items: RespValue[] = [];
       let position = next;
@@ -102,7 +137,8 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
   const username = decodeURIComponent(url.username);
   const db = Number(url.pathname.slice(1) || 0);
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
-  const scriptShas = new Map<string, string>();
+  /** Per script, `EVALSHA <sha1>` encoded. */
+  const scriptHeads = new Map<string, string>();
 
   let socket: Socket | undefined;
   let status: RedisStatus = 'connecting';
@@ -125,6 +161,10 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
 
   function flush(): void {
     flushScheduled = false;
+    writeQueued();
+  }
+
+  function writeQueued(): void {
     if (outgoing.length === 0 || socket === undefined) return;
     const chunk = outgoing.length === 1 ? (outgoing[0] as string) : outgoing.join('');
     outgoing = [];
@@ -149,21 +189,32 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
         queue = queue.slice(head);
         head = 0;
       }
-      entry?.resolve(parsed.value);
+      if (entry === undefined) continue;
+      const { value } = parsed;
+      if (entry.script !== undefined && value instanceof RespError && value.message.startsWith('NOSCRIPT')) {
+        // Redis restarted and lost the script: the same call once more as EVAL, answering the same promise.
+        const { script, keys, args } = entry.script;
+        enqueue(encode(['EVAL', script, keys.length, ...keys, ...args]), { ...entry, sentAt: Date.now(), script: undefined });
+        continue;
+      }
+      entry.resolve(value);
     }
     buffer = buffer.subarray(offset);
     leftover = buffer.length === 0 ? undefined : Buffer.from(buffer);
   }
 
-  function send(args: readonly (string | number)[]): Promise<RespValue> {
-    return new Promise((resolve, reject) => {
-      queue.push({ sentAt: Date.now(), resolve, reject });
-      outgoing.push(encode(args));
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
-      }
-    });
+  /** Queues an encoded command; the commands of one event-loop turn go out in one write. */
+  function enqueue(encoded: string, entry: Pending): void {
+    queue.push(entry);
+    outgoing.push(encoded);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  }
+
+  function send(encoded: string, script?: ScriptCall): Promise<RespValue> {
+    return new Promise((resolve, reject) => enqueue(encoded, { sentAt: Date.now(), resolve, reject, script }));
   }
 
   function open(): void {
@@ -173,8 +224,8 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
     current.on('connect', () => {
       attempts = 0;
       const handshake: Promise<RespValue>[] = [];
-      if (password !== '') handshake.push(send(username === '' ? ['AUTH', password] : ['AUTH', username, password]));
-      if (db !== 0) handshake.push(send(['SELECT', db]));
+      if (password !== '') handshake.push(send(encode(username === '' ? ['AUTH', password] : ['AUTH', username, password])));
+      if (db !== 0) handshake.push(send(encode(['SELECT', db])));
       void Promise.all(handshake).then((replies) => {
         const refused = replies.find((reply): reply is RespError => reply instanceof RespError);
         if (refused !== undefined) {
@@ -211,28 +262,26 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
 
   open();
 
-  function command(args: readonly (string | number)[]): Promise<RespValue> {
-    if (status !== 'ready' && !(status === 'connecting' && socket?.readyState === 'open')) {
-      return Promise.reject(new RedisUnavailableError(`Redis is ${status}`));
-    }
-    return send(args);
+  function unavailable(): boolean {
+    return status !== 'ready' && !(status === 'connecting' && socket?.readyState === 'open');
   }
 
   return {
     status: () => status,
-    command,
-    async evalScript(script, keys, args) {
-      let sha = scriptShas.get(script);
-      if (sha === undefined) {
-        sha = createHash('sha1').update(script).digest('hex');
-        scriptShas.set(script, sha);
-      }
-      const reply = await command(['EVALSHA', sha, keys.length, ...keys, ...args]);
-      if (reply instanceof RespError && reply.message.startsWith('NOSCRIPT')) {
-        return command(['EVAL', script, keys.length, ...keys, ...args]);
-      }
-      return reply;
+    command(args) {
+      if (unavailable()) return Promise.reject(new RedisUnavailableError(`Redis is ${status}`));
+      return send(encode(args));
     },
+    evalScript(script, keys, args) {
+      if (unavailable()) return Promise.reject(new RedisUnavailableError(`Redis is ${status}`));
+      let scriptHead = scriptHeads.get(script);
+      if (scriptHead === undefined) {
+        scriptHead = `${bulkString('EVALSHA')}${bulkString(createHash('sha1').update(script).digest('hex'))}`;
+        scriptHeads.set(script, scriptHead);
+      }
+      return send(encodeEvalSha(scriptHead, keys, args), { script, keys, args });
+    },
+    flush: writeQueued,
     close() {
       status = 'closed';
       clearInterval(sweep);
