@@ -1,6 +1,8 @@
 // Platform JWTs (DESIGN §3): HS256 with PLATFORM_JWT_SECRET, 7 days, `sub` = tenant id, `tv` = the tenant's
 // token version, so a password change or reset invalidates every token issued before it. Signed and checked
 // with node:crypto's HMAC directly (synchronous, no per-call key import); only HS256 is ever accepted.
+// Tokens that verified are remembered (by their exact text, bounded): a client's next request with the same
+// token skips the HMAC and the parsing, but its expiry is still checked on every use.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isUuid } from '../tenancy/schema-name.js';
 
@@ -35,8 +37,12 @@ function parseJsonPart(part: string): unknown {
   }
 }
 
+const MAX_REMEMBERED = 10_000;
+
 export function createPlatformTokens(secret: string, now: () => Date = () => new Date()): PlatformTokens {
   const sign = (signingInput: string) => createHmac('sha256', secret).update(signingInput).digest();
+  const verified = new Map<string, { claims: PlatformTokenClaims; iat: number | null; exp: number }>();
+  const inTime = (iat: number | null, exp: number, nowSeconds: number) => exp > nowSeconds && (iat === null || iat <= nowSeconds + 30);
   return {
     async issue({ tenantId, tokenVersion }) {
       const iat = Math.floor(now().getTime() / 1000);
@@ -45,6 +51,8 @@ export function createPlatformTokens(secret: string, now: () => Date = () => new
       return `${signingInput}.${sign(signingInput).toString('base64url')}`;
     },
     async verify(token) {
+      const remembered = verified.get(token);
+      if (remembered !== undefined) return inTime(remembered.iat, remembered.exp, now().getTime() / 1000) ? remembered.claims : null;
       const parts = token.split('.');
       if (parts.length !== 3) return null;
       const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
@@ -56,11 +64,14 @@ export function createPlatformTokens(secret: string, now: () => Date = () => new
       if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
       const payload = parseJsonPart(payloadPart) as Payload | null;
       if (payload === null || typeof payload !== 'object') return null;
-      const nowSeconds = now().getTime() / 1000;
-      if (payload.iss !== ISSUER || typeof payload.exp !== 'number' || payload.exp <= nowSeconds) return null;
-      if (typeof payload.iat === 'number' && payload.iat > nowSeconds + 30) return null;
+      if (payload.iss !== ISSUER || typeof payload.exp !== 'number') return null;
       if (!isUuid(payload.sub) || typeof payload.tv !== 'number' || !Number.isInteger(payload.tv)) return null;
-      return { tenantId: payload.sub, tokenVersion: payload.tv };
+      const iat = typeof payload.iat === 'number' ? payload.iat : null;
+      if (!inTime(iat, payload.exp, now().getTime() / 1000)) return null;
+      const claims = { tenantId: payload.sub, tokenVersion: payload.tv };
+      if (verified.size >= MAX_REMEMBERED) verified.clear();
+      verified.set(token, { claims, iat, exp: payload.exp });
+      return claims;
     },
   };
 }

@@ -1,10 +1,10 @@
-// The control plane's HTTP application on fastify: security headers, CORS, request ids, body limits, the
+// The control plane's HTTP application on fastify: security headers (helmet's), CORS, request ids, body limits, the
 // /api/v1 routes, health and metrics, and the one error handler. The server itself (HTTP or HTTPS, shared
 // with the gateway WebSocket hub) comes from the caller through `serverFactory`.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
+import helmet from 'helmet';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from 'winston';
 import { registerApiKeyRoutes } from '../admin-api/api-keys-router.js';
@@ -59,6 +59,22 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
 }
 
+/**
+ * helmet's default security headers, worked out once: with no per-request options (no CSP nonces) they are
+ * the same on every response, so they are set from this table instead of running helmet per request.
+ */
+export function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => delete headers[name.toLowerCase()],
+  } as unknown as ServerResponse;
+  let done = false;
+  helmet()({ headers: {} } as IncomingMessage, response, () => (done = true));
+  if (!done) throw new Error('helmet did not finish synchronously');
+  return headers;
+}
+
 export async function createApp(deps: AppDeps, serverFactory: FastifyServerFactory): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
@@ -87,7 +103,9 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     else void parseJson(request, body as string, done);
   });
 
+  const security = securityHeaders();
   app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security);
     reply.header('X-Request-ID', request.id);
     done();
   });
@@ -107,7 +125,6 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     done();
   });
 
-  await app.register(fastifyHelmet, { global: true });
   if (deps.corsAllowedOrigins.length > 0) {
     await app.register(fastifyCors, {
       origin: deps.corsAllowedOrigins,
