@@ -103,6 +103,9 @@ test('file change swaps the config, an invalid one is refused while the last goo
     writeFileSync(file, JSON.stringify(configWith('/b')));
     await eventually(async () => (await statusOf(`${base}/b`)) === 200, 'the new config serves /b');
     assert.equal(await statusOf(`${base}/a`), 404);
+    const afterSwap = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
+    assert.doesNotMatch(afterSwap, /route="route-a"/, 'the series of the removed route are gone');
+    assert.match(afterSwap, /novagate_http_requests_total\{route="route-b"/);
 
     writeFileSync(file, 'routes: [{ name: broken, service: nowhere, paths: ["/c"] }]');
     await eventually(async () => (await rejected()) === 1, 'the invalid config is counted as rejected');

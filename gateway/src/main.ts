@@ -182,6 +182,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     {
       onApplied: (compiled) => {
         metrics.setConfigVersion(compiled.version);
+        void metrics.retainRoutes(new Set(compiled.config.routes.map((route) => route.name)));
         logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
         const entry = { tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config };
         if (env.CONFIG_CACHE_FILE !== undefined) {

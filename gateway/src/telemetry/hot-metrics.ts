@@ -57,6 +57,10 @@ export function createHotCounter(registry: Registry, name: string, help: string)
     reset: () => series.clear(),
   });
   return {
+    /** Drops every series whose labels `keep` refuses (those of routes a new config no longer has). */
+    retain(keep: (labels: Labels) => boolean): void {
+      for (const [key, found] of series) if (!keep(found.labels)) series.delete(key);
+    },
     /** The series of `labels`, made on first use; `key` must identify the label values. */
     series(key: string, labels: () => Labels): CounterSeries {
       let found = series.get(key);
@@ -107,6 +111,10 @@ export function createHotHistogram(registry: Registry, name: string, help: strin
     reset: () => all.clear(),
   });
   return {
+    /** Drops every series whose labels `keep` refuses (those of routes a new config no longer has). */
+    retain(keep: (labels: Labels) => boolean): void {
+      for (const [key, found] of all) if (!keep(found.labels)) all.delete(key);
+    },
     /** The series of `labels`, made on first use; `key` must identify the label values. */
     series(key: string, labels: () => Labels): HistogramSeries {
       let found = all.get(key);

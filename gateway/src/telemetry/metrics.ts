@@ -20,6 +20,11 @@ export interface GatewayMetrics {
   rateLimitBackendError(): void;
   authFailure(route: string, reason: string): void;
   setConfigVersion(version: number): void;
+  /**
+   * Drops the series of routes that are not in `routes` (a new config removed or renamed them), so that
+   * label sets stay bounded by the config in use rather than by every config since start-up.
+   */
+  retainRoutes(routes: ReadonlySet<string>): Promise<void>;
   configRejected(): void;
   setControlPlaneConnected(connected: boolean): void;
   logEntriesDropped(count: number): void;
@@ -103,6 +108,20 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
 
   return {
     registry,
+    async retainRoutes(routes) {
+      const kept = (route: string) => route === UNMATCHED || routes.has(route);
+      for (const route of requestSeries.keys()) if (!kept(route)) requestSeries.delete(route);
+      for (const route of upstreamSeries.keys()) if (!kept(route)) upstreamSeries.delete(route);
+      const keepLabels = (labels: Record<string, string>) => kept(labels.route ?? UNMATCHED);
+      requests.retain(keepLabels);
+      duration.retain(keepLabels);
+      upstream.retain(keepLabels);
+      for (const counter of [limited, authFailures] as Counter<string>[]) {
+        for (const { labels } of (await counter.get()).values) {
+          if (!kept(String(labels.route))) counter.remove(labels as Record<string, string>);
+        }
+      }
+    },
     recordRequest(route, path, method, status, seconds) {
       const series = methodSeries(route, path, method);
       let counter = series.byStatus.get(status);

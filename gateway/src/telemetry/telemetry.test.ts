@@ -6,6 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { startTestGateway, type TestGateway } from '../testing/in-process-gateway.js';
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 import { createLogger } from './logger.js';
+import { createGatewayMetrics } from './metrics.js';
 
 let upstream: TestUpstream;
 let gateway: TestGateway;
@@ -128,4 +129,24 @@ test('log lines carry the ISO time of the injected clock, milliseconds included,
   logger.flush();
   const times = written.trim().split('\n').map((line) => (JSON.parse(line) as { time: string }).time);
   assert.deepEqual(times, instants.map((instant) => new Date(instant).toISOString()));
+});
+
+test('a new config drops the series of the routes it no longer has, in every per-route metric', async () => {
+  const metrics = createGatewayMetrics();
+  for (const route of ['kept', 'removed']) {
+    metrics.recordRequest(route, `/${route}`, 'GET', 200, 0.01);
+    metrics.recordUpstream(route, 0.005);
+    metrics.rateLimited(route);
+    metrics.authFailure(route, 'expired');
+  }
+  metrics.recordRequest('unmatched', 'unmatched', 'GET', 404, 0.001);
+  await metrics.retainRoutes(new Set(['kept']));
+  const text = await metrics.registry.metrics();
+  assert.doesNotMatch(text, /route="removed"/);
+  for (const name of ['novagate_http_requests_total', 'novagate_http_request_duration_seconds_count', 'novagate_upstream_duration_seconds_count', 'novagate_rate_limited_total', 'novagate_auth_failures_total']) {
+    assert.match(text, new RegExp(`^${name}\\{[^}]*route="kept"`, 'm'), name);
+  }
+  assert.match(text, /novagate_http_requests_total\{route="unmatched"/);
+  metrics.recordRequest('kept', '/kept', 'GET', 200, 0.01);
+  assert.match(await metrics.registry.metrics(), /novagate_http_requests_total\{route="kept",path="\/kept",method="GET",status="200"\} 2/, 'kept series keep counting');
 });
