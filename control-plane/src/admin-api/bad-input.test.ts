@@ -58,6 +58,8 @@ test('malformed JSON and non-object bodies are refused with 400, other media typ
   });
   assert.equal(noType.status, 415);
   assert.equal(noType.body.error.code, 'unsupported_media_type');
+  const text = await server.request('POST', `${base}/services`, { token: tenant.token, body: '{"name": "users"}', headers: { 'content-type': 'text/plain' } });
+  assert.equal(text.status, 415);
   const empty = await server.request('POST', `${base}/services`, { token: tenant.token, body: '' , headers: { 'content-type': 'application/json' } });
   assert.equal(empty.status, 400, 'an empty body is no body, and a create needs one');
   assert.equal(empty.body.error.code, 'validation_failed');

@@ -91,7 +91,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
   });
   // JSON bodies through fastify's own parser (prototype poisoning refused), but only in UTF-8.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const charset = /;\s*charset=("?)([^";\s]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2];
     if (charset !== undefined && !/^utf-?8$/i.test(charset)) {

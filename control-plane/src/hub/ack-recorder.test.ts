@@ -8,7 +8,7 @@ import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { createAckRecorder, deliveredThrough } from './ack-recorder.js';
 import { recordHello } from './gateway-nodes.js';
-import { createMemoryPresence } from './presence.js';
+import { createMemoryPresence, type Presence } from './presence.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -144,4 +144,14 @@ test('a failed batch rejects its own acks only; the next batch is written', asyn
   fail = false;
   await recorder.record(tenantId, { nodeId: 'node-1', version: 2, hash: HASH }, entry(2));
   assert.deepEqual([...(await ackedVersions(tenantId)).values()], [null, 2]);
+});
+
+test('with presence (Redis) failing, acks still reach gateway_nodes and nothing is marked delivered', async () => {
+  const { tenantId } = await tenantWithNodes(1);
+  const memory = createMemoryPresence();
+  const down: Presence = { ...memory, markMany: () => Promise.reject(new Error('redis down')) };
+  const recorder = createAckRecorder(db.pool, down);
+  await assert.rejects(recorder.record(tenantId, { nodeId: 'node-0', version: 3, hash: HASH }, entry(3)), /redis down/);
+  assert.deepEqual([...(await ackedVersions(tenantId)).values()], [3]);
+  assert.deepEqual(await deliveredVersions(tenantId), []);
 });

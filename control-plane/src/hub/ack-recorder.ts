@@ -33,10 +33,16 @@ export function createAckRecorder(db: Queryable, presence: Presence): AckRecorde
 
   async function write(tenantId: string, batch: Batch): Promise<void> {
     const entries = new Map([...batch.acks].map(([nodeId, { entry }]) => [nodeId, entry]));
-    const [, online] = await Promise.all([presence.markMany(tenantId, entries), presence.online(tenantId)]);
+    const [marked, read] = await Promise.allSettled([presence.markMany(tenantId, entries), presence.online(tenantId)]);
+    const acks = [...batch.acks.values()].map(({ ack }) => ack);
+    if (marked.status === 'rejected' || read.status === 'rejected') {
+      // Presence (Redis) is down: the acks still reach the database; only delivered_at waits for a later batch.
+      await recordAcks(db, tenantId, acks, null);
+      throw marked.status === 'rejected' ? marked.reason : (read as PromiseRejectedResult).reason;
+    }
+    const online = read.value;
     // The batch's own acks count even if the presence read ran before they were marked.
     for (const [nodeId, entry] of entries) online.set(nodeId, entry);
-    const acks = [...batch.acks.values()].map(({ ack }) => ack);
     await recordAcks(db, tenantId, acks, deliveredThrough(online.values()));
   }
 

@@ -234,6 +234,29 @@ test('acks land in gateway_nodes; an ack lost in a crash before it was written i
   }
 });
 
+test('gateways that say hello together on the newest version are all recorded as acked', async () => {
+  const tenant = await registerTenant(replicaA);
+  await db.pool.query("UPDATE public.tenants SET plan = 'enterprise' WHERE id = $1", [tenant.id]);
+  const { rows } = await db.pool.query(`SELECT version, hash FROM ${quotedTenantSchema(tenant.id)}.config_versions ORDER BY version DESC LIMIT 1`);
+  const newest = { configVersion: Number(rows[0].version), configHash: rows[0].hash as string };
+  // Replica B holds no frame for this tenant yet: the first hello loads it while the others arrive.
+  const gateways = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => helloGateway(replicaB.url, tenant.gatewayApiKey, { ca, nodeId: `together-${i}`, ...newest })),
+  );
+  try {
+    const acked = async () =>
+      Number((await db.pool.query(`SELECT count(*) FROM ${quotedTenantSchema(tenant.id)}.gateway_nodes WHERE acked_version = $1`, [newest.configVersion])).rows[0].count);
+    let count = await acked();
+    for (let i = 0; i < 200 && count < 8; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      count = await acked();
+    }
+    assert.equal(count, 8);
+  } finally {
+    for (const gateway of gateways) gateway.close();
+  }
+});
+
 test('a gateway that acks and disconnects at once is not left online by its ack', async () => {
   // Presence writes that take a while, as under load: the ack's batch is still being written when the socket closes.
   const redisPresence = createRedisPresence(redis);

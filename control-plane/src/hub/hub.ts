@@ -48,7 +48,8 @@ interface TenantState {
   frame: ConfigFrame | null;
   /** When this replica learned of `frame`'s version, for the push-latency metric. */
   frameSince: number;
-  refreshing: boolean;
+  /** The refresh in flight: later callers wait for it (a hello must see the frame it loads). */
+  refreshing: Promise<void> | null;
   refreshAgain: boolean;
 }
 
@@ -133,7 +134,7 @@ export function createHub(options: HubOptions): Hub {
   const tenantState = (tenantId: string): TenantState => {
     let state = tenants.get(tenantId);
     if (state === undefined) {
-      state = { connections: new Set(), frame: null, frameSince: Date.now(), refreshing: false, refreshAgain: false };
+      state = { connections: new Set(), frame: null, frameSince: Date.now(), refreshing: null, refreshAgain: false };
       tenants.set(tenantId, state);
     }
     return state;
@@ -161,39 +162,46 @@ export function createHub(options: HubOptions): Hub {
     });
   }
 
-  /** Loads the tenant's newest version (once, however many notifications arrive meanwhile) and pushes it. */
-  async function refreshTenant(tenantId: string): Promise<void> {
+  /**
+   * Loads the tenant's newest version (once, however many notifications arrive meanwhile) and pushes it.
+   * A call during a refresh asks for one more round and resolves when the refresh, that round included, ends.
+   */
+  function refreshTenant(tenantId: string): Promise<void> {
     const state = tenants.get(tenantId);
-    if (state === undefined || state.connections.size === 0) return;
-    if (state.refreshing) {
+    if (state === undefined || state.connections.size === 0) return Promise.resolve();
+    if (state.refreshing !== null) {
       state.refreshAgain = true;
-      return;
+      return state.refreshing;
     }
-    state.refreshing = true;
-    try {
-      do {
-        state.refreshAgain = false;
-        const latest = await newestConfigVersionUnless(pool, tenantId, state.frame);
-        if (latest === null) break;
-        if (latest.config !== null) {
-          const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
-          metrics.snapshotBytes.observe(frame.bytes);
-          if (frame.bytes > options.maxConfigBytes) {
-            metrics.pushFailures.inc();
-            logger.error('config snapshot exceeds MAX_CONFIG_BYTES; not pushed', { tenantId, version: latest.version, bytes: frame.bytes });
-            break;
+    const refreshing = (async () => {
+      await Promise.resolve(); // the body runs after `state.refreshing` is set, whatever it throws
+      try {
+        do {
+          state.refreshAgain = false;
+          const latest = await newestConfigVersionUnless(pool, tenantId, state.frame);
+          if (latest === null) break;
+          if (latest.config !== null) {
+            const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
+            metrics.snapshotBytes.observe(frame.bytes);
+            if (frame.bytes > options.maxConfigBytes) {
+              metrics.pushFailures.inc();
+              logger.error('config snapshot exceeds MAX_CONFIG_BYTES; not pushed', { tenantId, version: latest.version, bytes: frame.bytes });
+              break;
+            }
+            state.frame = frame;
+            state.frameSince = Date.now();
           }
-          state.frame = frame;
-          state.frameSince = Date.now();
-        }
-        for (const connection of state.connections) pushIfNeeded(connection, state);
-      } while (state.refreshAgain);
-    } catch (error) {
-      metrics.pushFailures.inc();
-      logger.warn('config refresh failed', { tenantId, error: describe(error) });
-    } finally {
-      state.refreshing = false;
-    }
+          for (const connection of state.connections) pushIfNeeded(connection, state);
+        } while (state.refreshAgain);
+      } catch (error) {
+        metrics.pushFailures.inc();
+        logger.warn('config refresh failed', { tenantId, error: describe(error) });
+      } finally {
+        state.refreshing = null;
+      }
+    })();
+    state.refreshing = refreshing;
+    return refreshing;
   }
 
   async function markDeliveredIfAllAcked(tenantId: string, version: number): Promise<void> {

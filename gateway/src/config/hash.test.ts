@@ -14,6 +14,8 @@ test('canonical JSON sorts keys at every depth and keeps array order', () => {
     [{ n: Number.NaN, m: -0, e: 1e21 }, '{"e":1e+21,"m":0,"n":null}'],
     // Array-index keys sort as text ("10" before "2"), not first and by number as JSON.stringify would put them.
     [{ 2: 'b', 10: 'a', x: { 1: true } }, '{"10":"a","2":"b","x":{"1":true}}'],
+    // A parsed __proto__ key is an own key like any other.
+    [JSON.parse('{"__proto__":{"a":1},"b":2}'), '{"__proto__":{"a":1},"b":2}'],
     ['text', '"text"'],
     [null, 'null'],
     [undefined, 'null'],

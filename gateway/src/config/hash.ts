@@ -24,7 +24,8 @@ function sortedCopy(value: unknown): unknown {
     return copy;
   }
   const record = value as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
+  // No prototype: a key named __proto__ stays a key, as in the by-hand serialisation.
+  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(record).sort()) {
     if (record[key] === undefined) continue;
     if (ARRAY_INDEX.test(key)) return UNSORTABLE;
