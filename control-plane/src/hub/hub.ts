@@ -1,6 +1,7 @@
 // The gateway hub: authenticates WebSocket upgrades by API key, keeps one entry per connected gateway,
 // pushes each tenant's newest config version (collapsing bursts), records acks and nacks, stores telemetry,
 // and keeps presence. Changes arrive from the LISTEN session (configChanged/keyRevoked) and rescans.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -29,6 +30,8 @@ const HELLO_TIMEOUT_MS = 10_000;
 const OUT_OF_DATE_AFTER_MS = 60_000;
 
 interface GatewayConnection {
+  /** Random, per WebSocket: presence entries carry it so that a closing connection removes only its own. */
+  id: string;
   socket: WebSocket;
   tenantId: string;
   keyId: string;
@@ -217,6 +220,7 @@ export function createHub(options: HubOptions): Hub {
     lastSeen: new Date(connection.lastSeen).toISOString(),
     configVersion: connection.configVersion,
     configHash: connection.configHash,
+    connection: connection.id,
   });
 
   function markPresence(connection: GatewayConnection): Promise<void> {
@@ -318,6 +322,7 @@ export function createHub(options: HubOptions): Hub {
 
   function attach(socket: WebSocket, tenantId: string, keyId: string): void {
     const connection: GatewayConnection = {
+      id: randomUUID(),
       socket,
       tenantId,
       keyId,
@@ -361,7 +366,7 @@ export function createHub(options: HubOptions): Hub {
           const nodeId = connection.nodeId;
           if (nodeId === null) return;
           for (const other of tenants.get(tenantId)?.connections ?? []) if (other.nodeId === nodeId) return;
-          return presence.remove(tenantId, nodeId);
+          return presence.remove(tenantId, nodeId, connection.id);
         })
         .catch(() => undefined);
     });
