@@ -30,6 +30,14 @@ test('a weak or missing PLATFORM_JWT_SECRET and a missing DATABASE_URL stop star
   assert.throws(() => loadControlPlaneEnv({ ...base, DATABASE_URL: 'mysql://x' }, fail), /DATABASE_URL must be a postgres/);
 });
 
+test('PLATFORM_JWT_ACCEPTED_SECRET is optional, and when set it must be as strong as the main secret', () => {
+  assert.equal(loadControlPlaneEnv(base, fail).PLATFORM_JWT_ACCEPTED_SECRET, undefined);
+  assert.equal(loadControlPlaneEnv({ ...base, PLATFORM_JWT_ACCEPTED_SECRET: 'a'.repeat(32) }, fail).PLATFORM_JWT_ACCEPTED_SECRET, 'a'.repeat(32));
+  assert.throws(() => loadControlPlaneEnv({ ...base, PLATFORM_JWT_ACCEPTED_SECRET: 'short' }, fail), {
+    message: 'control-plane: invalid environment: PLATFORM_JWT_ACCEPTED_SECRET must be at least 32 characters',
+  });
+});
+
 test('the program exits non-zero with one clear line when the secret is weak', () => {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const result = spawnSync(process.execPath, ['--import', 'tsx', main], {

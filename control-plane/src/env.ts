@@ -23,6 +23,10 @@ export const controlPlaneEnvSpec = {
   DATABASE_URL: postgresUrl({ desc: 'PostgreSQL connection URL' }),
   REDIS_URL: url({ default: undefined, desc: 'Redis URL for presence and login throttling; in memory when unset' }),
   PLATFORM_JWT_SECRET: secret32({ desc: 'HS256 secret for platform JWTs, at least 32 characters' }),
+  PLATFORM_JWT_ACCEPTED_SECRET: secret32({
+    default: undefined,
+    desc: 'One more HS256 secret whose platform tokens are accepted but never issued (for rotating PLATFORM_JWT_SECRET without logging anyone out)',
+  }),
   PORT: port({ default: 8080 }),
   TLS_CERT_FILE: str({ default: undefined }),
   TLS_KEY_FILE: str({ default: undefined }),

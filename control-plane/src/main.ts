@@ -46,6 +46,7 @@ const controlPlane = await startControlPlane({
   pool,
   logger,
   platformJwtSecret: env.PLATFORM_JWT_SECRET,
+  platformJwtAcceptedSecret: env.PLATFORM_JWT_ACCEPTED_SECRET,
   throttle: redis === undefined ? createMemoryThrottle() : createRedisThrottle(redis),
   presence: redis === undefined ? createMemoryPresence() : createRedisPresence(redis),
   mailer: env.SMTP_URL === undefined ? createFolderMailer(env.MAIL_DIR) : createSmtpMailer(env.SMTP_URL, env.MAIL_FROM),

@@ -25,6 +25,8 @@ export interface ControlPlaneOptions {
   pool: Pool;
   logger: Logger;
   platformJwtSecret: string;
+  /** A second secret whose platform tokens are accepted, never issued (rotation). */
+  platformJwtAcceptedSecret?: string;
   throttle: Throttle;
   throttleRules?: AuthThrottleRules;
   presence: Presence;
@@ -75,7 +77,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const app = await createApp({
     pool: options.pool,
     logger: options.logger,
-    tokens: createPlatformTokens(options.platformJwtSecret, options.now),
+    tokens: createPlatformTokens(options.platformJwtSecret, options.now, options.platformJwtAcceptedSecret),
     tokenVersions,
     listCache,
     throttle: options.throttle,

@@ -43,3 +43,18 @@ test('tokens with another algorithm, another secret, a changed payload or missin
   refused.push(`${tampered[0]}.${b64({ ...good, tv: 99 })}.${tampered[2]}`);
   for (const token of refused) assert.equal(await tokens.verify(token), null, token);
 });
+
+test('during a rotation, tokens signed with the accepted secret verify too, and new tokens use the main secret', async () => {
+  const clock = () => new Date('2026-01-01T00:00:00Z');
+  const OTHER = 'the-other-half-of-the-rotation-0123456789';
+  const before = createPlatformTokens(SECRET, clock);
+  const oldToken = await before.issue({ tenantId: TENANT, tokenVersion: 1 });
+  const rotated = createPlatformTokens(OTHER, clock, SECRET);
+  assert.deepEqual(await rotated.verify(oldToken), { tenantId: TENANT, tokenVersion: 1 }, 'a token of the former secret still works');
+  const newToken = await rotated.issue({ tenantId: TENANT, tokenVersion: 1 });
+  assert.equal(await before.verify(newToken), null, 'issued with the main secret, not the accepted one');
+  assert.notEqual(await createPlatformTokens(SECRET, clock, OTHER).verify(newToken), null, 'a replica that accepts the new secret takes it');
+  assert.equal(await createPlatformTokens(OTHER, clock).verify(oldToken), null, 'once the accepted secret is gone, so are its tokens');
+  const forged = signed({ alg: 'HS256', typ: 'JWT' }, { sub: TENANT, tv: 1, iss: 'novagate-control-plane', exp: Date.parse('2026-01-02T00:00:00Z') / 1000 }, 'neither-of-the-two-secrets-0123456789abcdef');
+  assert.equal(await rotated.verify(forged), null);
+});

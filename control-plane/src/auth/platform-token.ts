@@ -39,8 +39,20 @@ function parseJsonPart(part: string): unknown {
 
 const MAX_REMEMBERED = 10_000;
 
-export function createPlatformTokens(secret: string, now: () => Date = () => new Date()): PlatformTokens {
-  const sign = (signingInput: string) => createHmac('sha256', secret).update(signingInput).digest();
+/**
+ * Tokens are issued with `secret` and accepted when signed with it or with `acceptedSecret` (the other half
+ * of a rotation: see docs/runbooks/secret-rotation.md).
+ */
+export function createPlatformTokens(secret: string, now: () => Date = () => new Date(), acceptedSecret?: string): PlatformTokens {
+  const signWith = (key: string, signingInput: string) => createHmac('sha256', key).update(signingInput).digest();
+  const sign = (signingInput: string) => signWith(secret, signingInput);
+  const signedBy = (signingInput: string, presented: Buffer) => {
+    for (const key of acceptedSecret === undefined ? [secret] : [secret, acceptedSecret]) {
+      const expected = signWith(key, signingInput);
+      if (presented.length === expected.length && timingSafeEqual(presented, expected)) return true;
+    }
+    return false;
+  };
   const verified = new Map<string, { claims: PlatformTokenClaims; iat: number | null; exp: number }>();
   const inTime = (iat: number | null, exp: number, nowSeconds: number) => exp > nowSeconds && (iat === null || iat <= nowSeconds + 30);
   return {
@@ -59,9 +71,7 @@ export function createPlatformTokens(secret: string, now: () => Date = () => new
       const header = parseJsonPart(headerPart) as { alg?: unknown; typ?: unknown; crit?: unknown } | null;
       // The algorithm is fixed by configuration; a token naming another (none, RS256…) is refused outright.
       if (header === null || header.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT') || header.crit !== undefined) return null;
-      const expected = sign(`${headerPart}.${payloadPart}`);
-      const presented = Buffer.from(signaturePart, 'base64url');
-      if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
+      if (!signedBy(`${headerPart}.${payloadPart}`, Buffer.from(signaturePart, 'base64url'))) return null;
       const payload = parseJsonPart(payloadPart) as Payload | null;
       if (payload === null || typeof payload !== 'object') return null;
       if (payload.iss !== ISSUER || typeof payload.exp !== 'number') return null;

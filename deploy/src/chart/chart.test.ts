@@ -81,7 +81,7 @@ for (const combination of combinations) {
 
     test('no object is a Secret and no plaintext secret is rendered', () => {
       assert.deepEqual(objects.filter((object) => object.kind === 'Secret'), []);
-      const secretNames = ['DATABASE_URL', 'PLATFORM_JWT_SECRET', 'JWT_SECRET', 'REDIS_URL', 'GATEWAY_API_KEY', 'SMTP_URL'];
+      const secretNames = ['DATABASE_URL', 'PLATFORM_JWT_SECRET', 'PLATFORM_JWT_ACCEPTED_SECRET', 'JWT_SECRET', 'REDIS_URL', 'GATEWAY_API_KEY', 'SMTP_URL'];
       for (const workload of workloads(objects)) {
         for (const c of workload.pod.containers) {
           for (const entry of c.env ?? []) {
@@ -212,6 +212,7 @@ describe('components', () => {
     const ref = (name: string) => c.env?.find((entry) => entry.name === name)?.valueFrom?.secretKeyRef;
     assert.deepEqual(ref('DATABASE_URL'), { name: 'novagate-control-plane', key: 'DATABASE_URL' });
     assert.deepEqual(ref('PLATFORM_JWT_SECRET'), { name: 'novagate-control-plane', key: 'PLATFORM_JWT_SECRET' });
+    assert.deepEqual(ref('PLATFORM_JWT_ACCEPTED_SECRET'), { name: 'novagate-control-plane', key: 'PLATFORM_JWT_ACCEPTED_SECRET', optional: true });
     assert.deepEqual(ref('REDIS_URL'), { name: 'novagate-control-plane', key: 'REDIS_URL', optional: true });
     assert.equal(envValue(c, 'PORT'), '8080');
     assert.equal(envValue(c, 'TLS_CERT_FILE'), '/etc/novagate/tls/tls.crt');
