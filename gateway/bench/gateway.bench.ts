@@ -1,7 +1,7 @@
 // `npm run bench:gateway`: one load tool, one setting, every contender in turn: the upstream direct, a bare
 // undici proxy, express + http-proxy-middleware, nginx (when installed) and NovaGate with its full
 // pipeline, in interleaved rounds. Prints req/s, p50 and p99 and the ratios the gateway issue sets as targets. Load goes only to 127.0.0.1.
-import { execFileSync, fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGatewayWithLogFile, writeConfigFile, type GatewayProcess } from '../src/testing/gateway-process.js';
+import { hasCommand, runWrk } from '../src/testing/wrk.js';
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -44,10 +45,6 @@ function cpuSecondsOfTree(pid: number): number {
   }
 }
 
-function hasCommand(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
-
 async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -69,30 +66,9 @@ function jwtFor(secret: string, subject = 'bench'): string {
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
-function parseWrkLatency(text: string, label: string): number {
-  const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)\\b`, 'm').exec(text);
-  if (match === null) return NaN;
-  const value = Number(match[1]);
-  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
-}
-
-/** A wrk script that sends the requests' Authorization headers in turn, one token after the other. */
-function rotatingTokensScript(tokens: string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'novagate-bench-wrk-')), 'tokens.lua');
-  const list = tokens.map((token) => `"Bearer ${token}"`).join(',\n');
-  writeFileSync(file, `local tokens = {\n${list}\n}\nlocal i = 0\nrequest = function()\n  i = i % #tokens + 1\n  return wrk.format(nil, nil, { ["Authorization"] = tokens[i] })\nend\n`);
-  return file;
-}
-
 async function loadWithWrk(url: string, headers: Record<string, string>, seconds: number, tokens?: string[]): Promise<Omit<Measurement, 'name' | 'cpuUsPerRequest'>> {
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency'];
-  if (tokens === undefined) for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
-  else args.push('-s', rotatingTokensScript(tokens));
-  args.push(url);
-  const output = execFileSync('wrk', args, { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  return { rps, p50ms: parseWrkLatency(output, '50'), p99ms: parseWrkLatency(output, '99'), non2xx };
+  const requests = tokens?.map((token) => ({ headers: { Authorization: `Bearer ${token}` } }));
+  return runWrk(url, { connections: CONNECTIONS, seconds, headers, ...(requests === undefined ? {} : { requests }) });
 }
 
 async function loadWithAutocannon(url: string, headers: Record<string, string>, seconds: number, tokens?: string[]): Promise<Omit<Measurement, 'name' | 'cpuUsPerRequest'>> {

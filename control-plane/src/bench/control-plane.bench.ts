@@ -1,10 +1,8 @@
 // `npm run bench:control-plane`: registration latency and throughput (bcrypt and schema provisioning
 // included), event-loop responsiveness under registration load, and admin-API latency with 1,000 tenants.
 // Prints a table; no thresholds are asserted here (machines are shared and noisy).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { hasCommand, runWrk, type WrkResult } from '@novagate/gateway/testing/wrk';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +12,7 @@ import { createPlatformTokens } from '../auth/platform-token.js';
 import { withTransaction } from '../db/pool.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { createTestDatabase } from '../testing/database.js';
+import { percentile } from './percentile.js';
 
 const SECRET = 'bench-platform-secret-0123456789abcdef0123';
 const PORT = 18_080 + Math.floor(Math.random() * 1000);
@@ -23,10 +22,6 @@ const TENANTS_PRESENT = quick ? 100 : 1_000;
 // undici's pooled request API: fetch() costs the load generator more CPU than the server spends per request.
 const http = new HttpPool(BASE, { connections: 64, pipelining: 1 });
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   const start = performance.now();
@@ -69,28 +64,15 @@ async function load(total: number, concurrency: number, work: (i: number) => Pro
   return { latencies, seconds: (performance.now() - start) / 1000 };
 }
 
-/** wrk's latency line for a percentile (`50`, `99`), in ms. */
-function wrkPercentile(output: string, label: string): number {
-  const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)\\b`, 'm').exec(output);
-  if (match === null) return NaN;
-  const value = Number(match[1]);
-  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
-}
-
 /**
  * GET `/api/v1/tenants/<id><path>` round-robin over the clients with wrk (50 connections, one thread): a load
  * generator in C takes far less of the shared CPU than this process does, so the server's own latency shows.
  */
-function listWithWrk(clients: { id: string; token: string }[], path: string, seconds: number): { p50: number; p99: number; rps: number } {
-  const script = join(mkdtempSync(join(tmpdir(), 'novagate-bench-')), 'list.lua');
-  const entries = clients.map((c) => `{ "/api/v1/tenants/${c.id}${path}", "Bearer ${c.token}" }`).join(',\n');
-  writeFileSync(
-    script,
-    `local targets = {\n${entries}\n}\nlocal i = 0\nrequest = function()\n  i = i % #targets + 1\n  local t = targets[i]\n  return wrk.format("GET", t[1], { ["Authorization"] = t[2] })\nend\n`,
-  );
-  const output = execFileSync('wrk', ['-t1', '-c50', `-d${seconds}s`, '--latency', '-s', script, BASE], { encoding: 'utf8' });
-  if (/Non-2xx or 3xx responses/.test(output)) throw new Error(`wrk saw failed responses:\n${output}`);
-  return { p50: wrkPercentile(output, '50'), p99: wrkPercentile(output, '99'), rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN) };
+function listWithWrk(clients: { id: string; token: string }[], path: string, seconds: number): WrkResult {
+  const requests = clients.map((c) => ({ path: `/api/v1/tenants/${c.id}${path}`, headers: { Authorization: `Bearer ${c.token}` } }));
+  const result = runWrk(BASE, { connections: 50, seconds, requests });
+  if (result.non2xx > 0) throw new Error(`wrk saw ${result.non2xx} failed responses`);
+  return result;
 }
 
 const rows: [string, string, string, string][] = [];
@@ -190,9 +172,9 @@ async function main(): Promise<void> {
     report('route list, 50 concurrent, first pass', firstPass.latencies, firstPass.seconds);
     const steady = await load(quick ? 5_000 : 20_000, 50, listRoutes);
     report('route list, 50 concurrent, steady', steady.latencies, steady.seconds);
-    if (spawnSync('sh', ['-c', 'command -v wrk']).status === 0) {
+    if (hasCommand('wrk')) {
       const wrk = listWithWrk(clients, '/routes', quick ? 3 : 10);
-      rows.push(['route list, 50 concurrent, steady (wrk)', wrk.p50.toFixed(1), wrk.p99.toFixed(1), wrk.rps.toFixed(1)]);
+      rows.push(['route list, 50 concurrent, steady (wrk)', wrk.p50ms.toFixed(1), wrk.p99ms.toFixed(1), wrk.rps.toFixed(1)]);
     } else {
       console.error('wrk is not installed: the route list is measured with this process as the load generator only');
     }

@@ -12,6 +12,7 @@ import { Agent, fetch } from 'undici';
 import { createTestDatabase } from '../testing/database.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { ensureDevTls } from '../tls/dev-certificates.js';
+import { percentile } from './percentile.js';
 import type { GatewaysReport, GatewaysSetup } from './sync-gateways.js';
 
 const TENANTS = 20;
@@ -26,10 +27,6 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 async function main(): Promise<void> {
   const db = await createTestDatabase();

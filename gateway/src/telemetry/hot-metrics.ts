@@ -34,6 +34,11 @@ interface ScrapableMetric extends Omit<ScrapedMetric, 'values'> {
   reset(): void;
 }
 
+/** Drops every series whose labels `keep` refuses (those of routes a new config no longer has). */
+function retainSeries(all: Map<string, { labels: Labels }>, keep: (labels: Labels) => boolean): void {
+  for (const [key, found] of all) if (!keep(found.labels)) all.delete(key);
+}
+
 function register(registry: Registry, metric: ScrapableMetric): void {
   // prom-client reads any object with this shape; its Registry types only know its own classes.
   registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
@@ -57,10 +62,7 @@ export function createHotCounter(registry: Registry, name: string, help: string)
     reset: () => series.clear(),
   });
   return {
-    /** Drops every series whose labels `keep` refuses (those of routes a new config no longer has). */
-    retain(keep: (labels: Labels) => boolean): void {
-      for (const [key, found] of series) if (!keep(found.labels)) series.delete(key);
-    },
+    retain: (keep: (labels: Labels) => boolean) => retainSeries(series, keep),
     /** The series of `labels`, made on first use; `key` must identify the label values. */
     series(key: string, labels: () => Labels): CounterSeries {
       let found = series.get(key);
@@ -111,10 +113,7 @@ export function createHotHistogram(registry: Registry, name: string, help: strin
     reset: () => all.clear(),
   });
   return {
-    /** Drops every series whose labels `keep` refuses (those of routes a new config no longer has). */
-    retain(keep: (labels: Labels) => boolean): void {
-      for (const [key, found] of all) if (!keep(found.labels)) all.delete(key);
-    },
+    retain: (keep: (labels: Labels) => boolean) => retainSeries(all, keep),
     /** The series of `labels`, made on first use; `key` must identify the label values. */
     series(key: string, labels: () => Labels): HistogramSeries {
       let found = all.get(key);
