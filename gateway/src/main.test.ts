@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash } from './config/index.js';
+import { readConfigCacheFile } from './sync/config-cache.js';
+import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from './testing/upstream.js';
 
@@ -72,7 +74,11 @@ test('bad environment stops start-up with one clear line and a non-zero exit', {
     [{ CONFIG_FILE: file, WORKERS: 'lots' }, /WORKERS must be a number from 1 to 256 or 'auto'/],
     [{ CONFIG_FILE: file, RATE_LIMIT_FAILURE_MODE: 'maybe' }, /RATE_LIMIT_FAILURE_MODE/],
     [{ CONFIG_FILE: file, TRUSTED_PROXIES: '10.0.0.0/99' }, /TRUSTED_PROXIES/],
-    [{ CONFIG_FILE: file, REDIS_URL: 'rediss://cache.example.com:6380' }, /REDIS_URL must be a redis:\/\/ URL/],
+    [{ CONFIG_FILE: file, REDIS_URL: 'http://cache.example.com:6380' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ \(TLS\) URL/],
+    [{ CONFIG_FILE: file, REDIS_URL: 'redis://cache.example.com:6379', REDIS_CA_FILE: file }, /REDIS_CA_FILE need a rediss:\/\/ REDIS_URL/],
+    [{ CONFIG_FILE: file, REDIS_URL: 'rediss://cache.example.com:6380', REDIS_CA_FILE: '/nonexistent/ca.pem' }, /REDIS_CA_FILE cannot be read/],
+    [{ CONFIG_FILE: file, REDIS_URL: 'rediss://cache.example.com:6380', REDIS_CLIENT_CERT_FILE: file }, /REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together/],
+    [{ CONFIG_FILE: file, CONFIG_CACHE_KEY: 'k'.repeat(31) }, /CONFIG_CACHE_KEY must be at least 32 characters/],
   ];
   for (const [env, expected] of cases) {
     const result = await runGatewayToExit({ PORT: '0', METRICS_PORT: '0', ...env });
@@ -122,12 +128,16 @@ test('file change swaps the config, an invalid one is refused while the last goo
   }
 });
 
-test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port; the last good config is cached 0600', { timeout: 60_000 }, async () => {
+test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port; the last good config is cached 0600, sealed', { timeout: 60_000 }, async () => {
   const cacheFile = join(mkdtempSync(join(tmpdir(), 'novagate-cache-')), 'last-good.json');
-  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), CONFIG_CACHE_FILE: cacheFile });
+  const cacheKey = 'c'.repeat(16) + 'k'.repeat(16);
+  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), CONFIG_CACHE_FILE: cacheFile, CONFIG_CACHE_KEY: cacheKey });
   try {
     assert.equal(statSync(cacheFile).mode & 0o777, 0o600);
-    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { tenant: string; version: number; hash: string; config: { routes: unknown[] } };
+    assert.doesNotMatch(readFileSync(cacheFile, 'utf8'), /route-a/, 'the config is not stored in clear');
+    const read = readConfigCacheFile(cacheFile, deriveConfigCacheKey(cacheKey), 'default');
+    assert.ok(read.found && 'entry' in read, JSON.stringify(read));
+    const cached = read.entry;
     assert.equal(cached.tenant, 'default');
     assert.equal(cached.version, 1);
     assert.equal(cached.hash, configHash(cached.config));
@@ -141,6 +151,18 @@ test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port;
     assert.match(await metrics.text(), /# TYPE novagate_http_requests_total counter/);
     assert.equal(await statusOf(`http://127.0.0.1:${gateway.port}/metrics`), 404);
     assert.ok(gateway.lines.some((line) => line.includes('rate limits are counted in memory, per process')));
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('standalone without CONFIG_CACHE_KEY keeps no config cache and says so at start-up', { timeout: 60_000 }, async () => {
+  const cacheFile = join(mkdtempSync(join(tmpdir(), 'novagate-cache-')), 'last-good.json');
+  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), CONFIG_CACHE_FILE: cacheFile });
+  try {
+    assert.equal(await statusOf(`http://127.0.0.1:${gateway.port}/a`), 200);
+    assert.ok(gateway.lines.some((line) => line.includes('CONFIG_CACHE_KEY is unset: no config cache is kept')), gateway.lines.join('\n'));
+    assert.throws(() => statSync(cacheFile), /ENOENT/);
   } finally {
     await gateway.stop();
   }

@@ -14,12 +14,13 @@ import { cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'en
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
-import { createRespClient, type RespClient } from './policies/rate-limit/resp-client.js';
+import { createRespClient, type RespClient, type RespTlsOptions } from './policies/rate-limit/resp-client.js';
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
 import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
 import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
+import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { startControlPlaneSource } from './sync/control-plane-source.js';
 import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
@@ -50,7 +51,7 @@ const redisUrl = makeValidator<string>((value) => {
   } catch {
     throw new Error('must be a URL such as redis://127.0.0.1:6379');
   }
-  if (parsed.protocol !== 'redis:') throw new Error('must be a redis:// URL (rediss:// is not supported yet)');
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error('must be a redis:// or rediss:// (TLS) URL');
   return value;
 });
 const controlPlaneUrl = makeValidator<string>((value) => {
@@ -81,10 +82,14 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       CONFIG_FILE: str({ default: undefined }),
       GATEWAY_API_KEY: gatewayApiKey({ default: undefined }),
       CONFIG_CACHE_FILE: str({ default: undefined }),
+      CONFIG_CACHE_KEY: secret({ default: undefined }),
       TRUSTED_PROXIES: proxyList({ default: '' }),
       CONTROL_PLANE_CA_FILE: str({ default: undefined }),
       JWT_SECRET: secret({ default: undefined }),
       REDIS_URL: redisUrl({ default: undefined }),
+      REDIS_CA_FILE: str({ default: undefined }),
+      REDIS_CLIENT_CERT_FILE: str({ default: undefined }),
+      REDIS_CLIENT_KEY_FILE: str({ default: undefined }),
       PORT: listenPort({ default: 8000 }),
       METRICS_PORT: listenPort({ default: 9100 }),
       RATE_LIMIT_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'open' }),
@@ -106,6 +111,7 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       },
     },
   );
+  const redisTls = loadRedisTls(env);
   const sources = [env.CONTROL_PLANE_URL, env.CONFIG_FILE].filter((value) => value !== undefined && value !== '');
   if (sources.length !== 1) fatal('invalid environment: set exactly one of CONTROL_PLANE_URL or CONFIG_FILE');
   if (env.CONTROL_PLANE_URL !== undefined) {
@@ -119,9 +125,36 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
         fatal(`invalid environment: CONTROL_PLANE_CA_FILE cannot be read (${(error as { code?: string }).code ?? 'error'})`);
       }
     }
-    return { ...env, mode: 'control-plane' as const, tenant, controlPlaneCa: ca, CONFIG_FILE: '' };
+    // The API key is the one secret a control-plane gateway is sure to have; whoever has it can fetch the config anyway.
+    const cacheKey = deriveConfigCacheKey(env.GATEWAY_API_KEY);
+    return { ...env, mode: 'control-plane' as const, tenant, controlPlaneCa: ca, CONFIG_FILE: '', cacheKey, redisTls };
   }
-  return { ...env, mode: 'standalone' as const, tenant: STANDALONE_TENANT, controlPlaneCa: undefined, CONFIG_FILE: env.CONFIG_FILE as string };
+  const cacheKey = env.CONFIG_CACHE_KEY === undefined ? undefined : deriveConfigCacheKey(env.CONFIG_CACHE_KEY);
+  return { ...env, mode: 'standalone' as const, tenant: STANDALONE_TENANT, controlPlaneCa: undefined, CONFIG_FILE: env.CONFIG_FILE as string, cacheKey, redisTls };
+}
+
+/** REDIS_CA_FILE and the client certificate, read once; only meaningful with a rediss:// REDIS_URL. */
+function loadRedisTls(env: { REDIS_URL?: string; REDIS_CA_FILE?: string; REDIS_CLIENT_CERT_FILE?: string; REDIS_CLIENT_KEY_FILE?: string }): RespTlsOptions | undefined {
+  const files = { REDIS_CA_FILE: env.REDIS_CA_FILE, REDIS_CLIENT_CERT_FILE: env.REDIS_CLIENT_CERT_FILE, REDIS_CLIENT_KEY_FILE: env.REDIS_CLIENT_KEY_FILE };
+  const named = Object.entries(files).filter(([, file]) => file !== undefined).map(([name]) => name);
+  if (env.REDIS_URL === undefined || !env.REDIS_URL.startsWith('rediss:')) {
+    // A CA file beside a plaintext URL would read as "this connection is verified" while it is not.
+    if (named.length > 0) fatal(`invalid environment: ${named.join(', ')} need a rediss:// REDIS_URL`);
+    return undefined;
+  }
+  if ((files.REDIS_CLIENT_CERT_FILE === undefined) !== (files.REDIS_CLIENT_KEY_FILE === undefined)) {
+    fatal('invalid environment: REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together');
+  }
+  const read = (name: keyof typeof files): string | undefined => {
+    const file = files[name];
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      return fatal(`invalid environment: ${name} cannot be read (${(error as { code?: string }).code ?? 'error'})`);
+    }
+  };
+  return { ca: read('REDIS_CA_FILE'), cert: read('REDIS_CLIENT_CERT_FILE'), key: read('REDIS_CLIENT_KEY_FILE') };
 }
 
 type Environment = ReturnType<typeof loadEnvironment>;
@@ -131,17 +164,19 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
-function connectRedis(redisUrl: string, logger: Logger): { client: RespClient; ready: Promise<void> } {
+function connectRedis(redisUrl: string, tls: RespTlsOptions | undefined, logger: Logger): { client: RespClient; ready: Promise<void> } {
   let lastWarning = 0;
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const client = createRespClient(redisUrl, {
     commandTimeoutMs: 500,
+    tls,
     onReady: () => markReady(),
     onError: (error) => {
       if (Date.now() - lastWarning < 5_000) return;
       lastWarning = Date.now();
-      logger.warn('redis error', { error: (error as { code?: string }).code ?? error.name });
+      // A refused certificate says why (which name, which CA) in its message; Redis errors hold no secret.
+      logger.warn('redis error', { error: (error as { code?: string }).code ?? error.name, detail: error.message });
     },
   });
   return { client, ready };
@@ -156,7 +191,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   });
   metrics.setControlPlaneConnected(false);
 
-  const connection = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, logger);
+  const connection = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, env.redisTls, logger);
   const redis = connection?.client;
   let backend: RateLimitBackend;
   if (redis === undefined) {
@@ -185,15 +220,17 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
         void metrics.retainRoutes(new Set(compiled.config.routes.map((route) => route.name)));
         logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
         const entry = { tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config };
+        const cacheKey = env.cacheKey;
+        if (cacheKey === undefined) return;
         if (env.CONFIG_CACHE_FILE !== undefined) {
           try {
-            writeConfigCacheFile(env.CONFIG_CACHE_FILE, entry);
+            writeConfigCacheFile(env.CONFIG_CACHE_FILE, cacheKey, entry);
           } catch (error) {
             logger.warn('cannot write CONFIG_CACHE_FILE', { error: (error as { code?: string }).code ?? 'unknown' });
           }
         }
         if (redis !== undefined && (!clustered || cluster.worker?.id === 1)) {
-          writeConfigCacheRedis(redis, entry).catch(() => logger.warn('cannot write the config cache to Redis'));
+          writeConfigCacheRedis(redis, cacheKey, entry).catch(() => logger.warn('cannot write the config cache to Redis'));
         }
       },
       onRejected: (problems) => {
@@ -202,6 +239,13 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       },
     },
   );
+
+  if (env.mode === 'standalone' && env.cacheKey === undefined && (env.CONFIG_CACHE_FILE !== undefined || redis !== undefined)) {
+    if (!clustered || cluster.worker?.id === 1) logger.warn('CONFIG_CACHE_KEY is unset: no config cache is kept (in Redis or CONFIG_CACHE_FILE)');
+  }
+  if (env.mode === 'control-plane' && env.CONFIG_CACHE_KEY !== undefined) {
+    logger.warn('CONFIG_CACHE_KEY is ignored with CONTROL_PLANE_URL: the config cache key is derived from GATEWAY_API_KEY');
+  }
 
   let stopSource: () => Promise<void>;
   let requestLogger: Logger = logger;
@@ -238,6 +282,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       logger,
       redis,
       cacheFile: env.CONFIG_CACHE_FILE,
+      cacheKey: env.cacheKey,
+      onCacheRejected: (reason) => metrics.configCacheRejected(reason),
       onConnectedChange: (connected) => metrics.setControlPlaneConnected(connected),
       onLogEntriesDropped: (count) => metrics.logEntriesDropped(count),
     });

@@ -1,8 +1,10 @@
 // Keeps the last good config outside the process (DESIGN §5): Redis `cfg:<tenantId>` (`cfg:default` in
-// standalone mode) and/or CONFIG_CACHE_FILE with mode 0600. It holds no plaintext secret: consumer keys are hashes.
+// standalone mode) and/or CONFIG_CACHE_FILE with mode 0600, each entry sealed (config-cache-seal.ts) so that
+// write access to either is not enough to make a gateway serve a config of the attacker's choosing.
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { RespClient } from '../policies/rate-limit/resp-client.js';
 import type { GatewayConfig } from '../config/index.js';
+import { openConfigCacheEntry, sealConfigCacheEntry, type ConfigCacheKey, type ConfigCacheRejection } from './config-cache-seal.js';
 
 export interface CachedConfig {
   tenant: string;
@@ -11,40 +13,56 @@ export interface CachedConfig {
   config: GatewayConfig;
 }
 
-export function writeConfigCacheFile(path: string, entry: CachedConfig): void {
+/** A cache read: nothing there, a usable entry, or an entry refused and why. */
+export type CacheRead = { found: false } | { found: true; entry: CachedConfig } | { found: true; rejected: ConfigCacheRejection };
+
+/** The place bound into a file entry's additional data (a Redis entry is bound to its key). */
+const FILE_PLACE = 'file';
+
+export function configCacheRedisKey(tenant: string): string {
+  return `cfg:${tenant}`;
+}
+
+export function writeConfigCacheFile(path: string, key: ConfigCacheKey, entry: CachedConfig): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(entry), { mode: 0o600 });
+  writeFileSync(temporary, sealConfigCacheEntry(key, { tenant: entry.tenant, place: FILE_PLACE }, JSON.stringify(entry)), { mode: 0o600 });
   chmodSync(temporary, 0o600);
   renameSync(temporary, path);
 }
 
-export async function writeConfigCacheRedis(redis: RespClient, entry: CachedConfig): Promise<void> {
-  const reply = await redis.command(['SET', `cfg:${entry.tenant}`, JSON.stringify(entry)]);
+export async function writeConfigCacheRedis(redis: RespClient, key: ConfigCacheKey, entry: CachedConfig): Promise<void> {
+  const name = configCacheRedisKey(entry.tenant);
+  const reply = await redis.command(['SET', name, sealConfigCacheEntry(key, { tenant: entry.tenant, place: name }, JSON.stringify(entry))]);
   if (reply instanceof Error) throw reply;
 }
 
-/** A cached entry for `tenant`, or null when there is none, it is unreadable, or it belongs to another tenant. */
-function parseCacheEntry(raw: string | null, tenant: string): CachedConfig | null {
-  if (raw === null) return null;
+/** Opens a raw entry for `tenant`; the tenant inside is checked too, though the additional data already binds it. */
+function parseCacheEntry(raw: string, key: ConfigCacheKey, tenant: string, place: string): CacheRead {
+  const opened = openConfigCacheEntry(key, { tenant, place }, raw);
+  if (!opened.ok) return { found: true, rejected: opened.reason };
   try {
-    const entry = JSON.parse(raw) as Partial<CachedConfig>;
-    if (entry.tenant !== tenant || typeof entry.version !== 'number' || typeof entry.hash !== 'string') return null;
-    return entry as CachedConfig;
+    const entry = JSON.parse(opened.plaintext) as Partial<CachedConfig>;
+    if (entry.tenant !== tenant) return { found: true, rejected: 'wrong_tenant' };
+    if (typeof entry.version !== 'number' || typeof entry.hash !== 'string') return { found: true, rejected: 'malformed' };
+    return { found: true, entry: entry as CachedConfig };
   } catch {
-    return null;
+    return { found: true, rejected: 'malformed' };
   }
 }
 
-export function readConfigCacheFile(path: string, tenant: string): CachedConfig | null {
+export function readConfigCacheFile(path: string, key: ConfigCacheKey, tenant: string): CacheRead {
+  let raw: string;
   try {
-    return parseCacheEntry(readFileSync(path, 'utf8'), tenant);
+    raw = readFileSync(path, 'utf8');
   } catch {
-    return null;
+    return { found: false };
   }
+  return parseCacheEntry(raw, key, tenant, FILE_PLACE);
 }
 
-export async function readConfigCacheRedis(redis: RespClient, tenant: string): Promise<CachedConfig | null> {
-  const reply = await redis.command(['GET', `cfg:${tenant}`]);
+export async function readConfigCacheRedis(redis: RespClient, key: ConfigCacheKey, tenant: string): Promise<CacheRead> {
+  const name = configCacheRedisKey(tenant);
+  const reply = await redis.command(['GET', name]);
   if (reply instanceof Error) throw reply;
-  return parseCacheEntry(typeof reply === 'string' ? reply : null, tenant);
+  return typeof reply === 'string' ? parseCacheEntry(reply, key, tenant, name) : { found: false };
 }

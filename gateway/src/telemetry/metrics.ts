@@ -26,6 +26,8 @@ export interface GatewayMetrics {
    */
   retainRoutes(routes: ReadonlySet<string>): Promise<void>;
   configRejected(): void;
+  /** A cached config refused at start-up (not sealed under this gateway's key, altered, or another tenant's). */
+  configCacheRejected(reason: string): void;
   setControlPlaneConnected(connected: boolean): void;
   logEntriesDropped(count: number): void;
 }
@@ -66,6 +68,12 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
   });
   const configVersion = new Gauge({ name: 'novagate_config_version', help: 'Version of the config in use', registers });
   const rejected = new Counter({ name: 'novagate_config_rejected_total', help: 'Configs refused as invalid', registers });
+  const cacheRejected = new Counter({
+    name: 'novagate_config_cache_rejected_total',
+    help: 'Cached configs refused at start-up, by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
   const connected = new Gauge({
     name: 'novagate_control_plane_connected',
     help: '1 while connected to the control plane (always 0 in standalone mode)',
@@ -146,6 +154,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     authFailure: (route, reason) => authFailures.labels(route, reason).inc(),
     setConfigVersion: (version) => configVersion.set(version),
     configRejected: () => rejected.inc(),
+    configCacheRejected: (reason) => cacheRejected.labels(reason).inc(),
     setControlPlaneConnected: (value) => connected.set(value ? 1 : 0),
     logEntriesDropped: (count) => dropped.inc(count),
   };

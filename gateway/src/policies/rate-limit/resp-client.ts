@@ -4,7 +4,10 @@
 // write and parses integer replies in place. It never queues while disconnected and bounds every command,
 // so a dead Redis never holds a request: commands fail at once while offline, and if the oldest command
 // has waited longer than the timeout the connection is dropped and everything pending fails.
-import { connect, type Socket } from 'node:net';
+// `rediss://` speaks TLS and verifies the server's certificate (CA and hostname); it never falls back to
+// plaintext.
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { createHash } from 'node:crypto';
 
 export type RespValue = string | number | null | RespError | RespValue[];
@@ -33,8 +36,17 @@ interface Pending {
 
 export type RedisStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
+/** PEM text for `rediss://`: the CA that signed the server's certificate (default: Node's CAs), and a client certificate. */
+export interface RespTlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
 export interface RespClientOptions {
   commandTimeoutMs?: number;
+  /** Used only with a rediss:// URL. */
+  tls?: RespTlsOptions;
   onError?: (error: Error) => void;
   onReady?: () => void;
 }
@@ -131,6 +143,8 @@ export function parseReply(buffer: Buffer, offset: number): Parsed | undefined {
 
 export function createRespClient(redisUrl: string, options: RespClientOptions = {}): RespClient {
   const url = new URL(redisUrl);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('the Redis URL must start with redis:// or rediss://');
+  const useTls = url.protocol === 'rediss:';
   const host = url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
   const port = Number(url.port || 6379);
   const password = decodeURIComponent(url.password);
@@ -141,6 +155,8 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
   const scriptHeads = new Map<string, string>();
 
   let socket: Socket | undefined;
+  /** The socket whose TCP connection (and TLS handshake, with rediss://) is done. */
+  let connected: Socket | undefined;
   let status: RedisStatus = 'connecting';
   let queue: Pending[] = [];
   let head = 0;
@@ -218,11 +234,23 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
   }
 
   function open(): void {
-    const current = connect({ host, port });
+    // With TLS nothing is written before the handshake, and so before the certificate is verified.
+    const current = useTls
+      ? connectTls({
+          host,
+          port,
+          servername: isIP(host) === 0 ? host : undefined,
+          ca: options.tls?.ca,
+          cert: options.tls?.cert,
+          key: options.tls?.key,
+          rejectUnauthorized: true,
+        })
+      : connect({ host, port });
     socket = current;
     current.setNoDelay(true);
-    current.on('connect', () => {
+    current.on(useTls ? 'secureConnect' : 'connect', () => {
       attempts = 0;
+      connected = current;
       const handshake: Promise<RespValue>[] = [];
       if (password !== '') handshake.push(send(encode(username === '' ? ['AUTH', password] : ['AUTH', username, password])));
       if (db !== 0) handshake.push(send(encode(['SELECT', db])));
@@ -263,7 +291,7 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
   open();
 
   function unavailable(): boolean {
-    return status !== 'ready' && !(status === 'connecting' && socket?.readyState === 'open');
+    return status !== 'ready' && !(status === 'connecting' && socket !== undefined && connected === socket);
   }
 
   return {
