@@ -45,6 +45,8 @@ export interface RespTlsOptions {
 
 export interface RespClientOptions {
   commandTimeoutMs?: number;
+  /** How long the TCP connection and, with rediss://, the TLS handshake may take (default 5 s). */
+  connectTimeoutMs?: number;
   /** Used only with a rediss:// URL. */
   tls?: RespTlsOptions;
   onError?: (error: Error) => void;
@@ -151,6 +153,7 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
   const username = decodeURIComponent(url.username);
   const db = Number(url.pathname.slice(1) || 0);
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   /** Per script, `EVALSHA <sha1>` encoded. */
   const scriptHeads = new Map<string, string>();
 
@@ -248,12 +251,22 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
       : connect({ host, port });
     socket = current;
     current.setNoDelay(true);
+    // A server that never answers the handshake (a plaintext Redis reading a ClientHello waits for a newline
+    // that never comes) would otherwise leave the client connecting forever.
+    const connectTimer = setTimeout(
+      () => current.destroy(new RedisUnavailableError(`no ${useTls ? 'TLS handshake' : 'connection'} with Redis within ${connectTimeoutMs} ms`)),
+      connectTimeoutMs,
+    );
     current.on(useTls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(connectTimer);
       attempts = 0;
       connected = current;
       const handshake: Promise<RespValue>[] = [];
       if (password !== '') handshake.push(send(encode(username === '' ? ['AUTH', password] : ['AUTH', username, password])));
       if (db !== 0) handshake.push(send(encode(['SELECT', db])));
+      // In TLS 1.3 the server checks a client certificate after the client's handshake is done: only a
+      // reply proves that the connection was accepted.
+      if (useTls) handshake.push(send(encode(['PING'])));
       void Promise.all(handshake).then((replies) => {
         const refused = replies.find((reply): reply is RespError => reply instanceof RespError);
         if (refused !== undefined) {
@@ -268,6 +281,7 @@ export function createRespClient(redisUrl: string, options: RespClientOptions = 
     current.on('data', onData);
     current.on('error', (error) => options.onError?.(error));
     current.on('close', () => {
+      clearTimeout(connectTimer);
       if (socket !== current) return;
       socket = undefined;
       failAll(new RedisUnavailableError('connection to Redis lost'));
