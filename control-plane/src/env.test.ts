@@ -48,3 +48,18 @@ test('the program exits non-zero with one clear line when the secret is weak', (
   assert.equal(result.status, 1);
   assert.equal(result.stderr.trim(), 'control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters');
 });
+
+test('REDIS_URL takes redis:// or rediss://; Redis TLS files need rediss:// and a client certificate needs its key', () => {
+  assert.equal(loadControlPlaneEnv({ ...base, REDIS_URL: 'rediss://redis.example.com:6380' }, fail).REDIS_URL, 'rediss://redis.example.com:6380');
+  assert.equal(loadControlPlaneEnv({ ...base, REDIS_URL: 'rediss://r:6380', REDIS_CA_FILE: '/etc/ca.pem' }, fail).REDIS_CA_FILE, '/etc/ca.pem');
+  assert.throws(() => loadControlPlaneEnv({ ...base, REDIS_URL: 'http://redis.example.com' }, fail), {
+    message: 'control-plane: invalid environment: REDIS_URL must be a redis:// or rediss:// (TLS) URL',
+  });
+  assert.throws(() => loadControlPlaneEnv({ ...base, REDIS_URL: 'redis://r:6379', REDIS_CA_FILE: '/etc/ca.pem' }, fail), {
+    message: 'control-plane: invalid environment: REDIS_CA_FILE needs a rediss:// REDIS_URL',
+  });
+  assert.throws(() => loadControlPlaneEnv({ ...base, REDIS_CA_FILE: '/etc/ca.pem' }, fail), /REDIS_CA_FILE needs a rediss:\/\/ REDIS_URL/);
+  assert.throws(() => loadControlPlaneEnv({ ...base, REDIS_URL: 'rediss://r:6380', REDIS_CLIENT_KEY_FILE: '/etc/key.pem' }, fail), {
+    message: 'control-plane: invalid environment: REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together',
+  });
+});

@@ -14,6 +14,17 @@ const commaList = makeValidator<string[]>((value) =>
     .filter((item) => item !== ''),
 );
 
+const redisUrl = makeValidator<string>((value) => {
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    throw new EnvError('must be a URL such as rediss://redis.example.com:6380');
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new EnvError('must be a redis:// or rediss:// (TLS) URL');
+  return value;
+});
+
 const postgresUrl = makeValidator<string>((value) => {
   if (!/^postgres(ql)?:\/\//.test(value)) throw new EnvError('must be a postgres:// URL');
   return value;
@@ -21,7 +32,10 @@ const postgresUrl = makeValidator<string>((value) => {
 
 export const controlPlaneEnvSpec = {
   DATABASE_URL: postgresUrl({ desc: 'PostgreSQL connection URL' }),
-  REDIS_URL: url({ default: undefined, desc: 'Redis URL for presence and login throttling; in memory when unset' }),
+  REDIS_URL: redisUrl({ default: undefined, desc: 'Redis URL for presence and login throttling (rediss:// for TLS); in memory when unset' }),
+  REDIS_CA_FILE: str({ default: undefined, desc: "CA (PEM) that signed the rediss:// server's certificate; Node's CAs when unset" }),
+  REDIS_CLIENT_CERT_FILE: str({ default: undefined, desc: 'Client certificate (PEM) for a rediss:// server that asks for one' }),
+  REDIS_CLIENT_KEY_FILE: str({ default: undefined, desc: 'Key (PEM) of REDIS_CLIENT_CERT_FILE' }),
   PLATFORM_JWT_SECRET: secret32({ desc: 'HS256 secret for platform JWTs, at least 32 characters' }),
   PLATFORM_JWT_ACCEPTED_SECRET: secret32({
     default: undefined,
@@ -54,6 +68,14 @@ export function loadControlPlaneEnv(source: NodeJS.ProcessEnv, fail: (line: stri
   });
   if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
     fail('control-plane: invalid environment: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  const redisTlsFiles = (['REDIS_CA_FILE', 'REDIS_CLIENT_CERT_FILE', 'REDIS_CLIENT_KEY_FILE'] as const).filter((name) => env[name] !== undefined);
+  if (redisTlsFiles.length > 0 && !env.REDIS_URL?.startsWith('rediss:')) {
+    // A CA file beside a plaintext URL would read as "this connection is verified" while it is not.
+    fail(`control-plane: invalid environment: ${redisTlsFiles.join(', ')} ${redisTlsFiles.length === 1 ? 'needs' : 'need'} a rediss:// REDIS_URL`);
+  }
+  if ((env.REDIS_CLIENT_CERT_FILE === undefined) !== (env.REDIS_CLIENT_KEY_FILE === undefined)) {
+    fail('control-plane: invalid environment: REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together');
   }
   return env;
 }

@@ -1,10 +1,11 @@
 // Control-plane entry point: the only module that reads the environment; it wires the pieces and serves.
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createFolderMailer, createSmtpMailer } from './auth/mailer.js';
 import { createMemoryThrottle, createRedisThrottle } from './auth/throttle.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
+import { createRedisClient } from './db/redis.js';
 import { loadControlPlaneEnv } from './env.js';
 import { createMemoryPresence, createRedisPresence } from './hub/presence.js';
 import { startControlPlane } from './server.js';
@@ -24,15 +25,6 @@ const report = await migrate(pool).catch((error: unknown) =>
 );
 logger.info('database migrated', { ...report });
 
-let redis: Redis | undefined;
-if (env.REDIS_URL !== undefined) {
-  redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
-} else {
-  logger.warn('REDIS_URL is unset: login throttling and gateway presence are kept in this process only');
-}
-if (env.SMTP_URL === undefined) logger.warn(`SMTP_URL is unset: mail is written to files in ${env.MAIL_DIR}, not sent`);
-
 const readPem = (file: string) => {
   try {
     return readFileSync(file, 'utf8');
@@ -40,6 +32,19 @@ const readPem = (file: string) => {
     return fail(`control-plane: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
 };
+const readOptionalPem = (file: string | undefined) => (file === undefined ? undefined : readPem(file));
+
+let redis: Redis | undefined;
+if (env.REDIS_URL !== undefined) {
+  const tls = env.REDIS_URL.startsWith('rediss:')
+    ? { ca: readOptionalPem(env.REDIS_CA_FILE), cert: readOptionalPem(env.REDIS_CLIENT_CERT_FILE), key: readOptionalPem(env.REDIS_CLIENT_KEY_FILE) }
+    : undefined;
+  redis = createRedisClient(env.REDIS_URL, tls, { maxRetriesPerRequest: 1 });
+  redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
+} else {
+  logger.warn('REDIS_URL is unset: login throttling and gateway presence are kept in this process only');
+}
+if (env.SMTP_URL === undefined) logger.warn(`SMTP_URL is unset: mail is written to files in ${env.MAIL_DIR}, not sent`);
 
 const controlPlane = await startControlPlane({
   databaseUrl: env.DATABASE_URL,

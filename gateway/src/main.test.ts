@@ -75,7 +75,7 @@ test('bad environment stops start-up with one clear line and a non-zero exit', {
     [{ CONFIG_FILE: file, RATE_LIMIT_FAILURE_MODE: 'maybe' }, /RATE_LIMIT_FAILURE_MODE/],
     [{ CONFIG_FILE: file, TRUSTED_PROXIES: '10.0.0.0/99' }, /TRUSTED_PROXIES/],
     [{ CONFIG_FILE: file, REDIS_URL: 'http://cache.example.com:6380' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ \(TLS\) URL/],
-    [{ CONFIG_FILE: file, REDIS_URL: 'redis://cache.example.com:6379', REDIS_CA_FILE: file }, /REDIS_CA_FILE need a rediss:\/\/ REDIS_URL/],
+    [{ CONFIG_FILE: file, REDIS_URL: 'redis://cache.example.com:6379', REDIS_CA_FILE: file }, /REDIS_CA_FILE needs a rediss:\/\/ REDIS_URL/],
     [{ CONFIG_FILE: file, REDIS_URL: 'rediss://cache.example.com:6380', REDIS_CA_FILE: '/nonexistent/ca.pem' }, /REDIS_CA_FILE cannot be read/],
     [{ CONFIG_FILE: file, REDIS_URL: 'rediss://cache.example.com:6380', REDIS_CLIENT_CERT_FILE: file }, /REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together/],
     [{ CONFIG_FILE: file, CONFIG_CACHE_KEY: 'k'.repeat(31) }, /CONFIG_CACHE_KEY must be at least 32 characters/],

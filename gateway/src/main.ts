@@ -139,7 +139,7 @@ function loadRedisTls(env: { REDIS_URL?: string; REDIS_CA_FILE?: string; REDIS_C
   const named = Object.entries(files).filter(([, file]) => file !== undefined).map(([name]) => name);
   if (env.REDIS_URL === undefined || !env.REDIS_URL.startsWith('rediss:')) {
     // A CA file beside a plaintext URL would read as "this connection is verified" while it is not.
-    if (named.length > 0) fatal(`invalid environment: ${named.join(', ')} need a rediss:// REDIS_URL`);
+    if (named.length > 0) fatal(`invalid environment: ${named.join(', ')} ${named.length === 1 ? 'needs' : 'need'} a rediss:// REDIS_URL`);
     return undefined;
   }
   if ((files.REDIS_CLIENT_CERT_FILE === undefined) !== (files.REDIS_CLIENT_KEY_FILE === undefined)) {
