@@ -138,3 +138,51 @@ app.kubernetes.io/component: {{ .component }}
 {{- if (get $alerts .).enabled }}true{{ end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Redis over TLS (rediss:// REDIS_URL): env, mounts and volumes from a component's `redisTls` values. */}}
+{{- define "novagate.redisTlsEnv" -}}
+{{- if .caSecret }}
+- name: REDIS_CA_FILE
+  value: /etc/novagate/redis-ca/ca.crt
+{{- end }}
+{{- if .clientCertSecret }}
+- name: REDIS_CLIENT_CERT_FILE
+  value: /etc/novagate/redis-client/tls.crt
+- name: REDIS_CLIENT_KEY_FILE
+  value: /etc/novagate/redis-client/tls.key
+{{- end }}
+{{- end -}}
+
+{{- define "novagate.redisTlsMounts" -}}
+{{- if .caSecret }}
+- name: redis-ca
+  mountPath: /etc/novagate/redis-ca
+  readOnly: true
+{{- end }}
+{{- if .clientCertSecret }}
+- name: redis-client
+  mountPath: /etc/novagate/redis-client
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "novagate.redisTlsVolumes" -}}
+{{- if .caSecret }}
+- name: redis-ca
+  secret:
+    secretName: {{ .caSecret | quote }}
+    items:
+      - key: {{ .caKey | quote }}
+        path: ca.crt
+{{- end }}
+{{- if .clientCertSecret }}
+- name: redis-client
+  secret:
+    secretName: {{ .clientCertSecret | quote }}
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+{{- end }}
+{{- end -}}

@@ -266,6 +266,44 @@ describe('components', () => {
     assert.ok(!envNames(c).includes('CONTROL_PLANE_CA_FILE'));
   });
 
+  test('Redis over TLS: each component mounts the Redis CA and client certificate from its Secrets and points its env at them', async () => {
+    assert.ok(!envNames(container(all, 'gateway')).includes('REDIS_CA_FILE'), 'nothing by default');
+    const objects = renderChart({
+      set: [
+        'controlPlane.redisTls.caSecret=redis-ca',
+        'controlPlane.redisTls.clientCertSecret=cp-redis-client',
+        'gateway.redisTls.caSecret=redis-ca',
+        'gateway.redisTls.caKey=bundle.pem',
+      ],
+    });
+    for (const component of ['control-plane', 'gateway'] as const) {
+      const pod = findObject<IDeployment>(objects, 'Deployment', componentName(component)).spec!.template.spec!;
+      const c = pod.containers[0]!;
+      assert.equal(envValue(c, 'REDIS_CA_FILE'), '/etc/novagate/redis-ca/ca.crt', component);
+      const ca = pod.volumes?.find((volume) => volume.name === 'redis-ca');
+      assert.equal(ca?.secret?.secretName, 'redis-ca');
+      assert.deepEqual(ca?.secret?.items, [{ key: component === 'gateway' ? 'bundle.pem' : 'ca.crt', path: 'ca.crt' }]);
+      assert.ok(c.volumeMounts?.some((mount) => mount.name === 'redis-ca' && mount.mountPath === '/etc/novagate/redis-ca'));
+    }
+    const cp = findObject<IDeployment>(objects, 'Deployment', componentName('control-plane')).spec!.template.spec!;
+    assert.equal(envValue(cp.containers[0]!, 'REDIS_CLIENT_CERT_FILE'), '/etc/novagate/redis-client/tls.crt');
+    assert.equal(envValue(cp.containers[0]!, 'REDIS_CLIENT_KEY_FILE'), '/etc/novagate/redis-client/tls.key');
+    assert.equal(cp.volumes?.find((volume) => volume.name === 'redis-client')?.secret?.secretName, 'cp-redis-client');
+    assert.ok(!envNames(container(objects, 'gateway')).includes('REDIS_CLIENT_CERT_FILE'));
+    assert.deepEqual((await Promise.all(objects.map((object) => schemaProblems(object)))).flat(), []);
+  });
+
+  test('a standalone gateway takes CONFIG_CACHE_KEY, which seals its config cache, from existingSecret', () => {
+    const objects = renderChart({ valuesFiles: ['ci/gateway-standalone-daemonset-values.yaml'] });
+    const c = findObject<IDeployment>(objects, 'DaemonSet', componentName('gateway')).spec!.template.spec!.containers[0]!;
+    assert.deepEqual(c.env?.find((entry) => entry.name === 'CONFIG_CACHE_KEY')?.valueFrom?.secretKeyRef, {
+      name: 'novagate-gateway',
+      key: 'CONFIG_CACHE_KEY',
+      optional: true,
+    });
+    assert.ok(!envNames(container(all, 'gateway')).includes('CONFIG_CACHE_KEY'), 'in control-plane mode the key comes from GATEWAY_API_KEY');
+  });
+
   test('cert-manager issues the control plane certificate for its Service names', () => {
     const objects = renderChart({ valuesFiles: ['ci/all-features-values.yaml'] });
     const certificate = findObject<{ spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string } } }>(objects, 'Certificate', componentName('control-plane'));
