@@ -2,13 +2,17 @@
 // TLS-only redis-server: the server's certificate is verified (CA and hostname), with no plaintext fallback.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { startOwnTlsRedis, type OwnTlsRedis } from '@novagate/gateway/testing/redis-server';
+import { freePort, startOwnTlsRedis, type OwnTlsRedis } from '@novagate/gateway/testing/redis-server';
 import { makeTestCertificates, type TestCertificates } from '@novagate/gateway/testing/tls-certificates';
 import { createRedisThrottle } from '../auth/throttle.js';
 import { createRedisPresence } from '../hub/presence.js';
+import { createTestDatabase } from '../testing/database.js';
 import { createRedisClient, type RedisTls } from './redis.js';
 
 let certificates: TestCertificates;
@@ -85,4 +89,50 @@ test('rediss:// with a hostname the certificate does not name is refused', async
 
 test('a CA given with a plaintext redis:// URL is refused, not ignored', () => {
   assert.throws(() => createRedisClient('redis://127.0.0.1:6379', ca()), /needs a rediss:\/\/ URL/);
+});
+
+test('the control plane started with a rediss:// REDIS_URL and REDIS_CA_FILE keeps its login throttle in that Redis', { timeout: 90_000 }, async (t) => {
+  if (server === undefined) return t.skip(skip);
+  const redis = client(server.url, ca());
+  // This private server only: what the other tests wrote must not count as the control plane's.
+  await redis.flushall();
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../main.ts', import.meta.url))], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: db.url,
+      REDIS_URL: server.url,
+      REDIS_CA_FILE: certificates.caFile,
+      PLATFORM_JWT_SECRET: 'redis-tls-test-platform-secret-0123456789abcdef',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    let up = false;
+    for (let i = 0; i < 300 && !up && child.exitCode === null; i++) {
+      up = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+      if (!up) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(up, `the control plane did not start: ${output}`);
+    const email = `tls-${randomUUID()}@example.com`;
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'wrong password' }),
+    });
+    await response.arrayBuffer();
+    assert.equal(response.status, 401);
+    assert.ok((await redis.dbsize()) > 0, 'the login attempt was counted in the TLS Redis');
+    assert.doesNotMatch(output, /redis error/);
+  } finally {
+    child.kill('SIGKILL');
+    if (child.exitCode === null) await once(child, 'exit');
+    await db.drop();
+  }
 });
