@@ -40,6 +40,8 @@ export interface ControlPlaneOptions {
   maxConfigBytes: number;
   listenerReconnectDelayMs?: number;
   pingIntervalMs?: number;
+  /** Gateway admission lease (default 45 s, DESIGN §6's offline bound). */
+  gatewayLeaseMs?: number;
   now?: () => Date;
 }
 
@@ -99,6 +101,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     registry: metrics.registry,
     maxConfigBytes: options.maxConfigBytes,
     pingIntervalMs: options.pingIntervalMs,
+    leaseMs: options.gatewayLeaseMs,
   });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
   const listener = startChangeListener({
@@ -112,6 +115,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       },
       keyRevoked: (tenantId, keyId) => hub.keyRevoked(tenantId, keyId),
       tenantTokensChanged: (tenantId) => tokenVersions.invalidate(tenantId),
+      gatewayReplaced: (notice) => hub.gatewayReplaced(notice),
       disconnected: () => {
         tokenVersions.setListening(false);
         listCache.setListening(false);

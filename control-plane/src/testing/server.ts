@@ -43,6 +43,8 @@ export interface TestServerOptions {
   listenerReconnectDelayMs?: number;
   throttleRules?: AuthThrottleRules;
   trustedProxies?: string[];
+  pingIntervalMs?: number;
+  gatewayLeaseMs?: number;
   now?: () => Date;
 }
 
@@ -78,6 +80,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     publicUrl: 'http://localhost',
     maxConfigBytes: 16 * 1024 * 1024,
     listenerReconnectDelayMs: options.listenerReconnectDelayMs,
+    pingIntervalMs: options.pingIntervalMs,
+    gatewayLeaseMs: options.gatewayLeaseMs,
     now,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
