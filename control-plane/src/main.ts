@@ -1,12 +1,11 @@
 // Control-plane entry point: the only module that reads the environment; it wires the pieces and serves.
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createFolderMailer, createSmtpMailer } from './auth/mailer.js';
-import { createMemoryThrottle, createRedisThrottle } from './auth/throttle.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { loadControlPlaneEnv } from './env.js';
-import { createMemoryPresence, createRedisPresence } from './hub/presence.js';
+import { createRedisClient, redisReady } from './redis/client.js';
 import { startControlPlane } from './server.js';
 import { createLogger } from './telemetry/logger.js';
 
@@ -26,8 +25,10 @@ logger.info('database migrated', { ...report });
 
 let redis: Redis | undefined;
 if (env.REDIS_URL !== undefined) {
-  redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
+  // Errors are reported once per outage by the fallbacks (redis/health.ts), not once per reconnect attempt.
+  redis = createRedisClient(env.REDIS_URL, (error) => logger.debug('redis error', { error: error.message }));
+  // Commands fail at once until the first connection is ready: give it a moment so start-up is not an outage.
+  if (!(await redisReady(redis, 2_000))) logger.warn('redis is not reachable yet; its users fall back until it is');
 } else {
   logger.warn('REDIS_URL is unset: login throttling and gateway presence are kept in this process only');
 }
@@ -47,8 +48,7 @@ const controlPlane = await startControlPlane({
   logger,
   platformJwtSecret: env.PLATFORM_JWT_SECRET,
   platformJwtAcceptedSecret: env.PLATFORM_JWT_ACCEPTED_SECRET,
-  throttle: redis === undefined ? createMemoryThrottle() : createRedisThrottle(redis),
-  presence: redis === undefined ? createMemoryPresence() : createRedisPresence(redis),
+  redis,
   mailer: env.SMTP_URL === undefined ? createFolderMailer(env.MAIL_DIR) : createSmtpMailer(env.SMTP_URL, env.MAIL_FROM),
   port: env.PORT,
   tls:
