@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { admitGateway, CLOSE_REPLACED, renewLeases } from './admission.js';
+import { admitGateway, CLOSE_REPLACED, createAdmissionQueue, renewLeases } from './admission.js';
 import type { Presence } from './presence.js';
 
 let db: TestDatabase;
@@ -214,4 +214,38 @@ test('admission keeps working while presence (Redis) fails: hellos are admitted 
   } finally {
     await server.close();
   }
+});
+
+test('admissions of one tenant run one at a time on a replica (one pooled connection waits for the lock), other tenants in parallel', async () => {
+  const queue = createAdmissionQueue();
+  const running = new Map<string, number>();
+  const most = new Map<string, number>();
+  const work = (tenant: string, fail = false) => async () => {
+    running.set(tenant, (running.get(tenant) ?? 0) + 1);
+    most.set(tenant, Math.max(most.get(tenant) ?? 0, running.get(tenant) ?? 0));
+    await new Promise((r) => setImmediate(r));
+    running.set(tenant, (running.get(tenant) ?? 0) - 1);
+    if (fail) throw new Error('admission failed');
+    return tenant;
+  };
+  const results = await Promise.allSettled([
+    ...Array.from({ length: 5 }, (_, i) => queue.run('a', work('a', i === 1))),
+    ...Array.from({ length: 5 }, () => queue.run('b', work('b'))),
+    queue.run('c', work('c')),
+  ]);
+  assert.equal(most.get('a'), 1);
+  assert.equal(most.get('b'), 1);
+  assert.equal(results.filter((r) => r.status === 'rejected').length, 1, 'a failed admission does not stop the ones after it');
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 10);
+});
+
+test('the database alone holds the limit: 20 concurrent admissions straight on the pool (no per-replica queue) admit exactly 2', async () => {
+  const tenant = await registerTenant(replicaA);
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      admitGateway(db.pool, { tenantId: tenant.id, nodeId: `direct-${i}`, softwareVersion: 'x', connectionId: randomUUID(), leaseMs: 45_000 }),
+    ),
+  );
+  assert.equal(results.filter((r) => r.admitted).length, 2);
+  assert.equal(await liveLeases(tenant), 2);
 });

@@ -79,6 +79,34 @@ export async function admitGateway(pool: Pool, request: AdmissionRequest): Promi
   }
 }
 
+export interface AdmissionQueue {
+  /** Runs `work` after every earlier admission of the same tenant on this replica has finished. */
+  run<T>(tenantId: string, work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Admissions of one tenant, one at a time on this replica: a burst of hellos (or an attacker's flood of them)
+ * then holds one pooled connection waiting for the tenant row lock, not one per hello. Each connection has at
+ * most one hello, so the queue is bounded by the connections.
+ */
+export function createAdmissionQueue(): AdmissionQueue {
+  const tails = new Map<string, Promise<void>>();
+  return {
+    run(tenantId, work) {
+      const result = (tails.get(tenantId) ?? Promise.resolve()).then(work);
+      const tail = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      tails.set(tenantId, tail);
+      void tail.then(() => {
+        if (tails.get(tenantId) === tail) tails.delete(tenantId);
+      });
+      return result;
+    },
+  };
+}
+
 export interface HeldLease {
   nodeId: string;
   connectionId: string;

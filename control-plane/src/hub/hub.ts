@@ -13,7 +13,7 @@ import type { Pool } from '../db/pool.js';
 import { authenticateGatewayKey, revokedKeyIds } from './gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
 import { recordNack } from './gateway-nodes.js';
-import { admitGateway, CLOSE_LEASE_EXPIRED, CLOSE_REPLACED, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
+import { admitGateway, createAdmissionQueue, CLOSE_LEASE_EXPIRED, CLOSE_REPLACED, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
 import type { Presence } from './presence.js';
 import {
   CONNECT_PATH,
@@ -99,6 +99,7 @@ export function createHub(options: HubOptions): Hub {
   const tenants = new Map<string, TenantState>();
   const all = new Set<GatewayConnection>();
   const acks = createAckRecorder(pool, presence);
+  const admissions = createAdmissionQueue();
 
   const metrics = {
     connected: new Gauge({
@@ -242,7 +243,7 @@ export function createHub(options: HubOptions): Hub {
   /** Closes the tenant's connections with this node id except `keep` (the one holding the node's lease now). */
   function closeReplaced(tenantId: string, nodeId: string, keep: string): void {
     for (const other of tenants.get(tenantId)?.connections ?? []) {
-      if (other.nodeId !== nodeId || other.id === keep) continue;
+      if (other.nodeId !== nodeId || other.id === keep || other.socket.readyState !== other.socket.OPEN) continue;
       logger.warn('gateway replaced by a newer connection with the same node id', { tenantId, nodeId });
       other.socket.close(CLOSE_REPLACED, `replaced: another connection said hello as node ${nodeId}`.slice(0, 120));
     }
@@ -254,13 +255,9 @@ export function createHub(options: HubOptions): Hub {
     // while Redis is down.
     let admission: Admission;
     try {
-      admission = await admitGateway(pool, {
-        tenantId: connection.tenantId,
-        nodeId: hello.nodeId,
-        softwareVersion: hello.version,
-        connectionId: connection.id,
-        leaseMs,
-      });
+      admission = await admissions.run(connection.tenantId, () =>
+        admitGateway(pool, { tenantId: connection.tenantId, nodeId: hello.nodeId, softwareVersion: hello.version, connectionId: connection.id, leaseMs }),
+      );
     } catch (error) {
       logger.warn('gateway admission failed', { tenantId: connection.tenantId, error: describe(error) });
       connection.socket.close(1013, 'the control plane cannot admit gateways right now; try again later');
