@@ -255,8 +255,11 @@ export function createHub(options: HubOptions): Hub {
     // while Redis is down.
     let admission: Admission;
     try {
-      admission = await admissions.run(connection.tenantId, () =>
-        admitGateway(pool, { tenantId: connection.tenantId, nodeId: hello.nodeId, softwareVersion: hello.version, connectionId: connection.id, leaseMs }),
+      // A connection that closed while its hello waited in the queue costs no transaction.
+      admission = await admissions.run(connection.tenantId, async () =>
+        connection.socket.readyState !== connection.socket.OPEN
+          ? { admitted: false, reason: 'closed: the connection closed before its hello was admitted' }
+          : admitGateway(pool, { tenantId: connection.tenantId, nodeId: hello.nodeId, softwareVersion: hello.version, connectionId: connection.id, leaseMs }),
       );
     } catch (error) {
       logger.warn('gateway admission failed', { tenantId: connection.tenantId, error: describe(error) });
