@@ -249,3 +249,28 @@ test('the database alone holds the limit: 20 concurrent admissions straight on t
   assert.equal(results.filter((r) => r.admitted).length, 2);
   assert.equal(await liveLeases(tenant), 2);
 });
+
+test('a lease taken over while its renewal waits for the row is reported taken (4409), not expired', async () => {
+  const tenant = await registerTenant(replicaA);
+  const old = randomUUID();
+  await admitGateway(db.pool, { tenantId: tenant.id, nodeId: 'raced', softwareVersion: 'x', connectionId: old, leaseMs: 45_000 });
+  // A takeover in flight: its row lock is held until COMMIT, so the renewal has to wait for it.
+  const takeover = await db.pool.connect();
+  try {
+    await takeover.query('BEGIN');
+    await takeover.query(`UPDATE ${quotedTenantSchema(tenant.id)}.gateway_nodes SET lease_holder = $1 WHERE node_id = 'raced'`, [randomUUID()]);
+    const renewal = renewLeases(db.pool, tenant.id, [{ nodeId: 'raced', connectionId: old }], 45_000);
+    let waiting = 0;
+    for (let i = 0; i < 200 && waiting === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      waiting = Number(
+        (await db.pool.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].count,
+      );
+    }
+    assert.equal(waiting, 1, 'the renewal waits for the takeover');
+    await takeover.query('COMMIT');
+    assert.equal((await renewal).get(old), 'taken');
+  } finally {
+    takeover.release();
+  }
+});

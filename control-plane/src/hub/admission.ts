@@ -124,8 +124,9 @@ export async function renewLeases(db: Queryable, tenantId: string, held: HeldLea
   const states = new Map<string, LeaseState>();
   if (held.length === 0) return states;
   const schema = quotedTenantSchema(tenantId);
-  // The outer SELECT sees the rows as they were before the UPDATE (one snapshot), which is what it compares.
-  const { rows } = await db.query<{ connection_id: string; renewed: boolean; holder: string | null }>(
+  // The outer SELECT sees the rows as they were when the statement began (one snapshot). A lease that was this
+  // connection's and live then, but not renewed, was changed meanwhile by a concurrent admission: taken.
+  const { rows } = await db.query<{ connection_id: string; renewed: boolean; holder: string | null; live: boolean | null }>(
     `WITH mine AS (SELECT * FROM unnest($1::text[], $2::text[]) AS m(node_id, connection_id)),
           renewed AS (
             UPDATE ${schema}.gateway_nodes g
@@ -133,16 +134,20 @@ export async function renewLeases(db: Queryable, tenantId: string, held: HeldLea
               FROM mine
              WHERE g.node_id = mine.node_id AND g.lease_holder = mine.connection_id AND g.lease_expires_at > now()
             RETURNING g.lease_holder)
-     SELECT mine.connection_id, renewed.lease_holder IS NOT NULL AS renewed, g.lease_holder AS holder
+     SELECT mine.connection_id, renewed.lease_holder IS NOT NULL AS renewed, g.lease_holder AS holder, g.lease_expires_at > now() AS live
        FROM mine
        LEFT JOIN renewed ON renewed.lease_holder = mine.connection_id
        LEFT JOIN ${schema}.gateway_nodes g ON g.node_id = mine.node_id`,
     [held.map((lease) => lease.nodeId), held.map((lease) => lease.connectionId), leaseMs],
   );
-  for (const row of rows) {
-    states.set(row.connection_id, row.renewed ? 'renewed' : row.holder !== null && row.holder !== row.connection_id ? 'taken' : 'expired');
-  }
+  for (const row of rows) states.set(row.connection_id, leaseState(row));
   return states;
+}
+
+function leaseState(row: { connection_id: string; renewed: boolean; holder: string | null; live: boolean | null }): LeaseState {
+  if (row.renewed) return 'renewed';
+  if (row.holder === row.connection_id) return row.live === true ? 'taken' : 'expired';
+  return row.holder === null ? 'expired' : 'taken';
 }
 
 /** Frees the slot at once when a connection ends, if the lease is still its own (a replacement's stays). */
