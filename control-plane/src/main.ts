@@ -2,12 +2,10 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { createFolderMailer, createSmtpMailer } from './auth/mailer.js';
-import { createMemoryThrottle, createRedisThrottle } from './auth/throttle.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
-import { createRedisClient } from './db/redis.js';
 import { loadControlPlaneEnv } from './env.js';
-import { createMemoryPresence, createRedisPresence } from './hub/presence.js';
+import { createRedisClient, redisReady } from './redis/client.js';
 import { startControlPlane } from './server.js';
 import { createLogger } from './telemetry/logger.js';
 
@@ -39,8 +37,10 @@ if (env.REDIS_URL !== undefined) {
   const tls = env.REDIS_URL.startsWith('rediss:')
     ? { ca: readOptionalPem(env.REDIS_CA_FILE), cert: readOptionalPem(env.REDIS_CLIENT_CERT_FILE), key: readOptionalPem(env.REDIS_CLIENT_KEY_FILE) }
     : undefined;
-  redis = createRedisClient(env.REDIS_URL, tls, { maxRetriesPerRequest: 1 });
-  redis.on('error', (error: Error) => logger.warn('redis error', { error: error.message }));
+  // Errors are reported once per outage by the fallbacks (redis/health.ts), not once per reconnect attempt.
+  redis = createRedisClient(env.REDIS_URL, tls, (error) => logger.debug('redis error', { error: error.message }));
+  // Commands fail at once until the first connection is ready: give it a moment so start-up is not an outage.
+  if (!(await redisReady(redis, 2_000))) logger.warn('redis is not reachable yet; its users fall back until it is');
 } else {
   logger.warn('REDIS_URL is unset: login throttling and gateway presence are kept in this process only');
 }
@@ -52,8 +52,7 @@ const controlPlane = await startControlPlane({
   logger,
   platformJwtSecret: env.PLATFORM_JWT_SECRET,
   platformJwtAcceptedSecret: env.PLATFORM_JWT_ACCEPTED_SECRET,
-  throttle: redis === undefined ? createMemoryThrottle() : createRedisThrottle(redis),
-  presence: redis === undefined ? createMemoryPresence() : createRedisPresence(redis),
+  redis,
   mailer: env.SMTP_URL === undefined ? createFolderMailer(env.MAIL_DIR) : createSmtpMailer(env.SMTP_URL, env.MAIL_FROM),
   port: env.PORT,
   tls:

@@ -10,14 +10,18 @@ import type { Mailer } from './auth/mailer.js';
 import { createPlatformTokens } from './auth/platform-token.js';
 import { createTokenVersions } from './auth/token-versions.js';
 import type { AuthThrottleRules } from './auth/router.js';
-import type { Throttle } from './auth/throttle.js';
+import { createMemoryThrottle, createRedisThrottle, type Throttle } from './auth/throttle.js';
+import { createFallbackThrottle } from './auth/throttle-fallback.js';
+import type { Redis } from 'ioredis';
 import type { Pool } from './db/pool.js';
 import { createApp } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
 import { startChangeListener, type ChangeListener } from './hub/change-listener.js';
 import { createHub, type Hub } from './hub/hub.js';
-import type { Presence } from './hub/presence.js';
+import { createMemoryPresence, createRedisPresence, type Presence } from './hub/presence.js';
+import { createFallbackPresence } from './hub/presence-fallback.js';
+import { createRedisHealth } from './redis/health.js';
 import { createMetrics, type ControlPlaneMetrics } from './telemetry/metrics.js';
 
 export interface ControlPlaneOptions {
@@ -27,9 +31,16 @@ export interface ControlPlaneOptions {
   platformJwtSecret: string;
   /** A second secret whose platform tokens are accepted, never issued (rotation). */
   platformJwtAcceptedSecret?: string;
-  throttle: Throttle;
+  /**
+   * Shared by every replica for login throttling and presence, each falling back (to this replica's memory,
+   * to gateway_nodes) while it fails. Without it both live in this process.
+   */
+  redis?: Redis;
+  /** Overrides the throttle made from `redis` (tests). */
+  throttle?: Throttle;
   throttleRules?: AuthThrottleRules;
-  presence: Presence;
+  /** Overrides the presence made from `redis` (tests). */
+  presence?: Presence;
   mailer: Mailer;
   port: number;
   host?: string;
@@ -40,6 +51,8 @@ export interface ControlPlaneOptions {
   maxConfigBytes: number;
   listenerReconnectDelayMs?: number;
   pingIntervalMs?: number;
+  /** Gateway admission lease (default 45 s, DESIGN §6's offline bound). */
+  gatewayLeaseMs?: number;
   now?: () => Date;
 }
 
@@ -66,6 +79,16 @@ function tlsExpiryGauge(metrics: ControlPlaneMetrics, certPem: string): void {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const metrics = createMetrics(options.pool);
   if (options.tls !== undefined) tlsExpiryGauge(metrics, options.tls.cert);
+  const redis = options.redis;
+  const redisHealth = redis === undefined ? undefined : createRedisHealth({ logger: options.logger, registry: metrics.registry, ping: () => redis.ping() });
+  const throttle =
+    options.throttle ??
+    (redis === undefined || redisHealth === undefined ? createMemoryThrottle() : createFallbackThrottle(createRedisThrottle(redis), createMemoryThrottle(), redisHealth));
+  const presence =
+    options.presence ??
+    (redis === undefined || redisHealth === undefined
+      ? createMemoryPresence()
+      : createFallbackPresence(createRedisPresence(redis), options.pool, redisHealth));
   const scheme = options.tls === undefined ? 'http' : 'https';
   const tokenVersions = createTokenVersions(options.pool);
   const listCache = createListCache();
@@ -80,11 +103,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     tokens: createPlatformTokens(options.platformJwtSecret, options.now, options.platformJwtAcceptedSecret),
     tokenVersions,
     listCache,
-    throttle: options.throttle,
+    throttle,
     throttleRules: options.throttleRules,
     mailer: options.mailer,
     metrics,
-    presence: options.presence,
+    presence,
+    redisProbe: redisHealth?.probe,
     trustedProxies: options.trustedProxies,
     corsAllowedOrigins: options.corsAllowedOrigins,
     publicUrl: options.publicUrl ?? `${scheme}://localhost:${options.port}`,
@@ -95,10 +119,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const hub = createHub({
     pool: options.pool,
     logger: options.logger,
-    presence: options.presence,
+    presence,
     registry: metrics.registry,
     maxConfigBytes: options.maxConfigBytes,
     pingIntervalMs: options.pingIntervalMs,
+    leaseMs: options.gatewayLeaseMs,
   });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
   const listener = startChangeListener({
@@ -112,6 +137,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       },
       keyRevoked: (tenantId, keyId) => hub.keyRevoked(tenantId, keyId),
       tenantTokensChanged: (tenantId) => tokenVersions.invalidate(tenantId),
+      gatewayReplaced: (notice) => hub.gatewayReplaced(notice),
       disconnected: () => {
         tokenVersions.setListening(false);
         listCache.setListening(false);

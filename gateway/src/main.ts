@@ -22,6 +22,7 @@ import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
 import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
 import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { startControlPlaneSource } from './sync/control-plane-source.js';
+import { gatewayNodeId, nodeIdProblem } from './sync/node-id.js';
 import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
@@ -69,6 +70,11 @@ const gatewayApiKey = makeValidator<string>((value) => {
   if (!API_KEY_PATTERN.test(value)) throw new Error('must be a gateway API key gw_<tenantId>_<32 hex>');
   return value;
 });
+const nodeIdSetting = makeValidator<string>((value) => {
+  const problem = nodeIdProblem(value);
+  if (problem !== null) throw new Error(problem);
+  return value;
+});
 const proxyList = makeValidator<string>((value) => {
   parseTrustedProxies(value);
   return value;
@@ -98,6 +104,7 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       MAX_BODY_BYTES: num({ default: 64 * 1024 * 1024 }),
       DRAIN_TIMEOUT_MS: num({ default: 10_000 }),
       LOG_LEVEL: str({ choices: [...LOG_LEVELS], default: 'info' }),
+      NODE_ID: nodeIdSetting({ default: undefined }),
     },
     {
       reporter: ({ errors }) => {
@@ -274,8 +281,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       apiKey: env.GATEWAY_API_KEY as string,
       tenantId: env.tenant,
       ca: env.controlPlaneCa,
-      // Unique per process: a pod's hostname in Kubernetes, plus the pid for several gateways (or workers) on one host.
-      nodeId: `${hostname()}-${process.pid}`,
+      nodeId: gatewayNodeId({ configured: env.NODE_ID, hostname: hostname(), pid: process.pid, workerId: clustered ? cluster.worker?.id : undefined }),
       softwareVersion: SOFTWARE_VERSION,
       maxConfigBytes: env.MAX_CONFIG_BYTES,
       store,

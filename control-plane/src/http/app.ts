@@ -25,6 +25,7 @@ import { requestContext } from '../telemetry/logger.js';
 import type { ControlPlaneMetrics } from '../telemetry/metrics.js';
 import { ApiError, handleError, requestErrorOf, sendError } from './errors.js';
 import { BODY_LIMIT } from './limits.js';
+import { readiness } from './readiness.js';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -50,6 +51,8 @@ export interface AppDeps {
   trustedProxies: string[];
   corsAllowedOrigins: string[];
   publicUrl: string;
+  /** Pings Redis, when the replica uses one: /readyz names it when it is down. */
+  redisProbe?: () => Promise<boolean>;
   now?: () => Date;
 }
 
@@ -141,12 +144,10 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    try {
-      await deps.pool.query('SELECT 1');
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'database unreachable' });
-    }
+    const database = { name: 'database', required: true, check: async () => (await deps.pool.query('SELECT 1'), true) };
+    const redis = deps.redisProbe === undefined ? [] : [{ name: 'redis', required: false, check: deps.redisProbe }];
+    const { statusCode, body } = await readiness([database, ...redis]);
+    return reply.code(statusCode).send(body);
   });
   app.get('/metrics', async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);

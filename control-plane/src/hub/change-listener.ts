@@ -7,11 +7,14 @@ import { CONFIG_CHANNEL } from '../config/versions.js';
 import { KEY_REVOKED_CHANNEL } from '../admin-api/api-keys-router.js';
 import { isUuid } from '../tenancy/schema-name.js';
 import { TENANT_TOKENS_CHANNEL } from '../auth/token-versions.js';
+import { GATEWAY_REPLACED_CHANNEL, replacedNotice, type ReplacedNotice } from './admission.js';
 
 export interface ChangeHandlers {
   configChanged(tenantId: string, version: number): void;
   keyRevoked(tenantId: string, keyId: string): void;
   tenantTokensChanged(tenantId: string): void;
+  /** A gateway node's lease was taken by a new connection (on any replica). */
+  gatewayReplaced(notice: ReplacedNotice): void;
   /** After every successful LISTEN, including the first. */
   listening(): void;
   /** When the LISTEN session is lost; notifications may be missed until `listening` is called again. */
@@ -54,6 +57,9 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
       options.handlers.keyRevoked(payload.tenantId, payload.keyId);
     } else if (message.channel === TENANT_TOKENS_CHANNEL) {
       options.handlers.tenantTokensChanged(payload.tenantId);
+    } else if (message.channel === GATEWAY_REPLACED_CHANNEL) {
+      const notice = replacedNotice(payload);
+      if (notice !== null) options.handlers.gatewayReplaced(notice);
     }
   };
 
@@ -86,6 +92,7 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
       await next.query(`LISTEN ${CONFIG_CHANNEL}`);
       await next.query(`LISTEN ${KEY_REVOKED_CHANNEL}`);
       await next.query(`LISTEN ${TENANT_TOKENS_CHANNEL}`);
+      await next.query(`LISTEN ${GATEWAY_REPLACED_CHANNEL}`);
       const { rows } = await next.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       if (closed) {
         await next.end();

@@ -44,11 +44,6 @@ export async function recordNack(db: Queryable, tenantId: string, nodeId: string
   );
 }
 
-export async function touchNodes(db: Queryable, tenantId: string, nodeIds: string[]): Promise<void> {
-  if (nodeIds.length === 0) return;
-  await db.query(`UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET last_seen = now() WHERE node_id = ANY($1::text[])`, [nodeIds]);
-}
-
 export interface GatewayNodeRow {
   node_id: string;
   software_version: string | null;

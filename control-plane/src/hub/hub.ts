@@ -12,7 +12,8 @@ import { newestConfigVersionUnless } from '../config/versions.js';
 import type { Pool } from '../db/pool.js';
 import { authenticateGatewayKey, revokedKeyIds } from './gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
-import { recordHello, recordNack, touchNodes } from './gateway-nodes.js';
+import { recordNack } from './gateway-nodes.js';
+import { admitGateway, createAdmissionQueue, CLOSE_LEASE_EXPIRED, CLOSE_REPLACED, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
 import type { Presence } from './presence.js';
 import {
   CONNECT_PATH,
@@ -64,6 +65,8 @@ export interface HubOptions {
   maxConfigBytes: number;
   pingIntervalMs?: number;
   offlineAfterMs?: number;
+  /** How long an admitted node's slot lasts without a renewal (the heartbeat renews it every ping interval). */
+  leaseMs?: number;
 }
 
 export interface Hub {
@@ -71,6 +74,8 @@ export interface Hub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   configChanged(tenantId: string, version: number): void;
   keyRevoked(tenantId: string, keyId: string): void;
+  /** Closes, with 4409, this replica's connections of the node id other than the one that now holds its lease. */
+  gatewayReplaced(notice: ReplacedNotice): void;
   /** Re-reads every served tenant's newest version and re-checks every connection's key. */
   rescan(): Promise<void>;
   connectionCount(): number;
@@ -89,10 +94,12 @@ export function createHub(options: HubOptions): Hub {
   const { pool, logger, presence } = options;
   const pingIntervalMs = options.pingIntervalMs ?? PING_INTERVAL_MS;
   const offlineAfterMs = options.offlineAfterMs ?? OFFLINE_AFTER_MS;
+  const leaseMs = options.leaseMs ?? OFFLINE_AFTER_MS;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INBOUND_PAYLOAD_BYTES, perMessageDeflate: false });
   const tenants = new Map<string, TenantState>();
   const all = new Set<GatewayConnection>();
   const acks = createAckRecorder(pool, presence);
+  const admissions = createAdmissionQueue();
 
   const metrics = {
     connected: new Gauge({
@@ -233,32 +240,45 @@ export function createHub(options: HubOptions): Hub {
     return acks.record(connection.tenantId, { nodeId, version, hash }, presenceEntry(connection));
   }
 
-  async function planAllowsAnotherGateway(connection: GatewayConnection, nodeId: string): Promise<string | null> {
-    const { rows } = await pool.query<{ plan: string; max_gateways: number | null }>(
-      'SELECT t.plan, p.max_gateways FROM public.tenants t JOIN public.plans p ON p.name = t.plan WHERE t.id = $1',
-      [connection.tenantId],
-    );
-    const limit = rows[0];
-    if (limit === undefined || limit.max_gateways === null) return null;
-    const online = await presence.online(connection.tenantId);
-    online.delete(nodeId);
-    if (online.size < limit.max_gateways) return null;
-    return `plan_limit_exceeded: the ${limit.plan} plan allows at most ${limit.max_gateways} gateways`;
+  /** Closes the tenant's connections with this node id except `keep` (the one holding the node's lease now). */
+  function closeReplaced(tenantId: string, nodeId: string, keep: string): void {
+    for (const other of tenants.get(tenantId)?.connections ?? []) {
+      if (other.nodeId !== nodeId || other.id === keep || other.socket.readyState !== other.socket.OPEN) continue;
+      logger.warn('gateway replaced by a newer connection with the same node id', { tenantId, nodeId });
+      other.socket.close(CLOSE_REPLACED, `replaced: another connection said hello as node ${nodeId}`.slice(0, 120));
+    }
   }
 
   async function onHello(connection: GatewayConnection, hello: HelloMessage): Promise<void> {
     if (connection.nodeId !== null) return;
-    const refusal = await planAllowsAnotherGateway(connection, hello.nodeId);
-    if (refusal !== null) {
-      connection.socket.close(1008, refusal.slice(0, 120));
+    // Admission is decided in PostgreSQL (admission.ts), never from presence, so it holds across replicas and
+    // while Redis is down.
+    let admission: Admission;
+    try {
+      // A connection that closed while its hello waited in the queue costs no transaction.
+      admission = await admissions.run(connection.tenantId, async () =>
+        connection.socket.readyState !== connection.socket.OPEN
+          ? { admitted: false, reason: 'closed: the connection closed before its hello was admitted' }
+          : admitGateway(pool, { tenantId: connection.tenantId, nodeId: hello.nodeId, softwareVersion: hello.version, connectionId: connection.id, leaseMs }),
+      );
+    } catch (error) {
+      logger.warn('gateway admission failed', { tenantId: connection.tenantId, error: describe(error) });
+      connection.socket.close(1013, 'the control plane cannot admit gateways right now; try again later');
+      return;
+    }
+    if (!admission.admitted) {
+      logger.info('gateway refused', { tenantId: connection.tenantId, reason: admission.reason.split(':')[0] });
+      connection.socket.close(1008, admission.reason.slice(0, 120));
       return;
     }
     connection.nodeId = hello.nodeId;
     connection.softwareVersion = hello.version;
     connection.configVersion = hello.configVersion;
     connection.configHash = hello.configHash;
-    await recordHello(pool, connection.tenantId, hello.nodeId, hello.version);
-    await markPresence(connection);
+    // At once here; the NOTIFY that admission sent reaches the other replicas (and this one, a no-op by then).
+    if (admission.replaced !== null) closeReplaced(connection.tenantId, hello.nodeId, connection.id);
+    // Presence is a view for readers; a hello must not fail because Redis does.
+    await markPresence(connection).catch((error: unknown) => logger.debug('presence write failed', { error: describe(error) }));
     const state = tenantState(connection.tenantId);
     if (state.frame === null) await refreshTenant(connection.tenantId);
     else pushIfNeeded(connection, state);
@@ -365,6 +385,7 @@ export function createHub(options: HubOptions): Hub {
         .then(() => {
           const nodeId = connection.nodeId;
           if (nodeId === null) return;
+          void releaseLease(pool, tenantId, nodeId, connection.id).catch(() => undefined);
           for (const other of tenants.get(tenantId)?.connections ?? []) if (other.nodeId === nodeId) return;
           return presence.remove(tenantId, nodeId, connection.id);
         })
@@ -372,9 +393,28 @@ export function createHub(options: HubOptions): Hub {
     });
   }
 
+  /**
+   * Renews the leases of a tenant's connections here; a connection whose lease another connection took (a
+   * NOTIFY missed) is closed with 4409, one whose lease ran out (its slot may be someone else's now) with 4408.
+   */
+  async function renewTenantLeases(tenantId: string, connections: GatewayConnection[]): Promise<void> {
+    const held = connections.flatMap((c) => (c.nodeId === null ? [] : [{ nodeId: c.nodeId, connectionId: c.id }]));
+    const states = await renewLeases(pool, tenantId, held, leaseMs);
+    for (const connection of connections) {
+      const state = states.get(connection.id);
+      if (state === 'taken') {
+        logger.warn('gateway lease taken by another connection with the same node id', { tenantId, nodeId: connection.nodeId });
+        connection.socket.close(CLOSE_REPLACED, `replaced: another connection said hello as node ${connection.nodeId ?? ''}`.slice(0, 120));
+      } else if (state === 'expired') {
+        logger.warn('gateway lease expired before it could be renewed', { tenantId, nodeId: connection.nodeId });
+        connection.socket.close(CLOSE_LEASE_EXPIRED, 'gateway lease expired; reconnect');
+      }
+    }
+  }
+
   const heartbeat = setInterval(() => {
     const now = Date.now();
-    const seenByTenant = new Map<string, string[]>();
+    const seenByTenant = new Map<string, GatewayConnection[]>();
     for (const connection of all) {
       if (now - connection.lastSeen > offlineAfterMs) {
         connection.socket.terminate();
@@ -384,11 +424,11 @@ export function createHub(options: HubOptions): Hub {
       if (connection.nodeId !== null) {
         void markPresence(connection).catch(() => undefined);
         const seen = seenByTenant.get(connection.tenantId);
-        if (seen === undefined) seenByTenant.set(connection.tenantId, [connection.nodeId]);
-        else seen.push(connection.nodeId);
+        if (seen === undefined) seenByTenant.set(connection.tenantId, [connection]);
+        else seen.push(connection);
       }
     }
-    for (const [tenantId, nodeIds] of seenByTenant) void touchNodes(pool, tenantId, nodeIds).catch(() => undefined);
+    for (const [tenantId, connections] of seenByTenant) void renewTenantLeases(tenantId, connections).catch(() => undefined);
   }, pingIntervalMs);
   heartbeat.unref();
 
@@ -418,6 +458,9 @@ export function createHub(options: HubOptions): Hub {
       }
       if (state.frame !== null && state.frame.version === version) return;
       void refreshTenant(tenantId);
+    },
+    gatewayReplaced(notice) {
+      closeReplaced(notice.tenantId, notice.nodeId, notice.connection);
     },
     keyRevoked(tenantId, keyId) {
       for (const connection of tenants.get(tenantId)?.connections ?? []) {

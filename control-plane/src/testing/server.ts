@@ -1,5 +1,6 @@
 // Test support: the control plane's HTTP app on a random port, with captured logs and mail.
 import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import type { Mailer, MailMessage } from '../auth/mailer.js';
 import { createMemoryThrottle, type Throttle } from '../auth/throttle.js';
@@ -38,11 +39,15 @@ export interface TestServerOptions {
   db: TestDatabase;
   throttle?: Throttle;
   presence?: Presence;
+  /** Redis for throttling and presence (with their fallbacks); `throttle` and `presence` then default to it. */
+  redis?: Redis;
   /** Serve HTTPS with this certificate; `ca` is what the test's requests trust. */
   tls?: { cert: string; key: string; ca?: string };
   listenerReconnectDelayMs?: number;
   throttleRules?: AuthThrottleRules;
   trustedProxies?: string[];
+  pingIntervalMs?: number;
+  gatewayLeaseMs?: number;
   now?: () => Date;
 }
 
@@ -66,9 +71,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     pool: options.db.pool,
     logger: createLogger('debug', logStream),
     platformJwtSecret: TEST_PLATFORM_SECRET,
-    throttle: options.throttle ?? createMemoryThrottle(() => now().getTime()),
+    redis: options.redis,
+    throttle: options.throttle ?? (options.redis === undefined ? createMemoryThrottle(() => now().getTime()) : undefined),
     throttleRules: options.throttleRules ?? RELAXED_THROTTLE,
-    presence: options.presence ?? createMemoryPresence(),
+    presence: options.presence ?? (options.redis === undefined ? createMemoryPresence() : undefined),
     mailer,
     port: 0,
     host: '127.0.0.1',
@@ -78,6 +84,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     publicUrl: 'http://localhost',
     maxConfigBytes: 16 * 1024 * 1024,
     listenerReconnectDelayMs: options.listenerReconnectDelayMs,
+    pingIntervalMs: options.pingIntervalMs,
+    gatewayLeaseMs: options.gatewayLeaseMs,
     now,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });

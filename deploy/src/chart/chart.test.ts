@@ -232,6 +232,7 @@ describe('components', () => {
     assert.equal(envValue(c, 'PORT'), '8000');
     assert.equal(envValue(c, 'METRICS_PORT'), '9100');
     assert.ok(!envNames(c).includes('CONFIG_FILE'));
+    assert.equal(c.env?.find((entry) => entry.name === 'NODE_ID')?.valueFrom?.fieldRef?.fieldPath, 'metadata.name', 'NODE_ID is the pod name');
     const deployment = findObject<IDeployment>(all, 'Deployment', componentName('gateway'));
     const ca = deployment.spec!.template.spec!.volumes?.find((volume) => volume.name === 'control-plane-ca');
     assert.equal(ca?.secret?.secretName, 'novagate-control-plane-tls');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fullJitterDelay } from './backoff.js';
+import { cappedDelay, fullJitterDelay } from './backoff.js';
 
 test('full jitter: the delay is uniform below the exponential ceiling, which stops at the cap', () => {
   const options = { baseMs: 500, capMs: 30_000 };
@@ -9,4 +9,10 @@ test('full jitter: the delay is uniform below the exponential ceiling, which sto
   assert.equal(fullJitterDelay(10, { ...options, random: () => 0.999999 }), 29_999);
   assert.equal(fullJitterDelay(1_000, { ...options, random: () => 0.5 }), 15_000);
   assert.equal(fullJitterDelay(5, { ...options, random: () => 0 }), 0);
+});
+
+test('after a refusal the delay is at the cap: between half the cap and the cap, never near zero', () => {
+  const options = { baseMs: 500, capMs: 30_000 };
+  assert.equal(cappedDelay({ ...options, random: () => 0 }), 15_000);
+  assert.equal(cappedDelay({ ...options, random: () => 0.999999 }), 29_999);
 });

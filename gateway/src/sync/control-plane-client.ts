@@ -7,11 +7,18 @@ import WebSocket from 'ws';
 import type { ConfigStore } from '../pipeline/config-store.js';
 import { describeProblems } from '../pipeline/config-store.js';
 import type { Logger } from '../telemetry/logger.js';
-import { fullJitterDelay, type BackoffOptions } from './backoff.js';
+import { cappedDelay, fullJitterDelay, type BackoffOptions } from './backoff.js';
 
 export const CONNECT_PATH = '/gateway/v1/connect';
 /** A control plane pings every 15 s; silence past this means the connection is dead. */
 const SILENCE_LIMIT_MS = 45_000;
+/** The control plane closes with this when another connection said hello with the same node id (issue 12). */
+export const CLOSE_REPLACED = 4409;
+
+/** Whether a close means reconnecting at once would only be refused again: back off to the cap instead. */
+function refusedForNow(code: number, reason: string): boolean {
+  return code === CLOSE_REPLACED || (code === 1008 && reason.startsWith('plan_limit_exceeded'));
+}
 
 export interface ControlPlaneClientOptions {
   /** Base URL such as wss://cp.example.com; CONNECT_PATH is added. */
@@ -78,14 +85,15 @@ export function startControlPlaneClient(options: ControlPlaneClientOptions): Con
     options.onConnectedChange(value);
   };
 
-  const scheduleReconnect = () => {
-    if (closed || retryTimer !== undefined) return;
-    const delay = fullJitterDelay(attempt, backoff);
+  const scheduleReconnect = (atCap = false): number | undefined => {
+    if (closed || retryTimer !== undefined) return undefined;
+    const delay = atCap ? cappedDelay(backoff) : fullJitterDelay(attempt, backoff);
     attempt += 1;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       connect();
     }, delay);
+    return delay;
   };
 
   const armSilenceTimer = (ws: WebSocket) => {
@@ -156,13 +164,24 @@ export function startControlPlaneClient(options: ControlPlaneClientOptions): Con
     ws.on('error', (error) => {
       options.logger.warn('control plane connection error', { error: (error as { code?: string }).code ?? error.message });
     });
-    ws.on('close', (code) => {
+    ws.on('close', (code, reasonBuffer) => {
       clearTimeout(silenceTimer);
       if (socket === ws) socket = null;
       setConnected(false);
-      if (!closed) {
-        options.logger.warn('control plane connection closed', { code });
-        scheduleReconnect();
+      if (closed) return;
+      const reason = reasonBuffer.toString('utf8');
+      const atCap = refusedForNow(code, reason);
+      const retryInMs = scheduleReconnect(atCap);
+      if (code === CLOSE_REPLACED) {
+        options.logger.error('another gateway connected with the same node id and replaced this one; give each gateway its own NODE_ID', {
+          code,
+          nodeId: options.nodeId,
+          retryInMs,
+        });
+      } else if (atCap) {
+        options.logger.error('the control plane refused this gateway', { code, reason, retryInMs });
+      } else {
+        options.logger.warn('control plane connection closed', { code, retryInMs });
       }
     });
   }

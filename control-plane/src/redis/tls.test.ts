@@ -13,7 +13,7 @@ import { makeTestCertificates, type TestCertificates } from '@novagate/gateway/t
 import { createRedisThrottle } from '../auth/throttle.js';
 import { createRedisPresence } from '../hub/presence.js';
 import { createTestDatabase } from '../testing/database.js';
-import { createRedisClient, type RedisTls } from './redis.js';
+import { createRedisClient, type RedisTls } from './client.js';
 
 let certificates: TestCertificates;
 let server: OwnTlsRedis | undefined;
@@ -32,8 +32,7 @@ after(async () => {
 });
 
 function client(url: string, tls: RedisTls | undefined): Redis {
-  const redis = createRedisClient(url, tls, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-  redis.on('error', () => undefined);
+  const redis = createRedisClient(url, tls, () => undefined);
   clients.push(redis);
   return redis;
 }
@@ -88,7 +87,7 @@ test('rediss:// with a hostname the certificate does not name is refused', async
 });
 
 test('a CA given with a plaintext redis:// URL is refused, not ignored', () => {
-  assert.throws(() => createRedisClient('redis://127.0.0.1:6379', ca()), /needs a rediss:\/\/ URL/);
+  assert.throws(() => createRedisClient('redis://127.0.0.1:6379', ca(), () => undefined), /needs a rediss:\/\/ URL/);
 });
 
 test('the control plane started with a rediss:// REDIS_URL and REDIS_CA_FILE keeps its login throttle in that Redis', { timeout: 90_000 }, async (t) => {
