@@ -13,7 +13,7 @@ import { makeTestCertificates, type TestCertificates } from '@novagate/gateway/t
 import { createRedisThrottle } from '../auth/throttle.js';
 import { createRedisPresence } from '../hub/presence.js';
 import { createTestDatabase } from '../testing/database.js';
-import { createRedisClient, type RedisTls } from './client.js';
+import { createRedisClient, redisReady, type RedisTls } from './client.js';
 
 let certificates: TestCertificates;
 let server: OwnTlsRedis | undefined;
@@ -93,6 +93,7 @@ test('a CA given with a plaintext redis:// URL is refused, not ignored', () => {
 test('the control plane started with a rediss:// REDIS_URL and REDIS_CA_FILE keeps its login throttle in that Redis', { timeout: 90_000 }, async (t) => {
   if (server === undefined) return t.skip(skip);
   const redis = client(server.url, ca());
+  await redisReady(redis, 5_000);
   // This private server only: what the other tests wrote must not count as the control plane's.
   await redis.flushall();
   const db = await createTestDatabase();
