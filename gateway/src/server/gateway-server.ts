@@ -25,7 +25,7 @@ import {
 import { methodLabel, UNMATCHED, type GatewayMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import { clientAddress } from './client-address.js';
-import { sendError, sendErrorOnSocket } from './respond.js';
+import { sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -209,6 +209,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       finish(req, res.headersSent ? res.statusCode : 499, started, requestId, observed);
     });
     if (draining) res.shouldKeepAlive = false;
+    if (req.url === '*' && req.method === 'OPTIONS') return sendServerOptions(res, requestId);
     const admitted = admit(req, requestId, observed);
     if (admitted instanceof GatewayError) return sendError(res, admitted, requestId);
     try {
@@ -334,9 +335,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrade(req, socket, head).catch(() => socket.destroy());
   });
-  server.on('clientError', (_error, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) socket.destroy();
+    // Node's parser refuses control characters and non-ASCII bytes in the target before any handler runs.
+    else if (error.code === 'HPE_INVALID_URL') sendErrorOnSocket(socket, badPath('invalid character in request target'), newRequestId());
+    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });
 
   return {

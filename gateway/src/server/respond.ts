@@ -1,4 +1,5 @@
-// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,message,requestId}}`.
+// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,message,requestId}}`; and the
+// gateway's own answer to `OPTIONS *`.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
@@ -44,4 +45,10 @@ export function sendErrorOnSocket(socket: Duplex, error: GatewayError, requestId
   const response = `${lines.join('\r\n')}\r\n\r\n${body}`;
   if (keepOpen) socket.write(response);
   else socket.end(response);
+}
+
+/** `OPTIONS *` asks about the server, not a resource: the gateway answers it itself, no upstream involved. */
+export function sendServerOptions(res: ServerResponse, requestId: string): void {
+  res.writeHead(200, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', 'content-length': 0, 'x-request-id': requestId });
+  res.end();
 }
