@@ -42,6 +42,8 @@ export function decodeUnreserved(raw: string): string | null | 'separator' {
   return out;
 }
 
+/** Anything but printable ASCII without `#`: controls, space, DEL, non-ASCII, and a fragment (the client's own). */
+const NOT_IN_ORIGIN_FORM = /[^\x21\x22\x24-\x7e]/;
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /**
@@ -55,13 +57,9 @@ export function requestTargetProblem(target: string): string | null {
     if (ABSOLUTE_FORM.test(target)) return 'absolute-form request target is not accepted; send the path only';
     return 'request target must be an absolute path';
   }
-  // Never in an origin-form target: controls, space, DEL, non-ASCII, and `#` (a fragment stays with the client).
-  for (let i = 1; i < target.length; i++) {
-    const code = target.charCodeAt(i);
-    if (code <= 0x20 || code >= 0x7f) return 'control character, space or non-ASCII byte in request target';
-    if (code === 0x23) return 'fragment (#) in request target';
-  }
-  return null;
+  const bad = NOT_IN_ORIGIN_FORM.exec(target);
+  if (bad === null) return null;
+  return bad[0] === '#' ? 'fragment (#) in request target' : 'control character, space or non-ASCII byte in request target';
 }
 
 /**
