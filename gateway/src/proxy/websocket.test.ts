@@ -99,7 +99,9 @@ describe('an upgrade the upstream does not complete', () => {
   before(async () => {
     raw = await startRawUpstream((head, socket) => {
       // Each plain request on a connection of its own: this upstream answers only the first head of a connection.
-      if (headerOf(head, 'upgrade') === undefined) socket.end('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 5\r\n\r\nplain');
+      const plain = (body: string) => socket.end(`HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      if (head.startsWith('GET /open/slow')) setTimeout(() => plain('slow'), 300);
+      else if (headerOf(head, 'upgrade') === undefined) plain('plain');
       else answer(head, socket);
     });
     gw = await startTestGateway({
@@ -191,6 +193,16 @@ describe('an upgrade the upstream does not complete', () => {
       assert.equal(headerOf(head, 'http2-settings'), undefined, upgrade);
       assert.equal(raw.received.length, 1, upgrade);
     }
+  });
+
+  test('an upgrade pipelined behind a slow request waits for its response: every answer comes back whole and in order', { timeout: 30_000 }, async () => {
+    answer = (_head, socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    const slow = 'GET /open/slow HTTP/1.1\r\nHost: gw.test\r\n\r\n';
+    const h2c = 'GET /open/h2 HTTP/1.1\r\nHost: gw.test\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n';
+    const websocket = await rawExchange(gw.port, slow + upgradeRequest() + spoofed('/secure/x'), 3);
+    assert.deepEqual(websocket.responses.map((r) => [r.status, r.body.startsWith('{') ? 'json' : r.body]), [[200, 'slow'], [200, 'ok'], [401, 'json']]);
+    const plain = await rawExchange(gw.port, slow + h2c + spoofed('/secure/x'), 3);
+    assert.deepEqual(plain.responses.map((r) => [r.status, r.body.startsWith('{') ? 'json' : r.body]), [[200, 'slow'], [200, 'plain'], [401, 'json']]);
   });
 
   test('a WebSocket upgrade that is not a valid opening handshake gets 400 bad_upgrade and never reaches the upstream', { timeout: 30_000 }, async () => {

@@ -222,17 +222,23 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   /**
    * Hands a connection taken for an upgrade back to the HTTP server, with the bytes read past the upgrade
    * request, so that its next request goes through the whole pipeline like any other (Node documents emitting
-   * 'connection' for this).
+   * 'connection' for this). While draining, that request is answered with `connection: close` as any other.
    */
   function resumeParsing(socket: Duplex, pending: Buffer): void {
     tunnels.delete(socket);
     if (socket.destroyed) return;
-    if (draining) {
-      socket.end();
-      return;
-    }
     if (pending.length > 0) socket.unshift(pending);
     server.emit('connection', socket);
+  }
+
+  /** Serves an upgrade to anything but WebSocket as the plain HTTP request it also is. */
+  async function withoutUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Node took its listeners off the socket: a reset while we wait must not go unhandled.
+    const ignore = () => undefined;
+    socket.on('error', ignore);
+    await connectionIdle(socket);
+    socket.off('error', ignore);
+    resumeParsing(socket, Buffer.concat([requestHeadWithoutUpgrade(req), head]));
   }
 
   /** Resolves once every response to a request pipelined before the upgrade is out, so bytes never interleave. */
@@ -243,12 +249,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (!isWebSocketUpgrade(req.headers)) {
-      // h2c and unknown protocols are never tunnelled: the request is parsed again without its upgrade and
-      // served as plain HTTP (RFC 9110 §7.8 lets a server ignore Upgrade).
-      resumeParsing(socket, Buffer.concat([requestHeadWithoutUpgrade(req), head]));
-      return;
-    }
+    // h2c and unknown protocols are never tunnelled: the request is parsed again without its upgrade and
+    // served as plain HTTP (RFC 9110 §7.8 lets a server ignore Upgrade).
+    if (!isWebSocketUpgrade(req.headers)) return withoutUpgrade(req, socket, head);
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
