@@ -205,6 +205,16 @@ describe('an upgrade the upstream does not complete', () => {
     assert.deepEqual(plain.responses.map((r) => [r.status, r.body.startsWith('{') ? 'json' : r.body]), [[200, 'slow'], [200, 'plain'], [401, 'json']]);
   });
 
+  test('after a relayed answer to an upgrade that said Connection: close, the connection closes', { timeout: 30_000 }, async () => {
+    answer = (_head, socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    raw.received.length = 0;
+    const request = upgradeRequest().replace('Connection: Upgrade', 'Connection: Upgrade, close');
+    const exchange = await rawExchange(gw.port, request + spoofed('/open/plain'), 2);
+    assert.deepEqual(exchange.responses.map((r) => r.status), [200]);
+    assert.equal(exchange.closed, true);
+    assert.equal(raw.received.length, 1, 'the request behind it was never served');
+  });
+
   test('a WebSocket upgrade that is not a valid opening handshake gets 400 bad_upgrade and never reaches the upstream', { timeout: 30_000 }, async () => {
     const valid = upgradeRequest();
     const invalid: [string, string][] = [

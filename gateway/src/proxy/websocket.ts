@@ -32,6 +32,11 @@ export function isWebSocketUpgrade(headers: IncomingHttpHeaders): boolean {
   return offered.length === 1 && offered[0] === 'websocket';
 }
 
+/** True when the client asked for the connection to close after this exchange (`Connection: Upgrade, close`). */
+export function asksToClose(headers: IncomingHttpHeaders): boolean {
+  return tokens(headers.connection).includes('close');
+}
+
 export interface UpgradeRequestHead {
   method?: string | undefined;
   httpVersion: string;

@@ -15,6 +15,7 @@ import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
 import {
+  asksToClose,
   isWebSocketUpgrade,
   relayResponse,
   requestHeadWithoutUpgrade,
@@ -325,13 +326,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       result.response.destroy();
       end(result.response.statusCode ?? 502);
     }
-    if (!reusable) {
-      tunnels.delete(socket);
-      socket.destroy();
-      return;
+    tunnels.delete(socket);
+    if (!reusable) socket.destroy();
+    else if (asksToClose(req.headers)) socket.end();
+    else {
+      socket.off('error', onError);
+      resumeParsing(socket, head);
     }
-    socket.off('error', onError);
-    resumeParsing(socket, head);
   }
 
   const server = createServer({ keepAliveTimeout: 65_000 }, handleRequest);
