@@ -272,7 +272,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       end(error.status);
     };
     await connectionIdle(socket);
-    if (socket.destroyed) {
+    // The answer to a request pipelined before it may have ended the connection (while draining, for one).
+    if (socket.destroyed || !socket.writable) {
       tunnels.delete(socket);
       return end(499);
     }
