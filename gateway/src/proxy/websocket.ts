@@ -138,9 +138,10 @@ export function startWebSocketHandshake(handshake: WebSocketHandshake): PendingH
     headers: { ...handshake.headers, host: url.host },
     agent: false,
   });
+  // Timeouts answer 504 as on the proxy path: connectTimeoutMs to connect, then timeoutMs to the answer's head.
   let timer = setTimeout(() => {
     request.destroy();
-    done({ kind: 'failed', error: upstreamUnavailable() });
+    done({ kind: 'failed', error: upstreamTimeout() });
   }, connectTimeoutMs);
   request.once('socket', (socket: Socket) => {
     socket.once(secure ? 'secureConnect' : 'connect', () => {
