@@ -17,6 +17,7 @@ export class GatewayError extends Error {
 }
 
 export const badPath = (reason: string) => new GatewayError(400, 'bad_path', reason);
+export const badUpgrade = (reason: string) => new GatewayError(400, 'bad_upgrade', reason);
 export const routeNotFound = () => new GatewayError(404, 'route_not_found', 'no route matches this request');
 export const bodyTooLarge = (limit: number) =>
   new GatewayError(413, 'body_too_large', `request body exceeds ${limit} bytes`);

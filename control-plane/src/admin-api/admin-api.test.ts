@@ -230,3 +230,30 @@ test('each request leaves one access-log line with its request id and route temp
   assert.equal(line.status, 200);
   assert.ok(!JSON.stringify(line).includes(tenant.id));
 });
+
+test('caseInsensitive passes through routes and PUT /config; false or absent leaves the route and snapshot as before', async () => {
+  const { call } = await fresh();
+  await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } });
+  const plain = await call('POST', '/routes', { body: { name: 'plain', service: 'users', paths: ['/a'] } });
+  const folded = await call('POST', '/routes', { body: { name: 'folded', service: 'users', paths: ['/b'], caseInsensitive: true } });
+  const sensitive = await call('POST', '/routes', { body: { name: 'sensitive', service: 'users', paths: ['/c'], caseInsensitive: false } });
+  assert.deepEqual([plain.status, folded.status, sensitive.status], [201, 201, 201]);
+  assert.equal((await call('GET', `/routes/${folded.body.id}`)).body.caseInsensitive, true);
+  assert.ok(!('caseInsensitive' in (await call('GET', `/routes/${plain.body.id}`)).body));
+  assert.ok(!('caseInsensitive' in (await call('GET', `/routes/${sensitive.body.id}`)).body));
+  const route = (name: string, path: string) => ({ name, service: 'users', paths: [path], methods: [], hosts: [], stripPrefix: false, auth: 'none' });
+  assert.deepEqual((await call('GET', '/config')).body.config.routes, [route('plain', '/a'), { ...route('folded', '/b'), caseInsensitive: true }, route('sensitive', '/c')]);
+
+  const unfolded = await call('PUT', `/routes/${folded.body.id}`, { body: { name: 'folded', service: 'users', paths: ['/b'] } });
+  assert.equal(unfolded.status, 200);
+  assert.ok(!('caseInsensitive' in unfolded.body));
+  const bad = await call('POST', '/routes', { body: { name: 'bad', service: 'users', paths: ['/d'], caseInsensitive: 'yes' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.details[0].path, 'caseInsensitive');
+
+  const put = await call('PUT', '/config', {
+    body: { config: { services: [{ name: 'users', url: 'http://users:8080' }], routes: [{ name: 'x', service: 'users', paths: ['/x'], caseInsensitive: true }, { name: 'y', service: 'users', paths: ['/y'], caseInsensitive: false }] } },
+  });
+  assert.equal(put.status, 200, put.text);
+  assert.deepEqual((await call('GET', '/config')).body.config.routes, [{ ...route('x', '/x'), caseInsensitive: true }, route('y', '/y')]);
+});

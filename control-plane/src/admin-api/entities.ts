@@ -112,9 +112,9 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
   async insert(db, tenantId, r, managedBy) {
     const serviceId = await serviceIdByName(db, tenantId, r.service);
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO ${quotedTenantSchema(tenantId)}.routes (name, service_id, paths, methods, hosts, strip_prefix, auth, rate_limit, managed_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, managedBy],
+      `INSERT INTO ${quotedTenantSchema(tenantId)}.routes (name, service_id, paths, methods, hosts, strip_prefix, auth, rate_limit, managed_by, case_insensitive)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+      [r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, managedBy, r.caseInsensitive === true],
     );
     return (rows[0] as { id: string }).id;
   },
@@ -123,9 +123,9 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
     await db.query(
       `UPDATE ${quotedTenantSchema(tenantId)}.routes
           SET name = $2, service_id = $3, paths = $4, methods = $5, hosts = $6, strip_prefix = $7, auth = $8,
-              rate_limit = $9, updated_at = now()
+              rate_limit = $9, case_insensitive = $10, updated_at = now()
         WHERE id = $1`,
-      [id, r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null],
+      [id, r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true],
     );
   },
   explain: (error) => uniqueViolation(error, { routes_name_key: ['name', 'a route with this name already exists'] }),

@@ -23,6 +23,7 @@ export interface RouteRow {
   methods: string[];
   hosts: string[];
   strip_prefix: boolean;
+  case_insensitive: boolean;
   auth: RouteConfig['auth'];
   rate_limit: RouteRateLimitConfig | null;
   managed_by: 'api' | 'kubernetes';
@@ -43,7 +44,7 @@ export interface ConsumerRow {
 
 /** The columns a snapshot needs (the admin API's rows carry more: ids, owner, timestamps). */
 export type ServiceConfigColumns = Pick<ServiceRow, 'name' | 'url' | 'connect_timeout_ms' | 'timeout_ms' | 'retries'>;
-export type RouteConfigColumns = Pick<RouteRow, 'name' | 'service_name' | 'paths' | 'methods' | 'hosts' | 'strip_prefix' | 'auth' | 'rate_limit'>;
+export type RouteConfigColumns = Pick<RouteRow, 'name' | 'service_name' | 'paths' | 'methods' | 'hosts' | 'strip_prefix' | 'case_insensitive' | 'auth' | 'rate_limit'>;
 export type ConsumerConfigColumns = Pick<ConsumerRow, 'username' | 'api_key_hashes' | 'jwt_subject' | 'rate_limit'>;
 
 export function serviceConfigOf(row: ServiceConfigColumns): ServiceConfig {
@@ -67,6 +68,8 @@ export function routeConfigOf(row: RouteConfigColumns): RouteConfig {
     auth: row.auth,
   };
   if (row.rate_limit !== null) route.rateLimit = row.rate_limit;
+  // Only when true: a snapshot leaves out every field at its default (DESIGN §10 Compatibility).
+  if (row.case_insensitive) route.caseInsensitive = true;
   return route;
 }
 
@@ -83,7 +86,7 @@ const isoTimestamps = (alias: string) =>
   `to_char(${alias}.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
 
 export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.managed_by, ${isoTimestamps('s')}`;
-export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.managed_by, r.position, ${isoTimestamps('r')}`;
+export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.managed_by, r.position, ${isoTimestamps('r')}`;
 export const CONSUMER_COLUMNS = `c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, ${isoTimestamps('c')}`;
 
 export function selectServices(tenantId: string): string {
@@ -113,7 +116,7 @@ export function snapshotListColumns(tenantId: string): string {
   return `(SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
          SELECT s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries FROM ${schema}.services s) x) AS services,
        (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (
-         SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.auth, r.rate_limit, r.position
+         SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.position
            FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,
        (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (
          SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit FROM ${schema}.consumers c) x) AS consumers`;

@@ -33,6 +33,14 @@ test('Route and Consumer enums are the gateway\'s methods, auth kinds and rate-l
   assert.deepEqual(p(route, 'rateLimit', 'by').enum, routeSchema.shape.rateLimit.unwrap().shape.by.unwrap().options);
 });
 
+test('the Route CRD\'s caseInsensitive is the gateway schema\'s boolean, without a default written into objects', () => {
+  assert.equal(p(route, 'caseInsensitive').type, 'boolean');
+  assert.equal(p(route, 'caseInsensitive').default, undefined);
+  const withFlag = (value: unknown) => routeSchema.safeParse({ name: 'r', service: 's', paths: ['/'], caseInsensitive: value });
+  assert.ok(withFlag(true).success && withFlag(false).success);
+  assert.ok(!withFlag('true').success);
+});
+
 test('every numeric bound and default of the CRDs is the gateway schema\'s own', () => {
   const service = { name: 's', url: 'http://s:1' };
   const upstream = p(route, 'upstream');

@@ -105,6 +105,12 @@ export const routeSchema = z.strictObject({
   stripPrefix: z.boolean().default(false),
   auth: z.enum(AUTH_KINDS).default('none'),
   rateLimit: routeRateLimitSchema.optional(),
+  // Case-sensitive by default (Gateway API). `false` is left out of the parsed config, so a config that says it
+  // hashes, and snapshots, exactly like one that does not (DESIGN §10 Compatibility).
+  caseInsensitive: z
+    .boolean()
+    .optional()
+    .overwrite((value) => (value === true ? true : undefined)),
 });
 
 export const consumerSchema = z.strictObject({

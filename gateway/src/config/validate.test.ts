@@ -84,3 +84,16 @@ test('the config hash ignores key order and changes with content', () => {
   assert.match(a, /^[0-9a-f]{64}$/);
   assert.notEqual(a, configHash({ a: [{ x: 1, y: 3 }], b: 1 }));
 });
+
+test('caseInsensitive: true is kept; false is left out, so the config hashes as if it never said it', () => {
+  const withRoute = (extra: object) => ({ ...validConfig, routes: [{ ...validConfig.routes[0], ...extra }] });
+  const folded = validateGatewayConfig(withRoute({ caseInsensitive: true }));
+  const unsaid = validateGatewayConfig(withRoute({}));
+  const sensitive = validateGatewayConfig(withRoute({ caseInsensitive: false }));
+  assert.ok(folded.ok && unsaid.ok && sensitive.ok);
+  assert.equal(folded.value.routes[0]?.caseInsensitive, true);
+  assert.equal(JSON.stringify(sensitive.value), JSON.stringify(unsaid.value));
+  assert.equal(configHash(sensitive.value), configHash(unsaid.value));
+  assert.notEqual(configHash(folded.value), configHash(unsaid.value));
+  assert.deepEqual(problemsOf(withRoute({ caseInsensitive: 'yes' })).map((p) => p.path), ['routes[0].caseInsensitive']);
+});

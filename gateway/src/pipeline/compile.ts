@@ -124,7 +124,7 @@ export function compileConfig(
         stripPrefix: route.stripPrefix,
         policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit),
       };
-      return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts };
+      return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts, caseInsensitive: route.caseInsensitive === true };
     }),
   );
   return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, services } };

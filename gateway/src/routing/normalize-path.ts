@@ -1,6 +1,6 @@
-// Request path normalisation of DESIGN §4: decode unreserved escapes, resolve dot segments, collapse `//`,
-// refuse encoded separators and paths that climb above the root. The result is what routes match and
-// what the upstream receives.
+// Request path normalisation of DESIGN §4: refuse targets that are not origin-form, decode unreserved escapes,
+// resolve dot segments, collapse `//`, refuse encoded separators and paths that climb above the root. The
+// result is what routes match and what the upstream receives.
 
 export type NormalizedPath = { ok: true; path: string; query: string } | { ok: false; reason: string };
 
@@ -42,15 +42,36 @@ export function decodeUnreserved(raw: string): string | null | 'separator' {
   return out;
 }
 
+/** Anything but printable ASCII without `#`: controls, space, DEL, non-ASCII, and a fragment (the client's own). */
+const NOT_IN_ORIGIN_FORM = /[^\x21\x22\x24-\x7e]/;
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/**
+ * Why `target` is not an origin-form request target (RFC 9112 §3.2.1: an absolute path and an optional query),
+ * or null. A target an upstream could read differently from the router (`/secure#x` is `/secure` to most servers)
+ * must never be routed. `OPTIONS *` is the caller's to answer.
+ */
+export function requestTargetProblem(target: string): string | null {
+  if (target.charCodeAt(0) !== 47) {
+    if (target === '*') return 'asterisk-form request target is only allowed with OPTIONS';
+    if (ABSOLUTE_FORM.test(target)) return 'absolute-form request target is not accepted; send the path only';
+    return 'request target must be an absolute path';
+  }
+  const bad = NOT_IN_ORIGIN_FORM.exec(target);
+  if (bad === null) return null;
+  return bad[0] === '#' ? 'fragment (#) in request target' : 'control character, space or non-ASCII byte in request target';
+}
+
 /**
  * Normalises a request target (`/a/./b/../c?x=1`). Fast path: a path with no `%`, `.` segment, `//` or
  * `\` is returned as it is.
  */
 export function normalizeRequestTarget(target: string): NormalizedPath {
+  const problem = requestTargetProblem(target);
+  if (problem !== null) return { ok: false, reason: problem };
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   const query = q === -1 ? '' : target.slice(q);
-  if (rawPath.charCodeAt(0) !== 47) return { ok: false, reason: 'request target must be an absolute path' };
   if (rawPath.includes('\\')) return { ok: false, reason: 'backslash in path' };
   const decoded = decodeUnreserved(rawPath);
   if (decoded === null) return { ok: false, reason: 'malformed percent-escape in path' };

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRouter, hostOf, type RouteDefinition } from './router.js';
 
-function route(name: string, paths: string[], methods: string[] = [], hosts: string[] = []): RouteDefinition<string> {
-  return { target: name, paths, methods, hosts };
+function route(name: string, paths: string[], methods: string[] = [], hosts: string[] = [], caseInsensitive = false): RouteDefinition<string> {
+  return { target: name, paths, methods, hosts, caseInsensitive };
 }
 
 test('precedence: host beats no host, exact > :param > /*, longer before shorter, methods beat none, then file order', () => {
@@ -62,4 +62,33 @@ test('Host is compared lower case without port', () => {
   assert.equal(hostOf('API.Example.com:8443'), 'api.example.com');
   assert.equal(hostOf('[::1]:80'), '[::1]');
   assert.equal(hostOf(undefined), '');
+});
+
+test('paths are case-sensitive by default: /SECURE is not /secure', () => {
+  const router = compileRouter([route('secure', ['/secure/*']), route('catch-all', ['/*'])]);
+  assert.equal(router.match('GET', '', '/secure/x')?.target, 'secure');
+  assert.equal(router.match('GET', '', '/SECURE/x')?.target, 'catch-all');
+  assert.equal(router.match('GET', '', '/Secure')?.target, 'catch-all');
+});
+
+test('a caseInsensitive route matches its literal segments in any case; params and the stripped path keep the request\'s case', () => {
+  const router = compileRouter([
+    route('secure', ['/secure/*', '/admin/:id/Settings'], [], [], true),
+    route('catch-all', ['/*']),
+    route('hosted', ['/Caf%c3%a9'], [], ['api.test'], true),
+  ]);
+  for (const path of ['/secure/x', '/SECURE/x', '/sEcUrE', '/Admin/AbC/settings', '/ADMIN/1/SETTINGS']) {
+    assert.equal(router.match('GET', '', path)?.target, 'secure', path);
+  }
+  assert.deepEqual(router.match('GET', '', '/SECURE/Inner/Path'), { target: 'secure', template: '/secure/*', strippedPath: '/Inner/Path' });
+  assert.equal(router.match('GET', '', '/secured')?.target, 'catch-all', 'still whole segments only');
+  assert.equal(router.match('GET', 'api.test', '/CAF%C3%A9')?.target, 'hosted', 'escapes compare as the normaliser writes them');
+});
+
+test('a case-sensitive route spelled like the request beats a caseInsensitive one at the same segment', () => {
+  const router = compileRouter([route('folded', ['/admin'], [], [], true), route('exact', ['/Admin']), route('param', ['/:x'])]);
+  assert.equal(router.match('GET', '', '/Admin')?.target, 'exact');
+  assert.equal(router.match('GET', '', '/admin')?.target, 'folded');
+  assert.equal(router.match('GET', '', '/ADMIN')?.target, 'folded');
+  assert.equal(router.match('GET', '', '/other')?.target, 'param');
 });

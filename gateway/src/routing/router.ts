@@ -10,6 +10,8 @@ export interface RouteDefinition<T> {
   methods: readonly string[];
   /** Lower-case hostnames; empty = any. */
   hosts: readonly string[];
+  /** Literal segments match whatever their case (Gateway API's default is case-sensitive). */
+  caseInsensitive?: boolean;
 }
 
 export interface RouteMatch<T> {
@@ -29,6 +31,8 @@ interface Entry<T> {
 
 interface TrieNode<T> {
   literal: Map<string, TrieNode<T>>;
+  /** Literal segments of case-insensitive routes, lower case. */
+  folded: Map<string, TrieNode<T>>;
   param: TrieNode<T> | null;
   /** Routes ending here. */
   terminal: Entry<T>[];
@@ -36,13 +40,13 @@ interface TrieNode<T> {
   wildcard: Entry<T>[];
 }
 
-const newNode = <T>(): TrieNode<T> => ({ literal: new Map(), param: null, terminal: [], wildcard: [] });
+const newNode = <T>(): TrieNode<T> => ({ literal: new Map(), folded: new Map(), param: null, terminal: [], wildcard: [] });
 
 function patternSegments(pattern: string): string[] {
   return pattern.slice(1).split('/');
 }
 
-function insert<T>(root: TrieNode<T>, pattern: string, entry: Entry<T>): void {
+function insert<T>(root: TrieNode<T>, pattern: string, entry: Entry<T>, caseInsensitive: boolean): void {
   let node = root;
   for (const segment of patternSegments(pattern)) {
     if (segment === '*') {
@@ -55,11 +59,13 @@ function insert<T>(root: TrieNode<T>, pattern: string, entry: Entry<T>): void {
       continue;
     }
     const decoded = decodeUnreserved(segment);
-    const key = typeof decoded === 'string' ? decoded : segment;
-    let child = node.literal.get(key);
+    const exact = typeof decoded === 'string' ? decoded : segment;
+    const children = caseInsensitive ? node.folded : node.literal;
+    const key = caseInsensitive ? exact.toLowerCase() : exact;
+    let child = children.get(key);
     if (child === undefined) {
       child = newNode();
-      node.literal.set(key, child);
+      children.set(key, child);
     }
     node = child;
   }
@@ -73,6 +79,7 @@ function sortEntries<T>(node: TrieNode<T>): void {
   node.terminal.sort(byPrecedence);
   node.wildcard.sort(byPrecedence);
   for (const child of node.literal.values()) sortEntries(child);
+  for (const child of node.folded.values()) sortEntries(child);
   if (node.param !== null) sortEntries(node.param);
 }
 
@@ -96,6 +103,14 @@ function search<T>(node: TrieNode<T>, segments: readonly string[], i: number, me
   if (child !== undefined) {
     const hit = search(child, segments, i + 1, method);
     if (hit !== undefined) return hit;
+  }
+  // Same rank as an exact segment, after it: a case-sensitive route spelled like the request wins.
+  if (node.folded.size > 0) {
+    const folded = node.folded.get(segment.toLowerCase());
+    if (folded !== undefined) {
+      const hit = search(folded, segments, i + 1, method);
+      if (hit !== undefined) return hit;
+    }
   }
   if (node.param !== null && segment !== '') {
     const hit = search(node.param, segments, i + 1, method);
@@ -121,14 +136,15 @@ export function compileRouter<T>(definitions: readonly RouteDefinition<T>[]): Ro
     const methods = definition.methods.length === 0 ? null : new Set(definition.methods);
     for (const template of definition.paths) {
       const entry: Entry<T> = { target: definition.target, template, methods, order: order++ };
-      if (definition.hosts.length === 0) insert(anyHost, template, entry);
+      const caseInsensitive = definition.caseInsensitive === true;
+      if (definition.hosts.length === 0) insert(anyHost, template, entry, caseInsensitive);
       for (const host of definition.hosts) {
         let root = byHost.get(host);
         if (root === undefined) {
           root = newNode();
           byHost.set(host, root);
         }
-        insert(root, template, entry);
+        insert(root, template, entry, caseInsensitive);
       }
     }
   }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { BlockList } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { GatewayError, badPath, routeNotFound, shuttingDown } from '../errors.js';
+import { GatewayError, badPath, badUpgrade, routeNotFound, shuttingDown } from '../errors.js';
 import { normalizeRequestTarget } from '../routing/normalize-path.js';
 import { hostOf, type RouteMatch } from '../routing/router.js';
 import type { ConfigStore } from '../pipeline/config-store.js';
@@ -14,13 +14,29 @@ import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.j
 import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
-import { openWebSocketTunnel } from '../proxy/websocket.js';
+import {
+  asksToClose,
+  isWebSocketUpgrade,
+  relayResponse,
+  requestHeadWithoutUpgrade,
+  spliceWebSocket,
+  startWebSocketHandshake,
+  webSocketRequestProblem,
+} from '../proxy/websocket.js';
 import { methodLabel, UNMATCHED, type GatewayMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import { clientAddress } from './client-address.js';
-import { sendError, sendErrorOnSocket } from './respond.js';
+import { sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Per connection: responses not finished yet, and who waits for there to be none (an upgrade pipelined behind them). */
+const OPEN_RESPONSES = Symbol('openResponses');
+const ON_IDLE = Symbol('onIdle');
+interface TrackedSocket {
+  [OPEN_RESPONSES]?: number;
+  [ON_IDLE]?: (() => void) | undefined;
+}
 
 export interface GatewayServerOptions {
   store: ConfigStore;
@@ -182,11 +198,19 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     inFlight++;
     const requestId = requestIdOf(req);
     const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined };
+    const socket = req.socket as TrackedSocket;
+    socket[OPEN_RESPONSES] = (socket[OPEN_RESPONSES] ?? 0) + 1;
     res.once('close', () => {
+      if (--(socket[OPEN_RESPONSES] as number) === 0 && socket[ON_IDLE] !== undefined) {
+        const idle = socket[ON_IDLE];
+        socket[ON_IDLE] = undefined;
+        idle();
+      }
       observed.upstream?.clientClosed();
       finish(req, res.headersSent ? res.statusCode : 499, started, requestId, observed);
     });
     if (draining) res.shouldKeepAlive = false;
+    if (req.url === '*' && req.method === 'OPTIONS') return sendServerOptions(res, requestId);
     const admitted = admit(req, requestId, observed);
     if (admitted instanceof GatewayError) return sendError(res, admitted, requestId);
     try {
@@ -196,7 +220,39 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
   }
 
+  /**
+   * Hands a connection taken for an upgrade back to the HTTP server, with the bytes read past the upgrade
+   * request, so that its next request goes through the whole pipeline like any other (Node documents emitting
+   * 'connection' for this). While draining, that request is answered with `connection: close` as any other.
+   */
+  function resumeParsing(socket: Duplex, pending: Buffer): void {
+    tunnels.delete(socket);
+    if (socket.destroyed) return;
+    if (pending.length > 0) socket.unshift(pending);
+    server.emit('connection', socket);
+  }
+
+  /** Serves an upgrade to anything but WebSocket as the plain HTTP request it also is. */
+  async function withoutUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Node took its listeners off the socket: a reset while we wait must not go unhandled.
+    const ignore = () => undefined;
+    socket.on('error', ignore);
+    await connectionIdle(socket);
+    socket.off('error', ignore);
+    resumeParsing(socket, Buffer.concat([requestHeadWithoutUpgrade(req), head]));
+  }
+
+  /** Resolves once every response to a request pipelined before the upgrade is out, so bytes never interleave. */
+  function connectionIdle(socket: Duplex): Promise<void> {
+    const tracked = socket as TrackedSocket;
+    if ((tracked[OPEN_RESPONSES] ?? 0) === 0) return Promise.resolve();
+    return new Promise((resolve) => (tracked[ON_IDLE] = resolve));
+  }
+
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // h2c and unknown protocols are never tunnelled: the request is parsed again without its upgrade and
+    // served as plain HTTP (RFC 9110 §7.8 lets a server ignore Upgrade).
+    if (!isWebSocketUpgrade(req.headers)) return withoutUpgrade(req, socket, head);
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
@@ -205,17 +261,27 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const end = (status: number) => {
       if (done) return;
       done = true;
-      tunnels.delete(socket);
       finish(req, status, started, requestId, observed);
     };
-    socket.on('error', () => end(499));
+    const onError = () => end(499);
+    socket.on('error', onError);
+    tunnels.add(socket);
     const fail = (error: GatewayError) => {
+      tunnels.delete(socket);
       sendErrorOnSocket(socket, refuse(error, observed), requestId);
       end(error.status);
     };
+    await connectionIdle(socket);
+    // The answer to a request pipelined before it may have ended the connection (while draining, for one).
+    if (socket.destroyed || !socket.writable) {
+      tunnels.delete(socket);
+      return end(499);
+    }
     if (draining) return fail(shuttingDown());
     const admitted = admit(req, requestId, observed);
     if (admitted instanceof GatewayError) return fail(admitted);
+    const problem = webSocketRequestProblem(req);
+    if (problem !== null) return fail(badUpgrade(problem));
     const outcome = await runPolicies(admitted.match.target.policies, admitted.ctx, 0);
     observed.consumer = admitted.ctx.consumer?.username;
     if (outcome !== undefined) return fail(outcome);
@@ -227,26 +293,58 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       stripped: admitted.ctx.strippedHeaders,
       upgrade: true,
     });
-    tunnels.add(socket);
-    openWebSocketTunnel({
+    const handshake = startWebSocketHandshake({
       service: admitted.match.target.service,
-      clientSocket: socket,
-      head,
-      method: req.method ?? 'GET',
       path: targetPath(admitted),
       headers,
-      onConnectError: () => fail(new GatewayError(502, 'upstream_unavailable', 'upstream service unavailable')),
-      onClose: () => end(101),
+      key: req.headers['sec-websocket-key'] as string,
     });
+    const abort = () => handshake.abort();
+    socket.once('close', abort);
+    const result = await handshake.outcome;
+    socket.off('close', abort);
+    const extra = admitted.ctx.responseHeaders;
+    if (socket.destroyed) {
+      if (result.kind === 'switched') result.upstream.destroy();
+      if (result.kind === 'answered') result.response.destroy();
+      tunnels.delete(socket);
+      return end(499);
+    }
+    if (result.kind === 'switched') {
+      spliceWebSocket(socket, head, result, requestId, extra, () => {
+        tunnels.delete(socket);
+        end(101);
+      });
+      return;
+    }
+    // Not a WebSocket after all: an ordinary response, and the connection stays an HTTP connection.
+    let reusable = true;
+    if (result.kind === 'failed') {
+      sendErrorOnSocket(socket, refuse(result.error, observed), requestId, true);
+      end(result.error.status);
+    } else {
+      reusable = await relayResponse(socket, result.response, requestId, extra);
+      result.response.destroy();
+      end(result.response.statusCode ?? 502);
+    }
+    tunnels.delete(socket);
+    if (!reusable) socket.destroy();
+    else if (asksToClose(req.headers)) socket.end();
+    else {
+      socket.off('error', onError);
+      resumeParsing(socket, head);
+    }
   }
 
   const server = createServer({ keepAliveTimeout: 65_000 }, handleRequest);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrade(req, socket, head).catch(() => socket.destroy());
   });
-  server.on('clientError', (_error, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) socket.destroy();
+    // Node's parser refuses control characters and non-ASCII bytes in the target before any handler runs.
+    else if (error.code === 'HPE_INVALID_URL') sendErrorOnSocket(socket, badPath('invalid character in request target'), newRequestId());
+    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });
 
   return {

@@ -1,4 +1,5 @@
-// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,message,requestId}}`.
+// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,message,requestId}}`; and the
+// gateway's own answer to `OPTIONS *`.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
@@ -27,16 +28,27 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
   res.end(body);
 }
 
-/** The same answer on a raw socket, for a refused WebSocket upgrade. */
-export function sendErrorOnSocket(socket: Duplex, error: GatewayError, requestId: string): void {
+/**
+ * The same answer on a raw socket, for a refused WebSocket upgrade. `keepOpen`: the connection stays up for the
+ * caller to go on parsing it; otherwise it is closed.
+ */
+export function sendErrorOnSocket(socket: Duplex, error: GatewayError, requestId: string, keepOpen = false): void {
   const body = errorBody(error, requestId);
   const lines = [
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
     'content-type: application/json',
     `content-length: ${Buffer.byteLength(body)}`,
     `x-request-id: ${requestId}`,
-    'connection: close',
+    ...(keepOpen ? [] : ['connection: close']),
     ...Object.entries(error.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
   ];
-  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  const response = `${lines.join('\r\n')}\r\n\r\n${body}`;
+  if (keepOpen) socket.write(response);
+  else socket.end(response);
+}
+
+/** `OPTIONS *` asks about the server, not a resource: the gateway answers it itself, no upstream involved. */
+export function sendServerOptions(res: ServerResponse, requestId: string): void {
+  res.writeHead(200, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', 'content-length': 0, 'x-request-id': requestId });
+  res.end();
 }

@@ -66,6 +66,7 @@ export interface RouteSpec {
   upstream: { url: string; connectTimeoutMs?: number; timeoutMs?: number; retries?: number };
   match: { paths: string[]; methods?: string[]; hosts?: string[] };
   stripPrefix?: boolean;
+  caseInsensitive?: boolean;
   auth?: 'none' | 'jwt' | 'key-auth';
   rateLimit?: RateLimitSpec & { by?: 'consumer' | 'ip' };
 }

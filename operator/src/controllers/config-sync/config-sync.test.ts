@@ -86,3 +86,21 @@ test('a tenant that does not exist yields null, not an error', async () => {
   const missing = '00000000-0000-4000-8000-000000000000';
   assert.equal(await applyTenantConfig(db.pool, missing, emptyDesired()), null);
 });
+
+test('a Route\'s caseInsensitive is written, read back equal (no sync loop), and turned off again', async () => {
+  const tenantId = await newTenant('pro');
+  const desired = desiredRoutes(1);
+  const entry = desired.routes.get('k8s.ns.r00');
+  assert.ok(entry);
+  entry.config = { ...entry.config, caseInsensitive: true };
+  const first = await applyTenantConfig(db.pool, tenantId, desired);
+  assert.equal(first?.changed, true);
+  const stored = await db.pool.query(`SELECT case_insensitive FROM ${quotedTenantSchema(tenantId)}.routes`);
+  assert.deepEqual(stored.rows, [{ case_insensitive: true }]);
+  const again = await applyTenantConfig(db.pool, tenantId, desired);
+  assert.equal(again?.changed, false, 'what was written reads back as the desired route');
+  const off = await applyTenantConfig(db.pool, tenantId, desiredRoutes(1));
+  assert.equal(off?.changed, true);
+  const cleared = await db.pool.query(`SELECT case_insensitive FROM ${quotedTenantSchema(tenantId)}.routes`);
+  assert.deepEqual(cleared.rows, [{ case_insensitive: false }]);
+});

@@ -43,3 +43,17 @@ test('a Route whose generated name is too long for the gateway is refused naming
   assert.ok(!result.accepted);
   assert.match(result.message, /^metadata\.name: /);
 });
+
+test('spec.caseInsensitive true reaches the route; false or absent leaves the route as it always was', () => {
+  const folded = desiredRoute(route({ caseInsensitive: true }));
+  assert.ok(folded.accepted);
+  assert.equal(folded.value.route.caseInsensitive, true);
+  for (const spec of [{}, { caseInsensitive: false }]) {
+    const result = desiredRoute(route(spec));
+    assert.ok(result.accepted);
+    assert.equal(
+      JSON.stringify(result.value.route),
+      '{"name":"k8s.shop.users","service":"k8s.shop.users","paths":["/users/:id"],"methods":[],"hosts":[],"stripPrefix":false,"auth":"none"}',
+    );
+  }
+});

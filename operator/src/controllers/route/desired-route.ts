@@ -35,6 +35,7 @@ export function desiredRoute(route: RouteResource): Evaluation<{ service: Servic
     methods: spec.match.methods ?? [],
     hosts: spec.match.hosts ?? [],
     stripPrefix: spec.stripPrefix ?? false,
+    ...(spec.caseInsensitive === undefined ? {} : { caseInsensitive: spec.caseInsensitive }),
     auth: spec.auth ?? 'none',
     ...(spec.rateLimit === undefined ? {} : { rateLimit: spec.rateLimit }),
   });
