@@ -16,7 +16,8 @@ import { createApp } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
 import { startChangeListener, type ChangeListener } from './hub/change-listener.js';
-import { createHub, type Hub } from './hub/hub.js';
+import { createHub, type Hub, type HubProtection } from './hub/hub.js';
+import { startTelemetryRetention } from './hub/telemetry-retention.js';
 import type { Presence } from './hub/presence.js';
 import { createMetrics, type ControlPlaneMetrics } from './telemetry/metrics.js';
 
@@ -40,6 +41,10 @@ export interface ControlPlaneOptions {
   maxConfigBytes: number;
   listenerReconnectDelayMs?: number;
   pingIntervalMs?: number;
+  /** Flood and key-guessing bounds of the gateway hub; tests shrink them. */
+  hubProtection?: Partial<HubProtection>;
+  /** How often old telemetry is deleted (default 10 minutes). */
+  retentionIntervalMs?: number;
   now?: () => Date;
 }
 
@@ -99,7 +104,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     registry: metrics.registry,
     maxConfigBytes: options.maxConfigBytes,
     pingIntervalMs: options.pingIntervalMs,
+    trustedProxies: options.trustedProxies,
+    protection: options.hubProtection,
   });
+  const retention = startTelemetryRetention(options.pool, options.logger, metrics.registry, options.retentionIntervalMs);
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
   const listener = startChangeListener({
     connectionString: options.databaseUrl,
@@ -136,7 +144,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     listener,
     metrics,
     async close() {
-      await hub.close();
+      await Promise.all([hub.close(), retention.stop()]);
       await listener.close();
       // In-flight requests get up to 5 s; idle keep-alive connections close at once.
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000).unref();
