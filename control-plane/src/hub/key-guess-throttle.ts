@@ -21,6 +21,8 @@ export interface KeyGuessThrottle {
   check(address: string): KeyGuessDecision;
   /** Counts one failed key check from `address`. */
   failed(address: string): void;
+  /** Addresses currently remembered. */
+  tracked(): number;
 }
 
 /** The throttling subject of an address: itself for IPv4, its /64 for IPv6. */
@@ -80,5 +82,6 @@ export function createKeyGuessThrottle(rule: KeyGuessRule = DEFAULT_KEY_GUESS_RU
       }
       window.failures += 1;
     },
+    tracked: () => windows.size,
   };
 }

@@ -5,7 +5,7 @@ import type { Mailer, MailMessage } from '../auth/mailer.js';
 import { createMemoryThrottle, type Throttle } from '../auth/throttle.js';
 import type { AuthThrottleRules } from '../auth/router.js';
 import { createMemoryPresence, type Presence } from '../hub/presence.js';
-import { startControlPlane, type ControlPlane } from '../server.js';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../server.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { TestDatabase } from './database.js';
 
@@ -43,6 +43,7 @@ export interface TestServerOptions {
   listenerReconnectDelayMs?: number;
   throttleRules?: AuthThrottleRules;
   trustedProxies?: string[];
+  hubProtection?: ControlPlaneOptions['hubProtection'];
   now?: () => Date;
 }
 
@@ -78,6 +79,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     publicUrl: 'http://localhost',
     maxConfigBytes: 16 * 1024 * 1024,
     listenerReconnectDelayMs: options.listenerReconnectDelayMs,
+    hubProtection: options.hubProtection,
     now,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
