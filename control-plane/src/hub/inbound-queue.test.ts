@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createInboundQueue, type InboundQueueLimits } from './inbound-queue.js';
 
-const limits: InboundQueueLimits = { maxMessages: 4, maxBytes: 1_000, hardMaxMessages: 8 };
+const limits: InboundQueueLimits = { maxMessages: 4, maxBytes: 1_000, hardMaxBytes: 2_000 };
 
 function harness(overrides: Partial<InboundQueueLimits> = {}) {
   const events: string[] = [];
@@ -51,11 +51,11 @@ test('queued bytes over the bound pause reading too', () => {
   assert.deepEqual(events, ['pause']);
 });
 
-test('past the hard cap messages are dropped and counted, never queued, so the queue stays bounded', () => {
+test('past the hard cap in bytes messages are dropped and counted, never queued, so the queue stays bounded', () => {
   const { queue, dropped } = harness();
-  for (let i = 0; i < 10_000; i++) queue.push(i, 1);
-  assert.equal(queue.length(), limits.hardMaxMessages);
-  assert.equal(dropped.queue_full, 10_000 - limits.hardMaxMessages - 1);
+  for (let i = 0; i < 10_000; i++) queue.push(i, 10);
+  assert.equal(queue.length(), 200);
+  assert.equal(dropped.queue_full, 10_000 - 200 - 1);
 });
 
 test('messages are handled one at a time and in order', async () => {

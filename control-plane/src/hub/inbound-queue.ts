@@ -1,20 +1,21 @@
 // One gateway connection's inbound messages, handled one at a time and in order (an ack must not overtake
 // its hello), in a queue with a bound: over it the socket stops being read (TCP pushes back on the sender),
-// below half of it reading resumes. Whatever still arrives past a hard cap (frames ws had already read) is
-// dropped and counted, and on shutdown the queue is discarded, so neither memory nor work grows with a flood.
+// below half of it reading resumes. After a pause ws still delivers the frames of the chunk it has read (up to
+// 64 KiB of small messages, or one message of up to 1 MiB), so a hard cap in bytes sits above that: past it
+// messages are dropped and counted. On shutdown the queue is discarded. Neither memory nor work grows with a flood.
 
 export interface InboundQueueLimits {
   /** Pause reading at this many queued messages or bytes; resume at half of both. */
   maxMessages: number;
   maxBytes: number;
-  /** Drop, rather than queue, past this many queued messages (a safety net behind the pause). */
-  hardMaxMessages: number;
+  /** Drop, rather than queue, past this many queued bytes (a safety net behind the pause that ws never reaches). */
+  hardMaxBytes: number;
 }
 
 export const DEFAULT_INBOUND_QUEUE_LIMITS: InboundQueueLimits = {
   maxMessages: 64,
   maxBytes: 4 * 1024 * 1024,
-  hardMaxMessages: 1_024,
+  hardMaxBytes: 8 * 1024 * 1024,
 };
 
 export interface InboundQueueOptions<T> {
@@ -88,7 +89,7 @@ export function createInboundQueue<T>(options: InboundQueueOptions<T>): InboundQ
         options.dropped('shutdown', 1);
         return false;
       }
-      if (length() >= limits.hardMaxMessages) {
+      if (queuedBytes + bytes > limits.hardMaxBytes) {
         options.dropped('queue_full', 1);
         return false;
       }
