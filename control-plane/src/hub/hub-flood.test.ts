@@ -137,10 +137,14 @@ test('a nack flood logs and counts each refused version once and records the new
 });
 
 test('shutdown with a flood in progress drops the backlog (counted) and ends within the drain bound', async () => {
-  const own = await startTestServer({ db, hubProtection: { ...protection, rates: DEFAULT_HUB_PROTECTION.rates } });
+  const slow = { perSecond: 50, burst: 50 };
+  const own = await startTestServer({
+    db,
+    hubProtection: { ...protection, rates: { ...DEFAULT_HUB_PROTECTION.rates, connectionMessages: slow, tenantMessages: slow } },
+  });
   const tenant = await registerTenant(own);
   const gateway = await connected(own, tenant.gatewayApiKey, 'flooder-at-shutdown');
-  // Default message rates: 100 a second per connection, so 600 messages are a backlog of several seconds.
+  // 50 messages a second per connection: 600 messages are a backlog of over ten seconds.
   const flooding = flood(gateway, 600, () => ({ type: 'ack', version: 1, hash: 'b'.repeat(64) })).catch(() => undefined);
   while (own.controlPlane.hub.inboundQueued() < 4) await new Promise((r) => setTimeout(r, 10));
   const started = performance.now();

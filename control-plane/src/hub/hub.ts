@@ -19,6 +19,7 @@ import {
   encodeConfigFrame,
   gatewayMessage,
   MAX_INBOUND_PAYLOAD_BYTES,
+  MAX_LOG_ENTRIES_PER_BATCH,
   OFFLINE_AFTER_MS,
   PING_INTERVAL_MS,
   type ConfigFrame,
@@ -86,6 +87,8 @@ export interface HubProtection {
   queue: InboundQueueLimits;
   rates: MessageRateRules;
   keyGuesses: KeyGuessRule;
+  /** Least time between two writes of one node's acks (or nacks); the newest in between is the one written. */
+  reportIntervalMs: number;
   /** How long close() waits for work in flight before dropping the rest and terminating sockets. */
   drainMs: number;
 }
@@ -94,6 +97,7 @@ export const DEFAULT_HUB_PROTECTION: HubProtection = {
   queue: DEFAULT_INBOUND_QUEUE_LIMITS,
   rates: DEFAULT_MESSAGE_RATES,
   keyGuesses: DEFAULT_KEY_GUESS_RULE,
+  reportIntervalMs: 100,
   drainMs: 3_000,
 };
 
@@ -344,6 +348,9 @@ export function createHub(options: HubOptions): Hub {
       connection.socket.close(1007, 'message is not JSON');
       return;
     }
+    // Entries past the rates are dropped before the costly validation: a logs flood mostly costs a JSON.parse.
+    const granted = logEntriesGranted(connection, parsed);
+    if (granted === 0) return;
     const result = gatewayMessage.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];
@@ -381,24 +388,28 @@ export function createHub(options: HubOptions): Hub {
         return;
       }
       case 'logs': {
-        const allowed = grantEntries(connection, message.entries.length);
-        if (allowed === 0) return;
-        const { stored, overQuota } = await quota.storeRequestLogs(connection.tenantId, connection.nodeId, message.entries.slice(0, allowed));
+        const { stored, overQuota } = await quota.storeRequestLogs(connection.tenantId, connection.nodeId, message.entries.slice(0, granted ?? 0));
         protectionMetrics.requestLogRowsWritten.inc(stored);
         if (overQuota > 0) protectionMetrics.logEntriesDropped.inc({ reason: 'quota' }, overQuota);
         return;
       }
-      case 'errors': {
-        // Error events share the log entries' rates: a gateway aggregates them per second, so few ever arrive.
-        const allowed = grantEntries(connection, message.events.length);
-        if (allowed > 0) await storeErrorEvents(pool, connection.tenantId, message.events.slice(0, allowed));
+      case 'errors':
+        await storeErrorEvents(pool, connection.tenantId, message.events.slice(0, granted ?? 0));
         return;
-      }
     }
   }
 
-  /** How many of `count` entries the connection's and tenant's rates let through; the rest are counted dropped. */
-  function grantEntries(connection: GatewayConnection, count: number): number {
+  /**
+   * For a parsed `logs` or `errors` message of a gateway that said hello: how many of its entries (events) the
+   * connection's and tenant's rates let through, the rest counted as dropped. Error events share the log
+   * entries' rates (a gateway aggregates them per second, so few ever arrive). Null for any other message.
+   */
+  function logEntriesGranted(connection: GatewayConnection, parsed: unknown): number | null {
+    if (connection.nodeId === null || typeof parsed !== 'object' || parsed === null) return null;
+    const { type, entries, events } = parsed as { type?: unknown; entries?: unknown; events?: unknown };
+    const list = type === 'logs' ? entries : type === 'errors' ? events : undefined;
+    if (!Array.isArray(list) || list.length > MAX_LOG_ENTRIES_PER_BATCH) return null; // validation refuses it
+    const count = list.length;
     const grant = connection.rates.logEntries(count);
     if (grant.droppedByConnection > 0) protectionMetrics.logEntriesDropped.inc({ reason: 'connection_rate' }, grant.droppedByConnection);
     if (grant.droppedByTenant > 0) protectionMetrics.logEntriesDropped.inc({ reason: 'tenant_rate' }, grant.droppedByTenant);
@@ -407,7 +418,7 @@ export function createHub(options: HubOptions): Hub {
 
   /** Handles one queued message after the message rates allow it (a sender over its rate waits, losing nothing). */
   async function handleQueued(connection: GatewayConnection, data: RawData, isBinary: boolean): Promise<void> {
-    const delayMs = connection.rates.messageDelayMs();
+    const delayMs = connection.rates.messageDelayMs(rawBytes(data));
     if (delayMs > 0) {
       protectionMetrics.messagesDelayed.inc();
       await pause(delayMs, shutdown.signal);
@@ -445,13 +456,23 @@ export function createHub(options: HubOptions): Hub {
       }),
       rates: rates.connection(tenantId),
       ackWriter: createLatestWriter({
-        write: ({ version, hash }) => (connection.nodeId === null ? Promise.resolve() : recordRunning(connection, connection.nodeId, version, hash)),
+        write: async ({ version, hash }) => {
+          if (connection.nodeId === null) return;
+          protectionMetrics.reportsWritten.inc({ type: 'ack' });
+          await recordRunning(connection, connection.nodeId, version, hash);
+        },
         coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'ack' }),
+        minIntervalMs: protection.reportIntervalMs,
         failed: (error) => logger.warn('gateway ack not recorded', { tenantId, error: describe(error) }),
       }),
       nackWriter: createLatestWriter({
-        write: ({ version, error }) => (connection.nodeId === null ? Promise.resolve() : recordNack(pool, tenantId, connection.nodeId, version, error)),
+        write: async ({ version, error }) => {
+          if (connection.nodeId === null) return;
+          protectionMetrics.reportsWritten.inc({ type: 'nack' });
+          await recordNack(pool, tenantId, connection.nodeId, version, error);
+        },
         coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'nack' }),
+        minIntervalMs: protection.reportIntervalMs,
         failed: (error) => logger.warn('gateway nack not recorded', { tenantId, error: describe(error) }),
       }),
     };

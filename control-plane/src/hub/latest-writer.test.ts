@@ -58,3 +58,30 @@ test('discard forgets the waiting value (shutdown)', async () => {
   await writer.settled();
   assert.deepEqual(written, [1]);
 });
+
+test('writes are spaced by minIntervalMs: the first at once, the newest value after the interval', async () => {
+  let now = 1_000;
+  const written: [number, number][] = [];
+  const slept: number[] = [];
+  const writer = createLatestWriter<number>({
+    write: async (value) => {
+      written.push([value, now]);
+    },
+    coalesced: () => undefined,
+    failed: () => undefined,
+    minIntervalMs: 100,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+  });
+  writer.submit(1);
+  await writer.settled();
+  now += 30;
+  writer.submit(2);
+  writer.submit(3);
+  await writer.settled();
+  assert.deepEqual(written, [[1, 1_000], [3, 1_100]]);
+  assert.deepEqual(slept, [70]);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMessageRates, createTokenBucket, type MessageRateRules } from './message-rates.js';
+import { createMessageRates, createTokenBucket, messageUnits, type MessageRateRules } from './message-rates.js';
 
 test('a token bucket grants its burst, then its rate, never more', () => {
   const bucket = createTokenBucket({ perSecond: 10, burst: 20 }, 0);
@@ -51,11 +51,11 @@ test('messages past the connection or tenant rate are delayed, not dropped', () 
   const rates = createMessageRates(rules, () => 0);
   const a = rates.connection('t1');
   const b = rates.connection('t1');
-  const delays = Array.from({ length: 12 }, () => a.messageDelayMs());
+  const delays = Array.from({ length: 12 }, () => a.messageDelayMs(100));
   assert.deepEqual(delays.slice(0, 10), Array(10).fill(0));
   assert.deepEqual(delays.slice(10), [100, 200]);
   // The tenant has 15 - 12 = 3 left for b.
-  assert.deepEqual([b.messageDelayMs(), b.messageDelayMs(), b.messageDelayMs(), b.messageDelayMs()], [0, 0, 0, 67]);
+  assert.deepEqual([b.messageDelayMs(100), b.messageDelayMs(100), b.messageDelayMs(100), b.messageDelayMs(100)], [0, 0, 0, 67]);
 });
 
 test('a tenant whose last connection left starts afresh (its state is not kept forever)', () => {
@@ -65,4 +65,13 @@ test('a tenant whose last connection left starts afresh (its state is not kept f
   a.release();
   a.release();
   assert.equal(rates.connection('t1').logEntries(1_000).granted, 1_000);
+});
+
+test('a big message costs more of the message rate than a small one', () => {
+  assert.equal(messageUnits(100), 1);
+  assert.equal(messageUnits(75 * 1024), 19);
+  const rates = createMessageRates(rules, () => 0);
+  const connection = rates.connection('t1');
+  assert.equal(connection.messageDelayMs(36 * 1024), 0, '10 units: the whole burst');
+  assert.equal(connection.messageDelayMs(100), 100);
 });

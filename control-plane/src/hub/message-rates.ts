@@ -1,5 +1,6 @@
-// Token buckets for what gateways send the hub: messages per connection and per tenant (a sender over its
-// rate waits, so nothing a gateway says is lost, only slowed), and log entries per connection and per tenant
+// Token buckets for what gateways send the hub: message units per connection and per tenant (a message costs one
+// unit plus one per 4 KiB, roughly what parsing it costs; a sender over its rate waits, so nothing a gateway says
+// is lost, only slowed, and TCP slows the sender), and log entries per connection and per tenant
 // (entries over the rate are dropped: telemetry is best effort, a flood must not become rows).
 
 export interface RateRule {
@@ -53,12 +54,19 @@ export interface MessageRateRules {
 }
 
 export const DEFAULT_MESSAGE_RATES: MessageRateRules = {
-  // A gateway flushes telemetry once a second, one message per 500 entries; acks and nacks are rare.
-  connectionMessages: { perSecond: 100, burst: 500 },
-  tenantMessages: { perSecond: 200, burst: 1_000 },
+  // A gateway flushes telemetry once a second, one message per 500 entries (~75 KiB, 19 units); acks and nacks
+  // are rare. 1,000 units/s is ~4 MiB/s of logs (50 full batches, five times what a gateway at 10k requests a
+  // second sends) or 1,000 acks a second per connection.
+  connectionMessages: { perSecond: 1_000, burst: 2_000 },
+  tenantMessages: { perSecond: 2_000, burst: 4_000 },
   connectionLogEntries: { perSecond: 5_000, burst: 20_000 },
   tenantLogEntries: { perSecond: 10_000, burst: 40_000 },
 };
+
+/** What a message costs against the message rates: one unit, plus one per 4 KiB. */
+export function messageUnits(bytes: number): number {
+  return 1 + Math.floor(bytes / 4096);
+}
 
 export interface LogEntryGrant {
   granted: number;
@@ -67,8 +75,8 @@ export interface LogEntryGrant {
 }
 
 export interface ConnectionRates {
-  /** Counts one message; answers how many milliseconds to wait before handling it (0 = now). */
-  messageDelayMs(): number;
+  /** Counts one message of `bytes`; answers how many milliseconds to wait before handling it (0 = now). */
+  messageDelayMs(bytes: number): number;
   /** How many of `count` log entries may be stored; the rest are dropped. */
   logEntries(count: number): LogEntryGrant;
   /** Lets go of this connection's share of the tenant state. */
@@ -102,9 +110,10 @@ export function createMessageRates(rules: MessageRateRules = DEFAULT_MESSAGE_RAT
       const entries = createTokenBucket(rules.connectionLogEntries, now);
       let released = false;
       return {
-        messageDelayMs() {
+        messageDelayMs(bytes) {
           const time = clock();
-          return Math.max(messages.reserve(1, time), shared.messages.reserve(1, time));
+          const units = messageUnits(bytes);
+          return Math.max(messages.reserve(units, time), shared.messages.reserve(units, time));
         },
         logEntries(count) {
           const time = clock();

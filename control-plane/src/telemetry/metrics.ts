@@ -47,6 +47,7 @@ export interface HubProtectionMetrics {
   messagesDropped: Counter<'reason'>;
   logEntriesDropped: Counter<'reason'>;
   reportsCoalesced: Counter<'type'>;
+  reportsWritten: Counter<'type'>;
   messagesDelayed: Counter;
   socketsPaused: Counter;
   requestLogRowsWritten: Counter;
@@ -83,6 +84,12 @@ export function createHubProtectionMetrics(registry: Registry, inboundQueued: ()
     reportsCoalesced: new Counter({
       name: 'novagate_hub_reports_coalesced_total',
       help: 'Acks and nacks replaced by a newer one from the same node before being written',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    reportsWritten: new Counter({
+      name: 'novagate_hub_reports_written_total',
+      help: 'Acks and nacks written to gateway_nodes (the newest of each node, at most one per reportIntervalMs)',
       labelNames: ['type'] as const,
       registers: [registry],
     }),
