@@ -144,24 +144,30 @@ async function main(): Promise<void> {
     const acksAdmin = await adminLatencies(ACKS_SECONDS - 2);
     const acksReport = await acksFlood;
     const floodEnded = performance.now();
-    // The last ack names version 1 + sent - 1; the backlog is gone when gateway_nodes says so.
-    const lastVersion = acksReport.sent;
-    let drainedMs = NaN;
-    for (let i = 0; i < 2_400; i++) {
-      const acked = await count(`SELECT coalesce(max(acked_version), 0) AS n FROM ${quotedTenantSchema(acksTenant.id)}.gateway_nodes`);
-      if (acked >= lastVersion) {
-        drainedMs = performance.now() - floodEnded;
-        break;
+    // The backlog is what the hub still handles after the flood: until its ack counters stop moving for 2 s. (The
+    // flood client's last acks may never arrive: its socket is reset when it exits, dropping what the kernel held.)
+    const handledAcks = async () => {
+      const now = await metrics();
+      return metric(now, 'novagate_hub_reports_coalesced_total', 'type="ack"') + metric(now, 'novagate_hub_reports_written_total', 'type="ack"');
+    };
+    let lastHandled = await handledAcks();
+    let lastChange = performance.now();
+    while (performance.now() - lastChange < 2_000 && performance.now() - floodEnded < 180_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      const handled = await handledAcks();
+      if (handled !== lastHandled) {
+        lastHandled = handled;
+        lastChange = performance.now();
       }
-      await new Promise((r) => setTimeout(r, 50));
     }
+    const drainedMs = Math.max(0, lastChange - floodEnded);
     const acksPeak = stopRss();
     text = await metrics();
     const coalesced = metric(text, 'novagate_hub_reports_coalesced_total', 'type="ack"') - coalescedBefore;
     const ackWrites = metric(text, 'novagate_hub_reports_written_total', 'type="ack"') - writtenBefore;
     row(`ack flood ${ACKS_SECONDS} s: acks sent`, `${acksReport.sent} (${(acksReport.sent / acksReport.seconds).toFixed(0)}/s)`);
-    row('ack flood: database writes / acks coalesced away', `${ackWrites} / ${coalesced}`);
-    row('ack flood: backlog after the flood ended', Number.isNaN(drainedMs) ? 'not drained in 120 s' : ms(drainedMs));
+    row('ack flood: acks handled / database writes', `${ackWrites + coalesced} / ${ackWrites}`);
+    row('ack flood: backlog handled after the flood ended', ms(drainedMs));
     row('ack flood: control-plane RSS peak (sampled)', `${(acksPeak / MB).toFixed(0)} MB`);
     row('ack flood: admin p50 / p99', `${ms(percentile(acksAdmin, 50))} / ${ms(percentile(acksAdmin, 99))} (${acksAdmin.length} requests)`);
 
@@ -175,6 +181,10 @@ async function main(): Promise<void> {
     text = await metrics();
     row(`nack flood ${NACKS_SECONDS} s: nacks sent / counted and logged`, `${nacksReport.sent} / ${metric(text, 'novagate_config_nacks_total') - nacksBefore}`);
     row('nack flood: control-plane RSS peak (sampled)', `${(nacksPeak / MB).toFixed(0)} MB`);
+
+    // The machine may be shared: a second quiet measurement shows how much of the difference is noise.
+    const quietAgain = await adminLatencies(5);
+    row('admin GET /services quiet again p50 / p99', `${ms(percentile(quietAgain, 50))} / ${ms(percentile(quietAgain, 99))} (${quietAgain.length} requests)`);
 
     // 4. SIGTERM during a logs flood
     const lastTenant = await register('sigterm');

@@ -540,10 +540,12 @@ export function createHub(options: HubOptions): Hub {
       const path = (req.url ?? '').split('?')[0];
       if (path !== CONNECT_PATH) return rejectUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${path}`);
       if (shutdown.signal.aborted) return rejectUpgrade(socket, 503, 'unavailable', 'the control plane is shutting down');
-      void authenticateUpgrade(req).then((gateway) => {
-        if (!gateway.ok) return rejectUpgrade(socket, gateway.status, gateway.code, gateway.message, gateway.retryAfterSeconds);
-        wss.handleUpgrade(req, socket, head, (ws) => attach(ws, gateway.tenantId, gateway.keyId));
-      });
+      authenticateUpgrade(req)
+        .then((gateway) => {
+          if (!gateway.ok) return rejectUpgrade(socket, gateway.status, gateway.code, gateway.message, gateway.retryAfterSeconds);
+          wss.handleUpgrade(req, socket, head, (ws) => attach(ws, gateway.tenantId, gateway.keyId));
+        })
+        .catch(() => socket.destroy());
     },
     configChanged(tenantId, version) {
       const state = tenants.get(tenantId);
