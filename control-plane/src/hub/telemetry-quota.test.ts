@@ -121,4 +121,6 @@ test('a plan without a quota stores everything and still counts it', async () =>
   const result = await createTelemetryQuota(db.pool).storeRequestLogs(tenantId, 'node-1', entries(500));
   assert.deepEqual(result, { stored: 500, overQuota: 0 });
   assert.equal(await rowsOf(tenantId), 500);
+  const { rows } = await db.pool.query(`SELECT request_log_rows FROM ${quotedTenantSchema(tenantId)}.telemetry_usage`);
+  assert.deepEqual(rows, [{ request_log_rows: '500' }]);
 });
