@@ -18,10 +18,11 @@ import { createApp } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
 import { startChangeListener, type ChangeListener } from './hub/change-listener.js';
-import { createHub, type Hub } from './hub/hub.js';
+import { createHub, type Hub, type HubProtection } from './hub/hub.js';
 import { createMemoryPresence, createRedisPresence, type Presence } from './hub/presence.js';
 import { createFallbackPresence } from './hub/presence-fallback.js';
 import { createRedisHealth } from './redis/health.js';
+import { startTelemetryRetention } from './hub/telemetry-retention.js';
 import { createMetrics, type ControlPlaneMetrics } from './telemetry/metrics.js';
 
 export interface ControlPlaneOptions {
@@ -53,6 +54,10 @@ export interface ControlPlaneOptions {
   pingIntervalMs?: number;
   /** Gateway admission lease (default 45 s, DESIGN §6's offline bound). */
   gatewayLeaseMs?: number;
+  /** Flood and key-guessing bounds of the gateway hub; tests shrink them. */
+  hubProtection?: Partial<HubProtection>;
+  /** How often old telemetry is deleted (default 10 minutes). */
+  retentionIntervalMs?: number;
   now?: () => Date;
 }
 
@@ -124,7 +129,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     maxConfigBytes: options.maxConfigBytes,
     pingIntervalMs: options.pingIntervalMs,
     leaseMs: options.gatewayLeaseMs,
+    trustedProxies: options.trustedProxies,
+    protection: options.hubProtection,
   });
+  const retention = startTelemetryRetention(options.pool, options.logger, metrics.registry, options.retentionIntervalMs);
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
   const listener = startChangeListener({
     connectionString: options.databaseUrl,
@@ -162,7 +170,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     listener,
     metrics,
     async close() {
-      await hub.close();
+      await Promise.all([hub.close(), retention.stop()]);
       await listener.close();
       // In-flight requests get up to 5 s; idle keep-alive connections close at once.
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000).unref();

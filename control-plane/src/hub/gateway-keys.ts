@@ -20,6 +20,24 @@ export async function authenticateGatewayKey(db: Queryable, presented: string): 
   return rows[0] === undefined ? null : { tenantId, keyId: rows[0].id };
 }
 
+export type GatewayKeyRefusal = 'malformed' | 'unknown' | 'revoked';
+
+export type GatewayKeyCheck =
+  | ({ ok: true } & AuthenticatedGateway)
+  /** `tenantId` is the tenant a well-formed key names, which is not proof of anything but is safe to log. */
+  | { ok: false; reason: GatewayKeyRefusal; tenantId: string | null };
+
+/** Like authenticateGatewayKey, but says why a key was refused (for the log line and the failure metric). */
+export async function checkGatewayKey(db: Queryable, presented: string): Promise<GatewayKeyCheck> {
+  const tenantId = tenantIdOfApiKey(presented);
+  if (tenantId === null) return { ok: false, reason: 'malformed', tenantId: null };
+  const gateway = await authenticateGatewayKey(db, presented);
+  if (gateway !== null) return { ok: true, ...gateway };
+  // Only on the failure path, which the per-address throttle bounds.
+  const { rows } = await db.query('SELECT 1 FROM public.api_keys WHERE key_hash = $1 AND tenant_id = $2', [sha256Hex(presented), tenantId]);
+  return { ok: false, reason: rows.length > 0 ? 'revoked' : 'unknown', tenantId };
+}
+
 /** Of the given key ids, those that are revoked or gone. */
 export async function revokedKeyIds(db: Queryable, keyIds: string[]): Promise<Set<string>> {
   if (keyIds.length === 0) return new Set();

@@ -7,10 +7,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from 'winston';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { bearerToken } from '../auth/require-tenant.js';
+import { parseTrustedProxies } from '@novagate/gateway/client-address';
 import { newestConfigVersionUnless } from '../config/versions.js';
 import type { Pool } from '../db/pool.js';
-import { authenticateGatewayKey, revokedKeyIds } from './gateway-keys.js';
+import { revokedKeyIds } from './gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
 import { recordNack } from './gateway-nodes.js';
 import { admitGateway, createAdmissionQueue, CLOSE_LEASE_EXPIRED, CLOSE_REPLACED, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
@@ -20,12 +20,20 @@ import {
   encodeConfigFrame,
   gatewayMessage,
   MAX_INBOUND_PAYLOAD_BYTES,
+  MAX_LOG_ENTRIES_PER_BATCH,
   OFFLINE_AFTER_MS,
   PING_INTERVAL_MS,
   type ConfigFrame,
   type HelloMessage,
 } from './protocol.js';
-import { storeErrorEvents, storeRequestLogs } from './telemetry-store.js';
+import { storeErrorEvents } from './telemetry-store.js';
+import { createHubProtectionMetrics } from '../telemetry/metrics.js';
+import { createInboundQueue, DEFAULT_INBOUND_QUEUE_LIMITS, type InboundQueue, type InboundQueueLimits } from './inbound-queue.js';
+import { createKeyGuessThrottle, DEFAULT_KEY_GUESS_RULE, type KeyGuessRule } from './key-guess-throttle.js';
+import { createLatestWriter, type LatestWriter } from './latest-writer.js';
+import { createMessageRates, DEFAULT_MESSAGE_RATES, type ConnectionRates, type MessageRateRules } from './message-rates.js';
+import { createTelemetryQuota } from './telemetry-quota.js';
+import { createUpgradeAuth } from './upgrade-auth.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
 const OUT_OF_DATE_AFTER_MS = 60_000;
@@ -45,6 +53,11 @@ interface GatewayConnection {
   lastSeen: number;
   /** Since when this gateway has lagged its tenant's newest version, or null. */
   behindSince: number | null;
+  /** Flood protection (issue 12, item 5): bounded inbound queue, rates, and coalesced ack/nack writes. */
+  queue: InboundQueue<{ data: RawData; isBinary: boolean }>;
+  rates: ConnectionRates;
+  ackWriter: LatestWriter<{ version: number; hash: string }>;
+  nackWriter: LatestWriter<{ version: number; error: string }>;
 }
 
 interface TenantState {
@@ -67,7 +80,29 @@ export interface HubOptions {
   offlineAfterMs?: number;
   /** How long an admitted node's slot lasts without a renewal (the heartbeat renews it every ping interval). */
   leaseMs?: number;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For names the client address that key guessing is throttled by. */
+  trustedProxies?: string[];
+  protection?: Partial<HubProtection>;
 }
+
+/** The bounds of issue 12, items 5 and 13; tests shrink them. */
+export interface HubProtection {
+  queue: InboundQueueLimits;
+  rates: MessageRateRules;
+  keyGuesses: KeyGuessRule;
+  /** Least time between two writes of one node's acks (or nacks); the newest in between is the one written. */
+  reportIntervalMs: number;
+  /** How long close() waits for work in flight before dropping the rest and terminating sockets. */
+  drainMs: number;
+}
+
+export const DEFAULT_HUB_PROTECTION: HubProtection = {
+  queue: DEFAULT_INBOUND_QUEUE_LIMITS,
+  rates: DEFAULT_MESSAGE_RATES,
+  keyGuesses: DEFAULT_KEY_GUESS_RULE,
+  reportIntervalMs: 100,
+  drainMs: 3_000,
+};
 
 export interface Hub {
   /** Handles an HTTP upgrade; answers 404 off the connect path and 401 without a valid key. */
@@ -79,15 +114,32 @@ export interface Hub {
   /** Re-reads every served tenant's newest version and re-checks every connection's key. */
   rescan(): Promise<void>;
   connectionCount(): number;
+  /** Inbound messages queued on every connection together (bounded: see HubProtection.queue). */
+  inboundQueued(): number;
   close(): Promise<void>;
 }
 
-function rejectUpgrade(socket: Duplex, status: 401 | 404 | 503, code: string, message: string): void {
+const UPGRADE_REASONS = { 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' } as const;
+
+function rejectUpgrade(socket: Duplex, status: 401 | 404 | 429 | 503, code: string, message: string, retryAfterSeconds?: number): void {
   const body = JSON.stringify({ error: { code, message } });
-  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Service Unavailable';
+  const retryAfter = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${UPGRADE_REASONS[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retryAfter}Connection: close\r\n\r\n${body}`,
   );
+}
+
+/** Waits `ms`, or less if `signal` aborts (shutdown); never rejects. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 export function createHub(options: HubOptions): Hub {
@@ -100,6 +152,22 @@ export function createHub(options: HubOptions): Hub {
   const all = new Set<GatewayConnection>();
   const acks = createAckRecorder(pool, presence);
   const admissions = createAdmissionQueue();
+  const protection: HubProtection = { ...DEFAULT_HUB_PROTECTION, ...options.protection };
+  const protectionMetrics = createHubProtectionMetrics(options.registry, () => {
+    let queued = 0;
+    for (const connection of all) queued += connection.queue.length();
+    return queued;
+  });
+  const rates = createMessageRates(protection.rates);
+  const quota = createTelemetryQuota(pool);
+  const authenticateUpgrade = createUpgradeAuth({
+    db: pool,
+    logger,
+    failures: protectionMetrics.authFailures,
+    throttle: createKeyGuessThrottle(protection.keyGuesses),
+    trustedProxies: parseTrustedProxies((options.trustedProxies ?? []).join(',')),
+  });
+  const shutdown = new AbortController();
 
   const metrics = {
     connected: new Gauge({
@@ -300,6 +368,9 @@ export function createHub(options: HubOptions): Hub {
       connection.socket.close(1007, 'message is not JSON');
       return;
     }
+    // Entries past the rates are dropped before the costly validation: a logs flood mostly costs a JSON.parse.
+    const granted = logEntriesGranted(connection, parsed);
+    if (granted === 0) return;
     const result = gatewayMessage.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];
@@ -323,22 +394,61 @@ export function createHub(options: HubOptions): Hub {
           connection.behindSince = null;
           metrics.pushSeconds.observe((Date.now() - state.frameSince) / 1000);
         }
-        await recordRunning(connection, connection.nodeId, message.version, message.hash);
+        // Only a node's newest ack matters: written in the background, later acks replace a waiting one.
+        connection.ackWriter.submit({ version: message.version, hash: message.hash });
         return;
       }
       case 'nack': {
+        // A repeated nack of the same version is neither counted, logged nor written again.
+        if (connection.nackedVersion === message.version) return;
         connection.nackedVersion = message.version;
         metrics.nacks.inc();
         logger.warn('gateway refused a config version', { tenantId: connection.tenantId, nodeId: connection.nodeId, version: message.version });
-        await recordNack(pool, connection.tenantId, connection.nodeId, message.version, message.error);
+        connection.nackWriter.submit({ version: message.version, error: message.error });
         return;
       }
-      case 'logs':
-        return storeRequestLogs(pool, connection.tenantId, connection.nodeId, message.entries);
+      case 'logs': {
+        const { stored, overQuota } = await quota.storeRequestLogs(connection.tenantId, connection.nodeId, message.entries.slice(0, granted ?? 0));
+        protectionMetrics.requestLogRowsWritten.inc(stored);
+        if (overQuota > 0) protectionMetrics.logEntriesDropped.inc({ reason: 'quota' }, overQuota);
+        return;
+      }
       case 'errors':
-        return storeErrorEvents(pool, connection.tenantId, message.events);
+        await storeErrorEvents(pool, connection.tenantId, message.events.slice(0, granted ?? 0));
+        return;
     }
   }
+
+  /**
+   * For a parsed `logs` or `errors` message of a gateway that said hello: how many of its entries (events) the
+   * connection's and tenant's rates let through, the rest counted as dropped. Error events share the log
+   * entries' rates (a gateway aggregates them per second, so few ever arrive). Null for any other message.
+   */
+  function logEntriesGranted(connection: GatewayConnection, parsed: unknown): number | null {
+    if (connection.nodeId === null || typeof parsed !== 'object' || parsed === null) return null;
+    const { type, entries, events } = parsed as { type?: unknown; entries?: unknown; events?: unknown };
+    const list = type === 'logs' ? entries : type === 'errors' ? events : undefined;
+    if (!Array.isArray(list) || list.length > MAX_LOG_ENTRIES_PER_BATCH) return null; // validation refuses it
+    const count = list.length;
+    const grant = connection.rates.logEntries(count);
+    if (grant.droppedByConnection > 0) protectionMetrics.logEntriesDropped.inc({ reason: 'connection_rate' }, grant.droppedByConnection);
+    if (grant.droppedByTenant > 0) protectionMetrics.logEntriesDropped.inc({ reason: 'tenant_rate' }, grant.droppedByTenant);
+    return grant.granted;
+  }
+
+  /** Handles one queued message after the message rates allow it (a sender over its rate waits, losing nothing). */
+  async function handleQueued(connection: GatewayConnection, data: RawData, isBinary: boolean): Promise<void> {
+    const delayMs = connection.rates.messageDelayMs(rawBytes(data));
+    if (delayMs > 0) {
+      protectionMetrics.messagesDelayed.inc();
+      await pause(delayMs, shutdown.signal);
+      if (shutdown.signal.aborted) return;
+    }
+    await onMessage(connection, data, isBinary);
+  }
+
+  const rawBytes = (data: RawData): number =>
+    Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
 
   function attach(socket: WebSocket, tenantId: string, keyId: string): void {
     const connection: GatewayConnection = {
@@ -353,6 +463,38 @@ export function createHub(options: HubOptions): Hub {
       nackedVersion: null,
       lastSeen: Date.now(),
       behindSince: null,
+      queue: createInboundQueue({
+        limits: protection.queue,
+        handle: ({ data, isBinary }) => handleQueued(connection, data, isBinary),
+        pause: () => {
+          protectionMetrics.socketsPaused.inc();
+          socket.pause();
+        },
+        resume: () => socket.resume(),
+        dropped: (reason, count) => protectionMetrics.messagesDropped.inc({ reason }, count),
+        failed: (error) => logger.warn('gateway message failed', { tenantId, error: describe(error) }),
+      }),
+      rates: rates.connection(tenantId),
+      ackWriter: createLatestWriter({
+        write: async ({ version, hash }) => {
+          if (connection.nodeId === null) return;
+          protectionMetrics.reportsWritten.inc({ type: 'ack' });
+          await recordRunning(connection, connection.nodeId, version, hash);
+        },
+        coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'ack' }),
+        minIntervalMs: protection.reportIntervalMs,
+        failed: (error) => logger.warn('gateway ack not recorded', { tenantId, error: describe(error) }),
+      }),
+      nackWriter: createLatestWriter({
+        write: async ({ version, error }) => {
+          if (connection.nodeId === null) return;
+          protectionMetrics.reportsWritten.inc({ type: 'nack' });
+          await recordNack(pool, tenantId, connection.nodeId, version, error);
+        },
+        coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'nack' }),
+        minIntervalMs: protection.reportIntervalMs,
+        failed: (error) => logger.warn('gateway nack not recorded', { tenantId, error: describe(error) }),
+      }),
     };
     all.add(connection);
     tenantState(tenantId).connections.add(connection);
@@ -360,14 +502,9 @@ export function createHub(options: HubOptions): Hub {
       if (connection.nodeId === null) socket.close(1008, 'no hello received');
     }, HELLO_TIMEOUT_MS);
     helloTimer.unref();
-    // Messages of one connection are handled in order (an ack must not overtake its hello).
-    let queue = Promise.resolve();
+    // Messages of one connection are handled in order (an ack must not overtake its hello), from a bounded queue.
     socket.on('message', (data, isBinary) => {
-      queue = queue
-        .then(() => onMessage(connection, data, isBinary))
-        .catch((error: unknown) => {
-          logger.warn('gateway message failed', { tenantId, error: describe(error) });
-        });
+      connection.queue.push({ data, isBinary }, rawBytes(data));
     });
     socket.on('pong', () => {
       connection.lastSeen = Date.now();
@@ -378,10 +515,16 @@ export function createHub(options: HubOptions): Hub {
       all.delete(connection);
       const state = tenants.get(tenantId);
       state?.connections.delete(connection);
-      if (state !== undefined && state.connections.size === 0) tenants.delete(tenantId);
+      if (state !== undefined && state.connections.size === 0) {
+        tenants.delete(tenantId);
+        quota.forget(tenantId);
+      }
+      connection.rates.release();
       // After the messages already received (a hello or an ack still being written would mark the node online
       // again), and not if the node has meanwhile reconnected here.
-      void queue
+      void connection.queue
+        .idle()
+        .then(() => Promise.all([connection.ackWriter.settled(), connection.nackWriter.settled()]))
         .then(() => {
           const nodeId = connection.nodeId;
           if (nodeId === null) return;
@@ -436,18 +579,13 @@ export function createHub(options: HubOptions): Hub {
     handleUpgrade(req, socket, head) {
       const path = (req.url ?? '').split('?')[0];
       if (path !== CONNECT_PATH) return rejectUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${path}`);
-      const key = bearerToken(req.headers.authorization);
-      if (key === null) return rejectUpgrade(socket, 401, 'unauthorized', 'an API key is required: Authorization: Bearer gw_…');
-      authenticateGatewayKey(pool, key).then(
-        (gateway) => {
-          if (gateway === null) return rejectUpgrade(socket, 401, 'unauthorized', 'the API key is unknown or revoked');
+      if (shutdown.signal.aborted) return rejectUpgrade(socket, 503, 'unavailable', 'the control plane is shutting down');
+      authenticateUpgrade(req)
+        .then((gateway) => {
+          if (!gateway.ok) return rejectUpgrade(socket, gateway.status, gateway.code, gateway.message, gateway.retryAfterSeconds);
           wss.handleUpgrade(req, socket, head, (ws) => attach(ws, gateway.tenantId, gateway.keyId));
-        },
-        (error: unknown) => {
-          logger.warn('gateway authentication failed', { error: describe(error) });
-          rejectUpgrade(socket, 503, 'unavailable', 'the control plane cannot check keys right now');
-        },
-      );
+        })
+        .catch(() => socket.destroy());
     },
     configChanged(tenantId, version) {
       const state = tenants.get(tenantId);
@@ -473,9 +611,27 @@ export function createHub(options: HubOptions): Hub {
       await Promise.all([...tenants.keys()].map((tenantId) => refreshTenant(tenantId)));
     },
     connectionCount: () => all.size,
+    inboundQueued: () => [...all].reduce((sum, connection) => sum + connection.queue.length(), 0),
     async close() {
+      // Bounded whatever the backlog: queued messages are dropped (counted), work in flight gets drainMs, then
+      // every socket is terminated (a flooding peer that never answers the close frame is not waited for).
       clearInterval(heartbeat);
-      for (const connection of all) connection.socket.close(1001, 'control plane shutting down');
+      shutdown.abort();
+      const connections = [...all];
+      for (const connection of connections) {
+        connection.queue.discard();
+        for (const writer of [connection.ackWriter, connection.nackWriter]) {
+          if (writer.discard()) protectionMetrics.messagesDropped.inc({ reason: 'shutdown' });
+        }
+        connection.socket.close(1001, 'control plane shutting down');
+      }
+      const drained = Promise.all(
+        connections.map((c) => Promise.all([c.queue.idle(), c.ackWriter.settled(), c.nackWriter.settled()])),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, protection.drainMs)))]);
+      clearTimeout(timer);
+      for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -40,3 +40,83 @@ export function createMetrics(pool: Pool): ControlPlaneMetrics {
   });
   return { registry, databaseUp, httpRequests, httpDuration };
 }
+
+/** What the hub counts of floods and key guessing (issue 12, items 5 and 13). No tenant label: bounded series. */
+export interface HubProtectionMetrics {
+  authFailures: Counter<'reason'>;
+  messagesDropped: Counter<'reason'>;
+  logEntriesDropped: Counter<'reason'>;
+  reportsCoalesced: Counter<'type'>;
+  reportsWritten: Counter<'type'>;
+  messagesDelayed: Counter;
+  socketsPaused: Counter;
+  requestLogRowsWritten: Counter;
+}
+
+export function createHubProtectionMetrics(registry: Registry, inboundQueued: () => number): HubProtectionMetrics {
+  new Gauge({
+    name: 'novagate_hub_inbound_queued_messages',
+    help: 'Gateway messages waiting in the inbound queues of this replica (bounded per connection)',
+    registers: [registry],
+    collect() {
+      this.set(inboundQueued());
+    },
+  });
+  return {
+    authFailures: new Counter({
+      name: 'novagate_gateway_auth_failures_total',
+      help: 'Gateway WebSocket upgrades refused, by reason (malformed, unknown, revoked, throttled)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    messagesDropped: new Counter({
+      name: 'novagate_hub_messages_dropped_total',
+      help: 'Gateway messages dropped unhandled: queue_full (past the hard cap of a connection queue) or shutdown',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    logEntriesDropped: new Counter({
+      name: 'novagate_hub_log_entries_dropped_total',
+      help: 'Request-log entries not stored: connection_rate, tenant_rate or quota (plan rows per day)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    reportsCoalesced: new Counter({
+      name: 'novagate_hub_reports_coalesced_total',
+      help: 'Acks and nacks replaced by a newer one from the same node before being written',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    reportsWritten: new Counter({
+      name: 'novagate_hub_reports_written_total',
+      help: 'Acks and nacks written to gateway_nodes (the newest of each node, at most one per reportIntervalMs)',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    messagesDelayed: new Counter({
+      name: 'novagate_hub_messages_delayed_total',
+      help: 'Gateway messages held back by the per-connection or per-tenant message rate',
+      registers: [registry],
+    }),
+    socketsPaused: new Counter({
+      name: 'novagate_hub_socket_pauses_total',
+      help: 'Times a gateway socket stopped being read because its inbound queue was full (backpressure)',
+      registers: [registry],
+    }),
+    requestLogRowsWritten: new Counter({
+      name: 'novagate_telemetry_request_log_rows_written_total',
+      help: 'request_logs rows written by this replica',
+      registers: [registry],
+    }),
+  };
+}
+
+/** Rows the telemetry retention job deleted, by table (request_logs, error_events). */
+export function createRetentionMetrics(registry: Registry): Counter<'table'> {
+  return new Counter({
+    name: 'novagate_telemetry_retention_rows_deleted_total',
+    help: 'Telemetry rows deleted by the retention job, by table',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  });
+}

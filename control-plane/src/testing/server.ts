@@ -6,7 +6,7 @@ import type { Mailer, MailMessage } from '../auth/mailer.js';
 import { createMemoryThrottle, type Throttle } from '../auth/throttle.js';
 import type { AuthThrottleRules } from '../auth/router.js';
 import { createMemoryPresence, type Presence } from '../hub/presence.js';
-import { startControlPlane, type ControlPlane } from '../server.js';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../server.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { TestDatabase } from './database.js';
 
@@ -48,6 +48,7 @@ export interface TestServerOptions {
   trustedProxies?: string[];
   pingIntervalMs?: number;
   gatewayLeaseMs?: number;
+  hubProtection?: ControlPlaneOptions['hubProtection'];
   now?: () => Date;
 }
 
@@ -86,6 +87,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     listenerReconnectDelayMs: options.listenerReconnectDelayMs,
     pingIntervalMs: options.pingIntervalMs,
     gatewayLeaseMs: options.gatewayLeaseMs,
+    hubProtection: options.hubProtection,
     now,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
