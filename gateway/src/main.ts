@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
-import { cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
+import { bool, cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
@@ -18,6 +18,8 @@ import { createRespClient, type RespClient } from './policies/rate-limit/resp-cl
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
+import { clientLimitsProblem, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './server/client-limits.js';
+import { secretWeakness } from './settings/secret-strength.js';
 import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
 import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
 import { startControlPlaneSource } from './sync/control-plane-source.js';
@@ -30,8 +32,14 @@ const STANDALONE_TENANT = 'default';
 const SOFTWARE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 const secret = makeValidator<string>((value) => {
-  if (value.length < 32) throw new Error('must be at least 32 characters');
+  const weakness = secretWeakness(value);
+  if (weakness !== undefined) throw new Error(weakness);
   return value;
+});
+/** A count or a size: an integer from 1 up (envalid's num() takes -1, 0 and 1.5). */
+const positiveInteger = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new Error('must be a positive integer');
+  return Number(value);
 });
 const workerCount = makeValidator<number>((value) => {
   if (value === 'auto') return availableParallelism();
@@ -60,7 +68,7 @@ const controlPlaneUrl = makeValidator<string>((value) => {
   } catch {
     throw new Error('must be a URL such as wss://cp.example.com');
   }
-  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') throw new Error('must be a wss:// (or ws://) URL');
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') throw new Error('must be a wss:// URL');
   return value;
 });
 const API_KEY_PATTERN = /^gw_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_[0-9a-f]{32}$/;
@@ -84,13 +92,21 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       TRUSTED_PROXIES: proxyList({ default: '' }),
       CONTROL_PLANE_CA_FILE: str({ default: undefined }),
       JWT_SECRET: secret({ default: undefined }),
+      JWT_ACCEPTED_SECRET: secret({ default: undefined }),
+      JWT_ISSUER: str({ default: undefined }),
+      JWT_AUDIENCE: str({ default: undefined }),
+      ALLOW_INSECURE_CONTROL_PLANE: bool({ default: false }),
       REDIS_URL: redisUrl({ default: undefined }),
       PORT: listenPort({ default: 8000 }),
       METRICS_PORT: listenPort({ default: 9100 }),
       RATE_LIMIT_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'open' }),
       WORKERS: workerCount({ default: 1 }),
-      MAX_CONFIG_BYTES: num({ default: 16 * 1024 * 1024 }),
-      MAX_BODY_BYTES: num({ default: 64 * 1024 * 1024 }),
+      MAX_CONFIG_BYTES: positiveInteger({ default: 16 * 1024 * 1024 }),
+      MAX_BODY_BYTES: positiveInteger({ default: 64 * 1024 * 1024 }),
+      HEADERS_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.headersTimeoutMs }),
+      BODY_IDLE_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.bodyIdleTimeoutMs }),
+      REQUEST_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.requestTimeoutMs }),
+      MAX_CONNECTIONS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.maxConnections }),
       DRAIN_TIMEOUT_MS: num({ default: 10_000 }),
       LOG_LEVEL: str({ choices: [...LOG_LEVELS], default: 'info' }),
     },
@@ -106,10 +122,23 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       },
     },
   );
+  const clientLimits: ClientLimits = {
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    bodyIdleTimeoutMs: env.BODY_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS,
+  };
+  const limitsProblem = clientLimitsProblem(clientLimits);
+  if (limitsProblem !== undefined) fatal(`invalid environment: ${limitsProblem}`);
+  if (env.JWT_ACCEPTED_SECRET !== undefined && env.JWT_SECRET === undefined) fatal('invalid environment: JWT_ACCEPTED_SECRET needs JWT_SECRET');
   const sources = [env.CONTROL_PLANE_URL, env.CONFIG_FILE].filter((value) => value !== undefined && value !== '');
   if (sources.length !== 1) fatal('invalid environment: set exactly one of CONTROL_PLANE_URL or CONFIG_FILE');
   if (env.CONTROL_PLANE_URL !== undefined) {
     if (env.GATEWAY_API_KEY === undefined) fatal('invalid environment: GATEWAY_API_KEY is required with CONTROL_PLANE_URL');
+    // ws:// would send the gateway API key (Authorization: Bearer gw_…) and every config in clear text.
+    if (new URL(env.CONTROL_PLANE_URL).protocol === 'ws:' && !env.ALLOW_INSECURE_CONTROL_PLANE) {
+      fatal('invalid environment: CONTROL_PLANE_URL must be wss:// (ws:// sends the gateway API key in clear text; ALLOW_INSECURE_CONTROL_PLANE=true allows it for development only)');
+    }
     const tenant = (API_KEY_PATTERN.exec(env.GATEWAY_API_KEY) as RegExpExecArray)[1] as string;
     let ca: string | undefined;
     if (env.CONTROL_PLANE_CA_FILE !== undefined) {
@@ -119,9 +148,9 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
         fatal(`invalid environment: CONTROL_PLANE_CA_FILE cannot be read (${(error as { code?: string }).code ?? 'error'})`);
       }
     }
-    return { ...env, mode: 'control-plane' as const, tenant, controlPlaneCa: ca, CONFIG_FILE: '' };
+    return { ...env, clientLimits, mode: 'control-plane' as const, tenant, controlPlaneCa: ca, CONFIG_FILE: '' };
   }
-  return { ...env, mode: 'standalone' as const, tenant: STANDALONE_TENANT, controlPlaneCa: undefined, CONFIG_FILE: env.CONFIG_FILE as string };
+  return { ...env, clientLimits, mode: 'standalone' as const, tenant: STANDALONE_TENANT, controlPlaneCa: undefined, CONFIG_FILE: env.CONFIG_FILE as string };
 }
 
 type Environment = ReturnType<typeof loadEnvironment>;
@@ -129,6 +158,17 @@ type Environment = ReturnType<typeof loadEnvironment>;
 function fatal(message: string): never {
   process.stderr.write(`novagate gateway: ${message}\n`);
   process.exit(1);
+}
+
+/** Listens on `port`, or stops the process with one line when it cannot (a port in use, no permission). */
+async function listenOrExit(server: Server, port: number, what: string): Promise<void> {
+  const failed = once(server, 'error').then(([error]) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (code ?? 'error');
+    fatal(`cannot listen on ${what} ${port}: ${reason}`);
+  });
+  server.listen(port);
+  await Promise.race([once(server, 'listening'), failed]);
 }
 
 function connectRedis(redisUrl: string, logger: Logger): { client: RespClient; ready: Promise<void> } {
@@ -155,6 +195,12 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     onDropped: (count) => metrics.logEntriesDropped(count),
   });
   metrics.setControlPlaneConnected(false);
+  const insecure = env.mode === 'control-plane' && new URL(env.CONTROL_PLANE_URL as string).protocol === 'ws:';
+  if (insecure && (!clustered || cluster.worker?.id === 1)) {
+    logger.warn('INSECURE: ALLOW_INSECURE_CONTROL_PLANE=true and CONTROL_PLANE_URL is ws://: the gateway API key and every config cross the network in clear text; for development only', {
+      controlPlaneUrl: env.CONTROL_PLANE_URL,
+    });
+  }
 
   const connection = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, logger);
   const redis = connection?.client;
@@ -173,6 +219,11 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     {
       tenant: env.tenant,
       jwtSecret: env.JWT_SECRET === undefined ? undefined : Buffer.from(env.JWT_SECRET, 'utf8'),
+      jwtRules: {
+        acceptedSecret: env.JWT_ACCEPTED_SECRET === undefined ? undefined : Buffer.from(env.JWT_ACCEPTED_SECRET, 'utf8'),
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+      },
       rateLimitBackend: backend,
       failureMode: env.RATE_LIMIT_FAILURE_MODE as 'open' | 'closed',
       now: Date.now,
@@ -258,9 +309,9 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     logger: requestLogger,
     trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    clientLimits: env.clientLimits,
   });
-  gateway.server.listen(env.PORT);
-  await once(gateway.server, 'listening');
+  await listenOrExit(gateway.server, env.PORT, 'PORT');
   let draining = false;
 
   let metricsServer: Server | undefined;
@@ -275,8 +326,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
         detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status() ?? 'not configured' },
       }),
     });
-    metricsServer.listen(env.METRICS_PORT);
-    await once(metricsServer, 'listening');
+    await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   }
   logger.info('gateway listening', {
     port: (gateway.server.address() as AddressInfo).port,
@@ -335,8 +385,7 @@ async function runPrimary(env: Environment): Promise<void> {
     metrics: async () => ({ contentType: clusterMetrics.contentType, body: await clusterMetrics.collect(readyWorkers()) }),
     ready: () => ({ ready: ready.size > 0 && !stopping, detail: { workersReady: ready.size, workers: env.WORKERS } }),
   });
-  metricsServer.listen(env.METRICS_PORT);
-  await once(metricsServer, 'listening');
+  await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   process.stdout.write(
     `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'cluster primary listening', metricsPort: (metricsServer.address() as AddressInfo).port, workers: env.WORKERS })}\n`,
   );
