@@ -58,7 +58,9 @@ function hasBody(req: IncomingMessage): boolean {
  * `idleMs` while the server was ready to read. Bytes the server has not consumed yet (the upstream is
  * slow, a policy is still deciding) mean the wait is the server's, not the client's: then the timer
  * starts again. Bytes are seen where node's parser hands them to the request stream, so watching does not
- * change how the body is consumed (piped, read, or not at all).
+ * change how the body is consumed (piped, read, or not at all). After `onStall` the request stream is
+ * destroyed once the connection has closed (node leaves it pending once a response finished), so whatever
+ * reads it, such as an upstream request, ends too.
  */
 export function watchBodyIdle(req: IncomingMessage, idleMs: number, onStall: () => void): void {
   if (req.complete || !hasBody(req)) return;
@@ -84,6 +86,9 @@ export function watchBodyIdle(req: IncomingMessage, idleMs: number, onStall: () 
     }
     stop();
     onStall();
+    const { socket } = req;
+    if (socket.destroyed) req.destroy();
+    else socket.once('close', () => req.destroy());
   };
   let timer = setTimeout(check, idleMs);
   function stop() {
