@@ -8,6 +8,7 @@ import { createMemoryPresence, type Presence } from '../hub/presence.js';
 import { startControlPlane, type ControlPlane } from '../server.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { TestDatabase } from './database.js';
+import type { ClientLimits } from '@novagate/gateway/server/client-limits';
 
 export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
 
@@ -43,6 +44,7 @@ export interface TestServerOptions {
   listenerReconnectDelayMs?: number;
   throttleRules?: AuthThrottleRules;
   trustedProxies?: string[];
+  clientLimits?: ClientLimits;
   now?: () => Date;
 }
 
@@ -78,6 +80,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     publicUrl: 'http://localhost',
     maxConfigBytes: 16 * 1024 * 1024,
     listenerReconnectDelayMs: options.listenerReconnectDelayMs,
+    clientLimits: options.clientLimits,
     now,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
