@@ -150,6 +150,7 @@ test('a busy PORT or METRICS_PORT stops start-up with one line and no stack trac
     await assertRefused([
       [{ CONFIG_FILE: file, PORT: port }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
       [{ CONFIG_FILE: file, METRICS_PORT: port }, new RegExp(`cannot listen on METRICS_PORT ${port}: address already in use`)],
+      [{ CONFIG_FILE: file, PORT: port, WORKERS: '2' }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
     ]);
   } finally {
     busy.close();

@@ -6,7 +6,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
@@ -357,6 +357,11 @@ async function runPrimary(env: Environment): Promise<void> {
     const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
     if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
   }
+  // Workers share the proxy port through the primary, so a busy port would fail every worker in turn:
+  // find out here, once, with one line.
+  const probe = createServer();
+  await listenOrExit(probe, env.PORT, 'PORT');
+  await new Promise((resolve) => probe.close(resolve));
   const ready = new Set<number>();
   let stopping = false;
   const fork = (): Worker => {
