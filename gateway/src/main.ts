@@ -162,13 +162,15 @@ function fatal(message: string): never {
 
 /** Listens on `port`, or stops the process with one line when it cannot (a port in use, no permission). */
 async function listenOrExit(server: Server, port: number, what: string): Promise<void> {
-  const failed = once(server, 'error').then(([error]) => {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (code ?? 'error');
+  const refused = (error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EACCES' ? 'permission denied' : (error.code ?? 'error');
     fatal(`cannot listen on ${what} ${port}: ${reason}`);
-  });
+  };
+  server.once('error', refused);
   server.listen(port);
-  await Promise.race([once(server, 'listening'), failed]);
+  await once(server, 'listening');
+  // Errors once listening (an accept failing) are not start-up errors: do not report them as such.
+  server.off('error', refused);
 }
 
 function connectRedis(redisUrl: string, logger: Logger): { client: RespClient; ready: Promise<void> } {
