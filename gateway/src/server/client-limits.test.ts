@@ -108,6 +108,7 @@ test('connections beyond MAX_CONNECTIONS are closed at once; a freed slot serves
       held.push(socket);
     }
     assert.equal(await connectionServed(port, GET), false, 'one connection too many is closed unanswered');
+    assert.ok(counted.logLines().some((line) => line.includes('connections refused: MAX_CONNECTIONS reached')), 'and the gateway says so');
     held.pop()?.destroy();
     let served = false;
     for (let i = 0; i < 50 && !served; i++) {
