@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { configHash } from './config/index.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from './testing/upstream.js';
+import { signHs256 } from './testing/jwt-token.js';
 
 const SECRET = randomBytes(32).toString('hex');
 const API_KEY = `gw_${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}_${'a'.repeat(32)}`;
@@ -167,6 +168,29 @@ test('the slow-client bounds set in the environment reach the proxy port', { tim
     await once(socket, 'close');
     assert.match(answer, /^HTTP\/1\.1 408 /);
     assert.match(answer, /"code":"request_timeout"/);
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('JWT_ACCEPTED_SECRET, JWT_ISSUER and JWT_AUDIENCE reach the jwt routes', { timeout: 60_000 }, async () => {
+  const accepted = randomBytes(32).toString('base64');
+  const file = writeConfigFile({ ...configWith('/a'), routes: [{ name: 'r', service: 'up', paths: ['/a'], auth: 'jwt' }] });
+  const gateway = await startGatewayProcess({ CONFIG_FILE: file, JWT_SECRET: SECRET, JWT_ACCEPTED_SECRET: accepted, JWT_ISSUER: 'https://idp.example.com/', JWT_AUDIENCE: 'orders' });
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const claims = { sub: 'x', exp, iss: 'https://idp.example.com/', aud: ['billing', 'orders'] };
+  const call = async (token: string) => {
+    const response = await fetch(`http://127.0.0.1:${gateway.port}/a`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await response.json()) as { error?: { reason?: string } };
+    return response.status === 200 ? 'ok' : (body.error?.reason ?? String(response.status));
+  };
+  try {
+    assert.equal(await call(signHs256(claims, SECRET)), 'ok');
+    assert.equal(await call(signHs256(claims, accepted)), 'ok');
+    assert.equal(await call(signHs256({ ...claims, iss: 'https://evil.example.com/' }, SECRET)), 'wrong_issuer');
+    assert.equal(await call(signHs256({ ...claims, aud: 'billing' }, SECRET)), 'wrong_audience');
+    assert.equal(await call(signHs256({ ...claims, iat: exp }, SECRET)), 'token_issued_in_future');
+    assert.equal(await call(`${signHs256(claims, SECRET)}=`), 'bad_signature');
   } finally {
     await gateway.stop();
   }
