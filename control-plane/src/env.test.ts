@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadControlPlaneEnv } from './env.js';
 
@@ -8,7 +10,8 @@ class Stopped extends Error {}
 const fail = (line: string): never => {
   throw new Stopped(line);
 };
-const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', PLATFORM_JWT_SECRET: 's'.repeat(32) };
+const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', PLATFORM_JWT_SECRET: randomBytes(32).toString('hex') };
+const HINT = ' (generate one with `openssl rand -hex 32`)';
 
 test('a valid environment gets its documented defaults', () => {
   const env = loadControlPlaneEnv(base, fail);
@@ -21,9 +24,9 @@ test('a valid environment gets its documented defaults', () => {
 
 test('a weak or missing PLATFORM_JWT_SECRET and a missing DATABASE_URL stop start-up with one line naming them', () => {
   assert.throws(() => loadControlPlaneEnv({ ...base, PLATFORM_JWT_SECRET: 's'.repeat(31) }, fail), {
-    message: 'control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters',
+    message: `control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters${HINT}`,
   });
-  assert.throws(() => loadControlPlaneEnv({ PLATFORM_JWT_SECRET: 's'.repeat(40) }, fail), {
+  assert.throws(() => loadControlPlaneEnv({ PLATFORM_JWT_SECRET: base.PLATFORM_JWT_SECRET }, fail), {
     message: 'control-plane: invalid environment: DATABASE_URL is required',
   });
   assert.throws(() => loadControlPlaneEnv({ ...base, TLS_CERT_FILE: '/tmp/cert.pem' }, fail), /TLS_CERT_FILE and TLS_KEY_FILE/);
@@ -32,9 +35,13 @@ test('a weak or missing PLATFORM_JWT_SECRET and a missing DATABASE_URL stop star
 
 test('PLATFORM_JWT_ACCEPTED_SECRET is optional, and when set it must be as strong as the main secret', () => {
   assert.equal(loadControlPlaneEnv(base, fail).PLATFORM_JWT_ACCEPTED_SECRET, undefined);
-  assert.equal(loadControlPlaneEnv({ ...base, PLATFORM_JWT_ACCEPTED_SECRET: 'a'.repeat(32) }, fail).PLATFORM_JWT_ACCEPTED_SECRET, 'a'.repeat(32));
+  const accepted = randomBytes(32).toString('base64');
+  assert.equal(loadControlPlaneEnv({ ...base, PLATFORM_JWT_ACCEPTED_SECRET: accepted }, fail).PLATFORM_JWT_ACCEPTED_SECRET, accepted);
   assert.throws(() => loadControlPlaneEnv({ ...base, PLATFORM_JWT_ACCEPTED_SECRET: 'short' }, fail), {
-    message: 'control-plane: invalid environment: PLATFORM_JWT_ACCEPTED_SECRET must be at least 32 characters',
+    message: `control-plane: invalid environment: PLATFORM_JWT_ACCEPTED_SECRET must be at least 32 characters${HINT}`,
+  });
+  assert.throws(() => loadControlPlaneEnv({ ...base, PLATFORM_JWT_ACCEPTED_SECRET: 'a'.repeat(32) }, fail), {
+    message: `control-plane: invalid environment: PLATFORM_JWT_ACCEPTED_SECRET is one repeated pattern${HINT}`,
   });
 });
 
@@ -46,7 +53,68 @@ test('the program exits non-zero with one clear line when the secret is weak', (
     timeout: 30_000,
   });
   assert.equal(result.status, 1);
-  assert.equal(result.stderr.trim(), 'control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters');
+  assert.equal(result.stderr.trim(), `control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters${HINT}`);
+});
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+/** Runs the real entry with `env`; it must stop before touching the database. */
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stderr };
+}
+
+async function assertRefused(cases: [Record<string, string>, RegExp][]): Promise<void> {
+  for (let i = 0; i < cases.length; i += 4) {
+    await Promise.all(
+      cases.slice(i, i + 4).map(async ([env, expected]) => {
+        const result = await runMain({ ...base, ...env });
+        assert.equal(result.code, 1, JSON.stringify(env));
+        assert.match(result.stderr, expected, JSON.stringify(env));
+        assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+      }),
+    );
+  }
+}
+
+test('the program refuses secrets under 128 bits or made of one repeated pattern, each with one line', { timeout: 120_000 }, async () => {
+  await assertRefused([
+    [{ PLATFORM_JWT_SECRET: 'a'.repeat(32) }, /^control-plane: invalid environment: PLATFORM_JWT_SECRET is one repeated pattern/],
+    [{ PLATFORM_JWT_SECRET: 'abc'.repeat(12) }, /PLATFORM_JWT_SECRET is one repeated pattern/],
+    [{ PLATFORM_JWT_SECRET: '0123456789abcdef0123456789abcdef0123456789' }, /PLATFORM_JWT_SECRET is one repeated pattern/],
+    [{ PLATFORM_JWT_SECRET: '31415926535897932384626433832795' }, /PLATFORM_JWT_SECRET is too weak: about 106 bits .*at least 128 needed/],
+    [{ PLATFORM_JWT_ACCEPTED_SECRET: 'secret'.repeat(6) }, /PLATFORM_JWT_ACCEPTED_SECRET is one repeated pattern/],
+  ]);
+});
+
+test('secrets from openssl rand -hex 32 and -base64 32 pass', () => {
+  for (const secret of [randomBytes(32).toString('hex'), randomBytes(32).toString('base64')]) {
+    assert.equal(loadControlPlaneEnv({ ...base, PLATFORM_JWT_SECRET: secret, PLATFORM_JWT_ACCEPTED_SECRET: secret }, fail).PLATFORM_JWT_SECRET, secret);
+  }
+});
+
+test('the program refuses sizes, timeouts and MAX_CONNECTIONS that are not positive integers, each with one line', { timeout: 180_000 }, async () => {
+  const cases: [Record<string, string>, RegExp][] = [];
+  for (const name of ['MAX_CONFIG_BYTES', 'HEADERS_TIMEOUT_MS', 'BODY_IDLE_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'MAX_CONNECTIONS']) {
+    for (const value of ['-5', '0', 'lots']) cases.push([{ [name]: value }, new RegExp(`^control-plane: invalid environment: ${name} must be a positive integer\n$`)]);
+  }
+  cases.push([{ HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }, /HEADERS_TIMEOUT_MS must not be larger than REQUEST_TIMEOUT_MS/]);
+  await assertRefused(cases);
+});
+
+test('the slow-client bounds default to 10 s, 10 s, 60 s and 10,000 connections', () => {
+  const env = loadControlPlaneEnv(base, fail);
+  assert.deepEqual(env.clientLimits, { headersTimeoutMs: 10_000, bodyIdleTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxConnections: 10_000 });
+  for (const value of ['1.5', '1e3', '-1', ' 7', '0x10']) {
+    assert.throws(() => loadControlPlaneEnv({ ...base, MAX_CONFIG_BYTES: value }, fail), {
+      message: 'control-plane: invalid environment: MAX_CONFIG_BYTES must be a positive integer',
+    });
+  }
 });
 
 test('REDIS_URL takes redis:// or rediss://; Redis TLS files need rediss:// and a client certificate needs its key', () => {

@@ -1,10 +1,20 @@
 // The control plane's environment (DESIGN §8), validated with envalid. A missing or bad value stops the
 // process with one line naming every offending variable.
-import { cleanEnv, makeValidator, num, port, str, url, EnvError, EnvMissingError } from 'envalid';
+import { cleanEnv, makeValidator, port, str, url, EnvError, EnvMissingError } from 'envalid';
+import { clientLimitsProblem, DEFAULT_CLIENT_LIMITS, type ClientLimits } from '@novagate/gateway/server/client-limits';
+import { secretWeakness } from '@novagate/gateway/settings/secret-strength';
 
+/** A secret: at least 32 characters, 128 bits by length × log2 of its alphabet, and not one repeated pattern. */
 const secret32 = makeValidator<string>((value) => {
-  if (value.length < 32) throw new EnvError('must be at least 32 characters');
+  const weakness = secretWeakness(value);
+  if (weakness !== undefined) throw new EnvError(weakness);
   return value;
+});
+
+/** A count or a size: an integer from 1 up (envalid's num() takes -1, 0 and 1.5). */
+const positiveInteger = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new EnvError('must be a positive integer');
+  return Number(value);
 });
 
 const commaList = makeValidator<string[]>((value) =>
@@ -36,7 +46,7 @@ export const controlPlaneEnvSpec = {
   REDIS_CA_FILE: str({ default: undefined, desc: "CA (PEM) that signed the rediss:// server's certificate; Node's CAs when unset" }),
   REDIS_CLIENT_CERT_FILE: str({ default: undefined, desc: 'Client certificate (PEM) for a rediss:// server that asks for one' }),
   REDIS_CLIENT_KEY_FILE: str({ default: undefined, desc: 'Key (PEM) of REDIS_CLIENT_CERT_FILE' }),
-  PLATFORM_JWT_SECRET: secret32({ desc: 'HS256 secret for platform JWTs, at least 32 characters' }),
+  PLATFORM_JWT_SECRET: secret32({ desc: 'HS256 secret for platform JWTs: at least 32 characters and 128 bits, e.g. openssl rand -hex 32' }),
   PLATFORM_JWT_ACCEPTED_SECRET: secret32({
     default: undefined,
     desc: 'One more HS256 secret whose platform tokens are accepted but never issued (for rotating PLATFORM_JWT_SECRET without logging anyone out)',
@@ -50,7 +60,11 @@ export const controlPlaneEnvSpec = {
   MAIL_FROM: str({ default: 'NovaGate <no-reply@novagate.local>' }),
   PUBLIC_URL: url({ default: undefined, desc: 'Base URL that reset mails link to' }),
   MAIL_DIR: str({ default: '.dev/mail', desc: 'Where the development mailer writes messages when SMTP_URL is unset' }),
-  MAX_CONFIG_BYTES: num({ default: 16 * 1024 * 1024 }),
+  MAX_CONFIG_BYTES: positiveInteger({ default: 16 * 1024 * 1024 }),
+  HEADERS_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.headersTimeoutMs, desc: 'Longest time for a request to send its headers' }),
+  BODY_IDLE_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.bodyIdleTimeoutMs, desc: 'Longest wait for the next byte of a request body' }),
+  REQUEST_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.requestTimeoutMs, desc: 'Longest time to receive a whole request' }),
+  MAX_CONNECTIONS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.maxConnections, desc: 'Open connections per process' }),
   LOG_LEVEL: str({ default: 'info', choices: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] }),
 };
 
@@ -77,5 +91,13 @@ export function loadControlPlaneEnv(source: NodeJS.ProcessEnv, fail: (line: stri
   if ((env.REDIS_CLIENT_CERT_FILE === undefined) !== (env.REDIS_CLIENT_KEY_FILE === undefined)) {
     fail('control-plane: invalid environment: REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together');
   }
-  return env;
+  const clientLimits: ClientLimits = {
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    bodyIdleTimeoutMs: env.BODY_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS,
+  };
+  const limitsProblem = clientLimitsProblem(clientLimits);
+  if (limitsProblem !== undefined) fail(`control-plane: invalid environment: ${limitsProblem}`);
+  return { ...env, clientLimits };
 }

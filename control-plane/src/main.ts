@@ -63,6 +63,7 @@ const controlPlane = await startControlPlane({
   corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
   publicUrl: env.PUBLIC_URL,
   maxConfigBytes: env.MAX_CONFIG_BYTES,
+  clientLimits: env.clientLimits,
 }).catch((error: unknown) => fail(`control-plane: cannot start: ${error instanceof Error ? error.message : String(error)}`));
 logger.info('control plane listening', { port: controlPlane.port, url: controlPlane.url });
 

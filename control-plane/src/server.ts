@@ -1,7 +1,7 @@
 // Assembles one control-plane replica: the HTTP(S) API, the gateway WebSocket hub on the same port, and the
 // LISTEN session that feeds the hub. main.ts calls this with the environment; tests call it with their own.
 import { X509Certificate } from 'node:crypto';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Gauge } from 'prom-client';
@@ -17,6 +17,7 @@ import type { Pool } from './db/pool.js';
 import { createApp } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
+import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from '@novagate/gateway/server/client-limits';
 import { startChangeListener, type ChangeListener } from './hub/change-listener.js';
 import { createHub, type Hub, type HubProtection } from './hub/hub.js';
 import { createMemoryPresence, createRedisPresence, type Presence } from './hub/presence.js';
@@ -50,6 +51,8 @@ export interface ControlPlaneOptions {
   corsAllowedOrigins: string[];
   publicUrl?: string;
   maxConfigBytes: number;
+  /** Slow-client and connection bounds; DEFAULT_CLIENT_LIMITS when absent. */
+  clientLimits?: ClientLimits;
   listenerReconnectDelayMs?: number;
   pingIntervalMs?: number;
   /** Gateway admission lease (default 45 s, DESIGN §6's offline bound). */
@@ -69,6 +72,17 @@ export interface ControlPlane {
   listener: ChangeListener;
   metrics: ControlPlaneMetrics;
   close(): Promise<void>;
+}
+
+/** 408 for a body that stopped arriving (fastify is still waiting for it); the connection closes after it. */
+function answerBodyStalled(res: ServerResponse, idleMs: number): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code: 'request_timeout', message: `the request body stalled: no byte arrived for ${idleMs} ms` } });
+  res.writeHead(408, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
 }
 
 function tlsExpiryGauge(metrics: ControlPlaneMetrics, certPem: string): void {
@@ -98,8 +112,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const tokenVersions = createTokenVersions(options.pool);
   const listCache = createListCache();
   let server: Server | undefined;
+  const limits = options.clientLimits ?? DEFAULT_CLIENT_LIMITS;
   const serverFactory: FastifyServerFactory = (handler) => {
-    server = options.tls === undefined ? createHttpServer(handler) : createHttpsServer(options.tls, handler);
+    const watched: typeof handler = (req, res) => {
+      watchBodyIdle(req, limits.bodyIdleTimeoutMs, () => answerBodyStalled(res, limits.bodyIdleTimeoutMs));
+      handler(req, res);
+    };
+    const timeouts = serverTimeoutOptions(limits);
+    server = options.tls === undefined ? createHttpServer(timeouts, watched) : createHttpsServer({ ...options.tls, ...timeouts }, watched);
+    limitConnections(server, limits);
     return server;
   };
   const app = await createApp({

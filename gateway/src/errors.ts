@@ -29,4 +29,6 @@ export const rateLimitUnavailable = () =>
   new GatewayError(503, 'rate_limit_unavailable', 'rate limiting backend unavailable');
 export const upstreamUnavailable = () => new GatewayError(502, 'upstream_unavailable', 'upstream service unavailable');
 export const upstreamTimeout = () => new GatewayError(504, 'upstream_timeout', 'upstream service timed out');
+export const bodyStalled = (idleMs: number) =>
+  new GatewayError(408, 'request_timeout', `the request body stalled: no byte arrived for ${idleMs} ms`);
 export const shuttingDown = () => new GatewayError(503, 'shutting_down', 'gateway is shutting down');

@@ -2,14 +2,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
 import { join } from 'node:path';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { configHash } from './config/index.js';
 import { readConfigCacheFile } from './sync/config-cache.js';
 import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from './testing/upstream.js';
+import { signHs256 } from './testing/jwt-token.js';
 
-const SECRET = 'x'.repeat(32);
+const SECRET = randomBytes(32).toString('hex');
+const API_KEY = `gw_${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}_${'a'.repeat(32)}`;
 let upstream: TestUpstream;
 let slow: TestUpstream;
 
@@ -68,9 +73,9 @@ test('bad environment stops start-up with one clear line and a non-zero exit', {
     [{}, /exactly one of CONTROL_PLANE_URL or CONFIG_FILE/],
     [{ CONFIG_FILE: file, CONTROL_PLANE_URL: 'wss://cp.example.com' }, /exactly one of CONTROL_PLANE_URL or CONFIG_FILE/],
     [{ CONTROL_PLANE_URL: 'wss://cp.example.com' }, /GATEWAY_API_KEY is required with CONTROL_PLANE_URL/],
-    [{ CONTROL_PLANE_URL: 'https://cp.example.com', GATEWAY_API_KEY: `gw_${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}_${'a'.repeat(32)}` }, /CONTROL_PLANE_URL must be a wss:\/\/ \(or ws:\/\/\) URL/],
+    [{ CONTROL_PLANE_URL: 'https://cp.example.com', GATEWAY_API_KEY: API_KEY }, /CONTROL_PLANE_URL must be a wss:\/\/ URL/],
     [{ CONTROL_PLANE_URL: 'wss://cp.example.com', GATEWAY_API_KEY: 'not-a-key' }, /GATEWAY_API_KEY must be a gateway API key/],
-    [{ CONTROL_PLANE_URL: 'wss://cp.example.com', GATEWAY_API_KEY: `gw_${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}_${'a'.repeat(32)}`, CONTROL_PLANE_CA_FILE: '/nonexistent/ca.pem' }, /CONTROL_PLANE_CA_FILE cannot be read/],
+    [{ CONTROL_PLANE_URL: 'wss://cp.example.com', GATEWAY_API_KEY: API_KEY, CONTROL_PLANE_CA_FILE: '/nonexistent/ca.pem' }, /CONTROL_PLANE_CA_FILE cannot be read/],
     [{ CONFIG_FILE: file, WORKERS: 'lots' }, /WORKERS must be a number from 1 to 256 or 'auto'/],
     [{ CONFIG_FILE: file, RATE_LIMIT_FAILURE_MODE: 'maybe' }, /RATE_LIMIT_FAILURE_MODE/],
     [{ CONFIG_FILE: file, TRUSTED_PROXIES: '10.0.0.0/99' }, /TRUSTED_PROXIES/],
@@ -85,6 +90,115 @@ test('bad environment stops start-up with one clear line and a non-zero exit', {
     assert.notEqual(result.code, 0, JSON.stringify(env));
     assert.match(result.stderr, expected);
     assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+  }
+});
+
+/** Runs the real entry with each environment (a few at a time) and asserts one line naming the problem and exit 1. */
+async function assertRefused(cases: [Record<string, string>, RegExp][]): Promise<void> {
+  for (let i = 0; i < cases.length; i += 4) {
+    await Promise.all(
+      cases.slice(i, i + 4).map(async ([env, expected]) => {
+        const result = await runGatewayToExit({ PORT: '0', METRICS_PORT: '0', ...env });
+        assert.equal(result.code, 1, JSON.stringify(env));
+        assert.match(result.stderr, expected, JSON.stringify(env));
+        assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      }),
+    );
+  }
+}
+
+test('weak JWT_SECRET or JWT_ACCEPTED_SECRET values are refused at start-up with one line', { timeout: 120_000 }, async () => {
+  const file = writeConfigFile(configWith('/a'));
+  await assertRefused([
+    [{ CONFIG_FILE: file, JWT_SECRET: 'x'.repeat(32) }, /^novagate gateway: invalid environment: JWT_SECRET is one repeated pattern/],
+    [{ CONFIG_FILE: file, JWT_SECRET: 'abc'.repeat(16) }, /JWT_SECRET is one repeated pattern/],
+    [{ CONFIG_FILE: file, JWT_SECRET: '31415926535897932384626433832795' }, /JWT_SECRET is too weak: about 106 bits/],
+    [{ CONFIG_FILE: file, JWT_SECRET: SECRET, JWT_ACCEPTED_SECRET: 'a'.repeat(40) }, /JWT_ACCEPTED_SECRET is one repeated pattern/],
+    [{ CONFIG_FILE: file, JWT_ACCEPTED_SECRET: SECRET }, /JWT_ACCEPTED_SECRET needs JWT_SECRET/],
+  ]);
+});
+
+test('sizes, timeouts and MAX_CONNECTIONS must be positive integers; headers and body bounds fit in the request bound', { timeout: 120_000 }, async () => {
+  const file = writeConfigFile(configWith('/a'));
+  const cases: [Record<string, string>, RegExp][] = [];
+  for (const name of ['MAX_BODY_BYTES', 'MAX_CONFIG_BYTES', 'HEADERS_TIMEOUT_MS', 'BODY_IDLE_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'MAX_CONNECTIONS']) {
+    for (const value of ['-1', '-5', '0', 'lots', '1.5', '1e3']) cases.push([{ CONFIG_FILE: file, [name]: value }, new RegExp(`${name} must be a positive integer`)]);
+  }
+  cases.push([{ CONFIG_FILE: file, HEADERS_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '10000' }, /HEADERS_TIMEOUT_MS must not be larger than REQUEST_TIMEOUT_MS/]);
+  cases.push([{ CONFIG_FILE: file, BODY_IDLE_TIMEOUT_MS: '70000' }, /BODY_IDLE_TIMEOUT_MS must not be larger than REQUEST_TIMEOUT_MS/]);
+  await assertRefused(cases);
+});
+
+test('CONTROL_PLANE_URL=ws:// is refused unless ALLOW_INSECURE_CONTROL_PLANE=true, which starts with a loud warning', { timeout: 60_000 }, async () => {
+  await assertRefused([
+    [{ CONTROL_PLANE_URL: 'ws://cp.example.com', GATEWAY_API_KEY: API_KEY }, /CONTROL_PLANE_URL must be wss:\/\/ \(ws:\/\/ sends the gateway API key in clear text/],
+    [{ CONTROL_PLANE_URL: 'ws://cp.example.com', GATEWAY_API_KEY: API_KEY, ALLOW_INSECURE_CONTROL_PLANE: 'false' }, /CONTROL_PLANE_URL must be wss:\/\//],
+    [{ CONTROL_PLANE_URL: 'ws://cp.example.com', GATEWAY_API_KEY: API_KEY, ALLOW_INSECURE_CONTROL_PLANE: 'maybe' }, /ALLOW_INSECURE_CONTROL_PLANE/],
+  ]);
+  // Nothing listens on port 9 of localhost: the gateway starts, keeps trying, and says loudly what it allowed.
+  const gateway = await startGatewayProcess({ CONTROL_PLANE_URL: 'ws://127.0.0.1:9', GATEWAY_API_KEY: API_KEY, ALLOW_INSECURE_CONTROL_PLANE: 'true' });
+  try {
+    const warning = gateway.lines.map((line) => JSON.parse(line) as { level: string; msg: string }).find((entry) => entry.msg.startsWith('INSECURE'));
+    assert.equal(warning?.level, 'warn');
+    assert.match(warning.msg, /clear text/);
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('a busy PORT or METRICS_PORT stops start-up with one line and no stack trace', { timeout: 60_000 }, async () => {
+  const busy = createServer();
+  busy.listen(0);
+  await once(busy, 'listening');
+  const port = String((busy.address() as AddressInfo).port);
+  try {
+    const file = writeConfigFile(configWith('/a'));
+    await assertRefused([
+      [{ CONFIG_FILE: file, PORT: port }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
+      [{ CONFIG_FILE: file, METRICS_PORT: port }, new RegExp(`cannot listen on METRICS_PORT ${port}: address already in use`)],
+      [{ CONFIG_FILE: file, PORT: port, WORKERS: '2' }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
+    ]);
+  } finally {
+    busy.close();
+  }
+});
+
+test('the slow-client bounds set in the environment reach the proxy port', { timeout: 60_000 }, async () => {
+  const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), HEADERS_TIMEOUT_MS: '300', BODY_IDLE_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '1000' });
+  try {
+    const socket = connect(gateway.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.write('POST /a HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nab');
+    await once(socket, 'close');
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    assert.match(answer, /"code":"request_timeout"/);
+  } finally {
+    await gateway.stop();
+  }
+});
+
+test('JWT_ACCEPTED_SECRET, JWT_ISSUER and JWT_AUDIENCE reach the jwt routes', { timeout: 60_000 }, async () => {
+  const accepted = randomBytes(32).toString('base64');
+  const file = writeConfigFile({ ...configWith('/a'), routes: [{ name: 'r', service: 'up', paths: ['/a'], auth: 'jwt' }] });
+  const gateway = await startGatewayProcess({ CONFIG_FILE: file, JWT_SECRET: SECRET, JWT_ACCEPTED_SECRET: accepted, JWT_ISSUER: 'https://idp.example.com/', JWT_AUDIENCE: 'orders' });
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const claims = { sub: 'x', exp, iss: 'https://idp.example.com/', aud: ['billing', 'orders'] };
+  const call = async (token: string) => {
+    const response = await fetch(`http://127.0.0.1:${gateway.port}/a`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await response.json()) as { error?: { reason?: string } };
+    return response.status === 200 ? 'ok' : (body.error?.reason ?? String(response.status));
+  };
+  try {
+    assert.equal(await call(signHs256(claims, SECRET)), 'ok');
+    assert.equal(await call(signHs256(claims, accepted)), 'ok');
+    assert.equal(await call(signHs256({ ...claims, iss: 'https://evil.example.com/' }, SECRET)), 'wrong_issuer');
+    assert.equal(await call(signHs256({ ...claims, aud: 'billing' }, SECRET)), 'wrong_audience');
+    assert.equal(await call(signHs256({ ...claims, iat: exp }, SECRET)), 'token_issued_in_future');
+    assert.equal(await call(`${signHs256(claims, SECRET)}=`), 'bad_signature');
+  } finally {
+    await gateway.stop();
   }
 });
 

@@ -6,11 +6,11 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
-import { cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
+import { bool, cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
@@ -18,6 +18,8 @@ import { createRespClient, type RespClient, type RespTlsOptions } from './polici
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
+import { clientLimitsProblem, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './server/client-limits.js';
+import { secretWeakness } from './settings/secret-strength.js';
 import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
 import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
 import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
@@ -32,8 +34,14 @@ const STANDALONE_TENANT = 'default';
 const SOFTWARE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 const secret = makeValidator<string>((value) => {
-  if (value.length < 32) throw new Error('must be at least 32 characters');
+  const weakness = secretWeakness(value);
+  if (weakness !== undefined) throw new Error(weakness);
   return value;
+});
+/** A count or a size: an integer from 1 up (envalid's num() takes -1, 0 and 1.5). */
+const positiveInteger = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new Error('must be a positive integer');
+  return Number(value);
 });
 const workerCount = makeValidator<number>((value) => {
   if (value === 'auto') return availableParallelism();
@@ -62,7 +70,7 @@ const controlPlaneUrl = makeValidator<string>((value) => {
   } catch {
     throw new Error('must be a URL such as wss://cp.example.com');
   }
-  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') throw new Error('must be a wss:// (or ws://) URL');
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') throw new Error('must be a wss:// URL');
   return value;
 });
 const API_KEY_PATTERN = /^gw_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_[0-9a-f]{32}$/;
@@ -92,6 +100,10 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       TRUSTED_PROXIES: proxyList({ default: '' }),
       CONTROL_PLANE_CA_FILE: str({ default: undefined }),
       JWT_SECRET: secret({ default: undefined }),
+      JWT_ACCEPTED_SECRET: secret({ default: undefined }),
+      JWT_ISSUER: str({ default: undefined }),
+      JWT_AUDIENCE: str({ default: undefined }),
+      ALLOW_INSECURE_CONTROL_PLANE: bool({ default: false }),
       REDIS_URL: redisUrl({ default: undefined }),
       REDIS_CA_FILE: str({ default: undefined }),
       REDIS_CLIENT_CERT_FILE: str({ default: undefined }),
@@ -100,8 +112,12 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       METRICS_PORT: listenPort({ default: 9100 }),
       RATE_LIMIT_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'open' }),
       WORKERS: workerCount({ default: 1 }),
-      MAX_CONFIG_BYTES: num({ default: 16 * 1024 * 1024 }),
-      MAX_BODY_BYTES: num({ default: 64 * 1024 * 1024 }),
+      MAX_CONFIG_BYTES: positiveInteger({ default: 16 * 1024 * 1024 }),
+      MAX_BODY_BYTES: positiveInteger({ default: 64 * 1024 * 1024 }),
+      HEADERS_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.headersTimeoutMs }),
+      BODY_IDLE_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.bodyIdleTimeoutMs }),
+      REQUEST_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.requestTimeoutMs }),
+      MAX_CONNECTIONS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.maxConnections }),
       DRAIN_TIMEOUT_MS: num({ default: 10_000 }),
       LOG_LEVEL: str({ choices: [...LOG_LEVELS], default: 'info' }),
       NODE_ID: nodeIdSetting({ default: undefined }),
@@ -119,10 +135,23 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
     },
   );
   const redisTls = loadRedisTls(env);
+  const clientLimits: ClientLimits = {
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    bodyIdleTimeoutMs: env.BODY_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS,
+  };
+  const limitsProblem = clientLimitsProblem(clientLimits);
+  if (limitsProblem !== undefined) fatal(`invalid environment: ${limitsProblem}`);
+  if (env.JWT_ACCEPTED_SECRET !== undefined && env.JWT_SECRET === undefined) fatal('invalid environment: JWT_ACCEPTED_SECRET needs JWT_SECRET');
   const sources = [env.CONTROL_PLANE_URL, env.CONFIG_FILE].filter((value) => value !== undefined && value !== '');
   if (sources.length !== 1) fatal('invalid environment: set exactly one of CONTROL_PLANE_URL or CONFIG_FILE');
   if (env.CONTROL_PLANE_URL !== undefined) {
     if (env.GATEWAY_API_KEY === undefined) fatal('invalid environment: GATEWAY_API_KEY is required with CONTROL_PLANE_URL');
+    // ws:// would send the gateway API key (Authorization: Bearer gw_…) and every config in clear text.
+    if (new URL(env.CONTROL_PLANE_URL).protocol === 'ws:' && !env.ALLOW_INSECURE_CONTROL_PLANE) {
+      fatal('invalid environment: CONTROL_PLANE_URL must be wss:// (ws:// sends the gateway API key in clear text; ALLOW_INSECURE_CONTROL_PLANE=true allows it for development only)');
+    }
     const tenant = (API_KEY_PATTERN.exec(env.GATEWAY_API_KEY) as RegExpExecArray)[1] as string;
     let ca: string | undefined;
     if (env.CONTROL_PLANE_CA_FILE !== undefined) {
@@ -134,10 +163,10 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
     }
     // The API key is the one secret a control-plane gateway is sure to have; whoever has it can fetch the config anyway.
     const cacheKey = deriveConfigCacheKey(env.GATEWAY_API_KEY);
-    return { ...env, mode: 'control-plane' as const, tenant, controlPlaneCa: ca, CONFIG_FILE: '', cacheKey, redisTls };
+    return { ...env, clientLimits, mode: 'control-plane' as const, tenant, controlPlaneCa: ca, CONFIG_FILE: '', cacheKey, redisTls };
   }
   const cacheKey = env.CONFIG_CACHE_KEY === undefined ? undefined : deriveConfigCacheKey(env.CONFIG_CACHE_KEY);
-  return { ...env, mode: 'standalone' as const, tenant: STANDALONE_TENANT, controlPlaneCa: undefined, CONFIG_FILE: env.CONFIG_FILE as string, cacheKey, redisTls };
+  return { ...env, clientLimits, mode: 'standalone' as const, tenant: STANDALONE_TENANT, controlPlaneCa: undefined, CONFIG_FILE: env.CONFIG_FILE as string, cacheKey, redisTls };
 }
 
 /** REDIS_CA_FILE and the client certificate, read once; only meaningful with a rediss:// REDIS_URL. */
@@ -171,6 +200,19 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
+/** Listens on `port`, or stops the process with one line when it cannot (a port in use, no permission). */
+async function listenOrExit(server: Server, port: number, what: string): Promise<void> {
+  const refused = (error: NodeJS.ErrnoException) => {
+    const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EACCES' ? 'permission denied' : (error.code ?? 'error');
+    fatal(`cannot listen on ${what} ${port}: ${reason}`);
+  };
+  server.once('error', refused);
+  server.listen(port);
+  await once(server, 'listening');
+  // Errors once listening (an accept failing) are not start-up errors: do not report them as such.
+  server.off('error', refused);
+}
+
 function connectRedis(redisUrl: string, tls: RespTlsOptions | undefined, logger: Logger): { client: RespClient; ready: Promise<void> } {
   let lastWarning = 0;
   let markReady!: () => void;
@@ -197,6 +239,12 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     onDropped: (count) => metrics.logEntriesDropped(count),
   });
   metrics.setControlPlaneConnected(false);
+  const insecure = env.mode === 'control-plane' && new URL(env.CONTROL_PLANE_URL as string).protocol === 'ws:';
+  if (insecure && (!clustered || cluster.worker?.id === 1)) {
+    logger.warn('INSECURE: ALLOW_INSECURE_CONTROL_PLANE=true and CONTROL_PLANE_URL is ws://: the gateway API key and every config cross the network in clear text; for development only', {
+      controlPlaneUrl: env.CONTROL_PLANE_URL,
+    });
+  }
 
   const connection = env.REDIS_URL === undefined ? undefined : connectRedis(env.REDIS_URL, env.redisTls, logger);
   const redis = connection?.client;
@@ -215,6 +263,11 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     {
       tenant: env.tenant,
       jwtSecret: env.JWT_SECRET === undefined ? undefined : Buffer.from(env.JWT_SECRET, 'utf8'),
+      jwtRules: {
+        acceptedSecret: env.JWT_ACCEPTED_SECRET === undefined ? undefined : Buffer.from(env.JWT_ACCEPTED_SECRET, 'utf8'),
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+      },
       rateLimitBackend: backend,
       failureMode: env.RATE_LIMIT_FAILURE_MODE as 'open' | 'closed',
       now: Date.now,
@@ -310,9 +363,9 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     logger: requestLogger,
     trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
     maxBodyBytes: env.MAX_BODY_BYTES,
+    clientLimits: env.clientLimits,
   });
-  gateway.server.listen(env.PORT);
-  await once(gateway.server, 'listening');
+  await listenOrExit(gateway.server, env.PORT, 'PORT');
   let draining = false;
 
   let metricsServer: Server | undefined;
@@ -327,8 +380,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
         detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status() ?? 'not configured' },
       }),
     });
-    metricsServer.listen(env.METRICS_PORT);
-    await once(metricsServer, 'listening');
+    await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   }
   logger.info('gateway listening', {
     port: (gateway.server.address() as AddressInfo).port,
@@ -359,6 +411,11 @@ async function runPrimary(env: Environment): Promise<void> {
     const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
     if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
   }
+  // Workers share the proxy port through the primary, so a busy port would fail every worker in turn:
+  // find out here, once, with one line.
+  const probe = createServer();
+  await listenOrExit(probe, env.PORT, 'PORT');
+  await new Promise((resolve) => probe.close(resolve));
   const ready = new Set<number>();
   let stopping = false;
   const fork = (): Worker => {
@@ -387,8 +444,7 @@ async function runPrimary(env: Environment): Promise<void> {
     metrics: async () => ({ contentType: clusterMetrics.contentType, body: await clusterMetrics.collect(readyWorkers()) }),
     ready: () => ({ ready: ready.size > 0 && !stopping, detail: { workersReady: ready.size, workers: env.WORKERS } }),
   });
-  metricsServer.listen(env.METRICS_PORT);
-  await once(metricsServer, 'listening');
+  await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   process.stdout.write(
     `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'cluster primary listening', metricsPort: (metricsServer.address() as AddressInfo).port, workers: env.WORKERS })}\n`,
   );

@@ -186,3 +186,13 @@ app.kubernetes.io/component: {{ .component }}
         path: tls.key
 {{- end }}
 {{- end -}}
+
+{{/* Slow-client and connection bounds of one component (controlPlane or gateway values); unset keeps the program's default. */}}
+{{- define "novagate.clientLimitsEnv" -}}
+{{- range $name, $key := dict "HEADERS_TIMEOUT_MS" "headersTimeoutMs" "BODY_IDLE_TIMEOUT_MS" "bodyIdleTimeoutMs" "REQUEST_TIMEOUT_MS" "requestTimeoutMs" "MAX_CONNECTIONS" "maxConnections" }}
+{{- with index $ $key }}
+- name: {{ $name }}
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}

@@ -58,3 +58,23 @@ test('during a rotation, tokens signed with the accepted secret verify too, and 
   const forged = signed({ alg: 'HS256', typ: 'JWT' }, { sub: TENANT, tv: 1, iss: 'novagate-control-plane', exp: Date.parse('2026-01-02T00:00:00Z') / 1000 }, 'neither-of-the-two-secrets-0123456789abcdef');
   assert.equal(await rotated.verify(forged), null);
 });
+
+test('attack matrix: only canonical unpadded base64url is accepted in every segment', async () => {
+  const tokens = createPlatformTokens(SECRET, () => new Date('2026-01-01T00:00:00Z'));
+  const exp = Date.parse('2026-01-02T00:00:00Z') / 1000;
+  const good = signed({ alg: 'HS256', typ: 'JWT' }, { sub: TENANT, tv: 1, iss: 'novagate-control-plane', exp });
+  assert.notEqual(await tokens.verify(good), null, 'the baseline is valid');
+  const [h, p, s] = good.split('.') as [string, string, string];
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  // Flipping the lowest bit of the last character changes only the spare bits a 32-byte signature leaves.
+  const flipped = `${s.slice(0, -1)}${alphabet[alphabet.indexOf(s.at(-1) as string) ^ 1]}`;
+  assert.equal(s.length % 4, 3);
+  assert.deepEqual(Buffer.from(flipped, 'base64url'), Buffer.from(s, 'base64url'), 'Node decodes both to the same bytes');
+  const refused = [`${good}=`, `${good}==`, `${good}!`, `${good}.`, `${h}.${p}.${flipped}`, `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}${/[-_]/.test(s) ? '' : '/'}`];
+  // Header and payload respelled the same way, then correctly signed: still refused.
+  for (const [header, payload] of [[`${h}=`, p], [h, `${p}!`]] as const) {
+    const input = `${header}.${payload}`;
+    refused.push(`${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`);
+  }
+  for (const token of refused) assert.equal(await tokens.verify(token), null, token);
+});

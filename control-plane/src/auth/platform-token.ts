@@ -4,6 +4,7 @@
 // Tokens that verified are remembered (by their exact text, bounded): a client's next request with the same
 // token skips the HMAC and the parsing, but its expiry is still checked on every use.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeBase64url } from '@novagate/gateway/jwt/base64url';
 import { isUuid } from '../tenancy/schema-name.js';
 
 export const PLATFORM_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
@@ -30,8 +31,10 @@ interface Payload {
 }
 
 function parseJsonPart(part: string): unknown {
+  const bytes = decodeBase64url(part);
+  if (bytes === undefined) return null;
   try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     return null;
   }
@@ -71,7 +74,9 @@ export function createPlatformTokens(secret: string, now: () => Date = () => new
       const header = parseJsonPart(headerPart) as { alg?: unknown; typ?: unknown; crit?: unknown } | null;
       // The algorithm is fixed by configuration; a token naming another (none, RS256…) is refused outright.
       if (header === null || header.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT') || header.crit !== undefined) return null;
-      if (!signedBy(`${headerPart}.${payloadPart}`, Buffer.from(signaturePart, 'base64url'))) return null;
+      // Only the canonical spelling of the signature: Node's decoder would also read `sig=`, `sig!` or other trailing bits as it.
+      const signature = decodeBase64url(signaturePart);
+      if (signature === undefined || !signedBy(`${headerPart}.${payloadPart}`, signature)) return null;
       const payload = parseJsonPart(payloadPart) as Payload | null;
       if (payload === null || typeof payload !== 'object') return null;
       if (payload.iss !== ISSUER || typeof payload.exp !== 'number') return null;

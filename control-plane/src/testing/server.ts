@@ -9,6 +9,7 @@ import { createMemoryPresence, type Presence } from '../hub/presence.js';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../server.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { TestDatabase } from './database.js';
+import type { ClientLimits } from '@novagate/gateway/server/client-limits';
 
 export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
 
@@ -49,6 +50,7 @@ export interface TestServerOptions {
   pingIntervalMs?: number;
   gatewayLeaseMs?: number;
   hubProtection?: ControlPlaneOptions['hubProtection'];
+  clientLimits?: ClientLimits;
   now?: () => Date;
 }
 
@@ -88,6 +90,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     pingIntervalMs: options.pingIntervalMs,
     gatewayLeaseMs: options.gatewayLeaseMs,
     hubProtection: options.hubProtection,
+    clientLimits: options.clientLimits,
     now,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });

@@ -163,6 +163,11 @@ describe('values', () => {
     assert.match(renderFailure({ set: ['monitoring.prometheusRule.alerts.NovaGateGatewayHighLatency.for=ten minutes'] }), /NovaGateGatewayHighLatency\.for/);
   });
 
+  test('a slow-client bound that is not a positive integer is refused', () => {
+    for (const value of ['0', '-5', 'lots']) assert.match(renderFailure({ set: [`gateway.maxConnections=${value}`] }), /gateway\.maxConnections/);
+    assert.match(renderFailure({ set: ['controlPlane.requestTimeoutMs=0'] }), /controlPlane\.requestTimeoutMs/);
+  });
+
   test('an empty existingSecret is refused', () => {
     assert.match(renderFailure({ set: ['controlPlane.existingSecret='] }), /controlPlane\.existingSecret/);
   });
@@ -303,6 +308,23 @@ describe('components', () => {
       optional: true,
     });
     assert.ok(!envNames(container(all, 'gateway')).includes('CONFIG_CACHE_KEY'), 'in control-plane mode the key comes from GATEWAY_API_KEY');
+  });
+
+  test('slow-client bounds and the gateway JWT settings reach the env only when set', () => {
+    const limits = { HEADERS_TIMEOUT_MS: 'headersTimeoutMs', BODY_IDLE_TIMEOUT_MS: 'bodyIdleTimeoutMs', REQUEST_TIMEOUT_MS: 'requestTimeoutMs', MAX_CONNECTIONS: 'maxConnections' };
+    for (const component of ['control-plane', 'gateway'] as const) {
+      for (const name of [...Object.keys(limits), 'JWT_ISSUER', 'JWT_AUDIENCE']) assert.ok(!envNames(container(all, component)).includes(name), `${component} ${name} unset by default`);
+    }
+    const set = Object.values(limits).flatMap((key, i) => [`controlPlane.${key}=${1000 + i}`, `gateway.${key}=${2000 + i}`]);
+    const objects = renderChart({ set: [...set, 'gateway.jwtIssuer=https://idp.example.com/', 'gateway.jwtAudience=orders'] });
+    Object.keys(limits).forEach((name, i) => {
+      assert.equal(envValue(container(objects, 'control-plane'), name), String(1000 + i));
+      assert.equal(envValue(container(objects, 'gateway'), name), String(2000 + i));
+    });
+    const gateway = container(objects, 'gateway');
+    assert.equal(envValue(gateway, 'JWT_ISSUER'), 'https://idp.example.com/');
+    assert.equal(envValue(gateway, 'JWT_AUDIENCE'), 'orders');
+    assert.deepEqual(gateway.env?.find((entry) => entry.name === 'JWT_ACCEPTED_SECRET')?.valueFrom?.secretKeyRef, { name: 'novagate-gateway', key: 'JWT_ACCEPTED_SECRET', optional: true });
   });
 
   test('cert-manager issues the control plane certificate for its Service names', () => {

@@ -2,6 +2,7 @@
 // the Secrets the chart reads are created first (with kubectl, as the README says), the release installs,
 // every rendered object is stored, the chart's CRDs are established, and `helm uninstall` removes the
 // release (and keeps the CRDs, as Helm does). No `--wait`: the test server runs no pods.
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -52,10 +53,10 @@ async function kubectlOk(args: string[], input?: string): Promise<string> {
 /** The Secrets the chart's values name, created as the README's "1. Secrets" does. */
 async function createSecrets(namespace: string): Promise<void> {
   await kubectlOk(['create', 'namespace', namespace]);
-  await kubectlOk(['-n', namespace, 'create', 'secret', 'generic', 'novagate-control-plane', '--from-literal=DATABASE_URL=postgres://novagate:pw@db.example.com:5432/novagate', '--from-literal=PLATFORM_JWT_SECRET=0123456789abcdef0123456789abcdef0123456789']);
+  await kubectlOk(['-n', namespace, 'create', 'secret', 'generic', 'novagate-control-plane', '--from-literal=DATABASE_URL=postgres://novagate:pw@db.example.com:5432/novagate', `--from-literal=PLATFORM_JWT_SECRET=${randomBytes(48).toString('base64')}`]);
   const tls = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'novagate-control-plane-tls', namespace }, stringData: { 'tls.crt': 'test', 'tls.key': 'test', 'ca.crt': 'test' } };
   await kubectlOk(['apply', '-f', '-'], stringify(tls));
-  await kubectlOk(['-n', namespace, 'create', 'secret', 'generic', 'novagate-gateway', '--from-literal=GATEWAY_API_KEY=gw_tenant_0123456789abcdef0123456789abcdef', '--from-literal=JWT_SECRET=0123456789abcdef0123456789abcdef0123456789']);
+  await kubectlOk(['-n', namespace, 'create', 'secret', 'generic', 'novagate-gateway', '--from-literal=GATEWAY_API_KEY=gw_tenant_0123456789abcdef0123456789abcdef', `--from-literal=JWT_SECRET=${randomBytes(48).toString('base64')}`]);
 }
 
 /** The store key (group/plural) of a rendered object's kind on the test server. */

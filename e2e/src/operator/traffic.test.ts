@@ -67,6 +67,8 @@ test('a gateway started with the key from the Tenant Secret serves Routes applie
   const apiKey = secretValue(h.object('secrets', 'shop-gateway-key'), 'apiKey');
   gateway = await startGatewayProcess({
     CONTROL_PLANE_URL: h.controlPlane.url.replace(/^http/, 'ws'),
+    // The harness's control plane serves plain HTTP on 127.0.0.1 only.
+    ALLOW_INSECURE_CONTROL_PLANE: 'true',
     GATEWAY_API_KEY: apiKey,
     JWT_SECRET: 'operator-e2e-jwt-secret-0123456789abcdef',
   });

@@ -6,6 +6,7 @@ import type { ConsumerConfig, GatewayConfig, ConfigProblem, RouteConfig } from '
 import { compileRouter, type Router } from '../routing/router.js';
 import { createUpstreamService, poolKeyOf, type UpstreamService } from '../proxy/upstream.js';
 import { createJwtPolicy } from '../policies/jwt/jwt-policy.js';
+import type { Hs256Rules } from '../policies/jwt/verify-hs256.js';
 import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/key-auth-policy.js';
 import { createRateLimitPolicy, type RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
 import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
@@ -32,6 +33,8 @@ export interface CompileDeps {
   /** `default` in standalone mode, the tenant id with a control plane. */
   tenant: string;
   jwtSecret: Buffer | undefined;
+  /** JWT_ACCEPTED_SECRET, JWT_ISSUER and JWT_AUDIENCE, when set. */
+  jwtRules?: Hs256Rules;
   rateLimitBackend: RateLimitBackend;
   failureMode: RateLimitFailureMode;
   /** Milliseconds since the epoch. */
@@ -65,6 +68,7 @@ function policyChain(
     chain.push(
       createJwtPolicy({
         secret: deps.jwtSecret as Buffer,
+        rules: deps.jwtRules,
         consumersBySubject,
         now: () => Math.floor(deps.now() / 1000),
       }),

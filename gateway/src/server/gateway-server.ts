@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { BlockList } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { GatewayError, badPath, badUpgrade, routeNotFound, shuttingDown } from '../errors.js';
+import { GatewayError, badPath, badUpgrade, bodyStalled, routeNotFound, shuttingDown } from '../errors.js';
 import { normalizeRequestTarget } from '../routing/normalize-path.js';
 import { hostOf, type RouteMatch } from '../routing/router.js';
 import type { ConfigStore } from '../pipeline/config-store.js';
@@ -26,6 +26,7 @@ import {
 import { methodLabel, UNMATCHED, type GatewayMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import { clientAddress } from './client-address.js';
+import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from './client-limits.js';
 import { sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -44,6 +45,8 @@ export interface GatewayServerOptions {
   logger: Logger;
   trustedProxies: BlockList | undefined;
   maxBodyBytes: number;
+  /** Slow-client and connection bounds; DEFAULT_CLIENT_LIMITS when absent. */
+  clientLimits?: ClientLimits;
   newRequestId?: () => string;
 }
 
@@ -82,6 +85,7 @@ interface Admitted {
 
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const { store, metrics, logger, trustedProxies } = options;
+  const limits = options.clientLimits ?? DEFAULT_CLIENT_LIMITS;
   const newRequestId = options.newRequestId ?? randomUUID;
   let inFlight = 0;
   let draining = false;
@@ -211,6 +215,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     });
     if (draining) res.shouldKeepAlive = false;
     if (req.url === '*' && req.method === 'OPTIONS') return sendServerOptions(res, requestId);
+    // A body that stops arriving gets 408 (and the connection closed, as its body was not read to the end).
+    watchBodyIdle(req, limits.bodyIdleTimeoutMs, () => {
+      if (res.headersSent) req.socket.destroy();
+      else sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
+    });
     const admitted = admit(req, requestId, observed);
     if (admitted instanceof GatewayError) return sendError(res, admitted, requestId);
     try {
@@ -336,15 +345,26 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, handleRequest);
+  const server = createServer({ keepAliveTimeout: 65_000, ...serverTimeoutOptions(limits) }, handleRequest);
+  limitConnections(server, limits);
+  let lastDropWarning = 0;
+  server.on('drop', () => {
+    if (Date.now() - lastDropWarning < 10_000) return;
+    lastDropWarning = Date.now();
+    logger.warn('connections refused: MAX_CONNECTIONS reached', { maxConnections: limits.maxConnections });
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgrade(req, socket, head).catch(() => socket.destroy());
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable) socket.destroy();
+    // Headers or a whole request slower than HEADERS_TIMEOUT_MS / REQUEST_TIMEOUT_MS: 408, as node would answer.
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // Once part of a response is out, another status line would corrupt it: just close (node's own rule).
+    const inFlightResponse = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+    if (!socket.writable || inFlightResponse?._headerSent === true) socket.destroy();
     // Node's parser refuses control characters and non-ASCII bytes in the target before any handler runs.
     else if (error.code === 'HPE_INVALID_URL') sendErrorOnSocket(socket, badPath('invalid character in request target'), newRequestId());
-    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
 
   return {

@@ -8,6 +8,7 @@ import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
 import type { RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
 import { createGatewayServer, type GatewayServer } from '../server/gateway-server.js';
 import { parseTrustedProxies } from '../server/client-address.js';
+import type { ClientLimits } from '../server/client-limits.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 
@@ -30,6 +31,7 @@ export interface TestGatewayOptions {
   failureMode?: RateLimitFailureMode;
   trustedProxies?: string;
   maxBodyBytes?: number;
+  clientLimits?: ClientLimits;
   now?: () => number;
 }
 
@@ -61,6 +63,7 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
     logger,
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? ''),
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
+    clientLimits: options.clientLimits,
   });
   gateway.server.listen(0, '127.0.0.1');
   await once(gateway.server, 'listening');
