@@ -12,6 +12,7 @@ import { ensureDevTls } from '../control-plane/src/tls/dev-certificates.js';
 const root = resolve(import.meta.dirname, '..');
 const devDir = join(root, '.dev');
 const CONTROL_PLANE_PORT = Number(process.env.PORT ?? 8080);
+const CONTROL_PLANE_METRICS_PORT = 9090;
 const GATEWAY_PORT = 8000;
 const GATEWAY_METRICS_PORT = 9100;
 const DEMO_UPSTREAM_PORT = 9000;
@@ -206,6 +207,7 @@ async function main(): Promise<void> {
     DATABASE_URL: databaseUrl,
     PLATFORM_JWT_SECRET: process.env.PLATFORM_JWT_SECRET ?? secrets.platformJwtSecret,
     PORT: String(CONTROL_PLANE_PORT),
+    METRICS_PORT: String(CONTROL_PLANE_METRICS_PORT),
     TLS_CERT_FILE: tls.certFile,
     TLS_KEY_FILE: tls.keyFile,
     MAIL_DIR: join(devDir, 'mail'),
@@ -239,7 +241,7 @@ async function main(): Promise<void> {
   const ca = tls.caFile.replace(`${root}/`, '');
   console.log(`
 NovaGate is running (Ctrl-C stops it).
-  control plane  ${base}   (TLS from the development CA in ${ca})
+  control plane  ${base}   (TLS from the development CA in ${ca}; metrics https://localhost:${CONTROL_PLANE_METRICS_PORT}/metrics)
   gateway        http://localhost:${GATEWAY_PORT}   (metrics http://localhost:${GATEWAY_METRICS_PORT}/metrics)
   demo upstream  http://127.0.0.1:${DEMO_UPSTREAM_PORT}
   database       ${stopPostgres === undefined ? 'DATABASE_URL from your environment' : `embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (.dev/postgres)`}

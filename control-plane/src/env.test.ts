@@ -48,3 +48,10 @@ test('the program exits non-zero with one clear line when the secret is weak', (
   assert.equal(result.status, 1);
   assert.equal(result.stderr.trim(), 'control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters');
 });
+
+test('METRICS_PORT defaults to 9090, accepts 0 (any free port) and must not be the API port', () => {
+  assert.equal(loadControlPlaneEnv(base, fail).METRICS_PORT, 9090);
+  assert.equal(loadControlPlaneEnv({ ...base, METRICS_PORT: '0' }, fail).METRICS_PORT, 0);
+  assert.throws(() => loadControlPlaneEnv({ ...base, METRICS_PORT: '70000' }, fail), /METRICS_PORT must be a port number/);
+  assert.throws(() => loadControlPlaneEnv({ ...base, METRICS_PORT: '8080' }, fail), /METRICS_PORT must differ from PORT/);
+});

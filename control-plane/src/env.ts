@@ -14,6 +14,12 @@ const commaList = makeValidator<string[]>((value) =>
     .filter((item) => item !== ''),
 );
 
+/** A TCP port, or 0 for any free port (tests). */
+const portOrZero = makeValidator<number>((value) => {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new EnvError('must be a port number (0 to 65535)');
+  return Number(value);
+});
+
 const postgresUrl = makeValidator<string>((value) => {
   if (!/^postgres(ql)?:\/\//.test(value)) throw new EnvError('must be a postgres:// URL');
   return value;
@@ -28,6 +34,7 @@ export const controlPlaneEnvSpec = {
     desc: 'One more HS256 secret whose platform tokens are accepted but never issued (for rotating PLATFORM_JWT_SECRET without logging anyone out)',
   }),
   PORT: port({ default: 8080 }),
+  METRICS_PORT: portOrZero({ default: 9090, desc: 'Port of the /metrics listener, never the API port; 0 = any free port' }),
   TLS_CERT_FILE: str({ default: undefined }),
   TLS_KEY_FILE: str({ default: undefined }),
   TRUSTED_PROXIES: commaList({ default: [] }),
@@ -55,5 +62,6 @@ export function loadControlPlaneEnv(source: NodeJS.ProcessEnv, fail: (line: stri
   if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
     fail('control-plane: invalid environment: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
+  if (env.METRICS_PORT === env.PORT) fail('control-plane: invalid environment: METRICS_PORT must differ from PORT (metrics stay off the API port)');
   return env;
 }

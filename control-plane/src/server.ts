@@ -1,5 +1,6 @@
-// Assembles one control-plane replica: the HTTP(S) API, the gateway WebSocket hub on the same port, and the
-// LISTEN session that feeds the hub. main.ts calls this with the environment; tests call it with their own.
+// Assembles one control-plane replica: the HTTP(S) API, the gateway WebSocket hub on the same port, the
+// LISTEN session that feeds the hub, and /metrics on its own port. main.ts calls this with the environment;
+// tests call it with their own.
 import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -19,6 +20,7 @@ import { startChangeListener, type ChangeListener } from './hub/change-listener.
 import { createHub, type Hub } from './hub/hub.js';
 import type { Presence } from './hub/presence.js';
 import { createMetrics, type ControlPlaneMetrics } from './telemetry/metrics.js';
+import { createMetricsServer } from './telemetry/metrics-server.js';
 
 export interface ControlPlaneOptions {
   databaseUrl: string;
@@ -32,6 +34,8 @@ export interface ControlPlaneOptions {
   presence: Presence;
   mailer: Mailer;
   port: number;
+  /** The /metrics listener's port (0 = any free port). */
+  metricsPort: number;
   host?: string;
   tls?: { cert: string; key: string };
   trustedProxies: string[];
@@ -46,6 +50,8 @@ export interface ControlPlaneOptions {
 export interface ControlPlane {
   url: string;
   port: number;
+  /** The port /metrics is served on (never the API port). */
+  metricsPort: number;
   server: Server;
   hub: Hub;
   listener: ChangeListener;
@@ -128,9 +134,25 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const httpServer = server as Server;
   const port = (httpServer.address() as AddressInfo).port;
+  const metricsServer = createMetricsServer(metrics.registry, options.tls);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(options.metricsPort, options.host ?? '0.0.0.0', () => {
+        metricsServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await hub.close();
+    await listener.close();
+    await app.close();
+    throw new Error(`metrics port ${options.metricsPort}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return {
     url: `${scheme}://localhost:${port}`,
     port,
+    metricsPort: (metricsServer.address() as AddressInfo).port,
     server: httpServer,
     hub,
     listener,
@@ -142,6 +164,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000).unref();
       await app.close();
       clearTimeout(force);
+      metricsServer.closeAllConnections();
+      await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     },
   };
 }

@@ -22,6 +22,7 @@ const ROUNDS = process.argv.includes('--quick') ? 3 : 10;
 const SERVICES = Number(/^--services=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--services=')) ?? '')?.[1] ?? 0);
 const PORT = 19_080 + Math.floor(Math.random() * 1000);
 const BASE = `https://localhost:${PORT}`;
+const METRICS_PORT = PORT + 1000;
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 /** Monotonic microseconds: the clock V8 CPU profiles use, shared by every process on the machine. */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       DATABASE_URL: db.url,
       PLATFORM_JWT_SECRET: 'bench-platform-secret-0123456789abcdef0123',
       PORT: String(PORT),
+      METRICS_PORT: String(METRICS_PORT),
       TLS_CERT_FILE: tls.certFile,
       TLS_KEY_FILE: tls.keyFile,
       TRUSTED_PROXIES: '127.0.0.1,::1',
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     if (!up) throw new Error('the control plane did not start');
 
     const memory = async () => {
-      const text = await fetch(`${BASE}/metrics`, { dispatcher }).then((r) => r.text());
+      const text = await fetch(`https://localhost:${METRICS_PORT}/metrics`, { dispatcher }).then((r) => r.text());
       const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
       return {
         rss: read('process_resident_memory_bytes'),

@@ -1,6 +1,6 @@
 // The control plane's HTTP application on fastify: security headers (helmet's), CORS, request ids, body limits, the
-// /api/v1 routes, health and metrics, and the one error handler. The server itself (HTTP or HTTPS, shared
-// with the gateway WebSocket hub) comes from the caller through `serverFactory`.
+// /api/v1 routes, health, and the one error handler (metrics have their own listener: telemetry/metrics-server.ts).
+// The server itself (HTTP or HTTPS, shared with the gateway WebSocket hub) comes from the caller through `serverFactory`.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCors from '@fastify/cors';
@@ -147,10 +147,6 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     } catch {
       return reply.code(503).send({ status: 'database unreachable' });
     }
-  });
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
   });
 
   await app.register(

@@ -71,6 +71,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     presence: options.presence ?? createMemoryPresence(),
     mailer,
     port: 0,
+    metricsPort: 0,
     host: '127.0.0.1',
     tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
     trustedProxies: options.trustedProxies ?? [],

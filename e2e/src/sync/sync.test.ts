@@ -38,6 +38,7 @@ async function startControlPlane(): Promise<ControlPlaneProcess> {
       REDIS_URL: TEST_REDIS_URL,
       PLATFORM_JWT_SECRET: 'e2e-platform-secret-0123456789abcdef012',
       PORT: String(port),
+      METRICS_PORT: '0',
       TLS_CERT_FILE: tls.certFile,
       TLS_KEY_FILE: tls.keyFile,
       TRUSTED_PROXIES: '127.0.0.1,::1',
