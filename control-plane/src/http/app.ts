@@ -18,6 +18,7 @@ import type { Mailer } from '../auth/mailer.js';
 import type { PlatformTokens } from '../auth/platform-token.js';
 import type { TokenVersions } from '../auth/token-versions.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
+import { registerConfirmPage } from '../auth/confirm-page.js';
 import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { Pool } from '../db/pool.js';
@@ -140,6 +141,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerConfirmPage(app);
   app.get('/readyz', async (_request, reply) => {
     try {
       await deps.pool.query('SELECT 1');

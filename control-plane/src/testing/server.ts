@@ -8,6 +8,7 @@ import { createMemoryPresence, type Presence } from '../hub/presence.js';
 import { startControlPlane, type ControlPlane } from '../server.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { TestDatabase } from './database.js';
+import { registrationTokenIn } from './mail-folder.js';
 
 export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
 
@@ -122,12 +123,35 @@ export interface RegisteredTenant {
   password: string;
 }
 
-/** Registers a tenant through the API and returns its id, token and key. */
+/** Waits until the server has mailed `to` (any case) a message beyond the first `skip`, and returns it. */
+export async function waitForMail(server: TestServer, to: string, skip = 0, timeoutMs = 10_000): Promise<MailMessage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = server.mail.filter((message) => message.to.toLowerCase() === to.toLowerCase())[skip];
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Step one of registration: POST /auth/register (202), then the token from the mail it sends. */
+export async function startRegistration(server: TestServer, email: string, password: string, tenantName: string, headers: Record<string, string> = {}): Promise<string> {
+  const already = server.mail.filter((message) => message.to.toLowerCase() === email.toLowerCase()).length;
+  const response = await server.request('POST', '/api/v1/auth/register', { body: { email, password, tenantName }, headers });
+  if (response.status !== 202) throw new Error(`registration failed: ${response.status} ${response.text}`);
+  const mail = await waitForMail(server, email, already);
+  const token = registrationTokenIn(mail.text);
+  if (token === null) throw new Error(`the mail to ${email} holds no registration link: ${mail.subject}`);
+  return token;
+}
+
+/** Registers a tenant through both steps of the API (the mailed token included) and returns its id, token and key. */
 export async function registerTenant(server: TestServer, name = 'Acme'): Promise<RegisteredTenant> {
   registrationCounter += 1;
   const email = `owner${registrationCounter}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const password = 'correct horse battery staple';
-  const response = await server.request('POST', '/api/v1/auth/register', { body: { email, password, tenantName: name } });
-  if (response.status !== 201) throw new Error(`registration failed: ${response.status} ${response.text}`);
+  const token = await startRegistration(server, email, password, name);
+  const response = await server.request('POST', '/api/v1/auth/register/confirm', { body: { token } });
+  if (response.status !== 201) throw new Error(`registration confirm failed: ${response.status} ${response.text}`);
   return { id: response.body.tenant.id, token: response.body.token, gatewayApiKey: response.body.gatewayApiKey, email, password };
 }
