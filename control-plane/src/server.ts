@@ -13,7 +13,7 @@ import { createTokenVersions } from './auth/token-versions.js';
 import type { AuthThrottleRules } from './auth/router.js';
 import type { Throttle } from './auth/throttle.js';
 import type { Pool } from './db/pool.js';
-import { createApp } from './http/app.js';
+import { createApp, type RouteList } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
 import { startChangeListener, type ChangeListener } from './hub/change-listener.js';
@@ -52,6 +52,8 @@ export interface ControlPlane {
   port: number;
   /** The port /metrics is served on (never the API port). */
   metricsPort: number;
+  /** Every HTTP route of the API (method and URL template). */
+  routes: RouteList;
   server: Server;
   hub: Hub;
   listener: ChangeListener;
@@ -80,6 +82,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     server = options.tls === undefined ? createHttpServer(handler) : createHttpsServer(options.tls, handler);
     return server;
   };
+  const routes: { method: string; url: string }[] = [];
   const app = await createApp({
     pool: options.pool,
     logger: options.logger,
@@ -95,7 +98,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     corsAllowedOrigins: options.corsAllowedOrigins,
     publicUrl: options.publicUrl ?? `${scheme}://localhost:${options.port}`,
     now: options.now,
-  }, serverFactory);
+  }, serverFactory, routes);
   if (server === undefined) throw new Error('fastify did not create the server');
   server.keepAliveTimeout = 65_000;
   const hub = createHub({
@@ -153,6 +156,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     url: `${scheme}://localhost:${port}`,
     port,
     metricsPort: (metricsServer.address() as AddressInfo).port,
+    routes,
     server: httpServer,
     hub,
     listener,

@@ -24,7 +24,8 @@ import type { Throttle } from '../auth/throttle.js';
 import type { Pool } from '../db/pool.js';
 import { requestContext } from '../telemetry/logger.js';
 import type { ControlPlaneMetrics } from '../telemetry/metrics.js';
-import { ApiError, handleError, requestErrorOf, sendError } from './errors.js';
+import { ApiError, handleError, requestErrorOf, sendError, validationFailed } from './errors.js';
+import { firstNulPath, NUL_MESSAGE } from './nul-bytes.js';
 import { BODY_LIMIT } from './limits.js';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
@@ -76,7 +77,10 @@ export function securityHeaders(): Record<string, string> {
   return headers;
 }
 
-export async function createApp(deps: AppDeps, serverFactory: FastifyServerFactory): Promise<FastifyInstance> {
+/** Every route the app serves (method and URL template), as registered. */
+export type RouteList = readonly { method: string; url: string }[];
+
+export async function createApp(deps: AppDeps, serverFactory: FastifyServerFactory, routeList: { method: string; url: string }[] = []): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
     serverFactory,
@@ -90,6 +94,9 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     // Errors fastify meets before routing (a URL that is not validly percent-encoded) take the same shape.
     frameworkErrors: (error, _request, reply) => sendError(reply, requestErrorOf(error) ?? new ApiError(400, 'validation_failed', error.message)),
   });
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
+  });
   // JSON bodies through fastify's own parser (prototype poisoning refused), but only in UTF-8.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -101,7 +108,18 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     }
     // Many clients send Content-Type on every request: an empty body (a DELETE, say) is no body.
     if (body === '') done(null, undefined);
-    else void parseJson(request, body as string, done);
+    else
+      void parseJson(request, body as string, (error, value) => {
+        if (error !== null) return done(error, undefined);
+        const path = firstNulPath(value);
+        if (path !== null) return done(validationFailed([{ path, message: NUL_MESSAGE }]), undefined);
+        done(null, value);
+      });
+  });
+  // The query string too, on every route (a handler that ignores a parameter never sees it, so no harm).
+  app.addHook('preValidation', (request, _reply, done) => {
+    const path = firstNulPath(request.query);
+    done(path === null ? undefined : validationFailed([{ path, message: NUL_MESSAGE }], 'query is invalid'));
   });
 
   const security = securityHeaders();
