@@ -45,6 +45,8 @@ export interface ControlPlaneOptions {
   listenerReconnectDelayMs?: number;
   pingIntervalMs?: number;
   now?: () => Date;
+  /** How the login delay waits (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ControlPlane {
@@ -98,6 +100,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     corsAllowedOrigins: options.corsAllowedOrigins,
     publicUrl: options.publicUrl ?? `${scheme}://localhost:${options.port}`,
     now: options.now,
+    sleep: options.sleep,
   }, serverFactory, routes);
   if (server === undefined) throw new Error('fastify did not create the server');
   server.keepAliveTimeout = 65_000;

@@ -14,18 +14,25 @@ import type { TokenVersions } from './token-versions.js';
 import { issueResetToken, redeemResetToken, RESET_TOKEN_PATTERN } from './reset-tokens.js';
 import { REGISTRATION_TOKEN_PATTERN, storePendingRegistration, takePendingRegistration, type PendingRegistration } from './pending-registrations.js';
 import type { Throttle, ThrottleRule } from './throttle.js';
+import { loginDelayMs, type LoginDelayPolicy } from './login-delay.js';
 import type { Logger } from 'winston';
 
 export interface AuthThrottleRules {
-  /** Every /auth request, per client IP. */
+  /** Every /auth request, per client IP: also what stops one address trying many emails. */
   perIp: ThrottleRule;
-  /** Login and reset attempts, per email. */
+  /** Registration and reset requests, per email. */
   perEmail: ThrottleRule;
+  /** Failed logins per (email, client IP) pair: past it that pair gets 429 without a password check. */
+  loginPerEmailAndIp?: ThrottleRule;
+  /** The per-email delay before a login's password check, growing with the email's recent failures. */
+  loginDelay?: LoginDelayPolicy;
 }
 
-export const DEFAULT_AUTH_THROTTLE: AuthThrottleRules = {
+export const DEFAULT_AUTH_THROTTLE: Required<AuthThrottleRules> = {
   perIp: { limit: 30, windowSeconds: 60 },
   perEmail: { limit: 10, windowSeconds: 15 * 60 },
+  loginPerEmailAndIp: { limit: 10, windowSeconds: 15 * 60 },
+  loginDelay: { baseMs: 250, capMs: 4_000, windowSeconds: 15 * 60 },
 };
 
 export interface AuthRouterDeps {
@@ -39,6 +46,8 @@ export interface AuthRouterDeps {
   now: () => Date;
   /** Base URL the reset and registration mails link to. */
   publicUrl: string;
+  /** Waits `ms` (the login delay); tests pass one that records instead. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const email = z.email({ message: 'must be an email address' }).max(254);
@@ -124,12 +133,28 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
     }
   });
 
+  // Login throttling (README, "Login throttling"): per client IP (every /auth request, above), failures per
+  // (email, client IP) pair, and a per-email delay that slows every attempt for an email under attack but
+  // lets each one be checked, so failures from other addresses never keep the owner out.
+  const pairRule = deps.throttleRules.loginPerEmailAndIp ?? DEFAULT_AUTH_THROTTLE.loginPerEmailAndIp;
+  const delayPolicy = deps.throttleRules.loginDelay ?? DEFAULT_AUTH_THROTTLE.loginDelay;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   app.post('/login', async (request) => {
     const body = parseOrThrow(loginBody, request.body);
-    await throttle('login-email', body.email.toLowerCase(), deps.throttleRules.perEmail);
+    const email = body.email.toLowerCase();
+    const pairKey = `login-pair:${email}|${request.ip}`;
+    const pair = await deps.throttle.peek(pairKey, pairRule);
+    if (!pair.allowed) throw tooManyRequests(pair.retryAfterSeconds);
+    const waitMs = Math.min(delayPolicy.capMs, await deps.throttle.cooldownMs(`login-delay:${email}`));
+    if (waitMs > 0) await sleep(waitMs);
     const tenant = await findTenantByEmail(deps.pool, body.email);
     const ok = await verifyPassword(body.password, tenant?.passwordHash ?? null);
-    if (!ok || tenant === null) throw invalidCredentials();
+    if (!ok || tenant === null) {
+      await deps.throttle.hit(pairKey, pairRule);
+      const failures = await deps.throttle.hit(`login-failures:${email}`, { limit: 0, windowSeconds: delayPolicy.windowSeconds });
+      await deps.throttle.startCooldown(`login-delay:${email}`, loginDelayMs(failures.count, delayPolicy));
+      throw invalidCredentials();
+    }
     return { token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) };
   });
 

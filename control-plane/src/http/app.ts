@@ -53,6 +53,8 @@ export interface AppDeps {
   corsAllowedOrigins: string[];
   publicUrl: string;
   now?: () => Date;
+  /** How the login delay waits (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The caller's X-Request-ID when it is a sane token, else a fresh UUID. */
@@ -181,6 +183,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
         logger: deps.logger,
         now,
         publicUrl: deps.publicUrl,
+        sleep: deps.sleep,
       }),
     { prefix: '/api/v1/auth' },
   );

@@ -16,6 +16,8 @@ export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
 export const RELAXED_THROTTLE: AuthThrottleRules = {
   perIp: { limit: 100_000, windowSeconds: 60 },
   perEmail: { limit: 100_000, windowSeconds: 60 },
+  loginPerEmailAndIp: { limit: 100_000, windowSeconds: 60 },
+  loginDelay: { baseMs: 0, capMs: 0, windowSeconds: 60 },
 };
 
 export interface TestServer {
@@ -45,6 +47,8 @@ export interface TestServerOptions {
   throttleRules?: AuthThrottleRules;
   trustedProxies?: string[];
   now?: () => Date;
+  /** How the login delay waits; by default the test server does not wait at all. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -81,6 +85,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     maxConfigBytes: 16 * 1024 * 1024,
     listenerReconnectDelayMs: options.listenerReconnectDelayMs,
     now,
+    sleep: options.sleep ?? (async () => undefined),
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
   const url = options.tls === undefined ? `http://127.0.0.1:${controlPlane.port}` : `https://localhost:${controlPlane.port}`;
