@@ -226,7 +226,11 @@ async function main(): Promise<void> {
   // A control plane that exits instead stops the whole stack through run()'s exit handler.
   await waitFor(() => healthy(`${base}/healthz`, caPem), 'the control plane answering /healthz');
 
-  const demo = await ensureDemoTenant(base, caPem);
+  // A demo tenant that cannot be set up stops what was started too (else the control plane outlives the script).
+  const demo = await ensureDemoTenant(base, caPem).catch(async (error: unknown) => {
+    console.error(`novagate: could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
+    return shutdown(1);
+  });
   const config = await callControlPlane(`${base}/api/v1/tenants/${demo.tenantId}/config`, caPem, 'PUT', {
     config: {
       services: [{ name: 'demo', url: `http://127.0.0.1:${DEMO_UPSTREAM_PORT}` }],
