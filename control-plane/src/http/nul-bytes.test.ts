@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
 import { firstNulPath } from './nul-bytes.js';
+import { helloGateway } from '../testing/gateway-client.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
 let db: TestDatabase;
 let server: TestServer;
@@ -139,4 +141,19 @@ test('NUL escaped in a path parameter is refused before any query', async () => 
     const response = await server.request('GET', url, { token: tenant.token });
     assert.ok(response.status === 400 || response.status === 403, `${url}: ${response.status}`);
   }
+});
+
+test('a gateway message with NUL in a string closes the connection with 1008 and stores nothing', { timeout: 10_000 }, async () => {
+  for (const message of [
+    { type: 'logs', entries: [{ requestId: 'x', method: 'GET', pathTemplate: '/a\u0000', status: 200, latencyMs: 1, route: 'r', time: new Date().toISOString() }] },
+    { type: 'nack', version: 1, error: 'bad\u0000config' },
+  ]) {
+    const gateway = await helloGateway(server.url, tenant.gatewayApiKey);
+    await gateway.nextConfig();
+    gateway.send(message);
+    assert.equal((await gateway.closed).code, 1008, message.type);
+  }
+  const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${quotedTenantSchema(tenant.id)}.request_logs`);
+  assert.equal(rows[0].n, 0);
+  assert.equal(server.logLines.filter((line) => line.includes('invalid byte sequence') || line.includes('unhandled error')).length, 0);
 });
