@@ -8,10 +8,13 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { get as httpsGet, request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { ensureDevTls } from '../control-plane/src/tls/dev-certificates.js';
+import { createFolderMailReader, registrationTokenIn } from '../control-plane/src/testing/mail-folder.js';
 
 const root = resolve(import.meta.dirname, '..');
 const devDir = join(root, '.dev');
+const mailDir = join(devDir, 'mail');
 const CONTROL_PLANE_PORT = Number(process.env.PORT ?? 8080);
+const CONTROL_PLANE_METRICS_PORT = 9090;
 const GATEWAY_PORT = 8000;
 const GATEWAY_METRICS_PORT = 9100;
 const DEMO_UPSTREAM_PORT = 9000;
@@ -133,7 +136,14 @@ async function ensureDemoTenant(base: string, ca: Buffer): Promise<DemoTenant & 
   }
   const email = 'demo@novagate.local';
   const password = randomBytes(12).toString('hex');
-  const registered = await api('POST', '/auth/register', { email, password, tenantName: 'Demo' });
+  // Registration has two steps (DESIGN §3): the control plane writes the confirmation mail to .dev/mail (no
+  // SMTP_URL here), and this script follows its link as the owner of the mailbox would.
+  const mailReader = createFolderMailReader(mailDir);
+  const asked = await api('POST', '/auth/register', { email, password, tenantName: 'Demo' });
+  if (asked.status !== 202) throw new Error(`cannot register the demo tenant (${asked.status})`);
+  const token = registrationTokenIn(await mailReader.waitFor(email));
+  if (token === null) throw new Error('the demo tenant exists but .dev/demo.json is lost; delete .dev/ to start over');
+  const registered = await api('POST', '/auth/register/confirm', { token });
   if (registered.status !== 201) {
     throw new Error(`cannot register the demo tenant (${registered.status}); delete .dev/ to start over`);
   }
@@ -206,16 +216,21 @@ async function main(): Promise<void> {
     DATABASE_URL: databaseUrl,
     PLATFORM_JWT_SECRET: process.env.PLATFORM_JWT_SECRET ?? secrets.platformJwtSecret,
     PORT: String(CONTROL_PLANE_PORT),
+    METRICS_PORT: String(CONTROL_PLANE_METRICS_PORT),
     TLS_CERT_FILE: tls.certFile,
     TLS_KEY_FILE: tls.keyFile,
-    MAIL_DIR: join(devDir, 'mail'),
+    MAIL_DIR: mailDir,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   const base = `https://localhost:${CONTROL_PLANE_PORT}`;
   // A control plane that exits instead stops the whole stack through run()'s exit handler.
   await waitFor(() => healthy(`${base}/healthz`, caPem), 'the control plane answering /healthz');
 
-  const demo = await ensureDemoTenant(base, caPem);
+  // A demo tenant that cannot be set up stops what was started too (else the control plane outlives the script).
+  const demo = await ensureDemoTenant(base, caPem).catch(async (error: unknown) => {
+    console.error(`novagate: could not start the local stack: ${error instanceof Error ? error.message : String(error)}`);
+    return shutdown(1);
+  });
   const config = await callControlPlane(`${base}/api/v1/tenants/${demo.tenantId}/config`, caPem, 'PUT', {
     config: {
       services: [{ name: 'demo', url: `http://127.0.0.1:${DEMO_UPSTREAM_PORT}` }],
@@ -239,7 +254,7 @@ async function main(): Promise<void> {
   const ca = tls.caFile.replace(`${root}/`, '');
   console.log(`
 NovaGate is running (Ctrl-C stops it).
-  control plane  ${base}   (TLS from the development CA in ${ca})
+  control plane  ${base}   (TLS from the development CA in ${ca}; metrics https://localhost:${CONTROL_PLANE_METRICS_PORT}/metrics)
   gateway        http://localhost:${GATEWAY_PORT}   (metrics http://localhost:${GATEWAY_METRICS_PORT}/metrics)
   demo upstream  http://127.0.0.1:${DEMO_UPSTREAM_PORT}
   database       ${stopPostgres === undefined ? 'DATABASE_URL from your environment' : `embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (.dev/postgres)`}
@@ -258,9 +273,10 @@ The admin API, as the demo tenant:
   curl --cacert ${ca} -H "authorization: Bearer $TOKEN" ${base}/api/v1/tenants/${demo.tenantId}/gateways
   curl --cacert ${ca} -H "authorization: Bearer $TOKEN" ${base}/api/v1/tenants/${demo.tenantId}/request-logs
 
-Register your own tenant:
+Register your own tenant (two steps: the confirmation link is mailed; here the mail lands in .dev/mail/):
   curl --cacert ${ca} -X POST ${base}/api/v1/auth/register -H 'content-type: application/json' \\
        -d '{"email":"you@example.com","password":"a long password","tenantName":"Acme"}'
+  then open the link in the newest file of .dev/mail/ (or POST its token to ${base}/api/v1/auth/register/confirm)
 `);
 }
 

@@ -131,3 +131,10 @@ test('REDIS_URL takes redis:// or rediss://; Redis TLS files need rediss:// and 
     message: 'control-plane: invalid environment: REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together',
   });
 });
+
+test('METRICS_PORT defaults to 9090, accepts 0 (any free port) and must not be the API port', () => {
+  assert.equal(loadControlPlaneEnv(base, fail).METRICS_PORT, 9090);
+  assert.equal(loadControlPlaneEnv({ ...base, METRICS_PORT: '0' }, fail).METRICS_PORT, 0);
+  assert.throws(() => loadControlPlaneEnv({ ...base, METRICS_PORT: '70000' }, fail), /METRICS_PORT must be a port number/);
+  assert.throws(() => loadControlPlaneEnv({ ...base, METRICS_PORT: '8080' }, fail), /METRICS_PORT must differ from PORT/);
+});

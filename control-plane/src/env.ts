@@ -35,6 +35,12 @@ const redisUrl = makeValidator<string>((value) => {
   return value;
 });
 
+/** A TCP port, or 0 for any free port (tests). */
+const portOrZero = makeValidator<number>((value) => {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new EnvError('must be a port number (0 to 65535)');
+  return Number(value);
+});
+
 const postgresUrl = makeValidator<string>((value) => {
   if (!/^postgres(ql)?:\/\//.test(value)) throw new EnvError('must be a postgres:// URL');
   return value;
@@ -52,6 +58,7 @@ export const controlPlaneEnvSpec = {
     desc: 'One more HS256 secret whose platform tokens are accepted but never issued (for rotating PLATFORM_JWT_SECRET without logging anyone out)',
   }),
   PORT: port({ default: 8080 }),
+  METRICS_PORT: portOrZero({ default: 9090, desc: 'Port of the /metrics listener, never the API port; 0 = any free port' }),
   TLS_CERT_FILE: str({ default: undefined }),
   TLS_KEY_FILE: str({ default: undefined }),
   TRUSTED_PROXIES: commaList({ default: [] }),
@@ -99,5 +106,6 @@ export function loadControlPlaneEnv(source: NodeJS.ProcessEnv, fail: (line: stri
   };
   const limitsProblem = clientLimitsProblem(clientLimits);
   if (limitsProblem !== undefined) fail(`control-plane: invalid environment: ${limitsProblem}`);
+  if (env.METRICS_PORT === env.PORT) fail('control-plane: invalid environment: METRICS_PORT must differ from PORT (metrics stay off the API port)');
   return { ...env, clientLimits };
 }

@@ -55,6 +55,7 @@ const controlPlane = await startControlPlane({
   redis,
   mailer: env.SMTP_URL === undefined ? createFolderMailer(env.MAIL_DIR) : createSmtpMailer(env.SMTP_URL, env.MAIL_FROM),
   port: env.PORT,
+  metricsPort: env.METRICS_PORT,
   tls:
     env.TLS_CERT_FILE !== undefined && env.TLS_KEY_FILE !== undefined
       ? { cert: readPem(env.TLS_CERT_FILE), key: readPem(env.TLS_KEY_FILE) }
@@ -65,7 +66,7 @@ const controlPlane = await startControlPlane({
   maxConfigBytes: env.MAX_CONFIG_BYTES,
   clientLimits: env.clientLimits,
 }).catch((error: unknown) => fail(`control-plane: cannot start: ${error instanceof Error ? error.message : String(error)}`));
-logger.info('control plane listening', { port: controlPlane.port, url: controlPlane.url });
+logger.info('control plane listening', { port: controlPlane.port, url: controlPlane.url, metricsPort: controlPlane.metricsPort });
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

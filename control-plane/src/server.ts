@@ -1,5 +1,6 @@
-// Assembles one control-plane replica: the HTTP(S) API, the gateway WebSocket hub on the same port, and the
-// LISTEN session that feeds the hub. main.ts calls this with the environment; tests call it with their own.
+// Assembles one control-plane replica: the HTTP(S) API, the gateway WebSocket hub on the same port, the
+// LISTEN session that feeds the hub, and /metrics on its own port. main.ts calls this with the environment;
+// tests call it with their own.
 import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -14,7 +15,7 @@ import { createMemoryThrottle, createRedisThrottle, type Throttle } from './auth
 import { createFallbackThrottle } from './auth/throttle-fallback.js';
 import type { Redis } from 'ioredis';
 import type { Pool } from './db/pool.js';
-import { createApp } from './http/app.js';
+import { createApp, type RouteList } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
 import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from '@novagate/gateway/server/client-limits';
@@ -25,6 +26,7 @@ import { createFallbackPresence } from './hub/presence-fallback.js';
 import { createRedisHealth } from './redis/health.js';
 import { startTelemetryRetention } from './hub/telemetry-retention.js';
 import { createMetrics, type ControlPlaneMetrics } from './telemetry/metrics.js';
+import { createMetricsServer } from './telemetry/metrics-server.js';
 
 export interface ControlPlaneOptions {
   databaseUrl: string;
@@ -45,6 +47,8 @@ export interface ControlPlaneOptions {
   presence?: Presence;
   mailer: Mailer;
   port: number;
+  /** The /metrics listener's port (0 = any free port). */
+  metricsPort: number;
   host?: string;
   tls?: { cert: string; key: string };
   trustedProxies: string[];
@@ -62,11 +66,17 @@ export interface ControlPlaneOptions {
   /** How often old telemetry is deleted (default 10 minutes). */
   retentionIntervalMs?: number;
   now?: () => Date;
+  /** How the login delay waits (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ControlPlane {
   url: string;
   port: number;
+  /** The port /metrics is served on (never the API port). */
+  metricsPort: number;
+  /** Every HTTP route of the API (method and URL template). */
+  routes: RouteList;
   server: Server;
   hub: Hub;
   listener: ChangeListener;
@@ -123,6 +133,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     limitConnections(server, limits);
     return server;
   };
+  const routes: { method: string; url: string }[] = [];
   const app = await createApp({
     pool: options.pool,
     logger: options.logger,
@@ -139,7 +150,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     corsAllowedOrigins: options.corsAllowedOrigins,
     publicUrl: options.publicUrl ?? `${scheme}://localhost:${options.port}`,
     now: options.now,
-  }, serverFactory);
+    sleep: options.sleep,
+  }, serverFactory, routes);
   if (server === undefined) throw new Error('fastify did not create the server');
   server.keepAliveTimeout = 65_000;
   const hub = createHub({
@@ -183,9 +195,26 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
   const httpServer = server as Server;
   const port = (httpServer.address() as AddressInfo).port;
+  const metricsServer = createMetricsServer(metrics.registry, options.tls);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(options.metricsPort, options.host ?? '0.0.0.0', () => {
+        metricsServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await hub.close();
+    await listener.close();
+    await app.close();
+    throw new Error(`metrics port ${options.metricsPort}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return {
     url: `${scheme}://localhost:${port}`,
     port,
+    metricsPort: (metricsServer.address() as AddressInfo).port,
+    routes,
     server: httpServer,
     hub,
     listener,
@@ -197,6 +226,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000).unref();
       await app.close();
       clearTimeout(force);
+      metricsServer.closeAllConnections();
+      await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     },
   };
 }

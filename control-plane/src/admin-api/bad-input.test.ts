@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { registerTenant, startRegistration, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
 
 let db: TestDatabase;
 let server: TestServer;
@@ -121,9 +121,8 @@ test('SQL metacharacters in names are refused as invalid names or stored verbati
     assert.equal(response.body.error.details[0].path, 'name');
   }
   const tenantName = "O'Brien \"Quotes\"; DROP SCHEMA public;--";
-  const reg = await server.request('POST', '/api/v1/auth/register', {
-    body: { email: 'quotes@example.com', password: 'a long enough password', tenantName },
-  });
+  const registrationToken = await startRegistration(server, 'quotes@example.com', 'a long enough password', tenantName);
+  const reg = await server.request('POST', '/api/v1/auth/register/confirm', { body: { token: registrationToken } });
   assert.equal(reg.status, 201);
   assert.equal(reg.body.tenant.name, tenantName);
   const jwtSubject = "sub'); DELETE FROM consumers;--";
@@ -131,7 +130,7 @@ test('SQL metacharacters in names are refused as invalid names or stored verbati
   assert.equal(consumer.status, 201);
   assert.equal(consumer.body.jwtSubject, jwtSubject);
   const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");
-  assert.equal(rows[0].n, 5);
+  assert.equal(rows[0].n, 6);
 });
 
 test('no error response carries a stack trace or SQL', async () => {

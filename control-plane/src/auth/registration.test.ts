@@ -1,7 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
+import { RELAXED_THROTTLE, registerTenant, startRegistration, startTestServer, waitForMail, type TestServer } from '../testing/server.js';
+import { registrationTokenIn } from '../testing/mail-folder.js';
+import { sha256Hex } from './api-keys.js';
 import { tenantSchemaName } from '../tenancy/schema-name.js';
 import { tenantMigrations } from '../db/migrate.js';
 
@@ -17,7 +19,7 @@ after(async () => {
   await db.drop();
 });
 
-const PUBLIC_TABLES = ['api_keys', 'pending_config_updates', 'plans', 'schema_migrations', 'tenants'];
+const PUBLIC_TABLES = ['api_keys', 'pending_config_updates', 'pending_registrations', 'plans', 'schema_migrations', 'tenants'];
 const TENANT_TABLES = ['config_versions', 'consumers', 'error_events', 'gateway_nodes', 'request_logs', 'routes', 'services'];
 
 async function tablesIn(schema: string): Promise<string[]> {
@@ -28,17 +30,139 @@ async function tablesIn(schema: string): Promise<string[]> {
   return rows.map((row) => row.table_name);
 }
 
-test('registration answers 201 with the tenant on the free plan, a token and a gateway key', async () => {
+test('registration answers 202, mails a link, and the link token confirmed answers 201 with the tenant on the free plan, a token and a gateway key', async () => {
   const response = await server.request('POST', '/api/v1/auth/register', {
     body: { email: 'First@Example.com', password: 'a long enough password', tenantName: 'Acme Corp!' },
   });
-  assert.equal(response.status, 201, response.text);
-  assert.deepEqual(Object.keys(response.body).sort(), ['gatewayApiKey', 'tenant', 'token']);
-  assert.equal(response.body.tenant.plan, 'free');
-  assert.equal(response.body.tenant.name, 'Acme Corp!');
-  assert.equal(response.body.tenant.slug, 'acme-corp');
-  assert.match(response.body.gatewayApiKey, new RegExp(`^gw_${response.body.tenant.id}_[0-9a-f]{32}$`));
-  assert.equal(response.body.token.split('.').length, 3);
+  assert.equal(response.status, 202, response.text);
+  assert.deepEqual(Object.keys(response.body), ['message']);
+  const mail = await waitForMail(server, 'first@example.com');
+  assert.equal(mail.to, 'First@Example.com');
+  assert.match(mail.text, /http:\/\/localhost\/register\/confirm#token=[0-9a-f]{64}/);
+  const token = registrationTokenIn(mail.text);
+  assert.ok(token !== null);
+  const confirmed = await server.request('POST', '/api/v1/auth/register/confirm', { body: { token } });
+  assert.equal(confirmed.status, 201, confirmed.text);
+  assert.deepEqual(Object.keys(confirmed.body).sort(), ['gatewayApiKey', 'tenant', 'token']);
+  assert.equal(confirmed.body.tenant.plan, 'free');
+  assert.equal(confirmed.body.tenant.name, 'Acme Corp!');
+  assert.equal(confirmed.body.tenant.slug, 'acme-corp');
+  assert.match(confirmed.body.gatewayApiKey, new RegExp(`^gw_${confirmed.body.tenant.id}_[0-9a-f]{32}$`));
+  assert.equal(confirmed.body.token.split('.').length, 3);
+  const login = await server.request('POST', '/api/v1/auth/login', { body: { email: 'first@example.com', password: 'a long enough password' } });
+  assert.equal(login.status, 200);
+});
+
+test('nothing is provisioned before the token is confirmed; the pending row holds only the token\'s SHA-256 and a bcrypt hash', async () => {
+  const tenantsBefore = await db.pool.query('SELECT count(*)::int AS n FROM public.tenants');
+  const token = await startRegistration(server, 'pending@example.com', 'a long enough password', 'Pending');
+  const tenantsAfter = await db.pool.query('SELECT count(*)::int AS n FROM public.tenants');
+  assert.equal(tenantsAfter.rows[0].n, tenantsBefore.rows[0].n);
+  const { rows } = await db.pool.query("SELECT * FROM public.pending_registrations WHERE email = 'pending@example.com'");
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].token_hash, sha256Hex(token));
+  assert.match(rows[0].password_hash, /^\$2b\$10\$/);
+  assert.equal(rows[0].tenant_name, 'Pending');
+  const hours = (rows[0].expires_at.getTime() - Date.now()) / 3_600_000;
+  assert.ok(hours > 23.9 && hours <= 24, `expires in ${hours} h`);
+  assert.ok(!JSON.stringify(rows).includes(token));
+});
+
+test('an email that has an account (in any case) gets the same 202 and a mail saying so, and no link that could make a second account', async () => {
+  const owner = await registerTenant(server, 'Owner');
+  const fresh = await server.request('POST', '/api/v1/auth/register', {
+    body: { email: 'nobody-yet@example.com', password: 'a long enough password', tenantName: 'X' },
+  });
+  const mailsBefore = server.mail.filter((m) => m.to.toLowerCase() === owner.email).length;
+  const existing = await server.request('POST', '/api/v1/auth/register', {
+    body: { email: owner.email.toUpperCase(), password: 'a long enough password', tenantName: 'X' },
+  });
+  assert.equal(existing.status, 202);
+  assert.equal(existing.status, fresh.status);
+  assert.deepEqual(existing.body, fresh.body);
+  assert.equal(existing.headers.get('content-length'), fresh.headers.get('content-length'));
+  const mail = await waitForMail(server, owner.email, mailsBefore);
+  assert.match(mail.subject, /already have a NovaGate account/);
+  assert.equal(registrationTokenIn(mail.text), null);
+  const { rows } = await db.pool.query('SELECT 1 FROM public.pending_registrations WHERE lower(email) = lower($1)', [owner.email]);
+  assert.equal(rows.length, 0);
+});
+
+test('a registration token works exactly once: concurrent and later uses get 400 naming token, and one tenant exists', async () => {
+  const token = await startRegistration(server, 'once@example.com', 'a long enough password', 'Once');
+  const answers = await Promise.all(Array.from({ length: 5 }, () => server.request('POST', '/api/v1/auth/register/confirm', { body: { token } })));
+  assert.deepEqual(answers.map((a) => a.status).sort(), [201, 400, 400, 400, 400]);
+  const later = await server.request('POST', '/api/v1/auth/register/confirm', { body: { token } });
+  assert.equal(later.status, 400);
+  assert.equal(later.body.error.code, 'validation_failed');
+  assert.equal(later.body.error.details[0].path, 'token');
+  const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM public.tenants WHERE owner_email = 'once@example.com'");
+  assert.equal(rows[0].n, 1);
+});
+
+test('a registration token expires after 24 hours', async () => {
+  let clock = Date.now();
+  const timed = await startTestServer({ db, now: () => new Date(clock) });
+  try {
+    const token = await startRegistration(timed, 'late@example.com', 'a long enough password', 'Late');
+    clock += 24 * 3_600_000 + 1_000;
+    const late = await timed.request('POST', '/api/v1/auth/register/confirm', { body: { token } });
+    assert.equal(late.status, 400);
+    assert.equal(late.body.error.details[0].path, 'token');
+  } finally {
+    await timed.close();
+  }
+});
+
+test('two pending sign-ups for one mailbox: the second link answers 409 and makes no second account', async () => {
+  const first = await startRegistration(server, 'twice@example.com', 'a long enough password', 'Twice');
+  const second = await startRegistration(server, 'TWICE@example.com', 'a long enough password', 'Twice again');
+  assert.equal((await server.request('POST', '/api/v1/auth/register/confirm', { body: { token: second } })).status, 201);
+  const again = await server.request('POST', '/api/v1/auth/register/confirm', { body: { token: first } });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, 'already_exists');
+});
+
+test('the mailed link opens a page that spends nothing (mail scanners prefetch links); its button POSTs the token', async () => {
+  const token = await startRegistration(server, 'scanner@example.com', 'a long enough password', 'Scanned');
+  for (const path of [`/register/confirm?token=${token}`, '/register/confirm', '/register/confirm.js', `/api/v1/auth/register/confirm?token=${token}`]) {
+    await server.request('GET', path);
+    await server.request('HEAD', path);
+  }
+  const page = await server.request('GET', `/register/confirm?token=${token}`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(page.text, /<script src="\/register\/confirm\.js"/);
+  assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const script = await server.request('GET', '/register/confirm.js');
+  assert.match(script.text, /fetch\('\/api\/v1\/auth\/register\/confirm'/);
+  assert.match(script.text, /method: 'POST'/);
+  const { rows } = await db.pool.query("SELECT 1 FROM public.tenants WHERE owner_email = 'scanner@example.com'");
+  assert.equal(rows.length, 0, 'a GET created the tenant');
+  assert.equal((await server.request('POST', '/api/v1/auth/register/confirm', { body: { token } })).status, 201);
+});
+
+test('registration is throttled per email (any case), even from many addresses', async () => {
+  const throttled = await startTestServer({
+    db,
+    trustedProxies: ['127.0.0.1'],
+    throttleRules: { ...RELAXED_THROTTLE, perEmail: { limit: 2, windowSeconds: 600 } },
+  });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await throttled.request('POST', '/api/v1/auth/register', {
+        body: { email: i % 2 === 0 ? 'flooded@example.com' : 'FLOODED@example.com', password: 'a long enough password', tenantName: 'F' },
+        headers: { 'x-forwarded-for': `198.51.100.${i + 1}` },
+      });
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [202, 202, 429, 429]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(throttled.mail.length, 2, 'a throttled registration sends no mail');
+  } finally {
+    await throttled.close();
+  }
 });
 
 test('registration provisions tenant_<uuid> with its fixed tables, and public holds only the allowed tables', async () => {
@@ -79,13 +203,10 @@ test('passwords rest as bcrypt cost 10, keys as SHA-256 hex, and no plaintext se
 
 test('50 concurrent registrations give 50 tenants and 50 schemas without an error', async () => {
   const before = await db.pool.query('SELECT count(*)::int AS n FROM public.tenants');
-  const responses = await Promise.all(
-    Array.from({ length: 50 }, (_, i) =>
-      server.request('POST', '/api/v1/auth/register', {
-        body: { email: `concurrent${i}@example.com`, password: 'a long enough password', tenantName: 'Same Name' },
-      }),
-    ),
+  const tokens = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => startRegistration(server, `concurrent${i}@example.com`, 'a long enough password', 'Same Name')),
   );
+  const responses = await Promise.all(tokens.map((token) => server.request('POST', '/api/v1/auth/register/confirm', { body: { token } })));
   assert.deepEqual(responses.map((r) => r.status), Array(50).fill(201));
   const ids = new Set(responses.map((r) => r.body.tenant.id));
   const slugs = new Set(responses.map((r) => r.body.tenant.slug));
@@ -106,21 +227,6 @@ test('a plan field at registration is refused like any unknown field', async () 
   assert.deepEqual(response.body.error.details, [{ path: 'plan', message: 'unknown field' }]);
   const { rows } = await db.pool.query("SELECT 1 FROM public.tenants WHERE owner_email = 'planner@example.com'");
   assert.equal(rows.length, 0);
-});
-
-test('an email registered twice (in any case) gets 409 already_exists and leaves no second schema', async () => {
-  const schemasBefore = await db.pool.query("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name LIKE 'tenant\\_%'");
-  await server.request('POST', '/api/v1/auth/register', {
-    body: { email: 'dup@example.com', password: 'a long enough password', tenantName: 'Dup' },
-  });
-  const again = await server.request('POST', '/api/v1/auth/register', {
-    body: { email: 'DUP@example.com', password: 'a long enough password', tenantName: 'Dup' },
-  });
-  assert.equal(again.status, 409);
-  assert.equal(again.body.error.code, 'already_exists');
-  assert.equal(again.body.error.details[0].path, 'email');
-  const schemasAfter = await db.pool.query("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name LIKE 'tenant\\_%'");
-  assert.equal(schemasAfter.rows[0].n, schemasBefore.rows[0].n + 1);
 });
 
 test('weak or oversized passwords and bad emails are refused naming the field', async () => {

@@ -1,4 +1,5 @@
-// /api/v1/auth: registration, login and password reset (DESIGN §3), throttled per client IP and per email.
+// /api/v1/auth: registration in two steps (a mailed token), login and password reset (DESIGN §3), throttled per
+// client IP and per email.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
@@ -11,19 +12,27 @@ import { hashPassword, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH, verifyPassword }
 import type { PlatformTokens } from './platform-token.js';
 import type { TokenVersions } from './token-versions.js';
 import { issueResetToken, redeemResetToken, RESET_TOKEN_PATTERN } from './reset-tokens.js';
+import { REGISTRATION_TOKEN_PATTERN, storePendingRegistration, takePendingRegistration, type PendingRegistration } from './pending-registrations.js';
 import type { Throttle, ThrottleRule } from './throttle.js';
+import { loginDelayMs, type LoginDelayPolicy } from './login-delay.js';
 import type { Logger } from 'winston';
 
 export interface AuthThrottleRules {
-  /** Every /auth request, per client IP. */
+  /** Every /auth request, per client IP: also what stops one address trying many emails. */
   perIp: ThrottleRule;
-  /** Login and reset attempts, per email. */
+  /** Registration and reset requests, per email. */
   perEmail: ThrottleRule;
+  /** Failed logins per (email, client IP) pair: past it that pair gets 429 without a password check. */
+  loginPerEmailAndIp?: ThrottleRule;
+  /** The per-email delay before a login's password check, growing with the email's recent failures. */
+  loginDelay?: LoginDelayPolicy;
 }
 
-export const DEFAULT_AUTH_THROTTLE: AuthThrottleRules = {
+export const DEFAULT_AUTH_THROTTLE: Required<AuthThrottleRules> = {
   perIp: { limit: 30, windowSeconds: 60 },
   perEmail: { limit: 10, windowSeconds: 15 * 60 },
+  loginPerEmailAndIp: { limit: 10, windowSeconds: 15 * 60 },
+  loginDelay: { baseMs: 250, capMs: 4_000, windowSeconds: 15 * 60 },
 };
 
 export interface AuthRouterDeps {
@@ -35,8 +44,10 @@ export interface AuthRouterDeps {
   mailer: Mailer;
   logger: Logger;
   now: () => Date;
-  /** Base URL the reset mail links to. */
+  /** Base URL the reset and registration mails link to. */
   publicUrl: string;
+  /** Waits `ms` (the login delay); tests pass one that records instead. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const email = z.email({ message: 'must be an email address' }).max(254);
@@ -51,6 +62,9 @@ const registerBody = z.strictObject({
   email,
   password,
   tenantName: z.string().trim().min(1).max(100),
+});
+const registerConfirmBody = z.strictObject({
+  token: z.string().regex(REGISTRATION_TOKEN_PATTERN, { message: 'must be the 64 hex digits from the registration mail' }),
 });
 const loginBody = z.strictObject({ email: z.string().max(254), password: z.string().max(1024) });
 const resetRequestBody = z.strictObject({ email: z.string().max(254) });
@@ -71,37 +85,76 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
     await throttle('auth-ip', request.ip, deps.throttleRules.perIp);
   });
 
+  // Step one: the same answer and the same work (one bcrypt, no lookup) whether or not the email has an
+  // account; the lookup and the mail happen after the answer has gone, so neither shows in its timing.
   app.post('/register', async (request, reply) => {
     const body = parseOrThrow(registerBody, request.body);
+    await throttle('register-email', body.email.toLowerCase(), deps.throttleRules.perEmail);
     const passwordHash = await hashPassword(body.password);
+    reply.raw.once('close', () => {
+      void sendRegistrationMail(deps, { email: body.email, passwordHash, tenantName: body.tenantName }).catch((error: unknown) => {
+        deps.logger.error('registration mail failed', { error: error instanceof Error ? error.message : 'unknown' });
+      });
+    });
+    return reply.code(202).send({ message: 'check your mailbox: the link we sent completes the registration within 24 hours' });
+  });
+
+  // Step two: the mailed token, spent once, creates the tenant on the free plan.
+  app.post('/register/confirm', async (request, reply) => {
+    const body = parseOrThrow(registerConfirmBody, request.body);
     try {
       const result = await withTransaction(deps.pool, async (client) => {
+        const pending = await takePendingRegistration(client, body.token, deps.now());
+        if (pending === null) return null;
         const tenant = await provisionTenant(client, {
-          name: body.tenantName,
+          name: pending.tenantName,
           plan: 'free',
-          ownerEmail: body.email,
-          passwordHash,
+          ownerEmail: pending.email,
+          passwordHash: pending.passwordHash,
         });
         const key = await createApiKey(client, tenant.id, 'default');
         return { tenant, key };
       });
+      if (result === null) {
+        throw new ApiError(400, 'validation_failed', 'registration token is invalid, expired or already used', [
+          { path: 'token', message: 'invalid, expired or already used' },
+        ]);
+      }
       const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: 1 });
       deps.logger.info('tenant registered', { tenantId: result.tenant.id });
       return await reply.code(201).send({ tenant: publicTenant(result.tenant), token, gatewayApiKey: result.key.plaintext });
     } catch (error) {
+      // Two pending sign-ups for one mailbox: the second link finds the account made by the first. Only the
+      // mailbox's owner holds the token, so saying so tells nobody else anything.
       if (isPgError(error, PG_UNIQUE_VIOLATION) && error.constraint === 'tenants_owner_email_key') {
-        throw alreadyExists('an account with this email already exists', 'email');
+        throw alreadyExists('an account with this email already exists; log in or reset the password', 'token');
       }
       throw error;
     }
   });
 
+  // Login throttling (README, "Login throttling"): per client IP (every /auth request, above), failures per
+  // (email, client IP) pair, and a per-email delay that slows every attempt for an email under attack but
+  // lets each one be checked, so failures from other addresses never keep the owner out.
+  const pairRule = deps.throttleRules.loginPerEmailAndIp ?? DEFAULT_AUTH_THROTTLE.loginPerEmailAndIp;
+  const delayPolicy = deps.throttleRules.loginDelay ?? DEFAULT_AUTH_THROTTLE.loginDelay;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   app.post('/login', async (request) => {
     const body = parseOrThrow(loginBody, request.body);
-    await throttle('login-email', body.email.toLowerCase(), deps.throttleRules.perEmail);
+    const email = body.email.toLowerCase();
+    const pairKey = `login-pair:${email}|${request.ip}`;
+    const pair = await deps.throttle.peek(pairKey, pairRule);
+    if (!pair.allowed) throw tooManyRequests(pair.retryAfterSeconds);
+    const waitMs = Math.min(delayPolicy.capMs, await deps.throttle.cooldownMs(`login-delay:${email}`));
+    if (waitMs > 0) await sleep(waitMs);
     const tenant = await findTenantByEmail(deps.pool, body.email);
     const ok = await verifyPassword(body.password, tenant?.passwordHash ?? null);
-    if (!ok || tenant === null) throw invalidCredentials();
+    if (!ok || tenant === null) {
+      await deps.throttle.hit(pairKey, pairRule);
+      const failures = await deps.throttle.hit(`login-failures:${email}`, { limit: 0, windowSeconds: delayPolicy.windowSeconds });
+      await deps.throttle.startCooldown(`login-delay:${email}`, loginDelayMs(failures.count, delayPolicy));
+      throw invalidCredentials();
+    }
     return { token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) };
   });
 
@@ -140,4 +193,24 @@ async function sendResetMail(deps: AuthRouterDeps, emailAddress: string): Promis
     text: `Someone asked to reset the password of your NovaGate account "${tenant.name}".\n\nReset token: ${token}\nOr open: ${deps.publicUrl}/reset-password#token=${token}\n\nThe token works once, within one hour. If you did not ask for this, ignore this mail.`,
   });
   deps.logger.info('password reset mail sent', { tenantId: tenant.id });
+}
+
+/** The mail of step one: a confirmation link for a new email, a note for an email that has an account. */
+async function sendRegistrationMail(deps: AuthRouterDeps, registration: PendingRegistration): Promise<void> {
+  const tenant = await findTenantByEmail(deps.pool, registration.email);
+  if (tenant !== null) {
+    await deps.mailer.send({
+      to: tenant.ownerEmail,
+      subject: 'You already have a NovaGate account',
+      text: `Someone (perhaps you) asked to sign up for NovaGate with this address, but it already owns the account "${tenant.name}". Nothing was changed.\n\nLog in, or if you forgot the password, reset it at: ${deps.publicUrl}/reset-password\n\nIf this was not you, ignore this mail.`,
+    });
+    deps.logger.info('registration for an existing account', { tenantId: tenant.id });
+    return;
+  }
+  const token = await storePendingRegistration(deps.pool, registration, deps.now());
+  await deps.mailer.send({
+    to: registration.email,
+    subject: 'Confirm your NovaGate registration',
+    text: `Someone (perhaps you) asked to create the NovaGate account "${registration.tenantName}" with this address.\n\nTo create it, open this page and press the button (it works once, within 24 hours):\n${deps.publicUrl}/register/confirm#token=${token}\n\nOr POST {"token":"${token}"} to ${deps.publicUrl}/api/v1/auth/register/confirm.\n\nIf this was not you, ignore this mail: nothing is created without the link.`,
+  });
 }

@@ -12,13 +12,14 @@ test('while the shared throttle fails, hits count in memory (still limited), wit
   const logger = createLogger('debug', new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }));
   const registry = new Registry();
   let redisUp = true;
-  const shared: Throttle = {
-    async hit(key, rule) {
-      if (!redisUp) throw new Error('Connection is closed.');
-      return memoryForShared.hit(key, rule);
-    },
-  };
   const memoryForShared = createMemoryThrottle();
+  const up = <T>(call: () => Promise<T>): Promise<T> => (redisUp ? call() : Promise.reject(new Error('Connection is closed.')));
+  const shared: Throttle = {
+    hit: (key, rule) => up(() => memoryForShared.hit(key, rule)),
+    peek: (key, rule) => up(() => memoryForShared.peek(key, rule)),
+    startCooldown: (key, ms) => up(() => memoryForShared.startCooldown(key, ms)),
+    cooldownMs: (key) => up(() => memoryForShared.cooldownMs(key)),
+  };
   const health = createRedisHealth({ logger, registry, ping: async () => (redisUp ? 'PONG' : Promise.reject(new Error('down'))) });
   const throttle = createFallbackThrottle(shared, createMemoryThrottle(), health);
   const rule = { limit: 2, windowSeconds: 60 };

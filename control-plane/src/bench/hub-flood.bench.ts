@@ -54,10 +54,8 @@ async function main(): Promise<void> {
       return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as Record<string, any>) }; // eslint-disable-line @typescript-eslint/no-explicit-any -- bench reads JSON freely
     };
     const register = async (name: string): Promise<Tenant> => {
-      const response = await api('POST', '/auth/register', { email: `bench-${name}-${Date.now()}@example.com`, password: 'bench password 123', tenantName: name });
-      if (response.status !== 201) throw new Error(`registration failed: ${response.status}`);
-      const body = response.body as { tenant: { id: string }; token: string; gatewayApiKey: string };
-      return { id: body.tenant.id, token: body.token, key: body.gatewayApiKey };
+      const tenant = await controlPlane.registerTenant(name, `10.3.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`);
+      return { id: tenant.id, token: tenant.token, key: tenant.gatewayApiKey };
     };
     const quiet = await register('quiet');
     await api('POST', `/tenants/${quiet.id}/services`, { name: 'users', url: 'http://users:8080' }, quiet.token);
@@ -80,7 +78,7 @@ async function main(): Promise<void> {
       return samples;
     };
     const metrics = async (): Promise<string> => {
-      for (const url of [`${controlPlane.url}/metrics`, `http://127.0.0.1:${METRICS_PORT}/metrics`]) {
+      for (const url of [`http://127.0.0.1:${METRICS_PORT}/metrics`]) {
         const response = await fetch(url).catch(() => undefined);
         if (response?.ok === true) return response.text();
       }

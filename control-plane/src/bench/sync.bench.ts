@@ -4,12 +4,13 @@
 // would on their own machines; this process only writes and times. Prints a table; asserts nothing. With BENCH_CPU_PROFILE_DIR set, the control plane writes a V8
 // CPU profile there and the bench prints the measured window for cpu-profile-summary.ts.
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, fetch } from 'undici';
 import { createTestDatabase } from '../testing/database.js';
+import { createFolderMailReader, registrationTokenIn } from '../testing/mail-folder.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { ensureDevTls } from '../tls/dev-certificates.js';
 import { percentile } from './percentile.js';
@@ -22,6 +23,7 @@ const ROUNDS = process.argv.includes('--quick') ? 3 : 10;
 const SERVICES = Number(/^--services=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--services=')) ?? '')?.[1] ?? 0);
 const PORT = 19_080 + Math.floor(Math.random() * 1000);
 const BASE = `https://localhost:${PORT}`;
+const METRICS_PORT = PORT + 1000;
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 /** Monotonic microseconds: the clock V8 CPU profiles use, shared by every process on the machine. */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -33,12 +35,17 @@ async function main(): Promise<void> {
   const tls = ensureDevTls(mkdtempSync(join(tmpdir(), 'novagate-bench-tls-')));
   const ca = readFileSync(tls.caFile, 'utf8');
   const dispatcher = new Agent({ connect: { ca } });
+  // Registration links come from the folder mailer (no SMTP_URL).
+  const mailDir = mkdtempSync(join(tmpdir(), 'novagate-bench-mail-'));
+  const mailReader = createFolderMailReader(mailDir);
   const server = spawn(process.execPath, ['--expose-gc', ...(PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]), '--import', 'tsx', '--import', fileURLToPath(new URL('./collect-garbage-on-signal.ts', import.meta.url)), fileURLToPath(new URL('../main.ts', import.meta.url))], {
     env: {
       ...process.env,
       DATABASE_URL: db.url,
       PLATFORM_JWT_SECRET: 'bench-platform-secret-0123456789abcdef0123',
       PORT: String(PORT),
+      METRICS_PORT: String(METRICS_PORT),
+      MAIL_DIR: mailDir,
       TLS_CERT_FILE: tls.certFile,
       TLS_KEY_FILE: tls.keyFile,
       TRUSTED_PROXIES: '127.0.0.1,::1',
@@ -71,7 +78,7 @@ async function main(): Promise<void> {
     if (!up) throw new Error('the control plane did not start');
 
     const memory = async () => {
-      const text = await fetch(`${BASE}/metrics`, { dispatcher }).then((r) => r.text());
+      const text = await fetch(`https://localhost:${METRICS_PORT}/metrics`, { dispatcher }).then((r) => r.text());
       const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
       return {
         rss: read('process_resident_memory_bytes'),
@@ -103,7 +110,9 @@ async function main(): Promise<void> {
 
     const tenants: { id: string; token: string; key: string }[] = [];
     for (let i = 0; i < TENANTS; i++) {
-      const body = (await api('POST', '/api/v1/auth/register', { email: `sync-${i}-${Date.now()}@example.com`, password: 'benchmark password', tenantName: `Sync ${i}` }, undefined, `10.9.0.${i + 1}`)) as {
+      const email = `sync-${i}-${Date.now()}@example.com`;
+      await api('POST', '/api/v1/auth/register', { email, password: 'benchmark password', tenantName: `Sync ${i}` }, undefined, `10.9.0.${i + 1}`);
+      const body = (await api('POST', '/api/v1/auth/register/confirm', { token: registrationTokenIn(await mailReader.waitFor(email)) }, undefined, `10.9.1.${i + 1}`)) as {
         tenant: { id: string };
         token: string;
         gatewayApiKey: string;
@@ -228,6 +237,7 @@ async function main(): Promise<void> {
     await new Promise((r) => server.once('exit', r));
     await dispatcher.close();
     await db.drop();
+    rmSync(mailDir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 // The control plane's HTTP application on fastify: security headers (helmet's), CORS, request ids, body limits, the
-// /api/v1 routes, health and metrics, and the one error handler. The server itself (HTTP or HTTPS, shared
-// with the gateway WebSocket hub) comes from the caller through `serverFactory`.
+// /api/v1 routes, health, and the one error handler (metrics have their own listener: telemetry/metrics-server.ts).
+// The server itself (HTTP or HTTPS, shared with the gateway WebSocket hub) comes from the caller through `serverFactory`.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCors from '@fastify/cors';
@@ -18,12 +18,14 @@ import type { Mailer } from '../auth/mailer.js';
 import type { PlatformTokens } from '../auth/platform-token.js';
 import type { TokenVersions } from '../auth/token-versions.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
+import { registerConfirmPage } from '../auth/confirm-page.js';
 import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { Pool } from '../db/pool.js';
 import { requestContext } from '../telemetry/logger.js';
 import type { ControlPlaneMetrics } from '../telemetry/metrics.js';
-import { ApiError, handleError, requestErrorOf, sendError } from './errors.js';
+import { ApiError, handleError, requestErrorOf, sendError, validationFailed } from './errors.js';
+import { firstNulPath, NUL_MESSAGE } from './nul-bytes.js';
 import { BODY_LIMIT } from './limits.js';
 import { readiness } from './readiness.js';
 
@@ -54,6 +56,8 @@ export interface AppDeps {
   /** Pings Redis, when the replica uses one: /readyz names it when it is down. */
   redisProbe?: () => Promise<boolean>;
   now?: () => Date;
+  /** How the login delay waits (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The caller's X-Request-ID when it is a sane token, else a fresh UUID. */
@@ -78,7 +82,10 @@ export function securityHeaders(): Record<string, string> {
   return headers;
 }
 
-export async function createApp(deps: AppDeps, serverFactory: FastifyServerFactory): Promise<FastifyInstance> {
+/** Every route the app serves (method and URL template), as registered. */
+export type RouteList = readonly { method: string; url: string }[];
+
+export async function createApp(deps: AppDeps, serverFactory: FastifyServerFactory, routeList: { method: string; url: string }[] = []): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
     serverFactory,
@@ -92,6 +99,9 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     // Errors fastify meets before routing (a URL that is not validly percent-encoded) take the same shape.
     frameworkErrors: (error, _request, reply) => sendError(reply, requestErrorOf(error) ?? new ApiError(400, 'validation_failed', error.message)),
   });
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
+  });
   // JSON bodies through fastify's own parser (prototype poisoning refused), but only in UTF-8.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -103,7 +113,18 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     }
     // Many clients send Content-Type on every request: an empty body (a DELETE, say) is no body.
     if (body === '') done(null, undefined);
-    else void parseJson(request, body as string, done);
+    else
+      void parseJson(request, body as string, (error, value) => {
+        if (error !== null) return done(error, undefined);
+        const path = firstNulPath(value);
+        if (path !== null) return done(validationFailed([{ path, message: NUL_MESSAGE }]), undefined);
+        done(null, value);
+      });
+  });
+  // The query string too, on every route (a handler that ignores a parameter never sees it, so no harm).
+  app.addHook('preValidation', (request, _reply, done) => {
+    const path = firstNulPath(request.query);
+    done(path === null ? undefined : validationFailed([{ path, message: NUL_MESSAGE }], 'query is invalid'));
   });
 
   const security = securityHeaders();
@@ -143,15 +164,12 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerConfirmPage(app);
   app.get('/readyz', async (_request, reply) => {
     const database = { name: 'database', required: true, check: async () => (await deps.pool.query('SELECT 1'), true) };
     const redis = deps.redisProbe === undefined ? [] : [{ name: 'redis', required: false, check: deps.redisProbe }];
     const { statusCode, body } = await readiness([database, ...redis]);
     return reply.code(statusCode).send(body);
-  });
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
   });
 
   await app.register(
@@ -166,6 +184,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
         logger: deps.logger,
         now,
         publicUrl: deps.publicUrl,
+        sleep: deps.sleep,
       }),
     { prefix: '/api/v1/auth' },
   );

@@ -10,7 +10,9 @@ export const MAX_LOG_ENTRIES_PER_BATCH = 500;
 export const PING_INTERVAL_MS = 15_000;
 export const OFFLINE_AFTER_MS = 45_000;
 
-const capped = z.string().max(256);
+// Every string here ends up in PostgreSQL, which cannot store U+0000.
+const withoutNul = (value: string) => !value.includes('\u0000');
+const capped = z.string().max(256).refine(withoutNul, { message: 'must not contain NUL characters' });
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const nodeId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'must be 1-128 characters of [A-Za-z0-9._:-]' });
 
@@ -23,7 +25,7 @@ export const helloMessage = z.strictObject({
 });
 
 export const ackMessage = z.strictObject({ type: z.literal('ack'), version: z.int().min(0), hash: sha256 });
-export const nackMessage = z.strictObject({ type: z.literal('nack'), version: z.int().min(0), error: z.string().max(4096) });
+export const nackMessage = z.strictObject({ type: z.literal('nack'), version: z.int().min(0), error: z.string().max(4096).refine(withoutNul, { message: 'must not contain NUL characters' }) });
 
 export const logEntry = z.strictObject({
   requestId: capped,

@@ -106,6 +106,7 @@ test('the control plane started with a rediss:// REDIS_URL and REDIS_CA_FILE kee
       REDIS_CA_FILE: certificates.caFile,
       PLATFORM_JWT_SECRET: 'redis-tls-test-platform-secret-0123456789abcdef',
       PORT: String(port),
+      METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

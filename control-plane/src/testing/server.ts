@@ -10,6 +10,7 @@ import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
 import { createLogger } from '../telemetry/logger.js';
 import type { TestDatabase } from './database.js';
 import type { ClientLimits } from '@novagate/gateway/server/client-limits';
+import { registrationTokenIn } from './mail-folder.js';
 
 export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
 
@@ -17,6 +18,8 @@ export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
 export const RELAXED_THROTTLE: AuthThrottleRules = {
   perIp: { limit: 100_000, windowSeconds: 60 },
   perEmail: { limit: 100_000, windowSeconds: 60 },
+  loginPerEmailAndIp: { limit: 100_000, windowSeconds: 60 },
+  loginDelay: { baseMs: 0, capMs: 0, windowSeconds: 60 },
 };
 
 export interface TestServer {
@@ -52,6 +55,8 @@ export interface TestServerOptions {
   hubProtection?: ControlPlaneOptions['hubProtection'];
   clientLimits?: ClientLimits;
   now?: () => Date;
+  /** How the login delay waits; by default the test server does not wait at all. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -80,6 +85,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     presence: options.presence ?? (options.redis === undefined ? createMemoryPresence() : undefined),
     mailer,
     port: 0,
+    metricsPort: 0,
     host: '127.0.0.1',
     tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
     trustedProxies: options.trustedProxies ?? [],
@@ -92,6 +98,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     hubProtection: options.hubProtection,
     clientLimits: options.clientLimits,
     now,
+    sleep: options.sleep ?? (async () => undefined),
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
   const url = options.tls === undefined ? `http://127.0.0.1:${controlPlane.port}` : `https://localhost:${controlPlane.port}`;
@@ -134,12 +141,35 @@ export interface RegisteredTenant {
   password: string;
 }
 
-/** Registers a tenant through the API and returns its id, token and key. */
+/** Waits until the server has mailed `to` (any case) a message beyond the first `skip`, and returns it. */
+export async function waitForMail(server: TestServer, to: string, skip = 0, timeoutMs = 10_000): Promise<MailMessage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = server.mail.filter((message) => message.to.toLowerCase() === to.toLowerCase())[skip];
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Step one of registration: POST /auth/register (202), then the token from the mail it sends. */
+export async function startRegistration(server: TestServer, email: string, password: string, tenantName: string, headers: Record<string, string> = {}): Promise<string> {
+  const already = server.mail.filter((message) => message.to.toLowerCase() === email.toLowerCase()).length;
+  const response = await server.request('POST', '/api/v1/auth/register', { body: { email, password, tenantName }, headers });
+  if (response.status !== 202) throw new Error(`registration failed: ${response.status} ${response.text}`);
+  const mail = await waitForMail(server, email, already);
+  const token = registrationTokenIn(mail.text);
+  if (token === null) throw new Error(`the mail to ${email} holds no registration link: ${mail.subject}`);
+  return token;
+}
+
+/** Registers a tenant through both steps of the API (the mailed token included) and returns its id, token and key. */
 export async function registerTenant(server: TestServer, name = 'Acme'): Promise<RegisteredTenant> {
   registrationCounter += 1;
   const email = `owner${registrationCounter}-${Math.random().toString(36).slice(2, 8)}@example.com`;
   const password = 'correct horse battery staple';
-  const response = await server.request('POST', '/api/v1/auth/register', { body: { email, password, tenantName: name } });
-  if (response.status !== 201) throw new Error(`registration failed: ${response.status} ${response.text}`);
+  const token = await startRegistration(server, email, password, name);
+  const response = await server.request('POST', '/api/v1/auth/register/confirm', { body: { token } });
+  if (response.status !== 201) throw new Error(`registration confirm failed: ${response.status} ${response.text}`);
   return { id: response.body.tenant.id, token: response.body.token, gatewayApiKey: response.body.gatewayApiKey, email, password };
 }

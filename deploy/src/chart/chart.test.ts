@@ -220,6 +220,7 @@ describe('components', () => {
     assert.deepEqual(ref('PLATFORM_JWT_ACCEPTED_SECRET'), { name: 'novagate-control-plane', key: 'PLATFORM_JWT_ACCEPTED_SECRET', optional: true });
     assert.deepEqual(ref('REDIS_URL'), { name: 'novagate-control-plane', key: 'REDIS_URL', optional: true });
     assert.equal(envValue(c, 'PORT'), '8080');
+    assert.equal(envValue(c, 'METRICS_PORT'), '9090', '/metrics is served off the API port');
     assert.equal(envValue(c, 'TLS_CERT_FILE'), '/etc/novagate/tls/tls.crt');
     assert.equal(c.readinessProbe?.httpGet?.scheme, 'HTTPS');
     // Migrations run before the server listens: 300 s of start-up before the first liveness check.
@@ -403,7 +404,7 @@ describe('NetworkPolicy', () => {
       spec: { policyTypes: string[]; ingress: { ports: { port: number }[]; from?: unknown[] }[] };
     })[];
     const ports = Object.fromEntries(policies.map((policy) => [policy.metadata.name, policy.spec.ingress.flatMap((rule) => rule.ports.map((port) => port.port))]));
-    assert.deepEqual(ports, { [componentName('control-plane')]: [8080], [componentName('gateway')]: [8000, 9100], [componentName('operator')]: [8081] });
+    assert.deepEqual(ports, { [componentName('control-plane')]: [8080, 9090], [componentName('gateway')]: [8000, 9100], [componentName('operator')]: [8081] });
     for (const policy of policies) assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
     const operatorPolicy = policies.find((policy) => policy.metadata.name === componentName('operator'))!;
     assert.deepEqual(operatorPolicy.spec.ingress[0]!.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);

@@ -88,7 +88,7 @@ before(async () => {
           job_name: controlPlaneJob,
           scheme: 'https',
           tls_config: { ca_file: tls.caFile },
-          static_configs: [{ targets: [`127.0.0.1:${controlPlane.controlPlane.port}`], labels: targetLabels(controlPlaneJob) }],
+          static_configs: [{ targets: [`127.0.0.1:${controlPlane.controlPlane.metricsPort}`], labels: targetLabels(controlPlaneJob) }],
         },
       ],
     },

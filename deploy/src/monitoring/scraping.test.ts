@@ -38,7 +38,7 @@ test('one ServiceMonitor per component, selecting its Service’s metrics port, 
   const monitors = objects.filter((object) => object.kind === 'ServiceMonitor') as ServiceMonitor[];
   assert.deepEqual(monitors.map((monitor) => monitor.metadata.name).sort(), [componentName('control-plane'), componentName('gateway'), componentName('operator')].sort());
   const services = objects.filter((object) => object.kind === 'Service') as (KubeObject & IService)[];
-  const expectedPorts: Record<string, number> = { [componentName('control-plane')]: 8080, [componentName('gateway')]: 9100, [componentName('operator')]: 8081 };
+  const expectedPorts: Record<string, number> = { [componentName('control-plane')]: 9090, [componentName('gateway')]: 9100, [componentName('operator')]: 8081 };
   for (const monitor of monitors) {
     assert.equal(monitor.metadata.labels?.release, 'kube-prometheus-stack');
     assert.deepEqual(monitor.spec.namespaceSelector.matchNames, [releaseNamespace]);

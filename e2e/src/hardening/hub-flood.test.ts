@@ -45,10 +45,9 @@ async function api(method: string, path: string, body?: unknown, token?: string)
 }
 
 async function registerTenant(): Promise<{ id: string; token: string; key: string }> {
-  const email = `flood-${Math.random().toString(36).slice(2)}@example.com`;
-  const response = await api('POST', '/auth/register', { email, password: 'e2e password 123', tenantName: 'Flood' });
-  assert.equal(response.status, 201);
-  return { id: response.body.tenant.id, token: response.body.token, key: response.body.gatewayApiKey };
+  const address = `10.2.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+  const tenant = await controlPlane.registerTenant('Flood', address);
+  return { id: tenant.id, token: tenant.token, key: tenant.gatewayApiKey };
 }
 
 /** Starts a flooding gateway process; resolves with its report when it ends. */

@@ -4,13 +4,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, fetch } from 'undici';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '@novagate/control-plane/testing/database';
 import { ensureDevTls, type DevTls } from '@novagate/control-plane/tls/dev-certificates';
+import { createFolderMailReader, registrationTokenIn } from '@novagate/control-plane/testing/mail-folder';
 import { lockTenantForConfigChange, quotedTenantSchema, recordConfigVersion, withTransaction } from '@novagate/control-plane/tenancy';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
@@ -20,6 +21,8 @@ const JWT_SECRET = 'e2e-gateway-jwt-secret-0123456789abcdef';
 
 let db: TestDatabase;
 let tls: DevTls;
+const mailDir = mkdtempSync(join(tmpdir(), 'novagate-e2e-mail-'));
+const mail = createFolderMailReader(mailDir);
 let dispatcher: Agent;
 let upstream: TestUpstream;
 const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -38,6 +41,8 @@ async function startControlPlane(): Promise<ControlPlaneProcess> {
       REDIS_URL: TEST_REDIS_URL,
       PLATFORM_JWT_SECRET: 'e2e-platform-secret-0123456789abcdef012',
       PORT: String(port),
+      METRICS_PORT: '0',
+      MAIL_DIR: mailDir,
       TLS_CERT_FILE: tls.certFile,
       TLS_KEY_FILE: tls.keyFile,
       TRUSTED_PROXIES: '127.0.0.1,::1',
@@ -77,11 +82,16 @@ interface Tenant {
   key: string;
 }
 
+/** Registers through both steps: the control plane's folder mailer (no SMTP_URL) holds the link's token. */
 async function registerTenant(): Promise<Tenant> {
   const email = `e2e-${Math.random().toString(36).slice(2)}@example.com`;
   const response = await api('POST', '/auth/register', { email, password: 'e2e password 123', tenantName: 'E2E' });
-  assert.equal(response.status, 201);
-  return { id: response.body.tenant.id, token: response.body.token, key: response.body.gatewayApiKey };
+  assert.equal(response.status, 202);
+  const token = registrationTokenIn(await mail.waitFor(email));
+  assert.ok(token !== null, 'the registration mail holds a link');
+  const confirmed = await api('POST', '/auth/register/confirm', { token });
+  assert.equal(confirmed.status, 201);
+  return { id: confirmed.body.tenant.id, token: confirmed.body.token, key: confirmed.body.gatewayApiKey };
 }
 
 /** Starts a gateway in control-plane mode; an `extra` value of '' removes that variable. */
@@ -135,6 +145,7 @@ after(async () => {
   await upstream.close();
   await dispatcher.close();
   await db.drop();
+  rmSync(mailDir, { recursive: true, force: true });
 });
 
 async function routeTo(tenant: Tenant, name: string, path: string, extra: Record<string, unknown> = {}): Promise<void> {

@@ -57,7 +57,12 @@ const pathPattern = z.string().superRefine((value, ctx) => {
   if (problem !== null) ctx.addIssue({ code: 'custom', message: `path ${problem}` });
 });
 
-const upstreamUrl = z.string().superRefine((value, ctx) => {
+// PostgreSQL (where the control plane keeps configs) cannot store U+0000, and a CRD can carry one: refuse it in
+// the free-form strings (names, paths, hosts and hashes already allow only printable characters).
+const NO_NUL = { message: 'must not contain NUL characters (U+0000)' };
+const withoutNul = (value: string) => !value.includes('\u0000');
+
+const upstreamUrl = z.string().refine(withoutNul, NO_NUL).superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);
@@ -119,7 +124,7 @@ export const consumerSchema = z.strictObject({
     .array(z.string().regex(SHA256_HEX_PATTERN, { message: 'must be the SHA-256 of the key as 64 lower-case hex digits' }))
     .max(100)
     .default([]),
-  jwtSubject: z.string().min(1).max(256).optional(),
+  jwtSubject: z.string().min(1).max(256).refine(withoutNul, NO_NUL).optional(),
   rateLimit: rateLimitSchema.optional(),
 });
 

@@ -97,3 +97,28 @@ test('caseInsensitive: true is kept; false is left out, so the config hashes as 
   assert.notEqual(configHash(folded.value), configHash(unsaid.value));
   assert.deepEqual(problemsOf(withRoute({ caseInsensitive: 'yes' })).map((p) => p.path), ['routes[0].caseInsensitive']);
 });
+
+test('NUL (U+0000) in any string of a config is refused naming the field', () => {
+  const config = {
+    services: [{ name: 'users', url: 'http://users:8080/base' }],
+    routes: [{ name: 'get-user', service: 'users', paths: ['/users/:id'], methods: ['GET'], hosts: ['api.example.com'] }],
+    consumers: [{ username: 'mobile-app', apiKeyHashes: ['a'.repeat(64)], jwtSubject: 'mobile-app' }],
+  };
+  assert.ok(validateGatewayConfig(config).ok);
+  const leaves: [string, (c: typeof config) => void][] = [
+    ['services[0].name', (c) => (c.services[0]!.name = 'us\u0000ers')],
+    ['services[0].url', (c) => (c.services[0]!.url = 'http://users:8080/ba\u0000se')],
+    ['routes[0].name', (c) => (c.routes[0]!.name = 'get\u0000user')],
+    ['routes[0].service', (c) => (c.routes[0]!.service = 'users\u0000')],
+    ['routes[0].paths[0]', (c) => (c.routes[0]!.paths[0] = '/users/\u0000')],
+    ['routes[0].hosts[0]', (c) => (c.routes[0]!.hosts[0] = 'api\u0000.example.com')],
+    ['consumers[0].username', (c) => (c.consumers[0]!.username = 'mobile\u0000')],
+    ['consumers[0].apiKeyHashes[0]', (c) => (c.consumers[0]!.apiKeyHashes[0] = `${'a'.repeat(63)}\u0000`)],
+    ['consumers[0].jwtSubject', (c) => (c.consumers[0]!.jwtSubject = 'mobile\u0000app')],
+  ];
+  for (const [path, spoil] of leaves) {
+    const copy = structuredClone(config);
+    spoil(copy);
+    assert.ok(problemsOf(copy).some((problem) => problem.path === path), path);
+  }
+});
