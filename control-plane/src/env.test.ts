@@ -15,6 +15,7 @@ test('a valid environment gets its documented defaults', () => {
   assert.equal(env.PORT, 8080);
   assert.deepEqual(env.TRUSTED_PROXIES, []);
   assert.equal(env.MAX_CONFIG_BYTES, 16 * 1024 * 1024);
+  assert.equal(env.DATABASE_POOL_MAX, 20);
   const lists = loadControlPlaneEnv({ ...base, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }, fail);
   assert.deepEqual(lists.TRUSTED_PROXIES, ['10.0.0.0/8', '127.0.0.1']);
 });
@@ -47,4 +48,13 @@ test('the program exits non-zero with one clear line when the secret is weak', (
   });
   assert.equal(result.status, 1);
   assert.equal(result.stderr.trim(), 'control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters');
+});
+
+test('DATABASE_POOL_MAX takes a whole number from 2 to 1000 and refuses anything else with one line', () => {
+  assert.equal(loadControlPlaneEnv({ ...base, DATABASE_POOL_MAX: '50' }, fail).DATABASE_POOL_MAX, 50);
+  for (const bad of ['0', '1', '-5', '2.5', 'twenty', '1001']) {
+    assert.throws(() => loadControlPlaneEnv({ ...base, DATABASE_POOL_MAX: bad }, fail), {
+      message: 'control-plane: invalid environment: DATABASE_POOL_MAX must be a whole number from 2 to 1000',
+    });
+  }
 });

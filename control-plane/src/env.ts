@@ -14,6 +14,12 @@ const commaList = makeValidator<string[]>((value) =>
     .filter((item) => item !== ''),
 );
 
+const poolSize = makeValidator<number>((value) => {
+  const size = Number(value);
+  if (!/^\d+$/.test(value) || size < 2 || size > 1000) throw new EnvError('must be a whole number from 2 to 1000');
+  return size;
+});
+
 const postgresUrl = makeValidator<string>((value) => {
   if (!/^postgres(ql)?:\/\//.test(value)) throw new EnvError('must be a postgres:// URL');
   return value;
@@ -37,6 +43,7 @@ export const controlPlaneEnvSpec = {
   PUBLIC_URL: url({ default: undefined, desc: 'Base URL that reset mails link to' }),
   MAIL_DIR: str({ default: '.dev/mail', desc: 'Where the development mailer writes messages when SMTP_URL is unset' }),
   MAX_CONFIG_BYTES: num({ default: 16 * 1024 * 1024 }),
+  DATABASE_POOL_MAX: poolSize({ default: 20, desc: 'PostgreSQL connections per process; each tenant may use a quarter of them at once' }),
   LOG_LEVEL: str({ default: 'info', choices: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] }),
 };
 

@@ -17,7 +17,7 @@ function fail(line: string): never {
 
 const env = loadControlPlaneEnv(process.env, fail);
 const logger = createLogger(env.LOG_LEVEL);
-const pool = createPool(env.DATABASE_URL);
+const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_MAX);
 
 const report = await migrate(pool).catch((error: unknown) =>
   fail(`control-plane: database migration failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -44,6 +44,7 @@ const readPem = (file: string) => {
 const controlPlane = await startControlPlane({
   databaseUrl: env.DATABASE_URL,
   pool,
+  poolMax: env.DATABASE_POOL_MAX,
   logger,
   platformJwtSecret: env.PLATFORM_JWT_SECRET,
   platformJwtAcceptedSecret: env.PLATFORM_JWT_ACCEPTED_SECRET,

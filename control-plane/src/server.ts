@@ -11,7 +11,9 @@ import { createPlatformTokens } from './auth/platform-token.js';
 import { createTokenVersions } from './auth/token-versions.js';
 import type { AuthThrottleRules } from './auth/router.js';
 import type { Throttle } from './auth/throttle.js';
-import type { Pool } from './db/pool.js';
+import { DEFAULT_POOL_MAX, type Pool } from './db/pool.js';
+import { createTenantGate, tenantGateLimits } from './db/tenant-gate.js';
+import { createTenantDb } from './tenancy/tenant-db.js';
 import { createApp } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
@@ -23,6 +25,8 @@ import { createMetrics, type ControlPlaneMetrics } from './telemetry/metrics.js'
 export interface ControlPlaneOptions {
   databaseUrl: string;
   pool: Pool;
+  /** The pool's size (`DATABASE_POOL_MAX`): each tenant may use a quarter of it at once. */
+  poolMax?: number;
   logger: Logger;
   platformJwtSecret: string;
   /** A second secret whose platform tokens are accepted, never issued (rotation). */
@@ -74,8 +78,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     server = options.tls === undefined ? createHttpServer(handler) : createHttpsServer(options.tls, handler);
     return server;
   };
+  const tenantDb = createTenantDb(options.pool, createTenantGate(tenantGateLimits(options.poolMax ?? DEFAULT_POOL_MAX)));
   const app = await createApp({
     pool: options.pool,
+    tenantDb,
     logger: options.logger,
     tokens: createPlatformTokens(options.platformJwtSecret, options.now, options.platformJwtAcceptedSecret),
     tokenVersions,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
 import { tenantSchemaName } from '../tenancy/schema-name.js';
+import { tenantMigrations } from '../db/migrate.js';
 
 let db: TestDatabase;
 let server: TestServer;
@@ -47,7 +48,7 @@ test('registration provisions tenant_<uuid> with its fixed tables, and public ho
   const { rows } = await db.pool.query('SELECT migration_id FROM public.schema_migrations WHERE schema_name = $1', [
     tenantSchemaName(tenant.id),
   ]);
-  assert.deepEqual(rows.map((r) => r.migration_id), ['001_initial']);
+  assert.deepEqual(rows.map((r) => r.migration_id).sort(), tenantMigrations.map((m) => m.id));
   const config = await server.request('GET', `/api/v1/tenants/${tenant.id}/config`, { token: tenant.token });
   assert.equal(config.status, 200);
   assert.equal(config.body.version, 1);
