@@ -56,6 +56,8 @@ export async function inTransaction<T>(client: pg.PoolClient, work: () => Promis
 /** PostgreSQL error codes the control plane turns into API errors. */
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_FOREIGN_KEY_VIOLATION = '23503';
+/** PostgreSQL 18 reports an ON DELETE RESTRICT refusal with this code instead of 23503. */
+export const PG_RESTRICT_VIOLATION = '23001';
 export const PG_INSUFFICIENT_PRIVILEGE = '42501';
 /** Errors that say "the database is busy, try again": timeouts, lock waits, deadlocks, no free connection. */
 export const PG_RETRYABLE = new Set(['57014', '55P03', '40P01', '40001', '53300']);
