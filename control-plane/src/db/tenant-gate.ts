@@ -33,6 +33,10 @@ export class TenantBusyError extends Error {
   }
 }
 
+// One instance per reason: a refused storm makes thousands a second, and a new Error captures a stack each time.
+const BUSY = new TenantBusyError('busy', 1);
+const TIMED_OUT = new TenantBusyError('timeout', 1);
+
 interface Waiter {
   grant(): void;
   timer: NodeJS.Timeout;
@@ -58,7 +62,7 @@ class Semaphore {
       this.running += 1;
       return Promise.resolve();
     }
-    if (this.waiters.length >= this.maxQueued) return Promise.reject(new TenantBusyError('busy', 1));
+    if (this.waiters.length >= this.maxQueued) return Promise.reject(BUSY);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         grant: () => {
@@ -67,7 +71,7 @@ class Semaphore {
         },
         timer: setTimeout(() => {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new TenantBusyError('timeout', 1));
+          reject(TIMED_OUT);
         }, this.maxWaitMs),
       };
       this.waiters.push(waiter);

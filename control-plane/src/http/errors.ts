@@ -58,6 +58,12 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     'Retry-After': String(retryAfterSeconds),
   });
 
+// Made once (they are answered thousands of times a second in a storm); sendError only reads them.
+const TENANT_BUSY = new ApiError(429, 'too_many_requests', 'too many concurrent requests for this tenant; retry later', [], { 'Retry-After': '1' });
+const TENANT_TIMED_OUT = new ApiError(503, 'service_unavailable', "this tenant's earlier requests are still running; retry later", [], {
+  'Retry-After': '1',
+});
+
 /**
  * The database saying "not now" as API errors, never a 500: a tenant over its share of concurrent work (429), a
  * wait for its turn, a statement or lock timeout, a deadlock or no free pooled connection (503), all with
@@ -66,12 +72,7 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
 export function databaseErrorOf(error: unknown): ApiError | null {
   // The tenant was deleted after its token was checked.
   if (error instanceof UnknownTenantError) return notFound('tenant');
-  if (error instanceof TenantBusyError) {
-    const headers = { 'Retry-After': String(error.retryAfterSeconds) };
-    return error.reason === 'busy'
-      ? new ApiError(429, 'too_many_requests', 'too many concurrent requests for this tenant; retry later', [], headers)
-      : new ApiError(503, 'service_unavailable', "this tenant's earlier requests are still running; retry later", [], headers);
-  }
+  if (error instanceof TenantBusyError) return error.reason === 'busy' ? TENANT_BUSY : TENANT_TIMED_OUT;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   // pg-pool's checkout timeout carries no code, only this message.
   const poolTimeout = error instanceof Error && error.message === 'timeout exceeded when trying to connect';
