@@ -55,6 +55,9 @@ function bRequest(i: number) {
 
 test("under tenant B's 500-concurrent storm B gets only 2xx, 404, 429 or 503 (never a 500) and A's reads keep working", async () => {
   let storming = true;
+  // Nobody may wait for a pooled connection: B's storm is held to its share before it takes one.
+  let mostWaiting = 0;
+  const sampler = setInterval(() => (mostWaiting = Math.max(mostWaiting, pool.waitingCount)), 5);
   const aLatencies: number[] = [];
   const aStatuses: number[] = [];
   const quietReader = (async () => {
@@ -75,6 +78,7 @@ test("under tenant B's 500-concurrent storm B gets only 2xx, 404, 429 or 503 (ne
     }),
   );
   storming = false;
+  clearInterval(sampler);
   await quietReader;
 
   const byStatus = new Map<number, number>();
@@ -91,9 +95,11 @@ test("under tenant B's 500-concurrent storm B gets only 2xx, 404, 429 or 503 (ne
   assert.ok(storm.some((response) => response.status === 201), `some of B's writes still went through (${summary})`);
   assert.ok(aStatuses.length > 0 && aStatuses.every((status) => status === 200), `A's reads: ${JSON.stringify(aStatuses)}`);
   const slowest = Math.max(...aLatencies);
-  console.log(`storm: B ${summary}; A ${aLatencies.length} reads, slowest ${slowest.toFixed(1)} ms`);
-  // A generous bound (the measured figure is the noisy-tenant benchmark's): today's single pool made A wait 5 s.
-  assert.ok(slowest < 2_000, `A's slowest read took ${slowest.toFixed(0)} ms`);
+  console.log(`storm: B ${summary}; A ${aLatencies.length} reads, slowest ${slowest.toFixed(1)} ms; most requests waiting for a connection: ${mostWaiting}`);
+  // The pool, not the clock: this process is also B's 500 clients, so A's latency here measures the shared CPU
+  // (seconds on a loaded 2-core machine, fix or no fix; the figure is bench:noisy-tenant's, with B in its own
+  // process). Without the gate, hundreds of requests queued for a connection and A's reads waited behind them.
+  assert.equal(mostWaiting, 0, 'no request waited for a pooled connection');
 });
 
 test('a writer that waits for the tenant lock longer than lock_timeout gets 503, and only one connection waits on that lock', async () => {
