@@ -80,6 +80,18 @@ test("the catalog shows that no tenant role can use another tenant's schema", as
     "SELECT rolcanlogin, rolsuper, rolcreaterole FROM pg_roles WHERE rolname LIKE public.novagate_role_prefix() || '%'",
   );
   assert.ok(roles.rows.every((role) => !role.rolcanlogin && !role.rolsuper && !role.rolcreaterole), 'tenant roles are NOLOGIN and unprivileged');
+  const version = Number((await db.pool.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v);
+  if (version >= 160000) {
+    // PostgreSQL 16+: the application may SET ROLE to each tenant role but inherits none of them.
+    const grants = await db.pool.query<{ role: string; set: boolean; inherit: boolean }>(
+      `SELECT r.rolname AS role, bool_or(m.set_option) AS set, bool_or(m.inherit_option) AS inherit
+         FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+        WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user) AND r.rolname LIKE public.novagate_role_prefix() || '\\_%'
+        GROUP BY r.rolname`,
+    );
+    assert.equal(grants.rows.length, tenants.length);
+    assert.ok(grants.rows.every((grant) => grant.set && !grant.inherit), JSON.stringify(grants.rows));
+  }
 });
 
 test("row-level security keeps a tenant transaction to its own rows of the public tables it touches", async () => {
