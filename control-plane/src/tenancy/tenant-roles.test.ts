@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenant, startTestServer } from '../testing/server.js';
 import { createApiKey, deprovisionTenant, provisionTenant, type ProvisionedTenant } from './provision.js';
 import { quotedTenantSchema, tenantSchemaName } from './schema-name.js';
-import { withTenantTransaction } from './tenant-transaction.js';
+import { tenantSimpleQuery, withTenantTransaction } from './tenant-transaction.js';
 
 let db: TestDatabase;
 let a: ProvisionedTenant;
@@ -57,6 +57,26 @@ test("a statement naming another tenant's schema inside a tenant transaction fai
       withTenantTransaction(db.pool, a.id, (client) => client.query(`CREATE TABLE ${schema}.planted (id int)`)),
       (error: { code?: string }) => error.code === '42501',
     );
+  }
+});
+
+test('a one-round-trip tenant read (a list) is held to the tenant role too, and leaves its connection clean', async () => {
+  const own = await tenantSimpleQuery<{ version: string }>(db.pool, a.id, `SELECT version FROM ${quotedTenantSchema(a.id)}.config_versions`);
+  assert.equal(own.rows.length, 1);
+  await assert.rejects(
+    tenantSimpleQuery(db.pool, a.id, `SELECT * FROM ${quotedTenantSchema(b.id)}.routes`),
+    (error: { code?: string }) => error.code === '42501',
+  );
+  // Every pooled connection is back to the application role, outside any transaction.
+  const clients = await Promise.all(Array.from({ length: 5 }, () => db.pool.connect()));
+  try {
+    for (const client of clients) {
+      const { rows } = await client.query<{ role: string; status: string }>("SELECT current_user AS role, current_setting('novagate.tenant_id', true) AS status");
+      assert.notEqual(rows[0]?.role, await roleOf(a.id));
+      assert.ok(rows[0]?.status === null || rows[0]?.status === '', 'no tenant setting outlives its transaction');
+    }
+  } finally {
+    for (const client of clients) client.release();
   }
 });
 
