@@ -26,7 +26,8 @@ export interface ProvisionedTenant extends Tenant {
 const MAX_SLUG_ATTEMPTS = 5;
 
 /**
- * Creates the tenant row, schema, tables and config version 1. Throws the database's unique violation when
+ * Creates the tenant row, schema, tables, the tenant's database role (tenant migration 004: every tenant
+ * transaction runs as it) and config version 1. Throws the database's unique violation when
  * the owner email (or Kubernetes uid) is taken; slug clashes are resolved with a random suffix.
  */
 export async function provisionTenant(client: pg.PoolClient, input: NewTenant): Promise<ProvisionedTenant> {
