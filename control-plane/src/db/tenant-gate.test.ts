@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTenantGate, tenantGateLimits, TenantBusyError, type TenantGateLimits } from './tenant-gate.js';
 
-const limits: TenantGateLimits = { running: 2, queued: 2, queuedWriters: 2, maxWaitMs: 60_000 };
+const limits: TenantGateLimits = { running: 2, queued: 2, writers: 1, queuedWriters: 2, maxWaitMs: 60_000 };
 
 /** Work that runs until `finish` is called, counting how many run at once. */
 function blocker() {
@@ -27,6 +27,7 @@ test('a pool of 20 gives each tenant 5 running, a pool of 4 still 2', () => {
   assert.equal(tenantGateLimits(20).running, 5);
   assert.equal(tenantGateLimits(4).running, 2);
   assert.equal(tenantGateLimits(100).running, 25);
+  assert.equal(tenantGateLimits(20).writers, 2, 'one writer on the tenant lock, one waiting on it');
 });
 
 test('a tenant runs at most `running` pieces at once, queues `queued` more and refuses the rest as busy', async () => {
@@ -59,7 +60,7 @@ test("one tenant's full queue does not stop another tenant", async () => {
   await Promise.all(storm);
 });
 
-test("a tenant's writers run one at a time while its readers go on beside them", async () => {
+test("a tenant's writers take turns (here one at a time) while its readers go on beside them", async () => {
   const gate = createTenantGate({ ...limits, running: 3 });
   const writes = blocker();
   const w = [gate.run('t', 'write', writes.work), gate.run('t', 'write', writes.work)];
@@ -75,7 +76,7 @@ test("a tenant's writers run one at a time while its readers go on beside them",
 });
 
 test('work that waits longer than maxWaitMs gives up with a timeout, and its place is freed', async () => {
-  const gate = createTenantGate({ running: 1, queued: 1, queuedWriters: 1, maxWaitMs: 20 });
+  const gate = createTenantGate({ running: 1, queued: 1, writers: 1, queuedWriters: 1, maxWaitMs: 20 });
   const b = blocker();
   const first = gate.run('t', 'read', b.work);
   await settle();
@@ -86,7 +87,7 @@ test('work that waits longer than maxWaitMs gives up with a timeout, and its pla
 });
 
 test('a failing piece of work releases its slot', async () => {
-  const gate = createTenantGate({ running: 1, queued: 0, queuedWriters: 0, maxWaitMs: 1_000 });
+  const gate = createTenantGate({ running: 1, queued: 0, writers: 1, queuedWriters: 0, maxWaitMs: 1_000 });
   await assert.rejects(gate.run('t', 'write', async () => Promise.reject(new Error('boom'))), /boom/);
   assert.equal(await gate.run('t', 'write', async () => 'next'), 'next');
 });

@@ -1,15 +1,19 @@
 // A per-tenant bound on concurrent database work, so one tenant's burst cannot take every pooled connection
 // (issue 12, item 6). Each tenant may run a few pieces of work at once, with a short queue behind them; past
 // the queue the work is refused at once (429), and work that waited too long gives up (503): both answer
-// with Retry-After, neither holds a connection while it waits. A tenant's writers also queue one at a time
-// here, before taking a connection: they would only wait for the tenant row's lock on one anyway, so a
-// replica holds at most one connection per tenant waiting on that lock.
+// with Retry-After, neither holds a connection while it waits. A tenant's writers also take turns here, two at
+// a time, before taking a connection: they would only wait for the tenant row's lock on one anyway. One holds
+// the lock and the next waits on it, ready the moment it is released (a handoff inside the process would add
+// round trips to every queued write); the rest wait here, so a replica has at most one connection per tenant
+// waiting on that lock (two when another replica holds it).
 
 export interface TenantGateLimits {
   /** Pieces of work one tenant runs at once. */
   running: number;
   /** Pieces of work one tenant may have waiting for a slot; more are refused. */
   queued: number;
+  /** Writers of one tenant that may hold a slot at once (the rest wait for a writer turn without one). */
+  writers: number;
   /** Writers one tenant may have waiting for its writer turn; more are refused. */
   queuedWriters: number;
   /** How long a piece of work waits for its turn before it gives up. */
@@ -19,7 +23,7 @@ export interface TenantGateLimits {
 /** Limits for a pool of `poolMax` connections: a quarter of the pool per tenant, at least 2. */
 export function tenantGateLimits(poolMax: number): TenantGateLimits {
   const running = Math.max(2, Math.floor(poolMax / 4));
-  return { running, queued: running * 4, queuedWriters: 16, maxWaitMs: 2_000 };
+  return { running, queued: running * 4, writers: 2, queuedWriters: 16, maxWaitMs: 2_000 };
 }
 
 /** Thrown when a tenant's queue is full (`busy`) or its wait ran out (`timeout`). */
@@ -105,7 +109,7 @@ export function createTenantGate(limits: TenantGateLimits): TenantGate {
     if (state === undefined) {
       state = {
         slots: new Semaphore(limits.running, limits.queued, limits.maxWaitMs),
-        writers: new Semaphore(1, limits.queuedWriters, limits.maxWaitMs),
+        writers: new Semaphore(limits.writers, limits.queuedWriters, limits.maxWaitMs),
       };
       tenants.set(tenantId, state);
     }
