@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { recordConfigVersion, lockTenantForConfigChange } from '../config/versions.js';
 import type { Queryable } from '../db/pool.js';
 import { managedByOperator, notFound, parseOrThrow, planLimitExceeded, uuidParam } from '../http/errors.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { quotedTenantSchema, uuidLiteral } from '../tenancy/schema-name.js';
 import type { TenantDb } from '../tenancy/tenant-db.js';
 import type { EntityKind } from './entities.js';
 import type { ListCache } from './list-cache.js';
@@ -83,7 +83,10 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
 
   app.get<{ Params: { id: string } }>('/:id', async (request) => {
     const id = uuidParam(request.params.id, 'id');
-    return kind.present(await db.transaction(request.tenantId, 'read', (client) => findRow(client, anyKind, request.tenantId, id)));
+    // The validated id as a literal: a statement without parameters reads as the tenant in one round trip.
+    const { rows } = await db.query<Row>(request.tenantId, `${kind.select(request.tenantId)} WHERE ${kind.alias}.id = ${uuidLiteral(id)}`);
+    if (rows[0] === undefined) throw notFound(kind.singular);
+    return kind.present(rows[0]);
   });
 
   app.put<{ Params: { id: string } }>('/:id', async (request) => {
