@@ -18,6 +18,7 @@ test('a valid environment gets its documented defaults', () => {
   assert.equal(env.PORT, 8080);
   assert.deepEqual(env.TRUSTED_PROXIES, []);
   assert.equal(env.MAX_CONFIG_BYTES, 16 * 1024 * 1024);
+  assert.equal(env.DATABASE_POOL_MAX, 20);
   const lists = loadControlPlaneEnv({ ...base, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' }, fail);
   assert.deepEqual(lists.TRUSTED_PROXIES, ['10.0.0.0/8', '127.0.0.1']);
 });
@@ -137,4 +138,13 @@ test('METRICS_PORT defaults to 9090, accepts 0 (any free port) and must not be t
   assert.equal(loadControlPlaneEnv({ ...base, METRICS_PORT: '0' }, fail).METRICS_PORT, 0);
   assert.throws(() => loadControlPlaneEnv({ ...base, METRICS_PORT: '70000' }, fail), /METRICS_PORT must be a port number/);
   assert.throws(() => loadControlPlaneEnv({ ...base, METRICS_PORT: '8080' }, fail), /METRICS_PORT must differ from PORT/);
+});
+
+test('DATABASE_POOL_MAX takes a whole number from 2 to 1000 and refuses anything else with one line', () => {
+  assert.equal(loadControlPlaneEnv({ ...base, DATABASE_POOL_MAX: '50' }, fail).DATABASE_POOL_MAX, 50);
+  for (const bad of ['0', '1', '-5', '2.5', 'twenty', '1001']) {
+    assert.throws(() => loadControlPlaneEnv({ ...base, DATABASE_POOL_MAX: bad }, fail), {
+      message: 'control-plane: invalid environment: DATABASE_POOL_MAX must be a whole number from 2 to 1000',
+    });
+  }
 });

@@ -41,6 +41,12 @@ const portOrZero = makeValidator<number>((value) => {
   return Number(value);
 });
 
+const poolSize = makeValidator<number>((value) => {
+  const size = Number(value);
+  if (!/^\d+$/.test(value) || size < 2 || size > 1000) throw new EnvError('must be a whole number from 2 to 1000');
+  return size;
+});
+
 const postgresUrl = makeValidator<string>((value) => {
   if (!/^postgres(ql)?:\/\//.test(value)) throw new EnvError('must be a postgres:// URL');
   return value;
@@ -72,6 +78,7 @@ export const controlPlaneEnvSpec = {
   BODY_IDLE_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.bodyIdleTimeoutMs, desc: 'Longest wait for the next byte of a request body' }),
   REQUEST_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.requestTimeoutMs, desc: 'Longest time to receive a whole request' }),
   MAX_CONNECTIONS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.maxConnections, desc: 'Open connections per process' }),
+  DATABASE_POOL_MAX: poolSize({ default: 20, desc: 'PostgreSQL connections per process; each tenant may use a quarter of them at once' }),
   LOG_LEVEL: str({ default: 'info', choices: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] }),
 };
 

@@ -16,7 +16,7 @@ function fail(line: string): never {
 
 const env = loadControlPlaneEnv(process.env, fail);
 const logger = createLogger(env.LOG_LEVEL);
-const pool = createPool(env.DATABASE_URL);
+const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_MAX);
 
 const report = await migrate(pool).catch((error: unknown) =>
   fail(`control-plane: database migration failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -49,6 +49,7 @@ if (env.SMTP_URL === undefined) logger.warn(`SMTP_URL is unset: mail is written 
 const controlPlane = await startControlPlane({
   databaseUrl: env.DATABASE_URL,
   pool,
+  poolMax: env.DATABASE_POOL_MAX,
   logger,
   platformJwtSecret: env.PLATFORM_JWT_SECRET,
   platformJwtAcceptedSecret: env.PLATFORM_JWT_ACCEPTED_SECRET,

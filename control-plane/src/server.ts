@@ -14,7 +14,9 @@ import type { AuthThrottleRules } from './auth/router.js';
 import { createMemoryThrottle, createRedisThrottle, type Throttle } from './auth/throttle.js';
 import { createFallbackThrottle } from './auth/throttle-fallback.js';
 import type { Redis } from 'ioredis';
-import type { Pool } from './db/pool.js';
+import { DEFAULT_POOL_MAX, type Pool } from './db/pool.js';
+import { createTenantGate, tenantGateLimits } from './db/tenant-gate.js';
+import { createTenantDb } from './tenancy/tenant-db.js';
 import { createApp, type RouteList } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
@@ -31,6 +33,8 @@ import { createMetricsServer } from './telemetry/metrics-server.js';
 export interface ControlPlaneOptions {
   databaseUrl: string;
   pool: Pool;
+  /** The pool's size (`DATABASE_POOL_MAX`): each tenant may use a quarter of it at once. */
+  poolMax?: number;
   logger: Logger;
   platformJwtSecret: string;
   /** A second secret whose platform tokens are accepted, never issued (rotation). */
@@ -134,8 +138,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     return server;
   };
   const routes: { method: string; url: string }[] = [];
+  const tenantDb = createTenantDb(options.pool, createTenantGate(tenantGateLimits(options.poolMax ?? DEFAULT_POOL_MAX)));
   const app = await createApp({
     pool: options.pool,
+    tenantDb,
     logger: options.logger,
     tokens: createPlatformTokens(options.platformJwtSecret, options.now, options.platformJwtAcceptedSecret),
     tokenVersions,

@@ -1,7 +1,7 @@
 // /tenants/:tenantId/api-keys: list (never the key), create (plaintext shown once), revoke.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Pool } from '../db/pool.js';
+import type { TenantDb } from '../tenancy/tenant-db.js';
 import { notFound, parseOrThrow, uuidParam } from '../http/errors.js';
 import { createApiKey } from '../tenancy/provision.js';
 
@@ -27,9 +27,10 @@ const present = (row: ApiKeyRow) => ({
   revokedAt: row.revoked_at,
 });
 
-export function registerApiKeyRoutes(app: FastifyInstance, pool: Pool): void {
+export function registerApiKeyRoutes(app: FastifyInstance, db: TenantDb): void {
   app.get('', async (request) => {
-    const { rows } = await pool.query<ApiKeyRow>(
+    const { rows } = await db.query<ApiKeyRow>(
+      request.tenantId,
       'SELECT id, prefix, name, created_at, last_used_at, revoked_at FROM public.api_keys WHERE tenant_id = $1 ORDER BY created_at, id',
       [request.tenantId],
     );
@@ -38,13 +39,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, pool: Pool): void {
 
   app.post('', async (request, reply) => {
     const { name } = parseOrThrow(createKeyBody, request.body);
-    const key = await createApiKey(pool, request.tenantId, name);
+    const key = await db.transaction(request.tenantId, 'write', (client) => createApiKey(client, request.tenantId, name));
     return reply.code(201).send({ id: key.id, prefix: key.prefix, name: key.name, createdAt: key.createdAt, key: key.plaintext });
   });
 
   app.delete<{ Params: { keyId: string } }>('/:keyId', async (request, reply) => {
     const keyId = uuidParam(request.params.keyId, 'keyId');
-    const { rowCount } = await pool.query(
+    const { rowCount } = await db.query(
+      request.tenantId,
       `WITH revoked AS (
          UPDATE public.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND tenant_id = $2 RETURNING id
        )

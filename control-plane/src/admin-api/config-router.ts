@@ -24,7 +24,7 @@ import {
   type RouteRow,
   type ServiceRow,
 } from '../config/snapshot.js';
-import { withTransaction, type Pool } from '../db/pool.js';
+import type { TenantDb } from '../tenancy/tenant-db.js';
 import { ApiError, managedByOperator, notFound, planLimitExceeded, validationFailed } from '../http/errors.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { consumers, OPERATOR_NAME_PREFIX, routes, services } from './entities.js';
@@ -132,9 +132,9 @@ async function replaceApiObjects(
   await client.query(`DELETE FROM ${schema}.services WHERE id = ANY($1::uuid[])`, [stale(current.services, serviceNames)]);
 }
 
-export function registerConfigRoutes(app: FastifyInstance, pool: Pool, listCache: ListCache): void {
+export function registerConfigRoutes(app: FastifyInstance, db: TenantDb, listCache: ListCache): void {
   app.get('', async (request) => {
-    const latest = await latestConfigVersion(pool, request.tenantId);
+    const latest = await db.transaction(request.tenantId, 'read', (client) => latestConfigVersion(client, request.tenantId));
     if (latest === null) throw notFound('config');
     return { version: latest.version, hash: latest.hash, config: latest.config };
   });
@@ -149,7 +149,7 @@ export function registerConfigRoutes(app: FastifyInstance, pool: Pool, listCache
     const body = parsedConfig.data;
     const expectedVersion = parsedBody.data.version;
 
-    const result = await withTransaction(pool, async (client) => {
+    const result = await db.transaction(tenantId, 'write', async (client) => {
       const tenant = await lockTenantForConfigChange(client, tenantId);
       if (tenant === null) throw notFound('tenant');
       const latest = await latestConfigVersion(client, tenantId);

@@ -15,7 +15,7 @@ import {
   type ServiceRow,
 } from '../config/snapshot.js';
 import { ApiError, alreadyExists, invalidReference } from '../http/errors.js';
-import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
+import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
 /** Names starting with `k8s.` belong to the operator (DESIGN §7), so the two sources never clash. */
@@ -86,7 +86,7 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
     );
   },
   explain(error) {
-    if (isPgError(error, PG_FOREIGN_KEY_VIOLATION)) {
+    if (isPgError(error, PG_FOREIGN_KEY_VIOLATION) || isPgError(error, PG_RESTRICT_VIOLATION)) {
       return new ApiError(409, 'in_use', 'the service is still used by routes; delete or move them first');
     }
     return uniqueViolation(error, { services_name_key: ['name', 'a service with this name already exists'] });

@@ -3,9 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { recordConfigVersion, lockTenantForConfigChange } from '../config/versions.js';
-import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
+import type { Queryable } from '../db/pool.js';
 import { managedByOperator, notFound, parseOrThrow, planLimitExceeded, uuidParam } from '../http/errors.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { quotedTenantSchema, uuidLiteral } from '../tenancy/schema-name.js';
+import type { TenantDb } from '../tenancy/tenant-db.js';
 import type { EntityKind } from './entities.js';
 import type { ListCache } from './list-cache.js';
 
@@ -30,14 +31,14 @@ export async function assertWithinPlan(db: Queryable, kind: EntityKind<unknown, 
 
 /** Runs a config-changing write for `tenantId` and answers with the affected row as it now reads. */
 async function writeEntity<Row extends AnyRow>(
-  pool: Pool,
+  db: TenantDb,
   listCache: ListCache,
   kind: EntityKind<unknown, Row>,
   tenantId: string,
   write: (client: pg.PoolClient, plan: string) => Promise<string | null>,
 ): Promise<{ row: Row | null; configVersion: number }> {
   try {
-    return await withTransaction(pool, async (client) => {
+    return await db.transaction(tenantId, 'write', async (client) => {
       const tenant = await lockTenantForConfigChange(client, tenantId);
       if (tenant === null) throw notFound('tenant');
       const id = await write(client, tenant.plan);
@@ -55,7 +56,7 @@ async function writeEntity<Row extends AnyRow>(
 
 export function registerEntityRoutes<Input, Row extends AnyRow>(
   app: FastifyInstance,
-  pool: Pool,
+  db: TenantDb,
   listCache: ListCache,
   kind: EntityKind<Input, Row>,
 ): void {
@@ -64,7 +65,7 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
   app.get('', async (request, reply) => {
     const tenantId = request.tenantId;
     const body = await listCache.get(tenantId, kind.table, async () => {
-      const { rows } = await pool.query<Row>(`${kind.select(tenantId)} ORDER BY ${kind.listOrder}`);
+      const { rows } = await db.query<Row>(tenantId, `${kind.select(tenantId)} ORDER BY ${kind.listOrder}`);
       return JSON.stringify({ data: rows.map(kind.present) });
     });
     return reply.type('application/json; charset=utf-8').send(body);
@@ -73,7 +74,7 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
   app.post('', async (request, reply) => {
     const tenantId = request.tenantId;
     const input = parseOrThrow(kind.input, request.body);
-    const { row } = await writeEntity(pool, listCache, anyKind, tenantId, async (client, plan) => {
+    const { row } = await writeEntity(db, listCache, anyKind, tenantId, async (client, plan) => {
       await assertWithinPlan(client, anyKind as EntityKind<unknown, AnyRow>, tenantId, plan);
       return kind.insert(client, tenantId, input, 'api');
     });
@@ -81,14 +82,18 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
   });
 
   app.get<{ Params: { id: string } }>('/:id', async (request) => {
-    return kind.present(await findRow(pool, anyKind, request.tenantId, uuidParam(request.params.id, 'id')));
+    const id = uuidParam(request.params.id, 'id');
+    // The validated id as a literal: a statement without parameters reads as the tenant in one round trip.
+    const { rows } = await db.query<Row>(request.tenantId, `${kind.select(request.tenantId)} WHERE ${kind.alias}.id = ${uuidLiteral(id)}`);
+    if (rows[0] === undefined) throw notFound(kind.singular);
+    return kind.present(rows[0]);
   });
 
   app.put<{ Params: { id: string } }>('/:id', async (request) => {
     const tenantId = request.tenantId;
     const id = uuidParam(request.params.id, 'id');
     const input = parseOrThrow(kind.input, request.body);
-    const { row } = await writeEntity(pool, listCache, anyKind, tenantId, async (client) => {
+    const { row } = await writeEntity(db, listCache, anyKind, tenantId, async (client) => {
       const existing = await findRow(client, anyKind, tenantId, id);
       if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);
       await kind.update(client, tenantId, id, input);
@@ -100,7 +105,7 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
   app.delete<{ Params: { id: string } }>('/:id', async (request, reply) => {
     const tenantId = request.tenantId;
     const id = uuidParam(request.params.id, 'id');
-    await writeEntity(pool, listCache, anyKind, tenantId, async (client) => {
+    await writeEntity(db, listCache, anyKind, tenantId, async (client) => {
       const existing = await findRow(client, anyKind, tenantId, id);
       if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);
       await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${kind.table} WHERE id = $1`, [id]);

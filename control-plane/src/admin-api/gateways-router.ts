@@ -1,17 +1,17 @@
 // /tenants/:tenantId/gateways (online nodes with their config state) and /request-logs (newest first).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Pool } from '../db/pool.js';
+import type { TenantDb } from '../tenancy/tenant-db.js';
 import { parseOrThrow } from '../http/errors.js';
 import { gatewayNodes } from '../hub/gateway-nodes.js';
 import type { Presence } from '../hub/presence.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
-export function registerGatewayRoutes(app: FastifyInstance, pool: Pool, presence: Presence): void {
+export function registerGatewayRoutes(app: FastifyInstance, db: TenantDb, presence: Presence): void {
   app.get('', async (request) => {
     const tenantId = request.tenantId;
     const online = await presence.online(tenantId);
-    const rows = await gatewayNodes(pool, tenantId, [...online.keys()]);
+    const rows = await db.transaction(tenantId, 'read', (client) => gatewayNodes(client, tenantId, [...online.keys()]));
     const byNode = new Map(rows.map((row) => [row.node_id, row]));
     const data = [...online].sort(([a], [b]) => a.localeCompare(b)).map(([nodeId, entry]) => {
       const row = byNode.get(nodeId);
@@ -38,11 +38,12 @@ const requestLogsQuery = z.strictObject({
   route: z.string().min(1).max(256).optional(),
 });
 
-export function registerRequestLogRoutes(app: FastifyInstance, pool: Pool): void {
+export function registerRequestLogRoutes(app: FastifyInstance, db: TenantDb): void {
   app.get('', async (request) => {
     const tenantId = request.tenantId;
     const query = parseOrThrow(requestLogsQuery, request.query, 'query is invalid');
-    const { rows } = await pool.query(
+    const { rows } = await db.query(
+      tenantId,
       `SELECT request_id AS "requestId", method, path_template AS "pathTemplate", status, latency_ms AS "latencyMs",
               route, consumer, gateway_node AS "gatewayNode", time
          FROM ${quotedTenantSchema(tenantId)}.request_logs

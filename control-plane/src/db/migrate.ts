@@ -75,6 +75,8 @@ export interface MigrationReport {
 export async function migrate(pool: pg.Pool): Promise<MigrationReport> {
   const lockClient = await pool.connect();
   try {
+    // A migration may wait for another replica's run and take long on a big database: no pool time limits here.
+    await lockClient.query('SET statement_timeout = 0; SET lock_timeout = 0');
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await lockClient.query(CREATE_LEDGER);
     const report: MigrationReport = { public: [], tenants: 0, tenantMigrationsApplied: 0 };
@@ -106,6 +108,7 @@ export async function migrate(pool: pg.Pool): Promise<MigrationReport> {
     return report;
   } finally {
     await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lockClient.query('RESET statement_timeout; RESET lock_timeout').catch(() => undefined);
     lockClient.release();
   }
 }

@@ -22,6 +22,7 @@ import { registerConfirmPage } from '../auth/confirm-page.js';
 import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { Pool } from '../db/pool.js';
+import type { TenantDb } from '../tenancy/tenant-db.js';
 import { requestContext } from '../telemetry/logger.js';
 import type { ControlPlaneMetrics } from '../telemetry/metrics.js';
 import { ApiError, handleError, requestErrorOf, sendError, validationFailed } from './errors.js';
@@ -40,6 +41,8 @@ declare module 'fastify' {
 
 export interface AppDeps {
   pool: Pool;
+  /** Tenant-scoped database work: the tenant's role, its rows, its share of the pool. */
+  tenantDb: TenantDb;
   logger: Logger;
   tokens: PlatformTokens;
   tokenVersions: TokenVersions;
@@ -192,13 +195,13 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     async (tenant) => {
       tenant.decorateRequest('tenantId', '');
       tenant.addHook('onRequest', requireTenantAccess(deps.tokens, deps.tokenVersions));
-      await tenant.register(async (scope) => registerConfigRoutes(scope, deps.pool, deps.listCache), { prefix: '/config' });
-      await tenant.register(async (scope) => registerApiKeyRoutes(scope, deps.pool), { prefix: '/api-keys' });
-      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.pool, deps.listCache, services), { prefix: '/services' });
-      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.pool, deps.listCache, routes), { prefix: '/routes' });
-      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.pool, deps.listCache, consumers), { prefix: '/consumers' });
-      await tenant.register(async (scope) => registerGatewayRoutes(scope, deps.pool, deps.presence), { prefix: '/gateways' });
-      await tenant.register(async (scope) => registerRequestLogRoutes(scope, deps.pool), { prefix: '/request-logs' });
+      await tenant.register(async (scope) => registerConfigRoutes(scope, deps.tenantDb, deps.listCache), { prefix: '/config' });
+      await tenant.register(async (scope) => registerApiKeyRoutes(scope, deps.tenantDb), { prefix: '/api-keys' });
+      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, services), { prefix: '/services' });
+      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, routes), { prefix: '/routes' });
+      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, consumers), { prefix: '/consumers' });
+      await tenant.register(async (scope) => registerGatewayRoutes(scope, deps.tenantDb, deps.presence), { prefix: '/gateways' });
+      await tenant.register(async (scope) => registerRequestLogRoutes(scope, deps.tenantDb), { prefix: '/request-logs' });
     },
     { prefix: '/api/v1/tenants/:tenantId' },
   );

@@ -4,6 +4,9 @@ import type { Logger } from 'winston';
 import { problemsFromZodError, type ConfigProblem } from '@novagate/gateway/config';
 import { z } from 'zod';
 import { isUuid } from '../tenancy/schema-name.js';
+import { TenantBusyError } from '../db/tenant-gate.js';
+import { PG_RETRYABLE } from '../db/pool.js';
+import { UnknownTenantError } from '../tenancy/tenant-transaction.js';
 
 export type ErrorCode =
   | 'validation_failed'
@@ -20,6 +23,7 @@ export type ErrorCode =
   | 'plan_limit_exceeded'
   | 'invalid_reference'
   | 'too_many_requests'
+  | 'service_unavailable'
   | 'internal_error';
 
 export class ApiError extends Error {
@@ -53,6 +57,30 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   new ApiError(429, 'too_many_requests', `too many requests; retry after ${retryAfterSeconds} s`, [], {
     'Retry-After': String(retryAfterSeconds),
   });
+
+// Made once (they are answered thousands of times a second in a storm); sendError only reads them.
+const TENANT_BUSY = new ApiError(429, 'too_many_requests', 'too many concurrent requests for this tenant; retry later', [], { 'Retry-After': '1' });
+const TENANT_TIMED_OUT = new ApiError(503, 'service_unavailable', "this tenant's earlier requests are still running; retry later", [], {
+  'Retry-After': '1',
+});
+
+/**
+ * The database saying "not now" as API errors, never a 500: a tenant over its share of concurrent work (429), a
+ * wait for its turn, a statement or lock timeout, a deadlock or no free pooled connection (503), all with
+ * Retry-After. Null for any other error.
+ */
+export function databaseErrorOf(error: unknown): ApiError | null {
+  // The tenant was deleted after its token was checked.
+  if (error instanceof UnknownTenantError) return notFound('tenant');
+  if (error instanceof TenantBusyError) return error.reason === 'busy' ? TENANT_BUSY : TENANT_TIMED_OUT;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  // pg-pool's checkout timeout carries no code, only this message.
+  const poolTimeout = error instanceof Error && error.message === 'timeout exceeded when trying to connect';
+  if ((typeof code === 'string' && PG_RETRYABLE.has(code)) || poolTimeout) {
+    return new ApiError(503, 'service_unavailable', 'the database is busy; retry later', [], { 'Retry-After': '1' });
+  }
+  return null;
+}
 
 /** A path parameter that must be a UUID (validated before any query), or 400 naming the parameter. */
 export function uuidParam(value: string | undefined, name: string): string {
@@ -103,6 +131,8 @@ export function handleError(logger: Logger): (error: FastifyError, request: Fast
     if (error instanceof ApiError) return sendError(reply, error);
     const requestError = requestErrorOf(error, request.routeOptions.bodyLimit);
     if (requestError !== null) return sendError(reply, requestError);
+    const databaseError = databaseErrorOf(error);
+    if (databaseError !== null) return sendError(reply, databaseError);
     const clientStatus = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : null;
     if (clientStatus !== null) return sendError(reply, new ApiError(clientStatus, 'validation_failed', error.message));
     // Log the error's name and message only: a pg error's detail can hold row values.

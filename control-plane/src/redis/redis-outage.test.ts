@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { startOwnRedis, type OwnRedis } from '@novagate/gateway/testing/redis-server';
 import { createPool } from '../db/pool.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { createTestDatabase, rolePrefixOf, type TestDatabase } from '../testing/database.js';
 import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { presenceKey } from '../hub/presence.js';
@@ -36,7 +36,7 @@ after(async () => {
 });
 
 const metric = async (name: string): Promise<number> => {
-  const text = (await server.request('GET', '/metrics')).text;
+  const text = await (await fetch(`http://127.0.0.1:${server.controlPlane.metricsPort}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(name));
   return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
 };
@@ -132,7 +132,7 @@ test('a frozen Redis (connections open, no answers) does not hang login or /read
 
 test('the database down makes /readyz answer 503 naming it', async () => {
   const pool = createPool('postgres://postgres@127.0.0.1:1/none', 2);
-  const offline = await startTestServer({ db: { url: 'postgres://postgres@127.0.0.1:1/none', pool, drop: async () => undefined }, redis });
+  const offline = await startTestServer({ db: { url: 'postgres://postgres@127.0.0.1:1/none', pool, rolePrefix: rolePrefixOf('none'), drop: async () => undefined }, redis });
   try {
     const ready = await offline.request('GET', '/readyz');
     assert.equal(ready.status, 503);

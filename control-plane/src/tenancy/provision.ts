@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { MIGRATION_LOCK_KEY, migrateTenantSchema } from '../db/migrate.js';
 import { recordConfigVersion } from '../config/versions.js';
 import { slugify, type Tenant } from './tenants.js';
-import { tenantSchemaName } from './schema-name.js';
+import { quotedTenantSchema, tenantSchemaName } from './schema-name.js';
 import { generateApiKey, type GeneratedApiKey } from '../auth/api-keys.js';
 
 export interface NewTenant {
@@ -26,7 +26,8 @@ export interface ProvisionedTenant extends Tenant {
 const MAX_SLUG_ATTEMPTS = 5;
 
 /**
- * Creates the tenant row, schema, tables and config version 1. Throws the database's unique violation when
+ * Creates the tenant row, schema, tables, the tenant's database role (tenant migration 004: every tenant
+ * transaction runs as it) and config version 1. Throws the database's unique violation when
  * the owner email (or Kubernetes uid) is taken; slug clashes are resolved with a random suffix.
  */
 export async function provisionTenant(client: pg.PoolClient, input: NewTenant): Promise<ProvisionedTenant> {
@@ -51,6 +52,19 @@ export async function provisionTenant(client: pg.PoolClient, input: NewTenant): 
   await migrateTenantSchema(client, id);
   await recordConfigVersion(client, id);
   return { id, name: input.name, slug, plan: input.plan, ownerEmail: input.ownerEmail, schema: tenantSchemaName(id) };
+}
+
+/**
+ * Removes a tenant in the caller's transaction: its schema (with every table), its migration records, its row
+ * (its API keys and pending updates go with it) and its database role.
+ */
+export async function deprovisionTenant(client: pg.PoolClient, tenantId: string): Promise<void> {
+  await client.query(`DROP SCHEMA IF EXISTS ${quotedTenantSchema(tenantId)} CASCADE`);
+  await client.query('DELETE FROM public.schema_migrations WHERE schema_name = $1', [tenantSchemaName(tenantId)]);
+  await client.query('DELETE FROM public.tenants WHERE id = $1', [tenantId]);
+  const { rows } = await client.query<{ role: string }>('SELECT public.novagate_tenant_role($1) AS role', [tenantId]);
+  // The name is ngt_<hex>_<hex>: nothing in it needs escaping beyond the quotes.
+  await client.query(`DROP ROLE IF EXISTS "${(rows[0] as { role: string }).role}"`);
 }
 
 export interface StoredApiKey {

@@ -12,6 +12,15 @@ export function tenantSchemaName(tenantId: string): string {
   return `tenant_${tenantId.replaceAll('-', '_')}`;
 }
 
+/**
+ * A UUID as a SQL literal, for the few statements sent without parameters (one round trip as a tenant: see
+ * tenant-transaction.ts); throws on anything that is not a lower-case UUID, so nothing else can be spliced.
+ */
+export function uuidLiteral(value: string): string {
+  if (!isUuid(value)) throw new TypeError('value must be a lower-case UUID');
+  return `'${value}'`;
+}
+
 /** The schema name quoted as a SQL identifier, ready to splice into a statement. */
 export function quotedTenantSchema(tenantId: string): string {
   return `"${tenantSchemaName(tenantId)}"`;

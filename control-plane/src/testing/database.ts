@@ -1,5 +1,6 @@
-// Test support: a fresh, migrated PostgreSQL database per test file, dropped afterwards.
-import { randomBytes } from 'node:crypto';
+// Test support: a fresh, migrated PostgreSQL database per test file, dropped afterwards with the database
+// roles it made (roles belong to the cluster, not the database: public migration 004).
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
@@ -7,8 +8,15 @@ import { createPool, type Pool } from '../db/pool.js';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** The prefix of every role a database's migrations and tenants create (public.novagate_role_prefix()). */
+export function rolePrefixOf(databaseName: string): string {
+  return `ngt_${createHash('md5').update(databaseName).digest('hex').slice(0, 8)}`;
+}
+
 export interface TestDatabase {
   url: string;
+  /** The prefix of the database roles made for this database. */
+  rolePrefix: string;
   pool: Pool;
   drop(): Promise<void>;
 }
@@ -25,12 +33,17 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   if (options.migrate !== false) await migrate(pool);
   return {
     url: url.toString(),
+    rolePrefix: rolePrefixOf(name),
     pool,
     async drop() {
       await pool.end();
       const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      const { rows } = await cleanup.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE $1 || '%' ORDER BY length(rolname) DESC", [
+        rolePrefixOf(name),
+      ]);
+      for (const { rolname } of rows) await cleanup.query(`DROP ROLE IF EXISTS "${rolname}"`);
       await cleanup.end();
     },
   };

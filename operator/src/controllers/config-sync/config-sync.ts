@@ -14,7 +14,8 @@ import {
   routeEntities,
   serviceConfigOf,
   serviceEntities,
-  withTransaction,
+  UnknownTenantError,
+  withTenantTransaction,
   type ConsumerRow,
   type EntityKind,
   type RouteRow,
@@ -81,7 +82,8 @@ async function perform(client: PoolClient, tenantId: string, plan: string, actio
 
 /** Makes the tenant's managed rows equal `desired`; one refused write leaves only its owner out. */
 export async function applyTenantConfig(pool: Pool, tenantId: string, desired: DesiredConfig): Promise<AppliedConfig | null> {
-  return withTransaction(pool, async (client) => {
+  // As the tenant's own database role, like every admin API write; a tenant without one does not exist.
+  return withTenantTransaction(pool, tenantId, async (client) => {
     const tenant = await lockTenantForConfigChange(client, tenantId);
     if (tenant === null) return null;
     const actions = planConfigChanges(desired, await readManaged(client, tenantId));
@@ -103,6 +105,9 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
     }
     const { version, changed } = await recordConfigVersion(client, tenantId);
     return { version, changed, problems, written };
+  }).catch((error: unknown) => {
+    if (error instanceof UnknownTenantError) return null;
+    throw error;
   });
 }
 

@@ -3,11 +3,10 @@
 import type { Pool } from 'pg';
 import {
   createApiKey,
+  deprovisionTenant,
   KEY_REVOKED_CHANNEL,
   provisionTenant,
-  quotedTenantSchema,
   sha256Hex,
-  tenantSchemaName,
   withTransaction,
 } from '@novagate/control-plane/tenancy';
 
@@ -100,9 +99,7 @@ export async function releaseTenant(pool: Pool, tenantId: string, policy: 'Retai
       [tenantId, KEY_REVOKED_CHANNEL],
     );
     if (policy === 'Delete') {
-      await client.query(`DROP SCHEMA IF EXISTS ${quotedTenantSchema(tenantId)} CASCADE`);
-      await client.query('DELETE FROM public.schema_migrations WHERE schema_name = $1', [tenantSchemaName(tenantId)]);
-      await client.query('DELETE FROM public.tenants WHERE id = $1', [tenantId]);
+      await deprovisionTenant(client, tenantId);
     } else {
       await client.query(
         `UPDATE public.tenants SET kubernetes_uid = $2 || kubernetes_uid, updated_at = now() WHERE id = $1 AND kubernetes_uid NOT LIKE $3`,
