@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts below the given workspaces' src/ folders with node's test runner (through tsx),
+// Runs every *.test.ts below the given workspaces' src/ folders (or below the given test folders) with node's test runner (through tsx),
 // one file at a time so that tests sharing PostgreSQL and Redis never race each other.
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,8 @@ function findTests(dir) {
 }
 
 const roots = process.argv.slice(2);
-const files = roots.flatMap((root) => findTests(join(root, 'src'))).sort();
+// A workspace (its src/ folder) or any folder of tests below one (e2e/src/sync).
+const files = roots.flatMap((root) => findTests(existsSync(join(root, 'src')) ? join(root, 'src') : root)).sort();
 if (files.length === 0) {
   console.error(`no test files found under ${roots.join(', ')}`);
   process.exit(1);
