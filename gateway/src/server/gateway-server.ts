@@ -14,6 +14,7 @@ import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.j
 import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
+import type { UpstreamCause } from '../proxy/upstream-cause.js';
 import {
   asksToClose,
   isWebSocketUpgrade,
@@ -92,6 +93,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   let drained: (() => void) | undefined;
   const tunnels = new Set<Duplex>();
   const recordUpstream = (route: string, seconds: number) => metrics.recordUpstream(route, seconds);
+  // The service by name and the cause class only: an address or a path never reaches the log.
+  const upstreamError = (route: string, service: string, cause: UpstreamCause, requestId: string) => {
+    metrics.upstreamError(route, cause);
+    logger.warn('upstream request failed', { requestId, route, service, cause });
+  };
 
   function requestIdOf(req: IncomingMessage): string {
     const incoming = req.headers['x-request-id'];
@@ -186,6 +192,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       responseHeaders: ctx.responseHeaders,
       routeName: route.name,
       onUpstreamHeaders: recordUpstream,
+      onUpstreamError: upstreamError,
       onFailure: sendError,
     });
   }
@@ -329,6 +336,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     // Not a WebSocket after all: an ordinary response, and the connection stays an HTTP connection.
     let reusable = true;
     if (result.kind === 'failed') {
+      const cause = result.error.upstreamCause as UpstreamCause | undefined;
+      if (cause !== undefined) upstreamError(observed.route, admitted.match.target.service.name, cause, requestId);
       sendErrorOnSocket(socket, refuse(result.error, observed), requestId, true);
       end(result.error.status);
     } else {
