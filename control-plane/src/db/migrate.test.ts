@@ -118,6 +118,6 @@ test('migrating many tenant schemas reports progress (done of total, rate, time 
     await migrate(db.pool, { onProgress: (p) => quiet.push(p), onTenantsLagging: (n) => quiet.push(n) });
     assert.deepEqual(quiet, []);
   } finally {
-    (tenantMigrations as { id: string }[]).splice(tenantMigrations.indexOf(probe), 1);
+    (tenantMigrations as { id: string; sql: string }[]).splice(tenantMigrations.indexOf(probe), 1);
   }
 });
