@@ -150,9 +150,14 @@ before(async () => {
   for (let i = 0; i < 5; i++) await (await fetch(`${gw}/users/${i}`)).arrayBuffer();
   // An upstream that is down: its 502s are what the error-rate runbook's cause checks find.
   for (let i = 0; i < 3; i++) assert.equal((await fetch(`${gw}/gone`)).status, 502);
+  // Gateway telemetry → hub → the tenant's error_events → GET /errors, with the failure's cause as its code.
   await pollFor(
     'the gateway did not ship its error events',
-    async () => ((await controlPlane!.request('GET', `/api/v1/tenants/${tenant.id}/errors`, { token: tenant.token })).body.data.length > 0 ? true : undefined),
+    async () => {
+      const listed = await controlPlane!.request('GET', `/api/v1/tenants/${tenant.id}/errors?service=gone`, { token: tenant.token });
+      const events = (listed.body?.data ?? []) as { code: string; count: number }[];
+      return events.some((event) => event.code === 'connection_refused') ? true : undefined;
+    },
     20_000,
   );
   scrapedNames = await pollFor(

@@ -45,6 +45,8 @@ export interface ForwardRequest {
   onUpstreamHeaders: (routeName: string, seconds: number) => void;
   /** An upstream failure, before it is answered: for the log line and the metric (service by name only). */
   onUpstreamError: (routeName: string, serviceName: string, cause: UpstreamCause, requestId: string) => void;
+  /** Where the failure's cause is noted for the request's log entry (and so its error event). */
+  observation: { upstreamCause: string | undefined };
   /** Answers a failure that happened while nothing was sent to the client yet (502/504/413). */
   onFailure: (res: ServerResponse, error: GatewayError, requestId: string) => void;
 }
@@ -153,6 +155,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
       this.dispatch();
     } else {
       const cause = upstreamCause(error);
+      request.observation.upstreamCause = cause;
       request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);
       request.onFailure(request.res, isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause), request.requestId);
     }

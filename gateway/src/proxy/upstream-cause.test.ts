@@ -142,5 +142,9 @@ for (const [path, status, code, cause] of cases) {
       assert.doesNotMatch(text, /127\.0\.0\.1|no-such-host|https?:\/\/|\/slow|\/closed/);
     }
     assert.equal(await counted(route, cause), before + 1);
+    // The access-log line says it too (it is what the telemetry shipper turns into an error event).
+    const access = gateway.logLines().map((text) => JSON.parse(text) as Record<string, unknown>).find((entry) => entry.msg === 'request' && entry.requestId === reply.requestId);
+    assert.equal(access?.upstreamCause, cause);
+    assert.equal(access?.status, status);
   });
 }

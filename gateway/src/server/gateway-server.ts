@@ -64,6 +64,8 @@ interface Observation {
   path: string;
   consumer: string | undefined;
   upstream: UpstreamExchange | undefined;
+  /** Why the upstream failed, when this request ends in a 502/504 for that reason. */
+  upstreamCause: string | undefined;
 }
 
 function runPolicies(policies: readonly Policy[], ctx: RequestContext, from: number): PolicyOutcome | Promise<PolicyOutcome> {
@@ -117,6 +119,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       latencyMs: Math.round(seconds * 100_000) / 100,
       route: observed.route,
       consumer: observed.consumer,
+      upstreamCause: observed.upstreamCause,
     });
     if (draining && inFlight === 0) drained?.();
   }
@@ -193,6 +196,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       routeName: route.name,
       onUpstreamHeaders: recordUpstream,
       onUpstreamError: upstreamError,
+      observation: observed,
       onFailure: sendError,
     });
   }
@@ -208,7 +212,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined };
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined };
     const socket = req.socket as TrackedSocket;
     socket[OPEN_RESPONSES] = (socket[OPEN_RESPONSES] ?? 0) + 1;
     res.once('close', () => {
@@ -272,7 +276,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined };
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined };
     let done = false;
     const end = (status: number) => {
       if (done) return;
@@ -337,7 +341,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     let reusable = true;
     if (result.kind === 'failed') {
       const cause = result.error.upstreamCause as UpstreamCause | undefined;
-      if (cause !== undefined) upstreamError(observed.route, admitted.match.target.service.name, cause, requestId);
+      if (cause !== undefined) {
+        observed.upstreamCause = cause;
+        upstreamError(observed.route, admitted.match.target.service.name, cause, requestId);
+      }
       sendErrorOnSocket(socket, refuse(result.error, observed), requestId, true);
       end(result.error.status);
     } else {
