@@ -18,7 +18,10 @@ const env = loadControlPlaneEnv(process.env, fail);
 const logger = createLogger(env.LOG_LEVEL);
 const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_MAX);
 
-const report = await migrate(pool).catch((error: unknown) =>
+const report = await migrate(pool, {
+  onTenantsLagging: (lagging, total) => logger.info('migrating tenant schemas', { lagging, tenants: total }),
+  onProgress: (progress) => logger.info('migrating tenant schemas: progress', { ...progress }),
+}).catch((error: unknown) =>
   fail(`control-plane: database migration failed: ${error instanceof Error ? error.message : String(error)}`),
 );
 logger.info('database migrated', { ...report });

@@ -10,6 +10,8 @@ export class GatewayError extends Error {
     readonly headers?: Readonly<Record<string, string>>,
     /** For 401: the reason code counted in novagate_auth_failures_total. */
     readonly authReason?: string,
+    /** For 502/504 from an upstream failure: its class (proxy/upstream-cause.ts), said in the body as `cause`. */
+    readonly upstreamCause?: string,
   ) {
     super(message);
     this.name = 'GatewayError';
@@ -27,8 +29,10 @@ export const rateLimited = (headers: Record<string, string>) =>
   new GatewayError(429, 'rate_limited', 'rate limit exceeded', headers);
 export const rateLimitUnavailable = () =>
   new GatewayError(503, 'rate_limit_unavailable', 'rate limiting backend unavailable');
-export const upstreamUnavailable = () => new GatewayError(502, 'upstream_unavailable', 'upstream service unavailable');
-export const upstreamTimeout = () => new GatewayError(504, 'upstream_timeout', 'upstream service timed out');
+export const upstreamUnavailable = (cause?: string) =>
+  new GatewayError(502, 'upstream_unavailable', `upstream service unavailable${cause === undefined ? '' : ` (${cause})`}`, undefined, undefined, cause);
+export const upstreamTimeout = (cause?: string) =>
+  new GatewayError(504, 'upstream_timeout', `upstream service timed out${cause === undefined ? '' : ` (${cause})`}`, undefined, undefined, cause);
 export const bodyStalled = (idleMs: number) =>
   new GatewayError(408, 'request_timeout', `the request body stalled: no byte arrived for ${idleMs} ms`);
 export const shuttingDown = () => new GatewayError(503, 'shutting_down', 'gateway is shutting down');

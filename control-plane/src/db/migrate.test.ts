@@ -83,3 +83,41 @@ test('a migration run waits for registrations in flight (shared lock) instead of
     holder.release();
   }
 });
+
+test('migrating many tenant schemas reports progress (done of total, rate, time left) as it goes, not only at the end', async () => {
+  await migrate(db.pool);
+  const tenants = 36;
+  for (let i = 0; i < tenants; i++) {
+    await withTransaction(db.pool, (client) =>
+      provisionTenant(client, { name: `Many ${i}`, plan: 'free', ownerEmail: `many-${i}@example.com`, passwordHash: null }),
+    );
+  }
+  const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM public.tenants');
+  const total = rows[0]!.n;
+  const probe = { id: '998_progress_probe', sql: 'CREATE TABLE progress_probe (id int)' };
+  (tenantMigrations as { id: string; sql: string }[]).push(probe);
+  try {
+    const lagging: number[] = [];
+    const progress: { done: number; total: number; ratePerSecond: number; secondsLeft: number | null }[] = [];
+    const report = await migrate(db.pool, {
+      progressEverySchemas: 10,
+      progressEveryMs: 60_000,
+      onTenantsLagging: (count) => lagging.push(count),
+      onProgress: (p) => progress.push(p),
+    });
+    assert.equal(report.tenantMigrationsApplied, total);
+    assert.deepEqual(lagging, [total]);
+    const expected = [];
+    for (let done = 10; done < total; done += 10) expected.push(done);
+    expected.push(total);
+    assert.deepEqual(progress.map((p) => p.done), expected);
+    assert.ok(progress.every((p) => p.total === total && p.ratePerSecond > 0 && p.secondsLeft !== null));
+    assert.equal(progress.at(-1)?.secondsLeft, 0);
+    // Nothing lags any more: no progress at all on the next start.
+    const quiet: unknown[] = [];
+    await migrate(db.pool, { onProgress: (p) => quiet.push(p), onTenantsLagging: (n) => quiet.push(n) });
+    assert.deepEqual(quiet, []);
+  } finally {
+    (tenantMigrations as { id: string; sql: string }[]).splice(tenantMigrations.indexOf(probe), 1);
+  }
+});

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { quotedTenantSchema, tenantSchemaName } from '../tenancy/schema-name.js';
 import { inTransaction, type Queryable } from './pool.js';
+import { createProgressReporter, type MigrationProgress } from './migration-progress.js';
 
 /** Key of the advisory lock that serialises migrations; registrations take it shared. */
 export const MIGRATION_LOCK_KEY = 7_431_002_117;
@@ -71,8 +72,18 @@ export interface MigrationReport {
   tenantMigrationsApplied: number;
 }
 
+export interface MigrateOptions {
+  /** Called as tenant schemas are migrated (every `progressEverySchemas` schemas or `progressEveryMs`). */
+  onProgress?: (progress: MigrationProgress) => void;
+  /** Called once, before the first tenant schema, with how many lag behind. */
+  onTenantsLagging?: (lagging: number, total: number) => void;
+  progressEverySchemas?: number;
+  progressEveryMs?: number;
+  now?: () => number;
+}
+
 /** Brings `public` and every tenant schema up to date. Safe to run from several processes at once. */
-export async function migrate(pool: pg.Pool): Promise<MigrationReport> {
+export async function migrate(pool: pg.Pool, options: MigrateOptions = {}): Promise<MigrationReport> {
   const lockClient = await pool.connect();
   try {
     // A migration may wait for another replica's run and take long on a big database: no pool time limits here.
@@ -101,9 +112,18 @@ export async function migrate(pool: pg.Pool): Promise<MigrationReport> {
     );
     report.tenants = tenants.length;
     const lagging = tenants.filter(({ applied }) => tenantMigrations.some((m) => !applied.includes(m.id)));
+    if (lagging.length > 0) options.onTenantsLagging?.(lagging.length, tenants.length);
+    const progress = createProgressReporter({
+      total: lagging.length,
+      everySchemas: options.progressEverySchemas ?? 500,
+      everyMs: options.progressEveryMs ?? 5_000,
+      now: options.now ?? Date.now,
+      report: options.onProgress ?? (() => undefined),
+    });
     for (const { id } of lagging) {
       const applied = await inTransaction(lockClient, () => migrateTenantSchema(lockClient, id));
       report.tenantMigrationsApplied += applied.length;
+      progress.schemaDone();
     }
     return report;
   } finally {

@@ -12,6 +12,7 @@ import { registerConfigRoutes } from '../admin-api/config-router.js';
 import { consumers, routes, services } from '../admin-api/entities.js';
 import { registerEntityRoutes } from '../admin-api/entity-router.js';
 import { registerGatewayRoutes, registerRequestLogRoutes } from '../admin-api/gateways-router.js';
+import { registerErrorEventRoutes } from '../admin-api/error-events-router.js';
 import type { ListCache } from '../admin-api/list-cache.js';
 import type { Presence } from '../hub/presence.js';
 import type { Mailer } from '../auth/mailer.js';
@@ -202,6 +203,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, consumers), { prefix: '/consumers' });
       await tenant.register(async (scope) => registerGatewayRoutes(scope, deps.tenantDb, deps.presence), { prefix: '/gateways' });
       await tenant.register(async (scope) => registerRequestLogRoutes(scope, deps.tenantDb), { prefix: '/request-logs' });
+      await tenant.register(async (scope) => registerErrorEventRoutes(scope, deps.tenantDb), { prefix: '/errors' });
     },
     { prefix: '/api/v1/tenants/:tenantId' },
   );

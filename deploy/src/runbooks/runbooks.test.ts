@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { promtool, repoRoot } from '../tools.js';
 import { alertsOf, renderRuleGroups } from '../monitoring/rules.js';
+import { diagnosisBlocks, shellCommands, whyNotRunnable } from './diagnosis-commands.js';
 
 const runbookDir = join(repoRoot, 'docs/runbooks');
 const operationsPages = ['backup-and-restore.md', 'secret-rotation.md', 'upgrade-and-rollback.md'];
@@ -86,4 +87,27 @@ test('the PromQL in every page parses (promtool check rules)', (t) => {
   writeFileSync(path, stringify({ groups: [{ name: 'runbooks', rules: queries.map(({ expr }, index) => ({ record: `runbook:query_${index}`, expr })) }] }));
   const result = promtool(['check', 'rules', path]);
   assert.equal(result.status, 0, result.stdout + result.stderr);
+});
+
+test('Diagnosis shell blocks parse into commands: continuations joined, comments dropped, `# expect:` kept as a regex', () => {
+  const parsed = shellCommands("# a note\nkubectl -n $NS get deploy \\\n  novagate-gateway\ncurl -sS $CP/readyz   # expect: ^200$\ncurl -sS $GW   # just a note\n");
+  assert.deepEqual(parsed.map((command) => command.command), ['kubectl -n $NS get deploy novagate-gateway', 'curl -sS $CP/readyz', 'curl -sS $GW   # just a note']);
+  assert.deepEqual(parsed.map((command) => command.expect?.source), [undefined, '^200$', undefined]);
+  assert.equal(whyNotRunnable('kubectl -n $NS logs deploy/novagate-gateway'), 'needs running pods (the test provides the port-forwarded URLs itself)');
+  assert.equal(whyNotRunnable('kubectl -n $NS get deploy novagate-gateway'), undefined);
+});
+
+test('every alert page uses the variables of the index, not example hosts, and checks the hub with an upgrade', () => {
+  for (const rule of alerts) {
+    const { shell } = diagnosisBlocks(read(`${rule.alert}.md`));
+    for (const { command } of shell.flat()) {
+      assert.doesNotMatch(command, /example\.com|kubectl -n novagate /, `${rule.alert}: ${command}`);
+    }
+  }
+  const hub = diagnosisBlocks(read('NovaGateGatewayDisconnected.md')).shell.flat().find(({ command }) => command.includes('/gateway/v1/connect'));
+  assert.ok(hub !== undefined);
+  assert.match(hub.command, /Upgrade: websocket/);
+  assert.match(hub.command, /Bearer \$KEY/);
+  assert.doesNotMatch(read('NovaGateGatewayDisconnected.md'), /401 here means the endpoint works/);
+  for (const name of ['NS', 'CP', 'CP_METRICS', 'GW', 'GW_METRICS', 'OPERATOR_METRICS']) assert.match(read('README.md'), new RegExp(`^${name}=`, 'm'));
 });

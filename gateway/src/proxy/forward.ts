@@ -8,7 +8,8 @@ import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { GatewayError, bodyTooLarge, upstreamTimeout, upstreamUnavailable } from '../errors.js';
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
-import { isRetriable, isTimeout } from './retry.js';
+import { isRetriable } from './retry.js';
+import { isTimeoutCause, upstreamCause, type UpstreamCause } from './upstream-cause.js';
 import type { UpstreamService } from './upstream.js';
 
 class BodyLimitExceeded extends Error {}
@@ -42,6 +43,10 @@ export interface ForwardRequest {
   routeName: string;
   /** Called once the upstream answered with headers. */
   onUpstreamHeaders: (routeName: string, seconds: number) => void;
+  /** An upstream failure, before it is answered: for the log line and the metric (service by name only). */
+  onUpstreamError: (routeName: string, serviceName: string, cause: UpstreamCause, requestId: string) => void;
+  /** Where the failure's cause is noted for the request's log entry (and so its error event). */
+  observation: { upstreamCause: string | undefined };
   /** Answers a failure that happened while nothing was sent to the client yet (502/504/413). */
   onFailure: (res: ServerResponse, error: GatewayError, requestId: string) => void;
 }
@@ -149,7 +154,10 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
       this.attemptNumber++;
       this.dispatch();
     } else {
-      request.onFailure(request.res, isTimeout(error) ? upstreamTimeout() : upstreamUnavailable(), request.requestId);
+      const cause = upstreamCause(error);
+      request.observation.upstreamCause = cause;
+      request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);
+      request.onFailure(request.res, isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause), request.requestId);
     }
   }
 }

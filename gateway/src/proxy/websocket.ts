@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { GatewayError, upstreamTimeout, upstreamUnavailable } from '../errors.js';
+import { upstreamCause } from './upstream-cause.js';
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
 import type { UpstreamService } from './upstream.js';
 
@@ -141,14 +142,14 @@ export function startWebSocketHandshake(handshake: WebSocketHandshake): PendingH
   // Timeouts answer 504 as on the proxy path: connectTimeoutMs to connect, then timeoutMs to the answer's head.
   let timer = setTimeout(() => {
     request.destroy();
-    done({ kind: 'failed', error: upstreamTimeout() });
+    done({ kind: 'failed', error: upstreamTimeout('connect_timeout') });
   }, connectTimeoutMs);
   request.once('socket', (socket: Socket) => {
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         request.destroy();
-        done({ kind: 'failed', error: upstreamTimeout() });
+        done({ kind: 'failed', error: upstreamTimeout('timeout') });
       }, timeoutMs);
     });
   });
@@ -173,7 +174,7 @@ export function startWebSocketHandshake(handshake: WebSocketHandshake): PendingH
     response.setTimeout(timeoutMs, () => response.destroy(new Error('upstream body timeout')));
     done({ kind: 'answered', response });
   });
-  request.on('error', () => done({ kind: 'failed', error: upstreamUnavailable() }));
+  request.on('error', (error) => done({ kind: 'failed', error: upstreamUnavailable(upstreamCause(error)) }));
   request.end();
   return {
     outcome,

@@ -14,6 +14,7 @@ import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.j
 import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
+import type { UpstreamCause } from '../proxy/upstream-cause.js';
 import {
   asksToClose,
   isWebSocketUpgrade,
@@ -63,6 +64,8 @@ interface Observation {
   path: string;
   consumer: string | undefined;
   upstream: UpstreamExchange | undefined;
+  /** Why the upstream failed, when this request ends in a 502/504 for that reason. */
+  upstreamCause: string | undefined;
 }
 
 function runPolicies(policies: readonly Policy[], ctx: RequestContext, from: number): PolicyOutcome | Promise<PolicyOutcome> {
@@ -92,6 +95,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   let drained: (() => void) | undefined;
   const tunnels = new Set<Duplex>();
   const recordUpstream = (route: string, seconds: number) => metrics.recordUpstream(route, seconds);
+  // The service by name and the cause class only: an address or a path never reaches the log.
+  const upstreamError = (route: string, service: string, cause: UpstreamCause, requestId: string) => {
+    metrics.upstreamError(route, cause);
+    logger.warn('upstream request failed', { requestId, route, service, cause });
+  };
 
   function requestIdOf(req: IncomingMessage): string {
     const incoming = req.headers['x-request-id'];
@@ -111,6 +119,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       latencyMs: Math.round(seconds * 100_000) / 100,
       route: observed.route,
       consumer: observed.consumer,
+      upstreamCause: observed.upstreamCause,
     });
     if (draining && inFlight === 0) drained?.();
   }
@@ -186,6 +195,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       responseHeaders: ctx.responseHeaders,
       routeName: route.name,
       onUpstreamHeaders: recordUpstream,
+      onUpstreamError: upstreamError,
+      observation: observed,
       onFailure: sendError,
     });
   }
@@ -201,7 +212,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined };
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined };
     const socket = req.socket as TrackedSocket;
     socket[OPEN_RESPONSES] = (socket[OPEN_RESPONSES] ?? 0) + 1;
     res.once('close', () => {
@@ -265,7 +276,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined };
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined };
     let done = false;
     const end = (status: number) => {
       if (done) return;
@@ -329,6 +340,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     // Not a WebSocket after all: an ordinary response, and the connection stays an HTTP connection.
     let reusable = true;
     if (result.kind === 'failed') {
+      const cause = result.error.upstreamCause as UpstreamCause | undefined;
+      if (cause !== undefined) {
+        observed.upstreamCause = cause;
+        upstreamError(observed.route, admitted.match.target.service.name, cause, requestId);
+      }
       sendErrorOnSocket(socket, refuse(result.error, observed), requestId, true);
       end(result.error.status);
     } else {

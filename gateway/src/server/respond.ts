@@ -1,4 +1,4 @@
-// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,message,requestId}}`; and the
+// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,cause?,message,requestId}}`; and the
 // gateway's own answer to `OPTIONS *`.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -7,7 +7,8 @@ import type { GatewayError } from '../errors.js';
 
 function errorBody(error: GatewayError, requestId: string): string {
   const reason = error.authReason === undefined ? {} : { reason: error.authReason };
-  return JSON.stringify({ error: { code: error.code, ...reason, message: error.message, requestId } });
+  const cause = error.upstreamCause === undefined ? {} : { cause: error.upstreamCause };
+  return JSON.stringify({ error: { code: error.code, ...reason, ...cause, message: error.message, requestId } });
 }
 
 export function sendError(res: ServerResponse, error: GatewayError, requestId: string): void {

@@ -8,6 +8,7 @@ import type { ConfigStore } from '../pipeline/config-store.js';
 import { describeProblems } from '../pipeline/config-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { cappedDelay, fullJitterDelay, type BackoffOptions } from './backoff.js';
+import { describeConnectionFailure } from './connection-failure.js';
 
 export const CONNECT_PATH = '/gateway/v1/connect';
 /** A control plane pings every 15 s; silence past this means the connection is dead. */
@@ -72,6 +73,7 @@ function decodeMessage(data: Buffer, isBinary: boolean, maxBytes: number): Confi
 export function startControlPlaneClient(options: ControlPlaneClientOptions): ControlPlaneClient {
   const backoff = options.backoff ?? { baseMs: 500, capMs: 30_000 };
   const endpoint = `${options.url.replace(/\/+$/, '')}${CONNECT_PATH}`;
+  const secure = /^wss:/i.test(options.url);
   let socket: WebSocket | null = null;
   let isConnected = false;
   let closed = false;
@@ -162,7 +164,9 @@ export function startControlPlaneClient(options: ControlPlaneClientOptions): Con
       ws.terminate();
     });
     ws.on('error', (error) => {
-      options.logger.warn('control plane connection error', { error: (error as { code?: string }).code ?? error.message });
+      const code = (error as { code?: string }).code;
+      const failure = describeConnectionFailure({ code, message: error.message, secure, caConfigured: options.ca !== undefined });
+      options.logger.warn('control plane connection error', { error: code ?? error.message, cause: failure.cause, hint: failure.hint });
     });
     ws.on('close', (code, reasonBuffer) => {
       clearTimeout(silenceTimer);

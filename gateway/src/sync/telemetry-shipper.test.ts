@@ -61,3 +61,23 @@ test('upstream failures become error events counted per code and service, string
   ]);
   assert.equal(sent[0]?.entries?.[4]?.requestId.length, 256);
 });
+
+test('an upstream failure with a known cause is counted under its cause class, and the cause never rides in a log entry', () => {
+  const sent: { type: string; events?: { code: string; service: string; count: number }[]; entries?: Record<string, unknown>[] }[] = [];
+  const shipper = createTelemetryShipper({ send: (m) => (sent.push(m as (typeof sent)[number]), true), onDropped: () => undefined, serviceOfRoute: () => 'users' });
+  shipper.record({ ...entry(1, 502), upstreamCause: 'connection_refused' });
+  shipper.record({ ...entry(2, 502), upstreamCause: 'connection_refused' });
+  shipper.record({ ...entry(3, 504), upstreamCause: 'timeout' });
+  shipper.record(entry(4, 502));
+  // A cause on a status the gateway did not make for an upstream failure is no error event.
+  shipper.record({ ...entry(5, 200), upstreamCause: 'reset' });
+  shipper.flush();
+  const errors = sent.find((m) => m.type === 'errors');
+  assert.deepEqual(errors?.events?.map(({ code, service, count }) => ({ code, service, count })), [
+    { code: 'connection_refused', service: 'users', count: 2 },
+    { code: 'timeout', service: 'users', count: 1 },
+    { code: 'upstream_error', service: 'users', count: 1 },
+  ]);
+  const logs = sent.find((m) => m.type === 'logs');
+  assert.ok(logs?.entries?.every((shipped) => !('upstreamCause' in shipped)));
+});

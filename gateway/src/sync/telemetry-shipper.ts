@@ -7,7 +7,7 @@ export const MAX_BATCH = 500;
 const MAX_STRING = 256;
 
 /** A request-log entry as DESIGN §6 sends it: the logged fields plus the time. */
-export type ShippedLogEntry = Omit<RequestLogEntry, 'consumer'> & { consumer?: string; time: string };
+export type ShippedLogEntry = Omit<RequestLogEntry, 'consumer' | 'upstreamCause'> & { consumer?: string; time: string };
 
 export interface TelemetryShipperOptions {
   /** Sends one message; false when it could not be sent (not connected). */
@@ -29,7 +29,10 @@ export interface TelemetryShipper {
 
 const cap = (value: string) => (value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value);
 
-/** Error-event codes for the statuses the gateway itself produces when an upstream fails. */
+/**
+ * Error-event codes for the statuses the gateway itself produces when an upstream fails; the failure's cause
+ * class (connection_refused, dns_failure, …) replaces them when the gateway knows it.
+ */
 const UPSTREAM_ERROR_CODES: Record<number, string> = { 502: 'upstream_error', 503: 'upstream_unavailable', 504: 'upstream_timeout' };
 
 export function createTelemetryShipper(options: TelemetryShipperOptions): TelemetryShipper {
@@ -71,7 +74,8 @@ export function createTelemetryShipper(options: TelemetryShipperOptions): Teleme
       }
       ring[(start + size) % capacity] = shipped;
       size += 1;
-      const code = UPSTREAM_ERROR_CODES[entry.status];
+      const statusCode = UPSTREAM_ERROR_CODES[entry.status];
+      const code = statusCode === undefined ? undefined : (entry.upstreamCause ?? statusCode);
       const service = code === undefined ? undefined : options.serviceOfRoute(entry.route);
       if (code !== undefined && service !== undefined) {
         const key = `${code}\u0000${service}`;

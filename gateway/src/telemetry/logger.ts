@@ -14,6 +14,8 @@ export interface RequestLogEntry {
   latencyMs: number;
   route: string;
   consumer?: string | undefined;
+  /** For a 502/504 the gateway made because the upstream failed: the cause class (proxy/upstream-cause.ts). */
+  upstreamCause?: string | undefined;
 }
 
 export type LogFields = Record<string, string | number | boolean | undefined>;
@@ -128,10 +130,11 @@ export function createLogger(options: LoggerOptions): Logger {
       if (RANK.info < threshold) return;
       // Written by hand: this runs once per proxied request.
       const consumer = entry.consumer === undefined ? '' : `,"consumer":${jsonString(entry.consumer)}`;
+      const cause = entry.upstreamCause === undefined ? '' : `,"upstreamCause":${jsonString(entry.upstreamCause)}`;
       push(
         `{"time":"${isoTime()}","level":"info","msg":"request","requestId":${jsonString(entry.requestId)},` +
           `"method":${jsonString(entry.method)},"pathTemplate":${jsonString(entry.pathTemplate)},"status":${entry.status},` +
-          `"latencyMs":${entry.latencyMs},"route":${jsonString(entry.route)}${consumer}}\n`,
+          `"latencyMs":${entry.latencyMs},"route":${jsonString(entry.route)}${consumer}${cause}}\n`,
       );
     },
     flush,

@@ -19,6 +19,8 @@ export interface GatewayMetrics {
   rateLimited(route: string): void;
   rateLimitBackendError(): void;
   authFailure(route: string, reason: string): void;
+  /** An upstream attempt that ended in a 502/504, by cause class (proxy/upstream-cause.ts). */
+  upstreamError(route: string, cause: string): void;
   setConfigVersion(version: number): void;
   /**
    * Drops the series of routes that are not in `routes` (a new config removed or renamed them), so that
@@ -64,6 +66,12 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     name: 'novagate_auth_failures_total',
     help: 'Requests refused with 401, by reason code',
     labelNames: ['route', 'reason'] as const,
+    registers,
+  });
+  const upstreamErrors = new Counter({
+    name: 'novagate_upstream_errors_total',
+    help: 'Requests answered 502/504 because the upstream failed, by cause class',
+    labelNames: ['route', 'cause'] as const,
     registers,
   });
   const configVersion = new Gauge({ name: 'novagate_config_version', help: 'Version of the config in use', registers });
@@ -124,7 +132,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
       requests.retain(keepLabels);
       duration.retain(keepLabels);
       upstream.retain(keepLabels);
-      for (const counter of [limited, authFailures] as Counter<string>[]) {
+      for (const counter of [limited, authFailures, upstreamErrors] as Counter<string>[]) {
         for (const { labels } of (await counter.get()).values) {
           if (!kept(String(labels.route))) counter.remove(labels as Record<string, string>);
         }
@@ -152,6 +160,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     rateLimited: (route) => limited.labels(route).inc(),
     rateLimitBackendError: () => backendErrors.inc(),
     authFailure: (route, reason) => authFailures.labels(route, reason).inc(),
+    upstreamError: (route, cause) => upstreamErrors.labels(route, cause).inc(),
     setConfigVersion: (version) => configVersion.set(version),
     configRejected: () => rejected.inc(),
     configCacheRejected: (reason) => cacheRejected.labels(reason).inc(),

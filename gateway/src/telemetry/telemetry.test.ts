@@ -138,12 +138,13 @@ test('a new config drops the series of the routes it no longer has, in every per
     metrics.recordUpstream(route, 0.005);
     metrics.rateLimited(route);
     metrics.authFailure(route, 'expired');
+    metrics.upstreamError(route, 'connection_refused');
   }
   metrics.recordRequest('unmatched', 'unmatched', 'GET', 404, 0.001);
   await metrics.retainRoutes(new Set(['kept']));
   const text = await metrics.registry.metrics();
   assert.doesNotMatch(text, /route="removed"/);
-  for (const name of ['novagate_http_requests_total', 'novagate_http_request_duration_seconds_count', 'novagate_upstream_duration_seconds_count', 'novagate_rate_limited_total', 'novagate_auth_failures_total']) {
+  for (const name of ['novagate_http_requests_total', 'novagate_http_request_duration_seconds_count', 'novagate_upstream_duration_seconds_count', 'novagate_rate_limited_total', 'novagate_auth_failures_total', 'novagate_upstream_errors_total']) {
     assert.match(text, new RegExp(`^${name}\\{[^}]*route="kept"`, 'm'), name);
   }
   assert.match(text, /novagate_http_requests_total\{route="unmatched"/);
