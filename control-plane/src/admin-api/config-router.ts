@@ -29,6 +29,7 @@ import { ApiError, managedByOperator, notFound, planLimitExceeded, validationFai
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { consumers, OPERATOR_NAME_PREFIX, routes, services } from './entities.js';
 import type { ListCache } from './list-cache.js';
+import { assertNoConflictsIn } from './route-conflicts.js';
 import { CONFIG_BODY_LIMIT } from '../http/limits.js';
 
 const putConfigBody = z.strictObject({
@@ -173,6 +174,7 @@ export function registerConfigRoutes(app: FastifyInstance, pool: Pool, listCache
       };
       const check = gatewayConfigSchema.safeParse(merged);
       if (!check.success) throw validationFailed(problemsFromZodError(check.error, ['config']), 'config conflicts with operator-managed objects');
+      assertNoConflictsIn(body.routes, [...currentRoutes.operator.values()], 'config.');
       await assertPlanAllows(client, tenant.plan, merged);
 
       const apiOnly: GatewayConfig = {

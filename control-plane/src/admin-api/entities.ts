@@ -17,6 +17,7 @@ import {
 import { ApiError, alreadyExists, invalidReference } from '../http/errors.js';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { assertNoRouteConflict } from './route-conflicts.js';
 
 /** Names starting with `k8s.` belong to the operator (DESIGN §7), so the two sources never clash. */
 export const OPERATOR_NAME_PREFIX = 'k8s.';
@@ -45,6 +46,8 @@ export interface EntityKind<Input, Row extends EntityRow> {
   present(row: Row): Record<string, unknown>;
   insert(db: Queryable, tenantId: string, input: Input, managedBy: 'api' | 'kubernetes'): Promise<string>;
   update(db: Queryable, tenantId: string, id: string, input: Input): Promise<void>;
+  /** Refuses an input that would shadow (or be shadowed by) a stored object (route conflicts, DESIGN §10). */
+  assertNoConflict?(db: Queryable, tenantId: string, input: Input, selfId: string | null, against: 'all' | 'api'): Promise<void>;
   /** Turns a database error of this kind's writes into an API error, or returns null. */
   explain(error: unknown): ApiError | null;
 }
@@ -128,6 +131,7 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
       [id, r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true],
     );
   },
+  assertNoConflict: assertNoRouteConflict,
   explain: (error) => uniqueViolation(error, { routes_name_key: ['name', 'a route with this name already exists'] }),
 };
 

@@ -75,6 +75,7 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
     const input = parseOrThrow(kind.input, request.body);
     const { row } = await writeEntity(pool, listCache, anyKind, tenantId, async (client, plan) => {
       await assertWithinPlan(client, anyKind as EntityKind<unknown, AnyRow>, tenantId, plan);
+      await kind.assertNoConflict?.(client, tenantId, input, null, 'all');
       return kind.insert(client, tenantId, input, 'api');
     });
     return reply.code(201).send(kind.present(row as Row));
@@ -91,6 +92,7 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
     const { row } = await writeEntity(pool, listCache, anyKind, tenantId, async (client) => {
       const existing = await findRow(client, anyKind, tenantId, id);
       if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);
+      await kind.assertNoConflict?.(client, tenantId, input, id, 'all');
       await kind.update(client, tenantId, id, input);
       return id;
     });
