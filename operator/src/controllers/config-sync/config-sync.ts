@@ -56,6 +56,7 @@ async function readManaged(client: PoolClient, tenantId: string): Promise<Observ
 const REASONS: Record<string, string> = {
   plan_limit_exceeded: 'PlanLimitExceeded',
   already_exists: 'Conflict',
+  conflict: 'Conflicted',
   invalid_reference: 'InvalidReference',
   in_use: 'InUse',
 };
@@ -73,8 +74,11 @@ async function perform(client: PoolClient, tenantId: string, plan: string, actio
     await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${action.table} WHERE id = $1`, [action.id]);
   } else if (action.op === 'insert') {
     await assertWithinPlan(client, kind, tenantId, plan);
+    // Against API-managed routes only: conflicts among Routes were settled by age in the desired config.
+    await kind.assertNoConflict?.(client, tenantId, action.config, null, 'api');
     await kind.insert(client, tenantId, action.config, 'kubernetes');
   } else {
+    await kind.assertNoConflict?.(client, tenantId, action.config, action.id, 'api');
     await kind.update(client, tenantId, action.id, action.config);
   }
 }
