@@ -18,6 +18,7 @@ import { ApiError, alreadyExists, invalidReference } from '../http/errors.js';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { assertNoRouteConflict } from './route-conflicts.js';
+import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from './entity-ref.js';
 
 /** Names starting with `k8s.` belong to the operator (DESIGN §7), so the two sources never clash. */
 export const OPERATOR_NAME_PREFIX = 'k8s.';
@@ -67,7 +68,9 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
   alias: 's',
   singular: 'service',
   nameField: 'name',
-  input: serviceSchema.refine((s) => notOperatorName(s.name), { ...reservedMessage, path: ['name'] }),
+  input: serviceSchema
+    .refine((s) => notOperatorName(s.name), { ...reservedMessage, path: ['name'] })
+    .refine((s) => !isUuidShaped(s.name), { message: UUID_SHAPED_NAME_MESSAGE, path: ['name'] }),
   planLimitColumn: 'max_services',
   select: selectServices,
   listOrder: 's.name',
@@ -107,7 +110,9 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
   alias: 'r',
   singular: 'route',
   nameField: 'name',
-  input: routeSchema.refine((r) => notOperatorName(r.name), { ...reservedMessage, path: ['name'] }),
+  input: routeSchema
+    .refine((r) => notOperatorName(r.name), { ...reservedMessage, path: ['name'] })
+    .refine((r) => !isUuidShaped(r.name), { message: UUID_SHAPED_NAME_MESSAGE, path: ['name'] }),
   planLimitColumn: 'max_routes',
   select: selectRoutes,
   listOrder: 'r.position',
@@ -149,7 +154,9 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   alias: 'c',
   singular: 'consumer',
   nameField: 'username',
-  input: consumerSchema.refine((c) => notOperatorName(c.username), { ...reservedMessage, path: ['username'] }),
+  input: consumerSchema
+    .refine((c) => notOperatorName(c.username), { ...reservedMessage, path: ['username'] })
+    .refine((c) => !isUuidShaped(c.username), { message: UUID_SHAPED_NAME_MESSAGE, path: ['username'] }),
   planLimitColumn: 'max_consumers',
   select: selectConsumers,
   listOrder: 'c.username',

@@ -4,16 +4,19 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { recordConfigVersion, lockTenantForConfigChange } from '../config/versions.js';
 import { withTransaction, type Pool, type Queryable } from '../db/pool.js';
-import { managedByOperator, notFound, parseOrThrow, planLimitExceeded, uuidParam } from '../http/errors.js';
+import { managedByOperator, notFound, parseOrThrow, planLimitExceeded } from '../http/errors.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import type { EntityKind } from './entities.js';
+import { describeRef, parseEntityRef, type EntityRef } from './entity-ref.js';
 import type { ListCache } from './list-cache.js';
 
 type AnyRow = { id: string; managed_by: 'api' | 'kubernetes'; created_at: string; updated_at: string };
 
-async function findRow<Row extends AnyRow>(db: Queryable, kind: EntityKind<unknown, Row>, tenantId: string, id: string): Promise<Row> {
-  const { rows } = await db.query<Row>(`${kind.select(tenantId)} WHERE ${kind.alias}.id = $1`, [id]);
-  if (rows[0] === undefined) throw notFound(kind.singular);
+async function findRow<Row extends AnyRow>(db: Queryable, kind: EntityKind<unknown, Row>, tenantId: string, ref: EntityRef | string): Promise<Row> {
+  const target: EntityRef = typeof ref === 'string' ? { by: 'id', id: ref } : ref;
+  const column = target.by === 'id' ? `${kind.alias}.id` : `${kind.alias}.${kind.nameField}`;
+  const { rows } = await db.query<Row>(`${kind.select(tenantId)} WHERE ${column} = $1`, [target.by === 'id' ? target.id : target.name]);
+  if (rows[0] === undefined) throw target.by === 'id' ? notFound(kind.singular) : notFound(`${kind.singular} '${target.name}'`);
   return rows[0];
 }
 
@@ -82,30 +85,30 @@ export function registerEntityRoutes<Input, Row extends AnyRow>(
   });
 
   app.get<{ Params: { id: string } }>('/:id', async (request) => {
-    return kind.present(await findRow(pool, anyKind, request.tenantId, uuidParam(request.params.id, 'id')));
+    return kind.present(await findRow(pool, anyKind, request.tenantId, parseEntityRef(request.params.id, 'id')));
   });
 
   app.put<{ Params: { id: string } }>('/:id', async (request) => {
     const tenantId = request.tenantId;
-    const id = uuidParam(request.params.id, 'id');
+    const ref = parseEntityRef(request.params.id, 'id');
     const input = parseOrThrow(kind.input, request.body);
     const { row } = await writeEntity(pool, listCache, anyKind, tenantId, async (client) => {
-      const existing = await findRow(client, anyKind, tenantId, id);
-      if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);
-      await kind.assertNoConflict?.(client, tenantId, input, id, 'all');
-      await kind.update(client, tenantId, id, input);
-      return id;
+      const existing = await findRow(client, anyKind, tenantId, ref);
+      if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef(kind.singular, ref));
+      await kind.assertNoConflict?.(client, tenantId, input, existing.id, 'all');
+      await kind.update(client, tenantId, existing.id, input);
+      return existing.id;
     });
     return kind.present(row as Row);
   });
 
   app.delete<{ Params: { id: string } }>('/:id', async (request, reply) => {
     const tenantId = request.tenantId;
-    const id = uuidParam(request.params.id, 'id');
+    const ref = parseEntityRef(request.params.id, 'id');
     await writeEntity(pool, listCache, anyKind, tenantId, async (client) => {
-      const existing = await findRow(client, anyKind, tenantId, id);
-      if (existing.managed_by === 'kubernetes') throw managedByOperator(`${kind.singular} '${id}'`);
-      await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${kind.table} WHERE id = $1`, [id]);
+      const existing = await findRow(client, anyKind, tenantId, ref);
+      if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef(kind.singular, ref));
+      await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${kind.table} WHERE id = $1`, [existing.id]);
       return null;
     });
     return reply.code(204).send();
