@@ -117,4 +117,6 @@ test('a Route claiming what an API-managed route already claims is left out with
   assert.equal(applied.problems.has('ns/r00'), false);
   const { rows } = await db.pool.query(`SELECT name FROM ${schema}.routes ORDER BY name`);
   assert.deepEqual(rows.map((row) => row.name), ['api-route', 'k8s.ns.r00']);
+  const services = await db.pool.query(`SELECT name FROM ${schema}.services ORDER BY name`);
+  assert.deepEqual(services.rows.map((row) => row.name), ['api-made', 'k8s.ns.r00'], 'no service is written for the refused Route');
 });

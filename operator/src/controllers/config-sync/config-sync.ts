@@ -74,16 +74,16 @@ async function perform(client: PoolClient, tenantId: string, plan: string, actio
     await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${action.table} WHERE id = $1`, [action.id]);
   } else if (action.op === 'insert') {
     await assertWithinPlan(client, kind, tenantId, plan);
-    // Against API-managed routes only: conflicts among Routes were settled by age in the desired config.
-    await kind.assertNoConflict?.(client, tenantId, action.config, null, 'api');
     await kind.insert(client, tenantId, action.config, 'kubernetes');
   } else {
-    await kind.assertNoConflict?.(client, tenantId, action.config, action.id, 'api');
     await kind.update(client, tenantId, action.id, action.config);
   }
 }
 
-/** Makes the tenant's managed rows equal `desired`; one refused write leaves only its owner out. */
+/**
+ * Makes the tenant's managed rows equal `desired`; one refused write leaves only its owner out. Route conflicts
+ * are checked against API-managed routes only: conflicts among Routes were settled by age in `desired`.
+ */
 export async function applyTenantConfig(pool: Pool, tenantId: string, desired: DesiredConfig): Promise<AppliedConfig | null> {
   return withTransaction(pool, async (client) => {
     const tenant = await lockTenantForConfigChange(client, tenantId);
@@ -91,6 +91,17 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
     const actions = planConfigChanges(desired, await readManaged(client, tenantId));
     const problems = new Map<string, Problem>();
     const written = new Set<string>();
+    // Route conflicts first, so a refused Route's service is not written either (a service no route uses).
+    for (const action of actions) {
+      if (action.op === 'delete' || action.table !== 'routes') continue;
+      try {
+        await routeEntities.assertNoConflict?.(client, tenantId, action.config, action.op === 'update' ? action.id : null, 'api');
+      } catch (error) {
+        const problem = problemOf('routes', error);
+        if (problem === null) throw error;
+        problems.set(action.owner, problem);
+      }
+    }
     for (const action of actions) {
       if (action.op !== 'delete' && problems.has(action.owner)) continue; // its service was refused
       await client.query('SAVEPOINT operator_entity');
