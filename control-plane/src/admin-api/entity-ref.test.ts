@@ -59,11 +59,18 @@ for (const entity of entities) {
 
   test(`${entity.plural}: a name with NUL, too long or with bad characters is 400 naming the field; a UUID-shaped name is refused`, async () => {
     const { call } = await fresh();
-    for (const bad of ['he%00llo', 'x'.repeat(129), 'a%20b']) {
+    // 300 characters is past the router's own parameter limit (200): still a 400, before any handler.
+    const cases: [string, RegExp][] = [
+      ['he%00llo', /^id must be a UUID or a name/],
+      ['x'.repeat(129), /^id must be a UUID or a name/],
+      ['a%20b', /^id must be a UUID or a name/],
+      ['x'.repeat(300), /max param length/],
+    ];
+    for (const [bad, message] of cases) {
       const response = await call('GET', `/${entity.plural}/${bad}`);
       assert.equal(response.status, 400, `${bad}: ${response.text}`);
       assert.equal(response.body.error.code, 'validation_failed');
-      assert.match(response.body.error.message, /id|NUL|\\u0000/);
+      assert.match(response.body.error.message, message);
     }
     const long = await call('DELETE', `/${entity.plural}/${'x'.repeat(129)}`);
     assert.equal(long.status, 400);
