@@ -164,7 +164,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kube,
     pool,
     informers,
-    configSync: new ConfigSyncer(pool, informers, (tenant) => enqueueDependents(tenant, { onlyRefused: true })),
+    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => {
+      enqueueDependents(tenant, { onlyRefused: true });
+      // A Route that lost a conflict to an older one edited into its claim still says Accepted: tell it.
+      for (const key of problems.keys()) {
+        if (isConditionTrue(informers.routes.get(key)?.status?.conditions, 'Accepted')) queues.route.add(key);
+        if (isConditionTrue(informers.consumers.get(key)?.status?.conditions, 'Accepted')) queues.consumer.add(key);
+      }
+    }),
     now: options.now ?? (() => new Date()),
     log,
     programmedPollMs: options.programmedPollMs ?? 2_000,

@@ -29,6 +29,8 @@ import { ApiError, managedByOperator, notFound, planLimitExceeded, validationFai
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { consumers, OPERATOR_NAME_PREFIX, routes, services } from './entities.js';
 import type { ListCache } from './list-cache.js';
+import { assertNoConflictsIn } from './route-conflicts.js';
+import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from './entity-ref.js';
 import { CONFIG_BODY_LIMIT } from '../http/limits.js';
 
 const putConfigBody = z.strictObject({
@@ -72,6 +74,8 @@ function operatorObjectsToKeep<C>(
       mentioned.add(name);
     } else if (name.startsWith(OPERATOR_NAME_PREFIX)) {
       throw validationFailed([{ path: `config.${listName}[${index}]`, message: `names starting with '${OPERATOR_NAME_PREFIX}' are reserved for the Kubernetes operator` }]);
+    } else if (isUuidShaped(name)) {
+      throw validationFailed([{ path: `config.${listName}[${index}].${listName === 'consumers' ? 'username' : 'name'}`, message: UUID_SHAPED_NAME_MESSAGE }]);
     }
   });
   return [...operator.entries()].filter(([name]) => !mentioned.has(name)).map(([, config]) => config);
@@ -173,6 +177,7 @@ export function registerConfigRoutes(app: FastifyInstance, db: TenantDb, listCac
       };
       const check = gatewayConfigSchema.safeParse(merged);
       if (!check.success) throw validationFailed(problemsFromZodError(check.error, ['config']), 'config conflicts with operator-managed objects');
+      assertNoConflictsIn(body.routes, [...currentRoutes.operator.values()], 'config.');
       await assertPlanAllows(client, tenant.plan, merged);
 
       const apiOnly: GatewayConfig = {

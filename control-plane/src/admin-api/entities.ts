@@ -17,6 +17,8 @@ import {
 import { ApiError, alreadyExists, invalidReference } from '../http/errors.js';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { assertNoRouteConflict } from './route-conflicts.js';
+import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from './entity-ref.js';
 
 /** Names starting with `k8s.` belong to the operator (DESIGN §7), so the two sources never clash. */
 export const OPERATOR_NAME_PREFIX = 'k8s.';
@@ -45,6 +47,8 @@ export interface EntityKind<Input, Row extends EntityRow> {
   present(row: Row): Record<string, unknown>;
   insert(db: Queryable, tenantId: string, input: Input, managedBy: 'api' | 'kubernetes'): Promise<string>;
   update(db: Queryable, tenantId: string, id: string, input: Input): Promise<void>;
+  /** Refuses an input that would shadow (or be shadowed by) a stored object (route conflicts, DESIGN §10). */
+  assertNoConflict?(db: Queryable, tenantId: string, input: Input, selfId: string | null, against: 'all' | 'api'): Promise<void>;
   /** Turns a database error of this kind's writes into an API error, or returns null. */
   explain(error: unknown): ApiError | null;
 }
@@ -64,7 +68,9 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
   alias: 's',
   singular: 'service',
   nameField: 'name',
-  input: serviceSchema.refine((s) => notOperatorName(s.name), { ...reservedMessage, path: ['name'] }),
+  input: serviceSchema
+    .refine((s) => notOperatorName(s.name), { ...reservedMessage, path: ['name'] })
+    .refine((s) => !isUuidShaped(s.name), { message: UUID_SHAPED_NAME_MESSAGE, path: ['name'] }),
   planLimitColumn: 'max_services',
   select: selectServices,
   listOrder: 's.name',
@@ -104,7 +110,9 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
   alias: 'r',
   singular: 'route',
   nameField: 'name',
-  input: routeSchema.refine((r) => notOperatorName(r.name), { ...reservedMessage, path: ['name'] }),
+  input: routeSchema
+    .refine((r) => notOperatorName(r.name), { ...reservedMessage, path: ['name'] })
+    .refine((r) => !isUuidShaped(r.name), { message: UUID_SHAPED_NAME_MESSAGE, path: ['name'] }),
   planLimitColumn: 'max_routes',
   select: selectRoutes,
   listOrder: 'r.position',
@@ -128,6 +136,7 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
       [id, r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true],
     );
   },
+  assertNoConflict: assertNoRouteConflict,
   explain: (error) => uniqueViolation(error, { routes_name_key: ['name', 'a route with this name already exists'] }),
 };
 
@@ -145,7 +154,9 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   alias: 'c',
   singular: 'consumer',
   nameField: 'username',
-  input: consumerSchema.refine((c) => notOperatorName(c.username), { ...reservedMessage, path: ['username'] }),
+  input: consumerSchema
+    .refine((c) => notOperatorName(c.username), { ...reservedMessage, path: ['username'] })
+    .refine((c) => !isUuidShaped(c.username), { message: UUID_SHAPED_NAME_MESSAGE, path: ['username'] }),
   planLimitColumn: 'max_consumers',
   select: selectConsumers,
   listOrder: 'c.username',

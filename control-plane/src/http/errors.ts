@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'already_exists'
+  | 'conflict'
   | 'version_conflict'
   | 'managed_by_operator'
   | 'in_use'

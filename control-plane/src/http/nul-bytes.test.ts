@@ -66,6 +66,7 @@ function exampleBody(method: string, url: string): Record<string, unknown> | und
     'PUT /api/v1/tenants/:tenantId/routes/:id': { ...route, name: 'route' },
     'POST /api/v1/tenants/:tenantId/consumers': consumer,
     'PUT /api/v1/tenants/:tenantId/consumers/:id': { ...consumer, username: 'consumer' },
+    'POST /api/v1/tenants/:tenantId/consumers/:id/keys': { name: 'key3' },
     'PUT /api/v1/tenants/:tenantId/config': { config: { services: [service], routes: [{ ...route, service: 'svc2' }], consumers: [consumer] } },
   };
   return examples[`${method} ${url}`];

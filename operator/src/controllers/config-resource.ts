@@ -48,6 +48,14 @@ const notAccepted = (kind: string): ConditionInput => ({
   message: `the ${kind} is not part of any config; see its Accepted condition`,
 });
 
+/**
+ * The one reason `kubectl get -o wide` shows (status.reason): the cause when the object is not Accepted
+ * (TenantNotFound, Invalid, Conflicted, …), else the Programmed reason.
+ */
+export function summaryReason(accepted: ConditionInput, programmed: ConditionInput): string {
+  return accepted.status === 'True' ? programmed.reason : accepted.reason;
+}
+
 export function createConfigResourceReconciler<T extends RouteResource | ConsumerResource>(
   context: ControllerContext,
   kind: ConfigResourceKind<T>,
@@ -103,7 +111,8 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
       context.kube,
       kind.plural,
       object,
-      { conditions: [accepted, programmed], fields: configVersion === undefined ? {} : { configVersion } },
+      // Out of the config, it has no config version: null removes the one it had.
+      { conditions: [accepted, programmed], fields: { configVersion: configVersion ?? null, reason: summaryReason(accepted, programmed) } },
       context.now(),
     );
     if (settled) return undefined;

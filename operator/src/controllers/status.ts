@@ -5,7 +5,7 @@ import type { CustomKind, KubeAccess, KubeObject } from '../kube/resources.js';
 
 export interface StatusUpdate {
   conditions: ConditionInput[];
-  /** Other status fields (tenantId, configVersion, …). */
+  /** Other status fields (tenantId, configVersion, …); null removes a field. */
   fields?: Record<string, unknown>;
 }
 
@@ -19,9 +19,11 @@ export async function writeStatus(
   const generation = object.metadata.generation ?? 0;
   let conditions = object.status?.conditions ?? [];
   for (const condition of update.conditions) conditions = setCondition(conditions, condition, generation, now);
-  const next: Record<string, unknown> = { ...(object.status ?? {}), ...(update.fields ?? {}), observedGeneration: generation, conditions };
+  const merged: Record<string, unknown> = { ...(object.status ?? {}), ...(update.fields ?? {}), observedGeneration: generation, conditions };
+  const next = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null));
   if (jsonEqual(object.status ?? {}, next)) return false;
-  await kube.patchStatus(plural, object, next);
+  // A JSON merge patch: the nulls left in `merged` delete those fields, so no stale value outlives its meaning.
+  await kube.patchStatus(plural, object, merged);
   for (const changed of transitions(object.status?.conditions, conditions)) {
     if (changed.reason === 'Pending') continue; // a moment between two versions, not worth an Event
     await kube.recordEvent(object, changed.status === 'True' ? 'Normal' : 'Warning', changed.reason, `${changed.type}: ${changed.message}`, now);

@@ -82,6 +82,8 @@ export interface ConsumerSpec {
 export interface ConfigStatus {
   observedGeneration?: number;
   configVersion?: number;
+  /** The reason `kubectl get -o wide` shows: Accepted's when not accepted, else Programmed's. */
+  reason?: string;
   conditions?: Condition[];
 }
 

@@ -104,3 +104,19 @@ test('a Route\'s caseInsensitive is written, read back equal (no sync loop), and
   const cleared = await db.pool.query(`SELECT case_insensitive FROM ${quotedTenantSchema(tenantId)}.routes`);
   assert.deepEqual(cleared.rows, [{ case_insensitive: false }]);
 });
+
+test('a Route claiming what an API-managed route already claims is left out with Conflicted naming that route', async () => {
+  const tenantId = await newTenant('pro');
+  const schema = quotedTenantSchema(tenantId);
+  await db.pool.query(`INSERT INTO ${schema}.services (name, url, connect_timeout_ms, timeout_ms, retries) VALUES ('api-made', 'http://x:1', 1, 1, 0)`);
+  await db.pool.query(`INSERT INTO ${schema}.routes (name, service_id, paths) SELECT 'api-route', id, '{/r01}' FROM ${schema}.services WHERE name = 'api-made'`);
+  const applied = await applyTenantConfig(db.pool, tenantId, desiredRoutes(2));
+  assert.ok(applied);
+  assert.equal(applied.problems.get('ns/r01')?.reason, 'Conflicted');
+  assert.match(applied.problems.get('ns/r01')?.message ?? '', /claims the same requests as route 'api-route'/);
+  assert.equal(applied.problems.has('ns/r00'), false);
+  const { rows } = await db.pool.query(`SELECT name FROM ${schema}.routes ORDER BY name`);
+  assert.deepEqual(rows.map((row) => row.name), ['api-route', 'k8s.ns.r00']);
+  const services = await db.pool.query(`SELECT name FROM ${schema}.services ORDER BY name`);
+  assert.deepEqual(services.rows.map((row) => row.name), ['api-made', 'k8s.ns.r00'], 'no service is written for the refused Route');
+});

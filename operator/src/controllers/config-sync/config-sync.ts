@@ -57,6 +57,7 @@ async function readManaged(client: PoolClient, tenantId: string): Promise<Observ
 const REASONS: Record<string, string> = {
   plan_limit_exceeded: 'PlanLimitExceeded',
   already_exists: 'Conflict',
+  conflict: 'Conflicted',
   invalid_reference: 'InvalidReference',
   in_use: 'InUse',
 };
@@ -80,7 +81,10 @@ async function perform(client: PoolClient, tenantId: string, plan: string, actio
   }
 }
 
-/** Makes the tenant's managed rows equal `desired`; one refused write leaves only its owner out. */
+/**
+ * Makes the tenant's managed rows equal `desired`; one refused write leaves only its owner out. Route conflicts
+ * are checked against API-managed routes only: conflicts among Routes were settled by age in `desired`.
+ */
 export async function applyTenantConfig(pool: Pool, tenantId: string, desired: DesiredConfig): Promise<AppliedConfig | null> {
   // As the tenant's own database role, like every admin API write; a tenant without one does not exist.
   return withTenantTransaction(pool, tenantId, async (client) => {
@@ -89,6 +93,17 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
     const actions = planConfigChanges(desired, await readManaged(client, tenantId));
     const problems = new Map<string, Problem>();
     const written = new Set<string>();
+    // Route conflicts first, so a refused Route's service is not written either (a service no route uses).
+    for (const action of actions) {
+      if (action.op === 'delete' || action.table !== 'routes') continue;
+      try {
+        await routeEntities.assertNoConflict?.(client, tenantId, action.config, action.op === 'update' ? action.id : null, 'api');
+      } catch (error) {
+        const problem = problemOf('routes', error);
+        if (problem === null) throw error;
+        problems.set(action.owner, problem);
+      }
+    }
     for (const action of actions) {
       if (action.op !== 'delete' && problems.has(action.owner)) continue; // its service was refused
       await client.query('SAVEPOINT operator_entity');

@@ -47,3 +47,29 @@ test('two Consumers with one username: the older keeps it, the newer is refused 
   assert.equal(problems.get('shop/newer')?.reason, 'Conflict');
   assert.match(problems.get('shop/newer')?.message ?? '', /already used by Consumer "older"/);
 });
+
+test('two Routes claiming the same requests: the older stays, the newer is Accepted=False/Conflicted naming it', () => {
+  const at = (name: string, created: string, paths: string[], methods?: string[]): RouteResource => ({
+    ...route(name, 'shop', 'acme', { creationTimestamp: created }),
+    spec: { tenantRef: { name: 'acme' }, upstream: { url: 'http://up:80' }, match: { paths, ...(methods === undefined ? {} : { methods }) } },
+  });
+  const { desired, problems } = desiredTenantConfig(
+    tenant,
+    [
+      at('newer', '2026-02-01T00:00:00Z', ['/users/:name'], ['GET']),
+      at('older', '2026-01-01T00:00:00Z', ['/users/:id'], ['GET', 'PUT']),
+      // Same second as `newer`: the name decides, and losing to a loser loses nothing.
+      at('b-same-second', '2026-02-01T00:00:00Z', ['/users/:x'], ['DELETE']),
+      at('a-same-second', '2026-02-01T00:00:00Z', ['/users/:x'], ['DELETE', 'GET']),
+      at('apart', '2026-03-01T00:00:00Z', ['/users/:id'], ['POST']),
+    ],
+    [],
+    noSecrets,
+  );
+  assert.deepEqual([...desired.routes.keys()].sort(), ['k8s.shop.apart', 'k8s.shop.b-same-second', 'k8s.shop.older']);
+  assert.deepEqual([...desired.services.keys()].sort(), ['k8s.shop.apart', 'k8s.shop.b-same-second', 'k8s.shop.older']);
+  assert.equal(problems.get('shop/newer')?.reason, 'Conflicted');
+  assert.match(problems.get('shop/newer')?.message ?? '', /^Route "older" is older and claims the same requests \(any host, path \/users\/:name, GET\)/);
+  assert.match(problems.get('shop/a-same-second')?.message ?? '', /^Route "older" /);
+  assert.equal(problems.has('shop/b-same-second'), false);
+});

@@ -2,6 +2,8 @@
 // the sync that writes it (coalesced per tenant). Every Route/Consumer reconcile and every Tenant reconcile
 // calls sync: whichever runs, the tenant's rows end up equal to what all its resources ask for.
 import type { Pool } from 'pg';
+import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import { describeOverlap, findRouteConflicts } from '@novagate/gateway/routing/conflicts';
 import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
 import { desiredConsumer } from '../consumer/desired-consumer.js';
 import type { Informers } from '../context.js';
@@ -32,8 +34,10 @@ function belongsTo(tenant: TenantResource, object: RouteResource | ConsumerResou
   );
 }
 
-const byAge = (a: ConsumerResource, b: ConsumerResource) =>
-  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+const byAge = (a: RouteResource | ConsumerResource, b: RouteResource | ConsumerResource) =>
+  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+  (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+  a.metadata.name.localeCompare(b.metadata.name);
 
 /** Pure over the caches: what the tenant's operator-managed config should hold, and who is left out of it. */
 export function desiredTenantConfig(
@@ -44,12 +48,25 @@ export function desiredTenantConfig(
 ): { desired: DesiredConfig; problems: Map<string, Problem> } {
   const desired = emptyDesired();
   const problems = new Map<string, Problem>();
-  for (const route of routes.filter((candidate) => belongsTo(tenant, candidate))) {
+  const valid: { resource: RouteResource; service: ServiceConfig; route: RouteConfig }[] = [];
+  for (const route of routes.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
     const evaluation = desiredRoute(route);
     if (!evaluation.accepted) continue; // the Route's own reconcile reports why
-    const owner = keyOfObject(route);
-    desired.services.set(evaluation.value.service.name, { config: evaluation.value.service, owner });
-    desired.routes.set(evaluation.value.route.name, { config: evaluation.value.route, owner });
+    valid.push({ resource: route, ...evaluation.value });
+  }
+  // Oldest first, as Gateway API decides: the younger of two Routes claiming the same requests is left out.
+  const conflicts = findRouteConflicts(valid.map((entry) => ({ ...entry.route, entry })));
+  const losers = new Set(conflicts.map((conflict) => conflict.route.entry));
+  for (const { route: loser, winner, overlap } of conflicts) {
+    problems.set(keyOfObject(loser.entry.resource), {
+      reason: 'Conflicted',
+      message: `Route "${winner.entry.resource.metadata.name}" is older and claims the same requests (${describeOverlap(overlap)}); change spec.match or delete one of them`,
+    });
+  }
+  for (const entry of valid.filter((candidate) => !losers.has(candidate))) {
+    const owner = keyOfObject(entry.resource);
+    desired.services.set(entry.service.name, { config: entry.service, owner });
+    desired.routes.set(entry.route.name, { config: entry.route, owner });
   }
   for (const consumer of consumers.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
     const ref = consumer.spec.apiKeySecretRef;
@@ -76,8 +93,11 @@ export class ConfigSyncer {
   constructor(
     private readonly pool: Pool,
     private readonly informers: Informers,
-    /** Called after a sync that changed the tenant's rows: refused objects may fit now (a plan slot freed). */
-    private readonly onChanged: (tenant: TenantResource) => void = () => undefined,
+    /**
+     * Called after a sync that changed the tenant's rows: refused objects may fit now (a plan slot freed), and
+     * objects now left out (`problems`, by `namespace/name`) may still say Accepted.
+     */
+    private readonly onChanged: (tenant: TenantResource, problems: ReadonlyMap<string, Problem>) => void = () => undefined,
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -96,7 +116,7 @@ export class ConfigSyncer {
     const applied = await applyTenantConfig(this.pool, tenantId, desired);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
-    if (applied.changed) this.onChanged(tenant);
+    if (applied.changed) this.onChanged(tenant, problems);
     return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written };
   }
 }

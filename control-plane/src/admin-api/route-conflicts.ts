@@ -1,0 +1,58 @@
+// The admin API's side of route conflicts (DESIGN §10): a route that would claim the same requests as a route
+// already stored (same host, path shape and methods) is refused with 409 `conflict`, naming the other route.
+import type { RouteConfig } from '@novagate/gateway/config';
+import { describeOverlap, findRouteConflicts, routeOverlap, type RouteClaim } from '@novagate/gateway/routing/conflicts';
+import type { Queryable } from '../db/pool.js';
+import { ApiError } from '../http/errors.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
+
+export const routeConflict = (message: string, path: string) => new ApiError(409, 'conflict', message, [{ path, message }]);
+
+interface ClaimRow {
+  name: string;
+  paths: string[];
+  methods: string[];
+  hosts: string[];
+  case_insensitive: boolean;
+}
+
+/**
+ * Refuses `route` when a stored route other than `selfId` claims the same requests. `against: 'api'` compares
+ * with API-managed routes only: the operator settles conflicts among its own Routes by age before writing.
+ */
+export async function assertNoRouteConflict(
+  db: Queryable,
+  tenantId: string,
+  route: RouteConfig,
+  selfId: string | null,
+  against: 'all' | 'api',
+): Promise<void> {
+  const { rows } = await db.query<ClaimRow>(
+    `SELECT name, paths, methods, hosts, case_insensitive FROM ${quotedTenantSchema(tenantId)}.routes
+      WHERE id IS DISTINCT FROM $1 ${against === 'api' ? "AND managed_by = 'api'" : ''} ORDER BY position`,
+    [selfId],
+  );
+  for (const row of rows) {
+    const other: RouteClaim = { name: row.name, paths: row.paths, methods: row.methods, hosts: row.hosts, caseInsensitive: row.case_insensitive };
+    const overlap = routeOverlap(route, other);
+    if (overlap !== null) {
+      throw routeConflict(`route '${route.name}' claims the same requests as route '${row.name}' (${describeOverlap(overlap)})`, 'paths');
+    }
+  }
+}
+
+/**
+ * Refuses a whole config whose routes conflict: among themselves (file order decides who is named) or with
+ * `established` routes (the operator's, which stay as they are, so the body's route is the one refused).
+ */
+export function assertNoConflictsIn(routes: readonly RouteConfig[], established: readonly RouteConfig[], prefix: string): void {
+  const establishedNames = new Set(established.map((route) => route.name));
+  const candidates = [...established, ...routes.filter((route) => !establishedNames.has(route.name))];
+  const [first] = findRouteConflicts(candidates);
+  if (first === undefined) return;
+  const index = routes.findIndex((route) => route.name === first.route.name);
+  throw routeConflict(
+    `route '${first.route.name}' claims the same requests as route '${first.winner.name}' (${describeOverlap(first.overlap)})`,
+    `${prefix}routes[${index}].paths`,
+  );
+}

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileRouter } from './router.js';
+import { describeOverlap, findRouteConflicts, pathShape, routeOverlap, type RouteClaim } from './route-conflicts.js';
+
+const claim = (name: string, paths: string[], methods: string[] = [], hosts: string[] = [], caseInsensitive = false): RouteClaim => ({
+  name,
+  paths,
+  methods,
+  hosts,
+  caseInsensitive,
+});
+
+test('a path shape treats every :param as the same segment and keeps literals, wildcards and trailing slashes apart', () => {
+  const table: [string, string, boolean][] = [
+    ['/users/:id', '/users/:name', true],
+    ['/users/:id/orders/:o', '/users/:u/orders/:x', true],
+    ['/users/%7Eme', '/users/~me', true],
+    ['/users/:id', '/users/me', false],
+    ['/users/*', '/users/:id', false],
+    ['/users', '/users/', false],
+    ['/Users', '/users', false],
+    ['/a/*', '/a/*', true],
+  ];
+  for (const [a, b, same] of table) assert.equal(pathShape(a) === pathShape(b), same, `${a} vs ${b}`);
+  assert.equal(pathShape('/Users', true), pathShape('/users', true));
+  assert.notEqual(pathShape('/users', true), pathShape('/users'), 'a case-insensitive route has its own table');
+});
+
+test('two routes conflict on the same host, the same path shape and overlapping methods, and only then', () => {
+  const base = claim('a', ['/users/:id'], ['GET', 'POST'], ['api.example.com']);
+  const table: [string, RouteClaim, boolean][] = [
+    ['same everything but the param name', claim('b', ['/users/:uid'], ['POST'], ['api.example.com']), true],
+    ['one shared path among several', claim('b', ['/x', '/users/:id'], ['GET'], ['other.example.com', 'api.example.com']), true],
+    ['disjoint methods', claim('b', ['/users/:id'], ['PUT'], ['api.example.com']), false],
+    ['any method beside some methods (methods are tried first)', claim('b', ['/users/:id'], [], ['api.example.com']), false],
+    ['another host', claim('b', ['/users/:id'], ['GET'], ['www.example.com']), false],
+    ['no host beside a host (the host table is tried first)', claim('b', ['/users/:id'], ['GET']), false],
+    ['a literal beside a param', claim('b', ['/users/me'], ['GET'], ['api.example.com']), false],
+    ['a case-insensitive twin', claim('b', ['/users/:id'], ['GET'], ['api.example.com'], true), false],
+  ];
+  for (const [label, other, conflicts] of table) {
+    assert.equal(routeOverlap(base, other) !== null, conflicts, label);
+    assert.equal(routeOverlap(other, base) !== null, conflicts, `${label} (reversed)`);
+  }
+  assert.deepEqual(routeOverlap(claim('a', ['/'], []), claim('b', ['/'], [])), { host: '', path: '/', methods: [] });
+  assert.ok(routeOverlap(claim('a', ['/Users'], [], [], true), claim('b', ['/users'], [], [], true)));
+});
+
+test('findRouteConflicts: the first claim wins, and a loser never makes a third route lose', () => {
+  const a = claim('a', ['/users/:id'], ['GET']);
+  const b = claim('b', ['/users/:x'], ['GET', 'DELETE']);
+  const c = claim('c', ['/users/:y'], ['DELETE']);
+  const d = claim('d', ['/orders'], []);
+  const e = claim('e', ['/orders'], []);
+  const conflicts = findRouteConflicts([a, b, c, d, e]);
+  assert.deepEqual(
+    conflicts.map((conflict) => [conflict.route.name, conflict.winner.name, describeOverlap(conflict.overlap)]),
+    [
+      ['b', 'a', 'any host, path /users/:x, GET'],
+      ['e', 'd', 'any host, path /orders, any method'],
+    ],
+  );
+  assert.deepEqual(findRouteConflicts([b, a]).map((conflict) => conflict.route.name), ['a']);
+});
+
+test('the router agrees: the loser of every conflict gets none of the shared requests', () => {
+  const routes = [
+    claim('first', ['/users/:id'], ['GET'], ['api.example.com']),
+    claim('second', ['/users/:name'], ['GET', 'PUT'], ['api.example.com']),
+    claim('third', ['/v1/*'], []),
+    claim('fourth', ['/v1/*'], []),
+  ];
+  const router = compileRouter(routes.map((route) => ({ ...route, target: route.name })));
+  const conflicts = findRouteConflicts(routes);
+  assert.equal(conflicts.length, 2);
+  for (const { route, winner, overlap } of conflicts) {
+    const path = overlap.path.replace(/:[^/]+/g, '42').replace(/\*$/, 'x');
+    const method = overlap.methods[0] ?? 'GET';
+    assert.equal(router.match(method, overlap.host || 'any.test', path)?.target, winner.name, `${route.name} loses to ${winner.name}`);
+  }
+});
+
+test('conflict detection stays linear: 10,000 routes with distinct paths report none', () => {
+  const routes = Array.from({ length: 10_000 }, (_, i) => claim(`r${i}`, [`/items/${i}/:id`], ['GET']));
+  assert.deepEqual(findRouteConflicts(routes), []);
+  assert.equal(findRouteConflicts([...routes, claim('dup', ['/items/9999/:x'], ['GET'])])[0]?.winner.name, 'r9999');
+});
