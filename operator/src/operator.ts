@@ -23,12 +23,14 @@ import {
   type TenantResource,
 } from './kube/resources.js';
 import { Informer, objectKey, type WatchEventType } from './kube/watch.js';
+import { createEventFailureReporter } from './telemetry/event-failures.js';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.js';
 import { describeError, type Logger } from './telemetry/logger.js';
 import { createMetrics, type OperatorMetrics } from './telemetry/metrics.js';
 
 export { createLogger, type Logger, type LogLevel } from './telemetry/logger.js';
 export { FINALIZER } from './kube/resources.js';
+export { KubeAccess } from './kube/resources.js';
 export { gatewayKeySecretName } from './controllers/tenant/tenant-controller.js';
 
 export interface OperatorOptions {
@@ -90,7 +92,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const { log, pool } = options;
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   reuseConnections(options.kubeConfig);
-  const kube = new KubeAccess(options.kubeConfig, options.watchNamespace ?? '');
+  const kube = new KubeAccess(options.kubeConfig, options.watchNamespace ?? '', undefined, createEventFailureReporter(metrics.eventsFailed, log, describeError));
   const identity = options.leaderElection?.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const queues = {} as Record<Kind, WorkQueue>;
 
