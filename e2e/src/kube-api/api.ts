@@ -205,7 +205,7 @@ export class KubeApi {
       if (!meta.generateName) throw invalid(type, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
       meta.name = `${meta.generateName}${this.#nameSuffix()}`;
     }
-    const nameErrors = validateName(meta.name, type.plural === 'namespaces');
+    const nameErrors = validateName(meta.name, type);
     if (nameErrors.length > 0) throw invalid(type, meta.name, nameErrors);
     if (this.store.get(storageKey(type), namespace, meta.name)) throw alreadyExists(type, meta.name);
     meta.uid = this.#uid();

@@ -94,11 +94,17 @@ test('int-or-string fields: a boolean is a 400, a bad percent or port name a 422
   assert.ok(api.create(services, 'default', { metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 'http' }] } }, writer));
 });
 
-test('object names must be DNS-1123 subdomains (namespaces: labels)', () => {
+test('object names follow their kind: DNS-1123 subdomains, labels for namespaces, DNS-1035 for Services, path segments for RBAC', () => {
   const api = new KubeApi();
   const error = rejects(() => api.create(type(api, '', 'v1', 'configmaps'), 'default', { metadata: { name: 'Bad_Name' } }, writer), 422);
   assert.deepEqual(error.details?.causes?.map((c) => c.field), ['metadata.name']);
+  assert.ok(api.create(type(api, '', 'v1', 'configmaps'), 'default', { metadata: { name: 'a.b' } }, writer));
   rejects(() => api.create(type(api, '', 'v1', 'namespaces'), '', { metadata: { name: 'a.b' } }, writer), 422);
+  const services = type(api, '', 'v1', 'services');
+  for (const name of ['a.b', '1abc']) rejects(() => api.create(services, 'default', { metadata: { name }, spec: { ports: [{ port: 80 }] } }, writer), 422);
+  const clusterRoles = type(api, 'rbac.authorization.k8s.io', 'v1', 'clusterroles');
+  assert.ok(api.create(clusterRoles, '', { metadata: { name: 'system:controller:Novagate_x' }, rules: [] }, writer));
+  for (const name of ['a/b', '..']) rejects(() => api.create(clusterRoles, '', { metadata: { name }, rules: [] }, writer), 422);
 });
 
 test('time normalisation keeps microseconds and converts offsets to UTC', () => {

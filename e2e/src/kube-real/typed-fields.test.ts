@@ -67,6 +67,12 @@ const cases: Array<[string, Record<string, unknown>]> = [
   ['targetPort http', service('s-ok', 'http')],
   ['targetPort Http_X', service('s-name', 'Http_X')],
   ['name Bad_Name', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name', namespace: 'default' } }],
+  ['ConfigMap name a.b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a.b', namespace: 'default' } }],
+  ['Service name a.b', service('a.b', 80)],
+  ['Service name 1abc', service('1abc', 80)],
+  ['Namespace name a.b', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }],
+  ['ClusterRole name system:controller:Novagate_x', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:controller:Novagate_x' }, rules: [] }],
+  ['ClusterRole name ..', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: '..' }, rules: [] }],
 ];
 
 function outcome(result: { code: number | null; stdout: string; stderr: string }): string {
