@@ -12,23 +12,27 @@ import type { ControllerContext, Informers } from './controllers/context.js';
 import { createRouteReconciler } from './controllers/route/route-controller.js';
 import { createTenantReconciler, gatewayKeySecretName } from './controllers/tenant/tenant-controller.js';
 import { reuseConnections } from './kube/connections.js';
+import { CrdPresence } from './kube/crd-presence.js';
 import { LeaderElector } from './kube/leader.js';
 import { WorkQueue, type Reconcile } from './kube/queue.js';
 import {
   KubeAccess,
   type ConsumerResource,
+  type CustomKind,
   type KubeObject,
   type RouteResource,
   type SecretResource,
   type TenantResource,
 } from './kube/resources.js';
-import { Informer, objectKey, type WatchEventType } from './kube/watch.js';
+import { Informer, objectKey, type OpenWatch, type WatchEventType } from './kube/watch.js';
+import { createEventFailureReporter } from './telemetry/event-failures.js';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.js';
 import { describeError, type Logger } from './telemetry/logger.js';
 import { createMetrics, type OperatorMetrics } from './telemetry/metrics.js';
 
 export { createLogger, type Logger, type LogLevel } from './telemetry/logger.js';
 export { FINALIZER } from './kube/resources.js';
+export { KubeAccess } from './kube/resources.js';
 export { gatewayKeySecretName } from './controllers/tenant/tenant-controller.js';
 
 export interface OperatorOptions {
@@ -90,7 +94,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const { log, pool } = options;
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   reuseConnections(options.kubeConfig);
-  const kube = new KubeAccess(options.kubeConfig, options.watchNamespace ?? '');
+  const kube = new KubeAccess(options.kubeConfig, options.watchNamespace ?? '', undefined, createEventFailureReporter(metrics.eventsFailed, log, describeError));
   const identity = options.leaderElection?.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const queues = {} as Record<Kind, WorkQueue>;
 
@@ -105,17 +109,20 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     for (const consumer of informers.consumers.list()) if (wanted(consumer)) queues.consumer.add(objectKey(consumer));
   };
 
-  const informerOptions = {
+  // A missing CRD is said once by crdPresence; the 404 of each retry is only a debug line.
+  const crdPresence = new CrdPresence(['tenants', 'routes', 'consumers'], log);
+  const informerOptions = (kind: string) => ({
     watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
     ...(options.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: options.silenceTimeoutMs }),
-    onError: (message: string, error: unknown) => log.warn(message, { error: describeError(error) }),
+    onError: (message: string, error: unknown) => (crdPresence.isMissing(kind) ? log.debug : log.warn)(message, { error: describeError(error) }),
     onRelist: (reason: string) => log.info('relisting', { reason }),
-  };
+  });
+  const trackedSource = <T,>(kind: CustomKind, source: { list: () => Promise<T>; watch: OpenWatch }) => ({ ...source, list: crdPresence.track(kind, source.list) });
   const informers: Informers = {
     tenants: new Informer<TenantResource>({
       kind: 'tenants',
-      ...kube.customSource<TenantResource>('tenants'),
-      ...informerOptions,
+      ...trackedSource('tenants', kube.customSource<TenantResource>('tenants')),
+      ...informerOptions('tenants'),
       onChange: (type, tenant, previous) => {
         if (specOrLifecycleChanged(type, tenant, previous)) queues.tenant.add(objectKey(tenant));
         const wasReady = previous !== undefined && isConditionTrue(previous.status?.conditions, 'Ready');
@@ -127,16 +134,16 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     }),
     routes: new Informer<RouteResource>({
       kind: 'routes',
-      ...kube.customSource<RouteResource>('routes'),
-      ...informerOptions,
+      ...trackedSource('routes', kube.customSource<RouteResource>('routes')),
+      ...informerOptions('routes'),
       onChange: (type, route, previous) => {
         if (specOrLifecycleChanged(type, route, previous)) queues.route.add(objectKey(route));
       },
     }),
     consumers: new Informer<ConsumerResource>({
       kind: 'consumers',
-      ...kube.customSource<ConsumerResource>('consumers'),
-      ...informerOptions,
+      ...trackedSource('consumers', kube.customSource<ConsumerResource>('consumers')),
+      ...informerOptions('consumers'),
       onChange: (type, consumer, previous) => {
         if (specOrLifecycleChanged(type, consumer, previous)) queues.consumer.add(objectKey(consumer));
       },
@@ -144,7 +151,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     secrets: new Informer<SecretResource>({
       kind: 'secrets',
       ...kube.secretSource(),
-      ...informerOptions,
+      ...informerOptions('secrets'),
       onChange: (type, secret, previous) => {
         if (type === 'MODIFIED' && previous !== undefined && JSON.stringify(previous.data ?? {}) === JSON.stringify(secret.data ?? {})) return;
         const { namespace, name } = secret.metadata;
@@ -231,6 +238,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         } catch {
           return { ok: false, reason: 'database unreachable' };
         }
+        const missingCrds = crdPresence.missingCrds();
+        if (active && missingCrds.length > 0) return { ok: false, reason: `CRDs not installed: ${missingCrds.join(', ')}` };
         if (active && !Object.values(informers).every((informer: Informer<KubeObject>) => informer.isSynced)) {
           return { ok: false, reason: 'caches not synced yet' };
         }

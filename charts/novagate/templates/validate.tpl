@@ -21,6 +21,12 @@
 {{- fail "gateway.controlPlane.url is required when gateway.mode is controlPlane and controlPlane.enabled is false" -}}
 {{- end -}}
 {{- end -}}
+{{- /* Checked here, not by a schema pattern: helm would answer "Must validate at least one schema (anyOf)". */ -}}
+{{- with .Values.gateway.controlPlane.url -}}
+{{- if not (hasPrefix "wss://" .) -}}
+{{- fail (printf "gateway.controlPlane.url must start with wss:// (got %q): the gateway sends its API key over this connection and refuses ws://" .) -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.operator.enabled (gt (int .Values.operator.replicas) 1) (not .Values.operator.leaderElection) -}}
 {{- fail "operator.replicas above 1 needs operator.leaderElection: true (two operators would reconcile at once)" -}}
 {{- end -}}

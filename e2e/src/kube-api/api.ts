@@ -7,6 +7,7 @@ import { apiVersionOf, builtinTypes, ResourceTypes, storageKey, type ResourceTyp
 import { Store, type StoredEvent } from './store.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector } from './selectors.js';
 import { randomNameSuffix, validateName } from './names.js';
+import { decodeTypedFields } from './typed-fields.js';
 import { applyDefaults, asSchema, prune, unknownFields, validate } from './crd/schema.js';
 import { validateRules } from './crd/cel.js';
 import { typesOfCrd } from './crd/crd.js';
@@ -204,7 +205,7 @@ export class KubeApi {
       if (!meta.generateName) throw invalid(type, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
       meta.name = `${meta.generateName}${this.#nameSuffix()}`;
     }
-    const nameErrors = validateName(meta.name, type.plural === 'namespaces');
+    const nameErrors = validateName(meta.name, type);
     if (nameErrors.length > 0) throw invalid(type, meta.name, nameErrors);
     if (this.store.get(storageKey(type), namespace, meta.name)) throw alreadyExists(type, meta.name);
     meta.uid = this.#uid();
@@ -464,6 +465,8 @@ export class KubeApi {
       if (errors.length === 0) errors.push(...validateRules(next, current, schema));
       if (errors.length > 0) throw invalid(type, next.metadata.name ?? '', errors);
     }
+    const typedErrors = decodeTypedFields(storageKey(type), type.kind, type.version, next);
+    if (typedErrors.length > 0) throw invalid(type, next.metadata.name ?? '', typedErrors);
     // The storage's rules, then those of the type it is read as (events.k8s.io/v1 Events add theirs to core Events').
     for (const key of new Set([storageKey(type), `${type.group}/${type.plural}`])) {
       const strategy = strategies[key];

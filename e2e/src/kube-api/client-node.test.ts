@@ -1,7 +1,7 @@
 // The client the NovaGate operator is built on (@kubernetes/client-node 1.x) against the test server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, V1MicroTime, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
 import { startKubeApiServer, type KubeApiServer } from './index.js';
 import { tenant, tenantCrd } from './test-fixtures.js';
 
@@ -83,9 +83,9 @@ test('a client-node informer recovers from compaction: its watch gets 410, it re
 
 test('a Lease works for leader election: create, renew with its resourceVersion, and a stale renewal gets 409', async () => {
   const leases = kubeConfig.makeApiClient(CoordinationV1Api);
-  const now = new Date();
+  const now = new V1MicroTime();
   const created = await leases.createNamespacedLease({ namespace: 'default', body: { metadata: { name: 'novagate-operator' }, spec: { holderIdentity: 'pod-a', leaseDurationSeconds: 15, acquireTime: now, renewTime: now } } });
-  const renewed = await leases.replaceNamespacedLease({ namespace: 'default', name: 'novagate-operator', body: { ...created, spec: { ...created.spec, renewTime: new Date(now.getTime() + 1000) } } });
+  const renewed = await leases.replaceNamespacedLease({ namespace: 'default', name: 'novagate-operator', body: { ...created, spec: { ...created.spec, renewTime: new V1MicroTime(now.getTime() + 1000) } } });
   assert.notEqual(renewed.metadata?.resourceVersion, created.metadata?.resourceVersion);
   assert.equal(renewed.spec?.holderIdentity, 'pod-a');
   await assert.rejects(

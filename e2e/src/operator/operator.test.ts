@@ -171,10 +171,14 @@ test('deleting a Route removes it from the config the gateway receives', async (
   assert.deepEqual(pushed.config.routes.map((r) => r.name), ['k8s.default.orders']);
 });
 
-test('events record the condition transitions of a Route', async () => {
+test('events record the condition transitions of a Route, with a MicroTime eventTime the API server accepts', async () => {
   const list = await h.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=orphan', '-o', 'json']);
-  const events = (JSON.parse(list) as { items: { reason: string; type: string }[] }).items;
+  const events = (JSON.parse(list) as { items: { reason: string; type: string; eventTime?: string }[] }).items;
   assert.ok(events.some((event) => event.reason === 'TenantNotFound' && event.type === 'Warning'), JSON.stringify(events));
+  for (const event of events) assert.match(event.eventTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  const described = await h.kubectlOk(['events', '--for', 'route/orphan']);
+  assert.match(described, /TenantNotFound/);
+  assert.doesNotMatch(await operator.metrics.registry.metrics(), /novagate_events_failed_total\{/);
 });
 
 test('metrics count reconciles by kind and result and show the work-queue depth', async () => {

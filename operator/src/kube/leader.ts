@@ -1,7 +1,7 @@
 // Leader election with a coordination.k8s.io/v1 Lease (client-go's leaderelection): acquire when the lease is
 // free or expired, renew every retry period, step down when renewals fail past the renew deadline, and on
 // release (SIGTERM) hand the lease back so another replica takes over at once instead of after the duration.
-import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -97,8 +97,9 @@ export class LeaderElector {
     return {
       holderIdentity: this.options.identity,
       leaseDurationSeconds: this.durationSeconds,
-      acquireTime: takingOver || previous === null ? now : (previous.spec?.acquireTime ?? now),
-      renewTime: now,
+      // MicroTime: a plain Date would be sent with three fractional digits, which a real API server refuses.
+      acquireTime: takingOver || previous === null ? new V1MicroTime(now) : (previous.spec?.acquireTime ?? new V1MicroTime(now)),
+      renewTime: new V1MicroTime(now),
       leaseTransitions: takingOver ? transitions + 1 : transitions,
     };
   }
@@ -139,7 +140,7 @@ export class LeaderElector {
     await this.leases.replaceNamespacedLease({
       namespace,
       name,
-      body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: this.now() } },
+      body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(this.now()) } },
     });
   }
 }

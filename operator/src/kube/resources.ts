@@ -6,6 +6,7 @@ import {
   CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
+  V1MicroTime,
   Watch,
   type KubeConfig,
   type V1Secret,
@@ -125,6 +126,8 @@ export class KubeAccess {
     /** '' = every namespace. */
     readonly namespace: string,
     private readonly component = 'novagate-operator',
+    /** Told of every Event the API server did not take; the reconcile goes on regardless. */
+    private readonly onEventFailed: (error: unknown, event: { kind: string; reason: string }) => void = () => undefined,
   ) {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
@@ -233,13 +236,15 @@ export class KubeAccess {
           reportingInstance: this.component,
           firstTimestamp: now,
           lastTimestamp: now,
-          eventTime: now,
+          // MicroTime wants exactly six fractional digits; a Date would go out with three and be refused (400).
+          eventTime: new V1MicroTime(now),
           action: reason,
           count: 1,
         },
       });
-    } catch {
-      // Events are informational; losing one must not fail or retry the reconcile.
+    } catch (error) {
+      // Events are informational; losing one must not fail or retry the reconcile, but it is counted and said.
+      this.onEventFailed(error, { kind: object.kind ?? '', reason });
     }
   }
 }

@@ -1,5 +1,5 @@
 // The operator's metrics (DESIGN §9) in a registry of its own: reconciles by kind and result, their duration,
-// work-queue depth, and whether this replica leads.
+// work-queue depth, whether this replica leads, and Events that could not be recorded.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface OperatorMetrics {
@@ -8,6 +8,7 @@ export interface OperatorMetrics {
   reconcileDuration: Histogram<'kind'>;
   workqueueDepth: Gauge<'kind'>;
   leader: Gauge;
+  eventsFailed: Counter<'cause'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): OperatorMetrics {
@@ -30,5 +31,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Opera
     }),
     workqueueDepth: new Gauge({ name: 'novagate_workqueue_depth', help: 'Keys waiting in the work queue', labelNames: ['kind'], registers: [registry] }),
     leader: new Gauge({ name: 'novagate_operator_leader', help: '1 when this replica holds the leader Lease', registers: [registry] }),
+    eventsFailed: new Counter({
+      name: 'novagate_events_failed_total',
+      help: 'Events the API server refused or that could not be sent, by cause (HTTP status or network)',
+      labelNames: ['cause'],
+      registers: [registry],
+    }),
   };
 }

@@ -44,3 +44,8 @@ test('non-structural schemas are refused with the field paths a real cluster nam
     ],
   );
 });
+
+test('a description on the root metadata is refused, as the real server refuses it', () => {
+  const schema = { type: 'object', properties: { metadata: { type: 'object', description: 'Standard object metadata.' } } };
+  assert.deepEqual(structuralErrors(schema, at).map((e) => [e.field, e.type]), [[`${at}.properties[metadata].description`, 'FieldValueForbidden']]);
+});

@@ -42,7 +42,8 @@ function walk(node: Node, path: string, specified: 'root' | 'field' | 'item', er
     errors.push({ type: 'FieldValueForbidden', field: `${path}.additionalProperties`, detail: 'additionalProperties and properties are mutual exclusive' });
   }
   if (atMetadata) {
-    const allowed = new Set(['type', 'properties', 'description']);
+    // Not even a description: the real server answers "must not specify anything other than name and generateName".
+    const allowed = new Set(['type', 'properties']);
     for (const key of Object.keys(node)) if (!allowed.has(key)) errors.push({ type: 'FieldValueForbidden', field: `${path}.${key}`, detail: 'must not be specified for metadata: only restrictions on metadata.name and metadata.generateName are allowed' });
     for (const key of Object.keys(isPlainObject(node.properties) ? node.properties : {})) {
       if (key !== 'name' && key !== 'generateName') errors.push({ type: 'FieldValueForbidden', field: `${path}.properties[${key}]`, detail: 'must not be specified for metadata: only restrictions on metadata.name and metadata.generateName are allowed' });
