@@ -1,7 +1,7 @@
 // Leader election with a coordination.k8s.io/v1 Lease (client-go's leaderelection): acquire when the lease is
 // free or expired, renew every retry period, step down when renewals fail past the renew deadline, and on
 // release (SIGTERM) hand the lease back so another replica takes over at once instead of after the duration.
-import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -37,7 +37,9 @@ export class LeaderElector {
     this.durationSeconds = options.leaseDurationSeconds ?? 15;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
-    this.now = options.now ?? (() => new Date());
+    const now = options.now ?? (() => new Date());
+    // acquireTime and renewTime are MicroTimes: a real API server refuses the milliseconds a plain Date serialises to.
+    this.now = () => new V1MicroTime(now().getTime());
   }
 
   get isLeader(): boolean {
