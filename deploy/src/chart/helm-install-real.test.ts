@@ -85,18 +85,18 @@ async function liveObjects(namespace: string, manifest: string): Promise<string[
 }
 
 /** Installs, checks every rendered object exists and no field was dropped as unknown, runs `whileInstalled`, uninstalls. */
-async function installAndUninstall(release: string, namespace: string, valuesFiles: string[], whileInstalled?: () => Promise<void>): Promise<Set<string>> {
+async function installAndUninstall(release: string, namespace: string, valuesFiles: string[], whileInstalled?: () => Promise<void>, set: string[] = []): Promise<Set<string>> {
   await createSecrets(namespace);
-  const others = new Set(renderChart({ valuesFiles }).map((object) => object.metadata.namespace).filter((name): name is string => name !== undefined && name !== 'novagate-system'));
+  const others = new Set(renderChart({ valuesFiles, set }).map((object) => object.metadata.namespace).filter((name): name is string => name !== undefined && name !== 'novagate-system'));
   for (const other of others) await kubectlOk(['create', 'namespace', other, '--dry-run=client', '-o', 'yaml']).then((yaml) => kubectlOk(['apply', '-f', '-'], yaml));
-  const valuesArgs = valuesFiles.flatMap((file) => ['--values', join(chartDir, file)]);
+  const valuesArgs = [...valuesFiles.flatMap((file) => ['--values', join(chartDir, file)]), ...set.flatMap((expression) => ['--set', expression])];
   const installed = await helm(['install', release, chartDir, '--namespace', namespace, ...valuesArgs]);
   assert.equal(installed.code, 0, installed.stderr);
   assert.match(installed.stdout, /STATUS: deployed/);
   // The real server warns about every field its schema does not know (and drops it): there must be none.
   assert.doesNotMatch(installed.stderr, /unknown field|duplicate field/i, installed.stderr);
   const manifest = (await helm(['get', 'manifest', release, '--namespace', namespace])).stdout;
-  const rendered = renderChart({ valuesFiles, extraArgs: ['--namespace', namespace] }).filter((object) => object.kind !== 'CustomResourceDefinition');
+  const rendered = renderChart({ valuesFiles, set, extraArgs: ['--namespace', namespace] }).filter((object) => object.kind !== 'CustomResourceDefinition');
   const live = await liveObjects(namespace, manifest);
   assert.equal(live.length, rendered.length, `every rendered object is stored: ${live.join(', ')}`);
   await whileInstalled?.();
@@ -118,6 +118,22 @@ test('helm install of the default values on a real kube-apiserver stores every o
   for (const crd of ['tenants.novagate.dev', 'routes.novagate.dev', 'consumers.novagate.dev']) {
     assert.equal(await kubectlOk(['get', 'crd', crd, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']), 'True', `${crd} is established`);
   }
+});
+
+test('helm install of the exposed, try-it-out values (LoadBalancer gateway, control plane Ingress, in-chart PostgreSQL) on a real kube-apiserver', { skip }, async () => {
+  const namespace = `novagate-try-${runId}`;
+  const set = [
+    'gateway.service.type=LoadBalancer',
+    'gateway.service.loadBalancerIP=203.0.113.7',
+    'gateway.service.loadBalancerSourceRanges={10.0.0.0/8}',
+    'gateway.service.externalTrafficPolicy=Local',
+    'controlPlane.ingress.enabled=true',
+    'controlPlane.ingress.host=api.example.com',
+    'controlPlane.ingress.tls.secretName=api-tls',
+    'postgresql.enabled=true',
+  ];
+  const kinds = await installAndUninstall('try', namespace, [], undefined, set);
+  assert.ok(kinds.has('Ingress') && kinds.has('StatefulSet'), [...kinds].join(', '));
 });
 
 /** Stand-ins for the Prometheus Operator's and cert-manager's CRDs (names, group, version and scope as theirs). */
