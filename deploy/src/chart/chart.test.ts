@@ -527,6 +527,13 @@ describe('in-chart PostgreSQL', () => {
     assert.deepEqual(await schemaProblemsOf(objects), []);
   });
 
+  test('with NetworkPolicy on, only the control plane and the operator reach the database port', () => {
+    const objects = renderChart({ set: [...tryItOut, 'networkPolicy.enabled=true'] });
+    const policy = findObject<KubeObject & { spec: { ingress: { ports: { port: number }[]; from: { podSelector: { matchLabels: Record<string, string> } }[] }[] } }>(objects, 'NetworkPolicy', `${releaseName}-novagate-postgresql`);
+    assert.deepEqual(policy.spec.ingress.map((rule) => rule.ports.map((port) => port.port)), [[5432]]);
+    assert.deepEqual(policy.spec.ingress[0]?.from.map((peer) => peer.podSelector.matchLabels['app.kubernetes.io/component']), ['control-plane', 'operator']);
+  });
+
   test('production values refuse the in-chart PostgreSQL, naming both values', () => {
     assert.match(renderFailure({ set: [...tryItOut, 'production=true'] }), /postgresql\.enabled is for trying NovaGate out .* and production is true/);
     assert.doesNotThrow(() => renderChart({ set: ['production=true'] }));

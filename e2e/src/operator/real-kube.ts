@@ -50,7 +50,7 @@ export async function cleanNamespace(kubectl: Kubectl): Promise<void> {
     }
   }
   const resources = [...kinds.map((plural) => `${plural}.novagate.dev`), 'secrets', 'events', 'leases.coordination.k8s.io'];
-  await ok(kubectl, ['-n', NAMESPACE, 'delete', resources.join(','), '--all', '--wait=true', '--ignore-not-found']);
+  await ok(kubectl, ['-n', NAMESPACE, 'delete', resources.join(','), '--all', '--wait=true', '--timeout=60s', '--ignore-not-found']);
 }
 
 /** The chart's operator ServiceAccount, (Cluster)Roles and bindings, as `helm template` renders them for namespace default. */
