@@ -27,6 +27,23 @@
 {{- fail (printf "gateway.controlPlane.url must start with wss:// (got %q): the gateway sends its API key over this connection and refuses ws://" .) -}}
 {{- end -}}
 {{- end -}}
+{{- if and .Values.production .Values.postgresql.enabled -}}
+{{- fail "postgresql.enabled is for trying NovaGate out (one pod, no backups, no replicas) and production is true: use a managed or replicated PostgreSQL and set its DATABASE_URL in controlPlane.existingSecret" -}}
+{{- end -}}
+{{- if .Values.controlPlane.ingress.enabled -}}
+{{- if not .Values.controlPlane.enabled -}}
+{{- fail "controlPlane.ingress.enabled needs controlPlane.enabled: the Ingress routes to this release's control plane" -}}
+{{- end -}}
+{{- if not .Values.controlPlane.ingress.host -}}
+{{- fail "controlPlane.ingress.host is required when controlPlane.ingress.enabled is true" -}}
+{{- end -}}
+{{- if not .Values.controlPlane.ingress.tls.secretName -}}
+{{- fail "controlPlane.ingress.tls.secretName is required when controlPlane.ingress.enabled is true (the Ingress serves the API over TLS only)" -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.gateway.enabled (ne .Values.gateway.service.type "LoadBalancer") (or .Values.gateway.service.loadBalancerIP .Values.gateway.service.loadBalancerSourceRanges) -}}
+{{- fail (printf "gateway.service.loadBalancerIP and loadBalancerSourceRanges need gateway.service.type LoadBalancer (it is %s)" .Values.gateway.service.type) -}}
+{{- end -}}
 {{- if and .Values.operator.enabled (gt (int .Values.operator.replicas) 1) (not .Values.operator.leaderElection) -}}
 {{- fail "operator.replicas above 1 needs operator.leaderElection: true (two operators would reconcile at once)" -}}
 {{- end -}}

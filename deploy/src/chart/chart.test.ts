@@ -2,15 +2,17 @@
 // kubernetes-models packages, for the default values and every documented combination in charts/novagate/ci/.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule';
 import { helm } from '../tools.js';
-import { chartDir, componentName, findObject, releaseNamespace, renderChart, renderFailure, type KubeObject } from './render.js';
+import { chartDir, componentName, findObject, releaseName, releaseNamespace, renderChart, renderFailure, type KubeObject } from './render.js';
 import { schemaProblems } from './kube-schema.js';
 
 const combinations: { name: string; valuesFiles: string[] }[] = [
@@ -408,5 +410,160 @@ describe('NetworkPolicy', () => {
     for (const policy of policies) assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
     const operatorPolicy = policies.find((policy) => policy.metadata.name === componentName('operator'))!;
     assert.deepEqual(operatorPolicy.spec.ingress[0]!.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+  });
+});
+
+describe('exposure', () => {
+  const gatewayService = (set: string[]) => findObject<IService & KubeObject>(renderChart({ set }), 'Service', componentName('gateway'));
+
+  test('the gateway Service takes its type, annotations, loadBalancerIP, source ranges and externalTrafficPolicy from values', () => {
+    const service = gatewayService([
+      'gateway.service.type=LoadBalancer',
+      'gateway.service.annotations.service\\.beta\\.kubernetes\\.io/aws-load-balancer-scheme=internet-facing',
+      'gateway.service.loadBalancerIP=203.0.113.7',
+      'gateway.service.loadBalancerSourceRanges={10.0.0.0/8,192.0.2.0/24}',
+      'gateway.service.externalTrafficPolicy=Local',
+    ]);
+    assert.equal(service.spec?.type, 'LoadBalancer');
+    assert.equal(service.metadata.annotations?.['service.beta.kubernetes.io/aws-load-balancer-scheme'], 'internet-facing');
+    assert.equal(service.spec?.loadBalancerIP, '203.0.113.7');
+    assert.deepEqual(service.spec?.loadBalancerSourceRanges, ['10.0.0.0/8', '192.0.2.0/24']);
+    assert.equal(service.spec?.externalTrafficPolicy, 'Local');
+    const plain = gatewayService([]);
+    assert.equal(plain.spec?.type, 'ClusterIP');
+    assert.equal(plain.spec?.loadBalancerIP, undefined);
+    assert.equal(plain.spec?.externalTrafficPolicy, undefined);
+  });
+
+  test('a loadBalancerIP on a Service that is not a LoadBalancer, or one that is not an address, is refused naming the value', () => {
+    assert.match(renderFailure({ set: ['gateway.service.loadBalancerIP=203.0.113.7'] }), /gateway\.service\.loadBalancerIP and loadBalancerSourceRanges need gateway\.service\.type LoadBalancer \(it is ClusterIP\)/);
+    assert.match(renderFailure({ set: ['gateway.service.type=LoadBalancer', 'gateway.service.loadBalancerIP=my balancer'] }), /gateway\.service\.loadBalancerIP/);
+    assert.match(renderFailure({ set: ['gateway.service.type=LoadBalancer', 'gateway.service.loadBalancerSourceRanges={everyone}'] }), /gateway\.service\.loadBalancerSourceRanges/);
+  });
+
+  test('the control plane Ingress is off by default; on, it serves the API over TLS for its host and routes to the API port', async () => {
+    assert.deepEqual(renderChart().filter((object) => object.kind === 'Ingress'), []);
+    const objects = renderChart({
+      set: ['controlPlane.ingress.enabled=true', 'controlPlane.ingress.host=api.example.com', 'controlPlane.ingress.tls.secretName=api-tls', 'controlPlane.ingress.className=nginx', 'controlPlane.ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/backend-protocol=HTTPS'],
+    });
+    const ingress = findObject<KubeObject & { spec: { ingressClassName: string; tls: { hosts: string[]; secretName: string }[]; rules: { host: string; http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] } }>(objects, 'Ingress', componentName('control-plane'));
+    assert.equal(ingress.spec.ingressClassName, 'nginx');
+    assert.equal(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/backend-protocol'], 'HTTPS');
+    assert.deepEqual(ingress.spec.tls, [{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
+    assert.equal(ingress.spec.rules[0]?.host, 'api.example.com');
+    const path = ingress.spec.rules[0]?.http.paths[0];
+    assert.deepEqual(path, { path: '/', pathType: 'Prefix', backend: { service: { name: componentName('control-plane'), port: { name: 'http' } } } });
+    const service = findObject<IService & KubeObject>(objects, 'Service', componentName('control-plane'));
+    assert.ok(service.spec?.ports?.some((port) => port.name === 'http'), 'the Service has the port the Ingress names');
+    assert.deepEqual(await schemaProblemsOf(objects), []);
+  });
+
+  test('an Ingress without a host or without TLS, or without a control plane, is refused naming the value', () => {
+    assert.match(renderFailure({ set: ['controlPlane.ingress.enabled=true', 'controlPlane.ingress.tls.secretName=api-tls'] }), /controlPlane\.ingress\.host is required/);
+    assert.match(renderFailure({ set: ['controlPlane.ingress.enabled=true', 'controlPlane.ingress.host=api.example.com'] }), /controlPlane\.ingress\.tls\.secretName is required/);
+    assert.match(renderFailure({ set: ['controlPlane.ingress.enabled=true', 'controlPlane.ingress.host=API example', 'controlPlane.ingress.tls.secretName=t'] }), /controlPlane\.ingress\.host/);
+    assert.match(
+      renderFailure({ set: ['controlPlane.enabled=false', 'gateway.controlPlane.url=wss://cp.example.com', 'controlPlane.ingress.enabled=true', 'controlPlane.ingress.host=a.example.com', 'controlPlane.ingress.tls.secretName=t'] }),
+      /controlPlane\.ingress\.enabled needs controlPlane\.enabled/,
+    );
+  });
+});
+
+/**
+ * NOTES.txt as `helm install` prints it: `helm template` leaves NOTES.txt out, so a copy of the chart renders it
+ * with `tpl` from an extra template, which --show-only prints.
+ */
+function renderNotes(set: readonly string[]): string {
+  const copy = mkdtempSync(join(tmpdir(), 'novagate-notes-'));
+  try {
+    cpSync(chartDir, copy, { recursive: true });
+    copyFileSync(join(copy, 'templates/NOTES.txt'), join(copy, 'notes-probe.txt'));
+    writeFileSync(join(copy, 'templates/notes-probe.yaml'), 'notes: {{ tpl (.Files.Get "notes-probe.txt") . | toJson }}\n');
+    const result = helm(['template', releaseName, copy, '--namespace', releaseNamespace, '--show-only', 'templates/notes-probe.yaml', ...set.flatMap((expression) => ['--set', expression])]);
+    assert.equal(result.status, 0, result.stderr);
+    return (parse(result.stdout) as { notes: string }).notes;
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+async function schemaProblemsOf(objects: readonly KubeObject[]): Promise<string[]> {
+  return (await Promise.all(objects.map((object) => schemaProblems(object)))).flat();
+}
+
+describe('in-chart PostgreSQL', () => {
+  const tryItOut = ['postgresql.enabled=true'];
+
+  test('off by default: no StatefulSet, no postgres image anywhere', () => {
+    const objects = renderChart();
+    assert.deepEqual(objects.filter((object) => object.kind === 'StatefulSet'), []);
+    assert.ok(!JSON.stringify(objects).includes('postgres:'));
+  });
+
+  test('on, it is one StatefulSet on the official postgres image, locked down, with its password from a Secret and data on a claim', async () => {
+    const objects = renderChart({ set: tryItOut });
+    const name = `${releaseName}-novagate-postgresql`;
+    const statefulSet = findObject<KubeObject & { spec: { replicas: number; serviceName: string; template: { spec: IPodSpec }; volumeClaimTemplates: { metadata: { name: string }; spec: { resources: { requests: { storage: string } } } }[] } }>(objects, 'StatefulSet', name);
+    assert.equal(statefulSet.spec.replicas, 1);
+    assert.equal(statefulSet.spec.serviceName, name);
+    const pod = statefulSet.spec.template.spec;
+    const [postgres] = pod.containers;
+    assert.match(postgres?.image ?? '', /^docker\.io\/library\/postgres:\d+\.\d+$/, 'the official image with a pinned version');
+    assert.equal(pod.securityContext?.runAsNonRoot, true);
+    assert.equal(pod.securityContext?.runAsUser, 999, 'the image’s own postgres user');
+    assert.equal(postgres?.securityContext?.readOnlyRootFilesystem, true);
+    assert.deepEqual(postgres?.securityContext?.capabilities?.drop, ['ALL']);
+    const env = Object.fromEntries((postgres?.env ?? []).map((entry) => [entry.name, entry]));
+    assert.deepEqual(env.POSTGRES_PASSWORD?.valueFrom?.secretKeyRef, { name: 'novagate-postgresql', key: 'POSTGRES_PASSWORD' });
+    assert.equal(env.POSTGRES_PASSWORD?.value, undefined, 'no password in the manifest');
+    assert.equal(env.PGDATA?.value, '/var/lib/postgresql/data/pgdata');
+    assert.deepEqual(postgres?.readinessProbe?.exec?.command?.slice(0, 1), ['pg_isready']);
+    assert.deepEqual(new Set((postgres?.volumeMounts ?? []).map((mount) => mount.mountPath)), new Set(['/var/lib/postgresql/data', '/var/run/postgresql', '/tmp']));
+    assert.equal(statefulSet.spec.volumeClaimTemplates[0]?.metadata.name, 'data');
+    assert.equal(statefulSet.spec.volumeClaimTemplates[0]?.spec.resources.requests.storage, '8Gi');
+    const service = findObject<IService & KubeObject>(objects, 'Service', name);
+    assert.deepEqual(service.spec?.ports?.map((port) => port.port), [5432]);
+    assert.deepEqual(objects.filter((object) => object.kind === 'Secret'), [], 'the chart renders no Secret');
+    assert.deepEqual(await schemaProblemsOf(objects), []);
+  });
+
+  test('with NetworkPolicy on, only the control plane and the operator reach the database port', () => {
+    const objects = renderChart({ set: [...tryItOut, 'networkPolicy.enabled=true'] });
+    const policy = findObject<KubeObject & { spec: { ingress: { ports: { port: number }[]; from: { podSelector: { matchLabels: Record<string, string> } }[] }[] } }>(objects, 'NetworkPolicy', `${releaseName}-novagate-postgresql`);
+    assert.deepEqual(policy.spec.ingress.map((rule) => rule.ports.map((port) => port.port)), [[5432]]);
+    assert.deepEqual(policy.spec.ingress[0]?.from.map((peer) => peer.podSelector.matchLabels['app.kubernetes.io/component']), ['control-plane', 'operator']);
+  });
+
+  test('production values refuse the in-chart PostgreSQL, naming both values', () => {
+    assert.match(renderFailure({ set: [...tryItOut, 'production=true'] }), /postgresql\.enabled is for trying NovaGate out .* and production is true/);
+    assert.doesNotThrow(() => renderChart({ set: ['production=true'] }));
+  });
+
+  test('a bad storage size or an image without a tag is refused naming the value', () => {
+    assert.match(renderFailure({ set: [...tryItOut, 'postgresql.storage.size=lots'] }), /postgresql\.storage\.size/);
+    assert.match(renderFailure({ set: [...tryItOut, 'postgresql.image=postgres'] }), /postgresql\.image/);
+  });
+});
+
+describe('NOTES.txt', () => {
+  test('says how to reach the admin API, register the first tenant in two steps and get a gateway key', () => {
+    const text = renderNotes([]);
+    assert.match(text, /kubectl -n novagate-system port-forward svc\/ng-novagate-control-plane 8080:8080/);
+    assert.match(text, /--cacert novagate-ca\.crt --connect-to ng-novagate-control-plane\.novagate-system\.svc:8080:127\.0\.0\.1:8080/);
+    assert.match(text, /POST "\$API\/api\/v1\/auth\/register" .*\n.*"tenantName"/);
+    assert.match(text, /answers 202 and mails a link/);
+    assert.match(text, /POST "\$API\/api\/v1\/auth\/register\/confirm" .*"token"/);
+    assert.match(text, /gatewayApiKey/);
+    assert.match(text, /POST "\$API\/api\/v1\/tenants\/<tenant id>\/api-keys"/);
+    assert.match(text, /--from-literal=GATEWAY_API_KEY=<key>/);
+    assert.doesNotMatch(text, /PostgreSQL \(for trying/);
+  });
+
+  test('names the Ingress host when the Ingress is on, the load balancer address and the in-chart database URL', () => {
+    const text = renderNotes(['controlPlane.ingress.enabled=true', 'controlPlane.ingress.host=api.example.com', 'controlPlane.ingress.tls.secretName=api-tls', 'gateway.service.type=LoadBalancer', 'postgresql.enabled=true']);
+    assert.match(text, /API=https:\/\/api\.example\.com /);
+    assert.doesNotMatch(text, /port-forward/);
+    assert.match(text, /get svc ng-novagate-gateway -o jsonpath='\{\.status\.loadBalancer\.ingress\[0\]\}'/);
+    assert.match(text, /DATABASE_URL=postgres:\/\/novagate:<password>@ng-novagate-postgresql\.novagate-system\.svc:5432\/novagate/);
   });
 });

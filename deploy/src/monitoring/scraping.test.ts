@@ -58,14 +58,21 @@ test('one ServiceMonitor per component, selecting its Service’s metrics port, 
   assert.deepEqual([...jobs].sort(), Object.keys(expectedPorts).sort());
 });
 
-test('Prometheus verifies the control plane’s certificate when cert-manager issued it, or as values say', () => {
+test('Prometheus verifies the control plane’s certificate with its CA and the Service name, never skipping verification', () => {
   const controlPlaneEndpoint = (options: Parameters<typeof renderChart>[0]) =>
     findObject<ServiceMonitor>(renderChart(options), 'ServiceMonitor', componentName('control-plane')).spec.endpoints[0]!;
   assert.deepEqual(controlPlaneEndpoint({ valuesFiles: ['ci/all-features-values.yaml'] }).tlsConfig, {
     ca: { secret: { name: `${componentName('control-plane')}-tls`, key: 'ca.crt' } },
     serverName: `${componentName('control-plane')}.${releaseNamespace}.svc`,
   });
-  assert.deepEqual(controlPlaneEndpoint({ set: ['monitoring.serviceMonitor.enabled=true'] }).tlsConfig, { insecureSkipVerify: true });
+  // A certificate of your own: the CA in its TLS Secret (ca.crt), as the gateways verify it.
+  const serverName = `${componentName('control-plane')}.${releaseNamespace}.svc`;
+  assert.deepEqual(controlPlaneEndpoint({ set: ['monitoring.serviceMonitor.enabled=true'] }).tlsConfig, {
+    ca: { secret: { name: 'novagate-control-plane-tls', key: 'ca.crt' } },
+    serverName,
+  });
+  const ownCa = controlPlaneEndpoint({ set: ['monitoring.serviceMonitor.enabled=true', 'monitoring.serviceMonitor.controlPlaneCa.secretName=corp-ca', 'monitoring.serviceMonitor.controlPlaneCa.key=root.pem'] });
+  assert.deepEqual(ownCa.tlsConfig, { ca: { secret: { name: 'corp-ca', key: 'root.pem' } }, serverName });
   const custom = controlPlaneEndpoint({ set: ['monitoring.serviceMonitor.enabled=true', 'monitoring.serviceMonitor.controlPlaneTlsConfig.serverName=cp.example.com'] });
   assert.deepEqual(custom.tlsConfig, { serverName: 'cp.example.com' });
   const plain = controlPlaneEndpoint({ valuesFiles: ['ci/namespaced-operator-plain-http-values.yaml'], set: ['monitoring.serviceMonitor.enabled=true'] });

@@ -47,6 +47,9 @@ export function kubectlFor(kubeconfigPath: string, binary = findKubectl()): Kube
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
+    // kubectl may exit before reading its stdin (a refused flag, an unreachable server): its exit code and stderr
+    // tell the caller why, so the EPIPE of writing to it must not be an unhandled error.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
     return { child, result };
   };

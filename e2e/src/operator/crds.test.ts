@@ -89,9 +89,9 @@ test('kubectl lists all three kinds under the novagate category and by short nam
 });
 
 test('the schema fills defaults and refuses unknown fields, bad enums and cross-field mistakes with the field named', async () => {
-  const tenant = h.object<{ spec: { deletionPolicy: string } }>('tenants', 'acme');
+  const tenant = (await h.object<{ spec: { deletionPolicy: string } }>('tenants', 'acme'));
   assert.equal(tenant?.spec.deletionPolicy, 'Retain');
-  const users = h.object<{ spec: { upstream: { connectTimeoutMs: number; retries: number }; stripPrefix: boolean } }>('routes', 'users');
+  const users = (await h.object<{ spec: { upstream: { connectTimeoutMs: number; retries: number }; stripPrefix: boolean } }>('routes', 'users'));
   assert.deepEqual([users?.spec.upstream.connectTimeoutMs, users?.spec.upstream.retries, users?.spec.stripPrefix], [2000, 1, false]);
   const base = (spec: string) => `apiVersion: novagate.dev/v1alpha1
 kind: Route

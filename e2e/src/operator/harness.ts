@@ -1,5 +1,6 @@
-// Whole-system test support for the operator: the Kubernetes API test server with NovaGate's CRDs applied by
-// the real kubectl, a fresh PostgreSQL database, the control plane (its gateway hub included) and operators.
+// Whole-system test support for the operator: the Kubernetes API test server (or, with E2E_KUBE=real, the real
+// kube-apiserver KUBECONFIG names) with NovaGate's CRDs applied by the real kubectl, a fresh PostgreSQL database,
+// the control plane (its gateway hub included) and operators.
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
@@ -7,30 +8,50 @@ import { startTestServer, type TestServer } from '@novagate/control-plane/testin
 import type { ProtocolClient, ReceivedConfig } from '@novagate/control-plane/testing/gateway-client';
 import { createLogger, startOperator, type Operator, type OperatorOptions } from '@novagate/operator';
 import { kubectlFor, startKubeApiServer, type Kubectl, type KubeApiServer, type KubeObject } from '../kube-api/index.js';
+import { cleanNamespace, loadKubeConfig, operatorKubeConfig, readObject, realKubeconfigPath } from './real-kube.js';
 
 /** The repository's crds/ folder (three levels up from src/operator or dist/operator). */
 export const CRDS_DIR = fileURLToPath(new URL('../../../crds/', import.meta.url));
 
+/** Set when the suite runs against a real kube-apiserver (E2E_KUBE=real): the admin kubeconfig's path. */
+const REAL_KUBECONFIG = realKubeconfigPath();
+
+/**
+ * A test that needs what only the test server offers (a controller-manager's work, forced compaction) is skipped
+ * on the real server, which runs no controllers: `test(name, onTestServerOnly('garbage collection'), …)`.
+ */
+export function onTestServerOnly(needs: string): { skip: string | false } {
+  return { skip: REAL_KUBECONFIG === null ? false : `needs ${needs}, which only the API test server offers` };
+}
+
 export interface Harness {
-  kube: KubeApiServer;
+  /** The project's API test server; null on a real kube-apiserver. */
+  kube: KubeApiServer | null;
+  /** Whether controllers run (garbage collection, namespace finalisation): on the test server only. */
+  controllers: boolean;
   kubectl: Kubectl;
+  /** What the operators authenticate with: on the real server, a token of the chart's operator ServiceAccount. */
   kubeConfig: KubeConfig;
   db: TestDatabase;
   controlPlane: TestServer;
   logLines: string[];
   startOperator(options?: Partial<OperatorOptions>): Promise<Operator>;
   /** The object as the API server holds it now, or null. */
-  object<T = KubeObject>(plural: string, name: string, namespace?: string): T | null;
+  object<T = KubeObject>(plural: string, name: string, namespace?: string): Promise<T | null>;
   /** kubectl, failing the test with its stderr when it fails. */
   kubectlOk(args: string[], input?: string): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function startHarness(): Promise<Harness> {
+  if (REAL_KUBECONFIG !== null) return startHarnessOn(null, REAL_KUBECONFIG);
   const kube = await startKubeApiServer();
-  const kubectl = kubectlFor(kube.kubeconfigPath);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(kube.kubeconfig);
+  return startHarnessOn(kube, kube.kubeconfigPath);
+}
+
+async function startHarnessOn(kube: KubeApiServer | null, kubeconfigPath: string): Promise<Harness> {
+  const kubectl = kubectlFor(kubeconfigPath);
+  const admin = loadKubeConfig(kubeconfigPath);
   const db = await createTestDatabase();
   const controlPlane = await startTestServer({ db });
   const operators: Operator[] = [];
@@ -41,8 +62,15 @@ export async function startHarness(): Promise<Harness> {
     return result.stdout;
   };
   await kubectlOk(['apply', '-f', CRDS_DIR]);
+  let kubeConfig = admin;
+  if (kube === null) {
+    await kubectlOk(['wait', '--for=condition=Established', 'crd/tenants.novagate.dev', 'crd/routes.novagate.dev', 'crd/consumers.novagate.dev', '--timeout=60s']);
+    await cleanNamespace(kubectl);
+    kubeConfig = await operatorKubeConfig(kubectl, admin);
+  }
   return {
     kube,
+    controllers: kube !== null,
     kubectl,
     kubeConfig,
     db,
@@ -62,7 +90,8 @@ export async function startHarness(): Promise<Harness> {
       operators.push(operator);
       return operator;
     },
-    object<T>(plural: string, name: string, namespace = 'default'): T | null {
+    async object<T>(plural: string, name: string, namespace = 'default'): Promise<T | null> {
+      if (kube === null) return readObject<T>(admin, plural, name, namespace);
       const group = plural === 'secrets' || plural === 'events' ? '' : plural === 'leases' ? 'coordination.k8s.io' : 'novagate.dev';
       const version = group === '' ? 'v1' : group === 'coordination.k8s.io' ? 'v1' : 'v1alpha1';
       const type = kube.api.types.find(group, version, plural);
@@ -76,7 +105,9 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       for (const operator of operators) await operator.stop().catch(() => undefined);
       await controlPlane.close();
-      await kube.stop();
+      if (kube === null) await cleanNamespace(kubectl);
+      kubectl.dispose();
+      await kube?.stop();
       await db.drop();
     },
   };

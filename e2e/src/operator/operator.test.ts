@@ -29,7 +29,7 @@ test('kubectl apply of the examples makes the Tenant Ready with a provisioned sc
   await h.kubectlOk(['apply', '-f', `${CRDS_DIR}examples/tenant.yaml`]);
   const waited = await h.kubectl.run(['wait', '--for=condition=Ready', 'tenant/acme', '--timeout=60s']);
   assert.equal(waited.code, 0, waited.stderr);
-  const tenant = h.object<{ metadata: { uid: string; finalizers: string[] }; status: Record<string, string> }>('tenants', 'acme');
+  const tenant = (await h.object<{ metadata: { uid: string; finalizers: string[] }; status: Record<string, string> }>('tenants', 'acme'));
   assert.ok(tenant);
   tenantId = tenant.status.tenantId as string;
   assert.match(tenantId, /^[0-9a-f-]{36}$/);
@@ -40,7 +40,7 @@ test('kubectl apply of the examples makes the Tenant Ready with a provisioned sc
   assert.deepEqual(rows, [{ plan: 'pro', kubernetes_uid: tenant.metadata.uid }]);
   const schema = await h.db.pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [tenant.status.schema]);
   assert.equal(schema.rowCount, 1);
-  const secret = h.object<{ metadata: { ownerReferences: { uid: string; controller: boolean }[] } }>('secrets', 'acme-gateway-key');
+  const secret = (await h.object<{ metadata: { ownerReferences: { uid: string; controller: boolean }[] } }>('secrets', 'acme-gateway-key'));
   assert.equal(secret?.metadata.ownerReferences[0]?.uid, tenant.metadata.uid);
   apiKey = secretValue(secret, 'apiKey');
   assert.match(apiKey, new RegExp(`^gw_${tenantId}_[0-9a-f]{32}$`));
@@ -57,10 +57,10 @@ test('an applied Route becomes Programmed once the gateway acks the config versi
   await h.kubectlOk(['apply', '-f', `${CRDS_DIR}examples/route.yaml`]);
   const waited = await h.kubectl.run(['wait', '--for=condition=Programmed', 'route/users', 'route/orders', '--timeout=60s']);
   assert.equal(waited.code, 0, waited.stderr);
-  const route = h.object<{ status: { configVersion: number; observedGeneration: number } }>('routes', 'users');
+  const route = (await h.object<{ status: { configVersion: number; observedGeneration: number } }>('routes', 'users'));
   assert.equal(conditionOf(route, 'Accepted')?.status, 'True');
   assert.equal(route?.status.observedGeneration, 1);
-  const ordersVersion = h.object<{ status: { configVersion: number } }>('routes', 'orders')?.status.configVersion ?? Infinity;
+  const ordersVersion = (await h.object<{ status: { configVersion: number } }>('routes', 'orders'))?.status.configVersion ?? Infinity;
   // The two Routes may have entered the config in two versions: the newer one holds both.
   const newest = Math.max(route?.status.configVersion ?? Infinity, ordersVersion);
   const pushed = await gateway.nextConfig((config) => config.version >= newest);
@@ -106,15 +106,15 @@ test('an invalid Route is refused by the schema with a message naming the field'
 
 test('a Route naming a missing tenant is Accepted=False while the tenant\'s other Routes stay Programmed', async () => {
   await h.kubectlOk(['apply', '-f', '-'], routeYaml('orphan', 'no-such-tenant', '/orphan'));
-  const orphan = await waitFor(() => {
-    const accepted = conditionOf(h.object('routes', 'orphan'), 'Accepted');
+  const orphan = await waitFor(async () => {
+    const accepted = conditionOf((await h.object('routes', 'orphan')), 'Accepted');
     return accepted?.status === 'False' ? accepted : undefined;
   }, 'the orphan route to be refused');
   assert.equal(orphan.reason, 'TenantNotFound');
   assert.match(orphan.message, /Tenant "no-such-tenant" does not exist in namespace "default"/);
-  assert.equal(conditionOf(h.object('routes', 'orphan'), 'Programmed')?.reason, 'NotAccepted');
-  assert.equal(conditionOf(h.object('routes', 'users'), 'Programmed')?.status, 'True');
-  assert.equal(conditionOf(h.object('routes', 'orders'), 'Programmed')?.status, 'True');
+  assert.equal(conditionOf((await h.object('routes', 'orphan')), 'Programmed')?.reason, 'NotAccepted');
+  assert.equal(conditionOf((await h.object('routes', 'users')), 'Programmed')?.status, 'True');
+  assert.equal(conditionOf((await h.object('routes', 'orders')), 'Programmed')?.status, 'True');
 });
 
 test('-o wide shows the cause in REASON while a Route is not Accepted, and CONFIG VERSION leaves with the config', async () => {
@@ -157,8 +157,8 @@ test('a nack from the gateway makes Programmed False with reason Rejected and th
   gateway = await helloGateway(h.controlPlane.url, apiKey, { nodeId: 'gw-1' });
   answerConfigs(gateway, (config) => (config.config.routes.some((r) => r.name === 'k8s.default.refused') ? 'upstream k8s.default.refused is not allowed here' : null));
   await h.kubectlOk(['apply', '-f', '-'], routeYaml('refused', 'acme', '/refused'));
-  const programmed = await waitFor(() => {
-    const condition = conditionOf(h.object('routes', 'refused'), 'Programmed');
+  const programmed = await waitFor(async () => {
+    const condition = conditionOf((await h.object('routes', 'refused')), 'Programmed');
     return condition?.reason === 'Rejected' ? condition : undefined;
   }, 'the nacked route to be Rejected');
   assert.equal(programmed.status, 'False');
@@ -200,8 +200,8 @@ kind: Tenant
 metadata: {name: copycat, namespace: default}
 spec: {displayName: Copycat, ownerEmail: PLATFORM@acme.example.com}
 `);
-  const ready = await waitFor(() => {
-    const condition = conditionOf(h.object('tenants', 'copycat'), 'Ready');
+  const ready = await waitFor(async () => {
+    const condition = conditionOf((await h.object('tenants', 'copycat')), 'Ready');
     return condition?.status === 'False' ? condition : undefined;
   }, 'the copycat to be refused');
   assert.equal(ready.reason, 'OwnerEmailTaken');
@@ -211,20 +211,22 @@ spec: {displayName: Copycat, ownerEmail: PLATFORM@acme.example.com}
   assert.equal(rows[0].n, 1);
 });
 
-test('deleting a Tenant with deletionPolicy Delete revokes its key, disconnects its gateway and drops its schema', async () => {
+test('deleting a Tenant with deletionPolicy Delete revokes its key, disconnects its gateway and drops its schema', async (t) => {
   await h.kubectlOk(['patch', 'tenant', 'acme', '--type', 'merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}']);
-  await waitFor(() => (h.object<{ metadata: { generation: number }; status: { observedGeneration: number } }>('tenants', 'acme')?.status.observedGeneration === 3 ? true : undefined), 'the policy change to be observed');
+  await waitFor(async () => ((await h.object<{ metadata: { generation: number }; status: { observedGeneration: number } }>('tenants', 'acme'))?.status.observedGeneration === 3 ? true : undefined), 'the policy change to be observed');
   await h.kubectlOk(['delete', 'tenant', 'acme', '--timeout=60s']);
-  assert.equal(h.object('tenants', 'acme'), null);
+  assert.equal((await h.object('tenants', 'acme')), null);
   const closed = await within(gateway.closed, 'the gateway to be disconnected when its key is revoked');
   assert.deepEqual(closed, { code: 4401, reason: 'API key revoked' });
   const tenants = await h.db.pool.query('SELECT 1 FROM public.tenants WHERE id = $1', [tenantId]);
   assert.equal(tenants.rowCount, 0);
   const schema = await h.db.pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [`tenant_${tenantId.replaceAll('-', '_')}`]);
   assert.equal(schema.rowCount, 0);
-  await waitFor(() => h.object('secrets', 'acme-gateway-key') === null, 'the owned Secret to be garbage-collected');
-  const orders = await waitFor(() => {
-    const accepted = conditionOf(h.object('routes', 'orders'), 'Accepted');
+  // The owned Secret goes with its Tenant by garbage collection, which only a controller-manager does.
+  if (h.controllers) await waitFor(async () => (await h.object('secrets', 'acme-gateway-key')) === null, 'the owned Secret to be garbage-collected');
+  else t.diagnostic('skipped on the real API server: the garbage collection of the owned Secret (no controller-manager)');
+  const orders = await waitFor(async () => {
+    const accepted = conditionOf((await h.object('routes', 'orders')), 'Accepted');
     return accepted?.status === 'False' ? accepted : undefined;
   }, 'the remaining route to lose its tenant');
   assert.equal(orders.reason, 'TenantNotFound');
@@ -239,7 +241,7 @@ spec: {displayName: Keeper, ownerEmail: keeper@example.com}
 `;
   await h.kubectlOk(['apply', '-f', '-'], tenantYaml);
   await h.kubectlOk(['wait', '--for=condition=Ready', 'tenant/keeper', '--timeout=60s']);
-  const first = h.object<{ status: { tenantId: string }; spec: { deletionPolicy: string; plan: string } }>('tenants', 'keeper');
+  const first = (await h.object<{ status: { tenantId: string }; spec: { deletionPolicy: string; plan: string } }>('tenants', 'keeper'));
   assert.equal(first?.spec.deletionPolicy, 'Retain');
   assert.equal(first?.spec.plan, 'free');
   await h.kubectlOk(['delete', 'tenant', 'keeper', '--timeout=60s']);
@@ -247,9 +249,12 @@ spec: {displayName: Keeper, ownerEmail: keeper@example.com}
   assert.equal(keys.rows[0].active, 0);
   const schema = await h.db.pool.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [`tenant_${first?.status.tenantId.replaceAll('-', '_')}`]);
   assert.equal(schema.rowCount, 1, 'Retain keeps the schema');
+  // The garbage collector deletes the Secret the deleted Tenant owned; a real API server without a
+  // controller-manager keeps it, so the test does the collector's work there.
+  if (!h.controllers) await h.kubectlOk(['delete', 'secret', 'keeper-gateway-key']);
   await h.kubectlOk(['apply', '-f', '-'], tenantYaml);
   await h.kubectlOk(['wait', '--for=condition=Ready', 'tenant/keeper', '--timeout=60s']);
-  assert.equal(h.object<{ status: { tenantId: string } }>('tenants', 'keeper')?.status.tenantId, first?.status.tenantId);
+  assert.equal((await h.object<{ status: { tenantId: string } }>('tenants', 'keeper'))?.status.tenantId, first?.status.tenantId);
 });
 
 test('Routes beyond the plan limit are Accepted=False/PlanLimitExceeded and get in as soon as a slot frees', async () => {
@@ -262,8 +267,8 @@ spec: {displayName: Small, plan: free, ownerEmail: small@example.com}
   await h.kubectlOk(['wait', '--for=condition=Ready', 'tenant/small', '--timeout=60s']);
   const names = Array.from({ length: 11 }, (_, i) => `small-${String(i).padStart(2, '0')}`);
   await h.kubectlOk(['apply', '-f', '-'], names.map((name) => routeYaml(name, 'small', `/${name}`)).join('---'));
-  const verdicts = await waitFor(() => {
-    const accepted = names.map((name) => ({ name, condition: conditionOf(h.object('routes', name), 'Accepted') }));
+  const verdicts = await waitFor(async () => {
+    const accepted = await Promise.all(names.map(async (name) => ({ name, condition: conditionOf(await h.object('routes', name), 'Accepted') })));
     return accepted.every(({ condition }) => condition !== undefined) ? accepted : undefined;
   }, 'a verdict on all 11 routes');
   const refused = verdicts.filter(({ condition }) => condition?.status === 'False');
@@ -272,5 +277,5 @@ spec: {displayName: Small, plan: free, ownerEmail: small@example.com}
   assert.match(refused[0]?.condition?.message ?? '', /the free plan allows at most 10/);
   const victim = verdicts.find(({ condition }) => condition?.status === 'True')?.name as string;
   await h.kubectlOk(['delete', 'route', victim]);
-  await waitFor(() => conditionOf(h.object('routes', refused[0]?.name as string), 'Accepted')?.status === 'True', 'the refused route to get the freed slot');
+  await waitFor(async () => conditionOf((await h.object('routes', refused[0]?.name as string)), 'Accepted')?.status === 'True', 'the refused route to get the freed slot');
 });

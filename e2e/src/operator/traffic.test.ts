@@ -64,7 +64,7 @@ spec:
 test('a gateway started with the key from the Tenant Secret serves Routes applied with kubectl, with their rate limit', async () => {
   await h.kubectlOk(['apply', '-f', '-'], tenantYaml);
   assert.equal((await h.kubectl.run(['wait', '--for=condition=Ready', 'tenant/shop', '--timeout=60s'])).code, 0);
-  const apiKey = secretValue(h.object('secrets', 'shop-gateway-key'), 'apiKey');
+  const apiKey = secretValue((await h.object('secrets', 'shop-gateway-key')), 'apiKey');
   gateway = await startGatewayProcess({
     CONTROL_PLANE_URL: h.controlPlane.url.replace(/^http/, 'ws'),
     // The harness's control plane serves plain HTTP on 127.0.0.1 only.

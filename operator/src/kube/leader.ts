@@ -37,7 +37,9 @@ export class LeaderElector {
     this.durationSeconds = options.leaseDurationSeconds ?? 15;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
-    this.now = options.now ?? (() => new Date());
+    const now = options.now ?? (() => new Date());
+    // acquireTime and renewTime are MicroTimes: a real API server refuses the milliseconds a plain Date serialises to.
+    this.now = () => new V1MicroTime(now().getTime());
   }
 
   get isLeader(): boolean {
