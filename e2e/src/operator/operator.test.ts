@@ -121,13 +121,13 @@ test('-o wide shows the cause in REASON while a Route is not Accepted, and CONFI
   const wide = async (name: string) => (await h.kubectlOk(['get', 'route', name, '-o', 'wide', '--no-headers'])).trim().split(/\s+/);
   assert.equal((await wide('orphan'))[5], 'TenantNotFound', 'not the Programmed reason NotAccepted');
   await h.kubectlOk(['apply', '-f', '-'], routeYaml('leaver', 'acme', '/leaver'));
-  const before = await waitFor(() => h.object<{ status: { configVersion?: number } }>('routes', 'leaver')?.status.configVersion, 'leaver to enter the config');
+  const before = await waitFor(async () => (await h.object<{ status: { configVersion?: number } }>('routes', 'leaver'))?.status.configVersion, 'leaver to enter the config');
   assert.ok(before > 0);
   await waitFor(async () => (await wide('leaver'))[7] === String(before), 'CONFIG VERSION to show it');
   // Valid for the CRD schema, refused by the gateway's: the Route leaves the config.
   await h.kubectlOk(['apply', '-f', '-'], routeYaml('leaver', 'acme', '/a/*/b'));
-  await waitFor(() => conditionOf(h.object('routes', 'leaver'), 'Accepted')?.reason === 'Invalid', 'leaver to be Invalid');
-  await waitFor(() => h.object<{ status: { configVersion?: number } }>('routes', 'leaver')?.status.configVersion === undefined, 'configVersion to go');
+  await waitFor(async () => conditionOf(await h.object('routes', 'leaver'), 'Accepted')?.reason === 'Invalid', 'leaver to be Invalid');
+  await waitFor(async () => (await h.object<{ status: { configVersion?: number } }>('routes', 'leaver'))?.status.configVersion === undefined, 'configVersion to go');
   const columns = await wide('leaver');
   assert.equal(columns[5], 'Invalid');
   // An empty cell (`<none>` or nothing, by kubectl version): no number left in the row after UPSTREAM.
@@ -138,13 +138,13 @@ test('-o wide shows the cause in REASON while a Route is not Accepted, and CONFI
 test('a younger Route claiming the same requests as an older one is Accepted=False/Conflicted naming it, and never pushed', async () => {
   const twin = routeYaml('users-twin', 'acme', '/users/:name').replace('match: {paths: ["/users/:name"]}', 'match: {paths: ["/users/:name"], methods: [GET, POST]}');
   await h.kubectlOk(['apply', '-f', '-'], twin);
-  const accepted = await waitFor(() => {
-    const condition = conditionOf(h.object('routes', 'users-twin'), 'Accepted');
+  const accepted = await waitFor(async () => {
+    const condition = conditionOf(await h.object('routes', 'users-twin'), 'Accepted');
     return condition?.status === 'False' ? condition : undefined;
   }, 'the twin to be refused');
   assert.equal(accepted.reason, 'Conflicted');
   assert.match(accepted.message, /^Route "users" is older and claims the same requests \(any host, path \/users\/:name, GET\)/);
-  assert.equal(conditionOf(h.object('routes', 'users'), 'Accepted')?.status, 'True');
+  assert.equal(conditionOf(await h.object('routes', 'users'), 'Accepted')?.status, 'True');
   const { rows } = await h.db.pool.query(`SELECT name FROM "tenant_${tenantId.replaceAll('-', '_')}".routes WHERE name = 'k8s.default.users-twin'`);
   assert.equal(rows.length, 0);
   assert.equal((await h.kubectlOk(['get', 'route', 'users-twin', '-o', 'wide', '--no-headers'])).trim().split(/\s+/)[5], 'Conflicted');
