@@ -1,7 +1,7 @@
 // The control plane's environment (DESIGN §8), validated with envalid. A missing or bad value stops the
 // process with one line naming every offending variable.
 import { cleanEnv, makeValidator, port, str, url, EnvError, EnvMissingError } from 'envalid';
-import { clientLimitsProblem, DEFAULT_CLIENT_LIMITS, type ClientLimits } from '@novagate/gateway/server/client-limits';
+import { clientLimitsFromEnv, DEFAULT_CLIENT_LIMITS } from '@novagate/gateway/server/client-limits';
 import { secretWeakness } from '@novagate/gateway/settings/secret-strength';
 
 /** A secret: at least 32 characters, 128 bits by length × log2 of its alphabet, and not one repeated pattern. */
@@ -105,13 +105,7 @@ export function loadControlPlaneEnv(source: NodeJS.ProcessEnv, fail: (line: stri
   if ((env.REDIS_CLIENT_CERT_FILE === undefined) !== (env.REDIS_CLIENT_KEY_FILE === undefined)) {
     fail('control-plane: invalid environment: REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together');
   }
-  const clientLimits: ClientLimits = {
-    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
-    bodyIdleTimeoutMs: env.BODY_IDLE_TIMEOUT_MS,
-    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-    maxConnections: env.MAX_CONNECTIONS,
-  };
-  const limitsProblem = clientLimitsProblem(clientLimits);
+  const { limits: clientLimits, problem: limitsProblem } = clientLimitsFromEnv(env);
   if (limitsProblem !== undefined) fail(`control-plane: invalid environment: ${limitsProblem}`);
   if (env.METRICS_PORT === env.PORT) fail('control-plane: invalid environment: METRICS_PORT must differ from PORT (metrics stay off the API port)');
   return { ...env, clientLimits };

@@ -18,7 +18,7 @@ import { createRespClient, type RespClient, type RespTlsOptions } from './polici
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
-import { clientLimitsProblem, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './server/client-limits.js';
+import { clientLimitsFromEnv, DEFAULT_CLIENT_LIMITS } from './server/client-limits.js';
 import { secretWeakness } from './settings/secret-strength.js';
 import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
 import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
@@ -135,13 +135,7 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
     },
   );
   const redisTls = loadRedisTls(env);
-  const clientLimits: ClientLimits = {
-    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
-    bodyIdleTimeoutMs: env.BODY_IDLE_TIMEOUT_MS,
-    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-    maxConnections: env.MAX_CONNECTIONS,
-  };
-  const limitsProblem = clientLimitsProblem(clientLimits);
+  const { limits: clientLimits, problem: limitsProblem } = clientLimitsFromEnv(env);
   if (limitsProblem !== undefined) fatal(`invalid environment: ${limitsProblem}`);
   if (env.JWT_ACCEPTED_SECRET !== undefined && env.JWT_SECRET === undefined) fatal('invalid environment: JWT_ACCEPTED_SECRET needs JWT_SECRET');
   const sources = [env.CONTROL_PLANE_URL, env.CONFIG_FILE].filter((value) => value !== undefined && value !== '');

@@ -22,6 +22,25 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimits = {
   maxConnections: 10_000,
 };
 
+/** The limits as both programs' environments spell them (HEADERS_TIMEOUT_MS, …), already parsed as numbers. */
+export interface ClientLimitsEnv {
+  HEADERS_TIMEOUT_MS: number;
+  BODY_IDLE_TIMEOUT_MS: number;
+  REQUEST_TIMEOUT_MS: number;
+  MAX_CONNECTIONS: number;
+}
+
+/** The limits a program's environment sets, or a problem with their combination (for the start-up line). */
+export function clientLimitsFromEnv(env: ClientLimitsEnv): { limits: ClientLimits; problem: string | undefined } {
+  const limits: ClientLimits = {
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    bodyIdleTimeoutMs: env.BODY_IDLE_TIMEOUT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS,
+  };
+  return { limits, problem: clientLimitsProblem(limits) };
+}
+
 /** A problem with a combination of limits (a phrase for the start-up line), or undefined. */
 export function clientLimitsProblem(limits: ClientLimits): string | undefined {
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) return 'HEADERS_TIMEOUT_MS must not be larger than REQUEST_TIMEOUT_MS';
