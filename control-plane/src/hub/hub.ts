@@ -27,6 +27,7 @@ import {
   type HelloMessage,
 } from './protocol.js';
 import { storeErrorEvents } from './telemetry-store.js';
+import { tenantStatement, withTenantTransaction } from '../tenancy/tenant-transaction.js';
 import { createHubProtectionMetrics } from '../telemetry/metrics.js';
 import { createInboundQueue, DEFAULT_INBOUND_QUEUE_LIMITS, type InboundQueue, type InboundQueueLimits } from './inbound-queue.js';
 import { createKeyGuessThrottle, DEFAULT_KEY_GUESS_RULE, type KeyGuessRule } from './key-guess-throttle.js';
@@ -256,7 +257,8 @@ export function createHub(options: HubOptions): Hub {
       try {
         do {
           state.refreshAgain = false;
-          const latest = await newestConfigVersionUnless(pool, tenantId, state.frame);
+          const known = state.frame;
+          const latest = await withTenantTransaction(pool, tenantId, (client) => newestConfigVersionUnless(client, tenantId, known));
           if (latest === null) break;
           if (latest.config !== null) {
             const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
@@ -285,7 +287,9 @@ export function createHub(options: HubOptions): Hub {
   async function markDeliveredIfAllAcked(tenantId: string, version: number): Promise<void> {
     const online = await presence.online(tenantId);
     for (const entry of online.values()) if ((entry.configVersion ?? -1) < version) return;
-    await pool.query(
+    await tenantStatement(
+      pool,
+      tenantId,
       'UPDATE public.pending_config_updates SET delivered_at = now() WHERE tenant_id = $1 AND version <= $2 AND delivered_at IS NULL',
       [tenantId, version],
     );

@@ -65,3 +65,12 @@ export async function withTenantTransaction<T>(pool: pg.Pool, tenantId: string, 
     client.release();
   }
 }
+
+/**
+ * One statement with parameters as the tenant's role: three round trips (BEGIN and the settings, the statement,
+ * COMMIT) where the application role needed one. The hub's writes are batched per tenant, so this is paid per
+ * batch, not per gateway message.
+ */
+export async function tenantStatement<R extends pg.QueryResultRow>(pool: pg.Pool, tenantId: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  return withTenantTransaction(pool, tenantId, (client) => client.query<R>(text, values));
+}
