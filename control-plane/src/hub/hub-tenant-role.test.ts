@@ -1,13 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { withTransaction } from '../db/pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { helloGateway } from '../testing/gateway-client.js';
 import { registerTenant, startTestServer } from '../testing/server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { withTenantTransaction } from '../tenancy/tenant-transaction.js';
+import { tenantStatement, UnknownTenantError, withTenantTransaction } from '../tenancy/tenant-transaction.js';
 import { admitGateway, releaseLease, renewLeases } from './admission.js';
 import { createAckRecorder } from './ack-recorder.js';
 import { recordAcks, recordHello, recordNack } from './gateway-nodes.js';
@@ -156,4 +157,34 @@ test("a live hub admits a gateway as the tenant role: with the role's privilege 
   } finally {
     await server.close();
   }
+});
+
+test('a one-round-trip tenant statement runs as the role, commits, and leaves its connection clean after success and errors', async () => {
+  const tenantId = await newTenant();
+  const other = await newTenant();
+  const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+  try {
+    const who = await tenantStatement<{ role: string; tenant: string }>(pool, tenantId, "SELECT current_user AS role, current_setting('novagate.tenant_id') AS tenant", []);
+    assert.deepEqual(who.rows, [{ role: await roleOf(tenantId), tenant: tenantId }]);
+    await tenantStatement(pool, tenantId, `INSERT INTO ${quotedTenantSchema(tenantId)}.gateway_nodes (node_id) VALUES ($1)`, ['committed']);
+    await assert.rejects(tenantStatement(pool, tenantId, `SELECT * FROM ${quotedTenantSchema(other)}.gateway_nodes`, []), PERMISSION_DENIED);
+    await assert.rejects(tenantStatement(pool, randomUUID(), 'SELECT 1', []), UnknownTenantError);
+    await assert.rejects(tenantStatement(pool, tenantId, 'SELECT $1::int', ['not a number']), (error: { code?: string }) => error.code === '22P02');
+    // The one connection of the pool ran all of the above: it is back to the application role with no tenant
+    // setting left.
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query<{ role: string; tenant: string | null }>(
+        "SELECT current_user AS role, current_setting('novagate.tenant_id', true) AS tenant",
+      );
+      assert.notEqual(rows[0]?.role, await roleOf(tenantId));
+      assert.ok(rows[0]?.tenant === null || rows[0]?.tenant === '', 'no tenant setting outlives its statement');
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end();
+  }
+  const committed = await db.pool.query(`SELECT 1 FROM ${quotedTenantSchema(tenantId)}.gateway_nodes WHERE node_id = 'committed'`);
+  assert.equal(committed.rowCount, 1);
 });
