@@ -1,8 +1,10 @@
-// The hub's read of a tenant's newest config version (what it pushes), as the tenant's database role.
+// The hub's read of a tenant's newest config version (what it pushes), as the tenant's database role, in one
+// round trip (tenantStatement).
 import { newestConfigVersionUnless, type ConfigVersion } from '../config/versions.js';
-import type { Pool } from '../db/pool.js';
-import { withTenantTransaction } from '../tenancy/tenant-transaction.js';
+import type { Pool, Queryable } from '../db/pool.js';
+import { tenantStatement } from '../tenancy/tenant-transaction.js';
 
 export function newestTenantConfig(pool: Pool, tenantId: string, known: ConfigVersion | null): ReturnType<typeof newestConfigVersionUnless> {
-  return withTenantTransaction(pool, tenantId, (client) => newestConfigVersionUnless(client, tenantId, known));
+  const asTenant = { query: (text: string, values: unknown[] = []) => tenantStatement(pool, tenantId, text, values) } as Queryable;
+  return newestConfigVersionUnless(asTenant, tenantId, known);
 }
