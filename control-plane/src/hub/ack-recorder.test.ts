@@ -1,8 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../db/pool.js';
+import type { Pool } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
+import { observedPool } from '../testing/counting-pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
@@ -34,17 +35,9 @@ async function tenantWithNodes(nodes: number): Promise<{ tenantId: string; nodeI
 }
 
 /** The pool, counting the statements that reach it. */
-function counted(): { db: Queryable; statements: string[] } {
+function counted(): { db: Pool; statements: string[] } {
   const statements: string[] = [];
-  return {
-    statements,
-    db: {
-      query: ((text: string, values?: unknown[]) => {
-        statements.push(text);
-        return db.pool.query(text, values);
-      }) as Queryable['query'],
-    },
-  };
+  return { statements, db: observedPool(db.pool, (text) => void statements.push(text)) };
 }
 
 async function ackedVersions(tenantId: string): Promise<Map<string, number | null>> {
@@ -83,7 +76,7 @@ test('acks of one tenant that arrive together are written in one statement and a
 });
 
 /** The pool, holding each statement until the test releases it. */
-function gated(): { db: Queryable; statements: string[]; release(): void } {
+function gated(): { db: Pool; statements: string[]; release(): void } {
   const statements: string[] = [];
   const releases: (() => void)[] = [];
   let released = 0;
@@ -93,13 +86,10 @@ function gated(): { db: Queryable; statements: string[]; release(): void } {
       released += 1;
       releases.shift()?.();
     },
-    db: {
-      query: (async (text: string, values?: unknown[]) => {
-        statements.push(text);
-        if (statements.length > released) await new Promise<void>((resolve) => releases.push(resolve));
-        return db.pool.query(text, values);
-      }) as Queryable['query'],
-    },
+    db: observedPool(db.pool, async (text) => {
+      statements.push(text);
+      if (statements.length > released) await new Promise<void>((resolve) => releases.push(resolve));
+    }),
   };
 }
 
@@ -133,12 +123,9 @@ test('acks that arrive while a batch is being written go in the next batch, and 
 test('a failed batch rejects its own acks only; the next batch is written', async () => {
   const { tenantId } = await tenantWithNodes(2);
   let fail = true;
-  const flaky: Queryable = {
-    query: ((text: string, values?: unknown[]) => {
-      if (fail) return Promise.reject(new Error('connection lost'));
-      return db.pool.query(text, values);
-    }) as Queryable['query'],
-  };
+  const flaky = observedPool(db.pool, () => {
+    if (fail) throw new Error('connection lost');
+  });
   const recorder = createAckRecorder(flaky, createMemoryPresence());
   await assert.rejects(recorder.record(tenantId, { nodeId: 'node-0', version: 2, hash: HASH }, entry(2)), /connection lost/);
   fail = false;

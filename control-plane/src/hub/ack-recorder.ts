@@ -3,7 +3,7 @@
 // version acked by 200 gateways costs a few round trips instead of hundreds, and no ack waits behind more than
 // one batch. An ack lost in a crash before its batch is written costs nothing essential: the gateway reports
 // its version again in hello, and a hello on the tenant's newest version is recorded as an ack (hub.ts).
-import type { Queryable } from '../db/pool.js';
+import type { Pool } from '../db/pool.js';
 import { recordAcks, type NodeAck } from './gateway-nodes.js';
 import type { Presence, PresenceEntry } from './presence.js';
 
@@ -27,7 +27,7 @@ export function deliveredThrough(online: Iterable<PresenceEntry>): number | null
   return lowest;
 }
 
-export function createAckRecorder(db: Queryable, presence: Presence): AckRecorder {
+export function createAckRecorder(db: Pool, presence: Presence): AckRecorder {
   const pending = new Map<string, Batch>();
   const writing = new Set<string>();
 

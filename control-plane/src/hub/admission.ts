@@ -1,9 +1,9 @@
 // Gateway admission (issue 12, item 7): whether a hello may take one of its plan's gateway slots, decided in
 // PostgreSQL so that every replica agrees and it keeps working while Redis is down. A slot is a lease in the
 // tenant's gateway_nodes (lease_holder = the WebSocket connection, lease_expires_at renewed by the heartbeat).
-import type { Pool, Queryable } from '../db/pool.js';
-import { inTransaction } from '../db/pool.js';
+import type { Pool } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { inTenantTransaction, tenantStatement } from '../tenancy/tenant-transaction.js';
 
 /** NOTIFY channel: a node id's lease was taken by a new connection; the replica holding the old one closes it. */
 export const GATEWAY_REPLACED_CHANNEL = 'novagate_gateway_replaced';
@@ -43,7 +43,9 @@ export async function admitGateway(pool: Pool, request: AdmissionRequest): Promi
   const schema = quotedTenantSchema(request.tenantId);
   const client = await pool.connect();
   try {
-    return await inTransaction(client, async () => {
+    // As the tenant's role: its tenant row is the only one it can lock (row-level security), and the lock needs
+    // the UPDATE (updated_at) grant the config-change lock already has (public migration 004).
+    return await inTenantTransaction(client, request.tenantId, async () => {
       const plan = await client.query<{ plan: string; max_gateways: number | null }>(
         'SELECT t.plan, p.max_gateways FROM public.tenants t JOIN public.plans p ON p.name = t.plan WHERE t.id = $1 FOR UPDATE OF t',
         [request.tenantId],
@@ -120,13 +122,15 @@ export type LeaseState = 'renewed' | 'taken' | 'expired';
  * replica could not renew it for a whole lease, so its slot may have been given away) is 'expired'. No row
  * lock on the tenant: renewing never changes how many leases are live.
  */
-export async function renewLeases(db: Queryable, tenantId: string, held: HeldLease[], leaseMs: number): Promise<Map<string, LeaseState>> {
+export async function renewLeases(pool: Pool, tenantId: string, held: HeldLease[], leaseMs: number): Promise<Map<string, LeaseState>> {
   const states = new Map<string, LeaseState>();
   if (held.length === 0) return states;
   const schema = quotedTenantSchema(tenantId);
   // The outer SELECT sees the rows as they were when the statement began (one snapshot). A lease that was this
   // connection's and live then, but not renewed, was changed meanwhile by a concurrent admission: taken.
-  const { rows } = await db.query<{ connection_id: string; renewed: boolean; holder: string | null; live: boolean | null }>(
+  const { rows } = await tenantStatement<{ connection_id: string; renewed: boolean; holder: string | null; live: boolean | null }>(
+    pool,
+    tenantId,
     `WITH mine AS (SELECT * FROM unnest($1::text[], $2::text[]) AS m(node_id, connection_id)),
           renewed AS (
             UPDATE ${schema}.gateway_nodes g
@@ -151,8 +155,10 @@ function leaseState(row: { connection_id: string; renewed: boolean; holder: stri
 }
 
 /** Frees the slot at once when a connection ends, if the lease is still its own (a replacement's stays). */
-export async function releaseLease(db: Queryable, tenantId: string, nodeId: string, connectionId: string): Promise<void> {
-  await db.query(
+export async function releaseLease(pool: Pool, tenantId: string, nodeId: string, connectionId: string): Promise<void> {
+  await tenantStatement(
+    pool,
+    tenantId,
     `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET lease_expires_at = now(), lease_holder = NULL
       WHERE node_id = $1 AND lease_holder = $2`,
     [nodeId, connectionId],

@@ -1,9 +1,13 @@
 // The tenant's gateway_nodes table (DESIGN §2): what survives a Redis restart and what the operator reads.
-import type { Queryable } from '../db/pool.js';
+// The hub's writes run as the tenant's database role (tenant-transaction.ts).
+import type { Pool, Queryable } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { tenantStatement } from '../tenancy/tenant-transaction.js';
 
-export async function recordHello(db: Queryable, tenantId: string, nodeId: string, softwareVersion: string): Promise<void> {
-  await db.query(
+export async function recordHello(pool: Pool, tenantId: string, nodeId: string, softwareVersion: string): Promise<void> {
+  await tenantStatement(
+    pool,
+    tenantId,
     `INSERT INTO ${quotedTenantSchema(tenantId)}.gateway_nodes (node_id, software_version, connected_at, last_seen)
      VALUES ($1, $2, now(), now())
      ON CONFLICT (node_id) DO UPDATE SET software_version = EXCLUDED.software_version, connected_at = now(), last_seen = now()`,
@@ -21,9 +25,11 @@ export interface NodeAck {
  * Records many nodes' acks of one tenant in one statement, and in the same statement marks the tenant's pending
  * updates up to `deliveredThrough` as delivered (DESIGN §2: every gateway online at that moment acked them).
  */
-export async function recordAcks(db: Queryable, tenantId: string, acks: NodeAck[], deliveredThrough: number | null): Promise<void> {
+export async function recordAcks(pool: Pool, tenantId: string, acks: NodeAck[], deliveredThrough: number | null): Promise<void> {
   if (acks.length === 0 && deliveredThrough === null) return;
-  await db.query(
+  await tenantStatement(
+    pool,
+    tenantId,
     `WITH acked AS (
        UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes g
           SET acked_version = a.version, acked_hash = a.hash, last_seen = now()
@@ -36,8 +42,10 @@ export async function recordAcks(db: Queryable, tenantId: string, acks: NodeAck[
   );
 }
 
-export async function recordNack(db: Queryable, tenantId: string, nodeId: string, version: number, message: string): Promise<void> {
-  await db.query(
+export async function recordNack(pool: Pool, tenantId: string, nodeId: string, version: number, message: string): Promise<void> {
+  await tenantStatement(
+    pool,
+    tenantId,
     `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes
         SET last_nack_version = $2, last_nack_message = $3, last_seen = now() WHERE node_id = $1`,
     [nodeId, version, message],

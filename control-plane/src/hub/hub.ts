@@ -8,10 +8,10 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from 'winston';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { parseTrustedProxies } from '@novagate/gateway/client-address';
-import { newestConfigVersionUnless } from '../config/versions.js';
 import type { Pool } from '../db/pool.js';
 import { revokedKeyIds } from './gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
+import { newestTenantConfig } from './newest-config.js';
 import { recordNack } from './gateway-nodes.js';
 import { admitGateway, createAdmissionQueue, CLOSE_LEASE_EXPIRED, CLOSE_REPLACED, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
 import type { Presence } from './presence.js';
@@ -27,6 +27,7 @@ import {
   type HelloMessage,
 } from './protocol.js';
 import { storeErrorEvents } from './telemetry-store.js';
+import { tenantStatement } from '../tenancy/tenant-transaction.js';
 import { createHubProtectionMetrics } from '../telemetry/metrics.js';
 import { createInboundQueue, DEFAULT_INBOUND_QUEUE_LIMITS, type InboundQueue, type InboundQueueLimits } from './inbound-queue.js';
 import { createKeyGuessThrottle, DEFAULT_KEY_GUESS_RULE, type KeyGuessRule } from './key-guess-throttle.js';
@@ -256,7 +257,7 @@ export function createHub(options: HubOptions): Hub {
       try {
         do {
           state.refreshAgain = false;
-          const latest = await newestConfigVersionUnless(pool, tenantId, state.frame);
+          const latest = await newestTenantConfig(pool, tenantId, state.frame);
           if (latest === null) break;
           if (latest.config !== null) {
             const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
@@ -285,7 +286,9 @@ export function createHub(options: HubOptions): Hub {
   async function markDeliveredIfAllAcked(tenantId: string, version: number): Promise<void> {
     const online = await presence.online(tenantId);
     for (const entry of online.values()) if ((entry.configVersion ?? -1) < version) return;
-    await pool.query(
+    await tenantStatement(
+      pool,
+      tenantId,
       'UPDATE public.pending_config_updates SET delivered_at = now() WHERE tenant_id = $1 AND version <= $2 AND delivered_at IS NULL',
       [tenantId, version],
     );

@@ -1,8 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../db/pool.js';
+import type { Pool } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
+import { observedPool } from '../testing/counting-pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
@@ -42,16 +43,13 @@ async function rowsOf(tenantId: string): Promise<number> {
 }
 
 /** The pool, counting the statements that reach it. */
-function counted(): { db: Queryable; statements: () => number } {
+function counted(): { db: Pool; statements: () => number } {
   let statements = 0;
   return {
     statements: () => statements,
-    db: {
-      query: ((...args: Parameters<Queryable['query']>) => {
-        statements += 1;
-        return (db.pool.query as (...a: unknown[]) => unknown)(...args);
-      }) as Queryable['query'],
-    },
+    db: observedPool(db.pool, () => {
+      statements += 1;
+    }),
   };
 }
 

@@ -3,7 +3,8 @@
 // the rows (telemetry-store.ts); this module caches each tenant's limit, and once a tenant has used its day it
 // drops further entries without touching the database until the day ends (re-checking once a minute, in case
 // the plan changed), so a flooding gateway costs no database work at all past its quota.
-import type { Queryable } from '../db/pool.js';
+import type { Pool } from '../db/pool.js';
+import { tenantStatement } from '../tenancy/tenant-transaction.js';
 import type { LogEntry } from './protocol.js';
 import { storeRequestLogsWithinQuota } from './telemetry-store.js';
 
@@ -35,8 +36,11 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export async function planTelemetryLimit(db: Queryable, tenantId: string): Promise<number | null> {
-  const { rows } = await db.query<{ limit: string | null }>(
+export async function planTelemetryLimit(pool: Pool, tenantId: string): Promise<number | null> {
+  // As the tenant's role like every hub read of a tenant: row-level security shows it only its own tenant row.
+  const { rows } = await tenantStatement<{ limit: string | null }>(
+    pool,
+    tenantId,
     `SELECT p.telemetry_rows_per_day AS limit FROM public.tenants t JOIN public.plans p ON p.name = t.plan WHERE t.id = $1`,
     [tenantId],
   );
@@ -46,7 +50,7 @@ export async function planTelemetryLimit(db: Queryable, tenantId: string): Promi
   return limit === null ? null : Number(limit);
 }
 
-export function createTelemetryQuota(db: Queryable, clock: () => number = Date.now): TelemetryQuota {
+export function createTelemetryQuota(db: Pool, clock: () => number = Date.now): TelemetryQuota {
   const tenants = new Map<string, TenantQuotaState>();
 
   async function state(tenantId: string, now: number): Promise<TenantQuotaState> {

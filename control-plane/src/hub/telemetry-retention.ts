@@ -7,6 +7,7 @@ import type { Logger } from 'winston';
 import type { Pool } from '../db/pool.js';
 import { createRetentionMetrics } from '../telemetry/metrics.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { tenantStatement } from '../tenancy/tenant-transaction.js';
 
 export const RETENTION_LOCK_KEY = 7_431_002_512;
 
@@ -32,7 +33,11 @@ type Table = 'request_logs' | 'error_events';
 /** Deletes at most `batchSize` rows older than `days` from one tenant table; answers how many went. */
 export async function deleteExpiredBatch(pool: Pool, tenantId: string, table: Table, days: number, batchSize: number): Promise<number> {
   const name = `${quotedTenantSchema(tenantId)}.${table}`;
-  const result = await pool.query(
+  // As the tenant's role, each batch in its own short transaction: a bug that named the wrong schema here
+  // would delete another tenant's rows.
+  const result = await tenantStatement(
+    pool,
+    tenantId,
     `DELETE FROM ${name} WHERE ctid IN (SELECT ctid FROM ${name} WHERE time < now() - make_interval(days => $1) LIMIT $2)`,
     [days, batchSize],
   );
@@ -55,7 +60,9 @@ async function expireTenant(
       if (deleted < options.batchSize) break;
     }
   }
-  await pool.query(
+  await tenantStatement(
+    pool,
+    tenant.id,
     `DELETE FROM ${quotedTenantSchema(tenant.id)}.telemetry_usage WHERE day < (now() AT TIME ZONE 'UTC')::date - $1::int`,
     [tenant.days],
   );

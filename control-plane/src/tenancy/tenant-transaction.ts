@@ -1,11 +1,12 @@
-// The one place a tenant-scoped transaction begins: it switches to the tenant's own database role (public
-// migration 004), which can use only the tenant's schema, and names the tenant in `novagate.tenant_id`, which
-// the row-level security of the public tables it touches is keyed by. A statement that names another tenant's
-// schema fails with permission denied (42501). This stops a query bug, not SQL injection: injected SQL can
-// RESET ROLE (docs/security.md).
+// The one place a tenant-scoped transaction begins (a lone statement goes through tenant-pipeline.ts): it
+// switches to the tenant's own database role (public migration 004), which can use only the tenant's schema,
+// and names the tenant in `novagate.tenant_id`, which the row-level security of the public tables it touches
+// is keyed by. A statement that names another tenant's schema fails with permission denied (42501). This stops
+// a query bug, not SQL injection: injected SQL can RESET ROLE (docs/security.md).
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.js';
 import { isUuid } from './schema-name.js';
+import { pipelinedTenantStatement } from './tenant-pipeline.js';
 
 /**
  * BEGIN and both settings in one round trip. `set_config('role', …, true)` is `SET LOCAL ROLE` (the same
@@ -61,6 +62,23 @@ export async function withTenantTransaction<T>(pool: pg.Pool, tenantId: string, 
   const client = await pool.connect();
   try {
     return await inTenantTransaction(client, tenantId, () => work(client));
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * One statement with parameters as the tenant's role, in one round trip like the application role's own
+ * statement: the settings and the statement go as one pipeline, one implicit transaction (tenant-pipeline.ts).
+ */
+export async function tenantStatement<R extends pg.QueryResultRow>(pool: pg.Pool, tenantId: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  if (!isUuid(tenantId)) throw new TypeError('tenant id must be a lower-case UUID');
+  const client = await pool.connect();
+  try {
+    return await pipelinedTenantStatement<R>(client, tenantId, text, values);
+  } catch (error) {
+    if (error instanceof Error && MISSING_ROLE.test(error.message)) throw new UnknownTenantError(tenantId);
+    throw error;
   } finally {
     client.release();
   }
