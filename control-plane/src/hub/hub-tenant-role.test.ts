@@ -17,7 +17,7 @@ import { createMemoryPresence } from './presence.js';
 import { leasedNodes } from './presence-fallback.js';
 import { planTelemetryLimit } from './telemetry-quota.js';
 import { deleteExpiredBatch } from './telemetry-retention.js';
-import { storeErrorEvents, storeRequestLogs, storeRequestLogsWithinQuota } from './telemetry-store.js';
+import { storeErrorEvents, storeRequestLogsWithinQuota } from './telemetry-store.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -85,7 +85,7 @@ test("the hub's telemetry writes, quota, config read and retention batches run a
   const role = await roleOf(tenantId);
   const schema = quotedTenantSchema(tenantId);
   const event = { code: 'upstream_timeout', service: 's', count: 1, time: new Date().toISOString() };
-  await refusedWithout(`INSERT ON ${schema}.request_logs`, role, () => storeRequestLogs(db.pool, tenantId, 'n1', [log(1)]));
+  await refusedWithout(`INSERT ON ${schema}.request_logs`, role, () => storeRequestLogsWithinQuota(db.pool, tenantId, 'n1', [log(1)], '2026-03-01', null));
   await refusedWithout(`INSERT ON ${schema}.error_events`, role, () => storeErrorEvents(db.pool, tenantId, [event]));
   await refusedWithout(`UPDATE ON ${schema}.telemetry_usage`, role, () =>
     storeRequestLogsWithinQuota(db.pool, tenantId, 'n1', [log(2)], '2026-03-01', 1_000),

@@ -6,30 +6,6 @@ import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { tenantStatement, withTenantTransaction } from '../tenancy/tenant-transaction.js';
 import type { ErrorEvent, LogEntry } from './protocol.js';
 
-export async function storeRequestLogs(pool: Pool, tenantId: string, nodeId: string, entries: LogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await tenantStatement(
-    pool,
-    tenantId,
-    `INSERT INTO ${quotedTenantSchema(tenantId)}.request_logs
-       (request_id, method, path_template, status, latency_ms, route, consumer, gateway_node, time)
-     SELECT request_id, method, path_template, status, latency_ms, route, consumer, $9, time
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::text[], $7::text[], $8::timestamptz[])
-         AS e(request_id, method, path_template, status, latency_ms, route, consumer, time)`,
-    [
-      entries.map((e) => e.requestId),
-      entries.map((e) => e.method),
-      entries.map((e) => e.pathTemplate),
-      entries.map((e) => e.status),
-      entries.map((e) => e.latencyMs),
-      entries.map((e) => e.route),
-      entries.map((e) => e.consumer ?? null),
-      entries.map((e) => e.time),
-      nodeId,
-    ],
-  );
-}
-
 /**
  * Stores the first entries that fit in the tenant's quota for `day` (null = unlimited) and counts them in
  * telemetry_usage, in one statement under that day's row lock; answers how many were stored and the day's total.
