@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
 let db: TestDatabase;
@@ -19,13 +19,7 @@ after(async () => {
 
 const sha = (value: string) => createHash('sha256').update(value).digest('hex');
 
-async function fresh(): Promise<{ tenant: RegisteredTenant; base: string; call: TestServer['request'] }> {
-  const tenant = await registerTenant(server);
-  const base = `/api/v1/tenants/${tenant.id}`;
-  const call: TestServer['request'] = (method, path, options = {}) =>
-    server.request(method, `${base}${path}`, { token: tenant.token, ...options });
-  return { tenant, base, call };
-}
+const fresh = () => registerTenantApi(server);
 
 test('services, routes and consumers can be created, read, listed, replaced and deleted', async () => {
   const { call } = await fresh();

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { startTestGateway } from '@novagate/gateway/testing/in-process-gateway';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
+import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { generateConsumerKey } from './consumer-keys.js';
 
@@ -26,9 +26,7 @@ after(async () => {
 const sha = (value: string) => createHash('sha256').update(value).digest('hex');
 
 async function fresh() {
-  const tenant = await registerTenant(server);
-  const call: TestServer['request'] = (method, path, options = {}) =>
-    server.request(method, `/api/v1/tenants/${tenant.id}${path}`, { token: tenant.token, ...options });
+  const { tenant, call } = await registerTenantApi(server);
   assert.equal((await call('POST', '/consumers', { body: { username: 'app' } })).status, 201);
   return { tenant, call };
 }

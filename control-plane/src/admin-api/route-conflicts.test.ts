@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
+import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
 let db: TestDatabase;
@@ -17,9 +17,7 @@ after(async () => {
 });
 
 async function fresh() {
-  const tenant = await registerTenant(server);
-  const call: TestServer['request'] = (method, path, options = {}) =>
-    server.request(method, `/api/v1/tenants/${tenant.id}${path}`, { token: tenant.token, ...options });
+  const { tenant, call } = await registerTenantApi(server);
   assert.equal((await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } })).status, 201);
   return { tenant, call };
 }

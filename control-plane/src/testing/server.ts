@@ -173,3 +173,11 @@ export async function registerTenant(server: TestServer, name = 'Acme'): Promise
   if (response.status !== 201) throw new Error(`registration confirm failed: ${response.status} ${response.text}`);
   return { id: response.body.tenant.id, token: response.body.token, gatewayApiKey: response.body.gatewayApiKey, email, password };
 }
+
+/** A tenant registered through both steps, and a request function scoped to its `/api/v1/tenants/:id` with its token. */
+export async function registerTenantApi(server: TestServer, name = 'Acme'): Promise<{ tenant: RegisteredTenant; base: string; call: TestServer['request'] }> {
+  const tenant = await registerTenant(server, name);
+  const base = `/api/v1/tenants/${tenant.id}`;
+  const call: TestServer['request'] = (method, path, options = {}) => server.request(method, `${base}${path}`, { token: tenant.token, ...options });
+  return { tenant, base, call };
+}
