@@ -3,7 +3,7 @@
 // fails the test with the one line that says how to get it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, from deploy/src/ (tsx) as from deploy/dist/ (built). */
@@ -48,4 +48,23 @@ export function promtool(args: readonly string[]): ToolResult {
     throw new Error('promtool is not installed: apt-get install -y prometheus (Debian), as .ci/run does');
   }
   return run('promtool', args);
+}
+
+export interface HelmRunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs helm against the cluster of `kubeconfig`, with its caches and config in `home` (a throw-away folder per
+ * test file, so no state leaks between files or from the user's own helm); never rejects.
+ */
+export function runHelmAgainst(kubeconfig: string, home: string, args: readonly string[], timeoutMs: number): Promise<HelmRunResult> {
+  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+  return new Promise((resolve) => {
+    execFile(helmBinary(), args, { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, stdout, stderr }),
+    );
+  });
 }

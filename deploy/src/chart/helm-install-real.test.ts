@@ -6,13 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { kubectlFor, type Kubectl } from '@novagate/e2e/kube-api';
-import { helmBinary } from '../tools.js';
+import { runHelmAgainst, type HelmRunResult } from '../tools.js';
 import { chartDir, renderChart } from './render.js';
 
 const kubeconfig = process.env.E2E_KUBE === 'real' ? (process.env.KUBECONFIG ?? '') : '';
@@ -33,19 +32,8 @@ after(() => {
   if (home !== undefined) rmSync(home, { recursive: true, force: true });
 });
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function helm(args: string[]): Promise<Result> {
-  const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
-  return new Promise((resolve) => {
-    execFile(helmBinary(), args, { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, stdout, stderr }),
-    );
-  });
+function helm(args: string[]): Promise<HelmRunResult> {
+  return runHelmAgainst(kubeconfig, home, args, 120_000);
 }
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {

@@ -5,13 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { kubectlFor, startKubeApiServer, type Kubectl, type KubeApiServer } from '@novagate/e2e/kube-api';
-import { helmBinary } from '../tools.js';
+import { runHelmAgainst, type HelmRunResult } from '../tools.js';
 import { chartDir, componentName, releaseName, renderChart, type KubeObject, type RenderOptions } from './render.js';
 
 let server: KubeApiServer;
@@ -29,19 +28,8 @@ after(async () => {
   await server?.stop();
 });
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function helm(args: string[]): Promise<Result> {
-  const env = { ...process.env, KUBECONFIG: server.kubeconfigPath, HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
-  return new Promise((resolve) => {
-    execFile(helmBinary(), args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, stdout, stderr }),
-    );
-  });
+function helm(args: string[]): Promise<HelmRunResult> {
+  return runHelmAgainst(server.kubeconfigPath, home, args, 60_000);
 }
 
 async function kubectlOk(args: string[], input?: string): Promise<string> {
