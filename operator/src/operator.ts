@@ -1,30 +1,23 @@
-// Wires the operator: one informer (list+watch) per kind plus Secrets, one work queue and reconciler per kind,
-// the per-tenant config sync, leader election, metrics and the health endpoints. main.ts calls startOperator
-// with what it read from the environment; tests call it with a test server's kubeconfig and a test database.
+// Wires the operator: one informer (list+watch) per kind plus Secrets, one work queue per declared controller
+// fed by the watches it declares, the per-tenant config sync, leader election, metrics and the health endpoints.
+// main.ts calls startOperator with what it read from the environment; tests call it with a test server's
+// kubeconfig and a test database.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Pool } from 'pg';
-import { isConditionTrue } from './conditions.js';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
-import { createConsumerReconciler } from './controllers/consumer/consumer-controller.js';
+import { consumerController } from './controllers/consumer/consumer-controller.js';
 import type { ControllerContext, Informers } from './controllers/context.js';
-import { createRouteReconciler } from './controllers/route/route-controller.js';
-import { createTenantReconciler, gatewayKeySecretName } from './controllers/tenant/tenant-controller.js';
+import { keysFor, type ControllerDeclaration, type Source, type SourceEvents, type WatchOf } from './controllers/controller.js';
+import { routeController } from './controllers/route/route-controller.js';
+import { tenantController } from './controllers/tenant/tenant-controller.js';
 import { reuseConnections } from './kube/connections.js';
 import { CrdPresence } from './kube/crd-presence.js';
 import { LeaderElector } from './kube/leader.js';
-import { WorkQueue, type Reconcile } from './kube/queue.js';
-import {
-  KubeAccess,
-  type ConsumerResource,
-  type CustomKind,
-  type KubeObject,
-  type RouteResource,
-  type SecretResource,
-  type TenantResource,
-} from './kube/resources.js';
-import { Informer, objectKey, type OpenWatch, type WatchEventType } from './kube/watch.js';
+import { WorkQueue } from './kube/queue.js';
+import { KubeAccess, type ConsumerResource, type CustomKind, type KubeObject, type RouteResource, type TenantResource } from './kube/resources.js';
+import { Informer, objectKey, type ListResult, type OpenWatch } from './kube/watch.js';
 import { createEventFailureReporter } from './telemetry/event-failures.js';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.js';
 import { describeError, type Logger } from './telemetry/logger.js';
@@ -33,7 +26,7 @@ import { createMetrics, type OperatorMetrics } from './telemetry/metrics.js';
 export { createLogger, type Logger, type LogLevel } from './telemetry/logger.js';
 export { FINALIZER } from './kube/resources.js';
 export { KubeAccess } from './kube/resources.js';
-export { gatewayKeySecretName } from './controllers/tenant/tenant-controller.js';
+export { gatewayKeySecretName } from './controllers/tenant/tenant-watches.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -75,20 +68,8 @@ export interface Operator {
   stop(options?: { releaseLease?: boolean }): Promise<void>;
 }
 
-type Kind = 'tenant' | 'route' | 'consumer';
-
-/** Whether an event is worth a reconcile of the object itself: not for its own status writes. */
-function specOrLifecycleChanged(type: WatchEventType, object: KubeObject, previous: KubeObject | undefined): boolean {
-  if (type !== 'MODIFIED' || previous === undefined) return true;
-  const now = object.metadata;
-  const before = previous.metadata;
-  return (
-    now.generation !== before.generation ||
-    now.deletionTimestamp !== before.deletionTimestamp ||
-    JSON.stringify(now.finalizers ?? []) !== JSON.stringify(before.finalizers ?? []) ||
-    now.uid !== before.uid
-  );
-}
+/** The controllers, in the order their queues are made and an event's watches run. */
+const CONTROLLERS: readonly ControllerDeclaration[] = [tenantController, routeController, consumerController];
 
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
   const { log, pool } = options;
@@ -96,96 +77,50 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   reuseConnections(options.kubeConfig);
   const kube = new KubeAccess(options.kubeConfig, options.watchNamespace ?? '', undefined, createEventFailureReporter(metrics.eventsFailed, log, describeError));
   const identity = options.leaderElection?.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
-  const queues = {} as Record<Kind, WorkQueue>;
 
-  /** Routes and Consumers of the tenant (only those not Accepted, with onlyRefused) go back to their queues. */
-  const enqueueDependents = (tenant: TenantResource, { onlyRefused = false } = {}) => {
-    const { namespace, name } = tenant.metadata;
-    const wanted = (object: RouteResource | ConsumerResource) =>
-      object.metadata.namespace === namespace &&
-      object.spec.tenantRef.name === name &&
-      !(onlyRefused && isConditionTrue(object.status?.conditions, 'Accepted'));
-    for (const route of informers.routes.list()) if (wanted(route)) queues.route.add(objectKey(route));
-    for (const consumer of informers.consumers.list()) if (wanted(consumer)) queues.consumer.add(objectKey(consumer));
+  // Each event goes to the watches declared on its source. The table holds watches of every source, so it holds
+  // them with the event type erased: registration below is the one place that pairs a watch with its events.
+  const handlers = new Map<Source, ((event: unknown) => void)[]>();
+  const emit = (source: Source, event: unknown) => {
+    for (const handle of handlers.get(source) ?? []) handle(event);
   };
 
   // A missing CRD is said once by crdPresence; the 404 of each retry is only a debug line.
   const crdPresence = new CrdPresence(['tenants', 'routes', 'consumers'], log);
-  const informerOptions = (kind: string) => ({
-    watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
-    ...(options.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: options.silenceTimeoutMs }),
-    onError: (message: string, error: unknown) => (crdPresence.isMissing(kind) ? log.debug : log.warn)(message, { error: describeError(error) }),
-    onRelist: (reason: string) => log.info('relisting', { reason }),
-  });
-  const trackedSource = <T,>(kind: CustomKind, source: { list: () => Promise<T>; watch: OpenWatch }) => ({ ...source, list: crdPresence.track(kind, source.list) });
+  const informerOf = <T extends KubeObject>(kind: keyof Informers, source: { list: () => Promise<ListResult<T>>; watch: OpenWatch }): Informer<T> =>
+    new Informer<T>({
+      kind,
+      ...source,
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
+      ...(options.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: options.silenceTimeoutMs }),
+      onError: (message: string, error: unknown) => (crdPresence.isMissing(kind) ? log.debug : log.warn)(message, { error: describeError(error) }),
+      onRelist: (reason: string) => log.info('relisting', { reason }),
+      onChange: (type, object, previous) => emit(kind, { type, object, previous }),
+    });
+  const trackedSource = <T extends KubeObject>(kind: CustomKind) => {
+    const source = kube.customSource<T>(kind);
+    return { ...source, list: crdPresence.track(kind, source.list) };
+  };
   const informers: Informers = {
-    tenants: new Informer<TenantResource>({
-      kind: 'tenants',
-      ...trackedSource('tenants', kube.customSource<TenantResource>('tenants')),
-      ...informerOptions('tenants'),
-      onChange: (type, tenant, previous) => {
-        if (specOrLifecycleChanged(type, tenant, previous)) queues.tenant.add(objectKey(tenant));
-        const wasReady = previous !== undefined && isConditionTrue(previous.status?.conditions, 'Ready');
-        const isReady = type !== 'DELETED' && isConditionTrue(tenant.status?.conditions, 'Ready');
-        if (wasReady !== isReady || type === 'DELETED' || tenant.metadata.deletionTimestamp !== previous?.metadata.deletionTimestamp) {
-          enqueueDependents(tenant);
-        }
-      },
-    }),
-    routes: new Informer<RouteResource>({
-      kind: 'routes',
-      ...trackedSource('routes', kube.customSource<RouteResource>('routes')),
-      ...informerOptions('routes'),
-      onChange: (type, route, previous) => {
-        if (specOrLifecycleChanged(type, route, previous)) queues.route.add(objectKey(route));
-      },
-    }),
-    consumers: new Informer<ConsumerResource>({
-      kind: 'consumers',
-      ...trackedSource('consumers', kube.customSource<ConsumerResource>('consumers')),
-      ...informerOptions('consumers'),
-      onChange: (type, consumer, previous) => {
-        if (specOrLifecycleChanged(type, consumer, previous)) queues.consumer.add(objectKey(consumer));
-      },
-    }),
-    secrets: new Informer<SecretResource>({
-      kind: 'secrets',
-      ...kube.secretSource(),
-      ...informerOptions('secrets'),
-      onChange: (type, secret, previous) => {
-        if (type === 'MODIFIED' && previous !== undefined && JSON.stringify(previous.data ?? {}) === JSON.stringify(secret.data ?? {})) return;
-        const { namespace, name } = secret.metadata;
-        for (const consumer of informers.consumers.list()) {
-          if (consumer.metadata.namespace === namespace && consumer.spec.apiKeySecretRef?.name === name) queues.consumer.add(objectKey(consumer));
-        }
-        for (const tenant of informers.tenants.list()) {
-          if (tenant.metadata.namespace === namespace && gatewayKeySecretName(tenant.metadata.name) === name) {
-            queues.tenant.add(objectKey(tenant));
-          }
-        }
-      },
-    }),
+    tenants: informerOf('tenants', trackedSource<TenantResource>('tenants')),
+    routes: informerOf('routes', trackedSource<RouteResource>('routes')),
+    consumers: informerOf('consumers', trackedSource<ConsumerResource>('consumers')),
+    secrets: informerOf('secrets', kube.secretSource()),
   };
 
   const context: ControllerContext = {
     kube,
     pool,
     informers,
-    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => {
-      enqueueDependents(tenant, { onlyRefused: true });
-      // A Route that lost a conflict to an older one edited into its claim still says Accepted: tell it.
-      for (const key of problems.keys()) {
-        if (isConditionTrue(informers.routes.get(key)?.status?.conditions, 'Accepted')) queues.route.add(key);
-        if (isConditionTrue(informers.consumers.get(key)?.status?.conditions, 'Accepted')) queues.consumer.add(key);
-      }
-    }),
+    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems })),
     now: options.now ?? (() => new Date()),
     log,
     programmedPollMs: options.programmedPollMs ?? 2_000,
   };
 
-  const makeQueue = (kind: Kind, reconcile: Reconcile) =>
-    new WorkQueue(reconcile, {
+  const queues = CONTROLLERS.map((controller) => {
+    const { kind } = controller;
+    const queue = new WorkQueue(controller.reconciler(context), {
       concurrency: options.concurrency ?? 4,
       baseDelayMs: 200,
       maxDelayMs: 60_000,
@@ -196,10 +131,15 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         if (result === 'error') log.warn('reconcile failed; retrying with backoff', { kind, key, error: describeError(error) });
       },
     });
-  queues.tenant = makeQueue('tenant', createTenantReconciler(context));
-  queues.route = makeQueue('route', createRouteReconciler(context));
-  queues.consumer = makeQueue('consumer', createConsumerReconciler(context));
-  for (const kind of ['tenant', 'route', 'consumer'] as const) metrics.workqueueDepth.set({ kind }, 0);
+    for (const watch of controller.watches) {
+      const handle = (event: unknown) => {
+        for (const key of keysFor(watch as WatchOf<Source>, event as SourceEvents[Source], informers)) queue.add(key);
+      };
+      handlers.set(watch.source, [...(handlers.get(watch.source) ?? []), handle]);
+    }
+    return { resource: controller.resource, queue };
+  });
+  for (const { kind } of CONTROLLERS) metrics.workqueueDepth.set({ kind }, 0);
 
   let resyncTimer: NodeJS.Timeout | null = null;
   let active = false;
@@ -209,11 +149,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     metrics.leader.set(1);
     log.info('reconciling', { identity, namespace: options.watchNamespace || '(all)' });
     for (const informer of Object.values(informers) as Informer<KubeObject>[]) informer.start();
-    for (const queue of Object.values(queues)) queue.start();
+    for (const { queue } of queues) queue.start();
     resyncTimer = setInterval(() => {
-      for (const tenant of informers.tenants.list()) queues.tenant.add(objectKey(tenant));
-      for (const route of informers.routes.list()) queues.route.add(objectKey(route));
-      for (const consumer of informers.consumers.list()) queues.consumer.add(objectKey(consumer));
+      for (const { resource, queue } of queues) for (const object of informers[resource].list()) queue.add(objectKey(object));
     }, options.resyncMs ?? 60_000);
     resyncTimer.unref();
   };
@@ -223,7 +161,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     metrics.leader.set(0);
     if (resyncTimer !== null) clearInterval(resyncTimer);
     for (const informer of Object.values(informers) as Informer<KubeObject>[]) informer.stop();
-    await Promise.all(Object.values(queues).map((queue) => queue.stop()));
+    await Promise.all(queues.map(({ queue }) => queue.stop()));
   };
 
   let health: HealthServer | null = null;

@@ -1,8 +1,13 @@
-// Consumer reconcile: the shared config-resource reconcile with the Consumer's validation and its key Secret.
+// Consumer controller: the shared config-resource reconcile with the Consumer's validation and its key Secret,
+// and what it watches.
 import type { Reconcile } from '../../kube/queue.js';
 import type { ConsumerResource } from '../../kube/resources.js';
 import { createConfigResourceReconciler } from '../config-resource.js';
+import { tenantConfigChanges, tenantLifecycle } from '../config-resource-watches.js';
 import type { ControllerContext } from '../context.js';
+import type { ControllerDeclaration } from '../controller.js';
+import { ownObjects } from '../watches.js';
+import { consumerApiKeySecrets } from './consumer-watches.js';
 import { desiredConsumer } from './desired-consumer.js';
 
 export function createConsumerReconciler(context: ControllerContext): Reconcile {
@@ -18,3 +23,10 @@ export function createConsumerReconciler(context: ControllerContext): Reconcile 
     acceptedMessage: (consumer) => `consumer "${consumer.spec.username}" is in the config of Tenant "${consumer.spec.tenantRef.name}"`,
   });
 }
+
+export const consumerController: ControllerDeclaration = {
+  kind: 'consumer',
+  resource: 'consumers',
+  reconciler: createConsumerReconciler,
+  watches: [ownObjects('consumers'), tenantLifecycle('consumers'), tenantConfigChanges('consumers'), consumerApiKeySecrets],
+};

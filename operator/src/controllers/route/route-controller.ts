@@ -1,10 +1,13 @@
-// Route reconcile: the shared config-resource reconcile with the Route's own validation.
+// Route controller: the shared config-resource reconcile with the Route's own validation, and what it watches.
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Reconcile } from '../../kube/queue.js';
 import type { RouteResource } from '../../kube/resources.js';
 import { createConfigResourceReconciler } from '../config-resource.js';
+import { tenantConfigChanges, tenantLifecycle } from '../config-resource-watches.js';
 import { versionHolding } from '../config-sync/config-sync.js';
 import type { ControllerContext } from '../context.js';
+import type { ControllerDeclaration } from '../controller.js';
+import { ownObjects } from '../watches.js';
 import { desiredRoute, operatorEntityName } from './desired-route.js';
 
 export function createRouteReconciler(context: ControllerContext): Reconcile {
@@ -21,3 +24,10 @@ export function createRouteReconciler(context: ControllerContext): Reconcile {
       `route ${operatorEntityName(route.metadata.namespace ?? '', route.metadata.name)} is in the config of Tenant "${route.spec.tenantRef.name}"`,
   });
 }
+
+export const routeController: ControllerDeclaration = {
+  kind: 'route',
+  resource: 'routes',
+  reconciler: createRouteReconciler,
+  watches: [ownObjects('routes'), tenantLifecycle('routes'), tenantConfigChanges('routes')],
+};

@@ -1,13 +1,16 @@
 // Tenant reconcile (DESIGN §7): finalizer first; the tenant account found by the resource's uid or provisioned
 // through the control plane's provisionTenant; Secret <tenant>-gateway-key owned by the Tenant created before
 // the key's hash is stored (a retry that finds the Secret reuses its key, so a crash in between never makes a
-// second key); Ready; on deletion, keys revoked and the schema kept or dropped per spec.deletionPolicy.
+// second key); Ready; on deletion, keys revoked and the schema kept or dropped per spec.deletionPolicy. Its
+// declaration names what it watches: its own Tenants and their gateway key Secrets.
 import type { V1Secret } from '@kubernetes/client-node';
 import { generateApiKey, tenantSchemaName } from '@novagate/control-plane/tenancy';
 import type { ConditionInput } from '../../conditions.js';
 import type { Reconcile } from '../../kube/queue.js';
 import { FINALIZER, GROUP, isConflict, VERSION, type TenantResource } from '../../kube/resources.js';
 import type { ControllerContext } from '../context.js';
+import type { ControllerDeclaration } from '../controller.js';
+import { ownObjects } from '../watches.js';
 import { gatewayKeyDecision, tenantStep } from './tenant-decisions.js';
 import { writeStatus } from '../status.js';
 import {
@@ -21,8 +24,8 @@ import {
   updateTenantAccount,
   type TenantAccount,
 } from './tenant-store.js';
+import { gatewayKeySecretName, tenantGatewayKeySecrets } from './tenant-watches.js';
 
-export const gatewayKeySecretName = (tenantName: string): string => `${tenantName}-gateway-key`;
 export const SECRET_KEY = 'apiKey';
 /** The api_keys name of the key the operator made for a Tenant. */
 export const operatorKeyName = (tenant: TenantResource): string => `kubernetes:${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`;
@@ -173,3 +176,10 @@ export function createTenantReconciler(context: ControllerContext): Reconcile {
     await writeStatus(context.kube, 'tenants', tenant, { conditions: [ready], fields }, context.now());
   };
 }
+
+export const tenantController: ControllerDeclaration = {
+  kind: 'tenant',
+  resource: 'tenants',
+  reconciler: createTenantReconciler,
+  watches: [ownObjects('tenants'), tenantGatewayKeySecrets],
+};

@@ -1,0 +1,22 @@
+// Caches for tests of watches: the informers' get and list over fixed arrays of objects.
+import type { Caches } from '../controllers/controller.js';
+import type { ConsumerResource, KubeObject, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import { objectKey } from '../kube/watch.js';
+
+function cacheOf<T extends KubeObject>(objects: readonly T[]): { get(key: string): T | undefined; list(): T[] } {
+  return { get: (key) => objects.find((object) => objectKey(object) === key), list: () => [...objects] };
+}
+
+export function cachesOf(objects: {
+  tenants?: TenantResource[];
+  routes?: RouteResource[];
+  consumers?: ConsumerResource[];
+  secrets?: SecretResource[];
+}): Caches {
+  return {
+    tenants: cacheOf(objects.tenants ?? []),
+    routes: cacheOf(objects.routes ?? []),
+    consumers: cacheOf(objects.consumers ?? []),
+    secrets: cacheOf(objects.secrets ?? []),
+  };
+}
