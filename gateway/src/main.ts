@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import { bool, cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
+import { GATEWAY_API_KEY_PATTERN, tenantIdOfApiKey } from './protocol/index.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
 import { createRespClient, type RespClient, type RespTlsOptions } from './policies/rate-limit/resp-client.js';
@@ -73,9 +74,8 @@ const controlPlaneUrl = makeValidator<string>((value) => {
   if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') throw new Error('must be a wss:// URL');
   return value;
 });
-const API_KEY_PATTERN = /^gw_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_[0-9a-f]{32}$/;
 const gatewayApiKey = makeValidator<string>((value) => {
-  if (!API_KEY_PATTERN.test(value)) throw new Error('must be a gateway API key gw_<tenantId>_<32 hex>');
+  if (!GATEWAY_API_KEY_PATTERN.test(value)) throw new Error('must be a gateway API key gw_<tenantId>_<32 hex>');
   return value;
 });
 const nodeIdSetting = makeValidator<string>((value) => {
@@ -146,7 +146,7 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
     if (new URL(env.CONTROL_PLANE_URL).protocol === 'ws:' && !env.ALLOW_INSECURE_CONTROL_PLANE) {
       fatal('invalid environment: CONTROL_PLANE_URL must be wss:// (ws:// sends the gateway API key in clear text; ALLOW_INSECURE_CONTROL_PLANE=true allows it for development only)');
     }
-    const tenant = (API_KEY_PATTERN.exec(env.GATEWAY_API_KEY) as RegExpExecArray)[1] as string;
+    const tenant = tenantIdOfApiKey(env.GATEWAY_API_KEY) as string;
     let ca: string | undefined;
     if (env.CONTROL_PLANE_CA_FILE !== undefined) {
       try {
