@@ -15,7 +15,7 @@ import { createConfigStore, describeProblems } from './pipeline/config-store.js'
 import { GATEWAY_API_KEY_PATTERN, tenantIdOfApiKey } from './protocol/index.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
-import { createRespClient, type RespClient, type RespTlsOptions } from './policies/rate-limit/resp-client.js';
+import { createRespClient, type RespClient, type RespTlsOptions } from './redis/resp-client.js';
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
