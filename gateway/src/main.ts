@@ -21,8 +21,9 @@ import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
 import { clientLimitsFromEnv, DEFAULT_CLIENT_LIMITS } from './server/client-limits.js';
 import { secretWeakness } from './settings/secret-strength.js';
-import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
-import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
+import { readConfigFile } from './standalone/config-file.js';
+import { startStandaloneSource } from './standalone/standalone-source.js';
+import { createConfigCacheWriter } from './sync/config-cache-writer.js';
 import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { startControlPlaneSource } from './sync/control-plane-source.js';
 import { gatewayNodeId, nodeIdProblem } from './sync/node-id.js';
@@ -253,6 +254,15 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     await Promise.race([connection?.ready, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 
+  const writeConfigCache =
+    env.cacheKey === undefined
+      ? undefined
+      : createConfigCacheWriter({
+          key: env.cacheKey,
+          file: env.CONFIG_CACHE_FILE,
+          redis: !clustered || cluster.worker?.id === 1 ? redis : undefined,
+          logger,
+        });
   const store = createConfigStore(
     {
       tenant: env.tenant,
@@ -273,19 +283,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
         metrics.setConfigVersion(compiled.version);
         void metrics.retainRoutes(new Set(compiled.config.routes.map((route) => route.name)));
         logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
-        const entry = { tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config };
-        const cacheKey = env.cacheKey;
-        if (cacheKey === undefined) return;
-        if (env.CONFIG_CACHE_FILE !== undefined) {
-          try {
-            writeConfigCacheFile(env.CONFIG_CACHE_FILE, cacheKey, entry);
-          } catch (error) {
-            logger.warn('cannot write CONFIG_CACHE_FILE', { error: (error as { code?: string }).code ?? 'unknown' });
-          }
-        }
-        if (redis !== undefined && (!clustered || cluster.worker?.id === 1)) {
-          writeConfigCacheRedis(redis, cacheKey, entry).catch(() => logger.warn('cannot write the config cache to Redis'));
-        }
+        writeConfigCache?.({ tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config });
       },
       onRejected: (problems) => {
         metrics.configRejected();
@@ -304,24 +302,18 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   let stopSource: () => Promise<void>;
   let requestLogger: Logger = logger;
   if (env.mode === 'standalone') {
-    const reload = (why: string) => {
-      const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
-      if (!read.ok) {
-        metrics.configRejected();
-        logger.error('config rejected, the last good config keeps serving', { reason: why, problems: describeProblems(read.problems) });
-        return;
-      }
-      store.apply(read.value);
-    };
-    const first = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
-    const applied = first.ok ? store.apply(first.value) : first;
-    if (!applied.ok) {
+    const source = startStandaloneSource({
+      file: env.CONFIG_FILE,
+      maxConfigBytes: env.MAX_CONFIG_BYTES,
+      store,
+      logger,
+      onFileRejected: () => metrics.configRejected(),
+    });
+    if (!source.ok) {
       logger.flush();
-      fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(applied.problems)}`);
+      fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(source.problems)}`);
     }
-    const stopWatching = watchConfigFile(env.CONFIG_FILE, () => reload('file changed'));
-    process.on('SIGHUP', () => reload('SIGHUP'));
-    stopSource = async () => stopWatching();
+    stopSource = async () => source.stop();
   } else {
     const source = startControlPlaneSource({
       url: env.CONTROL_PLANE_URL as string,
