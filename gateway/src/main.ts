@@ -12,16 +12,18 @@ import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import { bool, cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
+import { GATEWAY_API_KEY_PATTERN, tenantIdOfApiKey } from './protocol/index.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
-import { createRespClient, type RespClient, type RespTlsOptions } from './policies/rate-limit/resp-client.js';
+import { createRespClient, type RespClient, type RespTlsOptions } from './redis/resp-client.js';
 import type { RateLimitBackend } from './policies/rate-limit/backend.js';
 import { createGatewayServer } from './server/gateway-server.js';
 import { parseTrustedProxies } from './server/client-address.js';
 import { clientLimitsFromEnv, DEFAULT_CLIENT_LIMITS } from './server/client-limits.js';
 import { secretWeakness } from './settings/secret-strength.js';
-import { readConfigFile, watchConfigFile } from './standalone/config-file.js';
-import { writeConfigCacheFile, writeConfigCacheRedis } from './sync/config-cache.js';
+import { readConfigFile } from './standalone/config-file.js';
+import { startStandaloneSource } from './standalone/standalone-source.js';
+import { createConfigCacheWriter } from './sync/config-cache-writer.js';
 import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { startControlPlaneSource } from './sync/control-plane-source.js';
 import { gatewayNodeId, nodeIdProblem } from './sync/node-id.js';
@@ -73,9 +75,8 @@ const controlPlaneUrl = makeValidator<string>((value) => {
   if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') throw new Error('must be a wss:// URL');
   return value;
 });
-const API_KEY_PATTERN = /^gw_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_[0-9a-f]{32}$/;
 const gatewayApiKey = makeValidator<string>((value) => {
-  if (!API_KEY_PATTERN.test(value)) throw new Error('must be a gateway API key gw_<tenantId>_<32 hex>');
+  if (!GATEWAY_API_KEY_PATTERN.test(value)) throw new Error('must be a gateway API key gw_<tenantId>_<32 hex>');
   return value;
 });
 const nodeIdSetting = makeValidator<string>((value) => {
@@ -146,7 +147,7 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
     if (new URL(env.CONTROL_PLANE_URL).protocol === 'ws:' && !env.ALLOW_INSECURE_CONTROL_PLANE) {
       fatal('invalid environment: CONTROL_PLANE_URL must be wss:// (ws:// sends the gateway API key in clear text; ALLOW_INSECURE_CONTROL_PLANE=true allows it for development only)');
     }
-    const tenant = (API_KEY_PATTERN.exec(env.GATEWAY_API_KEY) as RegExpExecArray)[1] as string;
+    const tenant = tenantIdOfApiKey(env.GATEWAY_API_KEY) as string;
     let ca: string | undefined;
     if (env.CONTROL_PLANE_CA_FILE !== undefined) {
       try {
@@ -253,6 +254,15 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     await Promise.race([connection?.ready, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 
+  const writeConfigCache =
+    env.cacheKey === undefined
+      ? undefined
+      : createConfigCacheWriter({
+          key: env.cacheKey,
+          file: env.CONFIG_CACHE_FILE,
+          redis: !clustered || cluster.worker?.id === 1 ? redis : undefined,
+          logger,
+        });
   const store = createConfigStore(
     {
       tenant: env.tenant,
@@ -273,19 +283,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
         metrics.setConfigVersion(compiled.version);
         void metrics.retainRoutes(new Set(compiled.config.routes.map((route) => route.name)));
         logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
-        const entry = { tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config };
-        const cacheKey = env.cacheKey;
-        if (cacheKey === undefined) return;
-        if (env.CONFIG_CACHE_FILE !== undefined) {
-          try {
-            writeConfigCacheFile(env.CONFIG_CACHE_FILE, cacheKey, entry);
-          } catch (error) {
-            logger.warn('cannot write CONFIG_CACHE_FILE', { error: (error as { code?: string }).code ?? 'unknown' });
-          }
-        }
-        if (redis !== undefined && (!clustered || cluster.worker?.id === 1)) {
-          writeConfigCacheRedis(redis, cacheKey, entry).catch(() => logger.warn('cannot write the config cache to Redis'));
-        }
+        writeConfigCache?.({ tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config });
       },
       onRejected: (problems) => {
         metrics.configRejected();
@@ -304,24 +302,18 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   let stopSource: () => Promise<void>;
   let requestLogger: Logger = logger;
   if (env.mode === 'standalone') {
-    const reload = (why: string) => {
-      const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
-      if (!read.ok) {
-        metrics.configRejected();
-        logger.error('config rejected, the last good config keeps serving', { reason: why, problems: describeProblems(read.problems) });
-        return;
-      }
-      store.apply(read.value);
-    };
-    const first = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
-    const applied = first.ok ? store.apply(first.value) : first;
-    if (!applied.ok) {
+    const source = startStandaloneSource({
+      file: env.CONFIG_FILE,
+      maxConfigBytes: env.MAX_CONFIG_BYTES,
+      store,
+      logger,
+      onFileRejected: () => metrics.configRejected(),
+    });
+    if (!source.ok) {
       logger.flush();
-      fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(applied.problems)}`);
+      fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(source.problems)}`);
     }
-    const stopWatching = watchConfigFile(env.CONFIG_FILE, () => reload('file changed'));
-    process.on('SIGHUP', () => reload('SIGHUP'));
-    stopSource = async () => stopWatching();
+    stopSource = async () => source.stop();
   } else {
     const source = startControlPlaneSource({
       url: env.CONTROL_PLANE_URL as string,

@@ -1,8 +1,7 @@
-// Gateway API keys `gw_<tenantId>_<32 hex>` (DESIGN §3, §6): generated from a CSPRNG, stored only as SHA-256.
+// Gateway API keys `gw_<tenantId>_<32 hex>` (DESIGN §3, §6): generated from a CSPRNG, stored only as SHA-256
+// (the format and the tenant id it names are the gateway protocol's: @novagate/gateway/protocol).
 import { createHash, randomBytes } from 'node:crypto';
 import { isUuid } from '../tenancy/schema-name.js';
-
-const API_KEY_PATTERN = /^gw_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([0-9a-f]{32})$/;
 
 export interface GeneratedApiKey {
   plaintext: string;
@@ -20,10 +19,4 @@ export function generateApiKey(tenantId: string): GeneratedApiKey {
   const secret = randomBytes(16).toString('hex');
   const plaintext = `gw_${tenantId}_${secret}`;
   return { plaintext, hash: sha256Hex(plaintext), prefix: `gw_${tenantId}_${secret.slice(0, 4)}` };
-}
-
-/** The tenant id a well-formed key names, or null for anything that is not a gateway key. */
-export function tenantIdOfApiKey(key: string): string | null {
-  const match = API_KEY_PATTERN.exec(key);
-  return match === null ? null : (match[1] as string);
 }

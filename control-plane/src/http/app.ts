@@ -7,6 +7,7 @@ import fastifyCors from '@fastify/cors';
 import helmet from 'helmet';
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from 'winston';
+import { REQUEST_ID_PATTERN } from '@novagate/gateway/protocol';
 import { registerApiKeyRoutes } from '../admin-api/api-keys-router.js';
 import { registerConfigRoutes } from '../admin-api/config-router.js';
 import { registerConsumerKeyRoutes } from '../admin-api/consumer-keys-router.js';
@@ -31,8 +32,6 @@ import { ApiError, handleError, requestErrorOf, sendError, validationFailed } fr
 import { firstNulPath, NUL_MESSAGE } from './nul-bytes.js';
 import { BODY_LIMIT } from './limits.js';
 import { readiness } from './readiness.js';
-
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {

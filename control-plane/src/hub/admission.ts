@@ -8,10 +8,6 @@ import { inTenantTransaction, tenantStatement } from '../tenancy/tenant-transact
 /** NOTIFY channel: a node id's lease was taken by a new connection; the replica holding the old one closes it. */
 export const GATEWAY_REPLACED_CHANNEL = 'novagate_gateway_replaced';
 
-/** WebSocket close codes of the admission path (4xxx: application codes, mirroring HTTP where one fits). */
-export const CLOSE_REPLACED = 4409;
-export const CLOSE_LEASE_EXPIRED = 4408;
-
 export interface AdmissionRequest {
   tenantId: string;
   nodeId: string;

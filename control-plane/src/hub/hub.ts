@@ -13,9 +13,11 @@ import { revokedKeyIds } from './gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
 import { newestTenantConfig } from './newest-config.js';
 import { recordNack } from './gateway-nodes.js';
-import { admitGateway, createAdmissionQueue, CLOSE_LEASE_EXPIRED, CLOSE_REPLACED, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
+import { admitGateway, createAdmissionQueue, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
 import type { Presence } from './presence.js';
 import {
+  CLOSE_LEASE_EXPIRED,
+  CLOSE_REPLACED,
   CONNECT_PATH,
   encodeConfigFrame,
   gatewayMessage,
@@ -25,7 +27,7 @@ import {
   PING_INTERVAL_MS,
   type ConfigFrame,
   type HelloMessage,
-} from './protocol.js';
+} from '@novagate/gateway/protocol';
 import { storeErrorEvents } from './telemetry-store.js';
 import { tenantStatement } from '../tenancy/tenant-transaction.js';
 import { createHubProtectionMetrics } from '../telemetry/metrics.js';

@@ -4,7 +4,7 @@
 // the entry: a closing connection removes the entry only if it is still its own, so a node that has already
 // reconnected to another replica stays online. Without Redis, one process's own view in memory.
 import type { Redis } from 'ioredis';
-import { OFFLINE_AFTER_MS } from './protocol.js';
+import { OFFLINE_AFTER_MS } from '@novagate/gateway/protocol';
 
 export interface PresenceEntry {
   lastSeen: string;

@@ -7,7 +7,7 @@ import { observedPool } from '../testing/counting-pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import type { LogEntry } from './protocol.js';
+import type { LogEntry } from '@novagate/gateway/protocol';
 import { createTelemetryQuota, QUOTA_RECHECK_MS, planTelemetryLimit } from './telemetry-quota.js';
 
 let db: TestDatabase;

@@ -5,7 +5,7 @@
 // the plan changed), so a flooding gateway costs no database work at all past its quota.
 import type { Pool } from '../db/pool.js';
 import { tenantStatement } from '../tenancy/tenant-transaction.js';
-import type { LogEntry } from './protocol.js';
+import type { LogEntry } from '@novagate/gateway/protocol';
 import { storeRequestLogsWithinQuota } from './telemetry-store.js';
 
 /** How long a tenant's plan limit, and the knowledge that its day is used up, are trusted. */

@@ -4,7 +4,7 @@
 import type { Pool } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { tenantStatement, withTenantTransaction } from '../tenancy/tenant-transaction.js';
-import type { ErrorEvent, LogEntry } from './protocol.js';
+import type { ErrorEvent, LogEntry } from '@novagate/gateway/protocol';
 
 /**
  * Stores the first entries that fit in the tenant's quota for `day` (null = unlimited) and counts them in

@@ -2,7 +2,8 @@
 export { provisionTenant, deprovisionTenant, createApiKey, type NewTenant, type ProvisionedTenant, type StoredApiKey } from './provision.js';
 export { tenantSchemaName, quotedTenantSchema, isUuid } from './schema-name.js';
 export { findTenantById, type Tenant } from './tenants.js';
-export { generateApiKey, sha256Hex, tenantIdOfApiKey } from '../auth/api-keys.js';
+export { generateApiKey, sha256Hex } from '../auth/api-keys.js';
+export { tenantIdOfApiKey } from '@novagate/gateway/protocol';
 export { lockTenantForConfigChange, recordConfigVersion, latestConfigVersion, CONFIG_CHANNEL } from '../config/versions.js';
 export { migrate } from '../db/migrate.js';
 export { createPool, withTransaction } from '../db/pool.js';

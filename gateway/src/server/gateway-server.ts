@@ -11,6 +11,7 @@ import { hostOf, type RouteMatch } from '../routing/router.js';
 import type { ConfigStore } from '../pipeline/config-store.js';
 import type { CompiledRoute } from '../pipeline/compile.js';
 import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.js';
+import { REQUEST_ID_PATTERN } from '../protocol/request-id.js';
 import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
@@ -29,8 +30,6 @@ import type { Logger } from '../telemetry/logger.js';
 import { clientAddress } from './client-address.js';
 import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from './client-limits.js';
 import { sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Per connection: responses not finished yet, and who waits for there to be none (an upgrade pipelined behind them). */
 const OPEN_RESPONSES = Symbol('openResponses');
@@ -103,7 +102,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
   function requestIdOf(req: IncomingMessage): string {
     const incoming = req.headers['x-request-id'];
-    return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
+    return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : newRequestId();
   }
 
   function finish(req: IncomingMessage, status: number, started: number, requestId: string, observed: Observation): void {

@@ -1,5 +1,5 @@
-// Standalone mode (like Kong DB-less): the declarative config file, YAML or JSON, read whole and handed to
-// the config store; re-read on SIGHUP and when the file changes. A bad file never replaces a good config.
+// Standalone mode (like Kong DB-less): the declarative config file, YAML or JSON, read whole, and the watch
+// that notices it change (standalone-source.ts applies it). A bad file never replaces a good config.
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import yaml from 'js-yaml';

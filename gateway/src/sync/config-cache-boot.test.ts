@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, type GatewayConfig } from '../config/index.js';
-import { createRespClient, type RespClient } from '../policies/rate-limit/resp-client.js';
+import { createRespClient, type RespClient } from '../redis/resp-client.js';
 import { startGatewayProcess, type GatewayProcess } from '../testing/gateway-process.js';
 import { freePort, TEST_REDIS_URL } from '../testing/redis-server.js';
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, type GatewayConfig } from '../config/index.js';
-import { createRespClient, type RespClient } from '../policies/rate-limit/resp-client.js';
+import { createRespClient, type RespClient } from '../redis/resp-client.js';
 import { TEST_REDIS_URL } from '../testing/redis-server.js';
 import {
   configCacheRedisKey,

@@ -2,7 +2,7 @@
 // standalone mode) and/or CONFIG_CACHE_FILE with mode 0600, each entry sealed (config-cache-seal.ts) so that
 // write access to either is not enough to make a gateway serve a config of the attacker's choosing.
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { RespClient } from '../policies/rate-limit/resp-client.js';
+import type { RespClient } from '../redis/resp-client.js';
 import type { GatewayConfig } from '../config/index.js';
 import { openConfigCacheEntry, sealConfigCacheEntry, type ConfigCacheKey, type ConfigCacheRejection } from './config-cache-seal.js';
 

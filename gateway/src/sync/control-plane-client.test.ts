@@ -6,7 +6,8 @@ import { WebSocketServer } from 'ws';
 import { createConfigStore } from '../pipeline/config-store.js';
 import { createMemoryBackend } from '../policies/rate-limit/memory-backend.js';
 import { createLogger } from '../telemetry/logger.js';
-import { CLOSE_REPLACED, startControlPlaneClient } from './control-plane-client.js';
+import { CLOSE_REPLACED } from '../protocol/index.js';
+import { startControlPlaneClient } from './control-plane-client.js';
 
 const storeDeps = {
   tenant: 'default',

@@ -2,19 +2,22 @@
 // connection, says hello with the config it has, applies pushed configs through the config store and answers
 // ack or nack, and reconnects with exponential backoff and full jitter. The last good config keeps serving
 // whatever happens to the connection.
-import { gunzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import type { ConfigStore } from '../pipeline/config-store.js';
 import { describeProblems } from '../pipeline/config-store.js';
+import {
+  CLOSE_REPLACED,
+  CONNECT_PATH,
+  decodeConfigFrame,
+  OFFLINE_AFTER_MS,
+  type AckMessage,
+  type GatewayMessage,
+  type HelloMessage,
+  type NackMessage,
+} from '../protocol/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { cappedDelay, fullJitterDelay, type BackoffOptions } from './backoff.js';
 import { describeConnectionFailure } from './connection-failure.js';
-
-export const CONNECT_PATH = '/gateway/v1/connect';
-/** A control plane pings every 15 s; silence past this means the connection is dead. */
-const SILENCE_LIMIT_MS = 45_000;
-/** The control plane closes with this when another connection said hello with the same node id (issue 12). */
-export const CLOSE_REPLACED = 4409;
 
 /** Whether a close means reconnecting at once would only be refused again: back off to the cap instead. */
 function refusedForNow(code: number, reason: string): boolean {
@@ -41,33 +44,8 @@ export interface ControlPlaneClientOptions {
 export interface ControlPlaneClient {
   connected(): boolean;
   /** Sends a telemetry message when connected; false when it could not be sent. */
-  send(message: object): boolean;
+  send(message: GatewayMessage): boolean;
   close(): Promise<void>;
-}
-
-interface ConfigMessage {
-  type: 'config';
-  version: number;
-  hash: string;
-  config: unknown;
-}
-
-function decodeMessage(data: Buffer, isBinary: boolean, maxBytes: number): ConfigMessage | { error: string } {
-  let text: string;
-  try {
-    // maxOutputLength bounds the decompressed size, so a small gzip bomb cannot exhaust memory.
-    text = isBinary ? gunzipSync(data, { maxOutputLength: maxBytes }).toString('utf8') : data.toString('utf8');
-  } catch {
-    return { error: `config message is not valid gzip or exceeds MAX_CONFIG_BYTES (${maxBytes})` };
-  }
-  if (Buffer.byteLength(text) > maxBytes) return { error: `config exceeds MAX_CONFIG_BYTES (${maxBytes})` };
-  try {
-    const message = JSON.parse(text) as Partial<ConfigMessage>;
-    if (message.type !== 'config' || typeof message.version !== 'number') return { error: `unexpected message type ${String(message.type)}` };
-    return message as ConfigMessage;
-  } catch {
-    return { error: 'message is not JSON' };
-  }
 }
 
 export function startControlPlaneClient(options: ControlPlaneClientOptions): ControlPlaneClient {
@@ -103,22 +81,24 @@ export function startControlPlaneClient(options: ControlPlaneClientOptions): Con
     silenceTimer = setTimeout(() => {
       options.logger.warn('control plane silent, reconnecting');
       ws.terminate();
-    }, SILENCE_LIMIT_MS);
+    }, OFFLINE_AFTER_MS);
     silenceTimer.unref();
   };
 
   const handleConfig = (ws: WebSocket, data: Buffer, isBinary: boolean) => {
-    const decoded = decodeMessage(data, isBinary, options.maxConfigBytes);
+    const decoded = decodeConfigFrame(data, isBinary, options.maxConfigBytes);
     if ('error' in decoded) {
       options.logger.error('config message refused', { error: decoded.error });
       return;
     }
     const result = options.store.apply(decoded.config, decoded.version);
     if (result.ok) {
-      ws.send(JSON.stringify({ type: 'ack', version: decoded.version, hash: result.hash }));
+      const ack: AckMessage = { type: 'ack', version: decoded.version, hash: result.hash };
+      ws.send(JSON.stringify(ack));
     } else {
       const error = describeProblems(result.problems).slice(0, 4000);
-      ws.send(JSON.stringify({ type: 'nack', version: decoded.version, error }));
+      const nack: NackMessage = { type: 'nack', version: decoded.version, error };
+      ws.send(JSON.stringify(nack));
       options.logger.error('config from the control plane refused; the last good config keeps serving', { version: decoded.version, error });
     }
     options.onConfigHandled?.({ version: decoded.version, applied: result.ok });
@@ -139,15 +119,14 @@ export function startControlPlaneClient(options: ControlPlaneClientOptions): Con
       setConnected(true);
       armSilenceTimer(ws);
       const current = options.store.current();
-      ws.send(
-        JSON.stringify({
-          type: 'hello',
-          nodeId: options.nodeId,
-          version: options.softwareVersion,
-          configVersion: current?.version ?? null,
-          configHash: current?.hash ?? null,
-        }),
-      );
+      const hello: HelloMessage = {
+        type: 'hello',
+        nodeId: options.nodeId,
+        version: options.softwareVersion,
+        configVersion: current?.version ?? null,
+        configHash: current?.hash ?? null,
+      };
+      ws.send(JSON.stringify(hello));
       options.logger.info('connected to the control plane', { url: options.url });
     });
     ws.on('ping', () => armSilenceTimer(ws));

@@ -3,7 +3,7 @@
 // boots from its cached last good config (Redis `cfg:<tenantId>` or CONFIG_CACHE_FILE), only if that cache
 // belongs to the tenant of its API key and opens under the key derived from it (a refused entry is logged,
 // counted, and never served: the gateway waits for the control plane instead).
-import type { RespClient } from '../policies/rate-limit/resp-client.js';
+import type { RespClient } from '../redis/resp-client.js';
 import { readConfigCacheFile, readConfigCacheRedis, type CacheRead, type CachedConfig } from './config-cache.js';
 import type { ConfigCacheKey, ConfigCacheRejection } from './config-cache-seal.js';
 import { startControlPlaneClient, type ControlPlaneClient, type ControlPlaneClientOptions } from './control-plane-client.js';

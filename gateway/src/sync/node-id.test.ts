@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runGatewayToExit, writeConfigFile } from '../testing/gateway-process.js';
-import { gatewayNodeId, nodeIdProblem, NODE_ID_PATTERN } from './node-id.js';
+import { NODE_ID_PATTERN } from '../protocol/index.js';
+import { gatewayNodeId, nodeIdProblem } from './node-id.js';
 
 test('the node id is NODE_ID when set, else <hostname>-<pid>; each worker of a cluster gets its own', () => {
   assert.equal(gatewayNodeId({ configured: 'edge-1', hostname: 'pod-a', pid: 7, workerId: undefined }), 'edge-1');

@@ -1,9 +1,8 @@
 // The node id a gateway says hello with (DESIGN §6, §8): NODE_ID when set, else `<hostname>-<pid>`. The control
 // plane counts plan slots by node id and lets a second connection with the same id replace the first (4409),
 // so ids must be unique per process: each worker of a WORKERS>1 gateway gets its own suffix.
+import { NODE_ID_PATTERN } from '../protocol/index.js';
 
-/** What the control plane's protocol accepts for a node id (1-128 of these characters). */
-export const NODE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** NODE_ID leaves room for a worker suffix. */
 export const NODE_ID_MAX_LENGTH = 120;
 

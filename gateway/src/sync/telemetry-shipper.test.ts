@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTelemetryShipper, MAX_BATCH } from './telemetry-shipper.js';
+import { MAX_LOG_ENTRIES_PER_BATCH as MAX_BATCH } from '../protocol/index.js';
+import { createTelemetryShipper } from './telemetry-shipper.js';
 
 const entry = (i: number, status = 200) => ({
   requestId: `req-${i}`,

@@ -1,17 +1,12 @@
 // Ships request-log entries and error events to the control plane (DESIGN §6): batches of at most 500,
 // strings capped at 256 characters, the path template only. The outgoing buffer is bounded: when it is full
 // the oldest entries are dropped and counted, so a control plane that is away never costs unbounded memory.
+import { MAX_LOG_ENTRIES_PER_BATCH, MAX_STRING_LENGTH, type ErrorsMessage, type LogEntry, type LogsMessage } from '../protocol/index.js';
 import type { RequestLogEntry } from '../telemetry/logger.js';
-
-export const MAX_BATCH = 500;
-const MAX_STRING = 256;
-
-/** A request-log entry as DESIGN §6 sends it: the logged fields plus the time. */
-export type ShippedLogEntry = Omit<RequestLogEntry, 'consumer' | 'upstreamCause'> & { consumer?: string; time: string };
 
 export interface TelemetryShipperOptions {
   /** Sends one message; false when it could not be sent (not connected). */
-  send(message: object): boolean;
+  send(message: LogsMessage | ErrorsMessage): boolean;
   /** Most entries held while they cannot be sent. */
   capacity?: number;
   onDropped(count: number): void;
@@ -27,7 +22,7 @@ export interface TelemetryShipper {
   buffered(): number;
 }
 
-const cap = (value: string) => (value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value);
+const cap = (value: string) => (value.length > MAX_STRING_LENGTH ? value.slice(0, MAX_STRING_LENGTH) : value);
 
 /**
  * Error-event codes for the statuses the gateway itself produces when an upstream fails; the failure's cause
@@ -39,14 +34,14 @@ export function createTelemetryShipper(options: TelemetryShipperOptions): Teleme
   const capacity = options.capacity ?? 10_000;
   const now = options.now ?? Date.now;
   // A ring buffer: `start` is the oldest entry, `size` how many are held.
-  const ring: (ShippedLogEntry | undefined)[] = new Array<ShippedLogEntry | undefined>(capacity);
+  const ring: (LogEntry | undefined)[] = new Array<LogEntry | undefined>(capacity);
   let start = 0;
   let size = 0;
   const errorCounts = new Map<string, { code: string; service: string; count: number }>();
 
-  function take(count: number): ShippedLogEntry[] {
-    const batch: ShippedLogEntry[] = [];
-    for (let i = 0; i < count; i++) batch.push(ring[(start + i) % capacity] as ShippedLogEntry);
+  function take(count: number): LogEntry[] {
+    const batch: LogEntry[] = [];
+    for (let i = 0; i < count; i++) batch.push(ring[(start + i) % capacity] as LogEntry);
     return batch;
   }
 
@@ -58,7 +53,7 @@ export function createTelemetryShipper(options: TelemetryShipperOptions): Teleme
 
   return {
     record(entry) {
-      const shipped: ShippedLogEntry = {
+      const shipped: LogEntry = {
         requestId: cap(entry.requestId),
         method: cap(entry.method),
         pathTemplate: cap(entry.pathTemplate),
@@ -86,13 +81,13 @@ export function createTelemetryShipper(options: TelemetryShipperOptions): Teleme
     },
     flush() {
       while (size > 0) {
-        const count = Math.min(MAX_BATCH, size);
+        const count = Math.min(MAX_LOG_ENTRIES_PER_BATCH, size);
         if (!options.send({ type: 'logs', entries: take(count) })) break;
         drop(count);
       }
       if (errorCounts.size > 0) {
         const time = new Date(now()).toISOString();
-        const events = [...errorCounts.values()].slice(0, MAX_BATCH).map((e) => ({ ...e, time }));
+        const events = [...errorCounts.values()].slice(0, MAX_LOG_ENTRIES_PER_BATCH).map((e) => ({ ...e, time }));
         if (options.send({ type: 'errors', events })) errorCounts.clear();
       }
     },

@@ -4,6 +4,7 @@
 import { unauthorized } from '../../errors.js';
 import type { ConsumerConfig } from '../../config/index.js';
 import type { Policy } from '../../pipeline/policy.js';
+import { bearerToken } from '../credentials.js';
 import { clockFailure, verifyHs256, type Hs256Rules } from './verify-hs256.js';
 
 export interface JwtPolicyOptions {
@@ -28,14 +29,6 @@ const MESSAGES: Record<string, string> = {
   wrong_issuer: 'the token is not from the accepted issuer',
   wrong_audience: 'the token is not for the accepted audience',
 };
-
-/** The credential of `Authorization: Bearer <x>`, or undefined. */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined || header.length < 8) return undefined;
-  if (header.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
-  const token = header.slice(7).trim();
-  return token === '' ? undefined : token;
-}
 
 /** Most verified tokens remembered per policy: a signature check is skipped for a token seen before. */
 const VERIFIED_CACHE_SIZE = 10_000;

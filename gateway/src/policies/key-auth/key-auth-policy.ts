@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { unauthorized } from '../../errors.js';
 import type { ConsumerConfig } from '../../config/index.js';
 import type { Policy } from '../../pipeline/policy.js';
-import { bearerToken } from '../jwt/jwt-policy.js';
+import { bearerToken } from '../credentials.js';
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createRespClient } from './resp-client.js';
+import { createRespClient } from '../../redis/resp-client.js';
 import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '../../testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from '../../testing/upstream.js';
 import { TEST_REDIS_URL } from '../../testing/redis-server.js';

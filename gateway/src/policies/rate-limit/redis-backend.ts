@@ -6,7 +6,7 @@
 // That is what taking the group's requests one by one would give, and Redis runs a script atomically, so
 // the counts stay exact across processes while a hot consumer costs Redis a few commands per turn.
 import type { CounterOutcome, CounterSpec, RateLimitBackend } from './backend.js';
-import { RespError, type RespClient } from './resp-client.js';
+import { RespError, type RespClient } from '../../redis/resp-client.js';
 
 // ARGV = per group: its request count, its counter count n, then n pairs (limit, ttlMs); KEYS = the
 // groups' counter keys in the same order. Returns per group the number of requests allowed, then the n

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestGateway, type TestGateway } from '../../testing/in-process-gateway.js';
 import { startUpstream, type TestUpstream } from '../../testing/upstream.js';
 import { startOwnRedis, type OwnRedis } from '../../testing/redis-server.js';
-import { createRespClient, type RespClient } from './resp-client.js';
+import { createRespClient, type RespClient } from '../../redis/resp-client.js';
 import { createRedisBackend } from './redis-backend.js';
 
 // A private redis-server, killed and restarted; the shared Redis is never touched here.

@@ -4,10 +4,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRespClient, RedisUnavailableError, type RespClient, type RespClientOptions } from './resp-client.js';
-import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '../../testing/gateway-process.js';
-import { startOwnRedis, startOwnTlsRedis, type OwnRedis, type OwnTlsRedis } from '../../testing/redis-server.js';
-import { makeTestCertificates, type TestCertificates } from '../../testing/tls-certificates.js';
-import { startUpstream, type TestUpstream } from '../../testing/upstream.js';
+import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '../testing/gateway-process.js';
+import { startOwnRedis, startOwnTlsRedis, type OwnRedis, type OwnTlsRedis } from '../testing/redis-server.js';
+import { makeTestCertificates, type TestCertificates } from '../testing/tls-certificates.js';
+import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 
 let certificates: TestCertificates;
 let server: OwnTlsRedis | undefined;

@@ -1,5 +1,5 @@
-// A small Redis client (RESP2) for the rate limiter's hot path. ioredis cost tens of microseconds of CPU
-// per command here (command objects, promises, argument flattening, auto-pipeline bookkeeping), about half
+// A small Redis client (RESP2) for the rate limiter's hot path (policies/rate-limit/redis-backend.ts), also
+// used for the config cache (sync/config-cache.ts). ioredis cost tens of microseconds of CPU per command there (command objects, promises, argument flattening, auto-pipeline bookkeeping), about half
 // of what a whole proxied request costs; this client writes the commands of one event-loop turn in one
 // write and parses integer replies in place. It never queues while disconnected and bounds every command,
 // so a dead Redis never holds a request: commands fail at once while offline, and if the oldest command
