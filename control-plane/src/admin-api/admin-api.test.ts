@@ -1,21 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenantApi } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
-let db: TestDatabase;
-let server: TestServer;
-
-before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
-});
+const { db, server } = withTestServer();
 
 const sha = (value: string) => createHash('sha256').update(value).digest('hex');
 

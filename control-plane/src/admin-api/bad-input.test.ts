@@ -1,22 +1,16 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startRegistration, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, startRegistration, type RegisteredTenant } from '../testing/server.js';
 
-let db: TestDatabase;
-let server: TestServer;
+const { db, server, ready } = withTestServer();
 let tenant: RegisteredTenant;
 let base: string;
 
 before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
+  await ready;
   tenant = await registerTenant(server);
   base = `/api/v1/tenants/${tenant.id}`;
-});
-after(async () => {
-  await server.close();
-  await db.drop();
 });
 
 test('unknown fields are refused with 400 naming each field', async () => {

@@ -3,24 +3,19 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startTestGateway } from '@novagate/gateway/testing/in-process-gateway';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenantApi } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { generateConsumerKey } from './consumer-keys.js';
 
-let db: TestDatabase;
-let server: TestServer;
+const { db, server } = withTestServer();
 let upstream: TestUpstream;
 
 before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
   upstream = await startUpstream();
 });
 after(async () => {
   await upstream.close();
-  await server.close();
-  await db.drop();
 });
 
 const sha = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -1,17 +1,15 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, type RegisteredTenant } from '../testing/server.js';
 
-let db: TestDatabase;
-let server: TestServer;
+const { server, ready } = withTestServer();
 let a: RegisteredTenant;
 let b: RegisteredTenant;
 const ids: Record<string, string> = {};
 
 before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
+  await ready;
   a = await registerTenant(server, 'Tenant A');
   b = await registerTenant(server, 'Tenant B');
   const base = `/api/v1/tenants/${a.id}`;
@@ -19,10 +17,6 @@ before(async () => {
   ids.route = (await server.request('POST', `${base}/routes`, { token: a.token, body: { name: 'r', service: 'users', paths: ['/u'] } })).body.id;
   ids.consumer = (await server.request('POST', `${base}/consumers`, { token: a.token, body: { username: 'app' } })).body.id;
   ids.key = (await server.request('GET', `${base}/api-keys`, { token: a.token })).body.data[0].id;
-});
-after(async () => {
-  await server.close();
-  await db.drop();
 });
 
 async function snapshotOfA() {

@@ -1,21 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenantApi } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { isUuidShaped, parseEntityRef } from './entity-ref.js';
 
-let db: TestDatabase;
-let server: TestServer;
-
-before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
-});
+const { db, server } = withTestServer();
 
 async function fresh() {
   const { tenant, call } = await registerTenantApi(server);

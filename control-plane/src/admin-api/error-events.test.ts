@@ -1,11 +1,10 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, type RegisteredTenant } from '../testing/server.js';
 import { helloGateway } from '../testing/gateway-client.js';
 
-let db: TestDatabase;
-let server: TestServer;
+const { server, ready } = withTestServer();
 let a: RegisteredTenant;
 let b: RegisteredTenant;
 
@@ -18,8 +17,7 @@ const events = [
 ];
 
 before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
+  await ready;
   a = await registerTenant(server, 'Errors A');
   b = await registerTenant(server, 'Errors B');
   // The way events arrive in production: a gateway's `errors` message over its connection.
@@ -34,10 +32,6 @@ before(async () => {
   } finally {
     gateway.close();
   }
-});
-after(async () => {
-  await server.close();
-  await db.drop();
 });
 
 function get(tenant: RegisteredTenant, query: string, as: RegisteredTenant = tenant) {

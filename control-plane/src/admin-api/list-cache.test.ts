@@ -1,11 +1,11 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createListCache, MAX_AGE_MS } from './list-cache.js';
 import { recordConfigVersion } from '../config/versions.js';
 import { serviceSchema } from '@novagate/gateway/config';
 import { services } from './entities.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, type TestServer } from '../testing/server.js';
 
 const TENANT = '00000000-0000-4000-8000-000000000001';
 
@@ -74,22 +74,17 @@ test('each list of a tenant is cached on its own and invalidated together', asyn
   assert.equal(await cache.get(TENANT, 'services', async () => 'fresh services'), 'fresh services');
 });
 
-let db: TestDatabase;
-let replicaA: TestServer;
-let replicaB: TestServer;
+const {
+  db,
+  servers: [replicaA, replicaB],
+  ready,
+} = withTestServer({ replicas: 2 });
 
 before(async () => {
-  db = await createTestDatabase();
-  replicaA = await startTestServer({ db });
-  replicaB = await startTestServer({ db });
+  await ready;
   for (const replica of [replicaA, replicaB]) {
     for (let i = 0; i < 200 && replica.controlPlane.listener.backendPid() === null; i++) await new Promise((r) => setTimeout(r, 10));
   }
-});
-after(async () => {
-  await replicaA.close();
-  await replicaB.close();
-  await db.drop();
 });
 
 const serviceNames = async (server: TestServer, tenant: { id: string; token: string }) =>

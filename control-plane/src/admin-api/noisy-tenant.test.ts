@@ -1,14 +1,13 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { createPool, DEFAULT_POOL_MAX, type Pool } from '../db/pool.js';
+import { DEFAULT_POOL_MAX } from '../db/pool.js';
 import { tenantGateLimits } from '../db/tenant-gate.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, type RegisteredTenant } from '../testing/server.js';
 
-let db: TestDatabase;
-let pool: Pool;
-let server: TestServer;
+// The production pool size, as the issue's storm met it.
+const { db, server, ready } = withTestServer({ poolSize: DEFAULT_POOL_MAX });
 let a: RegisteredTenant;
 let b: RegisteredTenant;
 let aRoute: string;
@@ -16,10 +15,7 @@ let bRoute: string;
 let bService: string;
 
 before(async () => {
-  db = await createTestDatabase();
-  // The production pool size, as the issue's storm met it.
-  pool = createPool(db.url, DEFAULT_POOL_MAX);
-  server = await startTestServer({ db: { ...db, pool } });
+  await ready;
   a = await registerTenant(server, 'Quiet A');
   b = await registerTenant(server, 'Noisy B');
   await db.pool.query("UPDATE public.tenants SET plan = 'enterprise' WHERE id = $1", [b.id]);
@@ -32,11 +28,6 @@ before(async () => {
     const route = await server.request('POST', `/api/v1/tenants/${tenant.id}/routes`, { token: tenant.token, body: { name: 'r', service: 'svc', paths: ['/r'] } });
     set(route.body.id);
   }
-});
-after(async () => {
-  await server.close();
-  await pool.end();
-  await db.drop();
 });
 
 /** One of B's admin requests: creates, updates and reads, as a busy script or a hostile tenant would send. */
@@ -58,7 +49,7 @@ test("under tenant B's 500-concurrent storm B gets only 2xx, 404, 429 or 503 (ne
   let storming = true;
   // Nobody may wait for a pooled connection: B's storm is held to its share before it takes one.
   let mostWaiting = 0;
-  const sampler = setInterval(() => (mostWaiting = Math.max(mostWaiting, pool.waitingCount)), 5);
+  const sampler = setInterval(() => (mostWaiting = Math.max(mostWaiting, server.pool.waitingCount)), 5);
   const aLatencies: number[] = [];
   const aStatuses: number[] = [];
   const quietReader = (async () => {

@@ -2,24 +2,20 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '../testing/database.js';
+import { TEST_REDIS_URL } from '../testing/database.js';
+import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
 import { createRedisThrottle, type Throttle } from './throttle.js';
 import { DEFAULT_AUTH_THROTTLE } from './router.js';
 
-let db: TestDatabase;
-let relaxed: TestServer;
+const { db, server: relaxed } = withTestServer();
 let sharedRedis: Redis;
 
-before(async () => {
-  db = await createTestDatabase();
-  relaxed = await startTestServer({ db });
+before(() => {
   sharedRedis = new Redis(TEST_REDIS_URL);
 });
-after(async () => {
+after(() => {
   sharedRedis.disconnect();
-  await relaxed.close();
-  await db.drop();
 });
 
 test('login with the right password answers a token that opens the tenant', async () => {

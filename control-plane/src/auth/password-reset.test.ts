@@ -1,20 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant } from '../testing/server.js';
 
-let db: TestDatabase;
-let server: TestServer;
 let clock = new Date('2026-01-01T00:00:00Z');
-
-before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db, now: () => clock });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
-});
+const { db, server } = withTestServer({ now: () => clock });
 
 async function requestReset(email: string): Promise<string> {
   const mailCount = server.mail.length;

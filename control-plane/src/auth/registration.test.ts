@@ -1,23 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { RELAXED_THROTTLE, registerTenant, startRegistration, startTestServer, waitForMail, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { RELAXED_THROTTLE, registerTenant, startRegistration, startTestServer, waitForMail } from '../testing/server.js';
 import { registrationTokenIn } from '../testing/mail-folder.js';
 import { sha256Hex } from './api-keys.js';
 import { tenantSchemaName } from '../tenancy/schema-name.js';
 import { tenantMigrations } from '../db/migrate.js';
 
-let db: TestDatabase;
-let server: TestServer;
-
-before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
-});
+const { db, server } = withTestServer();
 
 const PUBLIC_TABLES = ['api_keys', 'pending_config_updates', 'pending_registrations', 'plans', 'schema_migrations', 'tenants'];
 const TENANT_TABLES = ['config_versions', 'consumer_keys', 'consumers', 'error_events', 'gateway_nodes', 'request_logs', 'routes', 'services', 'telemetry_usage'];

@@ -3,16 +3,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
-import { isPgError, PG_UNIQUE_VIOLATION, withTransaction } from '../db/pool.js';
 import { ApiError, alreadyExists, parseOrThrow, tooManyRequests } from '../http/errors.js';
-import { createApiKey, provisionTenant } from '../tenancy/provision.js';
+import type { PendingRegistration } from '../tenancy/registrations.js';
 import { findTenantByEmail, publicTenant } from '../tenancy/tenants.js';
 import type { Mailer } from './mailer.js';
 import { hashPassword, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import type { PlatformTokens } from './platform-token.js';
 import type { TokenVersions } from './token-versions.js';
 import { issueResetToken, redeemResetToken, RESET_TOKEN_PATTERN } from './reset-tokens.js';
-import { REGISTRATION_TOKEN_PATTERN, storePendingRegistration, takePendingRegistration, type PendingRegistration } from './pending-registrations.js';
+import { issueRegistrationToken, redeemRegistrationToken, REGISTRATION_TOKEN_PATTERN } from './registration-tokens.js';
 import type { Throttle, ThrottleRule } from './throttle.js';
 import { loginDelayMs, type LoginDelayPolicy } from './login-delay.js';
 import type { Logger } from 'winston';
@@ -102,35 +101,18 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
   // Step two: the mailed token, spent once, creates the tenant on the free plan.
   app.post('/register/confirm', async (request, reply) => {
     const body = parseOrThrow(registerConfirmBody, request.body);
-    try {
-      const result = await withTransaction(deps.pool, async (client) => {
-        const pending = await takePendingRegistration(client, body.token, deps.now());
-        if (pending === null) return null;
-        const tenant = await provisionTenant(client, {
-          name: pending.tenantName,
-          plan: 'free',
-          ownerEmail: pending.email,
-          passwordHash: pending.passwordHash,
-        });
-        const key = await createApiKey(client, tenant.id, 'default');
-        return { tenant, key };
-      });
-      if (result === null) {
-        throw new ApiError(400, 'validation_failed', 'registration token is invalid, expired or already used', [
-          { path: 'token', message: 'invalid, expired or already used' },
-        ]);
-      }
-      const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: 1 });
-      deps.logger.info('tenant registered', { tenantId: result.tenant.id });
-      return await reply.code(201).send({ tenant: publicTenant(result.tenant), token, gatewayApiKey: result.key.plaintext });
-    } catch (error) {
-      // Two pending sign-ups for one mailbox: the second link finds the account made by the first. Only the
-      // mailbox's owner holds the token, so saying so tells nobody else anything.
-      if (isPgError(error, PG_UNIQUE_VIOLATION) && error.constraint === 'tenants_owner_email_key') {
-        throw alreadyExists('an account with this email already exists; log in or reset the password', 'token');
-      }
-      throw error;
+    const result = await redeemRegistrationToken(deps.pool, body.token, deps.now());
+    if (result.outcome === 'invalid_token') {
+      throw new ApiError(400, 'validation_failed', 'registration token is invalid, expired or already used', [
+        { path: 'token', message: 'invalid, expired or already used' },
+      ]);
     }
+    // Two pending sign-ups for one mailbox: the second link finds the account made by the first. Only the
+    // mailbox's owner holds the token, so saying so tells nobody else anything.
+    if (result.outcome === 'email_taken') throw alreadyExists('an account with this email already exists; log in or reset the password', 'token');
+    const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: 1 });
+    deps.logger.info('tenant registered', { tenantId: result.tenant.id });
+    return reply.code(201).send({ tenant: publicTenant(result.tenant), token, gatewayApiKey: result.key.plaintext });
   });
 
   // Login throttling (README, "Login throttling"): per client IP (every /auth request, above), failures per
@@ -207,7 +189,7 @@ async function sendRegistrationMail(deps: AuthRouterDeps, registration: PendingR
     deps.logger.info('registration for an existing account', { tenantId: tenant.id });
     return;
   }
-  const token = await storePendingRegistration(deps.pool, registration, deps.now());
+  const token = await issueRegistrationToken(deps.pool, registration, deps.now());
   await deps.mailer.send({
     to: registration.email,
     subject: 'Confirm your NovaGate registration',

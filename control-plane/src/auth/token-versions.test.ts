@@ -1,22 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, type TestServer } from '../testing/server.js';
 
-let db: TestDatabase;
-let replicaA: TestServer;
-let replicaB: TestServer;
-
-before(async () => {
-  db = await createTestDatabase();
-  replicaA = await startTestServer({ db, listenerReconnectDelayMs: 2_000 });
-  replicaB = await startTestServer({ db, listenerReconnectDelayMs: 2_000 });
-});
-after(async () => {
-  await replicaA.close();
-  await replicaB.close();
-  await db.drop();
-});
+const {
+  db,
+  servers: [replicaA, replicaB],
+} = withTestServer({ replicas: 2, listenerReconnectDelayMs: 2_000 });
 
 async function resetPassword(server: TestServer, email: string): Promise<void> {
   const mailCount = server.mail.length;

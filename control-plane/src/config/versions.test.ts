@@ -1,23 +1,20 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configHash } from '@novagate/gateway/config';
 import { withTransaction } from '../db/pool.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestDatabase } from '../testing/with-test-server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { lockTenantForConfigChange, newestConfigVersionUnless, recordConfigVersion } from './versions.js';
 
-let db: TestDatabase;
+const { db, ready } = withTestDatabase();
 let tenantId: string;
 before(async () => {
-  db = await createTestDatabase();
+  await ready;
   tenantId = await withTransaction(db.pool, async (client) => {
     const tenant = await provisionTenant(client, { name: 'Versions', plan: 'free', ownerEmail: 'versions@example.com', passwordHash: null });
     return tenant.id;
   });
-});
-after(async () => {
-  await db.drop();
 });
 
 const record = () =>

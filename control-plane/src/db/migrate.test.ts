@@ -1,19 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestDatabase } from '../testing/with-test-server.js';
 import { migrate, publicMigrations, tenantMigrations, MIGRATION_LOCK_KEY } from './migrate.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { withTransaction } from './pool.js';
 import { tenantSchemaName } from '../tenancy/schema-name.js';
 
-let db: TestDatabase;
-
-before(async () => {
-  db = await createTestDatabase({ migrate: false });
-});
-after(async () => {
-  await db.drop();
-});
+const { db } = withTestDatabase({ migrate: false });
 
 test('two replicas migrating at once apply each migration exactly once', async () => {
   const reports = await Promise.all([migrate(db.pool), migrate(db.pool), migrate(db.pool)]);

@@ -1,24 +1,17 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { connectionServed, openConnection, piecesOf, slowClient } from '@novagate/gateway/testing/slow-client';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
 
 // Small bounds so that the slow clients below are cut in well under a second.
 const LIMITS = { headersTimeoutMs: 300, bodyIdleTimeoutMs: 300, requestTimeoutMs: 1_500, maxConnections: 3 };
-let db: TestDatabase;
-let server: TestServer;
+const { server, ready } = withTestServer({ clientLimits: LIMITS });
 let port: number;
 
 before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db, clientLimits: LIMITS });
+  await ready;
   port = server.controlPlane.port;
-});
-after(async () => {
-  await server.close();
-  await db.drop();
 });
 
 const LOGIN_HEAD = (length: number) => `POST /api/v1/auth/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;

@@ -1,19 +1,17 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, type RegisteredTenant } from '../testing/server.js';
 import { firstNulPath } from './nul-bytes.js';
 import { helloGateway } from '../testing/gateway-client.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
-let db: TestDatabase;
-let server: TestServer;
+const { db, server, ready } = withTestServer();
 let tenant: RegisteredTenant;
 const ids: Record<string, string> = {};
 
 before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
+  await ready;
   tenant = await registerTenant(server, 'Nul');
   const base = `/api/v1/tenants/${tenant.id}`;
   const made = async (path: string, body: unknown) => {
@@ -25,10 +23,6 @@ before(async () => {
   ids.routes = await made('/routes', { name: 'route', service: 'svc', paths: ['/r'] });
   ids.consumers = await made('/consumers', { username: 'consumer' });
   ids['api-keys'] = await made('/api-keys', { name: 'key' });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
 });
 
 test('firstNulPath names the first string value or key holding U+0000, however deep', () => {

@@ -1,23 +1,17 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import { observedPool } from '../testing/counting-pool.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestDatabase } from '../testing/with-test-server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { createAckRecorder, deliveredThrough } from './ack-recorder.js';
 import { recordHello } from './gateway-nodes.js';
 import { createMemoryPresence, type Presence } from './presence.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const { db } = withTestDatabase();
 
 const HASH = 'c'.repeat(64);
 const entry = (configVersion: number | null) => ({ lastSeen: new Date().toISOString(), configVersion, configHash: configVersion === null ? null : HASH });

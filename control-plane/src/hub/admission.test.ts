@@ -1,28 +1,18 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, startTestServer, type RegisteredTenant } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { CLOSE_REPLACED } from '@novagate/gateway/protocol';
 import { admitGateway, createAdmissionQueue, renewLeases } from './admission.js';
 import type { Presence } from './presence.js';
 
-let db: TestDatabase;
-let replicaA: TestServer;
-let replicaB: TestServer;
-
-before(async () => {
-  db = await createTestDatabase();
-  replicaA = await startTestServer({ db, listenerReconnectDelayMs: 60_000 });
-  replicaB = await startTestServer({ db });
-});
-after(async () => {
-  await replicaA.close();
-  await replicaB.close();
-  await db.drop();
-});
+const {
+  db,
+  servers: [replicaA, replicaB],
+} = withTestServer({ replicas: [{ listenerReconnectDelayMs: 60_000 }, {}] });
 
 /** Resolves with whether the gateway was admitted (got its config) or refused (closed before any config). */
 async function outcome(client: ProtocolClient): Promise<{ admitted: boolean; code?: number; reason?: string }> {

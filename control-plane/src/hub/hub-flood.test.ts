@@ -1,8 +1,8 @@
 // A gateway key that floods the hub (issue 12, item 5): the queue, rows, writes and shutdown stay bounded.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Registry } from 'prom-client';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
@@ -17,16 +17,10 @@ const protection: Partial<HubProtection> = {
   drainMs: 1_000,
 };
 
-let db: TestDatabase;
-let server: TestServer;
+const { db, server, ready } = withTestServer({ hubProtection: protection });
 before(async () => {
-  db = await createTestDatabase();
+  await ready;
   await db.pool.query('UPDATE public.plans SET telemetry_rows_per_day = $1 WHERE name = $2', [QUOTA, 'free']);
-  server = await startTestServer({ db, hubProtection: protection });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
 });
 
 async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {

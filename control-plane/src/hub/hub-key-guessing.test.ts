@@ -1,26 +1,16 @@
 // Gateway key guessing at the WebSocket upgrade (issue 12, item 13): refusals are logged without the key,
 // counted by reason, and throttled per client address; good keys never count.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { Registry } from 'prom-client';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant } from '../testing/server.js';
 
 const FAILURES = 5;
-let db: TestDatabase;
-let server: TestServer;
-before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({
-    db,
-    trustedProxies: ['127.0.0.1'],
-    hubProtection: { keyGuesses: { failures: FAILURES, windowMs: 60_000, maxAddresses: 1_000 } },
-  });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
+const { server } = withTestServer({
+  trustedProxies: ['127.0.0.1'],
+  hubProtection: { keyGuesses: { failures: FAILURES, windowMs: 60_000, maxAddresses: 1_000 } },
 });
 
 interface Attempt {

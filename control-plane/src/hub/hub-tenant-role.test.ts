@@ -1,9 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { withTransaction } from '../db/pool.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestDatabase } from '../testing/with-test-server.js';
 import { helloGateway } from '../testing/gateway-client.js';
 import { registerTenant, startTestServer } from '../testing/server.js';
 import { provisionTenant } from '../tenancy/provision.js';
@@ -19,13 +19,7 @@ import { planTelemetryLimit } from './telemetry-quota.js';
 import { deleteExpiredBatch } from './telemetry-retention.js';
 import { storeErrorEvents, storeRequestLogsWithinQuota } from './telemetry-store.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const { db } = withTestDatabase();
 
 const HASH = 'd'.repeat(64);
 const PERMISSION_DENIED = (error: { code?: string }) => error.code === '42501';

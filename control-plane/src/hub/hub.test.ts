@@ -1,10 +1,11 @@
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '../testing/database.js';
+import { TEST_REDIS_URL } from '../testing/database.js';
+import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
 import { connectGateway, helloGateway } from '../testing/gateway-client.js';
 import { ensureDevTls } from '../tls/dev-certificates.js';
@@ -13,28 +14,26 @@ import { withTransaction } from '../db/pool.js';
 import { lockTenantForConfigChange, recordConfigVersion } from '../config/versions.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
-let db: TestDatabase;
 let redis: Redis;
-let replicaA: TestServer;
-let replicaB: TestServer;
 let ca: string;
 let tls: { cert: string; key: string; ca: string };
 
-before(async () => {
-  db = await createTestDatabase();
-  redis = new Redis(TEST_REDIS_URL);
-  const files = ensureDevTls(mkdtempSync(join(tmpdir(), 'novagate-tls-')));
-  ca = readFileSync(files.caFile, 'utf8');
-  tls = { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8'), ca };
-  const common = { db, tls, presence: createRedisPresence(redis), listenerReconnectDelayMs: 1_000 };
-  replicaA = await startTestServer(common);
-  replicaB = await startTestServer(common);
+const {
+  db,
+  servers: [replicaA, replicaB],
+} = withTestServer({
+  replicas: 2,
+  listenerReconnectDelayMs: 1_000,
+  prepare: () => {
+    redis = new Redis(TEST_REDIS_URL);
+    const files = ensureDevTls(mkdtempSync(join(tmpdir(), 'novagate-tls-')));
+    ca = readFileSync(files.caFile, 'utf8');
+    tls = { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8'), ca };
+    return { tls, presence: createRedisPresence(redis) };
+  },
 });
-after(async () => {
-  await replicaA.close();
-  await replicaB.close();
+after(() => {
   redis.disconnect();
-  await db.drop();
 });
 
 const admin = (server: TestServer, tenant: RegisteredTenant) => (method: string, path: string, body?: unknown) =>

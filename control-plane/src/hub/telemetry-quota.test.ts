@@ -1,22 +1,19 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '../db/pool.js';
 import { withTransaction } from '../db/pool.js';
 import { observedPool } from '../testing/counting-pool.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestDatabase } from '../testing/with-test-server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import type { LogEntry } from '@novagate/gateway/protocol';
 import { createTelemetryQuota, QUOTA_RECHECK_MS, planTelemetryLimit } from './telemetry-quota.js';
 
-let db: TestDatabase;
+const { db, ready } = withTestDatabase();
 before(async () => {
-  db = await createTestDatabase();
+  await ready;
   await db.pool.query(`INSERT INTO public.plans (name, telemetry_rows_per_day) VALUES ('tiny', 1000), ('unmetered', NULL)`);
-});
-after(async () => {
-  await db.drop();
 });
 
 async function tenantOn(plan: string): Promise<string> {

@@ -1,19 +1,16 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { withTransaction } from '../db/pool.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestDatabase } from '../testing/with-test-server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { RETENTION_LOCK_KEY, runRetention } from './telemetry-retention.js';
 
-let db: TestDatabase;
+const { db, ready } = withTestDatabase();
 before(async () => {
-  db = await createTestDatabase();
+  await ready;
   await db.pool.query(`INSERT INTO public.plans (name, telemetry_retention_days) VALUES ('long', 30)`);
-});
-after(async () => {
-  await db.drop();
 });
 
 async function tenantOn(plan: string): Promise<string> {

@@ -5,34 +5,36 @@ import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { startOwnRedis, type OwnRedis } from '@novagate/gateway/testing/redis-server';
 import { createPool } from '../db/pool.js';
-import { createTestDatabase, rolePrefixOf, type TestDatabase } from '../testing/database.js';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
+import { rolePrefixOf } from '../testing/database.js';
+import { withTestServer } from '../testing/with-test-server.js';
+import { registerTenant, startTestServer, type RegisteredTenant } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { presenceKey } from '../hub/presence.js';
 import { createRedisClient, redisReady } from './client.js';
 
-let db: TestDatabase;
 let ownRedis: OwnRedis;
 let redis: Redis;
-let server: TestServer;
 let tenant: RegisteredTenant;
 const gateways: ProtocolClient[] = [];
 
-before(async () => {
-  db = await createTestDatabase();
-  ownRedis = await startOwnRedis();
-  redis = createRedisClient(ownRedis.url, undefined, () => undefined);
-  assert.ok(await redisReady(redis, 5_000));
+const { server, ready: started } = withTestServer({
   // Heartbeats every 200 ms, so presence is written again soon after Redis returns.
-  server = await startTestServer({ db, redis, pingIntervalMs: 200 });
+  pingIntervalMs: 200,
+  prepare: async () => {
+    ownRedis = await startOwnRedis();
+    redis = createRedisClient(ownRedis.url, undefined, () => undefined);
+    assert.ok(await redisReady(redis, 5_000));
+    return { redis };
+  },
+});
+before(async () => {
+  await started;
   tenant = await registerTenant(server);
 });
 after(async () => {
   for (const gateway of gateways) gateway.close();
-  await server.close();
   redis.disconnect();
   await ownRedis.kill();
-  await db.drop();
 });
 
 const metric = async (name: string): Promise<number> => {

@@ -1,19 +1,8 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
-import { startTestServer, type TestServer } from '../testing/server.js';
+import { withTestServer } from '../testing/with-test-server.js';
 
-let db: TestDatabase;
-let server: TestServer;
-
-before(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({ db });
-});
-after(async () => {
-  await server.close();
-  await db.drop();
-});
+const { server } = withTestServer();
 
 test('GET /metrics on the public API port is 404: metrics are not served to API callers', async () => {
   const response = await server.request('GET', '/metrics');

@@ -1,16 +1,16 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { withTransaction } from '../db/pool.js';
 import { migrate, tenantMigrations } from '../db/migrate.js';
 import { lockTenantForConfigChange } from '../config/versions.js';
-import { createTestDatabase, type TestDatabase } from '../testing/database.js';
+import { withTestDatabase } from '../testing/with-test-server.js';
 import { registerTenant, startTestServer } from '../testing/server.js';
 import { createApiKey, deprovisionTenant, provisionTenant, type ProvisionedTenant } from './provision.js';
 import { quotedTenantSchema, tenantSchemaName } from './schema-name.js';
 import { tenantSimpleQuery, withTenantTransaction } from './tenant-transaction.js';
 
-let db: TestDatabase;
+const { db, ready } = withTestDatabase();
 let a: ProvisionedTenant;
 let b: ProvisionedTenant;
 
@@ -18,14 +18,11 @@ const provision = (name: string) =>
   withTransaction(db.pool, (client) => provisionTenant(client, { name, plan: 'free', ownerEmail: `${randomUUID()}@example.com`, passwordHash: null }));
 
 before(async () => {
-  db = await createTestDatabase();
+  await ready;
   a = await provision('Tenant A');
   b = await provision('Tenant B');
   await createApiKey(db.pool, a.id, 'a key');
   await createApiKey(db.pool, b.id, 'b key');
-});
-after(async () => {
-  await db.drop();
 });
 
 const roleOf = async (tenantId: string) =>

@@ -8,6 +8,7 @@ import type { AuthThrottleRules } from '../auth/router.js';
 import { createMemoryPresence, type Presence } from '../hub/presence.js';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../server.js';
 import { createLogger } from '../telemetry/logger.js';
+import type { Pool } from '../db/pool.js';
 import type { TestDatabase } from './database.js';
 import type { ClientLimits } from '@novagate/gateway/server/client-limits';
 import { registrationTokenIn } from './mail-folder.js';
@@ -27,6 +28,8 @@ export interface TestServer {
   logLines: string[];
   mail: MailMessage[];
   controlPlane: ControlPlane;
+  /** The pool the server queries through. */
+  pool: Pool;
   close(): Promise<void>;
   /** fetch against the server, JSON in and out. */
   request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
@@ -107,6 +110,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     logLines,
     mail,
     controlPlane,
+    pool: options.db.pool,
     close: async () => {
       await controlPlane.close();
       await dispatcher.close();
