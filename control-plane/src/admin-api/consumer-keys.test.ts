@@ -6,7 +6,7 @@ import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upst
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { generateConsumerKey } from './consumer-keys.js';
+import { generateConsumerKey } from '../tenancy/consumer-key-format.js';
 
 let db: TestDatabase;
 let server: TestServer;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenantApi, startTestServer, type TestServer } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { isUuidShaped, parseEntityRef } from './entity-ref.js';
+import { parseEntityRef } from './entity-ref.js';
+import { isUuidShaped } from '../tenancy/entity-ref.js';
 
 let db: TestDatabase;
 let server: TestServer;

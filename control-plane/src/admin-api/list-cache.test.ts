@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createListCache, MAX_AGE_MS } from './list-cache.js';
-import { recordConfigVersion } from '../config/versions.js';
+import { recordConfigVersion } from '../tenancy/config-versions.js';
 import { serviceSchema } from '@novagate/gateway/config';
-import { services } from './entities.js';
+import { services } from '../tenancy/entities.js';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenant, startTestServer, type TestServer } from '../testing/server.js';
 

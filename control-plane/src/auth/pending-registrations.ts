@@ -2,7 +2,7 @@
 // tenant only when that token is spent, once, within 24 h.
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
-import { sha256Hex } from './api-keys.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 
 export const REGISTRATION_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 export const REGISTRATION_TOKEN_PATTERN = /^[0-9a-f]{64}$/;

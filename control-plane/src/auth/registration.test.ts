@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { RELAXED_THROTTLE, registerTenant, startRegistration, startTestServer, waitForMail, type TestServer } from '../testing/server.js';
 import { registrationTokenIn } from '../testing/mail-folder.js';
-import { sha256Hex } from './api-keys.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 import { tenantSchemaName } from '../tenancy/schema-name.js';
 import { tenantMigrations } from '../db/migrate.js';
 

@@ -1,8 +1,8 @@
 // Password-reset tokens (DESIGN §3): 32 random bytes as hex, stored only as SHA-256, valid one hour, single use.
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
-import { sha256Hex } from './api-keys.js';
-import { TENANT_TOKENS_CHANNEL } from './token-versions.js';
+import { TENANT_TOKENS_CHANNEL, tenantTokensPayloadSql } from '../db/notifications.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 
 export const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
 export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
@@ -33,7 +33,7 @@ export async function redeemResetToken(db: Queryable, token: string, passwordHas
         WHERE reset_token_hash = $1 AND reset_token_expires_at > $3
         RETURNING id
      )
-     SELECT id, pg_notify($4, json_build_object('tenantId', id::text)::text) FROM reset`,
+     SELECT id, pg_notify($4, ${tenantTokensPayloadSql('id::text')}) FROM reset`,
     [tokenHash, passwordHash, now, TENANT_TOKENS_CHANNEL],
   );
   if (rows[0] !== undefined) return rows[0].id;

@@ -1,6 +1,6 @@
 // Gateway API key checks for the WebSocket hub: SHA-256 lookup of the presented key on every connection.
 import type { Queryable } from '../db/pool.js';
-import { sha256Hex, tenantIdOfApiKey } from '../auth/api-keys.js';
+import { sha256Hex, tenantIdOfApiKey } from '../tenancy/api-key-format.js';
 
 export interface AuthenticatedGateway {
   tenantId: string;

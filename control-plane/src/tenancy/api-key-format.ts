@@ -1,6 +1,6 @@
 // Gateway API keys `gw_<tenantId>_<32 hex>` (DESIGN §3, §6): generated from a CSPRNG, stored only as SHA-256.
 import { createHash, randomBytes } from 'node:crypto';
-import { isUuid } from '../tenancy/schema-name.js';
+import { isUuid } from './schema-name.js';
 
 const API_KEY_PATTERN = /^gw_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([0-9a-f]{32})$/;
 
