@@ -2,7 +2,7 @@
 // the names reserved for the operator refused) and how a stored row is presented.
 import { consumerSchema, routeSchema, serviceSchema, type ConsumerConfig, type RouteConfig, type ServiceConfig } from '@novagate/gateway/config';
 import { z } from 'zod';
-import { consumerConfigOf, routeConfigOf, serviceConfigOf, type ConsumerRow, type RouteRow, type ServiceRow } from '../tenancy/config-snapshot.js';
+import type { ConsumerRow, RouteRow, ServiceRow } from '../tenancy/config-snapshot.js';
 import {
   consumers as consumerKind,
   OPERATOR_NAME_PREFIX,
@@ -31,7 +31,7 @@ export const services: EntityApi<ServiceConfig, ServiceRow> = {
   input: serviceSchema
     .refine((s) => notOperatorName(s.name), { message: RESERVED_NAME_MESSAGE, path: ['name'] })
     .refine((s) => !isUuidShaped(s.name), { message: UUID_SHAPED_NAME_MESSAGE, path: ['name'] }),
-  present: (row) => presentRow(row, serviceConfigOf(row)),
+  present: (row) => presentRow(row, serviceKind.configOf(row)),
 };
 
 export const routes: EntityApi<RouteConfig, RouteRow> = {
@@ -39,7 +39,7 @@ export const routes: EntityApi<RouteConfig, RouteRow> = {
   input: routeSchema
     .refine((r) => notOperatorName(r.name), { message: RESERVED_NAME_MESSAGE, path: ['name'] })
     .refine((r) => !isUuidShaped(r.name), { message: UUID_SHAPED_NAME_MESSAGE, path: ['name'] }),
-  present: (row) => presentRow(row, routeConfigOf(row)),
+  present: (row) => presentRow(row, routeKind.configOf(row)),
 };
 
 export const consumers: EntityApi<ConsumerConfig, ConsumerRow> = {
@@ -47,5 +47,5 @@ export const consumers: EntityApi<ConsumerConfig, ConsumerRow> = {
   input: consumerSchema
     .refine((c) => notOperatorName(c.username), { message: RESERVED_NAME_MESSAGE, path: ['username'] })
     .refine((c) => !isUuidShaped(c.username), { message: UUID_SHAPED_NAME_MESSAGE, path: ['username'] }),
-  present: (row) => presentRow(row, consumerConfigOf(row)),
+  present: (row) => presentRow(row, consumerKind.configOf(row)),
 };

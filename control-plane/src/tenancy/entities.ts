@@ -3,7 +3,17 @@
 import type { ConsumerConfig, RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
-import { selectConsumers, selectRoutes, selectServices, type ConsumerRow, type RouteRow, type ServiceRow } from './config-snapshot.js';
+import {
+  consumerConfigOf,
+  routeConfigOf,
+  selectConsumers,
+  selectRoutes,
+  selectServices,
+  serviceConfigOf,
+  type ConsumerRow,
+  type RouteRow,
+  type ServiceRow,
+} from './config-snapshot.js';
 import { assertNoRouteConflict } from './route-conflicts.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { alreadyExists, invalidReference, StoreError } from './store-error.js';
@@ -30,6 +40,8 @@ export interface EntityKind<Config, Row extends EntityRow> {
   nameField: 'name' | 'username';
   planLimitColumn: 'max_services' | 'max_routes' | 'max_consumers';
   select(tenantId: string): string;
+  /** A selected row as the gateway config object it stores. */
+  configOf(row: Row): Config;
   /** Column used to order lists (creation order for routes, which is also their config order). */
   listOrder: string;
   insert(db: Queryable, tenantId: string, config: Config, managedBy: 'api' | 'kubernetes'): Promise<string>;
@@ -56,6 +68,7 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
   nameField: 'name',
   planLimitColumn: 'max_services',
   select: selectServices,
+  configOf: serviceConfigOf,
   listOrder: 's.name',
   async insert(db, tenantId, s, managedBy) {
     const { rows } = await db.query<{ id: string }>(
@@ -94,6 +107,7 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
   nameField: 'name',
   planLimitColumn: 'max_routes',
   select: selectRoutes,
+  configOf: routeConfigOf,
   listOrder: 'r.position',
   async insert(db, tenantId, r, managedBy) {
     const serviceId = await serviceIdByName(db, tenantId, r.service);
@@ -134,6 +148,7 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   nameField: 'username',
   planLimitColumn: 'max_consumers',
   select: selectConsumers,
+  configOf: consumerConfigOf,
   listOrder: 'c.username',
   async insert(db, tenantId, c, managedBy) {
     await assertKeyHashesFree(db, tenantId, c.apiKeyHashes, null);

@@ -3,30 +3,22 @@
 // operator maps them to condition reasons.
 import type { ConfigProblem } from '@novagate/gateway/config';
 
-export type StoreErrorCode =
-  | 'not_found'
-  | 'already_exists'
-  /** A route claiming the same requests as another, or a consumer holding the most keys it can. */
-  | 'conflict'
-  | 'version_conflict'
-  | 'managed_by_operator'
-  | 'in_use'
-  | 'plan_limit_exceeded'
-  | 'invalid_reference'
-  /** A config that is invalid once merged with the stored objects it must keep. */
-  | 'validation_failed';
-
-export const STORE_ERROR_CODES: readonly StoreErrorCode[] = [
+/** Every code a data function can throw. */
+export const STORE_ERROR_CODES = [
   'not_found',
   'already_exists',
+  // A route claiming the same requests as another, or a consumer holding the most keys it can.
   'conflict',
   'version_conflict',
   'managed_by_operator',
   'in_use',
   'plan_limit_exceeded',
   'invalid_reference',
+  // A config that is invalid once merged with the stored objects it must keep.
   'validation_failed',
-];
+] as const;
+
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
 export class StoreError extends Error {
   constructor(
