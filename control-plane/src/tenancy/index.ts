@@ -15,8 +15,6 @@ export {
   OPERATOR_NAME_PREFIX,
   type AnyEntityKind,
   type EntityKind,
-  type EntityRow,
-  type EntityTable,
 } from './entities.js';
 export { assertWithinPlan } from './plan-limits.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';
