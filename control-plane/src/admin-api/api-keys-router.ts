@@ -1,22 +1,11 @@
-// /tenants/:tenantId/api-keys: list (never the key), create (plaintext shown once), revoke.
+// /tenants/:tenantId/api-keys: list (never the key), create (plaintext shown once), revoke (tenancy/api-keys.ts).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TenantDb } from '../tenancy/tenant-db.js';
-import { notFound, parseOrThrow, uuidParam } from '../http/errors.js';
-import { createApiKey } from '../tenancy/provision.js';
-
-export const KEY_REVOKED_CHANNEL = 'novagate_key_revoked';
+import { parseOrThrow, uuidParam } from '../http/errors.js';
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../tenancy/api-keys.js';
 
 const createKeyBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
-
-interface ApiKeyRow {
-  id: string;
-  prefix: string;
-  name: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
 
 const present = (row: ApiKeyRow) => ({
   id: row.id,
@@ -29,11 +18,7 @@ const present = (row: ApiKeyRow) => ({
 
 export function registerApiKeyRoutes(app: FastifyInstance, db: TenantDb): void {
   app.get('', async (request) => {
-    const { rows } = await db.query<ApiKeyRow>(
-      request.tenantId,
-      'SELECT id, prefix, name, created_at, last_used_at, revoked_at FROM public.api_keys WHERE tenant_id = $1 ORDER BY created_at, id',
-      [request.tenantId],
-    );
+    const rows = await listApiKeys(db, request.tenantId);
     return { data: rows.map(present) };
   });
 
@@ -45,15 +30,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, db: TenantDb): void {
 
   app.delete<{ Params: { keyId: string } }>('/:keyId', async (request, reply) => {
     const keyId = uuidParam(request.params.keyId, 'keyId');
-    const { rowCount } = await db.query(
-      request.tenantId,
-      `WITH revoked AS (
-         UPDATE public.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND tenant_id = $2 RETURNING id
-       )
-       SELECT pg_notify($3, json_build_object('tenantId', $2::text, 'keyId', id::text)::text) FROM revoked`,
-      [keyId, request.tenantId, KEY_REVOKED_CHANNEL],
-    );
-    if (rowCount === 0) throw notFound('API key');
+    await revokeApiKey(db, request.tenantId, keyId);
     return reply.code(204).send();
   });
 }

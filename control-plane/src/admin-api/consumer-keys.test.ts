@@ -6,7 +6,7 @@ import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upst
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenantApi } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { generateConsumerKey } from './consumer-keys.js';
+import { generateConsumerKey } from '../tenancy/consumer-key-format.js';
 
 const { db, server } = withTestServer();
 let upstream: TestUpstream;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenantApi } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { isUuidShaped, parseEntityRef } from './entity-ref.js';
+import { parseEntityRef } from './entity-ref.js';
+import { isUuidShaped } from '../tenancy/entity-ref.js';
 
 const { db, server } = withTestServer();
 

@@ -1,9 +1,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createListCache, MAX_AGE_MS } from './list-cache.js';
-import { recordConfigVersion } from '../config/versions.js';
+import { recordConfigVersion } from '../tenancy/config-versions.js';
 import { serviceSchema } from '@novagate/gateway/config';
-import { services } from './entities.js';
+import { services } from '../tenancy/entities.js';
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant, type TestServer } from '../testing/server.js';
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool, Queryable } from '../db/pool.js';
 import { confirmPendingRegistration, storePendingRegistration, type PendingRegistration, type RegistrationConfirmation } from '../tenancy/registrations.js';
-import { sha256Hex } from './api-keys.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 
 export const REGISTRATION_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 export const REGISTRATION_TOKEN_PATTERN = /^[0-9a-f]{64}$/;

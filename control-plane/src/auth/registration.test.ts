@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { withTestServer } from '../testing/with-test-server.js';
 import { RELAXED_THROTTLE, registerTenant, startRegistration, startTestServer, waitForMail } from '../testing/server.js';
 import { registrationTokenIn } from '../testing/mail-folder.js';
-import { sha256Hex } from './api-keys.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 import { tenantSchemaName } from '../tenancy/schema-name.js';
 import { tenantMigrations } from '../db/migrate.js';
 

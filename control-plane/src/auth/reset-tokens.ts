@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/pool.js';
 import { resetPasswordWithToken, storeResetToken } from '../tenancy/password-resets.js';
-import { sha256Hex } from './api-keys.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 
 export const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
 export const RESET_TOKEN_PATTERN = /^[0-9a-f]{64}$/;

@@ -1,7 +1,7 @@
 // Fixed-window request throttling and cooldowns for the /auth endpoints: in Redis when there is one (shared by
 // every replica), in memory otherwise. Keys are hashed so an email never appears in Redis in clear.
 import type { Redis } from 'ioredis';
-import { sha256Hex } from './api-keys.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 
 export interface ThrottleRule {
   limit: number;

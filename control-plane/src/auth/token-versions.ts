@@ -1,11 +1,10 @@
 // The current token version of each tenant, as `requireTenantAccess` checks it on every request. Cached per
-// process and invalidated by `NOTIFY novagate_tenant_tokens` (sent in the same transaction that bumps a
+// process and invalidated by `NOTIFY` on TENANT_TOKENS_CHANNEL (sent in the same transaction that bumps a
 // version), so a password change or reset ends earlier tokens on every replica at once. While the LISTEN
 // session is down the cache is bypassed: a missed notification can never leave an old token working.
 import type { Queryable } from '../db/pool.js';
 import { tokenVersionOf } from '../tenancy/tenants.js';
 
-export const TENANT_TOKENS_CHANNEL = 'novagate_tenant_tokens';
 const MAX_AGE_MS = 60_000;
 const MAX_ENTRIES = 100_000;
 

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { assertWithinPlan } from '../admin-api/entity-router.js';
-import { routes, services } from '../admin-api/entities.js';
-import { lockTenantForConfigChange, recordConfigVersion } from '../config/versions.js';
+import { assertWithinPlan } from '../tenancy/plan-limits.js';
+import { routes, services } from '../tenancy/entities.js';
+import { lockTenantForConfigChange, recordConfigVersion } from '../tenancy/config-versions.js';
 import { withTransaction } from '../db/pool.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { tenantSimpleQuery, withTenantTransaction } from '../tenancy/tenant-transaction.js';

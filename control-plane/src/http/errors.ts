@@ -1,4 +1,5 @@
-// The control plane's typed API errors (DESIGN §3) and the one place they become HTTP responses.
+// The control plane's typed API errors (DESIGN §3) and the one place they become HTTP responses, the data
+// layer's StoreErrors included (one table of their statuses).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'winston';
 import { problemsFromZodError, type ConfigProblem } from '@novagate/gateway/config';
@@ -7,6 +8,7 @@ import { isUuid } from '../tenancy/schema-name.js';
 import { TenantBusyError } from '../db/tenant-gate.js';
 import { PG_RETRYABLE } from '../db/pool.js';
 import { UnknownTenantError } from '../tenancy/tenant-transaction.js';
+import { problemsMessage, StoreError, type StoreErrorCode } from '../tenancy/store-error.js';
 
 export type ErrorCode =
   | 'validation_failed'
@@ -41,23 +43,35 @@ export class ApiError extends Error {
 }
 
 export const validationFailed = (details: ConfigProblem[], message = 'request is invalid') =>
-  new ApiError(400, 'validation_failed', `${message}: ${details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; ')}`, details);
+  new ApiError(400, 'validation_failed', problemsMessage(message, details), details);
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
 export const forbidden = (message = 'this token does not give access to that tenant') =>
   new ApiError(403, 'forbidden', message);
 export const unauthorized = (message = 'a valid bearer token is required') => new ApiError(401, 'unauthorized', message);
 export const alreadyExists = (message: string, path?: string) =>
   new ApiError(409, 'already_exists', message, path === undefined ? [] : [{ path, message }]);
-export const managedByOperator = (what: string) =>
-  new ApiError(409, 'managed_by_operator', `${what} is managed by the Kubernetes operator; change its custom resource instead`);
-export const planLimitExceeded = (what: string, limit: number, plan: string) =>
-  new ApiError(422, 'plan_limit_exceeded', `the ${plan} plan allows at most ${limit} ${what}`);
-export const invalidReference = (path: string, message: string) =>
-  new ApiError(422, 'invalid_reference', message, [{ path, message }]);
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new ApiError(429, 'too_many_requests', `too many requests; retry after ${retryAfterSeconds} s`, [], {
     'Retry-After': String(retryAfterSeconds),
   });
+
+/** The HTTP status of each data-layer refusal (DESIGN §3): the one place a StoreError code meets HTTP. */
+export const STORE_ERROR_STATUS: Record<StoreErrorCode, number> = {
+  validation_failed: 400,
+  not_found: 404,
+  already_exists: 409,
+  conflict: 409,
+  version_conflict: 409,
+  managed_by_operator: 409,
+  in_use: 409,
+  plan_limit_exceeded: 422,
+  invalid_reference: 422,
+};
+
+/** A data-layer refusal as the API error it answers: same code, message and details. */
+export function apiErrorOf(error: StoreError): ApiError {
+  return new ApiError(STORE_ERROR_STATUS[error.code], error.code, error.message, error.details);
+}
 
 // Made once (they are answered thousands of times a second in a storm); sendError only reads them.
 const TENANT_BUSY = new ApiError(429, 'too_many_requests', 'too many concurrent requests for this tenant; retry later', [], { 'Retry-After': '1' });
@@ -130,6 +144,7 @@ export function handleError(logger: Logger): (error: FastifyError, request: Fast
   return (error, request, reply) => {
     if (reply.sent) return;
     if (error instanceof ApiError) return sendError(reply, error);
+    if (error instanceof StoreError) return sendError(reply, apiErrorOf(error));
     const requestError = requestErrorOf(error, request.routeOptions.bodyLimit);
     if (requestError !== null) return sendError(reply, requestError);
     const databaseError = databaseErrorOf(error);

@@ -4,9 +4,7 @@
 import type { Pool } from '../db/pool.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { inTenantTransaction, tenantStatement } from '../tenancy/tenant-transaction.js';
-
-/** NOTIFY channel: a node id's lease was taken by a new connection; the replica holding the old one closes it. */
-export const GATEWAY_REPLACED_CHANNEL = 'novagate_gateway_replaced';
+import { encodeGatewayReplaced, GATEWAY_REPLACED_CHANNEL, type ReplacedNotice } from '../db/notifications.js';
 
 export interface AdmissionRequest {
   tenantId: string;
@@ -20,13 +18,6 @@ export interface AdmissionRequest {
 export type Admission =
   | { admitted: true; /** The live connection whose lease this one took (same node id), or null. */ replaced: string | null }
   | { admitted: false; reason: string };
-
-export interface ReplacedNotice {
-  tenantId: string;
-  nodeId: string;
-  /** The connection that now holds the lease: every other connection with this node id must go. */
-  connection: string;
-}
 
 /**
  * Admits a gateway node or refuses it, in one short transaction: the tenant row is locked (SELECT … FOR UPDATE,
@@ -68,7 +59,7 @@ export async function admitGateway(pool: Pool, request: AdmissionRequest): Promi
       const replaced = previous !== null && previous !== request.connectionId ? previous : null;
       if (replaced !== null) {
         const notice: ReplacedNotice = { tenantId: request.tenantId, nodeId: request.nodeId, connection: request.connectionId };
-        await client.query('SELECT pg_notify($1, $2)', [GATEWAY_REPLACED_CHANNEL, JSON.stringify(notice)]);
+        await client.query('SELECT pg_notify($1, $2)', [GATEWAY_REPLACED_CHANNEL, encodeGatewayReplaced(notice)]);
       }
       return { admitted: true, replaced };
     });
@@ -159,12 +150,4 @@ export async function releaseLease(pool: Pool, tenantId: string, nodeId: string,
       WHERE node_id = $1 AND lease_holder = $2`,
     [nodeId, connectionId],
   );
-}
-
-/** Parses a GATEWAY_REPLACED_CHANNEL payload; null when it is not one. */
-export function replacedNotice(payload: unknown): ReplacedNotice | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const { tenantId, nodeId, connection } = payload as Record<string, unknown>;
-  if (typeof tenantId !== 'string' || typeof nodeId !== 'string' || typeof connection !== 'string') return null;
-  return { tenantId, nodeId, connection };
 }

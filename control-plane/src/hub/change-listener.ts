@@ -3,11 +3,18 @@
 // a notification missed meanwhile costs a delay, never a lost update (DESIGN §1).
 import pg from 'pg';
 import type { Logger } from 'winston';
-import { CONFIG_CHANNEL } from '../config/versions.js';
-import { KEY_REVOKED_CHANNEL } from '../admin-api/api-keys-router.js';
-import { isUuid } from '../tenancy/schema-name.js';
-import { TENANT_TOKENS_CHANNEL } from '../auth/token-versions.js';
-import { GATEWAY_REPLACED_CHANNEL, replacedNotice, type ReplacedNotice } from './admission.js';
+import {
+  CONFIG_CHANNEL,
+  GATEWAY_REPLACED_CHANNEL,
+  KEY_REVOKED_CHANNEL,
+  NOTIFICATION_CHANNELS,
+  parseConfigChanged,
+  parseGatewayReplaced,
+  parseKeyRevoked,
+  parseTenantTokens,
+  TENANT_TOKENS_CHANNEL,
+  type ReplacedNotice,
+} from '../db/notifications.js';
 
 export interface ChangeHandlers {
   configChanged(tenantId: string, version: number): void;
@@ -43,25 +50,26 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const onNotification = (message: pg.Notification) => {
-    let payload: { tenantId?: unknown; version?: unknown; keyId?: unknown };
-    try {
-      payload = JSON.parse(message.payload ?? '') as typeof payload;
-    } catch {
-      return;
-    }
-    if (!isUuid(payload.tenantId)) return;
-    if (message.channel === CONFIG_CHANNEL && typeof payload.version === 'number') {
-      options.handlers.configChanged(payload.tenantId, payload.version);
-    } else if (message.channel === KEY_REVOKED_CHANNEL && isUuid(payload.keyId)) {
-      options.handlers.keyRevoked(payload.tenantId, payload.keyId);
-    } else if (message.channel === TENANT_TOKENS_CHANNEL) {
-      options.handlers.tenantTokensChanged(payload.tenantId);
-    } else if (message.channel === GATEWAY_REPLACED_CHANNEL) {
-      const notice = replacedNotice(payload);
+  // Each channel's payload parsed by its codec; a malformed one is ignored.
+  const deliver: Record<string, (payload: string | undefined) => void> = {
+    [CONFIG_CHANNEL]: (payload) => {
+      const notice = parseConfigChanged(payload);
+      if (notice !== null) options.handlers.configChanged(notice.tenantId, notice.version);
+    },
+    [KEY_REVOKED_CHANNEL]: (payload) => {
+      const notice = parseKeyRevoked(payload);
+      if (notice !== null) options.handlers.keyRevoked(notice.tenantId, notice.keyId);
+    },
+    [TENANT_TOKENS_CHANNEL]: (payload) => {
+      const notice = parseTenantTokens(payload);
+      if (notice !== null) options.handlers.tenantTokensChanged(notice.tenantId);
+    },
+    [GATEWAY_REPLACED_CHANNEL]: (payload) => {
+      const notice = parseGatewayReplaced(payload);
       if (notice !== null) options.handlers.gatewayReplaced(notice);
-    }
+    },
   };
+  const onNotification = (message: pg.Notification) => deliver[message.channel]?.(message.payload);
 
   const scheduleReconnect = () => {
     if (closed || timer !== undefined) return;
@@ -89,10 +97,7 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${CONFIG_CHANNEL}`);
-      await next.query(`LISTEN ${KEY_REVOKED_CHANNEL}`);
-      await next.query(`LISTEN ${TENANT_TOKENS_CHANNEL}`);
-      await next.query(`LISTEN ${GATEWAY_REPLACED_CHANNEL}`);
+      for (const channel of NOTIFICATION_CHANNELS) await next.query(`LISTEN ${channel}`);
       const { rows } = await next.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       if (closed) {
         await next.end();

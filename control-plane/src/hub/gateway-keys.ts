@@ -1,7 +1,7 @@
 // Gateway API key checks for the WebSocket hub: SHA-256 lookup of the presented key on every connection.
 import type { Queryable } from '../db/pool.js';
 import { tenantIdOfApiKey } from '@novagate/gateway/protocol';
-import { sha256Hex } from '../auth/api-keys.js';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 
 export interface AuthenticatedGateway {
   tenantId: string;

@@ -11,7 +11,7 @@ import { connectGateway, helloGateway } from '../testing/gateway-client.js';
 import { ensureDevTls } from '../tls/dev-certificates.js';
 import { createRedisPresence, presenceKey, type PresenceEntry } from './presence.js';
 import { withTransaction } from '../db/pool.js';
-import { lockTenantForConfigChange, recordConfigVersion } from '../config/versions.js';
+import { lockTenantForConfigChange, recordConfigVersion } from '../tenancy/config-versions.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 
 let redis: Redis;

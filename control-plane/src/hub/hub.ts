@@ -13,7 +13,8 @@ import { revokedKeyIds } from './gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
 import { newestTenantConfig } from './newest-config.js';
 import { recordNack } from './gateway-nodes.js';
-import { admitGateway, createAdmissionQueue, releaseLease, renewLeases, type Admission, type ReplacedNotice } from './admission.js';
+import { admitGateway, createAdmissionQueue, releaseLease, renewLeases, type Admission } from './admission.js';
+import type { ReplacedNotice } from '../db/notifications.js';
 import type { Presence } from './presence.js';
 import {
   CLOSE_LEASE_EXPIRED,

@@ -1,6 +1,6 @@
 // The hub's read of a tenant's newest config version (what it pushes), as the tenant's database role, in one
 // round trip (tenantStatement).
-import { newestConfigVersionUnless, type ConfigVersion } from '../config/versions.js';
+import { newestConfigVersionUnless, type ConfigVersion } from '../tenancy/config-versions.js';
 import type { Pool, Queryable } from '../db/pool.js';
 import { tenantStatement } from '../tenancy/tenant-transaction.js';
 

@@ -1,23 +1,26 @@
-// What other programs (the operator) use of tenancy: one implementation of provisioning, not two.
-export { provisionTenant, deprovisionTenant, createApiKey, type NewTenant, type ProvisionedTenant, type StoredApiKey } from './provision.js';
+// What other programs (the operator, e2e) use of tenancy, the control plane's data layer: one implementation of
+// provisioning, config writes and key revocation, not two.
+export { provisionTenant, deprovisionTenant, type NewTenant, type ProvisionedTenant } from './provision.js';
+export { createApiKey, revokeApiKeys, type ApiKeySelection, type StoredApiKey } from './api-keys.js';
+export { generateApiKey, sha256Hex } from './api-key-format.js';
+export { tenantIdOfApiKey } from '@novagate/gateway/protocol';
 export { tenantSchemaName, quotedTenantSchema, isUuid } from './schema-name.js';
 export { findTenantById, type Tenant } from './tenants.js';
-export { generateApiKey, sha256Hex } from '../auth/api-keys.js';
-export { tenantIdOfApiKey } from '@novagate/gateway/protocol';
-export { lockTenantForConfigChange, recordConfigVersion, latestConfigVersion, CONFIG_CHANNEL } from '../config/versions.js';
-export { migrate } from '../db/migrate.js';
-export { createPool, withTransaction } from '../db/pool.js';
+export { lockTenantForConfigChange, recordConfigVersion, latestConfigVersion } from './config-versions.js';
 export { withTenantTransaction, inTenantTransaction, UnknownTenantError } from './tenant-transaction.js';
-// The operator writes services, routes and consumers through the admin API's own entity functions.
 export {
   services as serviceEntities,
   routes as routeEntities,
   consumers as consumerEntities,
+  deleteEntities,
   OPERATOR_NAME_PREFIX,
+  type AnyEntityKind,
   type EntityKind,
-} from '../admin-api/entities.js';
-export { assertWithinPlan } from '../admin-api/entity-router.js';
-export { KEY_REVOKED_CHANNEL } from '../admin-api/api-keys-router.js';
-export { ApiError } from '../http/errors.js';
-export type { ServiceRow, RouteRow, ConsumerRow } from '../config/snapshot.js';
-export { serviceConfigOf, routeConfigOf, consumerConfigOf } from '../config/snapshot.js';
+} from './entities.js';
+export { assertWithinPlan } from './plan-limits.js';
+export { StoreError, type StoreErrorCode } from './store-error.js';
+export type { ServiceRow, RouteRow, ConsumerRow } from './config-snapshot.js';
+export { serviceConfigOf, routeConfigOf, consumerConfigOf } from './config-snapshot.js';
+// db/ lies below tenancy; the operator reaches it through here.
+export { migrate } from '../db/migrate.js';
+export { createPool, withTransaction } from '../db/pool.js';

@@ -1,7 +1,7 @@
 // Password resets on `public.tenants` (DESIGN §3): the reset token rests there only as its SHA-256 with an
 // expiry, and spending it sets the new password hash and bumps the token version in one statement.
 import type { Queryable } from '../db/pool.js';
-import { TENANT_TOKENS_CHANNEL } from '../auth/token-versions.js';
+import { TENANT_TOKENS_CHANNEL, tenantTokensPayloadSql } from '../db/notifications.js';
 
 /** Stores a reset token's hash and expiry for the tenant, replacing any earlier one. */
 export async function storeResetToken(db: Queryable, tenantId: string, tokenHash: string, expiresAt: Date): Promise<void> {
@@ -23,7 +23,7 @@ export async function resetPasswordWithToken(db: Queryable, tokenHash: string, p
         WHERE reset_token_hash = $1 AND reset_token_expires_at > $3
         RETURNING id
      )
-     SELECT id, pg_notify($4, json_build_object('tenantId', id::text)::text) FROM reset`,
+     SELECT id, pg_notify($4, ${tenantTokensPayloadSql('id::text')}) FROM reset`,
     [tokenHash, passwordHash, now, TENANT_TOKENS_CHANNEL],
   );
   if (rows[0] !== undefined) return rows[0].id;

@@ -4,10 +4,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { MIGRATION_LOCK_KEY, migrateTenantSchema } from '../db/migrate.js';
-import { recordConfigVersion } from '../config/versions.js';
+import { recordConfigVersion } from './config-versions.js';
 import { slugify, type Tenant } from './tenants.js';
 import { quotedTenantSchema, tenantSchemaName } from './schema-name.js';
-import { generateApiKey, type GeneratedApiKey } from '../auth/api-keys.js';
 
 export interface NewTenant {
   id?: string;
@@ -65,26 +64,4 @@ export async function deprovisionTenant(client: pg.PoolClient, tenantId: string)
   const { rows } = await client.query<{ role: string }>('SELECT public.novagate_tenant_role($1) AS role', [tenantId]);
   // The name is ngt_<hex>_<hex>: nothing in it needs escaping beyond the quotes.
   await client.query(`DROP ROLE IF EXISTS "${(rows[0] as { role: string }).role}"`);
-}
-
-export interface StoredApiKey {
-  id: string;
-  prefix: string;
-  name: string;
-  createdAt: Date;
-}
-
-/** Generates a gateway API key for the tenant and stores its SHA-256; the plaintext is returned once. */
-export async function createApiKey(
-  db: Pick<pg.PoolClient, 'query'>,
-  tenantId: string,
-  name: string,
-  key: GeneratedApiKey = generateApiKey(tenantId),
-): Promise<StoredApiKey & { plaintext: string }> {
-  const { rows } = await db.query<{ id: string; created_at: Date }>(
-    'INSERT INTO public.api_keys (tenant_id, key_hash, prefix, name) VALUES ($1, $2, $3, $4) RETURNING id, created_at',
-    [tenantId, key.hash, key.prefix, name],
-  );
-  const row = rows[0] as { id: string; created_at: Date };
-  return { id: row.id, prefix: key.prefix, name, createdAt: row.created_at, plaintext: key.plaintext };
 }

@@ -2,7 +2,8 @@
 // their confirmation: the row spent once, within its expiry, becomes a tenant on the free plan with its first key.
 import type { Pool, Queryable } from '../db/pool.js';
 import { isPgError, PG_UNIQUE_VIOLATION, withTransaction } from '../db/pool.js';
-import { createApiKey, provisionTenant, type ProvisionedTenant, type StoredApiKey } from './provision.js';
+import { provisionTenant, type ProvisionedTenant } from './provision.js';
+import { createApiKey, type StoredApiKey } from './api-keys.js';
 
 /** Expired rows removed per new sign-up: bounded work, enough to keep up with any sign-up rate. */
 const EXPIRED_ROWS_PER_SWEEP = 100;

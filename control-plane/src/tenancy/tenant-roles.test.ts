@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { withTransaction } from '../db/pool.js';
 import { migrate, tenantMigrations } from '../db/migrate.js';
-import { lockTenantForConfigChange } from '../config/versions.js';
+import { lockTenantForConfigChange } from './config-versions.js';
 import { withTestDatabase } from '../testing/with-test-server.js';
 import { registerTenant, startTestServer } from '../testing/server.js';
-import { createApiKey, deprovisionTenant, provisionTenant, type ProvisionedTenant } from './provision.js';
+import { deprovisionTenant, provisionTenant, type ProvisionedTenant } from './provision.js';
+import { createApiKey } from './api-keys.js';
 import { quotedTenantSchema, tenantSchemaName } from './schema-name.js';
 import { tenantSimpleQuery, withTenantTransaction } from './tenant-transaction.js';
 

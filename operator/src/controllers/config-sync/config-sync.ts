@@ -1,12 +1,12 @@
-// Writes a tenant's operator-managed services, routes and consumers exactly as the admin API does: the admin
-// API's own entity functions, in one transaction under the tenant lock, ending with recordConfigVersion (which
+// Writes a tenant's operator-managed services, routes and consumers exactly as the admin API does: the data
+// layer's own entity functions, in one transaction under the tenant lock, ending with recordConfigVersion (which
 // adds the pending update and the NOTIFY that pushes the new version to the tenant's gateways).
 import type { Pool, PoolClient } from 'pg';
 import {
-  ApiError,
   assertWithinPlan,
   consumerConfigOf,
   consumerEntities,
+  deleteEntities,
   lockTenantForConfigChange,
   quotedTenantSchema,
   recordConfigVersion,
@@ -14,12 +14,14 @@ import {
   routeEntities,
   serviceConfigOf,
   serviceEntities,
+  StoreError,
   UnknownTenantError,
   withTenantTransaction,
+  type AnyEntityKind,
   type ConsumerRow,
-  type EntityKind,
   type RouteRow,
   type ServiceRow,
+  type StoreErrorCode,
 } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { jsonEqual } from '../../conditions.js';
@@ -40,7 +42,7 @@ const KINDS = {
   services: serviceEntities,
   routes: routeEntities,
   consumers: consumerEntities,
-} as unknown as Record<ConfigAction['table'], EntityKind<unknown, { id: string; managed_by: 'api' | 'kubernetes'; created_at: string; updated_at: string }>>;
+} as unknown as Record<ConfigAction['table'], AnyEntityKind>;
 
 async function readManaged(client: PoolClient, tenantId: string): Promise<ObservedConfig> {
   const managed = (alias: string) => `WHERE ${alias}.managed_by = 'kubernetes'`;
@@ -54,7 +56,8 @@ async function readManaged(client: PoolClient, tenantId: string): Promise<Observ
   };
 }
 
-const REASONS: Record<string, string> = {
+/** The condition reason of each data-layer refusal the operator can meet; any other is 'Refused'. */
+const REASONS: Partial<Record<StoreErrorCode, string>> = {
   plan_limit_exceeded: 'PlanLimitExceeded',
   already_exists: 'Conflict',
   conflict: 'Conflicted',
@@ -64,7 +67,7 @@ const REASONS: Record<string, string> = {
 
 /** A refusal a person can act on, or null for anything else (a failure to retry). */
 function problemOf(table: ConfigAction['table'], error: unknown): Problem | null {
-  const explained = error instanceof ApiError ? error : KINDS[table].explain(error);
+  const explained = error instanceof StoreError ? error : KINDS[table].explain(error);
   if (explained === null) return null;
   return { reason: REASONS[explained.code] ?? 'Refused', message: explained.message };
 }
@@ -72,7 +75,7 @@ function problemOf(table: ConfigAction['table'], error: unknown): Problem | null
 async function perform(client: PoolClient, tenantId: string, plan: string, action: ConfigAction): Promise<void> {
   const kind = KINDS[action.table];
   if (action.op === 'delete') {
-    await client.query(`DELETE FROM ${quotedTenantSchema(tenantId)}.${action.table} WHERE id = $1`, [action.id]);
+    await deleteEntities(client, tenantId, action.table, [action.id]);
   } else if (action.op === 'insert') {
     await assertWithinPlan(client, kind, tenantId, plan);
     await kind.insert(client, tenantId, action.config, 'kubernetes');

@@ -1,11 +1,12 @@
 // Pure: what one Route resource asks of its tenant's config (a service and a route named k8s.<ns>.<name>),
 // validated with the gateway's own schema, or why it cannot be accepted.
 import { routeSchema, serviceSchema, type RouteConfig, type ServiceConfig } from '@novagate/gateway/config';
+import { OPERATOR_NAME_PREFIX } from '@novagate/control-plane/tenancy';
 import type { RouteResource } from '../../kube/resources.js';
 import { problemMessage, type Evaluation } from '../evaluation.js';
 
 export function operatorEntityName(namespace: string, name: string): string {
-  return `k8s.${namespace}.${name}`;
+  return `${OPERATOR_NAME_PREFIX}${namespace}.${name}`;
 }
 
 const SERVICE_FIELDS: Record<string, string> = { name: 'metadata.name', url: 'spec.upstream.url' };

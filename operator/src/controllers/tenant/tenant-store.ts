@@ -1,14 +1,7 @@
 // The tenant account rows the operator owns (DESIGN §2, §7): found by the Tenant resource's uid, so a reconcile
 // after a crash finds the tenant instead of making a second one. Provisioning itself is the control plane's.
 import type { Pool } from 'pg';
-import {
-  createApiKey,
-  deprovisionTenant,
-  KEY_REVOKED_CHANNEL,
-  provisionTenant,
-  sha256Hex,
-  withTransaction,
-} from '@novagate/control-plane/tenancy';
+import { createApiKey, deprovisionTenant, provisionTenant, revokeApiKeys as revokeStoredApiKeys, sha256Hex, withTransaction } from '@novagate/control-plane/tenancy';
 
 export interface TenantAccount {
   id: string;
@@ -78,26 +71,13 @@ export async function storeApiKey(pool: Pool, tenantId: string, plaintext: strin
 
 /** Revokes the tenant's keys named `name` other than `keep` (all of them when keep is null), with the NOTIFY. */
 export async function revokeApiKeys(pool: Pool, tenantId: string, name: string | null, keep: string | null): Promise<number> {
-  const { rowCount } = await pool.query(
-    `WITH revoked AS (
-       UPDATE public.api_keys SET revoked_at = now()
-        WHERE tenant_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR name = $2) AND ($3::text IS NULL OR key_hash <> $3)
-        RETURNING id
-     )
-     SELECT pg_notify($4, json_build_object('tenantId', $1::text, 'keyId', id::text)::text) FROM revoked`,
-    [tenantId, name, keep === null ? null : sha256Hex(keep), KEY_REVOKED_CHANNEL],
-  );
-  return rowCount ?? 0;
+  return revokeStoredApiKeys(pool, tenantId, { name, keep });
 }
 
 /** Deletion of a Tenant: keys revoked always; the schema and account dropped (Delete) or kept for adoption (Retain). */
 export async function releaseTenant(pool: Pool, tenantId: string, policy: 'Retain' | 'Delete'): Promise<void> {
   await withTransaction(pool, async (client) => {
-    await client.query(
-      `WITH revoked AS (UPDATE public.api_keys SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL RETURNING id)
-       SELECT pg_notify($2, json_build_object('tenantId', $1::text, 'keyId', id::text)::text) FROM revoked`,
-      [tenantId, KEY_REVOKED_CHANNEL],
-    );
+    await revokeStoredApiKeys(client, tenantId, { name: null, keep: null });
     if (policy === 'Delete') {
       await deprovisionTenant(client, tenantId);
     } else {

@@ -1,7 +1,7 @@
 // Consumer API keys `ck_<32 hex>` (issue 13): 16 bytes from a CSPRNG, shown once, kept only as the SHA-256
 // that key-auth at the gateway looks up.
 import { randomBytes } from 'node:crypto';
-import { sha256Hex } from '../auth/api-keys.js';
+import { sha256Hex } from './api-key-format.js';
 
 export interface GeneratedConsumerKey {
   plaintext: string;

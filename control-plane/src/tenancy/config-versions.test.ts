@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { configHash } from '@novagate/gateway/config';
 import { withTransaction } from '../db/pool.js';
 import { withTestDatabase } from '../testing/with-test-server.js';
-import { provisionTenant } from '../tenancy/provision.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { lockTenantForConfigChange, newestConfigVersionUnless, recordConfigVersion } from './versions.js';
+import { provisionTenant } from './provision.js';
+import { quotedTenantSchema } from './schema-name.js';
+import { lockTenantForConfigChange, newestConfigVersionUnless, recordConfigVersion } from './config-versions.js';
 
 const { db, ready } = withTestDatabase();
 let tenantId: string;

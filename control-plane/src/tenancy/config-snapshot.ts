@@ -1,7 +1,7 @@
 // Builds a tenant's gateway config snapshot (DESIGN §4) from its service, route and consumer rows.
 import type { ConsumerConfig, GatewayConfig, RateLimitConfig, RouteConfig, RouteRateLimitConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { quotedTenantSchema } from './schema-name.js';
 
 export interface ServiceRow {
   id: string;

@@ -3,10 +3,9 @@
 // Numbers are allocated under the tenant row's lock, so the admin API and the operator never collide.
 import { canonicalConfig, type GatewayConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { snapshotListColumns, snapshotOf, type SnapshotLists } from './snapshot.js';
-
-export const CONFIG_CHANNEL = 'novagate_config';
+import { CONFIG_CHANNEL, encodeConfigChanged } from '../db/notifications.js';
+import { quotedTenantSchema } from './schema-name.js';
+import { snapshotListColumns, snapshotOf, type SnapshotLists } from './config-snapshot.js';
 
 export interface ConfigVersion {
   version: number;
@@ -77,7 +76,7 @@ export async function recordConfigVersion(db: Queryable, tenantId: string): Prom
        INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($4, $1)
      )
      SELECT pg_notify($5, $6)`,
-    [version, hash, json, tenantId, CONFIG_CHANNEL, JSON.stringify({ tenantId, version })],
+    [version, hash, json, tenantId, CONFIG_CHANNEL, encodeConfigChanged({ tenantId, version })],
   );
   return { version, hash, changed: true };
 }

@@ -1,7 +1,7 @@
 // Gateway API keys `gw_<tenantId>_<32 hex>` (DESIGN §3, §6): generated from a CSPRNG, stored only as SHA-256
 // (the format and the tenant id it names are the gateway protocol's: @novagate/gateway/protocol).
 import { createHash, randomBytes } from 'node:crypto';
-import { isUuid } from '../tenancy/schema-name.js';
+import { isUuid } from './schema-name.js';
 
 export interface GeneratedApiKey {
   plaintext: string;

@@ -1,12 +1,10 @@
-// The admin API's side of route conflicts (DESIGN §10): a route that would claim the same requests as a route
-// already stored (same host, path shape and methods) is refused with 409 `conflict`, naming the other route.
+// Route conflicts in the store (DESIGN §10): a route that would claim the same requests as a route already
+// stored (same host, path shape and methods) is refused with a `conflict` StoreError naming the other route.
 import type { RouteConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts, routeOverlap, type RouteClaim } from '@novagate/gateway/routing/conflicts';
 import type { Queryable } from '../db/pool.js';
-import { ApiError } from '../http/errors.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
-
-export const routeConflict = (message: string, path: string) => new ApiError(409, 'conflict', message, [{ path, message }]);
+import { quotedTenantSchema } from './schema-name.js';
+import { conflict } from './store-error.js';
 
 interface ClaimRow {
   name: string;
@@ -36,7 +34,7 @@ export async function assertNoRouteConflict(
     const other: RouteClaim = { name: row.name, paths: row.paths, methods: row.methods, hosts: row.hosts, caseInsensitive: row.case_insensitive };
     const overlap = routeOverlap(route, other);
     if (overlap !== null) {
-      throw routeConflict(`route '${route.name}' claims the same requests as route '${row.name}' (${describeOverlap(overlap)})`, 'paths');
+      throw conflict(`route '${route.name}' claims the same requests as route '${row.name}' (${describeOverlap(overlap)})`, 'paths');
     }
   }
 }
@@ -51,7 +49,7 @@ export function assertNoConflictsIn(routes: readonly RouteConfig[], established:
   const [first] = findRouteConflicts(candidates);
   if (first === undefined) return;
   const index = routes.findIndex((route) => route.name === first.route.name);
-  throw routeConflict(
+  throw conflict(
     `route '${first.route.name}' claims the same requests as route '${first.winner.name}' (${describeOverlap(first.overlap)})`,
     `${prefix}routes[${index}].paths`,
   );
