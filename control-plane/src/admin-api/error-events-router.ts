@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow } from '../http/errors.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { listErrorEvents } from '../tenancy/error-events.js';
 import type { TenantDb } from '../tenancy/tenant-db.js';
 
 const errorEventsQuery = z
@@ -22,16 +22,6 @@ const errorEventsQuery = z
 export function registerErrorEventRoutes(app: FastifyInstance, db: TenantDb): void {
   app.get('', async (request) => {
     const query = parseOrThrow(errorEventsQuery, request.query, 'query is invalid');
-    const { rows } = await db.query<{ code: string; service: string | null; count: number; time: Date }>(
-      request.tenantId,
-      `SELECT code, service, count, time
-         FROM ${quotedTenantSchema(request.tenantId)}.error_events
-        WHERE ($2::text IS NULL OR code = $2) AND ($3::text IS NULL OR service = $3)
-          AND ($4::timestamptz IS NULL OR time >= $4) AND ($5::timestamptz IS NULL OR time < $5)
-        ORDER BY time DESC
-        LIMIT $1`,
-      [query.limit, query.code ?? null, query.service ?? null, query.since ?? null, query.until ?? null],
-    );
-    return { data: rows };
+    return { data: await listErrorEvents(db, request.tenantId, query) };
   });
 }
