@@ -13,16 +13,16 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '@novagate/control-plane/testing/server';
-import { ensureDevTls } from '@novagate/control-plane/tls/dev-certificates';
+import type { TestDatabase } from '@novagate/control-plane/testing/database';
+import { registerTenant, type RegisteredTenant, type TestServer } from '@novagate/control-plane/testing/server';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 import { startKubeApiServer, type KubeApiServer } from '@novagate/e2e/kube-api';
 import { helmBinary, repoRoot } from '../tools.js';
 import { chartDir } from '../chart/render.js';
 import { metricsIn } from '../monitoring/metric-names.js';
-import { freePort, instantQuery, pollFor, prometheusApi, startPrometheus, type PrometheusServer } from '../monitoring/prometheus-server.js';
+import { freePort, instantQuery, pollFor, startPrometheus, type PrometheusServer } from '../monitoring/prometheus-server.js';
+import { scrapeConfig, startTlsControlPlane, waitForBothTargets } from '../monitoring/scraped-stack.js';
 import { diagnosisBlocks, whyNotRunnable } from './diagnosis-commands.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -66,12 +66,9 @@ async function kubectl(args: string[], input?: string): Promise<string> {
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'novagate-runbooks-e2e-'));
-  const tls = ensureDevTls(join(dir, 'tls'));
-  db = await createTestDatabase();
-  controlPlane = await startTestServer({
-    db,
-    tls: { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8'), ca: readFileSync(tls.caFile, 'utf8') },
-  });
+  const started = await startTlsControlPlane(dir);
+  const tls = started.tls;
+  ({ db, controlPlane } = started);
   tenant = await registerTenant(controlPlane, 'Runbooks');
   upstream = await startUpstream();
   const config = {
@@ -97,20 +94,15 @@ before(async () => {
   const gw = `http://127.0.0.1:${gateway.port}`;
   await pollFor('the gateway did not get its config', async () => ((await fetch(`${gw}/users/1`)).status === 200 ? true : undefined), 20_000);
 
-  const labels = (job: string) => ({ namespace: NS, pod: `${job}-0` });
   prometheus = await startPrometheus(
-    {
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      scrape_configs: [
-        { job_name: 'novagate-gateway', static_configs: [{ targets: [`127.0.0.1:${gateway.metricsPort}`], labels: labels('novagate-gateway') }] },
-        {
-          job_name: 'novagate-control-plane',
-          scheme: 'https',
-          tls_config: { ca_file: tls.caFile },
-          static_configs: [{ targets: [`127.0.0.1:${controlPlane.controlPlane.metricsPort}`], labels: labels('novagate-control-plane') }],
-        },
-      ],
-    },
+    scrapeConfig({
+      namespace: NS,
+      gatewayJob: 'novagate-gateway',
+      gatewayMetricsPort: gateway.metricsPort,
+      controlPlaneJob: 'novagate-control-plane',
+      controlPlaneMetricsPort: controlPlane.controlPlane.metricsPort,
+      caFile: tls.caFile,
+    }),
     PROMETHEUS,
   );
 
@@ -160,14 +152,8 @@ before(async () => {
     },
     20_000,
   );
-  scrapedNames = await pollFor(
-    'Prometheus did not scrape both targets',
-    async () => {
-      const names = new Set(await prometheusApi<string[]>(prometheus!, 'label/__name__/values'));
-      const up = await instantQuery(prometheus!, 'up == 1');
-      return up.length === 2 && names.has('novagate_http_requests_total') && names.has('novagate_gateways_connected') ? names : undefined;
-    },
-    30_000,
+  scrapedNames = await waitForBothTargets(prometheus, 'Prometheus did not scrape both targets', (names) =>
+    names.has('novagate_http_requests_total') && names.has('novagate_gateways_connected'),
   );
 });
 
