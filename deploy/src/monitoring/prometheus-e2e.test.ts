@@ -11,15 +11,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { TestDatabase } from '@novagate/control-plane/testing/database';
-import { registerTenant, type TestServer } from '@novagate/control-plane/testing/server';
+import { registerTenant } from '@novagate/control-plane/testing/server';
 import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 import { componentName, releaseNamespace } from '../chart/render.js';
 import { designMetrics, metricsIn } from './metric-names.js';
 import { alertsOf, renderRuleGroups, writeRuleFile, type AlertRule } from './rules.js';
 import { activeAlerts, instantQuery, pollFor, prometheusApi, startPrometheus, type PrometheusServer } from './prometheus-server.js';
-import { scrapeConfig, startTlsControlPlane, waitForBothTargets } from './scraped-stack.js';
+import { scrapeConfig, startTlsControlPlane, waitForBothTargets, type TlsControlPlane } from './scraped-stack.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const skip = existsSync(PROMETHEUS) ? false : `${PROMETHEUS} is missing: apt-get install -y prometheus (Debian), as .ci/run does`;
@@ -35,8 +34,7 @@ const controlPlaneJob = componentName('control-plane');
 const errorRateAlert = 'NovaGateGatewayHighErrorRate';
 
 let dir: string;
-let db: TestDatabase | undefined;
-let controlPlane: TestServer | undefined;
+let served: TlsControlPlane | undefined;
 let upstream: TestUpstream | undefined;
 let gateway: GatewayProcess | undefined;
 let prometheus: PrometheusServer | undefined;
@@ -48,8 +46,8 @@ let gatewayConfigDir: string | undefined;
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'novagate-prom-e2e-'));
-  const started = await startTlsControlPlane(dir);
-  ({ db, controlPlane } = started);
+  served = await startTlsControlPlane(dir);
+  const { controlPlane, tls } = served;
   upstream = await startUpstream((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -80,7 +78,7 @@ before(async () => {
       gatewayMetricsPort: gateway.metricsPort,
       controlPlaneJob,
       controlPlaneMetricsPort: controlPlane.controlPlane.metricsPort,
-      caFile: started.tls.caFile,
+      caFile: tls.caFile,
       ruleFiles: [ruleFile],
     }),
     PROMETHEUS,
@@ -104,8 +102,7 @@ after(async () => {
   await prometheus?.stop();
   await gateway?.stop();
   await upstream?.close();
-  await controlPlane?.close();
-  await db?.drop();
+  await served?.close();
   for (const folder of [dir, gatewayConfigDir]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 

@@ -13,6 +13,8 @@ export interface TlsControlPlane {
   tls: DevTls;
   db: TestDatabase;
   controlPlane: TestServer;
+  /** Closes the control plane, then drops its database. */
+  close(): Promise<void>;
 }
 
 /** The dev certificates in `<dir>/tls` and a control plane serving HTTPS with them on a fresh database. */
@@ -24,7 +26,15 @@ export async function startTlsControlPlane(dir: string): Promise<TlsControlPlane
       db,
       tls: { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8'), ca: readFileSync(tls.caFile, 'utf8') },
     });
-    return { tls, db, controlPlane };
+    return {
+      tls,
+      db,
+      controlPlane,
+      async close() {
+        await controlPlane.close();
+        await db.drop();
+      },
+    };
   } catch (error) {
     await db.drop();
     throw error;

@@ -13,8 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { TestDatabase } from '@novagate/control-plane/testing/database';
-import { registerTenant, type RegisteredTenant, type TestServer } from '@novagate/control-plane/testing/server';
+import { registerTenant, type RegisteredTenant } from '@novagate/control-plane/testing/server';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 import { startKubeApiServer, type KubeApiServer } from '@novagate/e2e/kube-api';
@@ -22,7 +21,7 @@ import { helmBinary, repoRoot } from '../tools.js';
 import { chartDir } from '../chart/render.js';
 import { metricsIn } from '../monitoring/metric-names.js';
 import { freePort, instantQuery, pollFor, startPrometheus, type PrometheusServer } from '../monitoring/prometheus-server.js';
-import { scrapeConfig, startTlsControlPlane, waitForBothTargets } from '../monitoring/scraped-stack.js';
+import { scrapeConfig, startTlsControlPlane, waitForBothTargets, type TlsControlPlane } from '../monitoring/scraped-stack.js';
 import { diagnosisBlocks, whyNotRunnable } from './diagnosis-commands.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -38,8 +37,7 @@ const runbookDir = join(repoRoot, 'docs/runbooks');
 const alertPages = readdirSync(runbookDir).filter((file) => /^NovaGate.*\.md$/.test(file)).sort();
 
 let dir: string;
-let db: TestDatabase | undefined;
-let controlPlane: TestServer | undefined;
+let served: TlsControlPlane | undefined;
 let upstream: TestUpstream | undefined;
 let gateway: GatewayProcess | undefined;
 let prometheus: PrometheusServer | undefined;
@@ -66,9 +64,8 @@ async function kubectl(args: string[], input?: string): Promise<string> {
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'novagate-runbooks-e2e-'));
-  const started = await startTlsControlPlane(dir);
-  const tls = started.tls;
-  ({ db, controlPlane } = started);
+  served = await startTlsControlPlane(dir);
+  const { controlPlane, db, tls } = served;
   tenant = await registerTenant(controlPlane, 'Runbooks');
   upstream = await startUpstream();
   const config = {
@@ -146,7 +143,7 @@ before(async () => {
   await pollFor(
     'the gateway did not ship its error events',
     async () => {
-      const listed = await controlPlane!.request('GET', `/api/v1/tenants/${tenant.id}/errors?service=gone`, { token: tenant.token });
+      const listed = await controlPlane.request('GET', `/api/v1/tenants/${tenant.id}/errors?service=gone`, { token: tenant.token });
       const events = (listed.body?.data ?? []) as { code: string; count: number }[];
       return events.some((event) => event.code === 'connection_refused') ? true : undefined;
     },
@@ -161,8 +158,7 @@ after(async () => {
   await prometheus?.stop();
   await gateway?.stop();
   await upstream?.close();
-  await controlPlane?.close();
-  await db?.drop();
+  await served?.close();
   await kube?.stop();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
