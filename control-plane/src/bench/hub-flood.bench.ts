@@ -78,11 +78,8 @@ async function main(): Promise<void> {
       return samples;
     };
     const metrics = async (): Promise<string> => {
-      for (const url of [`http://127.0.0.1:${METRICS_PORT}/metrics`]) {
-        const response = await fetch(url).catch(() => undefined);
-        if (response?.ok === true) return response.text();
-      }
-      return '';
+      const response = await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`).catch(() => undefined);
+      return response?.ok === true ? response.text() : '';
     };
     const metric = (text: string, name: string, labels = ''): number => {
       let sum = 0;

@@ -1,7 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
-import { connectionServed, openConnection, piecesOf, slowClient } from '@novagate/gateway/testing/slow-client';
+import { connectionServed, holdServedConnections, piecesOf, servedWithin, slowClient } from '@novagate/gateway/testing/slow-client';
 import { withTestServer } from '../testing/with-test-server.js';
 
 // Small bounds so that the slow clients below are cut in well under a second.
@@ -41,23 +40,11 @@ test('a body trickled faster than the idle bound is still cut at REQUEST_TIMEOUT
 
 test('connections beyond MAX_CONNECTIONS are closed at once; a freed slot serves again', { timeout: 20_000 }, async () => {
   const GET = 'GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n';
-  const held: Socket[] = [];
+  const held = await holdServedConnections(port, LIMITS.maxConnections, GET);
   try {
-    for (let i = 0; i < LIMITS.maxConnections; i++) {
-      const socket = await openConnection(port);
-      const answered = new Promise<void>((resolve) => socket.once('data', () => resolve()));
-      socket.write(GET);
-      await answered;
-      held.push(socket);
-    }
     assert.equal(await connectionServed(port, GET), false, 'one connection too many is closed unanswered');
     held.pop()?.destroy();
-    let served = false;
-    for (let i = 0; i < 50 && !served; i++) {
-      served = await connectionServed(port, GET);
-      if (!served) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.equal(served, true, 'a slot freed by a closed connection is used again');
+    assert.equal(await servedWithin(port, GET), true, 'a slot freed by a closed connection is used again');
   } finally {
     for (const socket of held) socket.destroy();
   }

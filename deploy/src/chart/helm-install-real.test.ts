@@ -13,6 +13,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { kubectlFor, type Kubectl } from '@novagate/e2e/kube-api';
 import { runHelmAgainst, type HelmRunResult } from '../tools.js';
 import { chartDir, renderChart } from './render.js';
+import { standInCrdRefs, standInCrdsYaml } from './stand-in-crds.js';
 
 const kubeconfig = process.env.E2E_KUBE === 'real' ? (process.env.KUBECONFIG ?? '') : '';
 const skip = kubeconfig === '' || !existsSync(kubeconfig) ? 'needs a real kube-apiserver: E2E_KUBE=real and KUBECONFIG (see .ci/run)' : false;
@@ -124,25 +125,9 @@ test('helm install of the exposed, try-it-out values (LoadBalancer gateway, cont
   assert.ok(kinds.has('Ingress') && kinds.has('StatefulSet'), [...kinds].join(', '));
 });
 
-/** Stand-ins for the Prometheus Operator's and cert-manager's CRDs (names, group, version and scope as theirs). */
-function standInCrd(group: string, kind: string, plural: string): object {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
-    },
-  };
-}
-
 test('helm install of each documented values combination (charts/novagate/ci/*-values.yaml) on a real kube-apiserver', { skip }, async () => {
-  const crds = [standInCrd('monitoring.coreos.com', 'ServiceMonitor', 'servicemonitors'), standInCrd('monitoring.coreos.com', 'PrometheusRule', 'prometheusrules'), standInCrd('cert-manager.io', 'Certificate', 'certificates')];
-  await kubectlOk(['apply', '-f', '-'], crds.map((crd) => stringify(crd)).join('---\n'));
-  await kubectlOk(['wait', '--for=condition=Established', 'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com', 'crd/certificates.cert-manager.io', '--timeout=60s']);
+  await kubectlOk(['apply', '-f', '-'], standInCrdsYaml);
+  await kubectlOk(['wait', '--for=condition=Established', ...standInCrdRefs, '--timeout=60s']);
   const files = readdirSync(join(chartDir, 'ci')).filter((file) => file.endsWith('-values.yaml')).sort();
   assert.ok(files.length >= 4, files.join(', '));
   const kinds = new Set<string>();

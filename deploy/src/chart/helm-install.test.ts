@@ -12,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { kubectlFor, startKubeApiServer, type Kubectl, type KubeApiServer } from '@novagate/e2e/kube-api';
 import { runHelmAgainst, type HelmRunResult } from '../tools.js';
 import { chartDir, componentName, releaseName, renderChart, type KubeObject, type RenderOptions } from './render.js';
+import { standInCrdsYaml } from './stand-in-crds.js';
 
 let server: KubeApiServer;
 let kubectl: Kubectl;
@@ -127,35 +128,11 @@ test('helm install refuses a misspelt value with a message naming it, and create
   assert.deepEqual(server.api.store.list('apps/deployments', 'novagate-typo'), []);
 });
 
-/**
- * Stand-ins for the CRDs of the Prometheus Operator (ServiceMonitor, PrometheusRule) and cert-manager
- * (Certificate), which a cluster with those operators has: names, group, version and scope as theirs, with a
- * schema that keeps any spec (their real schemas are not checked here; kube-schema.test.ts checks the objects).
- */
-function standInCrd(group: string, version: string, kind: string, plural: string): object {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } }],
-    },
-  };
-}
-
 const ciValuesFiles = readdirSync(join(chartDir, 'ci')).filter((file) => file.endsWith('-values.yaml')).sort();
 
 test('helm install and uninstall each documented values combination (charts/novagate/ci/*-values.yaml)', async () => {
   assert.ok(ciValuesFiles.length >= 4, ciValuesFiles.join(', '));
-  const crds = [
-    standInCrd('monitoring.coreos.com', 'v1', 'ServiceMonitor', 'servicemonitors'),
-    standInCrd('monitoring.coreos.com', 'v1', 'PrometheusRule', 'prometheusrules'),
-    standInCrd('cert-manager.io', 'v1', 'Certificate', 'certificates'),
-  ];
-  await kubectlOk(['apply', '-f', '-'], crds.map((crd) => stringify(crd)).join('---\n'));
+  await kubectlOk(['apply', '-f', '-'], standInCrdsYaml);
   const kinds = new Set<string>();
   for (const [index, file] of ciValuesFiles.entries()) {
     const namespace = `novagate-ci-${index}`;

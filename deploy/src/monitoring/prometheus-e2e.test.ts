@@ -8,18 +8,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
-import { registerTenant, startTestServer, type TestServer } from '@novagate/control-plane/testing/server';
-import { ensureDevTls } from '@novagate/control-plane/tls/dev-certificates';
+import { registerTenant } from '@novagate/control-plane/testing/server';
 import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 import { componentName, releaseNamespace } from '../chart/render.js';
 import { designMetrics, metricsIn } from './metric-names.js';
 import { alertsOf, renderRuleGroups, writeRuleFile, type AlertRule } from './rules.js';
 import { activeAlerts, instantQuery, pollFor, prometheusApi, startPrometheus, type PrometheusServer } from './prometheus-server.js';
+import { scrapeConfig, startTlsControlPlane, waitForBothTargets, type TlsControlPlane } from './scraped-stack.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const skip = existsSync(PROMETHEUS) ? false : `${PROMETHEUS} is missing: apt-get install -y prometheus (Debian), as .ci/run does`;
@@ -35,8 +34,7 @@ const controlPlaneJob = componentName('control-plane');
 const errorRateAlert = 'NovaGateGatewayHighErrorRate';
 
 let dir: string;
-let db: TestDatabase | undefined;
-let controlPlane: TestServer | undefined;
+let served: TlsControlPlane | undefined;
 let upstream: TestUpstream | undefined;
 let gateway: GatewayProcess | undefined;
 let prometheus: PrometheusServer | undefined;
@@ -48,12 +46,8 @@ let gatewayConfigDir: string | undefined;
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'novagate-prom-e2e-'));
-  const tls = ensureDevTls(join(dir, 'tls'));
-  db = await createTestDatabase();
-  controlPlane = await startTestServer({
-    db,
-    tls: { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8'), ca: readFileSync(tls.caFile, 'utf8') },
-  });
+  served = await startTlsControlPlane(dir);
+  const { controlPlane, tls } = served;
   upstream = await startUpstream((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -77,21 +71,16 @@ before(async () => {
   const groups = renderRuleGroups({ set: ['gateway.mode=standalone', `monitoring.prometheusRule.alerts.${errorRateAlert}.for=2s`] });
   rules = alertsOf(groups);
   const ruleFile = writeRuleFile(dir, groups);
-  const targetLabels = (job: string) => ({ namespace: releaseNamespace, pod: `${job}-0` });
   prometheus = await startPrometheus(
-    {
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [ruleFile],
-      scrape_configs: [
-        { job_name: gatewayJob, static_configs: [{ targets: [`127.0.0.1:${gateway.metricsPort}`], labels: targetLabels(gatewayJob) }] },
-        {
-          job_name: controlPlaneJob,
-          scheme: 'https',
-          tls_config: { ca_file: tls.caFile },
-          static_configs: [{ targets: [`127.0.0.1:${controlPlane.controlPlane.metricsPort}`], labels: targetLabels(controlPlaneJob) }],
-        },
-      ],
-    },
+    scrapeConfig({
+      namespace: releaseNamespace,
+      gatewayJob,
+      gatewayMetricsPort: gateway.metricsPort,
+      controlPlaneJob,
+      controlPlaneMetricsPort: controlPlane.controlPlane.metricsPort,
+      caFile: tls.caFile,
+      ruleFiles: [ruleFile],
+    }),
     PROMETHEUS,
   );
 
@@ -113,8 +102,7 @@ after(async () => {
   await prometheus?.stop();
   await gateway?.stop();
   await upstream?.close();
-  await controlPlane?.close();
-  await db?.drop();
+  await served?.close();
   for (const folder of [dir, gatewayConfigDir]) if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -127,15 +115,8 @@ async function gatewayGet(path: string, headers: Record<string, string> = {}): P
 /** Waits until both targets are up and every gateway and control plane metric of DESIGN §9 has been scraped. */
 async function waitForScrapedMetrics(): Promise<Set<string>> {
   const wanted = [...designMetrics.gateway, ...designMetrics.controlPlane];
-  return pollFor(
-    'Prometheus did not scrape every gateway and control plane metric',
-    async () => {
-      const names = new Set(await prometheusApi<string[]>(prometheus!, 'label/__name__/values'));
-      const up = await instantQuery(prometheus!, 'up == 1');
-      const present = (name: string) => names.has(name) || names.has(`${name}_bucket`);
-      return up.length === 2 && wanted.every(present) ? names : undefined;
-    },
-    30_000,
+  return waitForBothTargets(prometheus!, 'Prometheus did not scrape every gateway and control plane metric', (names) =>
+    wanted.every((name) => names.has(name) || names.has(`${name}_bucket`)),
   );
 }
 

@@ -13,16 +13,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '@novagate/control-plane/testing/server';
-import { ensureDevTls } from '@novagate/control-plane/tls/dev-certificates';
+import { registerTenant, type RegisteredTenant } from '@novagate/control-plane/testing/server';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 import { startKubeApiServer, type KubeApiServer } from '@novagate/e2e/kube-api';
 import { helmBinary, repoRoot } from '../tools.js';
 import { chartDir } from '../chart/render.js';
 import { metricsIn } from '../monitoring/metric-names.js';
-import { freePort, instantQuery, pollFor, prometheusApi, startPrometheus, type PrometheusServer } from '../monitoring/prometheus-server.js';
+import { freePort, instantQuery, pollFor, startPrometheus, type PrometheusServer } from '../monitoring/prometheus-server.js';
+import { scrapeConfig, startTlsControlPlane, waitForBothTargets, type TlsControlPlane } from '../monitoring/scraped-stack.js';
 import { diagnosisBlocks, whyNotRunnable } from './diagnosis-commands.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -38,8 +37,7 @@ const runbookDir = join(repoRoot, 'docs/runbooks');
 const alertPages = readdirSync(runbookDir).filter((file) => /^NovaGate.*\.md$/.test(file)).sort();
 
 let dir: string;
-let db: TestDatabase | undefined;
-let controlPlane: TestServer | undefined;
+let served: TlsControlPlane | undefined;
 let upstream: TestUpstream | undefined;
 let gateway: GatewayProcess | undefined;
 let prometheus: PrometheusServer | undefined;
@@ -66,12 +64,8 @@ async function kubectl(args: string[], input?: string): Promise<string> {
 before(async () => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'novagate-runbooks-e2e-'));
-  const tls = ensureDevTls(join(dir, 'tls'));
-  db = await createTestDatabase();
-  controlPlane = await startTestServer({
-    db,
-    tls: { cert: readFileSync(tls.certFile, 'utf8'), key: readFileSync(tls.keyFile, 'utf8'), ca: readFileSync(tls.caFile, 'utf8') },
-  });
+  served = await startTlsControlPlane(dir);
+  const { controlPlane, db, tls } = served;
   tenant = await registerTenant(controlPlane, 'Runbooks');
   upstream = await startUpstream();
   const config = {
@@ -97,20 +91,15 @@ before(async () => {
   const gw = `http://127.0.0.1:${gateway.port}`;
   await pollFor('the gateway did not get its config', async () => ((await fetch(`${gw}/users/1`)).status === 200 ? true : undefined), 20_000);
 
-  const labels = (job: string) => ({ namespace: NS, pod: `${job}-0` });
   prometheus = await startPrometheus(
-    {
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      scrape_configs: [
-        { job_name: 'novagate-gateway', static_configs: [{ targets: [`127.0.0.1:${gateway.metricsPort}`], labels: labels('novagate-gateway') }] },
-        {
-          job_name: 'novagate-control-plane',
-          scheme: 'https',
-          tls_config: { ca_file: tls.caFile },
-          static_configs: [{ targets: [`127.0.0.1:${controlPlane.controlPlane.metricsPort}`], labels: labels('novagate-control-plane') }],
-        },
-      ],
-    },
+    scrapeConfig({
+      namespace: NS,
+      gatewayJob: 'novagate-gateway',
+      gatewayMetricsPort: gateway.metricsPort,
+      controlPlaneJob: 'novagate-control-plane',
+      controlPlaneMetricsPort: controlPlane.controlPlane.metricsPort,
+      caFile: tls.caFile,
+    }),
     PROMETHEUS,
   );
 
@@ -154,20 +143,14 @@ before(async () => {
   await pollFor(
     'the gateway did not ship its error events',
     async () => {
-      const listed = await controlPlane!.request('GET', `/api/v1/tenants/${tenant.id}/errors?service=gone`, { token: tenant.token });
+      const listed = await controlPlane.request('GET', `/api/v1/tenants/${tenant.id}/errors?service=gone`, { token: tenant.token });
       const events = (listed.body?.data ?? []) as { code: string; count: number }[];
       return events.some((event) => event.code === 'connection_refused') ? true : undefined;
     },
     20_000,
   );
-  scrapedNames = await pollFor(
-    'Prometheus did not scrape both targets',
-    async () => {
-      const names = new Set(await prometheusApi<string[]>(prometheus!, 'label/__name__/values'));
-      const up = await instantQuery(prometheus!, 'up == 1');
-      return up.length === 2 && names.has('novagate_http_requests_total') && names.has('novagate_gateways_connected') ? names : undefined;
-    },
-    30_000,
+  scrapedNames = await waitForBothTargets(prometheus, 'Prometheus did not scrape both targets', (names) =>
+    names.has('novagate_http_requests_total') && names.has('novagate_gateways_connected'),
   );
 });
 
@@ -175,8 +158,7 @@ after(async () => {
   await prometheus?.stop();
   await gateway?.stop();
   await upstream?.close();
-  await controlPlane?.close();
-  await db?.drop();
+  await served?.close();
   await kube?.stop();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, V1MicroTime, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
 import { startKubeApiServer, type KubeApiServer } from './index.js';
-import { tenant, tenantCrd } from './test-fixtures.js';
+import { tenant, tenantCrd, waitFor } from './test-fixtures.js';
 
 let server: KubeApiServer;
 let kubeConfig: KubeConfig;
@@ -21,15 +21,6 @@ after(async () => {
 });
 
 const group = { group: 'novagate.dev', version: 'v1alpha1', namespace: 'default', plural: 'tenants' };
-
-/** Polls a condition on the event loop, bounded in attempts. */
-async function waitFor(condition: () => boolean, what: string, attempts = 3000): Promise<void> {
-  for (let i = 0; i < attempts; i += 1) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('client-node trusts the generated CA from the kubeconfig and reads and writes core and custom objects', async () => {
   const core = kubeConfig.makeApiClient(CoreV1Api);

@@ -19,7 +19,7 @@ export { ApiError } from './errors.js';
 export type { Status } from './errors.js';
 export type { KubeObject, ObjectMeta, OwnerReference } from './object.js';
 export type { ResourceType } from './resource-types.js';
-export { findKubectl, kubectlFor } from './kubectl.js';
+export { findKubectl, kubectlFor, kubectlOk } from './kubectl.js';
 export type { Kubectl, KubectlResult } from './kubectl.js';
 
 export interface KubeApiServerOptions {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import { startKubeApiServer, type KubeApiServer } from './index.js';
 import { kubectlFor, type Kubectl } from './kubectl.js';
-import { tenant, tenantCrd } from './test-fixtures.js';
+import { tenant, tenantCrd, waitFor } from './test-fixtures.js';
 import type { ResourceType } from './resource-types.js';
 
 let server: KubeApiServer;
@@ -27,15 +27,6 @@ async function ok(args: string[], input?: string): Promise<string> {
 
 function tenants(): ResourceType {
   return server.api.resourceType('novagate.dev', 'v1alpha1', 'tenants');
-}
-
-/** Polls a condition on the event loop, bounded in attempts. */
-async function waitFor(condition: () => boolean, what: string, attempts = 3000): Promise<void> {
-  for (let i = 0; i < attempts; i += 1) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 test('kubectl apply -f creates a CRD, then a custom resource of it, and get -A lists it with printer columns', async () => {

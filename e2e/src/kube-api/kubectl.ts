@@ -55,3 +55,10 @@ export function kubectlFor(kubeconfigPath: string, binary = findKubectl()): Kube
   };
   return { run: (args, input) => start(args, input).result, start: (args) => start(args), dispose: () => rmSync(cacheDir, { recursive: true, force: true }) };
 }
+
+/** Runs kubectl and answers its stdout; when it fails, throws with the command and kubectl's stderr. */
+export async function kubectlOk(kubectl: Kubectl, args: string[], input?: string): Promise<string> {
+  const result = await kubectl.run(args, input);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}

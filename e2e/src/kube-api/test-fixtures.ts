@@ -1,4 +1,5 @@
-// Objects the kube-api tests share: a Tenant CRD shaped like NovaGate's, and a few instances.
+// What the kube-api tests share: a Tenant CRD shaped like NovaGate's, a few instances, and a bounded poll.
+import assert from 'node:assert/strict';
 import type { KubeObject } from './object.js';
 
 export function tenantCrd(options: { scope?: 'Namespaced' | 'Cluster'; statusSubresource?: boolean } = {}): KubeObject {
@@ -70,4 +71,13 @@ export function tenantCrd(options: { scope?: 'Namespaced' | 'Cluster'; statusSub
 
 export function tenant(name: string, spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}): KubeObject {
   return { apiVersion: 'novagate.dev/v1alpha1', kind: 'Tenant', metadata: { name, ...metadata }, spec: { displayName: name, plan: 'free', ...spec } };
+}
+
+/** Polls a condition on the event loop, bounded in attempts. */
+export async function waitFor(condition: () => boolean, what: string, attempts = 3000): Promise<void> {
+  for (let i = 0; i < attempts; i += 1) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`timed out waiting for ${what}`);
 }

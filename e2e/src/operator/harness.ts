@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/t
 import { startTestServer, type TestServer } from '@novagate/control-plane/testing/server';
 import type { ProtocolClient, ReceivedConfig } from '@novagate/control-plane/testing/gateway-client';
 import { createLogger, startOperator, type Operator, type OperatorOptions } from '@novagate/operator';
-import { kubectlFor, startKubeApiServer, type Kubectl, type KubeApiServer, type KubeObject } from '../kube-api/index.js';
+import { kubectlFor, kubectlOk as runKubectlOk, startKubeApiServer, type Kubectl, type KubeApiServer, type KubeObject } from '../kube-api/index.js';
 import { cleanNamespace, loadKubeConfig, operatorKubeConfig, readObject, realKubeconfigPath } from './real-kube.js';
 
 /** The repository's crds/ folder (three levels up from src/operator or dist/operator). */
@@ -56,11 +56,7 @@ async function startHarnessOn(kube: KubeApiServer | null, kubeconfigPath: string
   const controlPlane = await startTestServer({ db });
   const operators: Operator[] = [];
   const logLines: string[] = [];
-  const kubectlOk = async (args: string[], input?: string) => {
-    const result = await kubectl.run(args, input);
-    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  };
+  const kubectlOk = (args: string[], input?: string) => runKubectlOk(kubectl, args, input);
   await kubectlOk(['apply', '-f', CRDS_DIR]);
   let kubeConfig = admin;
   if (kube === null) {

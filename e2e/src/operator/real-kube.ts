@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import type { Kubectl } from '../kube-api/index.js';
+import { kubectlOk, type Kubectl } from '../kube-api/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHART_DIR = `${REPO_ROOT}charts/novagate`;
@@ -30,27 +30,21 @@ export function realKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string
   return path;
 }
 
-async function ok(kubectl: Kubectl, args: string[], input?: string): Promise<string> {
-  const result = await kubectl.run(args, input);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
 /**
  * Empties namespace default of what an earlier test file left (each file starts its own database, so its
  * operator must not meet another file's Tenants). No controller-manager runs, so finalizers are removed by hand.
  */
 export async function cleanNamespace(kubectl: Kubectl): Promise<void> {
-  const crds = await ok(kubectl, ['get', 'crd', '-o', 'name']);
+  const crds = await kubectlOk(kubectl, ['get', 'crd', '-o', 'name']);
   const kinds = NOVAGATE_KINDS.filter((plural) => crds.includes(`/${plural}.novagate.dev`));
   for (const plural of kinds) {
-    const names = (await ok(kubectl, ['-n', NAMESPACE, 'get', `${plural}.novagate.dev`, '-o', 'name'])).split('\n').filter((line) => line !== '');
+    const names = (await kubectlOk(kubectl, ['-n', NAMESPACE, 'get', `${plural}.novagate.dev`, '-o', 'name'])).split('\n').filter((line) => line !== '');
     for (const name of names) {
       await kubectl.run(['-n', NAMESPACE, 'patch', name, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
     }
   }
   const resources = [...kinds.map((plural) => `${plural}.novagate.dev`), 'secrets', 'events', 'leases.coordination.k8s.io'];
-  await ok(kubectl, ['-n', NAMESPACE, 'delete', resources.join(','), '--all', '--wait=true', '--timeout=60s', '--ignore-not-found']);
+  await kubectlOk(kubectl, ['-n', NAMESPACE, 'delete', resources.join(','), '--all', '--wait=true', '--timeout=60s', '--ignore-not-found']);
 }
 
 /** The chart's operator ServiceAccount, (Cluster)Roles and bindings, as `helm template` renders them for namespace default. */
@@ -67,8 +61,8 @@ export function renderOperatorRbac(): string {
 
 /** Applies the chart's operator RBAC and returns a kubeconfig that authenticates as its ServiceAccount (a bound token). */
 export async function operatorKubeConfig(kubectl: Kubectl, admin: KubeConfig): Promise<KubeConfig> {
-  await ok(kubectl, ['apply', '-f', '-'], renderOperatorRbac());
-  const token = (await ok(kubectl, ['-n', NAMESPACE, 'create', 'token', OPERATOR_SERVICE_ACCOUNT, '--duration=1h'])).trim();
+  await kubectlOk(kubectl, ['apply', '-f', '-'], renderOperatorRbac());
+  const token = (await kubectlOk(kubectl, ['-n', NAMESPACE, 'create', 'token', OPERATOR_SERVICE_ACCOUNT, '--duration=1h'])).trim();
   const cluster = admin.getCurrentCluster();
   if (cluster === null) throw new Error('the admin kubeconfig has no current cluster');
   const config = new KubeConfig();

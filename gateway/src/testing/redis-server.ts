@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import type { TestCertificates } from './tls-certificates.js';
 
@@ -18,20 +18,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function answersPing(port: number): Promise<boolean> {
+/** Whether the server on `socket` answers PING, written once `ready` fires, with PONG within 500 ms. */
+function answersPingOn(socket: Socket, ready: 'connect' | 'secureConnect'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
     socket.setTimeout(500, () => {
       socket.destroy();
       resolve(false);
     });
     socket.on('error', () => resolve(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on(ready, () => socket.write('PING\r\n'));
     socket.on('data', (data) => {
       socket.destroy();
       resolve(data.toString().startsWith('+PONG'));
     });
   });
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return answersPingOn(connect(port, '127.0.0.1'), 'connect');
 }
 
 export interface OwnRedis {
@@ -83,26 +87,15 @@ export interface OwnTlsRedis {
 }
 
 /** Answers PING over TLS, trusting `ca`; false while the server is not up yet. */
-async function answersTlsPing(port: number, ca: string, certificates: TestCertificates): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTls({
-      host: '127.0.0.1',
-      port,
-      ca,
-      cert: readFileSync(certificates.clientCertFile),
-      key: readFileSync(certificates.clientKeyFile),
-    });
-    socket.setTimeout(500, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('secureConnect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
+function answersTlsPing(port: number, ca: string, certificates: TestCertificates): Promise<boolean> {
+  const socket = connectTls({
+    host: '127.0.0.1',
+    port,
+    ca,
+    cert: readFileSync(certificates.clientCertFile),
+    key: readFileSync(certificates.clientKeyFile),
   });
+  return answersPingOn(socket, 'secureConnect');
 }
 
 /**

@@ -1,6 +1,6 @@
 // Slow and numerous clients over raw TCP sockets, for the tests of the slow-client bounds of the gateway and
 // the control plane: a client that writes its request in pieces with pauses between them, and reports what
-// the server answered and when it closed the connection.
+// the server answered and when it closed the connection; connections held open to fill MAX_CONNECTIONS.
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -65,4 +65,34 @@ export async function connectionServed(port: number, request: string): Promise<b
   await Promise.race([once(socket, 'close'), new Promise((resolve) => socket.on('data', () => answer.includes('\r\n\r\n') && resolve(undefined)))]);
   socket.destroy();
   return answer.startsWith('HTTP/1.1 ');
+}
+
+/**
+ * `count` keep-alive connections that each had `request` answered, so the server has surely counted them; the
+ * caller destroys them. If one cannot be opened, those opened before are destroyed.
+ */
+export async function holdServedConnections(port: number, count: number, request: string): Promise<Socket[]> {
+  const held: Socket[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const socket = await openConnection(port);
+      const answered = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+      socket.write(request);
+      await answered;
+      held.push(socket);
+    }
+  } catch (error) {
+    for (const socket of held) socket.destroy();
+    throw error;
+  }
+  return held;
+}
+
+/** Whether a fresh connection is served within `attempts` tries `pauseMs` apart (a freed slot takes a moment). */
+export async function servedWithin(port: number, request: string, attempts = 50, pauseMs = 20): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    if (await connectionServed(port, request)) return true;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  return false;
 }
