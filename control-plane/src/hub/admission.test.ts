@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { admitGateway, CLOSE_REPLACED, createAdmissionQueue, renewLeases } from './admission.js';
+import { renewLeases } from '../tenancy/gateway-leases.js';
+import { admitGateway, CLOSE_REPLACED, createAdmissionQueue } from './admission.js';
 import type { Presence } from './presence.js';
 
 let db: TestDatabase;

@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from '../testing/database.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import type { LogEntry } from './protocol.js';
-import { createTelemetryQuota, QUOTA_RECHECK_MS, planTelemetryLimit } from './telemetry-quota.js';
+import { planTelemetryLimit } from '../tenancy/telemetry-quota.js';
+import { createTelemetryQuota, QUOTA_RECHECK_MS } from './telemetry-quota.js';
 
 let db: TestDatabase;
 before(async () => {
