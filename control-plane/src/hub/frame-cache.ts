@@ -32,9 +32,10 @@ export interface FrameCache {
   current(tenantId: string): CachedFrame | null;
   /**
    * Loads the tenant's newest version and hands it to `loaded`. A call during a refresh asks for one more
-   * round and resolves when the refresh, that round included, ends. Never rejects (failures are counted and logged).
+   * round and resolves when the refresh, that round included, ends, with the frame the refresh leaves (null:
+   * none, or the tenant is not served here). Never rejects (failures are counted and logged).
    */
-  refresh(tenantId: string): Promise<void>;
+  refresh(tenantId: string): Promise<ConfigFrame | null>;
   /** Drops the tenant's frame (its last connection here left); a refresh in flight goes on unseen. */
   forget(tenantId: string): void;
 }
@@ -43,7 +44,7 @@ interface TenantFrames {
   frame: ConfigFrame | null;
   since: number;
   /** The refresh in flight: later callers wait for it (a hello must see the frame it loads). */
-  refreshing: Promise<void> | null;
+  refreshing: Promise<ConfigFrame | null> | null;
   refreshAgain: boolean;
 }
 
@@ -62,7 +63,7 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
     return state;
   }
 
-  async function load(tenantId: string, state: TenantFrames): Promise<void> {
+  async function load(tenantId: string, state: TenantFrames): Promise<ConfigFrame | null> {
     await Promise.resolve(); // the body runs after `state.refreshing` is set, whatever it throws
     try {
       do {
@@ -89,6 +90,7 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
     } finally {
       state.refreshing = null;
     }
+    return state.frame;
   }
 
   return {
@@ -97,7 +99,7 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
       return state === undefined || state.frame === null ? null : { frame: state.frame, since: state.since };
     },
     refresh(tenantId) {
-      if (!options.serves(tenantId)) return Promise.resolve();
+      if (!options.serves(tenantId)) return Promise.resolve(null);
       const state = stateOf(tenantId);
       if (state.refreshing !== null) {
         state.refreshAgain = true;

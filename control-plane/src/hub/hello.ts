@@ -58,12 +58,11 @@ export function createHelloHandler(options: HelloOptions): (connection: GatewayC
     if (admission.replaced !== null) closeReplaced(connections.ofTenant(connection.tenantId), hello.nodeId, connection.id, logger);
     // Presence is a view for readers; a hello must not fail because Redis does.
     await presence.mark(connection).catch((error: unknown) => logger.debug('presence write failed', { error: describe(error) }));
-    const cached = frames.current(connection.tenantId);
-    if (cached === null) await frames.refresh(connection.tenantId);
-    else push.toConnection(connection, cached.frame);
+    let newest = frames.current(connection.tenantId)?.frame ?? null;
+    if (newest === null) newest = await frames.refresh(connection.tenantId);
+    else push.toConnection(connection, newest);
     // A gateway that is already on the newest version gets no config and sends no ack: its hello is the ack.
     // This also repairs an ack lost by a control plane that stopped before writing it.
-    const newest = frames.current(connection.tenantId)?.frame ?? null;
     if (newest !== null && isCurrent(connection, newest)) await reports.recordRunning(connection, hello.nodeId, newest.version, newest.hash);
   };
 }

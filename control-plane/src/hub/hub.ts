@@ -1,12 +1,12 @@
 // The gateway hub: wires its parts to the WebSocket server. Upgrades are authenticated by API key
-// (upgrade-auth.ts); each connection's messages are handled in order from a bounded queue (gateway-messages.ts:
-// hello and admission, acks and nacks, telemetry); each tenant's newest config is encoded once (frame-cache.ts)
-// and pushed to the connections that lack it (config-push.ts); the heartbeat pings, marks presence and renews
-// leases (heartbeat.ts). Changes arrive from the LISTEN session (configChanged/keyRevoked) and rescans.
-import { randomUUID } from 'node:crypto';
+// (upgrade-auth.ts) and become connections (connection-lifecycle.ts) whose messages are handled in order
+// (gateway-messages.ts: hello and admission, acks and nacks, telemetry); each tenant's newest config is encoded
+// once (frame-cache.ts) and pushed to the connections that lack it (config-push.ts); the heartbeat pings, marks
+// presence and renews leases (heartbeat.ts). Changes arrive from the LISTEN session (configChanged, keyRevoked,
+// gatewayReplaced) and rescans.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Logger } from 'winston';
 import type { Registry } from 'prom-client';
 import { parseTrustedProxies } from '@novagate/gateway/client-address';
@@ -14,17 +14,17 @@ import type { Pool } from '../db/pool.js';
 import { createHubProtectionMetrics } from '../telemetry/metrics.js';
 import { newestTenantConfig } from '../tenancy/gateway-config.js';
 import { revokedKeyIds } from '../tenancy/gateway-keys.js';
-import { releaseLease } from '../tenancy/gateway-leases.js';
 import { createAckRecorder } from './ack-recorder.js';
 import { closeReplaced, type ReplacedNotice } from './admission.js';
 import { createConfigPush } from './config-push.js';
-import { createConnectionRegistry, type GatewayConnection } from './connections.js';
+import { createConnectionLifecycle } from './connection-lifecycle.js';
+import { createConnectionRegistry } from './connections.js';
 import { createFrameCache } from './frame-cache.js';
-import { createGatewayMessageHandler, rawBytes } from './gateway-messages.js';
+import { createGatewayMessageHandler } from './gateway-messages.js';
 import { startHeartbeat } from './heartbeat.js';
 import { createHelloHandler } from './hello.js';
 import { createHubMetrics } from './hub-metrics.js';
-import { createInboundQueue, DEFAULT_INBOUND_QUEUE_LIMITS, type InboundQueueLimits } from './inbound-queue.js';
+import { DEFAULT_INBOUND_QUEUE_LIMITS, type InboundQueueLimits } from './inbound-queue.js';
 import { createKeyGuessThrottle, DEFAULT_KEY_GUESS_RULE, type KeyGuessRule } from './key-guess-throttle.js';
 import { createMessageRates, DEFAULT_MESSAGE_RATES, type MessageRateRules } from './message-rates.js';
 import { createNodePresence } from './node-presence.js';
@@ -33,8 +33,6 @@ import type { Presence } from './presence.js';
 import { CONNECT_PATH, MAX_INBOUND_PAYLOAD_BYTES, OFFLINE_AFTER_MS, PING_INTERVAL_MS } from './protocol.js';
 import { createTelemetryIntake } from './telemetry-intake.js';
 import { createUpgradeAuth } from './upgrade-auth.js';
-
-const HELLO_TIMEOUT_MS = 10_000;
 
 export interface HubOptions {
   pool: Pool;
@@ -95,8 +93,6 @@ function rejectUpgrade(socket: Duplex, status: 401 | 404 | 429 | 503, code: stri
   );
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown error');
-
 export function createHub(options: HubOptions): Hub {
   const { pool, logger } = options;
   const leaseMs = options.leaseMs ?? OFFLINE_AFTER_MS;
@@ -140,71 +136,19 @@ export function createHub(options: HubOptions): Hub {
     shutdown: shutdown.signal,
   });
 
-  function attach(socket: WebSocket, tenantId: string, keyId: string): void {
-    const connection: GatewayConnection = {
-      id: randomUUID(),
-      socket,
-      tenantId,
-      keyId,
-      nodeId: null,
-      softwareVersion: '',
-      configVersion: null,
-      configHash: null,
-      nackedVersion: null,
-      lastSeen: Date.now(),
-      behindSince: null,
-      get open() {
-        return socket.readyState === socket.OPEN;
-      },
-      queue: createInboundQueue({
-        limits: protection.queue,
-        handle: ({ data, isBinary }) => handleMessage(connection, data, isBinary),
-        pause: () => {
-          protectionMetrics.socketsPaused.inc();
-          socket.pause();
-        },
-        resume: () => socket.resume(),
-        dropped: (reason, count) => protectionMetrics.messagesDropped.inc({ reason }, count),
-        failed: (error) => logger.warn('gateway message failed', { tenantId, error: describe(error) }),
-      }),
-      rates: rates.connection(tenantId),
-      ...reports.writers(tenantId, () => connection),
-    };
-    connections.add(connection);
-    const helloTimer = setTimeout(() => {
-      if (connection.nodeId === null) socket.close(1008, 'no hello received');
-    }, HELLO_TIMEOUT_MS);
-    helloTimer.unref();
-    // Messages of one connection are handled in order (an ack must not overtake its hello), from a bounded queue.
-    socket.on('message', (data, isBinary) => {
-      connection.queue.push({ data, isBinary }, rawBytes(data));
-    });
-    socket.on('pong', () => {
-      connection.lastSeen = Date.now();
-    });
-    socket.on('error', (error) => logger.debug('gateway socket error', { tenantId, error: error.message }));
-    socket.on('close', () => {
-      clearTimeout(helloTimer);
-      if (connections.remove(connection)) {
-        frames.forget(tenantId);
-        telemetry.forget(tenantId);
-      }
-      connection.rates.release();
-      // After the messages already received (a hello or an ack still being written would mark the node online
-      // again), and not if the node has meanwhile reconnected here.
-      void connection.queue
-        .idle()
-        .then(() => Promise.all([connection.ackWriter.settled(), connection.nackWriter.settled()]))
-        .then(() => {
-          const nodeId = connection.nodeId;
-          if (nodeId === null) return;
-          void releaseLease(pool, tenantId, nodeId, connection.id).catch(() => undefined);
-          for (const other of connections.ofTenant(tenantId)) if (other.nodeId === nodeId) return;
-          return presence.remove(tenantId, nodeId, connection.id);
-        })
-        .catch(() => undefined);
-    });
-  }
+  const lifecycle = createConnectionLifecycle({
+    pool,
+    logger,
+    connections,
+    handleMessage,
+    rates,
+    queueLimits: protection.queue,
+    reports,
+    frames,
+    telemetry,
+    presence,
+    protectionMetrics,
+  });
 
   const stopHeartbeat = startHeartbeat({
     pool,
@@ -224,7 +168,7 @@ export function createHub(options: HubOptions): Hub {
       authenticateUpgrade(req)
         .then((gateway) => {
           if (!gateway.ok) return rejectUpgrade(socket, gateway.status, gateway.code, gateway.message, gateway.retryAfterSeconds);
-          wss.handleUpgrade(req, socket, head, (ws) => attach(ws, gateway.tenantId, gateway.keyId));
+          wss.handleUpgrade(req, socket, head, (ws) => lifecycle.attach(ws, gateway.tenantId, gateway.keyId));
         })
         .catch(() => socket.destroy());
     },
@@ -257,18 +201,7 @@ export function createHub(options: HubOptions): Hub {
       // every socket is terminated (a flooding peer that never answers the close frame is not waited for).
       stopHeartbeat();
       shutdown.abort();
-      const open = [...connections.all];
-      for (const connection of open) {
-        connection.queue.discard();
-        for (const writer of [connection.ackWriter, connection.nackWriter]) {
-          if (writer.discard()) protectionMetrics.messagesDropped.inc({ reason: 'shutdown' });
-        }
-        connection.socket.close(1001, 'control plane shutting down');
-      }
-      const drained = Promise.all(open.map((c) => Promise.all([c.queue.idle(), c.ackWriter.settled(), c.nackWriter.settled()])));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, protection.drainMs)))]);
-      clearTimeout(timer);
+      await lifecycle.closeAll(protection.drainMs);
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
