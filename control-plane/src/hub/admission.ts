@@ -5,7 +5,7 @@
 import type { Logger } from 'winston';
 import type { Pool } from '../db/pool.js';
 import { takeGatewayLease, type GatewaySlots, type LeaseRequest } from '../tenancy/gateway-leases.js';
-import type { GatewayConnection } from './connections.js';
+import { isOpen, type GatewayConnection } from './connections.js';
 
 /** NOTIFY channel: a node id's lease was taken by a new connection; the replica holding the old one closes it. */
 export const GATEWAY_REPLACED_CHANNEL = 'novagate_gateway_replaced';
@@ -76,7 +76,7 @@ export function createAdmissionQueue(): AdmissionQueue {
 /** Closes, with 4409, the connections with this node id except `keep` (the one holding the node's lease now). */
 export function closeReplaced(connections: Iterable<GatewayConnection>, nodeId: string, keep: string, logger: Logger): void {
   for (const other of connections) {
-    if (other.nodeId !== nodeId || other.id === keep || !other.open) continue;
+    if (other.nodeId !== nodeId || other.id === keep || !isOpen(other)) continue;
     logger.warn('gateway replaced by a newer connection with the same node id', { tenantId: other.tenantId, nodeId });
     other.socket.close(CLOSE_REPLACED, `replaced: another connection said hello as node ${nodeId}`.slice(0, 120));
   }

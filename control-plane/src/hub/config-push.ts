@@ -1,7 +1,7 @@
 // Sends a tenant's newest config frame to the connections that need it (push-decision.ts decides) and keeps
 // each connection's `behindSince`, which the out-of-date metric reads.
 import type { Counter } from 'prom-client';
-import type { ConnectionRegistry, GatewayConnection } from './connections.js';
+import { isOpen, type ConnectionRegistry, type GatewayConnection } from './connections.js';
 import type { ConfigFrame } from './protocol.js';
 import { decidePushes, pushDecision, type PushDecision } from './push-decision.js';
 
@@ -28,10 +28,10 @@ export function createConfigPush(connections: ConnectionRegistry, pushFailures: 
 
   return {
     toTenant(tenantId, frame) {
-      for (const { connection, decision } of decidePushes(connections.ofTenant(tenantId), new Map([[tenantId, frame]]))) apply(connection, decision, frame);
+      for (const { connection, decision } of decidePushes(connections.ofTenant(tenantId), new Map([[tenantId, frame]]), isOpen)) apply(connection, decision, frame);
     },
     toConnection(connection, frame) {
-      apply(connection, pushDecision(connection, frame), frame);
+      apply(connection, pushDecision(connection, frame, isOpen(connection)), frame);
     },
   };
 }

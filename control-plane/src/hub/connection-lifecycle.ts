@@ -50,6 +50,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
 
   return {
     attach(socket, tenantId, keyId) {
+      const { ackWriter, nackWriter } = reports.writers(tenantId, () => connection);
       const connection: GatewayConnection = {
         id: randomUUID(),
         socket,
@@ -62,9 +63,6 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
         nackedVersion: null,
         lastSeen: Date.now(),
         behindSince: null,
-        get open() {
-          return socket.readyState === socket.OPEN;
-        },
         queue: createInboundQueue({
           limits: options.queueLimits,
           handle: ({ data, isBinary }) => options.handleMessage(connection, data, isBinary),
@@ -77,7 +75,8 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
           failed: (error) => logger.warn('gateway message failed', { tenantId, error: describe(error) }),
         }),
         rates: options.rates.connection(tenantId),
-        ...reports.writers(tenantId, () => connection),
+        ackWriter,
+        nackWriter,
       };
       connections.add(connection);
       const helloTimer = setTimeout(() => {

@@ -19,13 +19,16 @@ export interface GatewayConnection {
   lastSeen: number;
   /** Since when this gateway has lagged its tenant's newest version, or null. */
   behindSince: number | null;
-  /** Whether the socket can still be written. */
-  readonly open: boolean;
   /** Flood protection (issue 12, item 5): bounded inbound queue, rates, and coalesced ack/nack writes. */
   queue: InboundQueue<{ data: RawData; isBinary: boolean }>;
   rates: ConnectionRates;
   ackWriter: LatestWriter<{ version: number; hash: string }>;
   nackWriter: LatestWriter<{ version: number; error: string }>;
+}
+
+/** Whether the connection's socket can still be written. */
+export function isOpen(connection: GatewayConnection): boolean {
+  return connection.socket.readyState === connection.socket.OPEN;
 }
 
 export interface ConnectionRegistry {

@@ -4,7 +4,7 @@ import type { Logger } from 'winston';
 import type { Pool } from '../db/pool.js';
 import { admitGateway, closeReplaced, createAdmissionQueue, type Admission } from './admission.js';
 import type { ConfigPush } from './config-push.js';
-import type { ConnectionRegistry, GatewayConnection } from './connections.js';
+import { isOpen, type ConnectionRegistry, type GatewayConnection } from './connections.js';
 import type { FrameCache } from './frame-cache.js';
 import type { NodePresence } from './node-presence.js';
 import type { NodeReports } from './node-reports.js';
@@ -36,7 +36,7 @@ export function createHelloHandler(options: HelloOptions): (connection: GatewayC
     try {
       // A connection that closed while its hello waited in the queue costs no transaction.
       admission = await admissions.run(connection.tenantId, async () =>
-        !connection.open
+        !isOpen(connection)
           ? { admitted: false, reason: 'closed: the connection closed before its hello was admitted' }
           : admitGateway(pool, { tenantId: connection.tenantId, nodeId: hello.nodeId, softwareVersion: hello.version, connectionId: connection.id, leaseMs }),
       );

@@ -6,7 +6,7 @@ const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
 const hash = (c: string) => c.repeat(64);
 
-type Candidate = PushCandidate & { id: string };
+type Candidate = PushCandidate & { id: string; open: boolean };
 
 /** A gateway of tenant A that said hello running v1, socket open, nothing refused; `changes` override. */
 const gateway = (id: string, changes: Partial<Candidate> = {}): Candidate => ({
@@ -121,7 +121,7 @@ const cases: { name: string; connections: Candidate[]; newest: Map<string, Confi
 
 for (const { name, connections, newest: versions, expected } of cases) {
   test(name, () => {
-    const decided = Object.fromEntries(decidePushes(connections, versions).map(({ connection, decision }) => [connection.id, decision]));
+    const decided = Object.fromEntries(decidePushes(connections, versions, (c) => c.open).map(({ connection, decision }) => [connection.id, decision]));
     assert.deepEqual(decided, expected);
   });
 }

@@ -16,8 +16,6 @@ export interface PushCandidate {
   configHash: string | null;
   /** Version last refused by this gateway, not pushed again until a newer one exists. */
   nackedVersion: number | null;
-  /** Whether its socket can still be written (a replaced or closing connection cannot). */
-  open: boolean;
 }
 
 export type PushDecision =
@@ -34,12 +32,15 @@ export function isCurrent(connection: Pick<PushCandidate, 'configVersion' | 'con
   return connection.configVersion === newest.version && connection.configHash === newest.hash;
 }
 
-/** The decision for one connection, given its tenant's newest version (null when none is known here). */
-export function pushDecision(connection: PushCandidate, newest: ConfigVersionId | null): PushDecision {
+/**
+ * The decision for one connection, given its tenant's newest version (null when none is known here) and
+ * whether its socket can still be written (a replaced or closing connection's cannot).
+ */
+export function pushDecision(connection: PushCandidate, newest: ConfigVersionId | null, open: boolean): PushDecision {
   if (newest === null || connection.nodeId === null) return { action: 'wait' };
   if (isCurrent(connection, newest)) return { action: 'current' };
   if (connection.nackedVersion === newest.version) return { action: 'hold', reason: 'nacked' };
-  if (!connection.open) return { action: 'hold', reason: 'closed' };
+  if (!open) return { action: 'hold', reason: 'closed' };
   return { action: 'send', version: newest.version };
 }
 
@@ -47,8 +48,11 @@ export function pushDecision(connection: PushCandidate, newest: ConfigVersionId 
 export function decidePushes<C extends PushCandidate>(
   connections: Iterable<C>,
   newestByTenant: ReadonlyMap<string, ConfigVersionId>,
+  isOpen: (connection: C) => boolean,
 ): { connection: C; decision: PushDecision }[] {
   const decisions: { connection: C; decision: PushDecision }[] = [];
-  for (const connection of connections) decisions.push({ connection, decision: pushDecision(connection, newestByTenant.get(connection.tenantId) ?? null) });
+  for (const connection of connections) {
+    decisions.push({ connection, decision: pushDecision(connection, newestByTenant.get(connection.tenantId) ?? null, isOpen(connection)) });
+  }
   return decisions;
 }
