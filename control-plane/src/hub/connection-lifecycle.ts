@@ -16,6 +16,7 @@ import type { MessageRates } from './message-rates.js';
 import type { NodePresence } from './node-presence.js';
 import type { NodeReports } from './node-reports.js';
 import type { TelemetryIntake } from './telemetry-intake.js';
+import { errorMessage } from './error-message.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
 
@@ -42,8 +43,6 @@ export interface ConnectionLifecycle {
    */
   closeAll(drainMs: number): Promise<void>;
 }
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown error');
 
 export function createConnectionLifecycle(options: ConnectionLifecycleOptions): ConnectionLifecycle {
   const { pool, logger, connections, reports, frames, telemetry, presence, protectionMetrics } = options;
@@ -72,7 +71,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
           },
           resume: () => socket.resume(),
           dropped: (reason, count) => protectionMetrics.messagesDropped.inc({ reason }, count),
-          failed: (error) => logger.warn('gateway message failed', { tenantId, error: describe(error) }),
+          failed: (error) => logger.warn('gateway message failed', { tenantId, error: errorMessage(error) }),
         }),
         rates: options.rates.connection(tenantId),
         ackWriter,

@@ -5,6 +5,7 @@ import type { Logger } from 'winston';
 import type { Counter, Histogram } from 'prom-client';
 import { encodeConfigFrame, type ConfigFrame } from './protocol.js';
 import type { ConfigVersionId } from './push-decision.js';
+import { errorMessage } from './error-message.js';
 
 /** A tenant's newest version as the database has it; `config` null when it is the version already known. */
 export type NewestConfig = (ConfigVersionId & { config: unknown }) | null;
@@ -48,8 +49,6 @@ interface TenantFrames {
   refreshAgain: boolean;
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown error');
-
 export function createFrameCache(options: FrameCacheOptions): FrameCache {
   const { logger, metrics } = options;
   const tenants = new Map<string, TenantFrames>();
@@ -86,7 +85,7 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
       } while (state.refreshAgain);
     } catch (error) {
       metrics.pushFailures.inc();
-      logger.warn('config refresh failed', { tenantId, error: describe(error) });
+      logger.warn('config refresh failed', { tenantId, error: errorMessage(error) });
     } finally {
       state.refreshing = null;
     }

@@ -10,6 +10,7 @@ import type { NodePresence } from './node-presence.js';
 import type { NodeReports } from './node-reports.js';
 import type { HelloMessage } from './protocol.js';
 import { isCurrent } from './push-decision.js';
+import { errorMessage } from './error-message.js';
 
 export interface HelloOptions {
   pool: Pool;
@@ -21,8 +22,6 @@ export interface HelloOptions {
   push: ConfigPush;
   reports: NodeReports;
 }
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown error');
 
 export function createHelloHandler(options: HelloOptions): (connection: GatewayConnection, hello: HelloMessage) => Promise<void> {
   const { pool, logger, leaseMs, connections, presence, frames, push, reports } = options;
@@ -41,7 +40,7 @@ export function createHelloHandler(options: HelloOptions): (connection: GatewayC
           : admitGateway(pool, { tenantId: connection.tenantId, nodeId: hello.nodeId, softwareVersion: hello.version, connectionId: connection.id, leaseMs }),
       );
     } catch (error) {
-      logger.warn('gateway admission failed', { tenantId: connection.tenantId, error: describe(error) });
+      logger.warn('gateway admission failed', { tenantId: connection.tenantId, error: errorMessage(error) });
       connection.socket.close(1013, 'the control plane cannot admit gateways right now; try again later');
       return;
     }
@@ -57,7 +56,7 @@ export function createHelloHandler(options: HelloOptions): (connection: GatewayC
     // At once here; the NOTIFY that admission sent reaches the other replicas (and this one, a no-op by then).
     if (admission.replaced !== null) closeReplaced(connections.ofTenant(connection.tenantId), hello.nodeId, connection.id, logger);
     // Presence is a view for readers; a hello must not fail because Redis does.
-    await presence.mark(connection).catch((error: unknown) => logger.debug('presence write failed', { error: describe(error) }));
+    await presence.mark(connection).catch((error: unknown) => logger.debug('presence write failed', { error: errorMessage(error) }));
     let newest = frames.current(connection.tenantId)?.frame ?? null;
     if (newest === null) newest = await frames.refresh(connection.tenantId);
     else push.toConnection(connection, newest);

@@ -13,6 +13,7 @@ import type { HubMetrics } from './hub-metrics.js';
 import { createLatestWriter } from './latest-writer.js';
 import type { NodePresence } from './node-presence.js';
 import { isCurrent } from './push-decision.js';
+import { errorMessage } from './error-message.js';
 
 export interface NodeReportsOptions {
   pool: Pool;
@@ -34,8 +35,6 @@ export interface NodeReports {
   recordRunning(connection: GatewayConnection, nodeId: string, version: number, hash: string): Promise<void>;
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : 'unknown error');
-
 export function createNodeReports(options: NodeReportsOptions): NodeReports {
   const { pool, logger, acks, presence, frames, metrics, protectionMetrics, reportIntervalMs } = options;
 
@@ -54,7 +53,7 @@ export function createNodeReports(options: NodeReportsOptions): NodeReports {
           },
           coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'ack' }),
           minIntervalMs: reportIntervalMs,
-          failed: (error) => logger.warn('gateway ack not recorded', { tenantId, error: describe(error) }),
+          failed: (error) => logger.warn('gateway ack not recorded', { tenantId, error: errorMessage(error) }),
         }),
         nackWriter: createLatestWriter({
           write: async ({ version, error }) => {
@@ -65,7 +64,7 @@ export function createNodeReports(options: NodeReportsOptions): NodeReports {
           },
           coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'nack' }),
           minIntervalMs: reportIntervalMs,
-          failed: (error) => logger.warn('gateway nack not recorded', { tenantId, error: describe(error) }),
+          failed: (error) => logger.warn('gateway nack not recorded', { tenantId, error: errorMessage(error) }),
         }),
       };
     },
