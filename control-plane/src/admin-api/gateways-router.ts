@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TenantDb } from '../tenancy/tenant-db.js';
 import { parseOrThrow } from '../http/errors.js';
-import { gatewayNodes } from '../hub/gateway-nodes.js';
+import { gatewayNodes } from '../tenancy/gateway-nodes.js';
 import type { Presence } from '../hub/presence.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 

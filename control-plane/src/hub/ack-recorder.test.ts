@@ -8,7 +8,7 @@ import { withTestDatabase } from '../testing/with-test-server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { createAckRecorder, deliveredThrough } from './ack-recorder.js';
-import { recordHello } from './gateway-nodes.js';
+import { recordHello } from '../tenancy/gateway-nodes.js';
 import { createMemoryPresence, type Presence } from './presence.js';
 
 const { db } = withTestDatabase();

@@ -2,9 +2,9 @@
 // being written go out together in one statement, with one presence update and the delivered_at check, so a
 // version acked by 200 gateways costs a few round trips instead of hundreds, and no ack waits behind more than
 // one batch. An ack lost in a crash before its batch is written costs nothing essential: the gateway reports
-// its version again in hello, and a hello on the tenant's newest version is recorded as an ack (hub.ts).
+// its version again in hello, and a hello on the tenant's newest version is recorded as an ack (hello.ts).
 import type { Pool } from '../db/pool.js';
-import { recordAcks, type NodeAck } from './gateway-nodes.js';
+import { recordAcks, type NodeAck } from '../tenancy/gateway-nodes.js';
 import type { Presence, PresenceEntry } from './presence.js';
 
 export interface AckRecorder {

@@ -6,7 +6,8 @@ import { registerTenant, startTestServer, type RegisteredTenant } from '../testi
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { CLOSE_REPLACED } from '@novagate/gateway/protocol';
-import { admitGateway, createAdmissionQueue, renewLeases } from './admission.js';
+import { renewLeases } from '../tenancy/gateway-leases.js';
+import { admitGateway, createAdmissionQueue } from './admission.js';
 import type { Presence } from './presence.js';
 
 const {

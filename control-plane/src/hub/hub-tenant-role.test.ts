@@ -9,15 +9,15 @@ import { registerTenant, startTestServer } from '../testing/server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import { tenantStatement, UnknownTenantError, withTenantTransaction } from '../tenancy/tenant-transaction.js';
-import { admitGateway, releaseLease, renewLeases } from './admission.js';
+import { newestTenantConfig } from '../tenancy/gateway-config.js';
+import { leasedNodes, releaseLease, renewLeases } from '../tenancy/gateway-leases.js';
+import { recordAcks, recordHello, recordNack } from '../tenancy/gateway-nodes.js';
+import { planTelemetryLimit } from '../tenancy/telemetry-quota.js';
+import { deleteExpiredBatch } from '../tenancy/telemetry-retention.js';
+import { storeErrorEvents, storeRequestLogsWithinQuota } from '../tenancy/telemetry-store.js';
+import { admitGateway } from './admission.js';
 import { createAckRecorder } from './ack-recorder.js';
-import { recordAcks, recordHello, recordNack } from './gateway-nodes.js';
-import { newestTenantConfig } from './newest-config.js';
 import { createMemoryPresence } from './presence.js';
-import { leasedNodes } from './presence-fallback.js';
-import { planTelemetryLimit } from './telemetry-quota.js';
-import { deleteExpiredBatch } from './telemetry-retention.js';
-import { storeErrorEvents, storeRequestLogsWithinQuota } from './telemetry-store.js';
 
 const { db } = withTestDatabase();
 

@@ -8,7 +8,8 @@ import { withTestDatabase } from '../testing/with-test-server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
 import type { LogEntry } from '@novagate/gateway/protocol';
-import { createTelemetryQuota, QUOTA_RECHECK_MS, planTelemetryLimit } from './telemetry-quota.js';
+import { planTelemetryLimit } from '../tenancy/telemetry-quota.js';
+import { createTelemetryQuota, QUOTA_RECHECK_MS } from './telemetry-quota.js';
 
 const { db, ready } = withTestDatabase();
 before(async () => {

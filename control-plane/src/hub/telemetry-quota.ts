@@ -1,12 +1,12 @@
 // Per-tenant telemetry quota by plan (plans.telemetry_rows_per_day, per UTC day): request-log entries past it
 // are dropped. The day's count lives in the tenant's telemetry_usage table, written in the same statement as
-// the rows (telemetry-store.ts); this module caches each tenant's limit, and once a tenant has used its day it
+// the rows (tenancy/telemetry-store.ts); this module caches each tenant's limit, and once a tenant has used its day it
 // drops further entries without touching the database until the day ends (re-checking once a minute, in case
 // the plan changed), so a flooding gateway costs no database work at all past its quota.
 import type { Pool } from '../db/pool.js';
-import { tenantStatement } from '../tenancy/tenant-transaction.js';
+import { planTelemetryLimit } from '../tenancy/telemetry-quota.js';
+import { storeRequestLogsWithinQuota } from '../tenancy/telemetry-store.js';
 import type { LogEntry } from '@novagate/gateway/protocol';
-import { storeRequestLogsWithinQuota } from './telemetry-store.js';
 
 /** How long a tenant's plan limit, and the knowledge that its day is used up, are trusted. */
 export const QUOTA_RECHECK_MS = 60_000;
@@ -34,20 +34,6 @@ interface TenantQuotaState {
 /** The UTC calendar day of `ms`, as PostgreSQL's date literal. */
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-export async function planTelemetryLimit(pool: Pool, tenantId: string): Promise<number | null> {
-  // As the tenant's role like every hub read of a tenant: row-level security shows it only its own tenant row.
-  const { rows } = await tenantStatement<{ limit: string | null }>(
-    pool,
-    tenantId,
-    `SELECT p.telemetry_rows_per_day AS limit FROM public.tenants t JOIN public.plans p ON p.name = t.plan WHERE t.id = $1`,
-    [tenantId],
-  );
-  const limit = rows[0]?.limit;
-  // A tenant that is gone gets no rows; it cannot have a schema to write them into either.
-  if (limit === undefined) return 0;
-  return limit === null ? null : Number(limit);
 }
 
 export function createTelemetryQuota(db: Pool, clock: () => number = Date.now): TelemetryQuota {

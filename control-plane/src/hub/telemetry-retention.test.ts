@@ -5,7 +5,8 @@ import { withTransaction } from '../db/pool.js';
 import { withTestDatabase } from '../testing/with-test-server.js';
 import { provisionTenant } from '../tenancy/provision.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { RETENTION_LOCK_KEY, runRetention } from './telemetry-retention.js';
+import { RETENTION_LOCK_KEY } from '../tenancy/telemetry-retention.js';
+import { runRetention } from './telemetry-retention.js';
 
 const { db, ready } = withTestDatabase();
 before(async () => {

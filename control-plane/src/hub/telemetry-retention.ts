@@ -1,15 +1,13 @@
 // Telemetry retention by plan (plans.telemetry_retention_days): a periodic job deletes each tenant's old
 // request_logs and error_events in batches of a bounded size, each its own short statement, so it never holds
 // long locks or builds one huge transaction, and gives up a run after a bounded number of batches (the next run
-// goes on). One replica at a time runs it (a session advisory lock; the others skip that round).
+// goes on). One replica at a time runs it (a session advisory lock; the others skip that round). Its SQL is in
+// tenancy/telemetry-retention.ts.
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import type { Pool } from '../db/pool.js';
 import { createRetentionMetrics } from '../telemetry/metrics.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { tenantStatement } from '../tenancy/tenant-transaction.js';
-
-export const RETENTION_LOCK_KEY = 7_431_002_512;
+import { deleteExpiredBatch, deleteExpiredUsage, tenantRetentionDays, withRetentionLock } from '../tenancy/telemetry-retention.js';
 
 export interface RetentionOptions {
   batchSize: number;
@@ -28,22 +26,6 @@ export interface RetentionRun {
   failedTenants: number;
 }
 
-type Table = 'request_logs' | 'error_events';
-
-/** Deletes at most `batchSize` rows older than `days` from one tenant table; answers how many went. */
-export async function deleteExpiredBatch(pool: Pool, tenantId: string, table: Table, days: number, batchSize: number): Promise<number> {
-  const name = `${quotedTenantSchema(tenantId)}.${table}`;
-  // As the tenant's role, each batch in its own short transaction: a bug that named the wrong schema here
-  // would delete another tenant's rows.
-  const result = await tenantStatement(
-    pool,
-    tenantId,
-    `DELETE FROM ${name} WHERE ctid IN (SELECT ctid FROM ${name} WHERE time < now() - make_interval(days => $1) LIMIT $2)`,
-    [days, batchSize],
-  );
-  return result.rowCount ?? 0;
-}
-
 async function expireTenant(
   pool: Pool,
   tenant: { id: string; days: number },
@@ -60,12 +42,7 @@ async function expireTenant(
       if (deleted < options.batchSize) break;
     }
   }
-  await tenantStatement(
-    pool,
-    tenant.id,
-    `DELETE FROM ${quotedTenantSchema(tenant.id)}.telemetry_usage WHERE day < (now() AT TIME ZONE 'UTC')::date - $1::int`,
-    [tenant.days],
-  );
+  await deleteExpiredUsage(pool, tenant.id, tenant.days);
 }
 
 /** One pass over every tenant. */
@@ -75,31 +52,20 @@ export async function runRetention(
   stopping: () => boolean = () => false,
 ): Promise<RetentionRun> {
   const run: RetentionRun = { ran: false, requestLogsDeleted: 0, errorEventsDeleted: 0, batches: 0, failedTenants: 0 };
-  const lock = await pool.connect();
-  try {
-    const { rows: locked } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RETENTION_LOCK_KEY]);
-    if (locked[0]?.ok !== true) return run;
+  await withRetentionLock(pool, async () => {
     run.ran = true;
-    try {
-      const { rows: tenants } = await pool.query<{ id: string; days: number }>(
-        `SELECT t.id, p.telemetry_retention_days AS days FROM public.tenants t JOIN public.plans p ON p.name = t.plan ORDER BY t.id`,
-      );
-      for (const tenant of tenants) {
-        if (stopping()) break;
-        try {
-          await expireTenant(pool, tenant, options, stopping, run);
-        } catch {
-          // One tenant's failure (a schema mid-provisioning) must not stop the others; the next run retries it.
-          run.failedTenants += 1;
-        }
+    const tenants = await tenantRetentionDays(pool);
+    for (const tenant of tenants) {
+      if (stopping()) break;
+      try {
+        await expireTenant(pool, tenant, options, stopping, run);
+      } catch {
+        // One tenant's failure (a schema mid-provisioning) must not stop the others; the next run retries it.
+        run.failedTenants += 1;
       }
-    } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK_KEY]);
     }
-    return run;
-  } finally {
-    lock.release();
-  }
+  });
+  return run;
 }
 
 export interface RetentionJob {

@@ -7,10 +7,35 @@ import type { BlockList } from 'node:net';
 import type { Logger } from 'winston';
 import type { Counter } from 'prom-client';
 import { clientAddress } from '@novagate/gateway/client-address';
+import { tenantIdOfApiKey } from '@novagate/gateway/protocol';
+import { sha256Hex } from '../tenancy/api-key-format.js';
 import { bearerToken } from '../auth/require-tenant.js';
 import type { Queryable } from '../db/pool.js';
-import { checkGatewayKey, type AuthenticatedGateway } from './gateway-keys.js';
+import { gatewayKeyExists, useGatewayKey } from '../tenancy/gateway-keys.js';
 import { addressSubject, type KeyGuessThrottle } from './key-guess-throttle.js';
+
+export interface AuthenticatedGateway {
+  tenantId: string;
+  keyId: string;
+}
+
+export type GatewayKeyRefusal = 'malformed' | 'unknown' | 'revoked';
+
+export type GatewayKeyCheck =
+  | ({ ok: true } & AuthenticatedGateway)
+  /** `tenantId` is the tenant a well-formed key names, which is not proof of anything but is safe to log. */
+  | { ok: false; reason: GatewayKeyRefusal; tenantId: string | null };
+
+/** SHA-256 lookup of a presented key: its tenant and key id, or why it was refused (for the log line and the metric). */
+export async function checkGatewayKey(db: Queryable, presented: string): Promise<GatewayKeyCheck> {
+  const tenantId = tenantIdOfApiKey(presented);
+  if (tenantId === null) return { ok: false, reason: 'malformed', tenantId: null };
+  const keyHash = sha256Hex(presented);
+  const keyId = await useGatewayKey(db, tenantId, keyHash);
+  if (keyId !== null) return { ok: true, tenantId, keyId };
+  // Only on the failure path, which the per-address throttle bounds.
+  return { ok: false, reason: (await gatewayKeyExists(db, tenantId, keyHash)) ? 'revoked' : 'unknown', tenantId };
+}
 
 export type AuthFailureReason = 'malformed' | 'unknown' | 'revoked' | 'throttled';
 

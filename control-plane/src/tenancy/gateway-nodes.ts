@@ -1,8 +1,9 @@
-// The tenant's gateway_nodes table (DESIGN §2): what survives a Redis restart and what the operator reads.
-// The hub's writes run as the tenant's database role (tenant-transaction.ts).
+// The tenant's gateway_nodes table (DESIGN §2): what survives a Redis restart and what the operator reads, and
+// the delivered_at marks that acks make in pending_config_updates. The hub's writes run as the tenant's
+// database role (tenant-transaction.ts).
 import type { Pool, Queryable } from '../db/pool.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { tenantStatement } from '../tenancy/tenant-transaction.js';
+import { quotedTenantSchema } from './schema-name.js';
+import { tenantStatement } from './tenant-transaction.js';
 
 export async function recordHello(pool: Pool, tenantId: string, nodeId: string, softwareVersion: string): Promise<void> {
   await tenantStatement(
@@ -39,6 +40,16 @@ export async function recordAcks(pool: Pool, tenantId: string, acks: NodeAck[], 
      UPDATE public.pending_config_updates SET delivered_at = now()
       WHERE $5::bigint IS NOT NULL AND tenant_id = $4 AND version <= $5 AND delivered_at IS NULL`,
     [acks.map((a) => a.nodeId), acks.map((a) => a.version), acks.map((a) => a.hash), tenantId, deliveredThrough],
+  );
+}
+
+/** Marks the tenant's pending updates up to `version` as delivered (no gateway online lacks them). */
+export async function markDeliveredThrough(pool: Pool, tenantId: string, version: number): Promise<void> {
+  await tenantStatement(
+    pool,
+    tenantId,
+    'UPDATE public.pending_config_updates SET delivered_at = now() WHERE tenant_id = $1 AND version <= $2 AND delivered_at IS NULL',
+    [tenantId, version],
   );
 }
 

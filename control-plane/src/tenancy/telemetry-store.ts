@@ -2,9 +2,28 @@
 // The tenant and node come from the authenticated connection, never from the message; the writes run as the
 // tenant's database role (tenant-transaction.ts).
 import type { Pool } from '../db/pool.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
-import { tenantStatement, withTenantTransaction } from '../tenancy/tenant-transaction.js';
-import type { ErrorEvent, LogEntry } from '@novagate/gateway/protocol';
+import { quotedTenantSchema } from './schema-name.js';
+import { tenantStatement, withTenantTransaction } from './tenant-transaction.js';
+
+/** One request_logs row as a gateway reports it (the protocol's log entry; `time` is an ISO timestamp). */
+export interface RequestLogEntry {
+  requestId: string;
+  method: string;
+  pathTemplate: string;
+  status: number;
+  latencyMs: number;
+  route: string;
+  consumer?: string | undefined;
+  time: string;
+}
+
+/** One error_events row as a gateway reports it. */
+export interface ErrorEventEntry {
+  code: string;
+  service: string;
+  count: number;
+  time: string;
+}
 
 /**
  * Stores the first entries that fit in the tenant's quota for `day` (null = unlimited) and counts them in
@@ -14,7 +33,7 @@ export async function storeRequestLogsWithinQuota(
   pool: Pool,
   tenantId: string,
   nodeId: string,
-  entries: LogEntry[],
+  entries: RequestLogEntry[],
   day: string,
   rowsPerDay: number | null,
 ): Promise<{ stored: number; usedToday: number }> {
@@ -54,7 +73,7 @@ export async function storeRequestLogsWithinQuota(
   });
 }
 
-export async function storeErrorEvents(pool: Pool, tenantId: string, events: ErrorEvent[]): Promise<void> {
+export async function storeErrorEvents(pool: Pool, tenantId: string, events: ErrorEventEntry[]): Promise<void> {
   if (events.length === 0) return;
   await tenantStatement(
     pool,

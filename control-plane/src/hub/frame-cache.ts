@@ -1,0 +1,115 @@
+// The per-version config frame cache: each served tenant's newest config version, serialised once
+// (protocol.ts encodeConfigFrame) and shared by every connection of the tenant. A refresh loads the newest
+// version once however many notifications arrive meanwhile, and hands the frame to `loaded` for pushing.
+import type { Logger } from 'winston';
+import type { Counter, Histogram } from 'prom-client';
+import { encodeConfigFrame, type ConfigFrame } from '@novagate/gateway/protocol';
+import type { ConfigVersionId } from './push-decision.js';
+import { errorMessage } from './error-message.js';
+
+/** A tenant's newest version as the database has it; `config` null when it is the version already known. */
+export type NewestConfig = (ConfigVersionId & { config: unknown }) | null;
+
+export interface FrameCacheOptions {
+  /** Reads the tenant's newest version, its snapshot only when it is not `known`. */
+  newest(tenantId: string, known: ConfigVersionId | null): Promise<NewestConfig>;
+  /** Whether this replica still serves the tenant (has connections of it): a refresh of one it does not is a no-op. */
+  serves(tenantId: string): boolean;
+  /** Called with the tenant's newest frame after each refresh round, to push it. */
+  loaded(tenantId: string, frame: ConfigFrame): void;
+  maxConfigBytes: number;
+  logger: Logger;
+  metrics: { snapshotBytes: Histogram; pushFailures: Counter };
+}
+
+export interface CachedFrame {
+  frame: ConfigFrame;
+  /** When this replica learned of the frame's version, for the push-latency metric. */
+  since: number;
+}
+
+export interface FrameCache {
+  /** The tenant's newest frame known here, or null. */
+  current(tenantId: string): CachedFrame | null;
+  /**
+   * Loads the tenant's newest version and hands it to `loaded`. A call during a refresh asks for one more
+   * round and resolves when the refresh, that round included, ends, with the frame the refresh leaves (null:
+   * none, or the tenant is not served here). Never rejects (failures are counted and logged).
+   */
+  refresh(tenantId: string): Promise<ConfigFrame | null>;
+  /** Drops the tenant's frame (its last connection here left); a refresh in flight goes on unseen. */
+  forget(tenantId: string): void;
+}
+
+interface TenantFrames {
+  frame: ConfigFrame | null;
+  since: number;
+  /** The refresh in flight: later callers wait for it (a hello must see the frame it loads). */
+  refreshing: Promise<ConfigFrame | null> | null;
+  refreshAgain: boolean;
+}
+
+export function createFrameCache(options: FrameCacheOptions): FrameCache {
+  const { logger, metrics } = options;
+  const tenants = new Map<string, TenantFrames>();
+
+  function stateOf(tenantId: string): TenantFrames {
+    let state = tenants.get(tenantId);
+    if (state === undefined) {
+      state = { frame: null, since: Date.now(), refreshing: null, refreshAgain: false };
+      tenants.set(tenantId, state);
+    }
+    return state;
+  }
+
+  async function load(tenantId: string, state: TenantFrames): Promise<ConfigFrame | null> {
+    await Promise.resolve(); // the body runs after `state.refreshing` is set, whatever it throws
+    try {
+      do {
+        state.refreshAgain = false;
+        const latest = await options.newest(tenantId, state.frame);
+        if (latest === null) break;
+        if (latest.config !== null) {
+          const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
+          metrics.snapshotBytes.observe(frame.bytes);
+          if (frame.bytes > options.maxConfigBytes) {
+            metrics.pushFailures.inc();
+            logger.error('config snapshot exceeds MAX_CONFIG_BYTES; not pushed', { tenantId, version: latest.version, bytes: frame.bytes });
+            break;
+          }
+          state.frame = frame;
+          state.since = Date.now();
+        }
+        // A tenant forgotten meanwhile has no connections left to push to.
+        if (state.frame !== null && tenants.get(tenantId) === state) options.loaded(tenantId, state.frame);
+      } while (state.refreshAgain);
+    } catch (error) {
+      metrics.pushFailures.inc();
+      logger.warn('config refresh failed', { tenantId, error: errorMessage(error) });
+    } finally {
+      state.refreshing = null;
+    }
+    return state.frame;
+  }
+
+  return {
+    current(tenantId) {
+      const state = tenants.get(tenantId);
+      return state === undefined || state.frame === null ? null : { frame: state.frame, since: state.since };
+    },
+    refresh(tenantId) {
+      if (!options.serves(tenantId)) return Promise.resolve(null);
+      const state = stateOf(tenantId);
+      if (state.refreshing !== null) {
+        state.refreshAgain = true;
+        return state.refreshing;
+      }
+      const refreshing = load(tenantId, state);
+      state.refreshing = refreshing;
+      return refreshing;
+    },
+    forget(tenantId) {
+      tenants.delete(tenantId);
+    },
+  };
+}

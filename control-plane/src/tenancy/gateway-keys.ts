@@ -1,0 +1,31 @@
+// The gateway API key lookups of the WebSocket hub (public.api_keys): a presented key is looked up by its
+// SHA-256 on every connection, and a rescan re-checks the keys of the connections still open.
+import type { Queryable } from '../db/pool.js';
+
+/** Marks the tenant's key with this hash as used and answers its id; null when it is unknown or revoked. */
+export async function useGatewayKey(db: Queryable, tenantId: string, keyHash: string): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE public.api_keys SET last_used_at = now()
+      WHERE key_hash = $1 AND tenant_id = $2 AND revoked_at IS NULL
+      RETURNING id`,
+    [keyHash, tenantId],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** Whether the tenant has (or had: revoked keys count) a key with this hash. */
+export async function gatewayKeyExists(db: Queryable, tenantId: string, keyHash: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM public.api_keys WHERE key_hash = $1 AND tenant_id = $2', [keyHash, tenantId]);
+  return rows.length > 0;
+}
+
+/** Of the given key ids, those that are revoked or gone. */
+export async function revokedKeyIds(db: Queryable, keyIds: string[]): Promise<Set<string>> {
+  if (keyIds.length === 0) return new Set();
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT k.id FROM unnest($1::uuid[]) AS k(id)
+      WHERE NOT EXISTS (SELECT 1 FROM public.api_keys a WHERE a.id = k.id AND a.revoked_at IS NULL)`,
+    [keyIds],
+  );
+  return new Set(rows.map((row) => row.id));
+}
