@@ -21,7 +21,7 @@ import { createApp, type RouteList } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
 import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from '@novagate/gateway/server/client-limits';
-import { startChangeListener, type ChangeListener } from './hub/change-listener.js';
+import { startChangeListener, type ChangeListener } from './db/change-listener.js';
 import { createHub, type Hub, type HubProtection } from './hub/hub.js';
 import { createMemoryPresence, createRedisPresence, type Presence } from './hub/presence.js';
 import { createFallbackPresence } from './hub/presence-fallback.js';

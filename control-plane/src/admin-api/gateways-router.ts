@@ -5,7 +5,7 @@ import type { TenantDb } from '../tenancy/tenant-db.js';
 import { parseOrThrow } from '../http/errors.js';
 import { gatewayNodes } from '../tenancy/gateway-nodes.js';
 import type { Presence } from '../hub/presence.js';
-import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { listRequestLogs } from '../tenancy/request-logs.js';
 
 export function registerGatewayRoutes(app: FastifyInstance, db: TenantDb, presence: Presence): void {
   app.get('', async (request) => {
@@ -42,16 +42,6 @@ export function registerRequestLogRoutes(app: FastifyInstance, db: TenantDb): vo
   app.get('', async (request) => {
     const tenantId = request.tenantId;
     const query = parseOrThrow(requestLogsQuery, request.query, 'query is invalid');
-    const { rows } = await db.query(
-      tenantId,
-      `SELECT request_id AS "requestId", method, path_template AS "pathTemplate", status, latency_ms AS "latencyMs",
-              route, consumer, gateway_node AS "gatewayNode", time
-         FROM ${quotedTenantSchema(tenantId)}.request_logs
-        WHERE ($2::int IS NULL OR status = $2) AND ($3::text IS NULL OR route = $3)
-        ORDER BY time DESC
-        LIMIT $1`,
-      [query.limit, query.status ?? null, query.route ?? null],
-    );
-    return { data: rows };
+    return { data: await listRequestLogs(db, tenantId, query) };
   });
 }
