@@ -5,6 +5,7 @@ import {
   CONNECT_PATH,
   decodeConfigFrame,
   encodeConfigFrame,
+  formatApiKey,
   gatewayMessage,
   GATEWAY_API_KEY_PATTERN,
   GZIP_THRESHOLD_BYTES,
@@ -111,6 +112,7 @@ test('the path, the API key format and the request-id format are what both sides
   const key = `gw_${tenantId}_${'0123456789abcdef'.repeat(2)}`;
   assert.ok(GATEWAY_API_KEY_PATTERN.test(key));
   assert.equal(tenantIdOfApiKey(key), tenantId);
+  assert.equal(formatApiKey(tenantId, '0123456789abcdef'.repeat(2)), key);
   for (const bad of [key.toUpperCase(), `${key}0`, key.slice(0, -1), `gw_not-a-uuid_${'0'.repeat(32)}`, `x${key}`, '']) {
     assert.equal(tenantIdOfApiKey(bad), null, bad);
   }
