@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { configHash } from './config/index.js';
+import { formatApiKey } from './protocol/index.js';
 import { readConfigCacheFile } from './sync/config-cache.js';
 import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
@@ -14,7 +15,7 @@ import { startUpstream, type TestUpstream } from './testing/upstream.js';
 import { signHs256 } from './testing/jwt-token.js';
 
 const SECRET = randomBytes(32).toString('hex');
-const API_KEY = `gw_${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}_${'a'.repeat(32)}`;
+const API_KEY = formatApiKey('00000000-0000-4000-8000-000000000000', 'a'.repeat(32));
 let upstream: TestUpstream;
 let slow: TestUpstream;
 

@@ -3,6 +3,7 @@
 // every config it receives and reports to the parent when it did, on the monotonic clock both processes share.
 import { gunzipSync } from 'node:zlib';
 import WebSocket from 'ws';
+import { CONNECT_PATH, type AckMessage, type ConfigFrameMessage, type HelloMessage } from '@novagate/gateway/protocol';
 
 export interface GatewaysSetup {
   url: string;
@@ -21,18 +22,18 @@ async function connectAll(setup: GatewaysSetup): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   for (const tenant of setup.tenants) {
     for (let n = 0; n < setup.perTenant; n++) {
-      const socket = new WebSocket(`${setup.url}/gateway/v1/connect`, { headers: { authorization: `Bearer ${tenant.key}` }, ca: setup.ca, perMessageDeflate: false });
+      const socket = new WebSocket(`${setup.url}${CONNECT_PATH}`, { headers: { authorization: `Bearer ${tenant.key}` }, ca: setup.ca, perMessageDeflate: false });
       await new Promise<void>((resolve, reject) => {
         socket.once('open', () => resolve());
         socket.once('error', reject);
       });
       socket.on('message', (data: Buffer, isBinary) => {
-        const message = JSON.parse(isBinary ? gunzipSync(data).toString() : data.toString()) as { type: string; version: number; hash: string };
+        const message = JSON.parse(isBinary ? gunzipSync(data).toString() : data.toString()) as ConfigFrameMessage;
         if (message.type !== 'config') return;
-        socket.send(JSON.stringify({ type: 'ack', version: message.version, hash: message.hash }));
+        socket.send(JSON.stringify({ type: 'ack', version: message.version, hash: message.hash } satisfies AckMessage));
         report({ type: 'acked', tenantId: tenant.id, version: message.version, atMs: monotonicMs() });
       });
-      socket.send(JSON.stringify({ type: 'hello', nodeId: `bench-${n}`, version: 'bench', configVersion: null, configHash: null }));
+      socket.send(JSON.stringify({ type: 'hello', nodeId: `bench-${n}`, version: 'bench', configVersion: null, configHash: null } satisfies HelloMessage));
       sockets.push(socket);
     }
   }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from 'winston';
+import { CLOSE_POLICY_VIOLATION } from '@novagate/gateway/protocol';
 import type { Pool } from '../db/pool.js';
 import type { HubProtectionMetrics } from '../telemetry/metrics.js';
 import { releaseLease } from '../tenancy/gateway-leases.js';
@@ -79,7 +80,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
       };
       connections.add(connection);
       const helloTimer = setTimeout(() => {
-        if (connection.nodeId === null) socket.close(1008, 'no hello received');
+        if (connection.nodeId === null) socket.close(CLOSE_POLICY_VIOLATION, 'no hello received');
       }, HELLO_TIMEOUT_MS);
       helloTimer.unref();
       // Messages of one connection are handled in order (an ack must not overtake its hello), from a bounded queue.

@@ -6,7 +6,7 @@ import type { Logger } from 'winston';
 import type { HubProtectionMetrics } from '../telemetry/metrics.js';
 import type { GatewayConnection } from './connections.js';
 import type { NodeReports } from './node-reports.js';
-import { gatewayMessage, type HelloMessage } from '@novagate/gateway/protocol';
+import { CLOSE_POLICY_VIOLATION, gatewayMessage, type HelloMessage } from '@novagate/gateway/protocol';
 import type { TelemetryIntake } from './telemetry-intake.js';
 
 export interface GatewayMessagesOptions {
@@ -59,13 +59,13 @@ export function createGatewayMessageHandler(options: GatewayMessagesOptions): (c
     if (!result.success) {
       const issue = result.error.issues[0];
       logger.warn('invalid gateway message', { tenantId: connection.tenantId, path: issue?.path.join('.'), problem: issue?.message });
-      connection.socket.close(1008, `invalid message: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.slice(0, 120));
+      connection.socket.close(CLOSE_POLICY_VIOLATION, `invalid message: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.slice(0, 120));
       return;
     }
     const message = result.data;
     if (message.type === 'hello') return options.hello(connection, message);
     if (connection.nodeId === null) {
-      connection.socket.close(1008, 'hello must come first');
+      connection.socket.close(CLOSE_POLICY_VIOLATION, 'hello must come first');
       return;
     }
     switch (message.type) {

@@ -8,7 +8,7 @@ import { isOpen, type ConnectionRegistry, type GatewayConnection } from './conne
 import type { FrameCache } from './frame-cache.js';
 import type { NodePresence } from './node-presence.js';
 import type { NodeReports } from './node-reports.js';
-import type { HelloMessage } from '@novagate/gateway/protocol';
+import { CLOSE_POLICY_VIOLATION, CLOSE_TRY_AGAIN_LATER, type HelloMessage } from '@novagate/gateway/protocol';
 import { isCurrent } from './push-decision.js';
 import { errorMessage } from './error-message.js';
 
@@ -41,12 +41,12 @@ export function createHelloHandler(options: HelloOptions): (connection: GatewayC
       );
     } catch (error) {
       logger.warn('gateway admission failed', { tenantId: connection.tenantId, error: errorMessage(error) });
-      connection.socket.close(1013, 'the control plane cannot admit gateways right now; try again later');
+      connection.socket.close(CLOSE_TRY_AGAIN_LATER, 'the control plane cannot admit gateways right now; try again later');
       return;
     }
     if (!admission.admitted) {
       logger.info('gateway refused', { tenantId: connection.tenantId, reason: admission.reason.split(':')[0] });
-      connection.socket.close(1008, admission.reason.slice(0, 120));
+      connection.socket.close(CLOSE_POLICY_VIOLATION, admission.reason.slice(0, 120));
       return;
     }
     connection.nodeId = hello.nodeId;

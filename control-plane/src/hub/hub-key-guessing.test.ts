@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { Registry } from 'prom-client';
+import { CONNECT_PATH, formatApiKey } from '@novagate/gateway/protocol';
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant } from '../testing/server.js';
 
@@ -22,7 +23,7 @@ interface Attempt {
 function attempt(key: string | null, clientIp: string): Promise<Attempt> {
   const headers: Record<string, string> = { 'x-forwarded-for': clientIp };
   if (key !== null) headers.authorization = `Bearer ${key}`;
-  const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/gateway/v1/connect`, { headers, perMessageDeflate: false });
+  const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}${CONNECT_PATH}`, { headers, perMessageDeflate: false });
   return new Promise((resolve, reject) => {
     socket.once('open', () => {
       socket.close();
@@ -49,7 +50,7 @@ test('a flood of wrong keys from one address is refused 401, then throttled 429 
   const { registry } = server.controlPlane.metrics;
   const unknownBefore = await failures(registry, 'unknown');
   const throttledBefore = await failures(registry, 'throttled');
-  const guesses = Array.from({ length: 40 }, (_, i) => `gw_${tenant.id}_${i.toString(16).padStart(32, '0')}`);
+  const guesses = Array.from({ length: 40 }, (_, i) => formatApiKey(tenant.id, i.toString(16).padStart(32, '0')));
   const results: Attempt[] = [];
   for (const guess of guesses) results.push(await attempt(guess, '203.0.113.7'));
   assert.deepEqual(results.slice(0, FAILURES).map((r) => r.status), Array(FAILURES).fill(401));
@@ -89,8 +90,8 @@ test('malformed, missing and revoked keys are counted under their own reasons', 
 
 test('a valid key still connects from another address while a guessing address is throttled', async () => {
   const tenant = await registerTenant(server);
-  for (let i = 0; i < FAILURES + 3; i++) await attempt(`gw_${tenant.id}_${'f'.repeat(32)}`, '192.0.2.50');
-  assert.equal((await attempt(`gw_${tenant.id}_${'f'.repeat(32)}`, '192.0.2.50')).status, 429);
+  for (let i = 0; i < FAILURES + 3; i++) await attempt(formatApiKey(tenant.id, 'f'.repeat(32)), '192.0.2.50');
+  assert.equal((await attempt(formatApiKey(tenant.id, 'f'.repeat(32)), '192.0.2.50')).status, 429);
   assert.equal((await attempt(tenant.gatewayApiKey, '192.0.2.51')).status, 101);
 });
 
@@ -102,5 +103,5 @@ test('good keys never count: many gateways behind one NAT address connect, and i
   const before = await counted();
   for (let i = 0; i < FAILURES * 4; i++) assert.equal((await attempt(tenant.gatewayApiKey, '100.64.0.1')).status, 101);
   assert.equal(await counted(), before);
-  for (let i = 0; i < FAILURES; i++) assert.equal((await attempt(`gw_${tenant.id}_${'e'.repeat(32)}`, '100.64.0.1')).status, 401);
+  for (let i = 0; i < FAILURES; i++) assert.equal((await attempt(formatApiKey(tenant.id, 'e'.repeat(32)), '100.64.0.1')).status, 401);
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { formatApiKey } from '@novagate/gateway/protocol';
 import { TEST_REDIS_URL } from '../testing/database.js';
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '../testing/server.js';
@@ -74,7 +75,7 @@ test('a change made on one replica reaches a gateway connected to the other', as
 
 test('unknown, malformed and revoked keys are refused with 401 at upgrade', async () => {
   const tenant = await registerTenant(replicaA);
-  const unknownKey = `gw_${tenant.id}_${'0'.repeat(32)}`;
+  const unknownKey = formatApiKey(tenant.id, '0'.repeat(32));
   for (const key of [unknownKey, 'not-a-key', '']) {
     await assert.rejects(connectGateway(replicaA.url, key, ca), /upgrade refused with 401/, key);
   }

@@ -1,11 +1,9 @@
 // Test support: a minimal gateway protocol client (DESIGN §6) that records what the hub sends.
 import { gunzipSync } from 'node:zlib';
 import WebSocket from 'ws';
+import { CONNECT_PATH, type ConfigFrameMessage, type HelloMessage } from '@novagate/gateway/protocol';
 
-export interface ReceivedConfig {
-  type: 'config';
-  version: number;
-  hash: string;
+export interface ReceivedConfig extends ConfigFrameMessage {
   config: { services: unknown[]; routes: { name: string }[]; consumers: unknown[] };
   binary: boolean;
 }
@@ -21,7 +19,7 @@ export interface ProtocolClient {
 }
 
 export function connectGateway(url: string, apiKey: string, ca?: string): Promise<ProtocolClient> {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/gateway/v1/connect`, {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${CONNECT_PATH}`, {
     headers: { authorization: `Bearer ${apiKey}` },
     ca,
     perMessageDeflate: false,
@@ -91,6 +89,6 @@ export async function helloGateway(
     version: 'test-0.0.0',
     configVersion: options.configVersion ?? null,
     configHash: options.configHash ?? null,
-  });
+  } satisfies HelloMessage);
   return client;
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { CONNECT_PATH } from '@novagate/gateway/protocol';
 import { promtool, repoRoot } from '../tools.js';
 import { alertsOf, renderRuleGroups } from '../monitoring/rules.js';
 import { diagnosisBlocks, shellCommands, whyNotRunnable } from './diagnosis-commands.js';
@@ -104,7 +105,7 @@ test('every alert page uses the variables of the index, not example hosts, and c
       assert.doesNotMatch(command, /example\.com|kubectl -n novagate /, `${rule.alert}: ${command}`);
     }
   }
-  const hub = diagnosisBlocks(read('NovaGateGatewayDisconnected.md')).shell.flat().find(({ command }) => command.includes('/gateway/v1/connect'));
+  const hub = diagnosisBlocks(read('NovaGateGatewayDisconnected.md')).shell.flat().find(({ command }) => command.includes(CONNECT_PATH));
   assert.ok(hub !== undefined);
   assert.match(hub.command, /Upgrade: websocket/);
   assert.match(hub.command, /Bearer \$KEY/);

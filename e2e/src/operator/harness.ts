@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
 import { startTestServer, type TestServer } from '@novagate/control-plane/testing/server';
 import type { ProtocolClient, ReceivedConfig } from '@novagate/control-plane/testing/gateway-client';
+import type { AckMessage, NackMessage } from '@novagate/gateway/protocol';
 import { createLogger, startOperator, type Operator, type OperatorOptions } from '@novagate/operator';
 import { kubectlFor, kubectlOk as runKubectlOk, startKubeApiServer, type Kubectl, type KubeApiServer, type KubeObject } from '../kube-api/index.js';
 import { cleanNamespace, loadKubeConfig, operatorKubeConfig, readObject, realKubeconfigPath } from './real-kube.js';
@@ -157,7 +158,11 @@ export function answerConfigs(client: ProtocolClient, refuse: (config: ReceivedC
       const config = client.configs[answered] as ReceivedConfig;
       answered += 1;
       const reason = refuse(config);
-      client.send(reason === null ? { type: 'ack', version: config.version, hash: config.hash } : { type: 'nack', version: config.version, error: reason });
+      client.send(
+        reason === null
+          ? ({ type: 'ack', version: config.version, hash: config.hash } satisfies AckMessage)
+          : ({ type: 'nack', version: config.version, error: reason } satisfies NackMessage),
+      );
     }
   };
   client.socket.on('message', () => setImmediate(answer));

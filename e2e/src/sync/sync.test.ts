@@ -14,6 +14,7 @@ import { ensureDevTls, type DevTls } from '@novagate/control-plane/tls/dev-certi
 import { createFolderMailReader, registrationTokenIn } from '@novagate/control-plane/testing/mail-folder';
 import { lockTenantForConfigChange, quotedTenantSchema, recordConfigVersion, withTransaction } from '@novagate/control-plane/tenancy';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
+import { formatApiKey } from '@novagate/gateway/protocol';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 
 const CONTROL_PLANE_MAIN = fileURLToPath(new URL('../../../control-plane/src/main.ts', import.meta.url));
@@ -309,7 +310,8 @@ test('a gateway restarted while the control plane is down serves from its cached
 
 /** A syntactically valid key of a tenant that does not exist, for a gateway that cannot reach the control plane. */
 async function registerTenantOffline(): Promise<Tenant> {
-  return { id: '00000000-0000-4000-8000-000000000001', token: '', key: `gw_00000000-0000-4000-8000-000000000001_${'a'.repeat(32)}` };
+  const id = '00000000-0000-4000-8000-000000000001';
+  return { id, token: '', key: formatApiKey(id, 'a'.repeat(32)) };
 }
 
 test('a revoked key disconnects the gateway and its reconnects are refused; it keeps serving its config', async () => {

@@ -6,6 +6,14 @@ import { configMessage, type ConfigMessage } from './messages.js';
 
 export const GZIP_THRESHOLD_BYTES = 8 * 1024;
 
+/** The message a config frame carries, as the control plane sends it (the gateway reads it as a ConfigMessage). */
+export interface ConfigFrameMessage {
+  type: 'config';
+  version: number;
+  hash: string;
+  config: unknown;
+}
+
 export interface ConfigFrame {
   version: number;
   hash: string;
@@ -21,7 +29,8 @@ export interface ConfigFrame {
 
 /** Encodes `{type:'config', version, hash, config}` once for every connection that needs it. */
 export function encodeConfigFrame(version: number, hash: string, config: unknown): ConfigFrame {
-  const json = JSON.stringify({ type: 'config', version, hash, config });
+  const message: ConfigFrameMessage = { type: 'config', version, hash, config };
+  const json = JSON.stringify(message);
   const bytes = Buffer.byteLength(json);
   if (bytes <= GZIP_THRESHOLD_BYTES) return { version, hash, data: Buffer.from(json), binary: false, bytes };
   return { version, hash, data: gzipSync(json), binary: true, bytes };

@@ -1,5 +1,5 @@
 // The gateway ⇄ control-plane WebSocket connection (DESIGN §6): where a gateway connects, how big a gateway's
-// message may be, the heartbeat both sides keep, and the application close codes a gateway acts on.
+// message may be, the heartbeat both sides keep, and the close codes of refusal and admission.
 
 /** Added by the gateway to CONTROL_PLANE_URL; the control plane answers upgrades only on this path. */
 export const CONNECT_PATH = '/gateway/v1/connect';
@@ -18,3 +18,11 @@ export const OFFLINE_AFTER_MS = 45_000;
 export const CLOSE_REPLACED = 4409;
 /** The connection's lease ran out (its slot may be someone else's now); the gateway reconnects. */
 export const CLOSE_LEASE_EXPIRED = 4408;
+// Standard codes (RFC 6455) in the meaning the protocol gives them.
+/**
+ * Policy violation: a message outside the protocol, no hello in time, or a hello refused (the reason says why;
+ * a gateway refused with `plan_limit_exceeded` backs off to the cap).
+ */
+export const CLOSE_POLICY_VIOLATION = 1008;
+/** The control plane cannot admit gateways right now (admission failed); the gateway reconnects on its backoff. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;

@@ -2,9 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import {
+  CLOSE_LEASE_EXPIRED,
+  CLOSE_POLICY_VIOLATION,
+  CLOSE_REPLACED,
+  CLOSE_TRY_AGAIN_LATER,
   CONNECT_PATH,
   decodeConfigFrame,
   encodeConfigFrame,
+  formatApiKey,
   gatewayMessage,
   GATEWAY_API_KEY_PATTERN,
   GZIP_THRESHOLD_BYTES,
@@ -105,12 +110,14 @@ test('the gateway refuses config frames past MAX_CONFIG_BYTES, not JSON, or not 
   assert.deepEqual(decodeConfigFrame(text('{"type":"config","version":2}'), false, 1024), { type: 'config', version: 2 });
 });
 
-test('the path, the API key format and the request-id format are what both sides have always used', () => {
+test('the path, the close codes, the API key format and the request-id format are what both sides have always used', () => {
   assert.equal(CONNECT_PATH, '/gateway/v1/connect');
+  assert.deepEqual([CLOSE_POLICY_VIOLATION, CLOSE_TRY_AGAIN_LATER, CLOSE_REPLACED, CLOSE_LEASE_EXPIRED], [1008, 1013, 4409, 4408]);
   const tenantId = '0f8fad5b-d9cb-469f-a165-70867728950e';
   const key = `gw_${tenantId}_${'0123456789abcdef'.repeat(2)}`;
   assert.ok(GATEWAY_API_KEY_PATTERN.test(key));
   assert.equal(tenantIdOfApiKey(key), tenantId);
+  assert.equal(formatApiKey(tenantId, '0123456789abcdef'.repeat(2)), key);
   for (const bad of [key.toUpperCase(), `${key}0`, key.slice(0, -1), `gw_not-a-uuid_${'0'.repeat(32)}`, `x${key}`, '']) {
     assert.equal(tenantIdOfApiKey(bad), null, bad);
   }

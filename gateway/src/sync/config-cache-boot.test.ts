@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, type GatewayConfig } from '../config/index.js';
+import { formatApiKey } from '../protocol/index.js';
 import { createRespClient, type RespClient } from '../redis/resp-client.js';
 import { startGatewayProcess, type GatewayProcess } from '../testing/gateway-process.js';
 import { freePort, TEST_REDIS_URL } from '../testing/redis-server.js';
@@ -38,7 +39,7 @@ interface Tenant {
 function newTenant(): Tenant {
   const id = randomUUID();
   redisKeys.push(configCacheRedisKey(id));
-  return { id, apiKey: `gw_${id}_${randomBytes(16).toString('hex')}`, cacheFile: join(mkdtempSync(join(tmpdir(), 'novagate-forged-')), 'config.json') };
+  return { id, apiKey: formatApiKey(id, randomBytes(16).toString('hex')), cacheFile: join(mkdtempSync(join(tmpdir(), 'novagate-forged-')), 'config.json') };
 }
 
 /** The tenant's config as the control plane would push it (`/secure` needs a key), or as an attacker wants it. */
@@ -125,7 +126,7 @@ test('after GATEWAY_API_KEY rotates, the old cache is refused and logged, and th
   const oldKey = deriveConfigCacheKey(tenant.apiKey);
   await writeConfigCacheRedis(redis, oldKey, entry(tenant, configOf('key-auth')));
   writeConfigCacheFile(tenant.cacheFile, oldKey, entry(tenant, configOf('key-auth')));
-  const rotated = { ...tenant, apiKey: `gw_${tenant.id}_${randomBytes(16).toString('hex')}` };
+  const rotated = { ...tenant, apiKey: formatApiKey(tenant.id, randomBytes(16).toString('hex')) };
   const gateway = await startCutOff(rotated);
   try {
     await waitForLine(gateway, /no usable cached config/);

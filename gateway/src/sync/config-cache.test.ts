@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configHash, type GatewayConfig } from '../config/index.js';
+import { formatApiKey } from '../protocol/index.js';
 import { createRespClient, type RespClient } from '../redis/resp-client.js';
 import { TEST_REDIS_URL } from '../testing/redis-server.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './config-cache.js';
 import { deriveConfigCacheKey, sealConfigCacheEntry } from './config-cache-seal.js';
 
-const KEY = deriveConfigCacheKey(`gw_${randomUUID()}_${'a1'.repeat(16)}`);
+const KEY = deriveConfigCacheKey(formatApiKey(randomUUID(), 'a1'.repeat(16)));
 const config: GatewayConfig = {
   services: [{ name: 'up', url: 'http://127.0.0.1:9' }],
   routes: [{ name: 'secure', service: 'up', paths: ['/secure'], auth: 'key-auth' }],
@@ -158,8 +159,8 @@ test('truncated, empty and malformed entries are refused as malformed', () => {
 
 test('after GATEWAY_API_KEY rotates, the entry sealed under the old key is refused as sealed under another key', async () => {
   const tenant = newTenant();
-  const oldKey = deriveConfigCacheKey(`gw_${tenant}_${'0f'.repeat(16)}`);
-  const newKey = deriveConfigCacheKey(`gw_${tenant}_${'e3'.repeat(16)}`);
+  const oldKey = deriveConfigCacheKey(formatApiKey(tenant, '0f'.repeat(16)));
+  const newKey = deriveConfigCacheKey(formatApiKey(tenant, 'e3'.repeat(16)));
   assert.notEqual(oldKey.id, newKey.id);
   await writeConfigCacheRedis(redis, oldKey, entryFor(tenant));
   assert.deepEqual(await readConfigCacheRedis(redis, newKey, tenant), { found: true, rejected: 'key_mismatch' });

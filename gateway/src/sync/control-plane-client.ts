@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { ConfigStore } from '../pipeline/config-store.js';
 import { describeProblems } from '../pipeline/config-store.js';
 import {
+  CLOSE_POLICY_VIOLATION,
   CLOSE_REPLACED,
   CONNECT_PATH,
   decodeConfigFrame,
@@ -21,7 +22,7 @@ import { describeConnectionFailure } from './connection-failure.js';
 
 /** Whether a close means reconnecting at once would only be refused again: back off to the cap instead. */
 function refusedForNow(code: number, reason: string): boolean {
-  return code === CLOSE_REPLACED || (code === 1008 && reason.startsWith('plan_limit_exceeded'));
+  return code === CLOSE_REPLACED || (code === CLOSE_POLICY_VIOLATION && reason.startsWith('plan_limit_exceeded'));
 }
 
 export interface ControlPlaneClientOptions {
