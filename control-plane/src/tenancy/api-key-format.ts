@@ -1,6 +1,7 @@
 // Gateway API keys `gw_<tenantId>_<32 hex>` (DESIGN §3, §6): generated from a CSPRNG, stored only as SHA-256
 // (the format and the tenant id it names are the gateway protocol's: @novagate/gateway/protocol).
 import { createHash, randomBytes } from 'node:crypto';
+import { formatApiKey } from '@novagate/gateway/protocol';
 import { isUuid } from './schema-name.js';
 
 export interface GeneratedApiKey {
@@ -17,6 +18,6 @@ export function sha256Hex(value: string): string {
 export function generateApiKey(tenantId: string): GeneratedApiKey {
   if (!isUuid(tenantId)) throw new TypeError('tenant id must be a UUID');
   const secret = randomBytes(16).toString('hex');
-  const plaintext = `gw_${tenantId}_${secret}`;
-  return { plaintext, hash: sha256Hex(plaintext), prefix: `gw_${tenantId}_${secret.slice(0, 4)}` };
+  const plaintext = formatApiKey(tenantId, secret);
+  return { plaintext, hash: sha256Hex(plaintext), prefix: formatApiKey(tenantId, secret.slice(0, 4)) };
 }
