@@ -3,9 +3,10 @@
 // renamed; and on deletion released: keys revoked always, the account dropped or kept for adoption. Every
 // statement runs as the application role (the pool's own), none as a tenant's.
 import type { Pool, Queryable } from '../db/pool.js';
-import { withTransaction } from '../db/pool.js';
+import { isPgError, PG_UNIQUE_VIOLATION, withTransaction } from '../db/pool.js';
 import { revokeApiKeys } from './api-keys.js';
 import { deprovisionTenant, provisionTenant } from './provision.js';
+import { alreadyExists } from './store-error.js';
 
 export interface KubernetesTenant {
   id: string;
@@ -44,16 +45,24 @@ export async function adoptRetainedTenant(db: Queryable, uid: string, ownerEmail
 
 /**
  * Provisions through provisionTenant (schema, fixed tables, plan, config version 1) without a platform login.
- * Throws the database's unique violation when the owner email (or the uid) is taken.
+ * already_exists when another tenant has the owner email; the database's unique violation when the uid is taken
+ * (a concurrent provisioning of the same Tenant).
  */
 export async function provisionKubernetesTenant(
   pool: Pool,
   input: { uid: string; name: string; plan: string; ownerEmail: string },
 ): Promise<KubernetesTenant> {
-  const tenant = await withTransaction(pool, (client) =>
-    provisionTenant(client, { name: input.name, plan: input.plan, ownerEmail: input.ownerEmail, passwordHash: null, kubernetesUid: input.uid }),
-  );
-  return { id: tenant.id, name: tenant.name, plan: tenant.plan, ownerEmail: tenant.ownerEmail };
+  try {
+    const tenant = await withTransaction(pool, (client) =>
+      provisionTenant(client, { name: input.name, plan: input.plan, ownerEmail: input.ownerEmail, passwordHash: null, kubernetesUid: input.uid }),
+    );
+    return { id: tenant.id, name: tenant.name, plan: tenant.plan, ownerEmail: tenant.ownerEmail };
+  } catch (error) {
+    if (isPgError(error, PG_UNIQUE_VIOLATION) && error.constraint === 'tenants_owner_email_key') {
+      throw alreadyExists('another tenant already has this owner email', 'ownerEmail');
+    }
+    throw error;
+  }
 }
 
 export async function updateKubernetesTenant(db: Queryable, id: string, changes: { name: string; plan: string }): Promise<void> {

@@ -14,6 +14,7 @@ import {
   provisionKubernetesTenant,
   releaseKubernetesTenant,
   revokeApiKeys,
+  StoreError,
   tenantSchemaName,
   updateKubernetesTenant,
   type KubernetesTenant,
@@ -31,12 +32,6 @@ import { gatewayKeySecretName, tenantGatewayKeySecrets } from './tenant-watches.
 export const SECRET_KEY = 'apiKey';
 /** The api_keys name of the key the operator made for a Tenant. */
 export const operatorKeyName = (tenant: TenantResource): string => `kubernetes:${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`;
-
-const PG_UNIQUE_VIOLATION = '23505';
-function uniqueViolation(error: unknown): string | null {
-  const record = error as { code?: unknown; constraint?: unknown };
-  return record?.code === PG_UNIQUE_VIOLATION ? String(record.constraint ?? '') : null;
-}
 
 class TenantRefused extends Error {
   constructor(
@@ -63,8 +58,7 @@ async function ensureAccount(context: ControllerContext, tenant: TenantResource)
       });
       context.log.info('tenant provisioned', { tenant: `${tenant.metadata.namespace}/${tenant.metadata.name}`, tenantId: account.id });
     } catch (error) {
-      const constraint = uniqueViolation(error);
-      if (constraint === 'tenants_owner_email_key') {
+      if (error instanceof StoreError && error.code === 'already_exists') {
         throw new TenantRefused('OwnerEmailTaken', `another tenant already has owner ${tenant.spec.ownerEmail}; choose another spec.ownerEmail`);
       }
       throw error; // a concurrent provisioning of the same uid: the retry finds it
