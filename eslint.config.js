@@ -29,10 +29,17 @@ const GATEWAY_STANDS_ALONE = {
   group: [...CONTROL_PLANE_PACKAGE, ...OPERATOR_PACKAGE],
   message: 'the gateway is the data plane customers run: it imports neither the control plane nor the operator',
 };
-const OPERATOR_WRITES_THROUGH_THE_DATA_LAYER = {
-  regex: '^(fastify|@fastify/.*|@novagate/control-plane(?!/tenancy$)(/.*)?)$',
-  message: 'the operator writes through the data layer (@novagate/control-plane/tenancy), never through the admin API or HTTP modules',
-};
+const OPERATOR_WRITES_THROUGH_THE_DATA_LAYER = [
+  {
+    regex: '^(fastify|@fastify/.*|@novagate/control-plane(?!/tenancy$)(/.*)?)$',
+    message: 'the operator writes through the data layer (@novagate/control-plane/tenancy), never through the admin API or HTTP modules',
+  },
+  {
+    group: ['pg', 'pg/*'],
+    allowTypeImports: true,
+    message: 'the operator runs no SQL of its own: it calls a function of the data layer (@novagate/control-plane/tenancy); pg only as types',
+  },
+];
 const fence = (files, ...patterns) => ({
   files,
   ignores: TESTS,
@@ -44,7 +51,7 @@ const architectureFences = [
   fence(['control-plane/src/*.ts', 'control-plane/src/{redis,telemetry,tls}/**/*.ts'], CONTROL_PLANE_NEEDS_NO_OPERATOR),
   fence(['gateway/src/{pipeline,policies,routing,proxy,server}/**/*.ts'], HOT_PATH_REACHES_NO_STORE),
   fence(['gateway/src/*.ts', 'gateway/src/!(pipeline|policies|routing|proxy|server)/**/*.ts'], GATEWAY_STANDS_ALONE),
-  fence(['operator/src/**/*.ts'], OPERATOR_WRITES_THROUGH_THE_DATA_LAYER),
+  fence(['operator/src/**/*.ts'], ...OPERATOR_WRITES_THROUGH_THE_DATA_LAYER),
 ];
 
 export default tseslint.config(

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Pool } from 'pg';
+import { ping } from '@novagate/control-plane/tenancy';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
 import { consumerController } from './controllers/consumer/consumer-controller.js';
 import type { ControllerContext, Informers } from './controllers/context.js';
@@ -172,7 +173,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       registry: metrics.registry,
       ready: async () => {
         try {
-          await pool.query('SELECT 1');
+          await ping(pool);
         } catch {
           return { ok: false, reason: 'database unreachable' };
         }

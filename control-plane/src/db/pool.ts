@@ -1,4 +1,5 @@
-// PostgreSQL connection pool and the one helper that runs a function inside a transaction.
+// PostgreSQL connection pool, the one helper that runs a function inside a transaction, its savepoint
+// counterpart, and the database probe a readiness check runs.
 import pg from 'pg';
 
 export type Pool = pg.Pool;
@@ -51,6 +52,27 @@ export async function inTransaction<T>(client: pg.PoolClient, work: () => Promis
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Runs `work` under the savepoint `name` inside the caller's transaction: RELEASE when it resolves; ROLLBACK TO
+ * when it throws (the transaction goes on without work's writes) and the error is rethrown.
+ */
+export async function inSavepoint<T>(client: pg.PoolClient, name: string, work: () => Promise<T>): Promise<T> {
+  await client.query(`SAVEPOINT ${name}`);
+  try {
+    const result = await work();
+    await client.query(`RELEASE SAVEPOINT ${name}`);
+    return result;
+  } catch (error) {
+    await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    throw error;
+  }
+}
+
+/** Throws unless the database answers a trivial query (a readiness probe). */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
 }
 
 /** PostgreSQL error codes the control plane turns into API errors. */

@@ -1,5 +1,5 @@
 // Gateway API keys as stored in `public.api_keys` (DESIGN §2, §3): created (only the SHA-256 kept; the plaintext
-// returned once), listed, and revoked with the NOTIFY that makes every replica drop the connections using them.
+// returned once), looked up, listed, and revoked with the NOTIFY that makes every replica drop the connections using them.
 import type pg from 'pg';
 import type { Queryable } from '../db/pool.js';
 import { KEY_REVOKED_CHANNEL, keyRevokedPayloadSql } from '../db/notifications.js';
@@ -36,6 +36,18 @@ export async function createApiKey(
   );
   const row = rows[0] as { id: string; created_at: Date };
   return { id: row.id, prefix: key.prefix, name, createdAt: row.created_at, plaintext: key.plaintext };
+}
+
+export type StoredKeyState = 'active' | 'revoked' | 'missing';
+
+/** Whether the tenant has the key `plaintext` stored, and whether it was revoked. */
+export async function apiKeyState(db: Queryable, tenantId: string, plaintext: string): Promise<StoredKeyState> {
+  const { rows } = await db.query<{ revoked: boolean }>(
+    'SELECT revoked_at IS NOT NULL AS revoked FROM public.api_keys WHERE key_hash = $1 AND tenant_id = $2',
+    [sha256Hex(plaintext), tenantId],
+  );
+  if (rows[0] === undefined) return 'missing';
+  return rows[0].revoked ? 'revoked' : 'active';
 }
 
 /** The tenant's keys, revoked ones included, oldest first. */

@@ -31,6 +31,12 @@ export async function latestConfigVersion(db: Queryable, tenantId: string): Prom
   return row === undefined ? null : { version: Number(row.version), hash: row.hash, config: row.snapshot };
 }
 
+/** The newest version's number, or null when the tenant has none; reads no snapshot. */
+export async function newestConfigVersionNumber(db: Queryable, tenantId: string): Promise<number | null> {
+  const { rows } = await db.query<{ version: string | null }>(`SELECT max(version) AS version FROM ${quotedTenantSchema(tenantId)}.config_versions`);
+  return rows[0]?.version === null || rows[0] === undefined ? null : Number(rows[0].version);
+}
+
 /**
  * The newest version's number and hash, with its snapshot only when it is not `known`: a replica that already
  * holds that version (a rescan after its LISTEN session came back) does not read and parse the whole config again.

@@ -81,3 +81,26 @@ export async function gatewayNodes(db: Queryable, tenantId: string, nodeIds: str
   );
   return rows;
 }
+
+/** What the operator's Programmed condition reads of a gateway: the versions it acknowledged and refused. */
+export interface GatewayNodeState {
+  nodeId: string;
+  ackedVersion: number | null;
+  lastNackVersion: number | null;
+  lastNackMessage: string | null;
+}
+
+/** The tenant's gateways seen in the last `seconds`, by node id. */
+export async function gatewayNodesSeenWithin(db: Queryable, tenantId: string, seconds: number): Promise<GatewayNodeState[]> {
+  const { rows } = await db.query<{ node_id: string; acked_version: string | null; last_nack_version: string | null; last_nack_message: string | null }>(
+    `SELECT node_id, acked_version, last_nack_version, last_nack_message FROM ${quotedTenantSchema(tenantId)}.gateway_nodes
+      WHERE last_seen > now() - make_interval(secs => $1) ORDER BY node_id`,
+    [seconds],
+  );
+  return rows.map((row) => ({
+    nodeId: row.node_id,
+    ackedVersion: row.acked_version === null ? null : Number(row.acked_version),
+    lastNackVersion: row.last_nack_version === null ? null : Number(row.last_nack_version),
+    lastNackMessage: row.last_nack_message,
+  }));
+}

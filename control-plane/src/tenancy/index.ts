@@ -1,12 +1,21 @@
 // What other programs (the operator, e2e) use of tenancy, the control plane's data layer: one implementation of
 // provisioning, config writes and key revocation, not two.
-export { provisionTenant, deprovisionTenant, type NewTenant, type ProvisionedTenant } from './provision.js';
-export { createApiKey, revokeApiKeys, type ApiKeySelection, type StoredApiKey } from './api-keys.js';
-export { generateApiKey, sha256Hex } from './api-key-format.js';
+export { provisionTenant, type NewTenant, type ProvisionedTenant } from './provision.js';
+export { createApiKey, revokeApiKeys, apiKeyState, type ApiKeySelection, type StoredApiKey, type StoredKeyState } from './api-keys.js';
+export { generateApiKey, apiKeyFromPlaintext, sha256Hex } from './api-key-format.js';
 export { tenantIdOfApiKey } from '@novagate/gateway/protocol';
 export { tenantSchemaName, quotedTenantSchema, isUuid } from './schema-name.js';
 export { findTenantById, type Tenant } from './tenants.js';
-export { lockTenantForConfigChange, recordConfigVersion, latestConfigVersion } from './config-versions.js';
+export {
+  findTenantByKubernetesUid,
+  tenantIdByKubernetesUid,
+  adoptRetainedTenant,
+  provisionKubernetesTenant,
+  updateKubernetesTenant,
+  releaseKubernetesTenant,
+  type KubernetesTenant,
+} from './kubernetes-tenants.js';
+export { lockTenantForConfigChange, recordConfigVersion, latestConfigVersion, newestConfigVersionNumber } from './config-versions.js';
 export { withTenantTransaction, inTenantTransaction, UnknownTenantError } from './tenant-transaction.js';
 export {
   services as serviceEntities,
@@ -17,10 +26,10 @@ export {
   type AnyEntityKind,
   type EntityKind,
 } from './entities.js';
+export { readManagedEntities, findManagedConfig } from './managed-entities.js';
+export { gatewayNodesSeenWithin, type GatewayNodeState } from './gateway-nodes.js';
 export { assertWithinPlan } from './plan-limits.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';
-export type { ServiceRow, RouteRow, ConsumerRow } from './config-snapshot.js';
-export { serviceConfigOf, routeConfigOf, consumerConfigOf } from './config-snapshot.js';
 // db/ lies below tenancy; the operator reaches it through here.
 export { migrate } from '../db/migrate.js';
-export { createPool, withTransaction } from '../db/pool.js';
+export { createPool, withTransaction, inSavepoint, ping } from '../db/pool.js';

@@ -1,14 +1,14 @@
 // The reconcile shared by Routes and Consumers: Accepted (valid, tenant found and provisioned, references
 // resolved, written to the config) and Programmed (that config version acked by the tenant's gateways).
 // Level-triggered: every run starts from the caches and the database, never from the event that woke it.
+import { gatewayNodesSeenWithin, tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { ConditionInput } from '../conditions.js';
 import type { ConsumerResource, RouteResource } from '../kube/resources.js';
 import type { Reconcile } from '../kube/queue.js';
 import { keyOf, splitKey, type ControllerContext } from './context.js';
 import { tenantProblem, type Evaluation, type Problem } from './evaluation.js';
-import { onlineGatewayNodes, programmedCondition } from './programmed.js';
+import { GATEWAY_ONLINE_SECONDS, programmedCondition } from './programmed.js';
 import { writeStatus } from './status.js';
-import { tenantIdByUid } from './tenant/tenant-store.js';
 
 export interface ConfigResourceKind<T extends RouteResource | ConsumerResource> {
   plural: 'routes' | 'consumers';
@@ -71,7 +71,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
     }
     const tenantKey = keyOf(namespace, object.spec.tenantRef.name);
     const tenant = context.informers.tenants.get(tenantKey);
-    const tenantId = tenant === undefined ? null : await tenantIdByUid(context.pool, tenant.metadata.uid);
+    const tenantId = tenant === undefined ? null : await tenantIdByKubernetesUid(context.pool, tenant.metadata.uid);
     const evaluation = kind.evaluate(context, object);
     let refusal: Problem | null = evaluation.accepted ? tenantProblem(namespace, object.spec.tenantRef.name, tenant, tenantId) : evaluation;
     let programmed: ConditionInput = notAccepted(kind.kind);
@@ -84,7 +84,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
         : null;
     if (refusal === null && holding !== null && tenantId !== null) {
       configVersion = stableVersion(object, holding);
-      const result = programmedCondition(await onlineGatewayNodes(context.pool, tenantId), configVersion);
+      const result = programmedCondition(await gatewayNodesSeenWithin(context.pool, tenantId, GATEWAY_ONLINE_SECONDS), configVersion);
       programmed = result.condition;
       settled = result.settled;
       idle = result.idle === true;
@@ -96,7 +96,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
         refusal = synced.problems.get(key) ?? null;
         if (refusal === null) {
           configVersion = synced.written.has(key) ? synced.version : stableVersion(object, synced.version);
-          const result = programmedCondition(await onlineGatewayNodes(context.pool, synced.tenantId), configVersion);
+          const result = programmedCondition(await gatewayNodesSeenWithin(context.pool, synced.tenantId, GATEWAY_ONLINE_SECONDS), configVersion);
           programmed = result.condition;
           settled = result.settled;
           idle = result.idle === true;

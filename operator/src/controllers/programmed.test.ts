@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { programmedCondition, type GatewayNodeState } from './programmed.js';
+import type { GatewayNodeState } from '@novagate/control-plane/tenancy';
+import { programmedCondition } from './programmed.js';
 
 const node = (nodeId: string, ackedVersion: number | null, nack: [number, string] | null = null): GatewayNodeState => ({
   nodeId,

@@ -1,17 +1,10 @@
 // The Programmed condition (DESIGN §7): a Route's or Consumer's config version acknowledged by every gateway of
 // its tenant seen in the last 45 s (the tenant's gateway_nodes table, where the hub records acks and nacks).
-import type { Pool } from 'pg';
-import { quotedTenantSchema } from '@novagate/control-plane/tenancy';
+import type { GatewayNodeState } from '@novagate/control-plane/tenancy';
 import type { ConditionInput } from '../conditions.js';
 
+/** A gateway seen this recently is online (the data layer's gatewayNodesSeenWithin reads them). */
 export const GATEWAY_ONLINE_SECONDS = 45;
-
-export interface GatewayNodeState {
-  nodeId: string;
-  ackedVersion: number | null;
-  lastNackVersion: number | null;
-  lastNackMessage: string | null;
-}
 
 export interface ProgrammedResult {
   condition: ConditionInput;
@@ -61,19 +54,4 @@ export function programmedCondition(nodes: readonly GatewayNodeState[], version:
     condition: { type, status: 'True', reason: 'Programmed', message: `config version ${version} acknowledged by ${nodes.length} connected gateway(s)` },
     settled: true,
   };
-}
-
-/** The tenant's gateways seen in the last 45 s. */
-export async function onlineGatewayNodes(pool: Pool, tenantId: string): Promise<GatewayNodeState[]> {
-  const { rows } = await pool.query<{ node_id: string; acked_version: string | null; last_nack_version: string | null; last_nack_message: string | null }>(
-    `SELECT node_id, acked_version, last_nack_version, last_nack_message FROM ${quotedTenantSchema(tenantId)}.gateway_nodes
-      WHERE last_seen > now() - make_interval(secs => $1) ORDER BY node_id`,
-    [GATEWAY_ONLINE_SECONDS],
-  );
-  return rows.map((row) => ({
-    nodeId: row.node_id,
-    ackedVersion: row.acked_version === null ? null : Number(row.acked_version),
-    lastNackVersion: row.last_nack_version === null ? null : Number(row.last_nack_version),
-    lastNackMessage: row.last_nack_message,
-  }));
 }

@@ -4,29 +4,26 @@
 import type { Pool, PoolClient } from 'pg';
 import {
   assertWithinPlan,
-  consumerConfigOf,
   consumerEntities,
   deleteEntities,
+  findManagedConfig,
+  inSavepoint,
   lockTenantForConfigChange,
-  quotedTenantSchema,
+  newestConfigVersionNumber,
+  readManagedEntities,
   recordConfigVersion,
-  routeConfigOf,
   routeEntities,
-  serviceConfigOf,
   serviceEntities,
   StoreError,
   UnknownTenantError,
   withTenantTransaction,
   type AnyEntityKind,
-  type ConsumerRow,
-  type RouteRow,
-  type ServiceRow,
   type StoreErrorCode,
 } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { jsonEqual } from '../../conditions.js';
 import type { Problem } from '../evaluation.js';
-import { planConfigChanges, type ConfigAction, type DesiredConfig, type ObservedConfig } from './plan.js';
+import { planConfigChanges, type ConfigAction, type DesiredConfig } from './plan.js';
 
 export interface AppliedConfig {
   version: number;
@@ -43,18 +40,6 @@ const KINDS = {
   routes: routeEntities,
   consumers: consumerEntities,
 } as unknown as Record<ConfigAction['table'], AnyEntityKind>;
-
-async function readManaged(client: PoolClient, tenantId: string): Promise<ObservedConfig> {
-  const managed = (alias: string) => `WHERE ${alias}.managed_by = 'kubernetes'`;
-  const services = await client.query<ServiceRow>(`${serviceEntities.select(tenantId)} ${managed('s')}`);
-  const routes = await client.query<RouteRow>(`${routeEntities.select(tenantId)} ${managed('r')}`);
-  const consumers = await client.query<ConsumerRow>(`${consumerEntities.select(tenantId)} ${managed('c')}`);
-  return {
-    services: new Map(services.rows.map((row) => [row.name, { id: row.id, config: serviceConfigOf(row) }])),
-    routes: new Map(routes.rows.map((row) => [row.name, { id: row.id, config: routeConfigOf(row) }])),
-    consumers: new Map(consumers.rows.map((row) => [row.username, { id: row.id, config: consumerConfigOf(row) }])),
-  };
-}
 
 /** The condition reason of each data-layer refusal the operator can meet; any other is 'Refused'. */
 const REASONS: Partial<Record<StoreErrorCode, string>> = {
@@ -93,7 +78,7 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
   return withTenantTransaction(pool, tenantId, async (client) => {
     const tenant = await lockTenantForConfigChange(client, tenantId);
     if (tenant === null) return null;
-    const actions = planConfigChanges(desired, await readManaged(client, tenantId));
+    const actions = planConfigChanges(desired, await readManagedEntities(client, tenantId));
     const problems = new Map<string, Problem>();
     const written = new Set<string>();
     // Route conflicts first, so a refused Route's service is not written either (a service no route uses).
@@ -109,13 +94,10 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
     }
     for (const action of actions) {
       if (action.op !== 'delete' && problems.has(action.owner)) continue; // its service was refused
-      await client.query('SAVEPOINT operator_entity');
       try {
-        await perform(client, tenantId, tenant.plan, action);
-        await client.query('RELEASE SAVEPOINT operator_entity');
+        await inSavepoint(client, 'operator_entity', () => perform(client, tenantId, tenant.plan, action));
         if (action.op !== 'delete') written.add(action.owner);
       } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT operator_entity');
         const problem = action.op === 'delete' ? null : problemOf(action.table, error);
         if (problem === null || action.op === 'delete') throw error;
         problems.set(action.owner, problem);
@@ -135,12 +117,9 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
  * version holds the rows read.
  */
 export async function versionHolding(pool: Pool, tenantId: string, service: ServiceConfig, route: RouteConfig): Promise<number | null> {
-  const services = await pool.query<ServiceRow>(`${serviceEntities.select(tenantId)} WHERE s.name = $1 AND s.managed_by = 'kubernetes'`, [service.name]);
-  const routes = await pool.query<RouteRow>(`${routeEntities.select(tenantId)} WHERE r.name = $1 AND r.managed_by = 'kubernetes'`, [route.name]);
-  const serviceRow = services.rows[0];
-  const routeRow = routes.rows[0];
-  if (serviceRow === undefined || routeRow === undefined) return null;
-  if (!jsonEqual(serviceConfigOf(serviceRow), service) || !jsonEqual(routeConfigOf(routeRow), route)) return null;
-  const { rows } = await pool.query<{ version: string | null }>(`SELECT max(version) AS version FROM ${quotedTenantSchema(tenantId)}.config_versions`);
-  return rows[0]?.version === null || rows[0] === undefined ? null : Number(rows[0].version);
+  const storedService = await findManagedConfig(pool, serviceEntities, tenantId, service.name);
+  const storedRoute = await findManagedConfig(pool, routeEntities, tenantId, route.name);
+  if (storedService === null || storedRoute === null) return null;
+  if (!jsonEqual(storedService, service) || !jsonEqual(storedRoute, route)) return null;
+  return newestConfigVersionNumber(pool, tenantId);
 }

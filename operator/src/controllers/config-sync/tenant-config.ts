@@ -2,6 +2,7 @@
 // the sync that writes it (coalesced per tenant). Every Route/Consumer reconcile and every Tenant reconcile
 // calls sync: whichever runs, the tenant's rows end up equal to what all its resources ask for.
 import type { Pool } from 'pg';
+import { tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts } from '@novagate/gateway/routing/conflicts';
 import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
@@ -9,7 +10,6 @@ import { desiredConsumer } from '../consumer/desired-consumer.js';
 import type { Informers } from '../context.js';
 import type { Problem } from '../evaluation.js';
 import { desiredRoute } from '../route/desired-route.js';
-import { tenantIdByUid } from '../tenant/tenant-store.js';
 import { applyTenantConfig } from './config-sync.js';
 import { Coalescer } from './coalescer.js';
 import { emptyDesired, type DesiredConfig } from './plan.js';
@@ -108,7 +108,7 @@ export class ConfigSyncer {
   private async syncNow(tenantKey: string): Promise<TenantSyncResult | null> {
     const tenant = this.informers.tenants.get(tenantKey);
     if (tenant === undefined || tenant.metadata.deletionTimestamp !== undefined) return null;
-    const tenantId = await tenantIdByUid(this.pool, tenant.metadata.uid);
+    const tenantId = await tenantIdByKubernetesUid(this.pool, tenant.metadata.uid);
     if (tenantId === null) return null;
     const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), this.informers.consumers.list(), (namespace, name) =>
       this.informers.secrets.get(`${namespace}/${name}`),

@@ -4,7 +4,21 @@
 // second key); Ready; on deletion, keys revoked and the schema kept or dropped per spec.deletionPolicy. Its
 // declaration names what it watches: its own Tenants and their gateway key Secrets.
 import type { V1Secret } from '@kubernetes/client-node';
-import { generateApiKey, tenantSchemaName } from '@novagate/control-plane/tenancy';
+import {
+  adoptRetainedTenant,
+  apiKeyFromPlaintext,
+  apiKeyState,
+  createApiKey,
+  findTenantByKubernetesUid,
+  generateApiKey,
+  provisionKubernetesTenant,
+  releaseKubernetesTenant,
+  revokeApiKeys,
+  StoreError,
+  tenantSchemaName,
+  updateKubernetesTenant,
+  type KubernetesTenant,
+} from '@novagate/control-plane/tenancy';
 import type { ConditionInput } from '../../conditions.js';
 import type { Reconcile } from '../../kube/queue.js';
 import { FINALIZER, GROUP, isConflict, VERSION, type TenantResource } from '../../kube/resources.js';
@@ -13,28 +27,11 @@ import type { ControllerDeclaration } from '../controller.js';
 import { ownObjects } from '../watches.js';
 import { gatewayKeyDecision, tenantStep } from './tenant-decisions.js';
 import { writeStatus } from '../status.js';
-import {
-  adoptRetainedTenant,
-  apiKeyState,
-  findTenantByUid,
-  provisionKubernetesTenant,
-  releaseTenant,
-  revokeApiKeys,
-  storeApiKey,
-  updateTenantAccount,
-  type TenantAccount,
-} from './tenant-store.js';
 import { gatewayKeySecretName, tenantGatewayKeySecrets } from './tenant-watches.js';
 
 export const SECRET_KEY = 'apiKey';
 /** The api_keys name of the key the operator made for a Tenant. */
 export const operatorKeyName = (tenant: TenantResource): string => `kubernetes:${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`;
-
-const PG_UNIQUE_VIOLATION = '23505';
-function uniqueViolation(error: unknown): string | null {
-  const record = error as { code?: unknown; constraint?: unknown };
-  return record?.code === PG_UNIQUE_VIOLATION ? String(record.constraint ?? '') : null;
-}
 
 class TenantRefused extends Error {
   constructor(
@@ -45,11 +42,11 @@ class TenantRefused extends Error {
   }
 }
 
-async function ensureAccount(context: ControllerContext, tenant: TenantResource): Promise<TenantAccount> {
+async function ensureAccount(context: ControllerContext, tenant: TenantResource): Promise<KubernetesTenant> {
   const uid = tenant.metadata.uid as string;
-  let account = await findTenantByUid(context.pool, uid);
+  let account = await findTenantByKubernetesUid(context.pool, uid);
   if (account === null && (await adoptRetainedTenant(context.pool, uid, tenant.spec.ownerEmail))) {
-    account = await findTenantByUid(context.pool, uid);
+    account = await findTenantByKubernetesUid(context.pool, uid);
   }
   if (account === null) {
     try {
@@ -61,14 +58,13 @@ async function ensureAccount(context: ControllerContext, tenant: TenantResource)
       });
       context.log.info('tenant provisioned', { tenant: `${tenant.metadata.namespace}/${tenant.metadata.name}`, tenantId: account.id });
     } catch (error) {
-      const constraint = uniqueViolation(error);
-      if (constraint === 'tenants_owner_email_key') {
+      if (error instanceof StoreError && error.code === 'already_exists') {
         throw new TenantRefused('OwnerEmailTaken', `another tenant already has owner ${tenant.spec.ownerEmail}; choose another spec.ownerEmail`);
       }
       throw error; // a concurrent provisioning of the same uid: the retry finds it
     }
   } else if (account.name !== tenant.spec.displayName || account.plan !== tenant.spec.plan) {
-    await updateTenantAccount(context.pool, account.id, { name: tenant.spec.displayName, plan: tenant.spec.plan });
+    await updateKubernetesTenant(context.pool, account.id, { name: tenant.spec.displayName, plan: tenant.spec.plan });
   }
   return account;
 }
@@ -99,7 +95,7 @@ function secretBody(tenant: TenantResource, key: string, resourceVersion?: strin
 }
 
 /** The gateway key: the Secret's if it holds a usable key of this tenant, else a new one written to the Secret first. */
-async function ensureGatewayKey(context: ControllerContext, tenant: TenantResource, account: TenantAccount): Promise<void> {
+async function ensureGatewayKey(context: ControllerContext, tenant: TenantResource, account: KubernetesTenant): Promise<void> {
   const namespace = tenant.metadata.namespace ?? '';
   const name = gatewayKeySecretName(tenant.metadata.name);
   const secret = await context.kube.readSecret(namespace, name);
@@ -123,16 +119,19 @@ async function ensureGatewayKey(context: ControllerContext, tenant: TenantResour
     else await context.kube.createSecret(secretBody(tenant, key));
     await context.kube.recordEvent(tenant, 'Normal', 'GatewayKeyCreated', `wrote a new gateway API key to Secret ${name}`, context.now());
   }
-  if ((await apiKeyState(context.pool, account.id, key)) === 'missing') await storeApiKey(context.pool, account.id, key, operatorKeyName(tenant));
+  // The hash of the key the Secret holds (never a new key), stored unless it is already.
+  if ((await apiKeyState(context.pool, account.id, key)) === 'missing') {
+    await createApiKey(context.pool, account.id, operatorKeyName(tenant), apiKeyFromPlaintext(account.id, key));
+  }
   // A key the operator made earlier for this Tenant and no longer in its Secret (the Secret was deleted or rotated).
-  await revokeApiKeys(context.pool, account.id, operatorKeyName(tenant), key);
+  await revokeApiKeys(context.pool, account.id, { name: operatorKeyName(tenant), keep: key });
 }
 
 async function finalize(context: ControllerContext, tenant: TenantResource): Promise<void> {
   if (!(tenant.metadata.finalizers ?? []).includes(FINALIZER)) return;
-  const account = await findTenantByUid(context.pool, tenant.metadata.uid as string);
+  const account = await findTenantByKubernetesUid(context.pool, tenant.metadata.uid as string);
   if (account !== null) {
-    await releaseTenant(context.pool, account.id, tenant.spec.deletionPolicy);
+    await releaseKubernetesTenant(context.pool, account.id, tenant.spec.deletionPolicy);
     context.log.info('tenant released', { tenant: `${tenant.metadata.namespace}/${tenant.metadata.name}`, policy: tenant.spec.deletionPolicy });
   }
   await context.kube.setFinalizers(

@@ -1,8 +1,7 @@
 // Pure decisions of the Tenant reconcile, from what is observed: which lifecycle step applies, and what to do
 // about the gateway key Secret. The adapter (tenant-controller.ts) only carries them out.
-import { tenantIdOfApiKey } from '@novagate/control-plane/tenancy';
+import { tenantIdOfApiKey, type StoredKeyState } from '@novagate/control-plane/tenancy';
 import { FINALIZER, type TenantResource } from '../../kube/resources.js';
-import type { StoredKeyState } from './tenant-store.js';
 
 export type TenantStep = 'finalize' | 'released' | 'add-finalizer' | 'provision';
 
