@@ -341,6 +341,8 @@ function sniffPreface(socket: Socket, decide: (isHttp2: boolean) => void): void 
     socket.pause();
     socket.unshift(seen);
     decide(matches);
+    // node:http reads the socket as a stream and needs it flowing again; node:http2 reads it itself.
+    if (!matches) socket.resume();
   };
   const onEnd = () => {
     socket.off('data', onData);
