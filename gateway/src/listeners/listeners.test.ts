@@ -445,3 +445,36 @@ test('HTTP/2 abuse is bounded: concurrent streams, header list size, rapid reset
     await slow.close();
   }
 });
+
+test('GATEWAY_NAME serves only the listeners it owns; unset, only those with no owner', { timeout: 30_000 }, async () => {
+  const owned = await freePort();
+  const unowned = await freePort();
+  const config = {
+    services: [{ name: 'up', url: upstream.url }],
+    routes: [
+      { name: 'for-gateway', service: 'up', paths: ['/*'], listeners: ['owned'] },
+      { name: 'default', service: 'up', paths: ['/*'] },
+    ],
+    listeners: [
+      { name: 'owned', port: owned, protocol: 'HTTP', gateway: 'infra/edge' },
+      { name: 'unowned', port: unowned, protocol: 'HTTP' },
+    ],
+  };
+  const reach = (port: number) => fetch(`http://127.0.0.1:${port}/`).then((response) => response.status, () => 'refused');
+  const named = await startListeningGateway(config, { gatewayName: 'infra/edge' });
+  try {
+    assert.equal(await reach(owned), 200);
+    assert.equal(await reach(unowned), 'refused');
+  } finally {
+    await named.close();
+  }
+  const plain = await startListeningGateway(config);
+  try {
+    assert.equal(await reach(owned), 'refused');
+    assert.equal(await reach(unowned), 200);
+    const routes = plain.logLines().map((text) => JSON.parse(text) as Record<string, unknown>).filter((entry) => entry.requestId !== undefined).map((entry) => entry.route);
+    assert.deepEqual(routes, ['default'], 'a route naming no listener attaches to the listeners without an owner');
+  } finally {
+    await plain.close();
+  }
+});
