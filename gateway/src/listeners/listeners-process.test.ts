@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { startGatewayProcess, writeConfigFile } from '../testing/gateway-process.js';
-import { freePort } from '../testing/listening-gateway.js';
+import { freePort } from '../testing/redis-server.js';
 import { makeNamedCertificates, type NamedCertificates } from '../testing/tls-certificates.js';
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 

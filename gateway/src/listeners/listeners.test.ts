@@ -7,7 +7,8 @@ import { createServer, connect as tcpConnect, type Server } from 'node:net';
 import { Agent, request as httpRequest } from 'node:http';
 import { makeNamedCertificates, type NamedCertificates } from '../testing/tls-certificates.js';
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';
-import { freePort, startListeningGateway } from '../testing/listening-gateway.js';
+import { startListeningGateway } from '../testing/listening-gateway.js';
+import { freePort } from '../testing/redis-server.js';
 
 let certs: NamedCertificates;
 let upstream: TestUpstream;

@@ -1,6 +1,5 @@
 // An in-process gateway whose ports come from its config through the listener manager (as in main.ts), on
 // 127.0.0.1, with the log output captured: for tests of listeners, TLS and HTTP/2.
-import { createServer, type AddressInfo } from 'node:net';
 import { createConfigStore, type ApplyResult, type ConfigStore } from '../pipeline/config-store.js';
 import { createMemoryBackend } from '../policies/rate-limit/memory-backend.js';
 import { createGatewayServer, type GatewayServer } from '../server/gateway-server.js';
@@ -21,15 +20,6 @@ export interface ListeningGateway {
   apply(config: unknown): Promise<ApplyResult>;
   logLines(): string[];
   close(): Promise<void>;
-}
-
-/** A port free right now on 127.0.0.1 (listeners name fixed ports). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface ListeningGatewayOptions {
