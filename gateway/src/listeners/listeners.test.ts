@@ -121,6 +121,34 @@ test('TLS 1.0 and 1.1 are refused; TLS 1.2 and 1.3 are served; ALPN negotiates h
   }
 });
 
+test('TLS sessions resume from a ticket', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const gateway = await startListeningGateway(tlsConfig(port));
+  try {
+    const ticket = await new Promise<Buffer>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca: certs.ca, servername: 'api.example.com' });
+      socket.once('session', (session: Buffer) => {
+        socket.destroy();
+        resolve(session);
+      });
+      socket.once('error', reject);
+      // TLS 1.3 sends the ticket after the handshake, once the client has read something.
+      socket.once('secureConnect', () => socket.write('GET / HTTP/1.1\r\nhost: api.example.com\r\n\r\n'));
+    });
+    const resumed = await new Promise<boolean>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca: certs.ca, servername: 'api.example.com', session: ticket });
+      socket.once('secureConnect', () => {
+        resolve(socket.isSessionReused());
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    assert.equal(resumed, true);
+  } finally {
+    await gateway.close();
+  }
+});
+
 test('an h2 request reaches an HTTP/1.1 upstream through the same pipeline: log line, metrics, request id, no pseudo-headers', { timeout: 30_000 }, async () => {
   const port = await freePort();
   const gateway = await startListeningGateway(tlsConfig(port));
