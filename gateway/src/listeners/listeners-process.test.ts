@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { request as httpsRequest } from 'node:https';
+import { connect as h2Connect } from 'node:http2';
+import { once } from 'node:events';
 import { startGatewayProcess, writeConfigFile } from '../testing/gateway-process.js';
 import { freePort } from '../testing/redis-server.js';
 import { makeNamedCertificates, type NamedCertificates } from '../testing/tls-certificates.js';
@@ -60,6 +62,16 @@ test('TLS_CERT_DIR serves an HTTPS listener; a bad file is logged by name only a
     const served = await httpsGet(port);
     assert.equal(served.status, 200);
     assert.equal(served.san, 'DNS:api.example.com');
+    // HTTP/2 by ALPN in the real process: the same route, the same log line shape.
+    const session = h2Connect(`https://127.0.0.1:${port}`, { ca: certs.ca, servername: 'api.example.com' });
+    const stream = session.request({ ':path': '/over-h2', ':authority': 'api.example.com', 'x-request-id': 'process-h2' });
+    const [headers] = (await once(stream, 'response')) as [Record<string, string | number>];
+    stream.resume();
+    await once(stream, 'end');
+    session.close();
+    assert.equal(headers[':status'], 200);
+    const logged = await until('the h2 request log line', async () => gateway.lines.find((line) => line.includes('"requestId":"process-h2"')));
+    assert.match(logged, /"route":"all".*"status":200|"status":200.*"route":"all"/);
     const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
     assert.match(metrics, /novagate_tls_certificate_expiry_timestamp_seconds\{certificate="site"\} \d{10}/);
 

@@ -507,3 +507,34 @@ test('GATEWAY_NAME serves only the listeners it owns; unset, only those with no 
     await plain.close();
   }
 });
+
+test('a SETTINGS flood (frames sent faster than their ACKs are read) closes the connection', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const gateway = await startListeningGateway({
+    services: [{ name: 'up', url: upstream.url }],
+    routes: [{ name: 'all', service: 'up', paths: ['/*'] }],
+    listeners: [{ name: 'plain', port, protocol: 'HTTP', http2: true }],
+  });
+  try {
+    const socket = tcpConnect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.on('error', () => undefined);
+    // Never read: every ACK the gateway owes piles up on its side.
+    socket.pause();
+    const emptySettings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), emptySettings]));
+    let sent = 0;
+    while (!socket.destroyed && sent < 200_000) {
+      socket.write(Buffer.concat(Array.from({ length: 1000 }, () => emptySettings)));
+      sent += 1000;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (socket.writableLength > 1024 * 1024) break;
+    }
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`still open after ${sent} SETTINGS frames`)), 10_000))]);
+    // The port keeps serving others.
+    assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
+  } finally {
+    await gateway.close();
+  }
+});
