@@ -147,7 +147,7 @@ export function createListenerManager(options: ListenerManagerOptions): Listener
           http1.emit('connection', socket);
           return;
         }
-        sniffPreface(socket, (isHttp2) => (isHttp2 ? http2 : http1).emit('connection', socket));
+        sniffPreface(socket, options.limits.headersTimeoutMs, (isHttp2) => (isHttp2 ? http2 : http1).emit('connection', socket));
       },
       retire: () => retireAll(http1, sessions),
     };
@@ -326,16 +326,18 @@ export function createListenerManager(options: ListenerManagerOptions): Listener
 
 /**
  * Reads just enough of a new plain connection to tell the HTTP/2 preface from an HTTP/1.1 request line, puts
- * the bytes back and says which it is. A connection silent or closed before deciding is left to the HTTP/1.1
- * server, whose header timeout handles it.
+ * the bytes back and says which it is. A connection that ends first goes to the HTTP/1.1 server; one that says
+ * nothing decisive within HEADERS_TIMEOUT_MS is closed, as a request head that slow would be.
  */
-function sniffPreface(socket: Socket, decide: (isHttp2: boolean) => void): void {
+function sniffPreface(socket: Socket, timeoutMs: number, decide: (isHttp2: boolean) => void): void {
   let seen = Buffer.alloc(0);
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
   const onData = (chunk: Buffer) => {
     seen = Buffer.concat([seen, chunk]);
     const compared = Math.min(seen.length, H2_PREFACE.length);
     const matches = seen.subarray(0, compared).equals(H2_PREFACE.subarray(0, compared));
     if (matches && seen.length < H2_PREFACE.length) return;
+    clearTimeout(timer);
     socket.off('data', onData);
     socket.off('end', onEnd);
     socket.pause();
@@ -345,9 +347,11 @@ function sniffPreface(socket: Socket, decide: (isHttp2: boolean) => void): void 
     if (!matches) socket.resume();
   };
   const onEnd = () => {
+    clearTimeout(timer);
     socket.off('data', onData);
     decide(false);
   };
   socket.on('data', onData);
   socket.once('end', onEnd);
+  socket.once('close', () => clearTimeout(timer));
 }

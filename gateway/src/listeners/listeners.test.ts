@@ -9,6 +9,7 @@ import { makeNamedCertificates, type NamedCertificates } from '../testing/tls-ce
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 import { startListeningGateway } from '../testing/listening-gateway.js';
 import { freePort } from '../testing/redis-server.js';
+import { DEFAULT_CLIENT_LIMITS } from '../server/client-limits.js';
 
 let certs: NamedCertificates;
 let upstream: TestUpstream;
@@ -197,6 +198,29 @@ test('h2c prior knowledge and HTTP/1.1 share an HTTP listener with http2: true',
     assert.equal(((await h1.json()) as { url: string }).url, '/y');
   } finally {
     session.close();
+    await gateway.close();
+  }
+});
+
+test('on an h2c listener, a connection that sends part of the preface and stalls is closed after HEADERS_TIMEOUT_MS', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const gateway = await startListeningGateway(
+    {
+      services: [{ name: 'up', url: upstream.url }],
+      routes: [{ name: 'all', service: 'up', paths: ['/*'] }],
+      listeners: [{ name: 'plain', port, protocol: 'HTTP', http2: true }],
+    },
+    { clientLimits: { ...DEFAULT_CLIENT_LIMITS, headersTimeoutMs: 300, requestTimeoutMs: 1_000 } },
+  );
+  try {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('PRI * HTTP/2.0\r\n');
+    const started = Date.now();
+    await once(socket, 'close');
+    const waited = Date.now() - started;
+    assert.ok(waited >= 250 && waited < 5_000, `closed after ${waited} ms`);
+  } finally {
     await gateway.close();
   }
 });

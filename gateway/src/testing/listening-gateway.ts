@@ -4,7 +4,7 @@ import { createConfigStore, type ApplyResult, type ConfigStore } from '../pipeli
 import { createMemoryBackend } from '../policies/rate-limit/memory-backend.js';
 import { createGatewayServer, type GatewayServer } from '../server/gateway-server.js';
 import { parseTrustedProxies } from '../server/client-address.js';
-import { DEFAULT_CLIENT_LIMITS } from '../server/client-limits.js';
+import { DEFAULT_CLIENT_LIMITS, type ClientLimits } from '../server/client-limits.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createListenerManager, type ListenerManager } from '../listeners/listener-manager.js';
@@ -26,6 +26,7 @@ export interface ListeningGatewayOptions {
   gatewayName?: string;
   certificateDir?: CertificateDir;
   http2?: Http2Limits;
+  clientLimits?: ClientLimits;
 }
 
 export async function startListeningGateway(config: unknown, options: ListeningGatewayOptions = {}): Promise<ListeningGateway> {
@@ -50,11 +51,12 @@ export async function startListeningGateway(config: unknown, options: ListeningG
       onRejected: () => metrics.configRejected(),
     },
   );
-  const gateway = createGatewayServer({ store, metrics, logger, trustedProxies: parseTrustedProxies(''), maxBodyBytes: 1024 * 1024 });
+  const limits = options.clientLimits ?? DEFAULT_CLIENT_LIMITS;
+  const gateway = createGatewayServer({ store, metrics, logger, trustedProxies: parseTrustedProxies(''), maxBodyBytes: 1024 * 1024, clientLimits: limits });
   const listeners: ListenerManager = createListenerManager({
     gateway,
     address: '127.0.0.1',
-    limits: DEFAULT_CLIENT_LIMITS,
+    limits,
     logger,
     certificateDir: options.certificateDir,
     http2: options.http2,
