@@ -5,6 +5,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { connect as h2Connect, constants, type ClientHttp2Session } from 'node:http2';
 import { createServer, connect as tcpConnect, type Server } from 'node:net';
 import { Agent, request as httpRequest } from 'node:http';
+import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { makeNamedCertificates, type NamedCertificates } from '../testing/tls-certificates.js';
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 import { startListeningGateway } from '../testing/listening-gateway.js';
@@ -560,5 +561,32 @@ test('a SETTINGS flood (frames sent faster than their ACKs are read) closes the 
     assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
   } finally {
     await gateway.close();
+  }
+});
+
+test('a WebSocket over an HTTPS listener (HTTP/1.1 by ALPN) is tunnelled to the upstream', { timeout: 30_000 }, async () => {
+  const echo = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(echo, 'listening');
+  echo.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo:${String(data)}`)));
+  const port = await freePort();
+  const gateway = await startListeningGateway({
+    services: [{ name: 'ws', url: `http://127.0.0.1:${(echo.address() as { port: number }).port}` }],
+    routes: [{ name: 'socket', service: 'ws', paths: ['/ws'] }],
+    listeners: [{ name: 'web', port, protocol: 'HTTPS', tls: { certificates: ['exact'] } }],
+    certificates: pushed(),
+  });
+  try {
+    // `servername` reaches tls.connect through ws (its types leave it out).
+    const options = { ca: certs.ca, servername: 'api.example.com', headers: { host: 'api.example.com' } } as ClientOptions;
+    const client = new WebSocket(`wss://127.0.0.1:${port}/ws`, options);
+    await once(client, 'open');
+    client.send('hello');
+    const [message] = (await once(client, 'message')) as [Buffer];
+    assert.equal(String(message), 'echo:hello');
+    client.close();
+    await once(client, 'close');
+  } finally {
+    await gateway.close();
+    echo.close();
   }
 });
