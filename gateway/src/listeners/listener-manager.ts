@@ -5,7 +5,7 @@
 // refused before anything switches, naming the listener and the reason.
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { createServer as createH2Server, type Http2Server, type Http2Session } from 'node:http2';
+import { constants as h2, createServer as createH2Server, type Http2Server, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { ConfigProblem } from '../config/index.js';
 import type { CompiledConfig } from '../pipeline/compile.js';
@@ -125,6 +125,15 @@ export function createListenerManager(options: ListenerManagerOptions): Listener
         options.onRapidReset?.();
         logger.warn('HTTP/2 client reset too many streams: connection closed', { bindPort, maxResetsPerSecond: http2Limits.maxResetsPerSecond });
       });
+    });
+    // REQUEST_TIMEOUT_MS bounds receiving a whole request, as node:http does for HTTP/1.1: a stream whose body
+    // has not ended in time is reset (the client's connection and other streams go on).
+    server.on('stream', (stream: ServerHttp2Stream) => {
+      if (stream.endAfterHeaders) return;
+      const timer = setTimeout(() => stream.close(h2.NGHTTP2_CANCEL), options.limits.requestTimeoutMs);
+      const clear = () => clearTimeout(timer);
+      stream.once('end', clear);
+      stream.once('close', clear);
     });
     // An idle session closes like an idle HTTP/1.1 keep-alive connection.
     server.setTimeout(65_000);

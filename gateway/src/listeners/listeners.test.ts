@@ -226,6 +226,35 @@ test('on an h2c listener, a connection that sends part of the preface and stalls
   }
 });
 
+test('an HTTP/2 request body that never ends is reset after REQUEST_TIMEOUT_MS; the connection serves on', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const gateway = await startListeningGateway(
+    {
+      services: [{ name: 'up', url: upstream.url }],
+      routes: [{ name: 'all', service: 'up', paths: ['/*'] }],
+      listeners: [{ name: 'plain', port, protocol: 'HTTP', http2: true }],
+    },
+    { clientLimits: { ...DEFAULT_CLIENT_LIMITS, headersTimeoutMs: 300, bodyIdleTimeoutMs: 300, requestTimeoutMs: 800 } },
+  );
+  const session = await connectH2(`http://127.0.0.1:${port}`);
+  try {
+    const stream = session.request({ ':method': 'POST', ':path': '/upload' });
+    stream.on('error', () => undefined);
+    stream.resume();
+    const started = Date.now();
+    // One byte every 200 ms passes any idle bound; only the whole-request bound stops it.
+    const trickle = setInterval(() => stream.write('x'), 200);
+    await once(stream, 'close');
+    clearInterval(trickle);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 700 && waited < 5_000, `reset after ${waited} ms`);
+    assert.equal((await h2Request(session, { ':path': '/after' })).status, 200);
+  } finally {
+    session.close();
+    await gateway.close();
+  }
+});
+
 test('a listener without http2 answers an h2c preface as HTTP/1.1 would (no HTTP/2)', { timeout: 30_000 }, async () => {
   const port = await freePort();
   const gateway = await startListeningGateway({
