@@ -14,7 +14,7 @@ function routeConfig(routes: number): unknown {
   };
 }
 
-function gatewayFigures(): Record<string, string> {
+async function gatewayFigures(): Promise<Record<string, string>> {
   const deps = {
     tenant: 'default',
     jwtSecret: undefined,
@@ -30,7 +30,7 @@ function gatewayFigures(): Record<string, string> {
     gc();
     const before = process.memoryUsage().heapUsed;
     const store = createConfigStore(deps);
-    const applied = store.apply(config);
+    const applied = await store.apply(config);
     if (!applied.ok) throw new Error('sizing config refused');
     gc();
     const after = process.memoryUsage().heapUsed;
@@ -40,6 +40,6 @@ function gatewayFigures(): Record<string, string> {
   return figures;
 }
 
-const rows = gatewayFigures();
+const rows = await gatewayFigures();
 const width = Math.max(...Object.keys(rows).map((key) => key.length));
 for (const [key, value] of Object.entries(rows)) console.log(`${key.padEnd(width)}  ${value}`);

@@ -20,6 +20,8 @@ export class GatewayError extends Error {
 
 export const badPath = (reason: string) => new GatewayError(400, 'bad_path', reason);
 export const badUpgrade = (reason: string) => new GatewayError(400, 'bad_upgrade', reason);
+/** The Host of a request on a TLS connection belongs to another listener than the connection's SNI (RFC 9110 §15.5.20). */
+export const misdirected = () => new GatewayError(421, 'misdirected_request', 'this connection does not serve the requested host');
 export const routeNotFound = () => new GatewayError(404, 'route_not_found', 'no route matches this request');
 export const bodyTooLarge = (limit: number) =>
   new GatewayError(413, 'body_too_large', `request body exceeds ${limit} bytes`);

@@ -5,9 +5,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import { bool, cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
@@ -31,6 +31,8 @@ import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
 import { answerMetricsRequests, createClusterMetrics } from './telemetry/cluster-metrics.js';
+import { createListenerManager, type ListenerManager } from './listeners/listener-manager.js';
+import { watchCertificateDir, type CertificateDir } from './listeners/certificate-dir.js';
 
 const STANDALONE_TENANT = 'default';
 const SOFTWARE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -84,6 +86,24 @@ const nodeIdSetting = makeValidator<string>((value) => {
   if (problem !== null) throw new Error(problem);
   return value;
 });
+/** LISTEN_ADDRESS: one IP address (0.0.0.0, ::, 127.0.0.1…); unset listens on every address. */
+const listenAddress = makeValidator<string>((value) => {
+  if (isIP(value) === 0) throw new Error('must be an IP address such as 0.0.0.0, :: or 127.0.0.1');
+  return value;
+});
+/** GATEWAY_NAME: the Gateway API Gateway whose listeners this gateway serves, `<namespace>/<name>`. */
+const gatewayName = makeValidator<string>((value) => {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\/[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/.test(value)) throw new Error("must be '<namespace>/<name>' of a Gateway");
+  return value;
+});
+const certificateDirectory = makeValidator<string>((value) => {
+  try {
+    readdirSync(value);
+  } catch (error) {
+    throw new Error(`cannot be read (${(error as { code?: string }).code ?? 'error'})`);
+  }
+  return value;
+});
 const proxyList = makeValidator<string>((value) => {
   parseTrustedProxies(value);
   return value;
@@ -122,6 +142,9 @@ function loadEnvironment(environment: NodeJS.ProcessEnv) {
       DRAIN_TIMEOUT_MS: num({ default: 10_000 }),
       LOG_LEVEL: str({ choices: [...LOG_LEVELS], default: 'info' }),
       NODE_ID: nodeIdSetting({ default: undefined }),
+      LISTEN_ADDRESS: listenAddress({ default: undefined }),
+      GATEWAY_NAME: gatewayName({ default: undefined }),
+      TLS_CERT_DIR: certificateDirectory({ default: undefined }),
     },
     {
       reporter: ({ errors }) => {
@@ -196,16 +219,22 @@ function fatal(message: string): never {
 }
 
 /** Listens on `port`, or stops the process with one line when it cannot (a port in use, no permission). */
-async function listenOrExit(server: Server, port: number, what: string): Promise<void> {
+async function listenOrExit(server: Server, port: number, what: string, host?: string): Promise<void> {
   const refused = (error: NodeJS.ErrnoException) => {
     const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EACCES' ? 'permission denied' : (error.code ?? 'error');
     fatal(`cannot listen on ${what} ${port}: ${reason}`);
   };
   server.once('error', refused);
-  server.listen(port);
+  server.listen(port, host);
   await once(server, 'listening');
   // Errors once listening (an accept failing) are not start-up errors: do not report them as such.
   server.off('error', refused);
+}
+
+/** Whether the standalone file has its own `listeners` (then PORT is not opened at start). */
+function fileDeclaresListeners(file: string, maxConfigBytes: number): boolean {
+  const read = readConfigFile(file, maxConfigBytes);
+  return read.ok && (read.value as { listeners?: unknown }).listeners !== undefined;
 }
 
 function connectRedis(redisUrl: string, tls: RespTlsOptions | undefined, logger: Logger): { client: RespClient; ready: Promise<void> } {
@@ -254,6 +283,13 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     await Promise.race([connection?.ready, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 
+  // The manager is made once the gateway server exists; a change before that has nothing to reload.
+  let listenersReady = false;
+  const certificateDir: CertificateDir | undefined =
+    env.TLS_CERT_DIR === undefined
+      ? undefined
+      : watchCertificateDir({ dir: env.TLS_CERT_DIR, logger, onChange: () => (listenersReady ? listeners.certificatesChanged() : undefined) });
+
   const writeConfigCache =
     env.cacheKey === undefined
       ? undefined
@@ -277,8 +313,11 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       now: Date.now,
       onRateLimitBackendError: () => metrics.rateLimitBackendError(),
       onRateLimited: (route) => metrics.rateLimited(route),
+      listenerScope: { gatewayName: env.GATEWAY_NAME, defaultPort: env.PORT },
+      localCertificate: (name) => certificateDir?.has(name) === true,
     },
     {
+      prepareListeners: (compiled) => listeners.prepare(compiled),
       onApplied: (compiled) => {
         metrics.setConfigVersion(compiled.version);
         void metrics.retainRoutes(new Set(compiled.config.routes.map((route) => route.name)));
@@ -292,6 +331,40 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     },
   );
 
+  // Request log lines go to stdout and, with a control plane, also (without the raw path) to it.
+  let shipRequest: Logger['request'] | undefined;
+  const requestLogger: Logger = {
+    ...logger,
+    request(entry) {
+      logger.request(entry);
+      shipRequest?.(entry);
+    },
+  };
+  const gateway = createGatewayServer({
+    store,
+    metrics,
+    logger: requestLogger,
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    clientLimits: env.clientLimits,
+  });
+  const listeners: ListenerManager = createListenerManager({
+    gateway,
+    address: env.LISTEN_ADDRESS,
+    limits: env.clientLimits,
+    logger,
+    certificateDir,
+    onCertificates: (expiry) => metrics.setCertificateExpiry(expiry),
+    onRapidReset: () => metrics.http2RapidReset(),
+  });
+  listenersReady = true;
+  if (env.mode === 'control-plane' || !fileDeclaresListeners(env.CONFIG_FILE, env.MAX_CONFIG_BYTES)) {
+    // Until the first config says which listeners to open, PORT answers (503 not_ready) as it always has; a
+    // busy PORT stops the process with one line, as before listeners existed.
+    const opened = await listeners.openImplicit(env.PORT);
+    if (!opened.ok) fatal(`cannot listen on PORT ${env.PORT}: ${opened.reason}`);
+  }
+
   if (env.mode === 'standalone' && env.cacheKey === undefined && (env.CONFIG_CACHE_FILE !== undefined || redis !== undefined)) {
     if (!clustered || cluster.worker?.id === 1) logger.warn('CONFIG_CACHE_KEY is unset: no config cache is kept (in Redis or CONFIG_CACHE_FILE)');
   }
@@ -300,9 +373,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   }
 
   let stopSource: () => Promise<void>;
-  let requestLogger: Logger = logger;
   if (env.mode === 'standalone') {
-    const source = startStandaloneSource({
+    const source = await startStandaloneSource({
       file: env.CONFIG_FILE,
       maxConfigBytes: env.MAX_CONFIG_BYTES,
       store,
@@ -332,26 +404,10 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       onConnectedChange: (connected) => metrics.setControlPlaneConnected(connected),
       onLogEntriesDropped: (count) => metrics.logEntriesDropped(count),
     });
-    // Request log lines go to stdout as before and, without the raw path, to the control plane.
-    requestLogger = {
-      ...logger,
-      request(entry) {
-        logger.request(entry);
-        source.shipper.record(entry);
-      },
-    };
+    shipRequest = (entry) => source.shipper.record(entry);
     stopSource = () => source.close();
   }
 
-  const gateway = createGatewayServer({
-    store,
-    metrics,
-    logger: requestLogger,
-    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
-    maxBodyBytes: env.MAX_BODY_BYTES,
-    clientLimits: env.clientLimits,
-  });
-  await listenOrExit(gateway.server, env.PORT, 'PORT');
   let draining = false;
 
   let metricsServer: Server | undefined;
@@ -369,7 +425,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   }
   logger.info('gateway listening', {
-    port: (gateway.server.address() as AddressInfo).port,
+    port: listeners.addressOf(env.PORT)?.port,
     metricsPort: metricsServer === undefined ? undefined : (metricsServer.address() as AddressInfo).port,
     worker: cluster.worker?.id,
   });
@@ -379,6 +435,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     draining = true;
     await stopSource();
     logger.info('draining', { inFlight: gateway.inFlight() });
+    listeners.close();
+    certificateDir?.close();
     await gateway.drain(env.DRAIN_TIMEOUT_MS);
     await store.close();
     metricsServer?.close();
@@ -393,15 +451,19 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
 
 /** The cluster primary: checks the config once, forks the workers, serves metrics aggregated from them. */
 async function runPrimary(env: Environment): Promise<void> {
+  let usesPort = true;
   if (env.mode === 'standalone') {
     const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
     if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
+    usesPort = (read.value as { listeners?: unknown }).listeners === undefined;
   }
   // Workers share the proxy port through the primary, so a busy port would fail every worker in turn:
-  // find out here, once, with one line.
-  const probe = createServer();
-  await listenOrExit(probe, env.PORT, 'PORT');
-  await new Promise((resolve) => probe.close(resolve));
+  // find out here, once, with one line. (A config's own listeners are refused by name in the workers.)
+  if (usesPort) {
+    const probe = createServer();
+    await listenOrExit(probe, env.PORT, 'PORT', env.LISTEN_ADDRESS);
+    await new Promise((resolve) => probe.close(resolve));
+  }
   const ready = new Set<number>();
   let stopping = false;
   const fork = (): Worker => {

@@ -78,7 +78,7 @@ test('a key passes key-auth at a gateway until it is revoked; after DELETE the n
     assert.equal((await call('DELETE', `/consumers/app/keys/${revoked.body.id}`)).status, 204);
     const after = await call('GET', '/config');
     assert.equal(after.body.version, before + 1);
-    assert.ok(gateway.store.apply(after.body.config, after.body.version).ok);
+    assert.ok((await gateway.store.apply(after.body.config, after.body.version)).ok);
     assert.equal((await get(revoked.body.key)).status, 401);
     assert.equal((await get(kept.body.key)).status, 200, 'the other key keeps working');
 

@@ -166,3 +166,14 @@ test('groups follow the components: no gateway-side disconnect alert for standal
   assert.deepEqual(plain.map((group) => group.name), ['novagate-control-plane', 'novagate-operator']);
   assert.ok(!alertsOf(plain).some((rule) => rule.alert === 'NovaGateCertificateExpiringSoon'));
 });
+
+test('the certificate-expiry alert covers the gateways’ TLS listeners too, in one rule; a gateway-only release keeps it', () => {
+  const both = alertsOf(renderRuleGroups()).filter((rule) => rule.alert === 'NovaGateCertificateExpiringSoon');
+  assert.equal(both.length, 1);
+  assert.match(both[0]!.expr, /novagate_tls_certificate_expiry_timestamp_seconds\{job="ng-novagate-control-plane",namespace="novagate-system"\}/);
+  assert.match(both[0]!.expr, /\nor\n\(novagate_tls_certificate_expiry_timestamp_seconds\{job="ng-novagate-gateway",namespace="novagate-system"\}/);
+  const standalone = renderRuleGroups({ valuesFiles: ['ci/gateway-standalone-daemonset-values.yaml'] });
+  const gatewayOnly = alertsOf(standalone).filter((rule) => rule.alert === 'NovaGateCertificateExpiringSoon');
+  assert.equal(gatewayOnly.length, 1);
+  assert.doesNotMatch(gatewayOnly[0]!.expr, /control-plane/);
+});

@@ -1,6 +1,7 @@
 // The one schema of a gateway configuration (DESIGN §4): the standalone file, the pushed snapshot and the
 // control plane's admin API all validate with it, and its TypeScript types come from it.
 import { z } from 'zod';
+import { certificatePemProblem } from './certificate-pem.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
@@ -110,6 +111,8 @@ export const routeSchema = z.strictObject({
   stripPrefix: z.boolean().default(false),
   auth: z.enum(AUTH_KINDS).default('none'),
   rateLimit: routeRateLimitSchema.optional(),
+  // The listeners this route attaches to; absent: every listener with no `gateway` owner (DESIGN §10).
+  listeners: z.array(entityName('listener name')).min(1).max(64).optional(),
   // Case-sensitive by default (Gateway API). `false` is left out of the parsed config, so a config that says it
   // hashes, and snapshots, exactly like one that does not (DESIGN §10 Compatibility).
   caseInsensitive: z
@@ -117,6 +120,46 @@ export const routeSchema = z.strictObject({
     .optional()
     .overwrite((value) => (value === true ? true : undefined)),
 });
+
+/** A listener hostname (DESIGN §10): a hostname, or one with a leading `*.` label. */
+const LISTENER_HOSTNAME_PATTERN = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** A Gateway API Gateway owning a listener: `<namespace>/<name>`. */
+const GATEWAY_OWNER_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\/[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
+export const LISTENER_PROTOCOLS = ['HTTP', 'HTTPS'] as const;
+/** Bounds on pushed PEM text: a chain of a few certificates, one private key. */
+export const MAX_CERTIFICATE_PEM_CHARS = 64 * 1024;
+export const MAX_KEY_PEM_CHARS = 16 * 1024;
+
+export const listenerSchema = z.strictObject({
+  name: entityName('listener name'),
+  port: z.int().min(1).max(65535),
+  bindPort: z.int().min(1).max(65535).optional(),
+  protocol: z.enum(LISTENER_PROTOCOLS),
+  hostname: z
+    .string()
+    .regex(LISTENER_HOSTNAME_PATTERN, { message: "must be a lower-case hostname without port, with '*.' allowed only as the first label" })
+    .optional(),
+  tls: z.strictObject({ certificates: z.array(entityName('certificate name')).min(1).max(16) }).optional(),
+  // h2c prior knowledge beside HTTP/1.1 on an HTTP listener (HTTPS listeners offer h2 by ALPN); `false` is left out.
+  http2: z
+    .boolean()
+    .optional()
+    .overwrite((value) => (value === true ? true : undefined)),
+  gateway: z.string().regex(GATEWAY_OWNER_PATTERN, { message: "must be '<namespace>/<name>' of a Gateway" }).optional(),
+});
+
+// The PEM texts are checked here (parse, key matches certificate) so every entry refuses a bad one with the
+// field named; no message ever repeats PEM text.
+export const certificateSchema = z
+  .strictObject({
+    name: entityName('certificate name'),
+    cert: z.string().min(1).max(MAX_CERTIFICATE_PEM_CHARS, { message: `must be at most ${MAX_CERTIFICATE_PEM_CHARS} characters` }),
+    key: z.string().min(1).max(MAX_KEY_PEM_CHARS, { message: `must be at most ${MAX_KEY_PEM_CHARS} characters` }),
+  })
+  .superRefine((certificate, ctx) => {
+    const problem = certificatePemProblem(certificate.cert, certificate.key);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 
 export const consumerSchema = z.strictObject({
   username: entityName('username'),
@@ -151,11 +194,50 @@ function reportDuplicates<T>(
   });
 }
 
+type ListenerConfigShape = z.infer<typeof listenerSchema>;
+
+/** The rules across listeners: unique names, one protocol (and h2c choice) per port, HTTPS with certificates. */
+function listenerProblems(listeners: readonly ListenerConfigShape[], certificates: readonly { name: string }[], ctx: z.RefinementCtx): void {
+  reportDuplicates(listeners, (l) => [l.name], 'listeners', () => ['name'], 'listener name', ctx);
+  reportDuplicates(certificates, (c) => [c.name], 'certificates', () => ['name'], 'certificate name', ctx);
+  const firstOnBindPort = new Map<number, number>();
+  const firstOnPort = new Map<number, number>();
+  listeners.forEach((listener, index) => {
+    const bindPort = listener.bindPort ?? listener.port;
+    for (const [ports, port, field] of [[firstOnBindPort, bindPort, 'bindPort'], [firstOnPort, listener.port, 'port']] as const) {
+      const earlier = ports.get(port);
+      if (earlier === undefined) {
+        ports.set(port, index);
+        continue;
+      }
+      const other = listeners[earlier] as ListenerConfigShape;
+      if (other.protocol !== listener.protocol) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', index, 'protocol'], message: `${field} ${port} is already ${other.protocol} in listeners[${earlier}]: one protocol per port` });
+      } else if ((other.http2 === true) !== (listener.http2 === true)) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', index, 'http2'], message: `listeners on ${field} ${port} must agree on http2 (listeners[${earlier}])` });
+      } else if ((other.bindPort ?? other.port) !== bindPort || other.port !== listener.port) {
+        ctx.addIssue({ code: 'custom', path: ['listeners', index, field], message: `port and bindPort must pair the same way on every listener of a port (listeners[${earlier}])` });
+      } else if (other.hostname === listener.hostname && field === 'bindPort') {
+        ctx.addIssue({ code: 'custom', path: ['listeners', index, 'hostname'], message: `listeners[${earlier}] already serves this hostname on port ${port}` });
+      }
+    }
+    if (listener.protocol === 'HTTPS' && listener.tls === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['listeners', index, 'tls'], message: 'an HTTPS listener needs tls.certificates' });
+    }
+    if (listener.protocol === 'HTTP' && listener.tls !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['listeners', index, 'tls'], message: 'only an HTTPS listener takes tls' });
+    }
+  });
+}
+
 export const gatewayConfigSchema = z
   .strictObject({
     services: z.array(serviceSchema).max(10_000).default([]),
     routes: z.array(routeSchema).max(10_000).default([]),
     consumers: z.array(consumerSchema).max(100_000).default([]),
+    // Absent (not defaulted) so a config without them hashes and snapshots as before (DESIGN §10 Compatibility).
+    listeners: z.array(listenerSchema).max(256).optional(),
+    certificates: z.array(certificateSchema).max(1_000).optional(),
   })
   .superRefine((config, ctx) => {
     reportDuplicates(config.services, (s) => [s.name], 'services', () => ['name'], 'service name', ctx);
@@ -170,6 +252,15 @@ export const gatewayConfigSchema = z
       'JWT subject',
       ctx,
     );
+    listenerProblems(config.listeners ?? [], config.certificates ?? [], ctx);
+    const listenerNames = new Set((config.listeners ?? []).map((listener) => listener.name));
+    config.routes.forEach((route, index) => {
+      route.listeners?.forEach((name, listenerIndex) => {
+        if (!listenerNames.has(name)) {
+          ctx.addIssue({ code: 'custom', path: ['routes', index, 'listeners', listenerIndex], message: `listener '${name}' is not defined in listeners` });
+        }
+      });
+    });
     const serviceNames = new Set(config.services.map((s) => s.name));
     config.routes.forEach((route, index) => {
       if (!serviceNames.has(route.service)) {
@@ -187,6 +278,8 @@ export type RouteConfig = z.infer<typeof routeSchema>;
 export type ConsumerConfig = z.infer<typeof consumerSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 export type RouteRateLimitConfig = z.infer<typeof routeRateLimitSchema>;
+export type ListenerConfig = z.infer<typeof listenerSchema>;
+export type CertificateConfig = z.infer<typeof certificateSchema>;
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 /** The config as a user writes it, with optional fields that get defaults. */
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

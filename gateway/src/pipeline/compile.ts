@@ -11,6 +11,7 @@ import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/ke
 import { createRateLimitPolicy, type RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
 import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
 import type { Policy } from './policy.js';
+import { portTables, routeAttaches, servedListeners, type ListenerScope, type PortTable, type ServedListener } from '../listeners/listener-table.js';
 
 export interface CompiledRoute {
   readonly name: string;
@@ -25,7 +26,11 @@ export interface CompiledConfig {
   readonly version: number;
   readonly hash: string;
   readonly config: GatewayConfig;
+  /** Every route of the config (what the implicit listener serves). */
   readonly router: Router<CompiledRoute>;
+  /** The listeners this gateway serves, by bind port, each with the router of its own routes. */
+  readonly ports: ReadonlyMap<number, PortTable<Router<CompiledRoute>>>;
+  readonly listeners: readonly ServedListener[];
   readonly services: ReadonlyMap<string, UpstreamService>;
 }
 
@@ -41,6 +46,10 @@ export interface CompileDeps {
   now: () => number;
   onRateLimitBackendError: (error: unknown) => void;
   onRateLimited: (route: string) => void;
+  /** GATEWAY_NAME and PORT; absent: no owner, PORT 0 (tests serving `router` directly). */
+  listenerScope?: ListenerScope;
+  /** Whether TLS_CERT_DIR holds a certificate of this name (a listener may name one that is not in the config). */
+  localCertificate?: (name: string) => boolean;
 }
 
 export type CompileResult = { ok: true; compiled: CompiledConfig } | { ok: false; problems: ConfigProblem[] };
@@ -53,7 +62,21 @@ function environmentProblems(config: GatewayConfig, deps: CompileDeps): ConfigPr
       problems.push({ path: `routes[${index}].auth`, message: 'jwt needs JWT_SECRET to be set on the gateway' });
     }
   });
+  const pushed = new Set((config.certificates ?? []).map((certificate) => certificate.name));
+  for (const listener of servedListeners(config, scopeOf(deps))) {
+    listener.certificates.forEach((name, index) => {
+      if (pushed.has(name) || deps.localCertificate?.(name) === true) return;
+      problems.push({
+        path: `listeners[${listener.index ?? 0}].tls.certificates[${index}]`,
+        message: `listener '${listener.name}' names certificate '${name}', which is neither in certificates nor in TLS_CERT_DIR`,
+      });
+    });
+  }
   return problems;
+}
+
+function scopeOf(deps: CompileDeps): ListenerScope {
+  return deps.listenerScope ?? { gatewayName: undefined, defaultPort: 0 };
 }
 
 function policyChain(
@@ -119,8 +142,7 @@ export function compileConfig(
   const byKeyHash = consumersByKeyHash(config.consumers);
   const anyConsumerLimit = config.consumers.some((consumer) => consumer.rateLimit !== undefined);
 
-  const router = compileRouter(
-    config.routes.map((route) => {
+  const definitions = config.routes.map((route) => {
       const compiled: CompiledRoute = {
         name: route.name,
         config: route,
@@ -129,9 +151,14 @@ export function compileConfig(
         policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit),
       };
       return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts, caseInsensitive: route.caseInsensitive === true };
-    }),
+  });
+  const router = compileRouter(definitions);
+  const listeners = servedListeners(config, scopeOf(deps));
+  // Each listener gets a router of its own routes, so a request pays one listener lookup and no filtering.
+  const ports = portTables(listeners, (listener) =>
+    config.listeners === undefined ? router : compileRouter(definitions.filter((definition) => routeAttaches(definition.target.config.listeners, listener))),
   );
-  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, services } };
+  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services } };
 }
 
 /** Pools of `previous` that `next` no longer uses. */

@@ -21,20 +21,20 @@ test('a valid config is swapped in whole; an invalid one is refused whole and th
   let rejected = 0;
   const store = createConfigStore(deps, { onRejected: () => rejected++ });
   assert.equal(store.current(), undefined);
-  assert.deepEqual({ ...store.apply(config('/a')), hash: '' }, { ok: true, version: 1, hash: '', changed: true });
+  assert.deepEqual({ ...await store.apply(config('/a')), hash: '' }, { ok: true, version: 1, hash: '', changed: true });
   const first = store.current();
   assert.equal(first?.router.match('GET', '', '/a')?.target.name, 'r');
 
-  const refused = store.apply({ ...config('/b'), routes: [{ name: 'r', service: 'up', paths: ['/b'] }, { name: 'bad', service: 'up', paths: ['x'] }] });
+  const refused = await store.apply({ ...config('/b'), routes: [{ name: 'r', service: 'up', paths: ['/b'] }, { name: 'bad', service: 'up', paths: ['x'] }] });
   assert.deepEqual(refused, { ok: false, problems: [{ path: 'routes[1].paths[0]', message: "path must start with '/'" }] });
   assert.equal(store.current(), first, 'nothing of the refused config is in use');
   assert.equal(rejected, 1);
 
-  const jwtWithoutSecret = store.apply({ ...config('/c'), routes: [{ name: 'r', service: 'up', paths: ['/c'], auth: 'jwt' }] });
+  const jwtWithoutSecret = await store.apply({ ...config('/c'), routes: [{ name: 'r', service: 'up', paths: ['/c'], auth: 'jwt' }] });
   assert.equal(jwtWithoutSecret.ok, false);
   assert.equal(store.current(), first);
 
-  assert.equal(store.apply(config('/b')).ok, true);
+  assert.equal((await store.apply(config('/b'))).ok, true);
   const second = store.current();
   assert.equal(second?.version, 2);
   assert.equal(second?.router.match('GET', '', '/a'), undefined);
@@ -43,9 +43,9 @@ test('a valid config is swapped in whole; an invalid one is refused whole and th
   await store.close();
 });
 
-test('applying the same config again changes nothing', () => {
+test('applying the same config again changes nothing', async () => {
   const store = createConfigStore(deps);
-  store.apply(config('/a'));
-  const result = store.apply(config('/a'));
+  await store.apply(config('/a'));
+  const result = await store.apply(config('/a'));
   assert.ok(result.ok && !result.changed && result.version === 1);
 });

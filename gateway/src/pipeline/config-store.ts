@@ -1,6 +1,7 @@
 // Holds the config in use and swaps it atomically: a request reads `current()` once when it starts and
 // keeps that snapshot to its end. `apply` is the one entry for every config source (the standalone file
-// today, the control-plane sync later): invalid input is refused whole and the last good config keeps serving.
+// and the control-plane sync): invalid input, or a config whose new listeners cannot bind, is refused whole and
+// the last good config keeps serving. Applies run one at a time, in the order they were asked for.
 import { configHash, validateGatewayConfig, type ConfigProblem, type GatewayConfig } from '../config/index.js';
 import { compileConfig, unusedPools, type CompileDeps, type CompiledConfig } from './compile.js';
 
@@ -8,15 +9,25 @@ export type ApplyResult = { ok: true; version: number; hash: string; changed: bo
 
 export interface ConfigStore {
   current(): CompiledConfig | undefined;
-  /** Validates, compiles and swaps in `input`; `version` comes from the control plane, else it counts up. */
-  apply(input: unknown, version?: number): ApplyResult;
+  /** Validates, compiles, opens its new listeners and swaps in `input`; `version` comes from the control plane, else it counts up. */
+  apply(input: unknown, version?: number): Promise<ApplyResult>;
   /** Closes every upstream pool (at shutdown). */
   close(): Promise<void>;
 }
 
+/** The listeners of a compiled config, bound and ready: `commit` switches to them, `abort` lets them go. */
+export interface ListenerSwitch {
+  commit(): void;
+  abort(): void;
+}
+
+export type PreparedListeners = { ok: true; listeners: ListenerSwitch } | { ok: false; problems: ConfigProblem[] };
+
 export interface ConfigStoreHooks {
   onApplied?: (compiled: CompiledConfig) => void;
   onRejected?: (problems: ConfigProblem[]) => void;
+  /** Binds what `compiled` adds before anything switches (the listener manager); absent: nothing to bind. */
+  prepareListeners?: (compiled: CompiledConfig) => Promise<PreparedListeners>;
 }
 
 export function createConfigStore(deps: CompileDeps, hooks: ConfigStoreHooks = {}): ConfigStore {
@@ -28,9 +39,7 @@ export function createConfigStore(deps: CompileDeps, hooks: ConfigStoreHooks = {
     return { ok: false, problems };
   }
 
-  return {
-    current: () => current,
-    apply(input, version) {
+  async function applyNow(input: unknown, version: number | undefined): Promise<ApplyResult> {
       const validated = validateGatewayConfig(input);
       if (!validated.ok) return refuse(validated.problems);
       const config: GatewayConfig = validated.value;
@@ -41,12 +50,29 @@ export function createConfigStore(deps: CompileDeps, hooks: ConfigStoreHooks = {
       const nextVersion = version ?? localVersion + 1;
       const compiled = compileConfig(config, { version: nextVersion, hash }, deps, current);
       if (!compiled.ok) return refuse(compiled.problems);
+      const prepared = hooks.prepareListeners === undefined ? undefined : await hooks.prepareListeners(compiled.compiled);
+      if (prepared !== undefined && !prepared.ok) {
+        // The pools this config made for itself would otherwise stay open.
+        const unused = current === undefined ? [...compiled.compiled.services.values()].map((s) => s.pool) : unusedPools(compiled.compiled, current);
+        for (const pool of unused) void pool.close().catch(() => undefined);
+        return refuse(prepared.problems);
+      }
       const previous = current;
       current = compiled.compiled;
       localVersion = nextVersion;
+      prepared?.listeners.commit();
       if (previous !== undefined) for (const pool of unusedPools(previous, current)) void pool.close().catch(() => undefined);
       hooks.onApplied?.(current);
       return { ok: true, version: nextVersion, hash, changed: true };
+  }
+
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    current: () => current,
+    apply(input, version) {
+      const result = queue.then(() => applyNow(input, version));
+      queue = result.catch(() => undefined);
+      return result;
     },
     async close() {
       const pools = new Set(current === undefined ? [] : [...current.services.values()].map((service) => service.pool));

@@ -59,6 +59,8 @@ function requestBody(req: IncomingMessage, maxBodyBytes: number): Readable | und
     if (bytes > maxBodyBytes) return bodyTooLarge(maxBodyBytes);
     return bytes === 0 ? undefined : req;
   }
+  // HTTP/2 has no Transfer-Encoding: a body follows unless the HEADERS frame ended the stream.
+  if (req.httpVersionMajor === 2) return (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders ? undefined : limitBody(req, maxBodyBytes);
   if (req.headers['transfer-encoding'] === undefined) return undefined;
   return limitBody(req, maxBodyBytes);
 }

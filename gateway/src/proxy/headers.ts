@@ -49,6 +49,8 @@ export interface UpstreamHeaderOptions {
   stripped: readonly string[] | undefined;
   /** Keep Upgrade/Connection for a WebSocket handshake. */
   upgrade: boolean;
+  /** The client's scheme, for X-Forwarded-Proto; 'http' when absent. */
+  proto?: 'http' | 'https';
 }
 
 export type HeaderRecord = Record<string, string | string[]>;
@@ -64,15 +66,17 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    if (isHopByHop(name, named) || GATEWAY_OWNED.has(name) || name.startsWith('x-consumer-')) continue;
+    // HTTP/2 pseudo-headers (`:authority`, `:path`…) never go upstream as headers.
+    if (name.charCodeAt(0) === 58 || isHopByHop(name, named) || GATEWAY_OWNED.has(name) || name.startsWith('x-consumer-')) continue;
     if (options.stripped !== undefined && options.stripped.includes(name)) continue;
     out[name] = value;
   }
   const trusted = options.peerTrusted;
   out['x-request-id'] = options.requestId;
   out['x-forwarded-for'] = appendOrOverwrite(headers['x-forwarded-for'], options.peer, trusted);
-  out['x-forwarded-proto'] = appendOrOverwrite(headers['x-forwarded-proto'], 'http', trusted);
-  if (headers.host !== undefined) out['x-forwarded-host'] = appendOrOverwrite(headers['x-forwarded-host'], headers.host, trusted);
+  out['x-forwarded-proto'] = appendOrOverwrite(headers['x-forwarded-proto'], options.proto ?? 'http', trusted);
+  const host = headers.host ?? (headers[':authority'] as string | undefined);
+  if (host !== undefined) out['x-forwarded-host'] = appendOrOverwrite(headers['x-forwarded-host'], host, trusted);
   if (options.consumerUsername !== undefined) out['x-consumer-username'] = options.consumerUsername;
   if (options.upgrade && headers.upgrade !== undefined) {
     out.upgrade = headers.upgrade;

@@ -38,7 +38,7 @@ after(async () => {
 });
 
 test('by default a route is case-sensitive: /SECURE/data misses the auth route and a case-folding upstream serves it', { timeout: 30_000 }, async () => {
-  assert.ok(gateway.store.apply(config(false)).ok);
+  assert.ok((await gateway.store.apply(config(false))).ok);
   assert.equal((await fetch(`${gateway.url}/secure/data`)).status, 401);
   const folded = await fetch(`${gateway.url}/SECURE/data`);
   assert.equal(folded.status, 200);
@@ -46,7 +46,7 @@ test('by default a route is case-sensitive: /SECURE/data misses the auth route a
 });
 
 test('with caseInsensitive: true every spelling of the path meets the auth route', { timeout: 30_000 }, async () => {
-  assert.ok(gateway.store.apply(config(true)).ok);
+  assert.ok((await gateway.store.apply(config(true))).ok);
   for (const path of ['/secure/data', '/SECURE/data', '/Secure/Data', '/sEcUrE/data']) {
     const response = await fetch(`${gateway.url}${path}`);
     await response.arrayBuffer();

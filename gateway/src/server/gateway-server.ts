@@ -1,15 +1,19 @@
 // The proxy hot path on a bare node:http server: request id, path normalisation, route match, the route's
 // policy chain, forwarding; then one log line and the metrics. Also WebSocket upgrades and the SIGTERM drain.
+// HTTP/2 requests (node's compat API) take the same path; each listener port gets its own handlers, which
+// pick the request's listener by Host and match only that listener's routes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BlockList } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { GatewayError, badPath, badUpgrade, bodyStalled, routeNotFound, shuttingDown } from '../errors.js';
+import type { TLSSocket } from 'node:tls';
+import { GatewayError, badPath, badUpgrade, bodyStalled, misdirected, routeNotFound, shuttingDown } from '../errors.js';
+import { listenerForHost } from '../listeners/listener-table.js';
 import { normalizeRequestTarget } from '../routing/normalize-path.js';
-import { hostOf, type RouteMatch } from '../routing/router.js';
+import { hostOf, type RouteMatch, type Router } from '../routing/router.js';
 import type { ConfigStore } from '../pipeline/config-store.js';
-import type { CompiledRoute } from '../pipeline/compile.js';
+import type { CompiledConfig, CompiledRoute } from '../pipeline/compile.js';
 import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.js';
 import { REQUEST_ID_PATTERN } from '../protocol/request-id.js';
 import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
@@ -50,8 +54,17 @@ export interface GatewayServerOptions {
   newRequestId?: () => string;
 }
 
+/** A listener port's request handler: node:http's and node:http2's compat 'request' event alike. */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface GatewayServer {
+  /** An HTTP/1.1 server serving every route of the config, whatever its listeners (in-process tests). */
   readonly server: Server;
+  /** A fresh HTTP/1.1 server for the listeners on `bindPort`; the listener manager hands it its connections. */
+  serverFor(bindPort: number): Server;
+  /** The 'request' handler of an HTTP/2 server (h2c, or TLS with HTTP/1.1 beside) for the listeners on `bindPort`. */
+  handlerFor(bindPort: number): RequestHandler;
+
   inFlight(): number;
   /** Stops accepting, lets in-flight requests finish for at most `timeoutMs`, then closes what is left. */
   drain(timeoutMs: number): Promise<void>;
@@ -128,13 +141,34 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     return error;
   }
 
+  /**
+   * The routes the request may match: its listener's on that port (one lookup), or every route for the
+   * all-routes server. On TLS, a Host that belongs to another listener than the SNI name is misdirected (a
+   * coalesced HTTP/2 connection, or a client that sent one name and asked for another).
+   */
+  function routesOf(req: IncomingMessage, host: string, bindPort: number | undefined, config: CompiledConfig): Router<CompiledRoute> | GatewayError {
+    if (bindPort === undefined) return config.router;
+    const table = config.ports.get(bindPort);
+    if (table === undefined) return routeNotFound();
+    const entry = listenerForHost(table, host);
+    if (entry === undefined) return routeNotFound();
+    if (table.protocol === 'HTTPS') {
+      const servername = (req.socket as TLSSocket).servername;
+      if (typeof servername === 'string' && servername !== '' && listenerForHost(table, servername.toLowerCase()) !== entry) return misdirected();
+    }
+    return entry.routes;
+  }
+
   /** The synchronous part of admission: path, route, context. */
-  function admit(req: IncomingMessage, requestId: string, observed: Observation): Admitted | GatewayError {
+  function admit(req: IncomingMessage, requestId: string, observed: Observation, bindPort: number | undefined): Admitted | GatewayError {
     const config = store.current();
     if (config === undefined) return new GatewayError(503, 'not_ready', 'the gateway has no configuration yet');
     const normalized = normalizeRequestTarget(req.url ?? '/');
     if (!normalized.ok) return badPath(normalized.reason);
-    const match = config.router.match(req.method ?? 'GET', hostOf(req.headers.host), normalized.path);
+    const host = hostOf(req.headers.host ?? (req.headers[':authority'] as string | undefined));
+    const router = routesOf(req, host, bindPort, config);
+    if (router instanceof GatewayError) return router;
+    const match = router.match(req.method ?? 'GET', host, normalized.path);
     if (match === undefined) return routeNotFound();
     observed.route = match.target.name;
     observed.path = match.template;
@@ -181,6 +215,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       consumerUsername: ctx.consumer?.username,
       stripped: ctx.strippedHeaders,
       upgrade: false,
+      proto: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
     });
     observed.upstream = forwardRequest({
       req,
@@ -207,12 +242,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     sendError(res, new GatewayError(500, 'internal_error', 'internal error'), requestId);
   }
 
-  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+  function handleRequest(req: IncomingMessage, res: ServerResponse, bindPort: number | undefined): void {
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
     const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined };
-    const socket = req.socket as TrackedSocket;
+    // An HTTP/2 stream has no pipelined upgrade behind it to wait for: only HTTP/1.1 sockets are tracked.
+    const socket = (req.httpVersionMajor < 2 ? req.socket : {}) as TrackedSocket;
     socket[OPEN_RESPONSES] = (socket[OPEN_RESPONSES] ?? 0) + 1;
     res.once('close', () => {
       if (--(socket[OPEN_RESPONSES] as number) === 0 && socket[ON_IDLE] !== undefined) {
@@ -230,7 +266,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       if (res.headersSent) req.socket.destroy();
       else sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
     });
-    const admitted = admit(req, requestId, observed);
+    const admitted = admit(req, requestId, observed, bindPort);
     if (admitted instanceof GatewayError) return sendError(res, admitted, requestId);
     try {
       proxy(req, res, admitted, requestId, observed);
@@ -244,7 +280,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
    * request, so that its next request goes through the whole pipeline like any other (Node documents emitting
    * 'connection' for this). While draining, that request is answered with `connection: close` as any other.
    */
-  function resumeParsing(socket: Duplex, pending: Buffer): void {
+  function resumeParsing(socket: Duplex, pending: Buffer, server: Server): void {
     tunnels.delete(socket);
     if (socket.destroyed) return;
     if (pending.length > 0) socket.unshift(pending);
@@ -252,13 +288,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   }
 
   /** Serves an upgrade to anything but WebSocket as the plain HTTP request it also is. */
-  async function withoutUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  async function withoutUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, server: Server): Promise<void> {
     // Node took its listeners off the socket: a reset while we wait must not go unhandled.
     const ignore = () => undefined;
     socket.on('error', ignore);
     await connectionIdle(socket);
     socket.off('error', ignore);
-    resumeParsing(socket, Buffer.concat([requestHeadWithoutUpgrade(req), head]));
+    resumeParsing(socket, Buffer.concat([requestHeadWithoutUpgrade(req), head]), server);
   }
 
   /** Resolves once every response to a request pipelined before the upgrade is out, so bytes never interleave. */
@@ -268,10 +304,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     return new Promise((resolve) => (tracked[ON_IDLE] = resolve));
   }
 
-  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, server: Server, bindPort: number | undefined): Promise<void> {
     // h2c and unknown protocols are never tunnelled: the request is parsed again without its upgrade and
     // served as plain HTTP (RFC 9110 §7.8 lets a server ignore Upgrade).
-    if (!isWebSocketUpgrade(req.headers)) return withoutUpgrade(req, socket, head);
+    if (!isWebSocketUpgrade(req.headers)) return withoutUpgrade(req, socket, head, server);
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
@@ -297,7 +333,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       return end(499);
     }
     if (draining) return fail(shuttingDown());
-    const admitted = admit(req, requestId, observed);
+    const admitted = admit(req, requestId, observed, bindPort);
     if (admitted instanceof GatewayError) return fail(admitted);
     const problem = webSocketRequestProblem(req);
     if (problem !== null) return fail(badUpgrade(problem));
@@ -311,6 +347,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       consumerUsername: admitted.ctx.consumer?.username,
       stripped: admitted.ctx.strippedHeaders,
       upgrade: true,
+      proto: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
     });
     const handshake = startWebSocketHandshake({
       service: admitted.match.target.service,
@@ -356,22 +393,25 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     else if (asksToClose(req.headers)) socket.end();
     else {
       socket.off('error', onError);
-      resumeParsing(socket, head);
+      resumeParsing(socket, head, server);
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000, ...serverTimeoutOptions(limits) }, handleRequest);
-  limitConnections(server, limits);
-  let lastDropWarning = 0;
-  server.on('drop', () => {
-    if (Date.now() - lastDropWarning < 10_000) return;
-    lastDropWarning = Date.now();
-    logger.warn('connections refused: MAX_CONNECTIONS reached', { maxConnections: limits.maxConnections });
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    upgrade(req, socket, head).catch(() => socket.destroy());
-  });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+  const servers = new Set<Server>();
+
+  /** An HTTP/1.1 server for `bindPort` (undefined: every route), with upgrades and client errors handled. */
+  function createHttp1Server(bindPort: number | undefined): Server {
+    const server = createServer({ keepAliveTimeout: 65_000, ...serverTimeoutOptions(limits) }, (req, res) => handleRequest(req, res, bindPort));
+    servers.add(server);
+    server.on('close', () => servers.delete(server));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgrade(req, socket, head, server, bindPort).catch(() => socket.destroy());
+    });
+    server.on('clientError', onClientError);
+    return server;
+  }
+
+  function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     // Headers or a whole request slower than HEADERS_TIMEOUT_MS / REQUEST_TIMEOUT_MS: 408, as node would answer.
     const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     // Once part of a response is out, another status line would corrupt it: just close (node's own rule).
@@ -380,22 +420,34 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     // Node's parser refuses control characters and non-ASCII bytes in the target before any handler runs.
     else if (error.code === 'HPE_INVALID_URL') sendErrorOnSocket(socket, badPath('invalid character in request target'), newRequestId());
     else socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  }
+
+  const server = createHttp1Server(undefined);
+  limitConnections(server, limits);
+  let lastDropWarning = 0;
+  server.on('drop', () => {
+    if (Date.now() - lastDropWarning < 10_000) return;
+    lastDropWarning = Date.now();
+    logger.warn('connections refused: MAX_CONNECTIONS reached', { maxConnections: limits.maxConnections });
   });
 
   return {
     server,
+    serverFor: (bindPort) => createHttp1Server(bindPort),
+    handlerFor: (bindPort) => (req, res) => handleRequest(req, res, bindPort),
     inFlight: () => inFlight,
     async drain(timeoutMs) {
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Servers fed by the listener manager never listened themselves: their close only stops keep-alive reuse.
+      const closed = Promise.all([...servers].map((each) => new Promise<void>((resolve) => each.close(() => resolve()))));
+      for (const each of servers) each.closeIdleConnections();
       const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       await Promise.race([idle, timeout]);
       clearTimeout(timer);
       for (const socket of tunnels) socket.destroy();
-      server.closeAllConnections();
+      for (const each of servers) each.closeAllConnections();
       await closed;
     },
   };

@@ -24,7 +24,8 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
     ...error.headers,
   };
   // A request whose body was not read leaves the connection unusable for another request: close it.
-  if (!res.req.complete) headers.connection = 'close';
+  // (HTTP/2 has no Connection header: its stream is reset instead, the connection stays.)
+  if (!res.req.complete && res.req.httpVersionMajor < 2) headers.connection = 'close';
   res.writeHead(error.status, headers);
   res.end(body);
 }

@@ -28,7 +28,7 @@ test('the file is applied at start, re-applied when it changes, and a broken rew
   const file = writeConfigFile(config('http://127.0.0.1:1'));
   const store = createConfigStore(storeDeps);
   let fileRejections = 0;
-  const source = startStandaloneSource({ file, maxConfigBytes: 1024 * 1024, store, logger: silent(), onFileRejected: () => (fileRejections += 1) });
+  const source = await startStandaloneSource({ file, maxConfigBytes: 1024 * 1024, store, logger: silent(), onFileRejected: () => (fileRejections += 1) });
   assert.ok(source.ok);
   try {
     assert.equal(store.current()?.config.services[0]?.url, 'http://127.0.0.1:1');
@@ -42,12 +42,12 @@ test('the file is applied at start, re-applied when it changes, and a broken rew
   }
 });
 
-test('a file that cannot start the gateway is reported with its problems and nothing is applied', () => {
+test('a file that cannot start the gateway is reported with its problems and nothing is applied', async () => {
   const store = createConfigStore(storeDeps);
   const logger = silent();
-  const unreadable = startStandaloneSource({ file: '/nonexistent/gateway.json', maxConfigBytes: 1024, store, logger, onFileRejected: () => undefined });
+  const unreadable = await startStandaloneSource({ file: '/nonexistent/gateway.json', maxConfigBytes: 1024, store, logger, onFileRejected: () => undefined });
   assert.deepEqual(unreadable.ok ? [] : unreadable.problems.map((p) => p.message), ['cannot read config file /nonexistent/gateway.json: ENOENT']);
-  const invalid = startStandaloneSource({ file: writeConfigFile({ routes: 'no' }), maxConfigBytes: 1024, store, logger, onFileRejected: () => undefined });
+  const invalid = await startStandaloneSource({ file: writeConfigFile({ routes: 'no' }), maxConfigBytes: 1024, store, logger, onFileRejected: () => undefined });
   assert.equal(invalid.ok, false);
   assert.equal(store.current(), undefined);
 });

@@ -17,10 +17,10 @@ export interface StandaloneSourceOptions {
 /** Serving the file (stop() ends the watching), or why the first read cannot start the gateway. */
 export type StandaloneSource = { ok: true; stop(): void } | { ok: false; problems: ConfigProblem[] };
 
-export function startStandaloneSource(options: StandaloneSourceOptions): StandaloneSource {
+export async function startStandaloneSource(options: StandaloneSourceOptions): Promise<StandaloneSource> {
   const { file, maxConfigBytes, store, logger } = options;
   const first = readConfigFile(file, maxConfigBytes);
-  const applied = first.ok ? store.apply(first.value) : first;
+  const applied = first.ok ? await store.apply(first.value) : first;
   if (!applied.ok) return { ok: false, problems: applied.problems };
   const reload = (why: string) => {
     const read = readConfigFile(file, maxConfigBytes);
@@ -29,7 +29,7 @@ export function startStandaloneSource(options: StandaloneSourceOptions): Standal
       logger.error('config rejected, the last good config keeps serving', { reason: why, problems: describeProblems(read.problems) });
       return;
     }
-    store.apply(read.value);
+    void store.apply(read.value);
   };
   const stopWatching = watchConfigFile(file, () => reload('file changed'));
   // Kept until the process ends: without a listener, a SIGHUP during the drain would kill the process.

@@ -86,20 +86,22 @@ export function startControlPlaneClient(options: ControlPlaneClientOptions): Con
     silenceTimer.unref();
   };
 
-  const handleConfig = (ws: WebSocket, data: Buffer, isBinary: boolean) => {
+  // Applies run in order inside the store; the answer goes out once this config is serving or refused.
+  const handleConfig = async (ws: WebSocket, data: Buffer, isBinary: boolean) => {
     const decoded = decodeConfigFrame(data, isBinary, options.maxConfigBytes);
     if ('error' in decoded) {
       options.logger.error('config message refused', { error: decoded.error });
       return;
     }
-    const result = options.store.apply(decoded.config, decoded.version);
+    const result = await options.store.apply(decoded.config, decoded.version);
+    const open = ws.readyState === WebSocket.OPEN;
     if (result.ok) {
       const ack: AckMessage = { type: 'ack', version: decoded.version, hash: result.hash };
-      ws.send(JSON.stringify(ack));
+      if (open) ws.send(JSON.stringify(ack));
     } else {
       const error = describeProblems(result.problems).slice(0, 4000);
       const nack: NackMessage = { type: 'nack', version: decoded.version, error };
-      ws.send(JSON.stringify(nack));
+      if (open) ws.send(JSON.stringify(nack));
       options.logger.error('config from the control plane refused; the last good config keeps serving', { version: decoded.version, error });
     }
     options.onConfigHandled?.({ version: decoded.version, applied: result.ok });
@@ -133,7 +135,7 @@ export function startControlPlaneClient(options: ControlPlaneClientOptions): Con
     ws.on('ping', () => armSilenceTimer(ws));
     ws.on('message', (data: Buffer, isBinary) => {
       armSilenceTimer(ws);
-      handleConfig(ws, data, isBinary);
+      void handleConfig(ws, data, isBinary);
     });
     ws.on('unexpected-response', (_request, response) => {
       options.logger.error('control plane refused the connection', {

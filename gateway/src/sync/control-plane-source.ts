@@ -86,7 +86,7 @@ export function startControlPlaneSource(options: ControlPlaneSourceOptions): Con
       options.logger.warn('the control plane is unreachable and no usable cached config exists for this tenant; waiting');
       return 'none';
     }
-    const result = options.store.apply(cached.config, cached.version);
+    const result = await options.store.apply(cached.config, cached.version);
     if (!result.ok) {
       options.logger.error('the cached config is invalid; waiting for the control plane');
       return 'none';

@@ -32,6 +32,9 @@ export interface GatewayMetrics {
   configCacheRejected(reason: string): void;
   setControlPlaneConnected(connected: boolean): void;
   logEntriesDropped(count: number): void;
+  /** The certificates the TLS listeners use now, name → notAfter (seconds); others' series are dropped. */
+  setCertificateExpiry(expiry: ReadonlyMap<string, number>): void;
+  http2RapidReset(): void;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -85,6 +88,19 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
   const connected = new Gauge({
     name: 'novagate_control_plane_connected',
     help: '1 while connected to the control plane (always 0 in standalone mode)',
+    registers,
+  });
+  const certificateExpiry = new Gauge({
+    name: 'novagate_tls_certificate_expiry_timestamp_seconds',
+    help: 'notAfter of each certificate a TLS listener serves, in seconds since the epoch',
+    labelNames: ['certificate'] as const,
+    // Every worker serves the same certificates: a sum across a cluster would be meaningless.
+    aggregator: 'first',
+    registers,
+  });
+  const rapidResets = new Counter({
+    name: 'novagate_http2_rapid_reset_total',
+    help: 'HTTP/2 connections closed because the client reset streams faster than allowed',
     registers,
   });
   const dropped = new Counter({
@@ -166,5 +182,10 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     configCacheRejected: (reason) => cacheRejected.labels(reason).inc(),
     setControlPlaneConnected: (value) => connected.set(value ? 1 : 0),
     logEntriesDropped: (count) => dropped.inc(count),
+    setCertificateExpiry(expiry) {
+      certificateExpiry.reset();
+      for (const [name, seconds] of expiry) certificateExpiry.labels(name).set(seconds);
+    },
+    http2RapidReset: () => rapidResets.inc(),
   };
 }

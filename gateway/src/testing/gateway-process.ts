@@ -132,7 +132,8 @@ export async function startGatewayProcess(env: Record<string, string>, timeoutMs
         lines.push(line);
         try {
           const entry = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
-          if (entry.msg === 'gateway listening') port = entry.port;
+          // A config with its own listeners has no PORT listener: port 0 then, and the test knows its ports.
+          if (entry.msg === 'gateway listening') port = entry.port ?? 0;
           if (entry.metricsPort !== undefined) metricsPort = entry.metricsPort;
         } catch {
           // not a log line

@@ -55,7 +55,7 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
     },
     { onRejected: () => metrics.configRejected(), onApplied: (compiled) => metrics.setConfigVersion(compiled.version) },
   );
-  const applied = store.apply(config);
+  const applied = await store.apply(config);
   if (!applied.ok) throw new Error(`test config refused: ${JSON.stringify(applied.problems)}`);
   const gateway = createGatewayServer({
     store,

@@ -1,7 +1,7 @@
 // Throwaway certificates for TLS tests, made with openssl: a CA, a server certificate it signed for the IP
 // 127.0.0.1 only (so that `localhost` is a wrong hostname), a client certificate, and an unrelated CA.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,4 +54,29 @@ export function makeTestCertificates(): TestCertificates {
     clientKeyFile: client.key,
     otherCaFile: other.cert,
   };
+}
+
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
+export interface NamedCertificates {
+  /** The CA's PEM, for clients to trust. */
+  ca: string;
+  /** By the name given: a certificate for its DNS names, signed by `ca`. */
+  certificates: Record<string, PemPair>;
+}
+
+/** A CA and, per entry, a server certificate for the given DNS names (`*.example.com` allowed). */
+export function makeNamedCertificates(names: Record<string, readonly string[]>): NamedCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'novagate-sni-'));
+  const ca = makeCa(dir, 'ca');
+  const certificates: Record<string, PemPair> = {};
+  for (const [name, dnsNames] of Object.entries(names)) {
+    const san = dnsNames.map((dns) => `DNS:${dns}`).join(',');
+    const issued = issue(dir, ca, name, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`);
+    certificates[name] = { cert: readFileSync(issued.cert, 'utf8'), key: readFileSync(issued.key, 'utf8') };
+  }
+  return { ca: readFileSync(ca.cert, 'utf8'), certificates };
 }
