@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_POOL_MAX, type Pool } from './db/pool.js';
 import { createTenantGate, tenantGateLimits } from './db/tenant-gate.js';
 import { createTenantDb } from './tenancy/tenant-db.js';
+import { createSecretBox } from './tenancy/secret-box.js';
 import { createApp, type RouteList } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
@@ -70,6 +71,11 @@ export interface ControlPlaneOptions {
   /** How often old telemetry is deleted (default 10 minutes). */
   retentionIntervalMs?: number;
   now?: () => Date;
+  /**
+   * SECRETS_ENCRYPTION_KEY (and SECRETS_ENCRYPTION_ACCEPTED_KEY during a rotation): seals pushed certificates' keys.
+   * Without it certificates cannot be written, and a config holding some cannot be pushed.
+   */
+  secretsEncryption?: { key: string; acceptedKey?: string };
   /** How the login delay waits (tests record it instead). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -111,6 +117,7 @@ function tlsExpiryGauge(metrics: ControlPlaneMetrics, certPem: string): void {
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const metrics = createMetrics(options.pool);
+  const secrets = options.secretsEncryption === undefined ? undefined : createSecretBox(options.secretsEncryption.key, options.secretsEncryption.acceptedKey);
   if (options.tls !== undefined) tlsExpiryGauge(metrics, options.tls.cert);
   const redis = options.redis;
   const redisHealth = redis === undefined ? undefined : createRedisHealth({ logger: options.logger, registry: metrics.registry, ping: () => redis.ping() });
@@ -156,6 +163,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     corsAllowedOrigins: options.corsAllowedOrigins,
     publicUrl: options.publicUrl ?? `${scheme}://localhost:${options.port}`,
     now: options.now,
+    secrets,
     sleep: options.sleep,
   }, serverFactory, routes);
   if (server === undefined) throw new Error('fastify did not create the server');
@@ -170,6 +178,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     leaseMs: options.gatewayLeaseMs,
     trustedProxies: options.trustedProxies,
     protection: options.hubProtection,
+    secrets,
   });
   const retention = startTelemetryRetention(options.pool, options.logger, metrics.registry, options.retentionIntervalMs);
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
