@@ -66,7 +66,7 @@ export function inspectPrivateKey(keyPem: string, path: string): Inspection<{ ke
   const blocks = blocksOf(keyPem);
   if (blocks.some((block) => block.label === 'ENCRYPTED PRIVATE KEY')) return fail('is encrypted with a passphrase; store the unencrypted key');
   const keys = blocks.filter((block) => KEY_LABELS.has(block.label));
-  if (keys.length !== 1 || blocks.length !== 1) return fail('must be exactly one PEM private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)');
+  if (keys.length !== 1 || blocks.length !== 1) return fail('must be exactly one unencrypted PEM private key (PKCS#8, PKCS#1 or SEC1)');
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: (keys[0] as { pem: string }).pem, format: 'pem' });

@@ -65,9 +65,20 @@ export async function recordConfigVersion(db: Queryable, tenantId: string): Prom
   const row = rows[0] as SnapshotLists & { latest_version: string | null; latest_hash: string | null };
   // Serialised once: the canonical text is both what is hashed and what is stored (with certificates, the hash
   // covers their public form: key fingerprints, not sealed keys).
-  const { json, hash } = serialiseSnapshot(snapshotOf(row));
+  const snapshot = snapshotOf(row);
+  const { json, hash } = serialiseSnapshot(snapshot);
   const latest = row.latest_version === null ? null : { version: Number(row.latest_version), hash: row.latest_hash };
-  if (latest !== null && latest.hash === hash) return { version: latest.version, hash, changed: false };
+  if (latest !== null && latest.hash === hash) {
+    // Same config, but keys re-sealed under a new SECRETS_ENCRYPTION_KEY: the newest version takes the new seals in
+    // place (its public form, and so its hash, is unchanged), so the previous key can be retired.
+    if (snapshot.certificates !== undefined) {
+      await db.query(
+        `UPDATE ${schema}.config_versions SET snapshot = $2 WHERE version = $1 AND snapshot->'certificates' IS DISTINCT FROM ($2::jsonb)->'certificates'`,
+        [latest.version, json],
+      );
+    }
+    return { version: latest.version, hash, changed: false };
+  }
   const version = (latest?.version ?? 0) + 1;
   // The snapshot, the pending update and the notification in one statement (one round trip).
   await db.query(
