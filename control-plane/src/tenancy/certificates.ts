@@ -152,7 +152,7 @@ async function findCertificate(db: Queryable, tenantId: string, ref: EntityRef):
 }
 
 function withoutKey(row: CertificateRow & { key_sealed?: string }): CertificateRow {
-  const { key_sealed: _sealed, ...rest } = row; // eslint-disable-line @typescript-eslint/no-unused-vars -- dropped on purpose
+  const { key_sealed: _sealed, ...rest } = row;
   return rest;
 }
 
