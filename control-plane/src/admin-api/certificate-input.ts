@@ -4,7 +4,7 @@
 import { ENTITY_NAME_PATTERN } from '@novagate/gateway/config';
 import { z } from 'zod';
 import { MAX_CERT_PEM_BYTES, MAX_KEY_PEM_BYTES } from '../tenancy/certificate-pem.js';
-import type { CertificateInput } from '../tenancy/certificates.js';
+import { MAX_CERTIFICATES_PER_TENANT, type CertificateInput } from '../tenancy/certificates.js';
 import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from '../tenancy/entity-ref.js';
 import { OPERATOR_NAME_PREFIX, RESERVED_NAME_MESSAGE } from '../tenancy/entities.js';
 
@@ -26,10 +26,10 @@ export const certificateInputSchema: z.ZodType<CertificateInput> = z.strictObjec
   ]),
 });
 
-/** A config's `certificates`: at most 1,000, names unique. */
+/** A config's `certificates`: as many as a tenant may store, names unique. */
 export const certificateListSchema = z
   .array(certificateInputSchema)
-  .max(1000)
+  .max(MAX_CERTIFICATES_PER_TENANT)
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((certificate, index) => {

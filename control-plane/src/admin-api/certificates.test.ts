@@ -156,4 +156,7 @@ test('without SECRETS_ENCRYPTION_KEY a certificate write is a 503 naming the set
   assert.equal(put.status, 503);
   assert.match(put.body.error.message, /SECRETS_ENCRYPTION_KEY is not set/);
   assert.equal((await call('GET', '/certificates/private')).status, 200);
+  const roundTrip = await call('PUT', '/config', { body: { config: config.body.config } });
+  assert.equal(roundTrip.status, 200, `an unchanged config with certificates is accepted back: ${roundTrip.text}`);
+  assert.equal(roundTrip.body.hash, config.body.hash);
 });

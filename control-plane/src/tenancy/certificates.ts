@@ -9,7 +9,7 @@ import { lockTenantForConfigChange, recordConfigVersion } from './config-version
 import { describeRef, type EntityRef } from './entity-ref.js';
 import { quotedTenantSchema } from './schema-name.js';
 import type { SecretBox } from './secret-box.js';
-import { alreadyExists, invalidConfig, managedByOperator, notFound, StoreError } from './store-error.js';
+import { alreadyExists, conflict, invalidConfig, managedByOperator, notFound, StoreError } from './store-error.js';
 import type { TenantDb } from './tenant-db.js';
 
 /** A certificate as written: the key as PEM, or `{sha256}` to keep the stored key (renewal with the same key). */
@@ -111,12 +111,24 @@ function explain(error: unknown): unknown {
   return error;
 }
 
-/** The stored key's fingerprint and sealed text of every certificate, by name (PUT /config's keeps). */
-export async function storedKeysByName(db: Queryable, tenantId: string): Promise<Map<string, { id: string; key_sha256: string; key_sealed: string; managed_by: string }>> {
-  const { rows } = await db.query<{ id: string; name: string; key_sha256: string; key_sealed: string; managed_by: string }>(
-    `SELECT id, name, key_sha256, key_sealed, managed_by FROM ${table(tenantId)}`,
-  );
+interface StoredKey {
+  id: string;
+  name: string;
+  cert_pem: string;
+  key_sha256: string;
+  key_sealed: string;
+  managed_by: string;
+}
+
+/** Every stored certificate's chain, key fingerprint and sealed key, by name (what PUT /config keeps or replaces). */
+async function storedKeysByName(db: Queryable, tenantId: string): Promise<Map<string, StoredKey>> {
+  const { rows } = await db.query<StoredKey>(`SELECT id, name, cert_pem, key_sha256, key_sealed, managed_by FROM ${table(tenantId)}`);
   return new Map(rows.map((row) => [row.name, row]));
+}
+
+/** The certificate exactly as GET /config shows it: the stored chain and the stored key's fingerprint. */
+function isUnchanged(input: CertificateInput, stored: StoredKey): boolean {
+  return typeof input.key !== 'string' && input.key.sha256.toLowerCase() === stored.key_sha256 && input.cert === stored.cert_pem;
 }
 
 export async function insertCertificate(db: Queryable, tenantId: string, record: CertificateRecord, managedBy: 'api' | 'kubernetes'): Promise<string> {
@@ -184,8 +196,15 @@ async function writeCertificate(
   }
 }
 
+/** The most certificates one tenant stores (as with consumer keys, one more is a 409 `conflict`). */
+export const MAX_CERTIFICATES_PER_TENANT = 1000;
+
 export async function createCertificate(db: TenantDb, tenantId: string, input: CertificateInput, box: SecretBox, now: Date): Promise<CertificateRow> {
-  const row = await writeCertificate(db, tenantId, (client) => insertCertificate(client, tenantId, certificateRecord(input, null, box, tenantId, now, ''), 'api'));
+  const row = await writeCertificate(db, tenantId, async (client) => {
+    const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table(tenantId)}`);
+    if ((rows[0]?.count ?? 0) >= MAX_CERTIFICATES_PER_TENANT) throw conflict(`a tenant stores at most ${MAX_CERTIFICATES_PER_TENANT} certificates`);
+    return insertCertificate(client, tenantId, certificateRecord(input, null, box, tenantId, now, ''), 'api');
+  });
   return row as CertificateRow;
 }
 
@@ -224,11 +243,19 @@ export async function replaceApiCertificates(
   now: Date,
 ): Promise<void> {
   const stored = await storedKeysByName(client, tenantId);
-  if (inputs.length > 0 && box === undefined) throw certificatesDisabled();
   for (const [index, input] of inputs.entries()) {
     const existing = stored.get(input.name) ?? null;
     if (existing?.managed_by === 'kubernetes') throw managedByOperator(`certificates[${index}] '${input.name}'`);
-    const record = certificateRecord(input, existing, box as SecretBox, tenantId, now, `config.certificates[${index}].`);
+    if (existing !== null && isUnchanged(input, existing)) {
+      // GET /config sent back as it was: kept without a check (a stored certificate that expired since must not
+      // block every other change), re-sealed only when an older key sealed it.
+      if (box !== undefined && !box.isCurrent(existing.key_sealed)) {
+        await client.query(`UPDATE ${table(tenantId)} SET key_sealed = $2 WHERE id = $1`, [existing.id, box.seal(box.open(existing.key_sealed, tenantId), tenantId)]);
+      }
+      continue;
+    }
+    if (box === undefined) throw certificatesDisabled();
+    const record = certificateRecord(input, existing, box, tenantId, now, `config.certificates[${index}].`);
     try {
       if (existing === null) await insertCertificate(client, tenantId, record, 'api');
       else await updateCertificateRow(client, tenantId, existing.id, record);
