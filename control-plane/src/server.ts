@@ -17,7 +17,8 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_POOL_MAX, type Pool } from './db/pool.js';
 import { createTenantGate, tenantGateLimits } from './db/tenant-gate.js';
 import { createTenantDb } from './tenancy/tenant-db.js';
-import { createSecretBox } from './tenancy/secret-box.js';
+import { createSecretBox, type SecretBox } from './tenancy/secret-box.js';
+import { resealCertificates } from './tenancy/certificate-reseal.js';
 import { createApp, type RouteList } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
@@ -115,6 +116,23 @@ function tlsExpiryGauge(metrics: ControlPlaneMetrics, certPem: string): void {
   gauge.set(Date.parse(certificate.validTo) / 1000);
 }
 
+/**
+ * During a rotation (SECRETS_ENCRYPTION_ACCEPTED_KEY set), re-seals in the background what the previous key sealed
+ * and logs the outcome, so the previous key can be removed. Never rejects.
+ */
+async function resealAfterRotation(options: ControlPlaneOptions, secrets: SecretBox | undefined, signal: AbortSignal): Promise<void> {
+  if (secrets === undefined || options.secretsEncryption?.acceptedKey === undefined) return;
+  try {
+    const outcome = await resealCertificates(options.pool, secrets, signal);
+    if (outcome.unopened.length > 0) {
+      options.logger.error('some certificate keys open under neither SECRETS_ENCRYPTION_KEY nor SECRETS_ENCRYPTION_ACCEPTED_KEY', { tenantIds: outcome.unopened });
+    }
+    options.logger.info('certificate keys re-sealed under SECRETS_ENCRYPTION_KEY', { resealed: outcome.resealed, complete: !signal.aborted && outcome.unopened.length === 0 });
+  } catch (error) {
+    options.logger.warn('re-sealing certificate keys failed; it runs again at the next start', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const metrics = createMetrics(options.pool);
   const secrets = options.secretsEncryption === undefined ? undefined : createSecretBox(options.secretsEncryption.key, options.secretsEncryption.acceptedKey);
@@ -181,6 +199,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     secrets,
   });
   const retention = startTelemetryRetention(options.pool, options.logger, metrics.registry, options.retentionIntervalMs);
+  const resealing = new AbortController();
+  const reseal = resealAfterRotation(options, secrets, resealing.signal);
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
   const listener = startChangeListener({
     connectionString: options.databaseUrl,
@@ -235,7 +255,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     listener,
     metrics,
     async close() {
-      await Promise.all([hub.close(), retention.stop()]);
+      resealing.abort();
+      await Promise.all([hub.close(), retention.stop(), reseal]);
       await listener.close();
       // In-flight requests get up to 5 s; idle keep-alive connections close at once.
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000).unref();

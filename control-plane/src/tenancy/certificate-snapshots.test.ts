@@ -8,6 +8,7 @@ import { registerTenantApi, type RegisteredTenant, type TestServer } from '../te
 import { withTestServer } from '../testing/with-test-server.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { createSecretBox } from './secret-box.js';
+import { resealCertificates } from './certificate-reseal.js';
 
 const OLD_KEY = 'old-secrets-key-0123456789abcdefABCDEFxyz';
 const NEW_KEY = 'new-secrets-key-9876543210fedcbaFEDCBAzyx';
@@ -154,4 +155,32 @@ test('the frame a gateway receives carries the key opened, under the version has
   } finally {
     late.close();
   }
+});
+
+test("re-sealing after a rotation moves every tenant's keys to the new key in place, so a replica with only the new key pushes them", async () => {
+  const api = await registerTenantApi(oldOnly, 'Rotated');
+  await withServiceAndRoute(api);
+  assert.equal((await api.call('POST', '/certificates', { body: { name: 'web', cert: pem.leaf.chain, key: pem.leaf.key } })).status, 201);
+  const current = (await api.call('GET', '/config')).body;
+  const before = (await storedVersions(api.tenant.id)).at(-1);
+
+  const first = await resealCertificates(db.pool, createSecretBox(NEW_KEY, OLD_KEY));
+  assert.ok(first.resealed >= 1);
+  assert.deepEqual(first.unopened, []);
+  assert.deepEqual(await resealCertificates(db.pool, createSecretBox(NEW_KEY, OLD_KEY)), { resealed: 0, unopened: [] }, 'a second run has nothing to do');
+  const after = (await storedVersions(api.tenant.id)).at(-1);
+  assert.deepEqual([after?.version, after?.hash], [before?.version, before?.hash], 'same version and hash, new seals');
+  assert.notEqual(after?.text, before?.text);
+  assert.match(after?.text ?? '', new RegExp(`"sealed": "v1:${createSecretBox(NEW_KEY).keyId}:`));
+
+  const gateway = await helloGateway(newOnly.url, api.tenant.gatewayApiKey);
+  try {
+    const frame = await gateway.nextConfig((config) => config.version === current.version);
+    const certificates = (frame.config as unknown as { certificates: { key: string }[] }).certificates;
+    assert.equal(keySha256(certificates[0]?.key ?? ''), current.config.certificates[0].key.sha256);
+  } finally {
+    gateway.close();
+  }
+  const stranded = await resealCertificates(db.pool, createSecretBox('third-secrets-key-0123456789abcdefABCDEFq'));
+  assert.ok(stranded.unopened.includes(api.tenant.id), 'a key no configured key opens is reported by tenant, not re-sealed');
 });
