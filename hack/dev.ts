@@ -23,6 +23,7 @@ const EMBEDDED_PG_PORT = 54329;
 
 interface DevSecrets {
   platformJwtSecret: string;
+  secretsEncryptionKey: string;
   gatewayJwtSecret: string;
   postgresPassword: string;
 }
@@ -32,6 +33,7 @@ function devSecrets(): DevSecrets {
   const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>) : {};
   const secrets: DevSecrets = {
     platformJwtSecret: earlier.platformJwtSecret ?? randomBytes(32).toString('hex'),
+    secretsEncryptionKey: earlier.secretsEncryptionKey ?? randomBytes(32).toString('hex'),
     gatewayJwtSecret: earlier.gatewayJwtSecret ?? randomBytes(32).toString('hex'),
     postgresPassword: earlier.postgresPassword ?? randomBytes(16).toString('hex'),
   };
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
   run('control plane', 'control-plane/src/main.ts', {
     DATABASE_URL: databaseUrl,
     PLATFORM_JWT_SECRET: process.env.PLATFORM_JWT_SECRET ?? secrets.platformJwtSecret,
+    SECRETS_ENCRYPTION_KEY: process.env.SECRETS_ENCRYPTION_KEY ?? secrets.secretsEncryptionKey,
     PORT: String(CONTROL_PLANE_PORT),
     METRICS_PORT: String(CONTROL_PLANE_METRICS_PORT),
     TLS_CERT_FILE: tls.certFile,

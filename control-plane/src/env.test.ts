@@ -46,6 +46,23 @@ test('PLATFORM_JWT_ACCEPTED_SECRET is optional, and when set it must be as stron
   });
 });
 
+test('SECRETS_ENCRYPTION_KEY is optional, as strong as any secret, and its accepted key needs it', () => {
+  assert.equal(loadControlPlaneEnv(base, fail).SECRETS_ENCRYPTION_KEY, undefined);
+  const key = randomBytes(32).toString('hex');
+  const accepted = randomBytes(32).toString('hex');
+  const env = loadControlPlaneEnv({ ...base, SECRETS_ENCRYPTION_KEY: key, SECRETS_ENCRYPTION_ACCEPTED_KEY: accepted }, fail);
+  assert.deepEqual([env.SECRETS_ENCRYPTION_KEY, env.SECRETS_ENCRYPTION_ACCEPTED_KEY], [key, accepted]);
+  assert.throws(() => loadControlPlaneEnv({ ...base, SECRETS_ENCRYPTION_KEY: 'short' }, fail), {
+    message: `control-plane: invalid environment: SECRETS_ENCRYPTION_KEY must be at least 32 characters${HINT}`,
+  });
+  assert.throws(() => loadControlPlaneEnv({ ...base, SECRETS_ENCRYPTION_KEY: key, SECRETS_ENCRYPTION_ACCEPTED_KEY: 'ab'.repeat(20) }, fail), {
+    message: `control-plane: invalid environment: SECRETS_ENCRYPTION_ACCEPTED_KEY is one repeated pattern${HINT}`,
+  });
+  assert.throws(() => loadControlPlaneEnv({ ...base, SECRETS_ENCRYPTION_ACCEPTED_KEY: accepted }, fail), {
+    message: 'control-plane: invalid environment: SECRETS_ENCRYPTION_ACCEPTED_KEY needs SECRETS_ENCRYPTION_KEY (the key that replaces it)',
+  });
+});
+
 test('the program exits non-zero with one clear line when the secret is weak', () => {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const result = spawnSync(process.execPath, ['--import', 'tsx', main], {

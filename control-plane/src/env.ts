@@ -63,6 +63,14 @@ export const controlPlaneEnvSpec = {
     default: undefined,
     desc: 'One more HS256 secret whose platform tokens are accepted but never issued (for rotating PLATFORM_JWT_SECRET without logging anyone out)',
   }),
+  SECRETS_ENCRYPTION_KEY: secret32({
+    default: undefined,
+    desc: "Seals pushed TLS certificates' private keys at rest (AES-256-GCM): at least 32 characters and 128 bits, e.g. openssl rand -hex 32; unset, certificates cannot be stored",
+  }),
+  SECRETS_ENCRYPTION_ACCEPTED_KEY: secret32({
+    default: undefined,
+    desc: 'The previous SECRETS_ENCRYPTION_KEY during a rotation: still opens what it sealed, never seals',
+  }),
   PORT: port({ default: 8080 }),
   METRICS_PORT: portOrZero({ default: 9090, desc: 'Port of the /metrics listener, never the API port; 0 = any free port' }),
   TLS_CERT_FILE: str({ default: undefined }),
@@ -104,6 +112,9 @@ export function loadControlPlaneEnv(source: NodeJS.ProcessEnv, fail: (line: stri
   }
   if ((env.REDIS_CLIENT_CERT_FILE === undefined) !== (env.REDIS_CLIENT_KEY_FILE === undefined)) {
     fail('control-plane: invalid environment: REDIS_CLIENT_CERT_FILE and REDIS_CLIENT_KEY_FILE must be set together');
+  }
+  if (env.SECRETS_ENCRYPTION_ACCEPTED_KEY !== undefined && env.SECRETS_ENCRYPTION_KEY === undefined) {
+    fail('control-plane: invalid environment: SECRETS_ENCRYPTION_ACCEPTED_KEY needs SECRETS_ENCRYPTION_KEY (the key that replaces it)');
   }
   const { limits: clientLimits, problem: limitsProblem } = clientLimitsFromEnv(env);
   if (limitsProblem !== undefined) fail(`control-plane: invalid environment: ${limitsProblem}`);

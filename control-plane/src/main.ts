@@ -48,6 +48,7 @@ if (env.REDIS_URL !== undefined) {
   logger.warn('REDIS_URL is unset: login throttling and gateway presence are kept in this process only');
 }
 if (env.SMTP_URL === undefined) logger.warn(`SMTP_URL is unset: mail is written to files in ${env.MAIL_DIR}, not sent`);
+if (env.SECRETS_ENCRYPTION_KEY === undefined) logger.warn('SECRETS_ENCRYPTION_KEY is unset: pushed TLS certificates are disabled (storing one answers 503)');
 
 const controlPlane = await startControlPlane({
   databaseUrl: env.DATABASE_URL,
@@ -69,6 +70,8 @@ const controlPlane = await startControlPlane({
   publicUrl: env.PUBLIC_URL,
   maxConfigBytes: env.MAX_CONFIG_BYTES,
   clientLimits: env.clientLimits,
+  secretsEncryption:
+    env.SECRETS_ENCRYPTION_KEY === undefined ? undefined : { key: env.SECRETS_ENCRYPTION_KEY, acceptedKey: env.SECRETS_ENCRYPTION_ACCEPTED_KEY },
 }).catch((error: unknown) => fail(`control-plane: cannot start: ${error instanceof Error ? error.message : String(error)}`));
 logger.info('control plane listening', { port: controlPlane.port, url: controlPlane.url, metricsPort: controlPlane.metricsPort });
 

@@ -17,6 +17,8 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_POOL_MAX, type Pool } from './db/pool.js';
 import { createTenantGate, tenantGateLimits } from './db/tenant-gate.js';
 import { createTenantDb } from './tenancy/tenant-db.js';
+import { createSecretBox, type SecretBox } from './tenancy/secret-box.js';
+import { resealCertificates } from './tenancy/certificate-reseal.js';
 import { createApp, type RouteList } from './http/app.js';
 import { createListCache } from './admin-api/list-cache.js';
 import type { FastifyServerFactory } from 'fastify';
@@ -70,6 +72,11 @@ export interface ControlPlaneOptions {
   /** How often old telemetry is deleted (default 10 minutes). */
   retentionIntervalMs?: number;
   now?: () => Date;
+  /**
+   * SECRETS_ENCRYPTION_KEY (and SECRETS_ENCRYPTION_ACCEPTED_KEY during a rotation): seals pushed certificates' keys.
+   * Without it certificates cannot be written, and a config holding some cannot be pushed.
+   */
+  secretsEncryption?: { key: string; acceptedKey?: string };
   /** How the login delay waits (tests record it instead). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -109,8 +116,26 @@ function tlsExpiryGauge(metrics: ControlPlaneMetrics, certPem: string): void {
   gauge.set(Date.parse(certificate.validTo) / 1000);
 }
 
+/**
+ * During a rotation (SECRETS_ENCRYPTION_ACCEPTED_KEY set), re-seals in the background what the previous key sealed
+ * and logs the outcome, so the previous key can be removed. Never rejects.
+ */
+async function resealAfterRotation(options: ControlPlaneOptions, secrets: SecretBox | undefined, signal: AbortSignal): Promise<void> {
+  if (secrets === undefined || options.secretsEncryption?.acceptedKey === undefined) return;
+  try {
+    const outcome = await resealCertificates(options.pool, secrets, signal);
+    if (outcome.unopened.length > 0) {
+      options.logger.error('some certificate keys open under neither SECRETS_ENCRYPTION_KEY nor SECRETS_ENCRYPTION_ACCEPTED_KEY', { tenantIds: outcome.unopened });
+    }
+    options.logger.info('certificate keys re-sealed under SECRETS_ENCRYPTION_KEY', { resealed: outcome.resealed, complete: !signal.aborted && outcome.unopened.length === 0 });
+  } catch (error) {
+    options.logger.warn('re-sealing certificate keys failed; it runs again at the next start', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const metrics = createMetrics(options.pool);
+  const secrets = options.secretsEncryption === undefined ? undefined : createSecretBox(options.secretsEncryption.key, options.secretsEncryption.acceptedKey);
   if (options.tls !== undefined) tlsExpiryGauge(metrics, options.tls.cert);
   const redis = options.redis;
   const redisHealth = redis === undefined ? undefined : createRedisHealth({ logger: options.logger, registry: metrics.registry, ping: () => redis.ping() });
@@ -156,6 +181,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     corsAllowedOrigins: options.corsAllowedOrigins,
     publicUrl: options.publicUrl ?? `${scheme}://localhost:${options.port}`,
     now: options.now,
+    secrets,
     sleep: options.sleep,
   }, serverFactory, routes);
   if (server === undefined) throw new Error('fastify did not create the server');
@@ -170,8 +196,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     leaseMs: options.gatewayLeaseMs,
     trustedProxies: options.trustedProxies,
     protection: options.hubProtection,
+    secrets,
   });
   const retention = startTelemetryRetention(options.pool, options.logger, metrics.registry, options.retentionIntervalMs);
+  const resealing = new AbortController();
+  const reseal = resealAfterRotation(options, secrets, resealing.signal);
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
   const listener = startChangeListener({
     connectionString: options.databaseUrl,
@@ -226,7 +255,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     listener,
     metrics,
     async close() {
-      await Promise.all([hub.close(), retention.stop()]);
+      resealing.abort();
+      await Promise.all([hub.close(), retention.stop(), reseal]);
       await listener.close();
       // In-flight requests get up to 5 s; idle keep-alive connections close at once.
       const force = setTimeout(() => httpServer.closeAllConnections(), 5_000).unref();

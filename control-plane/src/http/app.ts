@@ -13,6 +13,8 @@ import { registerConfigRoutes } from '../admin-api/config-router.js';
 import { registerConsumerKeyRoutes } from '../admin-api/consumer-keys-router.js';
 import { consumers, routes, services } from '../admin-api/entities.js';
 import { registerEntityRoutes } from '../admin-api/entity-router.js';
+import { registerCertificateRoutes } from '../admin-api/certificates-router.js';
+import type { SecretBox } from '../tenancy/secret-box.js';
 import { registerGatewayRoutes, registerRequestLogRoutes } from '../admin-api/gateways-router.js';
 import { registerErrorEventRoutes } from '../admin-api/error-events-router.js';
 import type { ListCache } from '../admin-api/list-cache.js';
@@ -60,6 +62,8 @@ export interface AppDeps {
   /** Pings Redis, when the replica uses one: /readyz names it when it is down. */
   redisProbe?: () => Promise<boolean>;
   now?: () => Date;
+  /** Seals pushed certificates' keys (SECRETS_ENCRYPTION_KEY); without it certificates cannot be written. */
+  secrets?: SecretBox;
   /** How the login delay waits (tests record it instead). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -196,7 +200,8 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
     async (tenant) => {
       tenant.decorateRequest('tenantId', '');
       tenant.addHook('onRequest', requireTenantAccess(deps.tokens, deps.tokenVersions));
-      await tenant.register(async (scope) => registerConfigRoutes(scope, deps.tenantDb, deps.listCache), { prefix: '/config' });
+      await tenant.register(async (scope) => registerConfigRoutes(scope, deps.tenantDb, deps.listCache, deps.secrets, now), { prefix: '/config' });
+      await tenant.register(async (scope) => registerCertificateRoutes(scope, deps.tenantDb, deps.secrets, now), { prefix: '/certificates' });
       await tenant.register(async (scope) => registerApiKeyRoutes(scope, deps.tenantDb), { prefix: '/api-keys' });
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, services), { prefix: '/services' });
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, routes), { prefix: '/routes' });

@@ -9,6 +9,7 @@ import { TenantBusyError } from '../db/tenant-gate.js';
 import { PG_RETRYABLE } from '../db/pool.js';
 import { UnknownTenantError } from '../tenancy/tenant-transaction.js';
 import { problemsMessage, StoreError, type StoreErrorCode } from '../tenancy/store-error.js';
+import { CertificatesDisabledError } from '../tenancy/certificates.js';
 
 export type ErrorCode =
   | 'validation_failed'
@@ -88,6 +89,8 @@ export function databaseErrorOf(error: unknown): ApiError | null {
   // The tenant was deleted after its token was checked.
   if (error instanceof UnknownTenantError) return notFound('tenant');
   if (error instanceof TenantBusyError) return error.reason === 'busy' ? TENANT_BUSY : TENANT_TIMED_OUT;
+  // A deployment setting, not the client's mistake nor a passing state: 503 with no Retry-After.
+  if (error instanceof CertificatesDisabledError) return new ApiError(503, 'service_unavailable', error.message);
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   // pg-pool's checkout timeout carries no code, only this message.
   const poolTimeout = error instanceof Error && error.message === 'timeout exceeded when trying to connect';

@@ -47,6 +47,8 @@ function exampleBody(method: string, url: string): Record<string, unknown> | und
   const route = { name: 'r2', service: 'svc', paths: ['/p/:id'], methods: ['GET'], hosts: ['api.example.com'], auth: 'key-auth', rateLimit: { limit: 5, windowSeconds: 60, by: 'ip' } };
   const service = { name: 'svc2', url: 'http://upstream:8080' };
   const consumer = { username: 'c2', jwtSubject: 'subject', apiKeyHashes: [hash] };
+  // NUL is refused before any other check, so the PEM need not be real.
+  const certificate = { name: 'cert2', cert: 'a certificate chain', key: 'a private key' };
   const examples: Record<string, Record<string, unknown>> = {
     'POST /api/v1/auth/register': { email: 'nul@example.com', password: 'a long enough password', tenantName: 'N' },
     'POST /api/v1/auth/register/confirm': { token: 'b'.repeat(64) },
@@ -61,7 +63,11 @@ function exampleBody(method: string, url: string): Record<string, unknown> | und
     'POST /api/v1/tenants/:tenantId/consumers': consumer,
     'PUT /api/v1/tenants/:tenantId/consumers/:id': { ...consumer, username: 'consumer' },
     'POST /api/v1/tenants/:tenantId/consumers/:id/keys': { name: 'key3' },
-    'PUT /api/v1/tenants/:tenantId/config': { config: { services: [service], routes: [{ ...route, service: 'svc2' }], consumers: [consumer] } },
+    'POST /api/v1/tenants/:tenantId/certificates': certificate,
+    'PUT /api/v1/tenants/:tenantId/certificates/:id': { ...certificate, key: { sha256: hash } },
+    'PUT /api/v1/tenants/:tenantId/config': {
+      config: { services: [service], routes: [{ ...route, service: 'svc2' }], consumers: [consumer], certificates: [certificate] },
+    },
   };
   return examples[`${method} ${url}`];
 }

@@ -15,6 +15,11 @@ export interface FrameCacheOptions {
   newest(tenantId: string, known: ConfigVersionId | null): Promise<NewestConfig>;
   /** Whether this replica still serves the tenant (has connections of it): a refresh of one it does not is a no-op. */
   serves(tenantId: string): boolean;
+  /**
+   * The config as a gateway receives it, made from the stored snapshot when the frame is built (pushed certificate
+   * keys opened: DESIGN §10 "Private keys"); the result lives only in the frame, in memory. Throws when it cannot.
+   */
+  reveal(tenantId: string, config: unknown): unknown;
   /** Called with the tenant's newest frame after each refresh round, to push it. */
   loaded(tenantId: string, frame: ConfigFrame): void;
   maxConfigBytes: number;
@@ -70,7 +75,7 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
         const latest = await options.newest(tenantId, state.frame);
         if (latest === null) break;
         if (latest.config !== null) {
-          const frame = encodeConfigFrame(latest.version, latest.hash, latest.config);
+          const frame = encodeConfigFrame(latest.version, latest.hash, options.reveal(tenantId, latest.config));
           metrics.snapshotBytes.observe(frame.bytes);
           if (frame.bytes > options.maxConfigBytes) {
             metrics.pushFailures.inc();

@@ -13,6 +13,8 @@ import { parseTrustedProxies } from '@novagate/gateway/client-address';
 import type { Pool } from '../db/pool.js';
 import { createHubProtectionMetrics } from '../telemetry/metrics.js';
 import { newestTenantConfig } from '../tenancy/gateway-config.js';
+import { revealConfig, type StoredConfig } from '../tenancy/certificate-snapshot.js';
+import type { SecretBox } from '../tenancy/secret-box.js';
 import { revokedKeyIds } from '../tenancy/gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
 import { closeReplaced } from './admission.js';
@@ -48,6 +50,8 @@ export interface HubOptions {
   /** TRUSTED_PROXIES: whose X-Forwarded-For names the client address that key guessing is throttled by. */
   trustedProxies?: string[];
   protection?: Partial<HubProtection>;
+  /** Opens pushed certificates' keys for the frames sent to gateways (SECRETS_ENCRYPTION_KEY). */
+  secrets?: SecretBox;
 }
 
 /** The bounds of issue 12, items 5 and 13; tests shrink them. */
@@ -120,6 +124,7 @@ export function createHub(options: HubOptions): Hub {
   const push = createConfigPush(connections, metrics.pushFailures);
   const frames = createFrameCache({
     newest: (tenantId, known) => newestTenantConfig(pool, tenantId, known),
+    reveal: (tenantId, config) => revealConfig(config as StoredConfig, tenantId, options.secrets),
     serves: connections.serves,
     loaded: push.toTenant,
     maxConfigBytes: options.maxConfigBytes,

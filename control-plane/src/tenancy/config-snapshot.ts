@@ -1,6 +1,7 @@
-// Builds a tenant's gateway config snapshot (DESIGN §4) from its service, route and consumer rows.
-import type { ConsumerConfig, GatewayConfig, RateLimitConfig, RouteConfig, RouteRateLimitConfig, ServiceConfig } from '@novagate/gateway/config';
+// Builds a tenant's gateway config snapshot (DESIGN §4) from its service, route, consumer and certificate rows.
+import type { ConsumerConfig, RateLimitConfig, RouteConfig, RouteRateLimitConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
+import type { StoredCertificate, StoredConfig } from './certificate-snapshot.js';
 import { quotedTenantSchema } from './schema-name.js';
 
 export interface ServiceRow {
@@ -104,6 +105,7 @@ export interface SnapshotLists {
   services: ServiceConfigColumns[];
   routes: RouteConfigColumns[];
   consumers: ConsumerConfigColumns[];
+  certificates: { name: string; cert_pem: string; key_sha256: string; key_sealed: string }[];
 }
 
 /**
@@ -119,20 +121,32 @@ export function snapshotListColumns(tenantId: string): string {
          SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.position
            FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,
        (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (
-         SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit FROM ${schema}.consumers c) x) AS consumers`;
+         SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit FROM ${schema}.consumers c) x) AS consumers,
+       (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
+         SELECT t.name, t.cert_pem, t.key_sha256, t.key_sealed FROM ${schema}.certificates t) x) AS certificates`;
 }
 
-/** The config as the gateway will receive it: services and consumers by name, routes in order. */
-export function snapshotOf(lists: SnapshotLists): GatewayConfig {
-  return {
+/**
+ * The config as stored for the gateway: services, consumers and certificates by name, routes in order, each
+ * certificate's key sealed (certificate-snapshot.ts). `certificates` only when there are some, so a tenant
+ * without any keeps a byte-identical snapshot (DESIGN §10 Compatibility).
+ */
+export function snapshotOf(lists: SnapshotLists): StoredConfig {
+  const config: StoredConfig = {
     services: lists.services.map(serviceConfigOf),
     routes: lists.routes.map(routeConfigOf),
     consumers: lists.consumers.map(consumerConfigOf),
   };
+  if (lists.certificates.length > 0) config.certificates = lists.certificates.map(storedCertificateOf);
+  return config;
 }
 
-/** The tenant's current config as the gateway will receive it. */
-export async function buildSnapshot(db: Queryable, tenantId: string): Promise<GatewayConfig> {
+function storedCertificateOf(row: SnapshotLists['certificates'][number]): StoredCertificate {
+  return { name: row.name, cert: row.cert_pem, key: { sha256: row.key_sha256, sealed: row.key_sealed } };
+}
+
+/** The tenant's current config as stored for the gateway. */
+export async function buildSnapshot(db: Queryable, tenantId: string): Promise<StoredConfig> {
   // One round trip for the three lists.
   const { rows } = await db.query<SnapshotLists>(`SELECT ${snapshotListColumns(tenantId)}`);
   return snapshotOf(rows[0] as SnapshotLists);

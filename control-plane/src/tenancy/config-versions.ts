@@ -1,11 +1,11 @@
 // Config versions (DESIGN §1, §2): every change to a tenant's services, routes or consumers, inside the
 // change's own transaction, writes a new numbered snapshot, a pending_config_updates row and a NOTIFY.
 // Numbers are allocated under the tenant row's lock, so the admin API and the operator never collide.
-import { canonicalConfig, type GatewayConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
 import { CONFIG_CHANNEL, encodeConfigChanged } from '../db/notifications.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { snapshotListColumns, snapshotOf, type SnapshotLists } from './config-snapshot.js';
+import { serialiseSnapshot, type StoredConfig } from './certificate-snapshot.js';
 
 export interface ConfigVersion {
   version: number;
@@ -23,8 +23,8 @@ export async function lockTenantForConfigChange(db: Queryable, tenantId: string)
   return rows[0] ?? null;
 }
 
-export async function latestConfigVersion(db: Queryable, tenantId: string): Promise<(ConfigVersion & { config: GatewayConfig }) | null> {
-  const { rows } = await db.query<{ version: string; hash: string; snapshot: GatewayConfig }>(
+export async function latestConfigVersion(db: Queryable, tenantId: string): Promise<(ConfigVersion & { config: StoredConfig }) | null> {
+  const { rows } = await db.query<{ version: string; hash: string; snapshot: StoredConfig }>(
     `SELECT version, hash, snapshot FROM ${quotedTenantSchema(tenantId)}.config_versions ORDER BY version DESC LIMIT 1`,
   );
   const row = rows[0];
@@ -45,8 +45,8 @@ export async function newestConfigVersionUnless(
   db: Queryable,
   tenantId: string,
   known: ConfigVersion | null,
-): Promise<(ConfigVersion & { config: GatewayConfig | null }) | null> {
-  const { rows } = await db.query<{ version: string; hash: string; snapshot: GatewayConfig | null }>(
+): Promise<(ConfigVersion & { config: StoredConfig | null }) | null> {
+  const { rows } = await db.query<{ version: string; hash: string; snapshot: StoredConfig | null }>(
     `SELECT version, hash, CASE WHEN version = $1 AND hash = $2 THEN NULL ELSE snapshot END AS snapshot
        FROM ${quotedTenantSchema(tenantId)}.config_versions ORDER BY version DESC LIMIT 1`,
     [known?.version ?? null, known?.hash ?? null],
@@ -69,10 +69,22 @@ export async function recordConfigVersion(db: Queryable, tenantId: string): Prom
        (SELECT hash FROM ${schema}.config_versions ORDER BY version DESC LIMIT 1) AS latest_hash`,
   );
   const row = rows[0] as SnapshotLists & { latest_version: string | null; latest_hash: string | null };
-  // Serialised once: the canonical text is both what is hashed and what is stored.
-  const { json, hash } = canonicalConfig(snapshotOf(row));
+  // Serialised once: the canonical text is both what is hashed and what is stored (with certificates, the hash
+  // covers their public form: key fingerprints, not sealed keys).
+  const snapshot = snapshotOf(row);
+  const { json, hash } = serialiseSnapshot(snapshot);
   const latest = row.latest_version === null ? null : { version: Number(row.latest_version), hash: row.latest_hash };
-  if (latest !== null && latest.hash === hash) return { version: latest.version, hash, changed: false };
+  if (latest !== null && latest.hash === hash) {
+    // Same config, but keys re-sealed under a new SECRETS_ENCRYPTION_KEY: the newest version takes the new seals in
+    // place (its public form, and so its hash, is unchanged), so the previous key can be retired.
+    if (snapshot.certificates !== undefined) {
+      await db.query(
+        `UPDATE ${schema}.config_versions SET snapshot = $2 WHERE version = $1 AND snapshot->'certificates' IS DISTINCT FROM ($2::jsonb)->'certificates'`,
+        [latest.version, json],
+      );
+    }
+    return { version: latest.version, hash, changed: false };
+  }
   const version = (latest?.version ?? 0) + 1;
   // The snapshot, the pending update and the notification in one statement (one round trip).
   await db.query(

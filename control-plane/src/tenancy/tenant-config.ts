@@ -1,6 +1,6 @@
 // A tenant's whole declarative config (DESIGN §3 `/config`): the newest version as stored, and the replacement
-// of its API-managed services, routes and consumers by a whole config in one transaction, leaving the
-// operator's objects as they are.
+// of its API-managed services, routes, consumers and certificates by a whole config in one transaction, leaving
+// the operator's objects as they are.
 import {
   canonicalJson,
   gatewayConfigSchema,
@@ -23,6 +23,9 @@ import {
   type ServiceRow,
 } from './config-snapshot.js';
 import { latestConfigVersion, lockTenantForConfigChange, recordConfigVersion, type ConfigVersion } from './config-versions.js';
+import { publicConfig, type PublicConfig } from './certificate-snapshot.js';
+import { replaceApiCertificates, type CertificateInput } from './certificates.js';
+import type { SecretBox } from './secret-box.js';
 import { consumers, deleteEntities, OPERATOR_NAME_PREFIX, RESERVED_NAME_MESSAGE, routes, services } from './entities.js';
 import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from './entity-ref.js';
 import { assertConfigWithinPlan } from './plan-limits.js';
@@ -36,11 +39,19 @@ interface Named {
   id: string;
 }
 
-/** The newest config version with its snapshot; not_found when the tenant has none. */
-export async function currentConfig(db: TenantDb, tenantId: string): Promise<ConfigVersion & { config: GatewayConfig }> {
+/** The newest config version with its snapshot, every certificate key as its fingerprint; not_found when the tenant has none. */
+export async function currentConfig(db: TenantDb, tenantId: string): Promise<ConfigVersion & { config: PublicConfig }> {
   const latest = await db.transaction(tenantId, 'read', (client) => latestConfigVersion(client, tenantId));
   if (latest === null) throw notFound('config');
-  return latest;
+  return { ...latest, config: publicConfig(latest.config) };
+}
+
+/** A PUT /config body's certificates and what writing them needs. */
+export interface CertificateReplacement {
+  certificates: readonly CertificateInput[];
+  /** Seals the keys; undefined when SECRETS_ENCRYPTION_KEY is unset (then only a config without certificates is written). */
+  box: SecretBox | undefined;
+  now: Date;
 }
 
 /** Splits current rows into operator-managed (kept as they are) and API-managed (replaced), by name. */
@@ -129,6 +140,7 @@ export async function replaceApiConfig(
   tenantId: string,
   body: GatewayConfig,
   expectedVersion: number | undefined,
+  certificates: CertificateReplacement,
 ): Promise<ConfigVersion> {
   return db.transaction(tenantId, 'write', async (client) => {
     const tenant = await lockTenantForConfigChange(client, tenantId);
@@ -164,6 +176,7 @@ export async function replaceApiConfig(
       routes: currentRoutes.api,
       consumers: currentConsumers.api,
     });
+    await replaceApiCertificates(client, tenantId, certificates.certificates, certificates.box, certificates.now);
     return recordConfigVersion(client, tenantId);
   });
 }

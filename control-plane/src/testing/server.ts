@@ -14,6 +14,7 @@ import type { ClientLimits } from '@novagate/gateway/server/client-limits';
 import { registrationTokenIn } from './mail-folder.js';
 
 export const TEST_PLATFORM_SECRET = 'test-platform-secret-0123456789abcdef';
+export const TEST_SECRETS_ENCRYPTION_KEY = 'test-secrets-key-0123456789abcdefABCDEF';
 
 /** Generous limits so tests that are not about throttling are never throttled. */
 export const RELAXED_THROTTLE: AuthThrottleRules = {
@@ -58,6 +59,8 @@ export interface TestServerOptions {
   hubProtection?: ControlPlaneOptions['hubProtection'];
   clientLimits?: ClientLimits;
   now?: () => Date;
+  /** SECRETS_ENCRYPTION_KEY (and accepted key); the test default TEST_SECRETS_ENCRYPTION_KEY, null for none. */
+  secretsEncryption?: { key: string; acceptedKey?: string } | null;
   /** How the login delay waits; by default the test server does not wait at all. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -101,6 +104,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     hubProtection: options.hubProtection,
     clientLimits: options.clientLimits,
     now,
+    secretsEncryption: options.secretsEncryption === null ? undefined : (options.secretsEncryption ?? { key: TEST_SECRETS_ENCRYPTION_KEY }),
     sleep: options.sleep ?? (async () => undefined),
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });

@@ -83,7 +83,7 @@ for (const combination of combinations) {
 
     test('no object is a Secret and no plaintext secret is rendered', () => {
       assert.deepEqual(objects.filter((object) => object.kind === 'Secret'), []);
-      const secretNames = ['DATABASE_URL', 'PLATFORM_JWT_SECRET', 'PLATFORM_JWT_ACCEPTED_SECRET', 'JWT_SECRET', 'REDIS_URL', 'GATEWAY_API_KEY', 'SMTP_URL'];
+      const secretNames = ['DATABASE_URL', 'PLATFORM_JWT_SECRET', 'PLATFORM_JWT_ACCEPTED_SECRET', 'SECRETS_ENCRYPTION_KEY', 'SECRETS_ENCRYPTION_ACCEPTED_KEY', 'JWT_SECRET', 'REDIS_URL', 'GATEWAY_API_KEY', 'SMTP_URL'];
       for (const workload of workloads(objects)) {
         for (const c of workload.pod.containers) {
           for (const entry of c.env ?? []) {
@@ -220,6 +220,8 @@ describe('components', () => {
     assert.deepEqual(ref('DATABASE_URL'), { name: 'novagate-control-plane', key: 'DATABASE_URL' });
     assert.deepEqual(ref('PLATFORM_JWT_SECRET'), { name: 'novagate-control-plane', key: 'PLATFORM_JWT_SECRET' });
     assert.deepEqual(ref('PLATFORM_JWT_ACCEPTED_SECRET'), { name: 'novagate-control-plane', key: 'PLATFORM_JWT_ACCEPTED_SECRET', optional: true });
+    assert.deepEqual(ref('SECRETS_ENCRYPTION_KEY'), { name: 'novagate-control-plane', key: 'SECRETS_ENCRYPTION_KEY', optional: true });
+    assert.deepEqual(ref('SECRETS_ENCRYPTION_ACCEPTED_KEY'), { name: 'novagate-control-plane', key: 'SECRETS_ENCRYPTION_ACCEPTED_KEY', optional: true });
     assert.deepEqual(ref('REDIS_URL'), { name: 'novagate-control-plane', key: 'REDIS_URL', optional: true });
     assert.equal(envValue(c, 'PORT'), '8080');
     assert.equal(envValue(c, 'METRICS_PORT'), '9090', '/metrics is served off the API port');

@@ -1,0 +1,283 @@
+// A tenant's pushed TLS certificates (DESIGN §10 `certificates`): checked, the key sealed (secret-box.ts), stored,
+// listed without the key, and recorded in a new config version by every write, in one tenant transaction.
+import type { ConfigProblem } from '@novagate/gateway/config';
+import type pg from 'pg';
+import type { Queryable } from '../db/pool.js';
+import { isPgError, PG_UNIQUE_VIOLATION } from '../db/pool.js';
+import { inspectCertificateChain, inspectPrivateKey, keyMatchesLeaf, type ChainEntry } from './certificate-pem.js';
+import { lockTenantForConfigChange, recordConfigVersion } from './config-versions.js';
+import { describeRef, type EntityRef } from './entity-ref.js';
+import { quotedTenantSchema } from './schema-name.js';
+import type { SecretBox } from './secret-box.js';
+import { alreadyExists, conflict, invalidConfig, managedByOperator, notFound, StoreError } from './store-error.js';
+import type { TenantDb } from './tenant-db.js';
+
+/** A certificate as written: the key as PEM, or `{sha256}` to keep the stored key (renewal with the same key). */
+export interface CertificateInput {
+  name: string;
+  cert: string;
+  key: string | { sha256: string };
+}
+
+/** A stored certificate as the API reads it: never the key, sealed or not. */
+export interface CertificateRow {
+  id: string;
+  name: string;
+  cert_pem: string;
+  key_sha256: string;
+  names: string[];
+  chain: ChainEntry[];
+  fingerprint_sha256: string;
+  not_before: string;
+  not_after: string;
+  managed_by: 'api' | 'kubernetes';
+  created_at: string;
+  updated_at: string;
+}
+
+/** The columns one write stores. */
+export interface CertificateRecord {
+  name: string;
+  certPem: string;
+  keySealed: string;
+  keySha256: string;
+  names: string[];
+  chain: ChainEntry[];
+  fingerprintSha256: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const ts = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+const COLUMNS = `id, name, cert_pem, key_sha256, names, chain, fingerprint_sha256, ${ts('not_before')}, ${ts('not_after')}, managed_by, ${ts('created_at')}, ${ts('updated_at')}`;
+
+const table = (tenantId: string) => `${quotedTenantSchema(tenantId)}.certificates`;
+
+/**
+ * Checks `input` and seals its key; `existing` is the stored certificate of that name, whose key a `{sha256}`
+ * input keeps (re-sealed under the current key). Problems name `path` + field; none quotes the PEM.
+ */
+export function certificateRecord(
+  input: CertificateInput,
+  existing: { key_sha256: string; key_sealed: string } | null,
+  box: SecretBox,
+  tenantId: string,
+  now: Date,
+  path: string,
+): CertificateRecord {
+  const problems: ConfigProblem[] = [];
+  const chain = inspectCertificateChain(input.cert, `${path}cert`, now);
+  if (!chain.ok) problems.push(...chain.problems);
+  let keyPem: string | null = null;
+  let keySha256: string | null = null;
+  if (typeof input.key === 'string') {
+    const key = inspectPrivateKey(input.key, `${path}key`);
+    if (!key.ok) problems.push(...key.problems);
+    else [keyPem, keySha256] = [key.value.pem, key.value.sha256];
+  } else if (existing === null || existing.key_sha256 !== input.key.sha256.toLowerCase()) {
+    const message = existing === null ? 'no stored certificate of this name has a key to keep; send the key as PEM' : 'is not the SHA-256 of the stored key';
+    problems.push({ path: `${path}key.sha256`, message });
+  } else {
+    [keyPem, keySha256] = [box.open(existing.key_sealed, tenantId), existing.key_sha256];
+  }
+  if (chain.ok && keyPem !== null && !keyMatchesLeaf(chain.value.certPem, inspectedKey(keyPem))) {
+    problems.push({ path: `${path}key`, message: 'does not match the first certificate of the chain' });
+  }
+  if (problems.length > 0 || !chain.ok || keyPem === null || keySha256 === null) throw invalidConfig(problems, 'certificate is invalid');
+  const sealed = existing !== null && existing.key_sha256 === keySha256 && box.isCurrent(existing.key_sealed) ? existing.key_sealed : box.seal(keyPem, tenantId);
+  return {
+    name: input.name,
+    certPem: chain.value.certPem,
+    keySealed: sealed,
+    keySha256,
+    names: chain.value.names,
+    chain: chain.value.chain,
+    fingerprintSha256: chain.value.fingerprintSha256,
+    notBefore: chain.value.notBefore,
+    notAfter: chain.value.notAfter,
+  };
+}
+
+function inspectedKey(pem: string) {
+  const key = inspectPrivateKey(pem, 'key');
+  if (!key.ok) throw new StoreError('validation_failed', 'the stored key could not be read');
+  return key.value.key;
+}
+
+function explain(error: unknown): unknown {
+  if (isPgError(error, PG_UNIQUE_VIOLATION) && error.constraint === 'certificates_name_key') {
+    return alreadyExists('a certificate with this name already exists', 'name');
+  }
+  return error;
+}
+
+interface StoredKey {
+  id: string;
+  name: string;
+  cert_pem: string;
+  key_sha256: string;
+  key_sealed: string;
+  managed_by: string;
+}
+
+/** Every stored certificate's chain, key fingerprint and sealed key, by name (what PUT /config keeps or replaces). */
+async function storedKeysByName(db: Queryable, tenantId: string): Promise<Map<string, StoredKey>> {
+  const { rows } = await db.query<StoredKey>(`SELECT id, name, cert_pem, key_sha256, key_sealed, managed_by FROM ${table(tenantId)}`);
+  return new Map(rows.map((row) => [row.name, row]));
+}
+
+/** The certificate exactly as GET /config shows it: the stored chain and the stored key's fingerprint. */
+function isUnchanged(input: CertificateInput, stored: StoredKey): boolean {
+  return typeof input.key !== 'string' && input.key.sha256.toLowerCase() === stored.key_sha256 && input.cert === stored.cert_pem;
+}
+
+export async function insertCertificate(db: Queryable, tenantId: string, record: CertificateRecord, managedBy: 'api' | 'kubernetes'): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO ${table(tenantId)} (name, cert_pem, key_sealed, key_sha256, names, chain, fingerprint_sha256, not_before, not_after, managed_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+    [record.name, record.certPem, record.keySealed, record.keySha256, record.names, JSON.stringify(record.chain), record.fingerprintSha256, record.notBefore, record.notAfter, managedBy],
+  );
+  return (rows[0] as { id: string }).id;
+}
+
+export async function updateCertificateRow(db: Queryable, tenantId: string, id: string, record: CertificateRecord): Promise<void> {
+  await db.query(
+    `UPDATE ${table(tenantId)}
+        SET name = $2, cert_pem = $3, key_sealed = $4, key_sha256 = $5, names = $6, chain = $7, fingerprint_sha256 = $8,
+            not_before = $9, not_after = $10, updated_at = now()
+      WHERE id = $1`,
+    [id, record.name, record.certPem, record.keySealed, record.keySha256, record.names, JSON.stringify(record.chain), record.fingerprintSha256, record.notBefore, record.notAfter],
+  );
+}
+
+export async function deleteCertificates(db: Queryable, tenantId: string, ids: readonly string[]): Promise<void> {
+  await db.query(`DELETE FROM ${table(tenantId)} WHERE id = ANY($1::uuid[])`, [ids]);
+}
+
+async function findCertificate(db: Queryable, tenantId: string, ref: EntityRef): Promise<CertificateRow & { key_sealed: string }> {
+  const { rows } = await db.query<CertificateRow & { key_sealed: string }>(
+    `SELECT ${COLUMNS}, key_sealed FROM ${table(tenantId)} WHERE ${ref.by === 'id' ? 'id = $1::uuid' : 'name = $1'}`,
+    [ref.by === 'id' ? ref.id : ref.name],
+  );
+  if (rows[0] === undefined) throw notFound(ref.by === 'id' ? 'certificate' : describeRef('certificate', ref));
+  return rows[0];
+}
+
+function withoutKey(row: CertificateRow & { key_sealed?: string }): CertificateRow {
+  const { key_sealed: _sealed, ...rest } = row;
+  return rest;
+}
+
+export async function listCertificates(db: TenantDb, tenantId: string): Promise<CertificateRow[]> {
+  const { rows } = await db.query<CertificateRow>(tenantId, `SELECT ${COLUMNS} FROM ${table(tenantId)} ORDER BY name`);
+  return rows;
+}
+
+export async function getCertificate(db: TenantDb, tenantId: string, ref: EntityRef): Promise<CertificateRow> {
+  return db.transaction(tenantId, 'read', async (client) => withoutKey(await findCertificate(client, tenantId, ref)));
+}
+
+/** Runs a certificate write under the tenant lock, records the config version, answers the row as it now reads. */
+async function writeCertificate(
+  db: TenantDb,
+  tenantId: string,
+  write: (client: pg.PoolClient) => Promise<string | null>,
+): Promise<CertificateRow | null> {
+  try {
+    return await db.transaction(tenantId, 'write', async (client) => {
+      if ((await lockTenantForConfigChange(client, tenantId)) === null) throw notFound('tenant');
+      const id = await write(client);
+      const row = id === null ? null : withoutKey(await findCertificate(client, tenantId, { by: 'id', id }));
+      await recordConfigVersion(client, tenantId);
+      return row;
+    });
+  } catch (error) {
+    throw explain(error);
+  }
+}
+
+/** The most certificates one tenant stores (as with consumer keys, one more is a 409 `conflict`). */
+export const MAX_CERTIFICATES_PER_TENANT = 1000;
+
+export async function createCertificate(db: TenantDb, tenantId: string, input: CertificateInput, box: SecretBox, now: Date): Promise<CertificateRow> {
+  const row = await writeCertificate(db, tenantId, async (client) => {
+    const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table(tenantId)}`);
+    if ((rows[0]?.count ?? 0) >= MAX_CERTIFICATES_PER_TENANT) throw conflict(`a tenant stores at most ${MAX_CERTIFICATES_PER_TENANT} certificates`);
+    return insertCertificate(client, tenantId, certificateRecord(input, null, box, tenantId, now, ''), 'api');
+  });
+  return row as CertificateRow;
+}
+
+export async function updateCertificate(db: TenantDb, tenantId: string, ref: EntityRef, input: CertificateInput, box: SecretBox, now: Date): Promise<CertificateRow> {
+  const row = await writeCertificate(db, tenantId, async (client) => {
+    const existing = await findCertificate(client, tenantId, ref);
+    if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef('certificate', ref));
+    await updateCertificateRow(client, tenantId, existing.id, certificateRecord(input, existing, box, tenantId, now, ''));
+    return existing.id;
+  });
+  return row as CertificateRow;
+}
+
+/**
+ * Deletes an API-managed certificate. Listeners (`listeners[].tls.certificates`) are not stored in the control
+ * plane yet, so nothing can hold it; once they are, a certificate a listener names must answer in_use here.
+ */
+export async function deleteCertificate(db: TenantDb, tenantId: string, ref: EntityRef): Promise<void> {
+  await writeCertificate(db, tenantId, async (client) => {
+    const existing = await findCertificate(client, tenantId, ref);
+    if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef('certificate', ref));
+    await deleteCertificates(client, tenantId, [existing.id]);
+    return null;
+  });
+}
+
+/**
+ * Makes the tenant's API-managed certificates equal `inputs` (PUT /config), in the caller's transaction under the
+ * tenant lock: `{sha256}` keeps a stored key, a missing name is deleted. Problems name `config.certificates[i]`.
+ */
+export async function replaceApiCertificates(
+  client: Queryable,
+  tenantId: string,
+  inputs: readonly CertificateInput[],
+  box: SecretBox | undefined,
+  now: Date,
+): Promise<void> {
+  const stored = await storedKeysByName(client, tenantId);
+  for (const [index, input] of inputs.entries()) {
+    const existing = stored.get(input.name) ?? null;
+    if (existing?.managed_by === 'kubernetes') throw managedByOperator(`certificates[${index}] '${input.name}'`);
+    if (existing !== null && isUnchanged(input, existing)) {
+      // GET /config sent back as it was: kept without a check (a stored certificate that expired since must not
+      // block every other change), re-sealed only when an older key sealed it.
+      if (box !== undefined && !box.isCurrent(existing.key_sealed)) {
+        await client.query(`UPDATE ${table(tenantId)} SET key_sealed = $2 WHERE id = $1`, [existing.id, box.seal(box.open(existing.key_sealed, tenantId), tenantId)]);
+      }
+      continue;
+    }
+    if (box === undefined) throw certificatesDisabled();
+    const record = certificateRecord(input, existing, box, tenantId, now, `config.certificates[${index}].`);
+    try {
+      if (existing === null) await insertCertificate(client, tenantId, record, 'api');
+      else await updateCertificateRow(client, tenantId, existing.id, record);
+    } catch (error) {
+      throw explain(error);
+    }
+  }
+  const names = new Set(inputs.map((input) => input.name));
+  const stale = [...stored].filter(([name, row]) => row.managed_by === 'api' && !names.has(name)).map(([, row]) => row.id);
+  if (stale.length > 0) await deleteCertificates(client, tenantId, stale);
+}
+
+/** Why a certificate cannot be written: the control plane has no key to seal it with. */
+export const CERTIFICATES_DISABLED_MESSAGE = 'certificates are disabled: SECRETS_ENCRYPTION_KEY is not set on the control plane';
+
+export class CertificatesDisabledError extends Error {
+  constructor() {
+    super(CERTIFICATES_DISABLED_MESSAGE);
+    this.name = 'CertificatesDisabledError';
+  }
+}
+
+function certificatesDisabled(): CertificatesDisabledError {
+  return new CertificatesDisabledError();
+}
