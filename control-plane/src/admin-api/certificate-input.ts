@@ -1,6 +1,7 @@
 // The admin API's input form of a pushed certificate (DESIGN §10 `certificates: [{name, cert, key}]`): the key as
-// PEM, or `{sha256}` of the stored key to keep it. A local schema until the gateway's one schema gains
-// `certificates` (issue 15); then `name`, `cert` and the PEM form of `key` come from there.
+// PEM, or `{sha256}` of the stored key to keep it (a form only the control plane knows, so the gateway's
+// `certificateSchema` cannot parse it). The bounds are the gateway schema's; tenancy/certificate-pem.ts then
+// checks what the gateway checks (parse, key matches) and what only the control plane can (expiry, chain order).
 import { ENTITY_NAME_PATTERN } from '@novagate/gateway/config';
 import { z } from 'zod';
 import { MAX_CERT_PEM_BYTES, MAX_KEY_PEM_BYTES } from '../tenancy/certificate-pem.js';

@@ -1,12 +1,13 @@
 // Reads a pushed certificate (DESIGN §10 `certificates`): its PEM chain and private key, checked and summarised
 // (names, chain, validity, fingerprints). Pure. No refusal ever quotes the PEM text: messages name the field
 // and the problem only.
-import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import type { ConfigProblem } from '@novagate/gateway/config';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { MAX_CERTIFICATE_PEM_CHARS, MAX_KEY_PEM_CHARS, privateKeyFingerprint, type ConfigProblem } from '@novagate/gateway/config';
 
 /** Bounds of one certificate: a chain of at most 10 certificates in at most 64 KiB, a key in at most 16 KiB. */
-export const MAX_CERT_PEM_BYTES = 64 * 1024;
-export const MAX_KEY_PEM_BYTES = 16 * 1024;
+// The gateway schema's bounds (PEM is ASCII, so its characters are bytes): what the control plane stores, a gateway takes.
+export const MAX_CERT_PEM_BYTES = MAX_CERTIFICATE_PEM_CHARS;
+export const MAX_KEY_PEM_BYTES = MAX_KEY_PEM_CHARS;
 export const MAX_CHAIN_LENGTH = 10;
 /** A certificate whose notBefore is at most this far ahead is accepted (clocks differ); further ahead it is refused. */
 export const NOT_YET_VALID_LEEWAY_MS = 5 * 60 * 1000;
@@ -52,11 +53,6 @@ function namesOf(leaf: X509Certificate): string[] {
   if (names.length > 0) return names;
   const cn = /^CN=(.+)$/m.exec(leaf.subject)?.[1];
   return cn === undefined ? [] : [cn];
-}
-
-/** SHA-256 hex of the key's PKCS#8 DER: the same key in any PEM form has one fingerprint. */
-export function privateKeyFingerprint(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'pkcs8', format: 'der' })).digest('hex');
 }
 
 /** Parses a PEM private key; problems name `path`. */

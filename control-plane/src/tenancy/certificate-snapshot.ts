@@ -21,9 +21,10 @@ export interface RevealedCertificate {
 }
 
 /** A snapshot as config_versions holds it: `certificates` only when the tenant has some (DESIGN §10 Compatibility). */
-export type StoredConfig = GatewayConfig & { certificates?: StoredCertificate[] };
-export type PublicConfig = GatewayConfig & { certificates?: PublicCertificate[] };
-export type RevealedConfig = GatewayConfig & { certificates?: RevealedCertificate[] };
+type ConfigWithout = Omit<GatewayConfig, 'certificates'>;
+export type StoredConfig = ConfigWithout & { certificates?: StoredCertificate[] };
+export type PublicConfig = ConfigWithout & { certificates?: PublicCertificate[] };
+export type RevealedConfig = ConfigWithout & { certificates?: RevealedCertificate[] };
 
 /** What GET /config shows: every key as its fingerprint. */
 export function publicConfig(config: StoredConfig): PublicConfig {

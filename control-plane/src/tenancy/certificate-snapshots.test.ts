@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey } from 'node:crypto';
 import { before, test } from 'node:test';
-import { canonicalConfig } from '@novagate/gateway/config';
+import { canonicalConfig, configHash, validateGatewayConfig } from '@novagate/gateway/config';
 import { helloGateway } from '../testing/gateway-client.js';
 import { makePushedCertificates, type PushedCertificates } from '../testing/pushed-certificates.js';
 import { registerTenantApi, type RegisteredTenant, type TestServer } from '../testing/server.js';
@@ -130,6 +130,10 @@ test('the frame a gateway receives carries the key opened, under the version has
       assert.match(certificates[0]?.key ?? '', /^-----BEGIN PRIVATE KEY-----/);
       assert.equal(keySha256(certificates[0]?.key ?? ''), current.config.certificates[0].key.sha256);
       assert.equal(certificates[0]?.cert, current.config.certificates[0].cert);
+      // What the gateway acks: its own hash of the config it validated equals the version hash, so it counts as current.
+      const validated = validateGatewayConfig(frame.config);
+      assert.ok(validated.ok, 'the gateway schema accepts the revealed config');
+      assert.equal(configHash(validated.value), current.hash);
     } finally {
       gateway.close();
     }

@@ -1,6 +1,6 @@
 // Checks a certificate chain and private key in PEM: both parse, the key matches the first certificate. The
 // reasons name the field and never repeat PEM text (a key must never reach a nack, a log line or a 400).
-import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 
 export interface PemProblem {
   field: 'cert' | 'key';
@@ -41,4 +41,15 @@ export function certificatePemProblem(cert: string, key: string): PemProblem | n
     return { field: 'key', message: 'does not match the certificate (the first certificate of cert)' };
   }
   return null;
+}
+
+/** A private key's fingerprint: SHA-256 (hex) of its PKCS#8 DER, so one key has one fingerprint whatever its PEM form. */
+export function privateKeyFingerprint(key: KeyObject): string {
+  return createHash('sha256').update(key.export({ type: 'pkcs8', format: 'der' })).digest('hex');
+}
+
+/** The fingerprint of a PEM private key, or undefined when it does not parse. */
+export function privateKeyPemFingerprint(pem: string): string | undefined {
+  const key = parsePrivateKey(pem);
+  return key === undefined ? undefined : privateKeyFingerprint(key);
 }

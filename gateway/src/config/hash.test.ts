@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalConfig, canonicalJson, configHash } from './hash.js';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 
 test('canonical JSON sorts keys at every depth and keeps array order', () => {
   const cases: [unknown, string][] = [
@@ -30,4 +31,18 @@ test('equal configs hash equally whatever their key order, and canonicalConfig a
   assert.match(configHash(a), /^[0-9a-f]{64}$/);
   assert.deepEqual(canonicalConfig(b), { json: canonicalJson(a), hash: configHash(a) });
   assert.deepEqual(JSON.parse(canonicalConfig(a).json), a);
+});
+
+test('a pushed certificate key counts in the hash by its PKCS#8 fingerprint: one key in two PEM forms hashes equally, another key differently', () => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const sec1 = privateKey.export({ type: 'sec1', format: 'pem' }).toString();
+  const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const withKey = (key: unknown) => ({ services: [], routes: [], consumers: [], certificates: [{ name: 'web', cert: 'CERT', key }] });
+  const fingerprint = createHash('sha256').update(privateKey.export({ type: 'pkcs8', format: 'der' })).digest('hex');
+
+  assert.notEqual(pkcs8, sec1);
+  assert.equal(configHash(withKey(pkcs8)), configHash(withKey(sec1)));
+  assert.equal(configHash(withKey(pkcs8)), configHash(withKey({ sha256: fingerprint })), 'the control plane hashes the public form');
+  assert.notEqual(configHash(withKey(pkcs8)), configHash(withKey(other)));
 });

@@ -1,6 +1,7 @@
 // The config hash of DESIGN §6: SHA-256 of a canonical JSON serialisation with sorted keys, so equal
 // configs hash equally on every control-plane replica and every gateway.
 import { createHash } from 'node:crypto';
+import { privateKeyPemFingerprint } from './certificate-pem.js';
 
 /** Keys JSON.stringify would print first, in numeric order, whatever the object's own order. */
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
@@ -61,8 +62,28 @@ export function sha256OfText(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * The hash of a config as gateways ack it. A pushed certificate's key counts by its fingerprint (`{sha256}`, DESIGN
+ * §10 "Private keys"), never the PEM: the control plane holds keys only sealed and publishes the hash of that public
+ * form, so both sides hash the same text and no hash depends on a key's PEM encoding.
+ */
 export function configHash(config: unknown): string {
-  return sha256OfText(canonicalJson(config));
+  return sha256OfText(canonicalJson(withKeyFingerprints(config)));
+}
+
+function withKeyFingerprints(config: unknown): unknown {
+  if (config === null || typeof config !== 'object' || !('certificates' in config)) return config;
+  const { certificates } = config as { certificates: unknown };
+  if (!Array.isArray(certificates)) return config;
+  return {
+    ...config,
+    certificates: certificates.map((certificate: unknown) => {
+      if (certificate === null || typeof certificate !== 'object') return certificate;
+      const { key } = certificate as { key?: unknown };
+      const sha256 = typeof key === 'string' ? privateKeyPemFingerprint(key) : undefined;
+      return sha256 === undefined ? certificate : { ...certificate, key: { sha256 } };
+    }),
+  };
 }
 
 /** The canonical JSON of a config and its hash, for a writer that stores the one and publishes the other. */

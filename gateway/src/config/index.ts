@@ -2,3 +2,4 @@
 export * from './schema.js';
 export * from './validate.js';
 export * from './hash.js';
+export { privateKeyFingerprint, privateKeyPemFingerprint } from './certificate-pem.js';
