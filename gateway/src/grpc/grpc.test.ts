@@ -134,6 +134,7 @@ test('gateway refusals arrive as gRPC statuses, with the request id', async () =
   const lines = gateway.logLines().map((line) => JSON.parse(line) as { route?: string; status?: number; upstreamCause?: string });
   assert.ok(lines.some((line) => line.route === 'jwt' && line.status === 401), 'the log line keeps the HTTP status the gateway decided');
   assert.ok(lines.some((line) => line.route === 'limited' && line.status === 429));
+  assert.ok(lines.some((line) => line.route === 'down' && line.status === 502 && line.upstreamCause === 'connection_refused'), 'the upstream cause is named');
 });
 
 test('attacker: gRPC to a service without http2 is a clear UNAVAILABLE naming the cause', async () => {

@@ -155,7 +155,9 @@ class H2Exchange implements UpstreamExchange {
   private failBeforeResponse(error: unknown): void {
     this.finish();
     const { request } = this;
-    const cause = upstreamCause(error);
+    // A stream queued on a session that failed to connect is cancelled 'caused by' the session's error.
+    const cancelledBy = (error as { code?: unknown; cause?: unknown } | undefined)?.code === 'ERR_HTTP2_STREAM_CANCEL' ? (error as { cause?: unknown }).cause : undefined;
+    const cause = upstreamCause(cancelledBy ?? error);
     request.observation.upstreamCause = cause;
     request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);
     request.onFailure(request.res, isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause), request.requestId);

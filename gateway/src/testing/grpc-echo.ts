@@ -29,7 +29,8 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-export async function startEchoServer(): Promise<EchoServer> {
+/** `tls`: serve over TLS (ALPN h2) with this certificate and key instead of h2c. */
+export async function startEchoServer(tls?: { cert: Buffer; key: Buffer }): Promise<EchoServer> {
   const server = new grpc.Server();
   const state: EchoServer = { port: 0, cancelled: 0, slowActive: 0, slowPeak: 0, close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
   server.addService(ECHO_SERVICE, {
@@ -71,7 +72,7 @@ export async function startEchoServer(): Promise<EchoServer> {
     },
   });
   state.port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error === null ? resolve(port) : reject(error))),
+    server.bindAsync('127.0.0.1:0', tls === undefined ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }]), (error, port) => (error === null ? resolve(port) : reject(error))),
   );
   return state;
 }
