@@ -7,8 +7,8 @@ import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type Incom
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { GatewayError, badGrpcTimeout, upstreamTimeout, upstreamUnavailable, bodyTooLarge } from '../errors.js';
-import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
-import { markDecidedStatus, respondTrailersOnly } from '../server/respond.js';
+import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from './grpc-status.js';
+import { markDecidedStatus, respondTrailersOnly } from './h2-response.js';
 import { BodyLimitExceeded, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
 import { downstreamResponseHeaders } from './headers.js';
 import { isTimeoutCause, upstreamCause } from './upstream-cause.js';

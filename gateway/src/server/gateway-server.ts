@@ -18,7 +18,7 @@ import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.j
 import { REQUEST_ID_PATTERN } from '../protocol/request-id.js';
 import { forwardRequest, type ForwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { forwardH2 } from '../proxy/forward-h2.js';
-import { isGrpcContentType } from '../grpc/grpc-status.js';
+import { isGrpcContentType } from '../proxy/grpc-status.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
 import type { UpstreamCause } from '../proxy/upstream-cause.js';
@@ -35,7 +35,8 @@ import { methodLabel, UNMATCHED, type GatewayMetrics } from '../telemetry/metric
 import type { Logger } from '../telemetry/logger.js';
 import { clientAddress } from './client-address.js';
 import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from './client-limits.js';
-import { decidedStatus, sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
+import { sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
+import { decidedStatus } from '../proxy/h2-response.js';
 
 /** Per connection: responses not finished yet, and who waits for there to be none (an upgrade pipelined behind them). */
 const OPEN_RESPONSES = Symbol('openResponses');

@@ -1,11 +1,11 @@
 // The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,cause?,message,requestId}}`, or a
 // trailers-only gRPC answer to a gRPC request; and the gateway's own answer to `OPTIONS *`.
 import type { ServerResponse } from 'node:http';
-import type { Http2ServerResponse, OutgoingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { GatewayError } from '../errors.js';
-import { encodeGrpcMessage, grpcStatusFor, isGrpcContentType } from '../grpc/grpc-status.js';
+import { encodeGrpcMessage, grpcStatusFor, isGrpcContentType } from '../proxy/grpc-status.js';
+import { markDecidedStatus, respondTrailersOnly } from '../proxy/h2-response.js';
 
 function errorBody(error: GatewayError, requestId: string): string {
   const reason = error.authReason === undefined ? {} : { reason: error.authReason };
@@ -33,21 +33,9 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
   res.end(body);
 }
 
-const DECIDED_STATUS = Symbol('decidedStatus');
-
-/** A gRPC answer goes out as HTTP 200; its log line and metrics say the status the gateway decided (401, 504…). */
-export function markDecidedStatus(res: ServerResponse, status: number): void {
-  (res as ServerResponse & { [DECIDED_STATUS]?: number })[DECIDED_STATUS] = status;
-}
-
-/** The status a finished response is logged and counted with. */
-export function decidedStatus(res: ServerResponse): number {
-  return (res as ServerResponse & { [DECIDED_STATUS]?: number })[DECIDED_STATUS] ?? res.statusCode;
-}
-
 /**
  * A refusal of a gRPC request as gRPC clients read it: HTTP 200, trailers-only (one HEADERS frame ending the
- * stream) with grpc-status mapped from the HTTP status (grpc/grpc-status.ts) and the message; the error code
+ * stream) with grpc-status mapped from the HTTP status (proxy/grpc-status.ts) and the message; the error code
  * and cause stay readable in grpc-message. Logs and metrics keep the HTTP status the gateway decided.
  */
 function sendGrpcError(res: ServerResponse, error: GatewayError, requestId: string): void {
@@ -61,14 +49,6 @@ function sendGrpcError(res: ServerResponse, error: GatewayError, requestId: stri
     'x-request-id': requestId,
     ...error.headers,
   });
-}
-
-/**
- * Headers that end the stream in one HEADERS frame (END_STREAM set), as gRPC clients require of a trailers-only
- * answer: node's compat writeHead + end() would send an empty DATA frame after them. HTTP/2 responses only.
- */
-export function respondTrailersOnly(res: ServerResponse, headers: OutgoingHttpHeaders): void {
-  (res as unknown as Http2ServerResponse).stream.respond(headers, { endStream: true });
 }
 
 /**
