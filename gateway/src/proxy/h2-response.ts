@@ -20,5 +20,8 @@ export function decidedStatus(res: ServerResponse): number {
  * answer: node's compat writeHead + end() would send an empty DATA frame after them. HTTP/2 responses only.
  */
 export function respondTrailersOnly(res: ServerResponse, headers: OutgoingHttpHeaders): void {
-  (res as unknown as Http2ServerResponse).stream.respond(headers, { endStream: true });
+  const { stream } = res as unknown as Http2ServerResponse;
+  // The client may have reset the stream just now (its deadline and the gateway's expire together).
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
+  stream.respond(headers, { endStream: true });
 }
