@@ -36,7 +36,7 @@ class H2Exchange implements UpstreamExchange {
     private readonly origin: H2Origin,
     private readonly body: Readable | undefined,
     private readonly grpc: boolean,
-    /** gRPC: the whole call's budget; otherwise the time to response headers. */
+    /** gRPC: the whole call's budget; otherwise the time to response headers (then each body silence). */
     private readonly budgetMs: number,
   ) {}
 
@@ -67,7 +67,11 @@ class H2Exchange implements UpstreamExchange {
     stream.on('response', (responseHeaders: IncomingHttpHeaders & IncomingHttpStatusHeader, flags: number) => {
       this.responding = true;
       request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
-      if (!this.grpc) clearTimeout(this.timer);
+      if (!this.grpc) {
+        // As undici's bodyTimeout: past the headers, timeoutMs bounds each silence of the response body.
+        clearTimeout(this.timer);
+        stream.setTimeout(request.service.timeoutMs, () => this.expired());
+      }
       if (request.res.destroyed) return this.cancel();
       const status = Number(responseHeaders[':status']);
       const out = downstreamResponseHeaders(relayedTrailers(responseHeaders), request.requestId, request.responseHeaders);

@@ -1,10 +1,10 @@
 // Services with `http2: true` against a real node:http2 (h2c) upstream: one session per origin reused, a new
 // one after GOAWAY, gRPC's `te: trailers` and bounded grpc-timeout sent upstream, the session closed when a
-// config drops the service, and an HTTP/1.1 client served from an h2 upstream.
+// config drops the service, an HTTP/1.1 client served from an h2 upstream, and a stalled body cut.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, connect as h2Connect, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session } from 'node:http2';
+import { constants, createServer, connect as h2Connect, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { startListeningGateway, type ListeningGateway } from '../testing/listening-gateway.js';
 import { freePort } from '../testing/redis-server.js';
@@ -96,4 +96,33 @@ test('a config that drops the service closes its upstream session', async () => 
   assert.ok(applied.ok);
   await closed;
   await gateway.apply(config());
+});
+
+test('a non-gRPC response whose body stalls past timeoutMs is cut, and the upstream stream cancelled', { timeout: 10_000 }, async () => {
+  const stalled = createServer();
+  let cancelled = false;
+  stalled.on('stream', (stream) => {
+    stream.respond({ ':status': 200 });
+    stream.write('first part');
+    stream.on('close', () => (cancelled = stream.rstCode === constants.NGHTTP2_CANCEL));
+  });
+  stalled.listen(0, '127.0.0.1');
+  await once(stalled, 'listening');
+  const stallPort = await freePort();
+  const stallGateway = await startListeningGateway({
+    listeners: [{ name: 'web', port: stallPort, protocol: 'HTTP' }],
+    services: [{ name: 'stall', url: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`, http2: true, timeoutMs: 300 }],
+    routes: [{ name: 'stall', service: 'stall', paths: ['/*'] }],
+  });
+  try {
+    const response = await fetch(`http://127.0.0.1:${stallPort}/slow`);
+    assert.equal(response.status, 200);
+    await assert.rejects(response.text(), 'the body is cut, not ended as if complete');
+    const until = Date.now() + 3_000;
+    while (!cancelled && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(cancelled, 'the upstream stream was cancelled');
+  } finally {
+    await stallGateway.close();
+    stalled.close();
+  }
 });
