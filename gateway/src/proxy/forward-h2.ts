@@ -14,8 +14,8 @@ import { downstreamResponseHeaders } from './headers.js';
 import { isTimeoutCause, upstreamCause } from './upstream-cause.js';
 import type { H2Origin } from './h2-origin.js';
 
-/** Trailers the gateway never relays (connection-specific in HTTP/2, or its own). */
-function relayedTrailers(trailers: IncomingHttpHeaders): Record<string, string | string[]> {
+/** Response headers or trailers without HTTP/2 pseudo-headers (`:status`), as relayed downstream. */
+function withoutPseudoHeaders(trailers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in trailers) {
     const value = trailers[name];
@@ -74,7 +74,7 @@ class H2Exchange implements UpstreamExchange {
       }
       if (request.res.destroyed) return this.cancel();
       const status = Number(responseHeaders[':status']);
-      const out = downstreamResponseHeaders(relayedTrailers(responseHeaders), request.requestId, request.responseHeaders);
+      const out = downstreamResponseHeaders(withoutPseudoHeaders(responseHeaders), request.requestId, request.responseHeaders);
       // A trailers-only answer (a gRPC error status) must reach an HTTP/2 client as one HEADERS frame too.
       if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 && request.req.httpVersionMajor === 2) {
         this.finish();
@@ -89,7 +89,7 @@ class H2Exchange implements UpstreamExchange {
         request.res.once('drain', () => stream.resume());
       }
     });
-    stream.on('trailers', (trailers: IncomingHttpHeaders) => request.res.addTrailers(relayedTrailers(trailers)));
+    stream.on('trailers', (trailers: IncomingHttpHeaders) => request.res.addTrailers(withoutPseudoHeaders(trailers)));
     stream.on('end', () => {
       if (!this.responding || this.done) return; // 'close' reports a failure; a trailers-only answer is out
       this.finish();
