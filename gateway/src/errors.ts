@@ -38,3 +38,7 @@ export const upstreamTimeout = (cause?: string) =>
 export const bodyStalled = (idleMs: number) =>
   new GatewayError(408, 'request_timeout', `the request body stalled: no byte arrived for ${idleMs} ms`);
 export const shuttingDown = () => new GatewayError(503, 'shutting_down', 'gateway is shutting down');
+export const badGrpcTimeout = () => new GatewayError(400, 'bad_grpc_timeout', 'grpc-timeout must be 1-8 digits followed by one of H M S m u n');
+/** A gRPC request routed to a service that speaks HTTP/1.1 upstream: it could never work, say why. */
+export const grpcNeedsHttp2 = () =>
+  new GatewayError(502, 'upstream_unavailable', 'gRPC needs a service with http2: true (protocol_error)', undefined, undefined, 'protocol_error');

@@ -216,6 +216,29 @@ test('each request leaves one access-log line with its request id and route temp
   assert.ok(!JSON.stringify(line).includes(tenant.id));
 });
 
+test('services[].http2 passes through the admin API and the snapshot; false or absent leaves both as before', async () => {
+  const { call } = await fresh();
+  const plain = await call('POST', '/services', { body: { name: 'plain', url: 'http://plain:8080' } });
+  const off = await call('POST', '/services', { body: { name: 'off', url: 'http://off:8080', http2: false } });
+  const grpcService = await call('POST', '/services', { body: { name: 'grpc', url: 'http://grpc:50051', http2: true } });
+  assert.deepEqual([plain.status, off.status, grpcService.status], [201, 201, 201]);
+  assert.equal((await call('GET', `/services/${grpcService.body.id}`)).body.http2, true);
+  assert.ok(!('http2' in (await call('GET', `/services/${plain.body.id}`)).body));
+  assert.ok(!('http2' in (await call('GET', `/services/${off.body.id}`)).body));
+  const service = (name: string, url: string) => ({ name, url, connectTimeoutMs: 2000, timeoutMs: 10000, retries: 1 });
+  assert.deepEqual((await call('GET', '/config')).body.config.services, [
+    { ...service('grpc', 'http://grpc:50051'), http2: true },
+    service('off', 'http://off:8080'),
+    service('plain', 'http://plain:8080'),
+  ]);
+  const downgraded = await call('PUT', `/services/${grpcService.body.id}`, { body: { name: 'grpc', url: 'http://grpc:50051' } });
+  assert.equal(downgraded.status, 200);
+  assert.ok(!('http2' in downgraded.body));
+  const bad = await call('POST', '/services', { body: { name: 'bad', url: 'http://bad:8080', http2: 'yes' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.details[0].path, 'http2');
+});
+
 test('caseInsensitive passes through routes and PUT /config; false or absent leaves the route and snapshot as before', async () => {
   const { call } = await fresh();
   await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } });

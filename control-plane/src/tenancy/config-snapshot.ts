@@ -11,6 +11,7 @@ export interface ServiceRow {
   connect_timeout_ms: number;
   timeout_ms: number;
   retries: number;
+  http2: boolean;
   managed_by: 'api' | 'kubernetes';
   created_at: string;
   updated_at: string;
@@ -44,18 +45,21 @@ export interface ConsumerRow {
 }
 
 /** The columns a snapshot needs (the admin API's rows carry more: ids, owner, timestamps). */
-export type ServiceConfigColumns = Pick<ServiceRow, 'name' | 'url' | 'connect_timeout_ms' | 'timeout_ms' | 'retries'>;
+export type ServiceConfigColumns = Pick<ServiceRow, 'name' | 'url' | 'connect_timeout_ms' | 'timeout_ms' | 'retries' | 'http2'>;
 export type RouteConfigColumns = Pick<RouteRow, 'name' | 'service_name' | 'paths' | 'methods' | 'hosts' | 'strip_prefix' | 'case_insensitive' | 'auth' | 'rate_limit'>;
 export type ConsumerConfigColumns = Pick<ConsumerRow, 'username' | 'api_key_hashes' | 'jwt_subject' | 'rate_limit'>;
 
 export function serviceConfigOf(row: ServiceConfigColumns): ServiceConfig {
-  return {
+  const service: ServiceConfig = {
     name: row.name,
     url: row.url,
     connectTimeoutMs: row.connect_timeout_ms,
     timeoutMs: row.timeout_ms,
     retries: row.retries,
   };
+  // Only when true: a snapshot leaves out every field at its default (DESIGN §10 Compatibility).
+  if (row.http2) service.http2 = true;
+  return service;
 }
 
 export function routeConfigOf(row: RouteConfigColumns): RouteConfig {
@@ -86,7 +90,7 @@ const isoTimestamps = (alias: string) =>
   `to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, ` +
   `to_char(${alias}.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
 
-export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.managed_by, ${isoTimestamps('s')}`;
+export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2, s.managed_by, ${isoTimestamps('s')}`;
 export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.managed_by, r.position, ${isoTimestamps('r')}`;
 export const CONSUMER_COLUMNS = `c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, ${isoTimestamps('c')}`;
 
@@ -116,7 +120,7 @@ export interface SnapshotLists {
 export function snapshotListColumns(tenantId: string): string {
   const schema = quotedTenantSchema(tenantId);
   return `(SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
-         SELECT s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries FROM ${schema}.services s) x) AS services,
+         SELECT s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2 FROM ${schema}.services s) x) AS services,
        (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (
          SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.position
            FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,

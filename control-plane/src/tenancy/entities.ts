@@ -72,18 +72,18 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
   listOrder: 's.name',
   async insert(db, tenantId, s, managedBy) {
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO ${quotedTenantSchema(tenantId)}.services (name, url, connect_timeout_ms, timeout_ms, retries, managed_by)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [s.name, s.url, s.connectTimeoutMs, s.timeoutMs, s.retries, managedBy],
+      `INSERT INTO ${quotedTenantSchema(tenantId)}.services (name, url, connect_timeout_ms, timeout_ms, retries, http2, managed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [s.name, s.url, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true, managedBy],
     );
     return (rows[0] as { id: string }).id;
   },
   async update(db, tenantId, id, s) {
     await db.query(
       `UPDATE ${quotedTenantSchema(tenantId)}.services
-          SET name = $2, url = $3, connect_timeout_ms = $4, timeout_ms = $5, retries = $6, updated_at = now()
+          SET name = $2, url = $3, connect_timeout_ms = $4, timeout_ms = $5, retries = $6, http2 = $7, updated_at = now()
         WHERE id = $1`,
-      [id, s.name, s.url, s.connectTimeoutMs, s.timeoutMs, s.retries],
+      [id, s.name, s.url, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true],
     );
   },
   explain(error) {

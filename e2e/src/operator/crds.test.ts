@@ -41,6 +41,14 @@ test('the Route CRD\'s caseInsensitive is the gateway schema\'s boolean, without
   assert.ok(!withFlag('true').success);
 });
 
+test('the Route CRD\'s upstream.http2 is the gateway schema\'s boolean, without a default written into objects', () => {
+  assert.equal(p(route, 'upstream', 'http2').type, 'boolean');
+  assert.equal(p(route, 'upstream', 'http2').default, undefined);
+  const withFlag = (value: unknown) => serviceSchema.safeParse({ name: 's', url: 'http://s:1', http2: value });
+  assert.ok(withFlag(true).success && withFlag(false).success);
+  assert.ok(!withFlag('true').success);
+});
+
 test('every numeric bound and default of the CRDs is the gateway schema\'s own', () => {
   const service = { name: 's', url: 'http://s:1' };
   const upstream = p(route, 'upstream');

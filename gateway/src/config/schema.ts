@@ -97,6 +97,12 @@ export const serviceSchema = z.strictObject({
   connectTimeoutMs: z.int().min(1).max(60_000).default(2_000),
   timeoutMs: z.int().min(1).max(600_000).default(10_000),
   retries: z.int().min(0).max(10).default(1),
+  // HTTP/2 upstream (h2c for http://, ALPN h2 for https://); gRPC needs it. `false` is left out of the parsed
+  // config, so an old config hashes and snapshots as before (DESIGN §10 Compatibility).
+  http2: z
+    .boolean()
+    .optional()
+    .overwrite((value) => (value === true ? true : undefined)),
 });
 
 export const routeSchema = z.strictObject({

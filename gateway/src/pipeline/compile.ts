@@ -1,10 +1,9 @@
 // Turns a validated config into what the hot path uses: the route table, and per route its upstream and
 // its policy chain. The order of policies is the one list below (auth identifies the consumer the rate
 // limiter counts by). Work that can be done here is never done per request.
-import type { Pool } from 'undici';
 import type { ConsumerConfig, GatewayConfig, ConfigProblem, RouteConfig } from '../config/index.js';
 import { compileRouter, type Router } from '../routing/router.js';
-import { createUpstreamService, poolKeyOf, type UpstreamService } from '../proxy/upstream.js';
+import { createUpstreamService, poolKeyOf, type UpstreamConnections, type UpstreamService } from '../proxy/upstream.js';
 import { createJwtPolicy } from '../policies/jwt/jwt-policy.js';
 import type { Hs256Rules } from '../policies/jwt/verify-hs256.js';
 import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/key-auth-policy.js';
@@ -130,8 +129,8 @@ export function compileConfig(
   const problems = environmentProblems(config, deps);
   if (problems.length > 0) return { ok: false, problems };
 
-  const previousPools = new Map<string, Pool>();
-  if (previous !== undefined) for (const service of previous.services.values()) previousPools.set(service.poolKey, service.pool);
+  const previousPools = new Map<string, UpstreamConnections>();
+  if (previous !== undefined) for (const service of previous.services.values()) previousPools.set(service.poolKey, service);
   const services = new Map<string, UpstreamService>();
   for (const service of config.services) {
     services.set(service.name, createUpstreamService(service, previousPools.get(poolKeyOf(service))));
@@ -161,11 +160,11 @@ export function compileConfig(
   return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services } };
 }
 
-/** Pools of `previous` that `next` no longer uses. */
-export function unusedPools(previous: CompiledConfig, next: CompiledConfig): Pool[] {
-  const kept = new Set<Pool>();
+/** Pools (and HTTP/2 sessions) of `previous` that `next` no longer uses. */
+export function unusedPools(previous: CompiledConfig, next: CompiledConfig): UpstreamConnections[] {
+  const kept = new Set<UpstreamConnections['pool']>();
   for (const service of next.services.values()) kept.add(service.pool);
-  const unused = new Set<Pool>();
-  for (const service of previous.services.values()) if (!kept.has(service.pool)) unused.add(service.pool);
-  return [...unused];
+  const unused = new Map<UpstreamConnections['pool'], UpstreamConnections>();
+  for (const service of previous.services.values()) if (!kept.has(service.pool)) unused.set(service.pool, service);
+  return [...unused.values()];
 }

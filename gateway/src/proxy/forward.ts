@@ -12,7 +12,7 @@ import { isRetriable } from './retry.js';
 import { isTimeoutCause, upstreamCause, type UpstreamCause } from './upstream-cause.js';
 import type { UpstreamService } from './upstream.js';
 
-class BodyLimitExceeded extends Error {}
+export class BodyLimitExceeded extends Error {}
 
 /** Passes a chunked body through, failing once it exceeds `limit` bytes. */
 function limitBody(source: Readable, limit: number): Readable {
@@ -52,7 +52,7 @@ export interface ForwardRequest {
 }
 
 /** The request body as undici should send it, or a 413. */
-function requestBody(req: IncomingMessage, maxBodyBytes: number): Readable | undefined | GatewayError {
+export function requestBody(req: IncomingMessage, maxBodyBytes: number): Readable | undefined | GatewayError {
   const length = req.headers['content-length'];
   if (length !== undefined) {
     const bytes = Number(length);

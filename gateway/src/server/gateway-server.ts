@@ -8,7 +8,7 @@ import type { BlockList } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
-import { GatewayError, badPath, badUpgrade, bodyStalled, misdirected, routeNotFound, shuttingDown } from '../errors.js';
+import { GatewayError, badPath, badUpgrade, bodyStalled, grpcNeedsHttp2, misdirected, routeNotFound, shuttingDown } from '../errors.js';
 import { listenerForHost } from '../listeners/listener-table.js';
 import { normalizeRequestTarget } from '../routing/normalize-path.js';
 import { hostOf, type RouteMatch, type Router } from '../routing/router.js';
@@ -16,7 +16,9 @@ import type { ConfigStore } from '../pipeline/config-store.js';
 import type { CompiledConfig, CompiledRoute } from '../pipeline/compile.js';
 import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.js';
 import { REQUEST_ID_PATTERN } from '../protocol/request-id.js';
-import { forwardRequest, type UpstreamExchange } from '../proxy/forward.js';
+import { forwardRequest, type ForwardRequest, type UpstreamExchange } from '../proxy/forward.js';
+import { forwardH2 } from '../proxy/forward-h2.js';
+import { isGrpcContentType } from '../proxy/grpc-status.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
 import type { UpstreamCause } from '../proxy/upstream-cause.js';
@@ -34,6 +36,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { clientAddress } from './client-address.js';
 import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from './client-limits.js';
 import { sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
+import { decidedStatus } from '../proxy/h2-response.js';
 
 /** Per connection: responses not finished yet, and who waits for there to be none (an upgrade pipelined behind them). */
 const OPEN_RESPONSES = Symbol('openResponses');
@@ -208,6 +211,12 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     observed.consumer = ctx.consumer?.username;
     if (outcome !== undefined) return sendError(res, refuse(outcome, observed), requestId);
     const route = admitted.match.target;
+    const h2 = route.service.h2;
+    // gRPC (HTTP/2 only) to a service that speaks HTTP/1.1 upstream could never work: say why.
+    if (h2 === undefined && req.httpVersionMajor === 2 && isGrpcContentType(req.headers['content-type'])) {
+      observed.upstreamCause = 'protocol_error';
+      return sendError(res, grpcNeedsHttp2(), requestId);
+    }
     const headers = upstreamRequestHeaders(req.headers, {
       requestId,
       peer: admitted.peer,
@@ -217,7 +226,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       upgrade: false,
       proto: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
     });
-    observed.upstream = forwardRequest({
+    const forwarded: ForwardRequest = {
       req,
       res,
       service: route.service,
@@ -232,7 +241,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       onUpstreamError: upstreamError,
       observation: observed,
       onFailure: sendError,
-    });
+    };
+    observed.upstream = h2 === undefined ? forwardRequest(forwarded) : forwardH2(forwarded, h2);
   }
 
   /** An error no policy or upstream failure explains: 500, and one log line without details. */
@@ -257,7 +267,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
         idle();
       }
       observed.upstream?.clientClosed();
-      finish(req, res.headersSent ? res.statusCode : 499, started, requestId, observed);
+      finish(req, res.headersSent ? decidedStatus(res) : 499, started, requestId, observed);
     });
     if (draining) res.shouldKeepAlive = false;
     if (req.url === '*' && req.method === 'OPTIONS') return sendServerOptions(res, requestId);

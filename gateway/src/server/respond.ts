@@ -1,9 +1,11 @@
-// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,cause?,message,requestId}}`; and the
-// gateway's own answer to `OPTIONS *`.
+// The one place a GatewayError becomes a response: JSON `{"error":{code,reason?,cause?,message,requestId}}`, or a
+// trailers-only gRPC answer to a gRPC request; and the gateway's own answer to `OPTIONS *`.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { GatewayError } from '../errors.js';
+import { encodeGrpcMessage, grpcStatusFor, isGrpcContentType } from '../proxy/grpc-status.js';
+import { markDecidedStatus, respondTrailersOnly } from '../proxy/h2-response.js';
 
 function errorBody(error: GatewayError, requestId: string): string {
   const reason = error.authReason === undefined ? {} : { reason: error.authReason };
@@ -16,6 +18,7 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
     res.destroy();
     return;
   }
+  if (res.req.httpVersionMajor === 2 && isGrpcContentType(res.req.headers['content-type'])) return sendGrpcError(res, error, requestId);
   const body = errorBody(error, requestId);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
@@ -28,6 +31,24 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
   if (!res.req.complete && res.req.httpVersionMajor < 2) headers.connection = 'close';
   res.writeHead(error.status, headers);
   res.end(body);
+}
+
+/**
+ * A refusal of a gRPC request as gRPC clients read it: HTTP 200, trailers-only (one HEADERS frame ending the
+ * stream) with grpc-status mapped from the HTTP status (proxy/grpc-status.ts) and the message; the error code
+ * and cause stay readable in grpc-message. Logs and metrics keep the HTTP status the gateway decided.
+ */
+function sendGrpcError(res: ServerResponse, error: GatewayError, requestId: string): void {
+  markDecidedStatus(res, error.status);
+  const cause = error.upstreamCause === undefined ? '' : ` [cause: ${error.upstreamCause}]`;
+  respondTrailersOnly(res, {
+    ':status': 200,
+    'content-type': 'application/grpc',
+    'grpc-status': String(grpcStatusFor(error.status)),
+    'grpc-message': encodeGrpcMessage(`${error.code}: ${error.message}${cause}`),
+    'x-request-id': requestId,
+    ...error.headers,
+  });
 }
 
 /**

@@ -64,7 +64,7 @@ export interface TenantResource extends KubeObject {
 
 export interface RouteSpec {
   tenantRef: { name: string };
-  upstream: { url: string; connectTimeoutMs?: number; timeoutMs?: number; retries?: number };
+  upstream: { url: string; connectTimeoutMs?: number; timeoutMs?: number; retries?: number; http2?: boolean };
   match: { paths: string[]; methods?: string[]; hosts?: string[] };
   stripPrefix?: boolean;
   caseInsensitive?: boolean;

@@ -57,3 +57,14 @@ test('spec.caseInsensitive true reaches the route; false or absent leaves the ro
     );
   }
 });
+
+test('spec.upstream.http2 true reaches the service; false or absent leaves the service as it always was', () => {
+  const h2 = desiredRoute(route({ upstream: { url: 'http://grpc:50051', http2: true } }));
+  assert.ok(h2.accepted);
+  assert.equal(h2.value.service.http2, true);
+  for (const upstream of [{ url: 'http://users:8080' }, { url: 'http://users:8080', http2: false }]) {
+    const result = desiredRoute(route({ upstream }));
+    assert.ok(result.accepted);
+    assert.equal(JSON.stringify(result.value.service), '{"name":"k8s.shop.users","url":"http://users:8080","connectTimeoutMs":2000,"timeoutMs":10000,"retries":1}');
+  }
+});

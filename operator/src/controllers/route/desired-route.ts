@@ -27,6 +27,7 @@ export function desiredRoute(route: RouteResource): Evaluation<{ service: Servic
     ...(spec.upstream.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: spec.upstream.connectTimeoutMs }),
     ...(spec.upstream.timeoutMs === undefined ? {} : { timeoutMs: spec.upstream.timeoutMs }),
     ...(spec.upstream.retries === undefined ? {} : { retries: spec.upstream.retries }),
+    ...(spec.upstream.http2 === undefined ? {} : { http2: spec.upstream.http2 }),
   });
   if (!service.success) return { accepted: false, reason: 'Invalid', message: problemMessage(service.error, SERVICE_FIELDS, 'spec.upstream') };
   const parsed = routeSchema.safeParse({
