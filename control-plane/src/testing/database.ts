@@ -39,7 +39,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       await pool.end();
       const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabaseForcibly(cleanup, name);
       const { rows } = await cleanup.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE $1 || '%' ORDER BY length(rolname) DESC", [
         rolePrefixOf(name),
       ]);
@@ -47,4 +47,27 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       await cleanup.end();
     },
   };
+}
+
+/**
+ * DROP DATABASE … WITH (FORCE), retried for a few seconds when PostgreSQL refuses to end a backend our role may not
+ * signal (seen once on PostgreSQL 18 at the end of a file whose servers had all closed: a backend on its way out).
+ * A refusal that outlasts the retries names the backends still there, so the next run can tell what held on.
+ */
+async function dropDatabaseForcibly(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt >= 50) {
+        const { rows } = await client.query<{ usename: string | null; backend_type: string; state: string | null }>(
+          'SELECT usename, backend_type, state FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        throw new Error(`could not drop test database ${name}: ${(error as Error).message}; backends: ${JSON.stringify(rows)}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
