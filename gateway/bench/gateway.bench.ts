@@ -88,8 +88,10 @@ const loadWithNodeH2: Load = async (url, headers, seconds) => runNodeH2Load(url,
 
 const http1Tool = hasCommand('wrk') ? 'wrk' : 'autocannon';
 const http1Load = http1Tool === 'wrk' ? loadWithWrk : loadWithAutocannon;
-const h2Tool = hasCommand('h2load') ? 'h2load' : 'node:http2 (bench/h2-load.ts)';
-const h2Load = hasCommand('h2load') ? loadWithH2load : loadWithNodeH2;
+// BENCH_H2_TOOL=node forces the node:http2 generator (it runs in this process, on the load core).
+const useH2load = hasCommand('h2load') && process.env.BENCH_H2_TOOL !== 'node';
+const h2Tool = useH2load ? 'h2load' : 'node:http2 (bench/h2-load.ts)';
+const h2Load = useH2load ? loadWithH2load : loadWithNodeH2;
 
 async function measure(section: Section, contender: Contender, headers: Record<string, string>): Promise<Measurement> {
   const { name, url, pid, tokens } = contender;
