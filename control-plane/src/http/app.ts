@@ -26,7 +26,7 @@ import { requireTenantAccess } from '../auth/require-tenant.js';
 import { registerConfirmPage } from '../auth/confirm-page.js';
 import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
-import type { Pool } from '../db/pool.js';
+import { ping, type Pool } from '../db/pool.js';
 import type { TenantDb } from '../tenancy/tenant-db.js';
 import { requestContext } from '../telemetry/logger.js';
 import type { ControlPlaneMetrics } from '../telemetry/metrics.js';
@@ -174,7 +174,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerConfirmPage(app);
   app.get('/readyz', async (_request, reply) => {
-    const database = { name: 'database', required: true, check: async () => (await deps.pool.query('SELECT 1'), true) };
+    const database = { name: 'database', required: true, check: async () => (await ping(deps.pool), true) };
     const redis = deps.redisProbe === undefined ? [] : [{ name: 'redis', required: false, check: deps.redisProbe }];
     const { statusCode, body } = await readiness([database, ...redis]);
     return reply.code(statusCode).send(body);

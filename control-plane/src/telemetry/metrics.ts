@@ -1,6 +1,6 @@
 // Prometheus metrics of the control plane (DESIGN §9), on a registry owned by the app instance.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Pool } from '../db/pool.js';
+import { ping, type Pool } from '../db/pool.js';
 
 export interface ControlPlaneMetrics {
   registry: Registry;
@@ -18,7 +18,7 @@ export function createMetrics(pool: Pool): ControlPlaneMetrics {
     registers: [registry],
     async collect() {
       try {
-        await pool.query('SELECT 1');
+        await ping(pool);
         this.set(1);
       } catch {
         this.set(0);
