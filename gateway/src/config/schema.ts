@@ -91,21 +91,160 @@ export const routeRateLimitSchema = rateLimitSchema.extend({
   by: z.enum(['consumer', 'ip']).default('consumer'),
 });
 
-export const serviceSchema = z.strictObject({
-  name: entityName('service name'),
+/** One upstream target (DESIGN §10): a URL like a service's `url`, and its share of traffic. */
+export const targetSchema = z.strictObject({
   url: upstreamUrl,
-  connectTimeoutMs: z.int().min(1).max(60_000).default(2_000),
-  timeoutMs: z.int().min(1).max(600_000).default(10_000),
-  retries: z.int().min(0).max(10).default(1),
-  // HTTP/2 upstream (h2c for http://, ALPN h2 for https://); gRPC needs it. `false` is left out of the parsed
-  // config, so an old config hashes and snapshots as before (DESIGN §10 Compatibility).
-  http2: z
-    .boolean()
-    .optional()
-    .overwrite((value) => (value === true ? true : undefined)),
+  weight: z.int().min(0).max(1_000).default(1),
 });
 
-export const routeSchema = z.strictObject({
+export const LOAD_BALANCING_ALGORITHMS = ['round-robin', 'least-request', 'consistent-hash'] as const;
+export const HASH_ON_TYPES = ['header', 'cookie', 'client-ip', 'consumer'] as const;
+/** A header name or cookie name to hash on: an RFC 9110 token. */
+const TOKEN_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+
+export const loadBalancingSchema = z
+  .strictObject({
+    algorithm: z.enum(LOAD_BALANCING_ALGORITHMS).default('round-robin'),
+    hashOn: z
+      .strictObject({
+        type: z.enum(HASH_ON_TYPES),
+        name: z.string().regex(TOKEN_PATTERN, { message: 'must be a header or cookie name (an HTTP token)' }).optional(),
+      })
+      .superRefine((hashOn, ctx) => {
+        const needsName = hashOn.type === 'header' || hashOn.type === 'cookie';
+        if (needsName && hashOn.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: `hashOn.type ${hashOn.type} needs a name` });
+        if (!needsName && hashOn.name !== undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: `hashOn.type ${hashOn.type} takes no name` });
+      })
+      .optional(),
+  })
+  .superRefine((lb, ctx) => {
+    if (lb.algorithm === 'consistent-hash' && lb.hashOn === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['hashOn'], message: 'consistent-hash needs hashOn' });
+    }
+    if (lb.algorithm !== 'consistent-hash' && lb.hashOn !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['hashOn'], message: 'hashOn is only for algorithm consistent-hash' });
+    }
+  });
+
+/** An HTTP probe path: origin-form, printable ASCII, no fragment. */
+const PROBE_PATH_PATTERN = /^\/[\x21-\x7e]{0,1023}$/;
+
+export const activeHealthCheckSchema = z
+  .strictObject({
+    path: z.string().regex(PROBE_PATH_PATTERN, { message: "must be a path starting with '/' of at most 1024 printable characters" }).default('/'),
+    intervalMs: z.int().min(1_000).max(300_000).default(5_000),
+    timeoutMs: z.int().min(100).max(60_000).default(1_000),
+    healthyThreshold: z.int().min(1).max(10).default(2),
+    unhealthyThreshold: z.int().min(1).max(10).default(3),
+  })
+  .refine((active) => active.timeoutMs < active.intervalMs, { path: ['timeoutMs'], message: 'must be less than intervalMs' });
+
+export const passiveHealthCheckSchema = z.strictObject({
+  consecutiveFailures: z.int().min(1).max(100).default(5),
+  ejectionMs: z.int().min(1_000).max(3_600_000).default(30_000),
+  maxEjectionPercent: z.int().min(0).max(100).default(50),
+});
+
+export const healthChecksSchema = z
+  .strictObject({ active: activeHealthCheckSchema.optional(), passive: passiveHealthCheckSchema.optional() })
+  .refine((checks) => checks.active !== undefined || checks.passive !== undefined, { message: 'needs active, passive or both' });
+
+export const circuitBreakerSchema = z.strictObject({
+  maxConnections: z.int().min(1).max(100_000).default(1_024),
+  maxPendingRequests: z.int().min(0).max(100_000).default(1_024),
+});
+
+/** A TLS server name as sent in SNI: a hostname (no IP literal, no port). */
+const SERVER_NAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+export const upstreamTlsSchema = z.strictObject({
+  /** A certificate (of `certificates` or TLS_CERT_DIR) whose chain is the CA bundle to verify the upstream with. */
+  caCertificate: entityName('certificate name').optional(),
+  serverName: z.string().regex(SERVER_NAME_PATTERN, { message: 'must be a lower-case hostname' }).optional(),
+  /** A certificate with its key, presented to the upstream (mTLS). */
+  clientCertificate: entityName('certificate name').optional(),
+  verify: z.boolean().default(true),
+});
+
+/** At most this many targets per service (a host name that resolves to several addresses counts once here). */
+export const MAX_TARGETS_PER_SERVICE = 256;
+
+export const serviceSchema = z
+  .strictObject({
+    name: entityName('service name'),
+    // `url` is the one-target shorthand of `targets` (DESIGN §10): exactly one of the two.
+    url: upstreamUrl.optional(),
+    targets: z.array(targetSchema).max(MAX_TARGETS_PER_SERVICE).optional(),
+    connectTimeoutMs: z.int().min(1).max(60_000).default(2_000),
+    timeoutMs: z.int().min(1).max(600_000).default(10_000),
+    // Replaced by routes[].retry (DESIGN §10); kept for configs that have it, used by routes without `retry`.
+    retries: z.int().min(0).max(10).default(1),
+    // HTTP/2 upstream (h2c for http://, ALPN h2 for https://); gRPC needs it. `false` is left out of the parsed
+    // config, so an old config hashes and snapshots as before (DESIGN §10 Compatibility).
+    http2: z
+      .boolean()
+      .optional()
+      .overwrite((value) => (value === true ? true : undefined)),
+    // The fields below are absent unless set, so an old config hashes and snapshots as before.
+    loadBalancing: loadBalancingSchema.optional(),
+    healthChecks: healthChecksSchema.optional(),
+    circuitBreaker: circuitBreakerSchema.optional(),
+    tls: upstreamTlsSchema.optional(),
+  })
+  .superRefine((service, ctx) => {
+    if ((service.url === undefined) === (service.targets === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'a service needs exactly one of url and targets' });
+      return;
+    }
+    const targets = serviceTargets(service);
+    if (targets.length > 0 && targets.every((target) => target.weight === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'at least one target needs a weight above 0' });
+    }
+    const schemes = new Set(targets.map((target) => target.url.slice(0, target.url.indexOf(':')).toLowerCase()));
+    if (schemes.size > 1) ctx.addIssue({ code: 'custom', path: ['targets'], message: 'all targets of a service must use the same scheme (http or https)' });
+    if (service.tls !== undefined && schemes.has('http')) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'tls is only for https:// targets' });
+    }
+  });
+
+/** A service's targets: `targets`, or its `url` as one target of weight 1. */
+export function serviceTargets(service: { url?: string | undefined; targets?: readonly { url: string; weight: number }[] | undefined }): readonly { url: string; weight: number }[] {
+  if (service.targets !== undefined) return service.targets;
+  return service.url === undefined ? [] : [{ url: service.url, weight: 1 }];
+}
+
+export const RETRY_CONDITIONS = ['connect-failure', 'reset', '502', '503', '504'] as const;
+export const MAX_REQUEST_TIMEOUT_MS = 3_600_000;
+
+export const routeTimeoutsSchema = z
+  .strictObject({
+    // The whole exchange, retries included; 0 disables.
+    requestMs: z.int().min(0).max(MAX_REQUEST_TIMEOUT_MS).optional(),
+    // Each try; defaults to the service's timeoutMs; 0 disables.
+    backendRequestMs: z.int().min(0).max(MAX_REQUEST_TIMEOUT_MS).optional(),
+  })
+  .refine((t) => t.requestMs === undefined || t.requestMs === 0 || t.backendRequestMs === undefined || t.backendRequestMs === 0 || t.backendRequestMs <= t.requestMs, {
+    path: ['backendRequestMs'],
+    message: 'must not exceed requestMs (Gateway API)',
+  });
+
+export const routeRetrySchema = z.strictObject({
+  // Tries after the first one.
+  attempts: z.int().min(0).max(10),
+  on: z
+    .array(z.enum(RETRY_CONDITIONS))
+    .min(1)
+    .max(RETRY_CONDITIONS.length)
+    .default(['connect-failure']),
+  // Base of the exponential backoff between tries (full jitter).
+  backoffMs: z.int().min(0).max(10_000).default(25),
+});
+
+/** Methods that may be sent twice (RFC 9110 §9.2.2): the only ones retried after a byte may have reached the upstream. */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+export const routeSchema = z
+  .strictObject({
   name: entityName('route name'),
   service: entityName('service name'),
   paths: z.array(pathPattern).min(1).max(64),
@@ -117,6 +256,9 @@ export const routeSchema = z.strictObject({
   stripPrefix: z.boolean().default(false),
   auth: z.enum(AUTH_KINDS).default('none'),
   rateLimit: routeRateLimitSchema.optional(),
+  timeouts: routeTimeoutsSchema.optional(),
+  // Replaces the service's `retries` for this route (DESIGN §10).
+  retry: routeRetrySchema.optional(),
   // The listeners this route attaches to; absent: every listener with no `gateway` owner (DESIGN §10).
   listeners: z.array(entityName('listener name')).min(1).max(64).optional(),
   // Case-sensitive by default (Gateway API). `false` is left out of the parsed config, so a config that says it
@@ -125,7 +267,20 @@ export const routeSchema = z.strictObject({
     .boolean()
     .optional()
     .overwrite((value) => (value === true ? true : undefined)),
-});
+  })
+  .superRefine((route, ctx) => {
+    // Only idempotent methods are retried on anything but connect-failure: a route of non-idempotent methods
+    // only cannot honour such a retry policy.
+    const retry = route.retry;
+    if (retry === undefined || retry.attempts === 0 || retry.on.includes('connect-failure')) return;
+    if (route.methods.length > 0 && route.methods.every((method) => !IDEMPOTENT_METHODS.has(method))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retry', 'on'],
+        message: `methods ${route.methods.join(', ')} are not idempotent and are only retried on connect-failure; add it or drop retry`,
+      });
+    }
+  });
 
 /** A listener hostname (DESIGN §10): a hostname, or one with a leading `*.` label. */
 const LISTENER_HOSTNAME_PATTERN = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -289,3 +444,10 @@ export type CertificateConfig = z.infer<typeof certificateSchema>;
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 /** The config as a user writes it, with optional fields that get defaults. */
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type TargetConfig = z.infer<typeof targetSchema>;
+export type LoadBalancingConfig = z.infer<typeof loadBalancingSchema>;
+export type HealthChecksConfig = z.infer<typeof healthChecksSchema>;
+export type CircuitBreakerConfig = z.infer<typeof circuitBreakerSchema>;
+export type UpstreamTlsConfig = z.infer<typeof upstreamTlsSchema>;
+export type RouteTimeoutsConfig = z.infer<typeof routeTimeoutsSchema>;
+export type RouteRetryConfig = z.infer<typeof routeRetrySchema>;

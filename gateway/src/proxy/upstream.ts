@@ -2,7 +2,7 @@
 // base path and its timeouts. Pools are reused across config versions when the service's URL, connect timeout
 // and protocol did not change.
 import { Pool } from 'undici';
-import type { ServiceConfig } from '../config/index.js';
+import { serviceTargets, type ServiceConfig } from '../config/index.js';
 import { H2Origin } from './h2-origin.js';
 
 export interface UpstreamService {
@@ -20,8 +20,13 @@ export interface UpstreamService {
   readonly poolKey: string;
 }
 
+/** Until upstream pools land (issue 16): the first target. */
+function firstTargetUrl(service: ServiceConfig): string {
+  return serviceTargets(service)[0]?.url ?? 'http://127.0.0.1:9';
+}
+
 export function poolKeyOf(service: ServiceConfig): string {
-  return `${new URL(service.url).origin}|${service.connectTimeoutMs}${service.http2 === true ? '|h2' : ''}`;
+  return `${new URL(firstTargetUrl(service)).origin}|${service.connectTimeoutMs}${service.http2 === true ? '|h2' : ''}`;
 }
 
 /** What a service keeps across config versions while its pool key stays the same. */
@@ -31,7 +36,7 @@ export interface UpstreamConnections {
 }
 
 export function createUpstreamService(service: ServiceConfig, existing?: UpstreamConnections): UpstreamService {
-  const url = new URL(service.url);
+  const url = new URL(firstTargetUrl(service));
   const existingPool = existing?.pool;
   const pool =
     existingPool ??
