@@ -57,8 +57,22 @@ export const errorEvent = z.strictObject({
 });
 export const errorsMessage = z.strictObject({ type: z.literal('errors'), events: z.array(errorEvent).max(MAX_LOG_ENTRIES_PER_BATCH) });
 
-/** Every message a gateway may send; the control plane closes with 1008 on anything else. */
-export const gatewayMessage = z.discriminatedUnion('type', [helloMessage, ackMessage, nackMessage, logsMessage, errorsMessage]);
+/** Most targets one `health` message reports (every target of every service of a node). */
+export const MAX_HEALTH_TARGETS = 10_000;
+/**
+ * The health of every upstream target of the node's current config (DESIGN §10): sent when a target changes
+ * state, and in full on connect. `target` is `host:port` as written in the config, so the set is bounded.
+ */
+export const healthMessage = z.strictObject({
+  type: z.literal('health'),
+  targets: z.array(z.strictObject({ service: capped, target: capped, healthy: z.boolean() })).max(MAX_HEALTH_TARGETS),
+});
+
+/**
+ * Every message a gateway may send. A message of a type not listed here (a newer gateway's) is counted and
+ * ignored (DESIGN §10 Compatibility); a malformed message of a listed type closes with 1008.
+ */
+export const gatewayMessage = z.discriminatedUnion('type', [helloMessage, ackMessage, nackMessage, logsMessage, errorsMessage, healthMessage]);
 export type GatewayMessage = z.infer<typeof gatewayMessage>;
 export type HelloMessage = z.infer<typeof helloMessage>;
 export type AckMessage = z.infer<typeof ackMessage>;
@@ -67,6 +81,7 @@ export type LogsMessage = z.infer<typeof logsMessage>;
 export type ErrorsMessage = z.infer<typeof errorsMessage>;
 export type LogEntry = z.infer<typeof logEntry>;
 export type ErrorEvent = z.infer<typeof errorEvent>;
+export type HealthMessage = z.infer<typeof healthMessage>;
 
 // Control plane → gateway.
 
