@@ -1,10 +1,11 @@
-// The admin API's view of the three entities (DESIGN §3): the input schema of each (the gateway's own, with
+// The admin API's view of the three entities (DESIGN §3): the input schema of each (listeners too, DESIGN §10) (the gateway's own, with
 // the names reserved for the operator refused) and how a stored row is presented.
-import { consumerSchema, routeSchema, serviceSchema, type ConsumerConfig, type RouteConfig, type ServiceConfig } from '@novagate/gateway/config';
+import { consumerSchema, listenerSchema, routeSchema, serviceSchema, type ConsumerConfig, type ListenerConfig, type RouteConfig, type ServiceConfig } from '@novagate/gateway/config';
 import { z } from 'zod';
-import type { ConsumerRow, RouteRow, ServiceRow } from '../tenancy/config-snapshot.js';
+import type { ConsumerRow, ListenerRow, RouteRow, ServiceRow } from '../tenancy/config-snapshot.js';
 import {
   consumers as consumerKind,
+  listeners as listenerKind,
   OPERATOR_NAME_PREFIX,
   RESERVED_NAME_MESSAGE,
   routes as routeKind,
@@ -48,4 +49,12 @@ export const consumers: EntityApi<ConsumerConfig, ConsumerRow> = {
     .refine((c) => notOperatorName(c.username), { message: RESERVED_NAME_MESSAGE, path: ['username'] })
     .refine((c) => !isUuidShaped(c.username), { message: UUID_SHAPED_NAME_MESSAGE, path: ['username'] }),
   present: (row) => presentRow(row, consumerKind.configOf(row)),
+};
+
+export const listeners: EntityApi<ListenerConfig, ListenerRow> = {
+  kind: listenerKind,
+  input: listenerSchema
+    .refine((l) => notOperatorName(l.name), { message: RESERVED_NAME_MESSAGE, path: ['name'] })
+    .refine((l) => !isUuidShaped(l.name), { message: UUID_SHAPED_NAME_MESSAGE, path: ['name'] }),
+  present: (row) => presentRow(row, listenerKind.configOf(row)),
 };

@@ -8,7 +8,7 @@
 export const MAX_AGE_MS = 10_000;
 const MAX_TENANTS = 10_000;
 
-export type ListName = 'services' | 'routes' | 'consumers';
+export type ListName = 'services' | 'routes' | 'consumers' | 'listeners';
 
 export interface ListCache {
   /** The cached body for the tenant's list, or the one `load` produces (stored when still current). */

@@ -11,7 +11,7 @@ import { REQUEST_ID_PATTERN } from '@novagate/gateway/protocol';
 import { registerApiKeyRoutes } from '../admin-api/api-keys-router.js';
 import { registerConfigRoutes } from '../admin-api/config-router.js';
 import { registerConsumerKeyRoutes } from '../admin-api/consumer-keys-router.js';
-import { consumers, routes, services } from '../admin-api/entities.js';
+import { consumers, listeners, routes, services } from '../admin-api/entities.js';
 import { registerEntityRoutes } from '../admin-api/entity-router.js';
 import { registerCertificateRoutes } from '../admin-api/certificates-router.js';
 import type { SecretBox } from '../tenancy/secret-box.js';
@@ -206,6 +206,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, services), { prefix: '/services' });
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, routes), { prefix: '/routes' });
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, consumers), { prefix: '/consumers' });
+      await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, listeners), { prefix: '/listeners' });
       await tenant.register(async (scope) => registerConsumerKeyRoutes(scope, deps.tenantDb, deps.listCache), { prefix: '/consumers/:id/keys' });
       await tenant.register(async (scope) => registerGatewayRoutes(scope, deps.tenantDb, deps.presence), { prefix: '/gateways' });
       await tenant.register(async (scope) => registerRequestLogRoutes(scope, deps.tenantDb), { prefix: '/request-logs' });

@@ -22,6 +22,7 @@ before(async () => {
   ids.services = await made('/services', { name: 'svc', url: 'http://upstream:8080' });
   ids.routes = await made('/routes', { name: 'route', service: 'svc', paths: ['/r'] });
   ids.consumers = await made('/consumers', { username: 'consumer' });
+  ids.listeners = await made('/listeners', { name: 'listener', port: 8081, protocol: 'HTTP' });
   ids['api-keys'] = await made('/api-keys', { name: 'key' });
 });
 
@@ -46,6 +47,8 @@ function exampleBody(method: string, url: string): Record<string, unknown> | und
   const hash = 'a'.repeat(64);
   const route = { name: 'r2', service: 'svc', paths: ['/p/:id'], methods: ['GET'], hosts: ['api.example.com'], auth: 'key-auth', rateLimit: { limit: 5, windowSeconds: 60, by: 'ip' } };
   const service = { name: 'svc2', url: 'http://upstream:8080' };
+  const pooled = { name: 'svc3', targets: [{ url: 'http://upstream:8080', weight: 2 }], loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name: 'x-user' } } };
+  const listener = { name: 'l2', port: 8082, protocol: 'HTTP', hostname: 'api.example.com' };
   const consumer = { username: 'c2', jwtSubject: 'subject', apiKeyHashes: [hash] };
   // NUL is refused before any other check, so the PEM need not be real.
   const certificate = { name: 'cert2', cert: 'a certificate chain', key: 'a private key' };
@@ -56,17 +59,19 @@ function exampleBody(method: string, url: string): Record<string, unknown> | und
     'POST /api/v1/auth/password-reset': { email: 'nul@example.com' },
     'POST /api/v1/auth/password-reset/confirm': { token: 'c'.repeat(64), password: 'a long enough password' },
     'POST /api/v1/tenants/:tenantId/api-keys': { name: 'key2' },
-    'POST /api/v1/tenants/:tenantId/services': service,
+    'POST /api/v1/tenants/:tenantId/services': pooled,
     'PUT /api/v1/tenants/:tenantId/services/:id': { ...service, name: 'svc' },
     'POST /api/v1/tenants/:tenantId/routes': route,
     'PUT /api/v1/tenants/:tenantId/routes/:id': { ...route, name: 'route' },
     'POST /api/v1/tenants/:tenantId/consumers': consumer,
     'PUT /api/v1/tenants/:tenantId/consumers/:id': { ...consumer, username: 'consumer' },
     'POST /api/v1/tenants/:tenantId/consumers/:id/keys': { name: 'key3' },
+    'POST /api/v1/tenants/:tenantId/listeners': listener,
+    'PUT /api/v1/tenants/:tenantId/listeners/:id': { ...listener, name: 'listener' },
     'POST /api/v1/tenants/:tenantId/certificates': certificate,
     'PUT /api/v1/tenants/:tenantId/certificates/:id': { ...certificate, key: { sha256: hash } },
     'PUT /api/v1/tenants/:tenantId/config': {
-      config: { services: [service], routes: [{ ...route, service: 'svc2' }], consumers: [consumer], certificates: [certificate] },
+      config: { services: [service], routes: [{ ...route, service: 'svc2', listeners: ['l2'] }], consumers: [consumer], certificates: [certificate], listeners: [listener] },
     },
   };
   return examples[`${method} ${url}`];

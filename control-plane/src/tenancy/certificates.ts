@@ -218,14 +218,29 @@ export async function updateCertificate(db: TenantDb, tenantId: string, ref: Ent
   return row as CertificateRow;
 }
 
+/** Listeners and services that name certificate `name` (`tls.certificates`, `tls.caCertificate`, `tls.clientCertificate`). */
+async function certificateUsers(db: Queryable, tenantId: string, name: string): Promise<string[]> {
+  const schema = quotedTenantSchema(tenantId);
+  const { rows } = await db.query<{ kind: string; name: string }>(
+    `(SELECT 'listener' AS kind, name FROM ${schema}.listeners WHERE spec->'tls'->'certificates' ? $1 ORDER BY name LIMIT 5)
+     UNION ALL
+     (SELECT 'service', name FROM ${schema}.services
+       WHERE options->'tls'->>'caCertificate' = $1 OR options->'tls'->>'clientCertificate' = $1 ORDER BY name LIMIT 5)`,
+    [name],
+  );
+  return rows.map((row) => `${row.kind} '${row.name}'`);
+}
+
 /**
- * Deletes an API-managed certificate. Listeners (`listeners[].tls.certificates`) are not stored in the control
- * plane yet, so nothing can hold it; once they are, a certificate a listener names must answer in_use here.
+ * Deletes an API-managed certificate; in_use while a listener or a service names it (a gateway would otherwise
+ * lose the certificate of a listener it serves).
  */
 export async function deleteCertificate(db: TenantDb, tenantId: string, ref: EntityRef): Promise<void> {
   await writeCertificate(db, tenantId, async (client) => {
     const existing = await findCertificate(client, tenantId, ref);
     if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef('certificate', ref));
+    const users = await certificateUsers(client, tenantId, existing.name);
+    if (users.length > 0) throw new StoreError('in_use', `certificate '${existing.name}' is still named by ${users.join(', ')}; change them first`);
     await deleteCertificates(client, tenantId, [existing.id]);
     return null;
   });

@@ -1,17 +1,33 @@
 // Builds a tenant's gateway config snapshot (DESIGN §4) from its service, route, consumer and certificate rows.
-import type { ConsumerConfig, RateLimitConfig, RouteConfig, RouteRateLimitConfig, ServiceConfig } from '@novagate/gateway/config';
+import type { ConsumerConfig, ListenerConfig, RateLimitConfig, RouteConfig, RouteRateLimitConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
 import type { StoredCertificate, StoredConfig } from './certificate-snapshot.js';
 import { quotedTenantSchema } from './schema-name.js';
 
+/** The fields of a config object kept in its `options` column (every field without a column of its own). */
+export type ConfigOptions = Record<string, unknown>;
+
+/** The fields of `config` not held in `columns`: what the row's `options` column stores. */
+export function optionsOf(config: object, columns: ReadonlySet<string>): ConfigOptions {
+  const options: ConfigOptions = {};
+  for (const [key, value] of Object.entries(config)) if (!columns.has(key) && value !== undefined) options[key] = value;
+  return options;
+}
+
+/** Service fields with a column of their own; every other field of a service lives in `options`. */
+export const SERVICE_COLUMN_FIELDS: ReadonlySet<string> = new Set(['name', 'url', 'connectTimeoutMs', 'timeoutMs', 'retries', 'http2']);
+/** Route fields with a column of their own (`service` through service_id). */
+export const ROUTE_COLUMN_FIELDS: ReadonlySet<string> = new Set(['name', 'service', 'paths', 'methods', 'hosts', 'stripPrefix', 'auth', 'rateLimit', 'caseInsensitive']);
+
 export interface ServiceRow {
   id: string;
   name: string;
-  url: string;
+  url: string | null;
   connect_timeout_ms: number;
   timeout_ms: number;
   retries: number;
   http2: boolean;
+  options: ConfigOptions;
   managed_by: 'api' | 'kubernetes';
   created_at: string;
   updated_at: string;
@@ -28,6 +44,7 @@ export interface RouteRow {
   case_insensitive: boolean;
   auth: RouteConfig['auth'];
   rate_limit: RouteRateLimitConfig | null;
+  options: ConfigOptions;
   managed_by: 'api' | 'kubernetes';
   created_at: string;
   updated_at: string;
@@ -44,19 +61,30 @@ export interface ConsumerRow {
   updated_at: string;
 }
 
+export interface ListenerRow {
+  id: string;
+  name: string;
+  spec: ListenerConfig;
+  managed_by: 'api' | 'kubernetes';
+  created_at: string;
+  updated_at: string;
+}
+
 /** The columns a snapshot needs (the admin API's rows carry more: ids, owner, timestamps). */
-export type ServiceConfigColumns = Pick<ServiceRow, 'name' | 'url' | 'connect_timeout_ms' | 'timeout_ms' | 'retries' | 'http2'>;
-export type RouteConfigColumns = Pick<RouteRow, 'name' | 'service_name' | 'paths' | 'methods' | 'hosts' | 'strip_prefix' | 'case_insensitive' | 'auth' | 'rate_limit'>;
+export type ServiceConfigColumns = Pick<ServiceRow, 'name' | 'url' | 'connect_timeout_ms' | 'timeout_ms' | 'retries' | 'http2' | 'options'>;
+export type RouteConfigColumns = Pick<RouteRow, 'name' | 'service_name' | 'paths' | 'methods' | 'hosts' | 'strip_prefix' | 'case_insensitive' | 'auth' | 'rate_limit' | 'options'>;
 export type ConsumerConfigColumns = Pick<ConsumerRow, 'username' | 'api_key_hashes' | 'jwt_subject' | 'rate_limit'>;
 
 export function serviceConfigOf(row: ServiceConfigColumns): ServiceConfig {
   const service: ServiceConfig = {
+    ...(row.options as Partial<ServiceConfig>),
     name: row.name,
-    url: row.url,
     connectTimeoutMs: row.connect_timeout_ms,
     timeoutMs: row.timeout_ms,
     retries: row.retries,
   };
+  // `url` is absent when the service lists `targets` (DESIGN §10).
+  if (row.url !== null) service.url = row.url;
   // Only when true: a snapshot leaves out every field at its default (DESIGN §10 Compatibility).
   if (row.http2) service.http2 = true;
   return service;
@@ -64,6 +92,7 @@ export function serviceConfigOf(row: ServiceConfigColumns): ServiceConfig {
 
 export function routeConfigOf(row: RouteConfigColumns): RouteConfig {
   const route: RouteConfig = {
+    ...(row.options as Partial<RouteConfig>),
     name: row.name,
     service: row.service_name,
     paths: row.paths,
@@ -85,13 +114,18 @@ export function consumerConfigOf(row: ConsumerConfigColumns): ConsumerConfig {
   return consumer;
 }
 
+export function listenerConfigOf(row: Pick<ListenerRow, 'spec'>): ListenerConfig {
+  return row.spec;
+}
+
 /** ISO-8601 UTC text made by PostgreSQL: lists skip parsing a Date per cell only to print it again. */
 const isoTimestamps = (alias: string) =>
   `to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at, ` +
   `to_char(${alias}.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
 
-export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2, s.managed_by, ${isoTimestamps('s')}`;
-export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.managed_by, r.position, ${isoTimestamps('r')}`;
+export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2, s.options, s.managed_by, ${isoTimestamps('s')}`;
+export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.options, r.managed_by, r.position, ${isoTimestamps('r')}`;
+export const LISTENER_COLUMNS = `l.id, l.name, l.spec, l.managed_by, ${isoTimestamps('l')}`;
 export const CONSUMER_COLUMNS = `c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, ${isoTimestamps('c')}`;
 
 export function selectServices(tenantId: string): string {
@@ -100,6 +134,9 @@ export function selectServices(tenantId: string): string {
 export function selectRoutes(tenantId: string): string {
   const schema = quotedTenantSchema(tenantId);
   return `SELECT ${ROUTE_COLUMNS} FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id`;
+}
+export function selectListeners(tenantId: string): string {
+  return `SELECT ${LISTENER_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.listeners l`;
 }
 export function selectConsumers(tenantId: string): string {
   return `SELECT ${CONSUMER_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.consumers c`;
@@ -110,6 +147,7 @@ export interface SnapshotLists {
   routes: RouteConfigColumns[];
   consumers: ConsumerConfigColumns[];
   certificates: { name: string; cert_pem: string; key_sha256: string; key_sealed: string }[];
+  listeners: Pick<ListenerRow, 'spec'>[];
 }
 
 /**
@@ -120,20 +158,22 @@ export interface SnapshotLists {
 export function snapshotListColumns(tenantId: string): string {
   const schema = quotedTenantSchema(tenantId);
   return `(SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
-         SELECT s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2 FROM ${schema}.services s) x) AS services,
+         SELECT s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2, s.options FROM ${schema}.services s) x) AS services,
        (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (
-         SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.position
+         SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.options, r.position
            FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,
        (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (
          SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit FROM ${schema}.consumers c) x) AS consumers,
        (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
-         SELECT t.name, t.cert_pem, t.key_sha256, t.key_sealed FROM ${schema}.certificates t) x) AS certificates`;
+         SELECT t.name, t.cert_pem, t.key_sha256, t.key_sealed FROM ${schema}.certificates t) x) AS certificates,
+       (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
+         SELECT l.name, l.spec FROM ${schema}.listeners l) x) AS listeners`;
 }
 
 /**
  * The config as stored for the gateway: services, consumers and certificates by name, routes in order, each
- * certificate's key sealed (certificate-snapshot.ts). `certificates` only when there are some, so a tenant
- * without any keeps a byte-identical snapshot (DESIGN §10 Compatibility).
+ * certificate's key sealed (certificate-snapshot.ts). `listeners` and `certificates` only when there are some,
+ * so a tenant without any keeps a byte-identical snapshot (DESIGN §10 Compatibility).
  */
 export function snapshotOf(lists: SnapshotLists): StoredConfig {
   const config: StoredConfig = {
@@ -141,6 +181,7 @@ export function snapshotOf(lists: SnapshotLists): StoredConfig {
     routes: lists.routes.map(routeConfigOf),
     consumers: lists.consumers.map(consumerConfigOf),
   };
+  if (lists.listeners.length > 0) config.listeners = lists.listeners.map(listenerConfigOf);
   if (lists.certificates.length > 0) config.certificates = lists.certificates.map(storedCertificateOf);
   return config;
 }

@@ -1,28 +1,34 @@
 // The three config entities (DESIGN §3) — services, routes, consumers — as stored: how a row is selected and
 // read back, how a write reaches the tenant's table, and which database refusals a write can meet.
-import type { ConsumerConfig, RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import { gatewayConfigSchema, type ConsumerConfig, type ListenerConfig, type RouteConfig, type ServiceConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
 import {
   consumerConfigOf,
+  listenerConfigOf,
+  optionsOf,
+  ROUTE_COLUMN_FIELDS,
   routeConfigOf,
   selectConsumers,
+  selectListeners,
   selectRoutes,
   selectServices,
+  SERVICE_COLUMN_FIELDS,
   serviceConfigOf,
   type ConsumerRow,
+  type ListenerRow,
   type RouteRow,
   type ServiceRow,
 } from './config-snapshot.js';
 import { assertNoRouteConflict } from './route-conflicts.js';
 import { quotedTenantSchema } from './schema-name.js';
-import { alreadyExists, invalidReference, StoreError } from './store-error.js';
+import { alreadyExists, invalidConfig, invalidReference, StoreError } from './store-error.js';
 
 /** Names starting with `k8s.` belong to the operator (DESIGN §7), so the two sources never clash. */
 export const OPERATOR_NAME_PREFIX = 'k8s.';
 export const RESERVED_NAME_MESSAGE = `names starting with '${OPERATOR_NAME_PREFIX}' are reserved for the Kubernetes operator`;
 
-export type EntityTable = 'services' | 'routes' | 'consumers';
+export type EntityTable = 'services' | 'routes' | 'consumers' | 'listeners';
 
 export interface EntityRow {
   id: string;
@@ -36,9 +42,10 @@ export interface EntityKind<Config, Row extends EntityRow> {
   table: EntityTable;
   singular: string;
   /** The table's alias in `select`'s SQL. */
-  alias: 's' | 'r' | 'c';
+  alias: 's' | 'r' | 'c' | 'l';
   nameField: 'name' | 'username';
-  planLimitColumn: 'max_services' | 'max_routes' | 'max_consumers';
+  /** The plan's limit on this kind, or a fixed cap for kinds plans do not limit. */
+  planLimit: { column: 'max_services' | 'max_routes' | 'max_consumers' } | { max: number };
   select(tenantId: string): string;
   /** A selected row as the gateway config object it stores. */
   configOf(row: Row): Config;
@@ -48,6 +55,8 @@ export interface EntityKind<Config, Row extends EntityRow> {
   update(db: Queryable, tenantId: string, id: string, config: Config): Promise<void>;
   /** Refuses a config that would shadow (or be shadowed by) a stored object (route conflicts, DESIGN §10). */
   assertNoConflict?(db: Queryable, tenantId: string, config: Config, selfId: string | null, against: 'all' | 'api'): Promise<void>;
+  /** Refuses to delete a row other objects still name (in_use). */
+  assertDeletable?(db: Queryable, tenantId: string, row: Row): Promise<void>;
   /** Turns a database error of this kind's writes into a StoreError, or returns null. */
   explain(error: unknown): StoreError | null;
 }
@@ -66,24 +75,24 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
   alias: 's',
   singular: 'service',
   nameField: 'name',
-  planLimitColumn: 'max_services',
+  planLimit: { column: 'max_services' },
   select: selectServices,
   configOf: serviceConfigOf,
   listOrder: 's.name',
   async insert(db, tenantId, s, managedBy) {
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO ${quotedTenantSchema(tenantId)}.services (name, url, connect_timeout_ms, timeout_ms, retries, http2, managed_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [s.name, s.url, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true, managedBy],
+      `INSERT INTO ${quotedTenantSchema(tenantId)}.services (name, url, connect_timeout_ms, timeout_ms, retries, http2, options, managed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [s.name, s.url ?? null, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true, optionsOf(s, SERVICE_COLUMN_FIELDS), managedBy],
     );
     return (rows[0] as { id: string }).id;
   },
   async update(db, tenantId, id, s) {
     await db.query(
       `UPDATE ${quotedTenantSchema(tenantId)}.services
-          SET name = $2, url = $3, connect_timeout_ms = $4, timeout_ms = $5, retries = $6, http2 = $7, updated_at = now()
+          SET name = $2, url = $3, connect_timeout_ms = $4, timeout_ms = $5, retries = $6, http2 = $7, options = $8, updated_at = now()
         WHERE id = $1`,
-      [id, s.name, s.url, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true],
+      [id, s.name, s.url ?? null, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true, optionsOf(s, SERVICE_COLUMN_FIELDS)],
     );
   },
   explain(error) {
@@ -100,32 +109,43 @@ async function serviceIdByName(db: Queryable, tenantId: string, name: string): P
   return rows[0].id;
 }
 
+/** Refuses a route that names a listener the tenant does not have (the gateway schema would refuse the snapshot). */
+async function assertListenersExist(db: Queryable, tenantId: string, names: readonly string[] | undefined): Promise<void> {
+  if (names === undefined) return;
+  const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${quotedTenantSchema(tenantId)}.listeners WHERE name = ANY($1::text[])`, [names]);
+  const known = new Set(rows.map((row) => row.name));
+  const index = names.findIndex((name) => !known.has(name));
+  if (index >= 0) throw invalidReference(`listeners[${index}]`, `listener '${names[index]}' does not exist`);
+}
+
 export const routes: EntityKind<RouteConfig, RouteRow> = {
   table: 'routes',
   alias: 'r',
   singular: 'route',
   nameField: 'name',
-  planLimitColumn: 'max_routes',
+  planLimit: { column: 'max_routes' },
   select: selectRoutes,
   configOf: routeConfigOf,
   listOrder: 'r.position',
   async insert(db, tenantId, r, managedBy) {
     const serviceId = await serviceIdByName(db, tenantId, r.service);
+    await assertListenersExist(db, tenantId, r.listeners);
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO ${quotedTenantSchema(tenantId)}.routes (name, service_id, paths, methods, hosts, strip_prefix, auth, rate_limit, managed_by, case_insensitive)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, managedBy, r.caseInsensitive === true],
+      `INSERT INTO ${quotedTenantSchema(tenantId)}.routes (name, service_id, paths, methods, hosts, strip_prefix, auth, rate_limit, managed_by, case_insensitive, options)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, managedBy, r.caseInsensitive === true, optionsOf(r, ROUTE_COLUMN_FIELDS)],
     );
     return (rows[0] as { id: string }).id;
   },
   async update(db, tenantId, id, r) {
     const serviceId = await serviceIdByName(db, tenantId, r.service);
+    await assertListenersExist(db, tenantId, r.listeners);
     await db.query(
       `UPDATE ${quotedTenantSchema(tenantId)}.routes
           SET name = $2, service_id = $3, paths = $4, methods = $5, hosts = $6, strip_prefix = $7, auth = $8,
-              rate_limit = $9, case_insensitive = $10, updated_at = now()
+              rate_limit = $9, case_insensitive = $10, options = $11, updated_at = now()
         WHERE id = $1`,
-      [id, r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true],
+      [id, r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true, optionsOf(r, ROUTE_COLUMN_FIELDS)],
     );
   },
   assertNoConflict: assertNoRouteConflict,
@@ -146,7 +166,7 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   alias: 'c',
   singular: 'consumer',
   nameField: 'username',
-  planLimitColumn: 'max_consumers',
+  planLimit: { column: 'max_consumers' },
   select: selectConsumers,
   configOf: consumerConfigOf,
   listOrder: 'c.username',
@@ -174,6 +194,76 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
       consumers_jwt_subject_key: ['jwtSubject', 'another consumer already has this JWT subject'],
     }),
 };
+
+/** The most listeners a tenant stores: the gateway schema's bound on `listeners`. */
+export const MAX_LISTENERS_PER_TENANT = 256;
+
+/** Routes that name listener `name` in their `listeners`. */
+async function routesOnListener(db: Queryable, tenantId: string, name: string): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT name FROM ${quotedTenantSchema(tenantId)}.routes WHERE options->'listeners' ? $1 ORDER BY position LIMIT 5`,
+    [name],
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Checks one listener against the tenant's others with the gateway schema's rules across listeners (one protocol
+ * and one h2c choice per port, one listener per hostname and port). Problems name the listener's own fields.
+ */
+async function assertListenerFits(db: Queryable, tenantId: string, listener: ListenerConfig, selfId: string | null): Promise<void> {
+  const { rows } = await db.query<{ spec: ListenerConfig }>(
+    `SELECT spec FROM ${quotedTenantSchema(tenantId)}.listeners WHERE id IS DISTINCT FROM $1 ORDER BY name`,
+    [selfId],
+  );
+  const others = rows.map((row) => row.spec);
+  const result = gatewayConfigSchema.safeParse({ listeners: [...others, listener] });
+  if (result.success) return;
+  const self = others.length;
+  const problems = result.error.issues
+    .filter((issue) => issue.path[0] === 'listeners' && issue.path[1] === self)
+    .map((issue) => ({ path: issue.path.slice(2).join('.'), message: issue.message }));
+  if (problems.length > 0) throw invalidConfig(problems, 'listener conflicts with the tenant\'s other listeners');
+}
+
+export const listeners: EntityKind<ListenerConfig, ListenerRow> = {
+  table: 'listeners',
+  alias: 'l',
+  singular: 'listener',
+  nameField: 'name',
+  planLimit: { max: MAX_LISTENERS_PER_TENANT },
+  select: selectListeners,
+  configOf: listenerConfigOf,
+  listOrder: 'l.name',
+  async insert(db, tenantId, listener, managedBy) {
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO ${quotedTenantSchema(tenantId)}.listeners (name, spec, managed_by) VALUES ($1, $2, $3) RETURNING id`,
+      [listener.name, listener, managedBy],
+    );
+    return (rows[0] as { id: string }).id;
+  },
+  async update(db, tenantId, id, listener) {
+    const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${quotedTenantSchema(tenantId)}.listeners WHERE id = $1`, [id]);
+    const oldName = rows[0]?.name;
+    if (oldName !== undefined && oldName !== listener.name) {
+      const users = await routesOnListener(db, tenantId, oldName);
+      if (users.length > 0) throw listenerInUse(oldName, users);
+    }
+    await db.query(`UPDATE ${quotedTenantSchema(tenantId)}.listeners SET name = $2, spec = $3, updated_at = now() WHERE id = $1`, [id, listener.name, listener]);
+  },
+  async assertNoConflict(db, tenantId, listener, selfId) {
+    await assertListenerFits(db, tenantId, listener, selfId);
+  },
+  async assertDeletable(db, tenantId, row) {
+    const users = await routesOnListener(db, tenantId, row.name);
+    if (users.length > 0) throw listenerInUse(row.name, users);
+  },
+  explain: (error) => uniqueViolation(error, { listeners_name_key: ['name', 'a listener with this name already exists'] }),
+};
+
+function listenerInUse(name: string, routeNames: readonly string[]): StoreError {
+  return new StoreError('in_use', `listener '${name}' is still named by routes ${routeNames.map((r) => `'${r}'`).join(', ')}; change them first`);
+}
 
 /** Deletes rows of one table by id: the one DELETE of an entity (admin API, whole-config PUT, operator). */
 export async function deleteEntities(db: Queryable, tenantId: string, table: EntityTable, ids: readonly string[]): Promise<void> {

@@ -105,6 +105,7 @@ export async function deleteEntity<Row extends EntityRow>(db: TenantDb, kind: En
   await writeEntity(db, kind, tenantId, async (client) => {
     const existing = await findRow(client, kind, tenantId, ref);
     if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef(kind.singular, ref));
+    await kind.assertDeletable?.(client, tenantId, existing);
     await deleteEntities(client, tenantId, kind.table, [existing.id]);
     return null;
   });

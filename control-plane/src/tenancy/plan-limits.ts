@@ -4,14 +4,21 @@ import type { GatewayConfig } from '@novagate/gateway/config';
 import type { Queryable } from '../db/pool.js';
 import type { AnyEntityKind } from './entities.js';
 import { quotedTenantSchema } from './schema-name.js';
-import { planLimitExceeded } from './store-error.js';
+import { conflict, planLimitExceeded } from './store-error.js';
 
 /** Refuses one more row of `kind` when the tenant already holds as many as `plan` allows. */
 export async function assertWithinPlan(db: Queryable, kind: AnyEntityKind, tenantId: string, plan: string): Promise<void> {
+  const count = `(SELECT count(*)::int FROM ${quotedTenantSchema(tenantId)}.${kind.table}) AS count`;
+  const limit = kind.planLimit;
+  if ('max' in limit) {
+    // A kind plans do not limit: the gateway schema's bound, as a 409 conflict like other per-tenant caps.
+    const { rows } = await db.query<{ count: number }>(`SELECT ${count}`);
+    if ((rows[0]?.count ?? 0) >= limit.max) throw conflict(`a tenant stores at most ${limit.max} ${kind.table}`);
+    return;
+  }
   // The plan's limit and the current count in one round trip.
   const { rows } = await db.query<{ max: number | null; count: number }>(
-    `SELECT (SELECT ${kind.planLimitColumn} FROM public.plans WHERE name = $1) AS max,
-            (SELECT count(*)::int FROM ${quotedTenantSchema(tenantId)}.${kind.table}) AS count`,
+    `SELECT (SELECT ${limit.column} FROM public.plans WHERE name = $1) AS max, ${count}`,
     [plan],
   );
   const max = rows[0]?.max ?? null;

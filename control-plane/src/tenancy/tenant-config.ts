@@ -1,5 +1,5 @@
 // A tenant's whole declarative config (DESIGN §3 `/config`): the newest version as stored, and the replacement
-// of its API-managed services, routes, consumers and certificates by a whole config in one transaction, leaving
+// of its API-managed services, routes, consumers, listeners and certificates by a whole config in one transaction, leaving
 // the operator's objects as they are.
 import {
   canonicalJson,
@@ -7,18 +7,22 @@ import {
   problemsFromZodError,
   type ConsumerConfig,
   type GatewayConfig,
+  type ListenerConfig,
   type RouteConfig,
   type ServiceConfig,
 } from '@novagate/gateway/config';
 import type pg from 'pg';
 import {
   consumerConfigOf,
+  listenerConfigOf,
   routeConfigOf,
   selectConsumers,
+  selectListeners,
   selectRoutes,
   selectServices,
   serviceConfigOf,
   type ConsumerRow,
+  type ListenerRow,
   type RouteRow,
   type ServiceRow,
 } from './config-snapshot.js';
@@ -26,7 +30,7 @@ import { latestConfigVersion, lockTenantForConfigChange, recordConfigVersion, ty
 import { publicConfig, type PublicConfig } from './certificate-snapshot.js';
 import { replaceApiCertificates, type CertificateInput } from './certificates.js';
 import type { SecretBox } from './secret-box.js';
-import { consumers, deleteEntities, OPERATOR_NAME_PREFIX, RESERVED_NAME_MESSAGE, routes, services } from './entities.js';
+import { consumers, deleteEntities, listeners, OPERATOR_NAME_PREFIX, RESERVED_NAME_MESSAGE, routes, services } from './entities.js';
 import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from './entity-ref.js';
 import { assertConfigWithinPlan } from './plan-limits.js';
 import { assertNoConflictsIn } from './route-conflicts.js';
@@ -95,13 +99,14 @@ async function replaceApiObjects(
   client: pg.PoolClient,
   tenantId: string,
   body: GatewayConfig,
-  current: { services: Map<string, string>; routes: Map<string, string>; consumers: Map<string, string> },
+  current: { services: Map<string, string>; routes: Map<string, string>; consumers: Map<string, string>; listeners: Map<string, string> },
 ): Promise<void> {
   const schema = quotedTenantSchema(tenantId);
   const keep = <C>(list: C[], nameOf: (c: C) => string) => new Set(list.map(nameOf));
   const routeNames = keep(body.routes, (r: RouteConfig) => r.name);
   const serviceNames = keep(body.services, (s: ServiceConfig) => s.name);
   const usernames = keep(body.consumers, (c: ConsumerConfig) => c.username);
+  const listenerNames = keep(body.listeners ?? [], (l: ListenerConfig) => l.name);
   const stale = (map: Map<string, string>, names: Set<string>) => [...map].filter(([name]) => !names.has(name)).map(([, id]) => id);
 
   await deleteEntities(client, tenantId, 'routes', stale(current.routes, routeNames));
@@ -110,6 +115,12 @@ async function replaceApiObjects(
   // would trip the unique index half way through.
   await client.query(`UPDATE ${schema}.consumers SET jwt_subject = NULL, api_key_hashes = '{}' WHERE managed_by = 'api'`);
 
+  // Listeners before routes (a route names them), stale ones after (no route names them any more).
+  for (const listener of body.listeners ?? []) {
+    const id = current.listeners.get(listener.name);
+    if (id === undefined) await listeners.insert(client, tenantId, listener, 'api');
+    else await listeners.update(client, tenantId, id, listener);
+  }
   for (const service of body.services) {
     const id = current.services.get(service.name);
     if (id === undefined) await services.insert(client, tenantId, service, 'api');
@@ -128,6 +139,7 @@ async function replaceApiObjects(
     else await consumers.update(client, tenantId, id, consumer);
   }
   await deleteEntities(client, tenantId, 'services', stale(current.services, serviceNames));
+  await deleteEntities(client, tenantId, 'listeners', stale(current.listeners, listenerNames));
 }
 
 /**
@@ -152,14 +164,19 @@ export async function replaceApiConfig(
     const serviceRows = await client.query<ServiceRow>(selectServices(tenantId));
     const routeRows = await client.query<RouteRow>(selectRoutes(tenantId));
     const consumerRows = await client.query<ConsumerRow>(selectConsumers(tenantId));
+    const listenerRows = await client.query<ListenerRow>(selectListeners(tenantId));
     const currentServices = byOwner(serviceRows.rows, (s: ServiceConfig) => s.name, serviceConfigOf);
     const currentRoutes = byOwner(routeRows.rows, (r: RouteConfig) => r.name, routeConfigOf);
     const currentConsumers = byOwner(consumerRows.rows, (c: ConsumerConfig) => c.username, consumerConfigOf);
+    const currentListeners = byOwner(listenerRows.rows, (l: ListenerConfig) => l.name, listenerConfigOf);
+    const bodyListeners = body.listeners ?? [];
+    const mergedListeners = [...bodyListeners, ...operatorObjectsToKeep(bodyListeners, 'listeners', (l) => l.name, currentListeners.operator)];
 
     const merged: GatewayConfig = {
       services: [...body.services, ...operatorObjectsToKeep(body.services, 'services', (s) => s.name, currentServices.operator)],
       routes: [...body.routes, ...operatorObjectsToKeep(body.routes, 'routes', (r) => r.name, currentRoutes.operator)],
       consumers: [...body.consumers, ...operatorObjectsToKeep(body.consumers, 'consumers', (c) => c.username, currentConsumers.operator)],
+      ...(mergedListeners.length > 0 ? { listeners: mergedListeners } : {}),
     };
     const check = gatewayConfigSchema.safeParse(merged);
     if (!check.success) throw invalidConfig(problemsFromZodError(check.error, ['config']), 'config conflicts with operator-managed objects');
@@ -170,11 +187,13 @@ export async function replaceApiConfig(
       services: body.services.filter((s) => !currentServices.operator.has(s.name)),
       routes: body.routes.filter((r) => !currentRoutes.operator.has(r.name)),
       consumers: body.consumers.filter((c) => !currentConsumers.operator.has(c.username)),
+      listeners: bodyListeners.filter((l) => !currentListeners.operator.has(l.name)),
     };
     await replaceApiObjects(client, tenantId, apiOnly, {
       services: currentServices.api,
       routes: currentRoutes.api,
       consumers: currentConsumers.api,
+      listeners: currentListeners.api,
     });
     await replaceApiCertificates(client, tenantId, certificates.certificates, certificates.box, certificates.now);
     return recordConfigVersion(client, tenantId);

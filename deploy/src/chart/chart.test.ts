@@ -408,7 +408,7 @@ describe('NetworkPolicy', () => {
       spec: { policyTypes: string[]; ingress: { ports: { port: number }[]; from?: unknown[] }[] };
     })[];
     const ports = Object.fromEntries(policies.map((policy) => [policy.metadata.name, policy.spec.ingress.flatMap((rule) => rule.ports.map((port) => port.port))]));
-    assert.deepEqual(ports, { [componentName('control-plane')]: [8080, 9090], [componentName('gateway')]: [8000, 9100], [componentName('operator')]: [8081] });
+    assert.deepEqual(ports, { [componentName('control-plane')]: [8080, 9090], [componentName('gateway')]: [8000, 10443, 9100], [componentName('operator')]: [8081] });
     for (const policy of policies) assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
     const operatorPolicy = policies.find((policy) => policy.metadata.name === componentName('operator'))!;
     assert.deepEqual(operatorPolicy.spec.ingress[0]!.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
@@ -435,6 +435,36 @@ describe('exposure', () => {
     assert.equal(plain.spec?.type, 'ClusterIP');
     assert.equal(plain.spec?.loadBalancerIP, undefined);
     assert.equal(plain.spec?.externalTrafficPolicy, undefined);
+  });
+
+  test('listener ports open a container port at bindPort, a Service port at port and, with NetworkPolicy on, admit traffic to bindPort', () => {
+    const set = ['gateway.listenerPorts[0].name=https', 'gateway.listenerPorts[0].port=443', 'gateway.listenerPorts[0].bindPort=10443', 'networkPolicy.enabled=true'];
+    const objects = renderChart({ set });
+    const service = findObject<IService & KubeObject>(objects, 'Service', componentName('gateway'));
+    assert.deepEqual(
+      service.spec?.ports?.map((port) => [port.name, port.port, port.targetPort]),
+      [
+        ['proxy', 80, 'proxy'],
+        ['metrics', 9100, 'metrics'],
+        ['https', 443, 'https'],
+      ],
+    );
+    const gateway = workloads(objects).find((workload) => workload.name === componentName('gateway'));
+    const container = gateway?.pod.containers.find((c) => c.name === 'gateway');
+    assert.deepEqual(container?.ports?.find((port) => port.name === 'https')?.containerPort, 10443);
+    const policy = findObject<KubeObject & { spec: { ingress: { ports: { port: number }[] }[] } }>(objects, 'NetworkPolicy', componentName('gateway'));
+    assert.deepEqual(policy.spec.ingress[0]?.ports.map((port) => port.port), [8000, 10443]);
+  });
+
+  test('a listener port below 1024, on the proxy or metrics port, or with a name a Service cannot take is refused naming the value', () => {
+    for (const bad of [
+      ['gateway.listenerPorts[0].name=https', 'gateway.listenerPorts[0].port=443', 'gateway.listenerPorts[0].bindPort=443'],
+      ['gateway.listenerPorts[0].name=https', 'gateway.listenerPorts[0].port=443', 'gateway.listenerPorts[0].bindPort=9100'],
+      ['gateway.listenerPorts[0].name=Not_A_Name', 'gateway.listenerPorts[0].port=443', 'gateway.listenerPorts[0].bindPort=10443'],
+      ['gateway.listenerPorts[0].name=proxy', 'gateway.listenerPorts[0].port=443', 'gateway.listenerPorts[0].bindPort=10443'],
+    ]) {
+      assert.match(renderFailure({ set: bad }), /listenerPorts/, bad.join(' '));
+    }
   });
 
   test('a loadBalancerIP on a Service that is not a LoadBalancer, or one that is not an address, is refused naming the value', () => {

@@ -255,6 +255,35 @@ test('an HTTP/2 request body that never ends is reset after REQUEST_TIMEOUT_MS; 
   }
 });
 
+test('an HTTP/2 request body without content-length that stops arriving gets 408 after BODY_IDLE_TIMEOUT_MS; the connection serves on', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const gateway = await startListeningGateway(
+    {
+      services: [{ name: 'up', url: upstream.url }],
+      routes: [{ name: 'all', service: 'up', paths: ['/*'] }],
+      listeners: [{ name: 'plain', port, protocol: 'HTTP', http2: true }],
+    },
+    { clientLimits: { ...DEFAULT_CLIENT_LIMITS, headersTimeoutMs: 300, bodyIdleTimeoutMs: 300, requestTimeoutMs: 10_000 } },
+  );
+  const session = await connectH2(`http://127.0.0.1:${port}`);
+  try {
+    const stream = session.request({ ':method': 'POST', ':path': '/upload' });
+    stream.on('error', () => undefined);
+    const started = Date.now();
+    stream.write('first bytes, then silence');
+    const [headers] = (await once(stream, 'response')) as [Record<string, string | number>];
+    const waited = Date.now() - started;
+    assert.equal(headers[':status'], 408);
+    assert.ok(waited >= 250 && waited < 5_000, `answered after ${waited} ms, long before REQUEST_TIMEOUT_MS`);
+    stream.resume();
+    await once(stream, 'close');
+    assert.equal((await h2Request(session, { ':path': '/after' })).status, 200);
+  } finally {
+    session.close();
+    await gateway.close();
+  }
+});
+
 test('a listener without http2 answers an h2c preface as HTTP/1.1 would (no HTTP/2)', { timeout: 30_000 }, async () => {
   const port = await freePort();
   const gateway = await startListeningGateway({

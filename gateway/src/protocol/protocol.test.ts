@@ -16,6 +16,7 @@ import {
   MAX_LOG_ENTRIES_PER_BATCH,
   MAX_NACK_ERROR_LENGTH,
   MAX_STRING_LENGTH,
+  MAX_HEALTH_TARGETS,
   REQUEST_ID_PATTERN,
   tenantIdOfApiKey,
 } from './index.js';
@@ -42,13 +43,17 @@ test('every message a gateway sends is accepted, up to each limit', () => {
     ['log entry with strings at their longest', { type: 'logs', entries: [withField(logEntry, 'pathTemplate', 'p'.repeat(MAX_STRING_LENGTH))] }],
     ['errors', { type: 'errors', events: [errorEvent] }],
     ['errors with the most events', { type: 'errors', events: Array.from({ length: MAX_LOG_ENTRIES_PER_BATCH }, () => errorEvent) }],
+    ['health', { type: 'health', targets: [{ service: 'users', target: '10.0.0.1:8080', healthy: false }] }],
   ];
   for (const [name, message] of cases) assert.ok(accepted(message), name);
 });
 
 test('malformed and oversized gateway messages are refused', () => {
   const cases: [string, unknown][] = [
-    ['unknown type', { type: 'health', targets: [] }],
+    ['unknown type', { type: 'telemetry', targets: [] }],
+    ['health with a field too many', { type: 'health', targets: [{ service: 's', target: 'a:1', healthy: true, extra: 1 }] }],
+    ['health over the target limit', { type: 'health', targets: Array.from({ length: MAX_HEALTH_TARGETS + 1 }, () => ({ service: 's', target: 'a:1', healthy: false })) }],
+    ['health target over 256 characters', { type: 'health', targets: [{ service: 's', target: 't'.repeat(MAX_STRING_LENGTH + 1), healthy: false }] }],
     ['no type', { nodeId: 'gw-1' }],
     ['an extra field', { ...hello, extra: true }],
     ['node id with a space', withField(hello, 'nodeId', 'gw 1')],

@@ -68,6 +68,8 @@ export function limitConnections(server: Server, limits: ClientLimits): void {
 }
 
 function hasBody(req: IncomingMessage): boolean {
+  // HTTP/2 has no Transfer-Encoding: a body follows unless the HEADERS frame ended the stream.
+  if (req.httpVersionMajor === 2) return !(req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders;
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
@@ -105,6 +107,8 @@ export function watchBodyIdle(req: IncomingMessage, idleMs: number, onStall: () 
     }
     stop();
     onStall();
+    // An HTTP/2 stream ends with its own response (onStall's job); its connection carries other streams.
+    if (req.httpVersionMajor === 2) return;
     const { socket } = req;
     if (socket.destroyed) req.destroy();
     else socket.once('close', () => req.destroy());

@@ -4,6 +4,7 @@
 // pick the request's listener by Host and match only that listener's routes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { constants as http2Constants, type ServerHttp2Stream } from 'node:http2';
 import type { BlockList } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -252,6 +253,21 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     sendError(res, new GatewayError(500, 'internal_error', 'internal error'), requestId);
   }
 
+  /**
+   * An HTTP/2 request body that stopped arriving: 408 when nothing was answered yet, then the stream (never the
+   * connection, which carries other streams) is cancelled so that whatever reads the body ends too.
+   */
+  function stallStream(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+    const stream = (req as unknown as { stream: ServerHttp2Stream }).stream;
+    const cancel = () => {
+      if (!stream.destroyed) stream.close(http2Constants.NGHTTP2_CANCEL);
+    };
+    if (res.headersSent) return cancel();
+    sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
+    if (res.writableFinished) cancel();
+    else res.once('finish', cancel);
+  }
+
   function handleRequest(req: IncomingMessage, res: ServerResponse, bindPort: number | undefined): void {
     const started = performance.now();
     inFlight++;
@@ -273,6 +289,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     if (req.url === '*' && req.method === 'OPTIONS') return sendServerOptions(res, requestId);
     // A body that stops arriving gets 408 (and the connection closed, as its body was not read to the end).
     watchBodyIdle(req, limits.bodyIdleTimeoutMs, () => {
+      if (req.httpVersionMajor === 2) return stallStream(req, res, requestId);
       if (res.headersSent) req.socket.destroy();
       else sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
     });
