@@ -22,6 +22,7 @@ import { isGrpcContentType } from '../proxy/grpc-status.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
 import type { UpstreamCause } from '../proxy/upstream-cause.js';
+import type { RetryOutcome } from '../proxy/retrier.js';
 import {
   asksToClose,
   isWebSocketUpgrade,
@@ -115,6 +116,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     metrics.upstreamError(route, cause);
     logger.warn('upstream request failed', { requestId, route, service, cause });
   };
+  const upstreamRetry = (service: string, outcome: RetryOutcome) => metrics.upstreamRetry(service, outcome);
 
   function requestIdOf(req: IncomingMessage): string {
     const incoming = req.headers['x-request-id'];
@@ -241,6 +243,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       onUpstreamError: upstreamError,
       observation: observed,
       onFailure: sendError,
+      retry: route.retry,
+      timeouts: route.timeouts,
+      retryBudget: route.retryBudget,
+      onRetry: upstreamRetry,
     };
     observed.upstream = h2 === undefined ? forwardRequest(forwarded) : forwardH2(forwarded, h2);
   }
