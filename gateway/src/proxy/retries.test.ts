@@ -228,8 +228,8 @@ test('the retry budget stops a retry storm: 100 requests to an always-503 upstre
   assert.ok(extra <= 20 + 3 * seconds, `${extra} retries in ${seconds} s`);
   assert.ok(extra >= 20, `${extra} retries: the budget allows 20% of the requests`);
   assert.equal(await retriesCounted('storm', 'retried'), extra);
-  assert.ok((await retriesCounted('storm', 'budget_exhausted')) >= 100 * 3 - extra - 3 * 100, 'refusals are counted');
-  assert.ok((await retriesCounted('storm', 'budget_exhausted')) > 0);
+  // A request stops at the budget's first refusal: every request that did not get its 3 retries was refused once.
+  assert.ok((await retriesCounted('storm', 'budget_exhausted')) >= 100 - Math.floor(extra / 3), 'refusals are counted');
 });
 
 test('requestMs bounds the whole exchange across retries: 504 upstream_timeout', { timeout: 30_000 }, async () => {

@@ -20,6 +20,9 @@ export function exchangeDeadlineMs(timeouts: RouteTimeouts): number | undefined 
   return timeouts.requestMs === undefined || timeouts.requestMs === 0 ? undefined : timeouts.requestMs;
 }
 
+/** The longest delay a Node timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * A gRPC call's deadline: the client's grpc-timeout, and the route's requestMs (or, when the route sets none,
  * the service's timeoutMs, as before routes had timeouts), whichever is shorter; undefined when neither bounds it.
@@ -27,5 +30,6 @@ export function exchangeDeadlineMs(timeouts: RouteTimeouts): number | undefined 
 export function grpcCallDeadlineMs(grpcTimeoutMs: number | undefined, timeouts: RouteTimeouts, serviceTimeoutMs: number): number | undefined {
   const gateway = timeouts.requestMs === undefined ? serviceTimeoutMs : timeouts.requestMs === 0 ? undefined : timeouts.requestMs;
   if (grpcTimeoutMs === undefined) return gateway;
-  return gateway === undefined ? grpcTimeoutMs : Math.min(grpcTimeoutMs, gateway);
+  // A client's grpc-timeout can say 11,000 years.
+  return Math.min(grpcTimeoutMs, gateway ?? MAX_TIMER_MS);
 }
