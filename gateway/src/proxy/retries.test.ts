@@ -57,6 +57,8 @@ function digestOf(req: IncomingMessage, res: ServerResponse): void {
 
 let gateway: TestGateway;
 let closedPort: number;
+/** Nothing listens here until the connect-failure test starts an upstream on it. */
+let laterPort: number;
 const upstreams: TestUpstream[] = [];
 let flaky: TestUpstream;
 let flakyCalls = 0;
@@ -71,6 +73,7 @@ let flood: TestUpstream;
 
 before(async () => {
   closedPort = await freePort();
+  laterPort = await freePort();
   // Resets the connection of every odd request once it has read the body (or, past 100 KiB, in the middle of
   // it); answers every even one with the digest of the body it received.
   flaky = await startUpstream((req, res) => {
@@ -134,6 +137,7 @@ before(async () => {
       { name: 'stalled', url: stalled.url },
       { name: 'flood', url: flood.url },
       { name: 'legacy', url: `http://127.0.0.1:${closedPort}`, retries: 0 },
+      { name: 'later', url: `http://127.0.0.1:${laterPort}` },
     ],
     routes: [
       { name: 'flaky', service: 'flaky', paths: ['/flaky'], retry: retryAll },
@@ -148,6 +152,7 @@ before(async () => {
       { name: 'stalled', service: 'stalled', paths: ['/stalled'], timeouts: { requestMs: 300, backendRequestMs: 0 } },
       { name: 'flood', service: 'flood', paths: ['/flood'], retry: { attempts: 10, on: ['reset'], backoffMs: 0 }, timeouts: { requestMs: 2_000, backendRequestMs: 50 } },
       { name: 'legacy', service: 'legacy', paths: ['/legacy'] },
+      { name: 'later', service: 'later', paths: ['/later'], retry: { attempts: 10, on: ['connect-failure'], backoffMs: 100 } },
     ],
   });
 });
@@ -163,6 +168,19 @@ test('a GET whose connection the upstream resets is retried and answered by the 
   assert.equal(answer.status, 200);
   assert.deepEqual(JSON.parse(answer.body), { bytes: 0, sha256: createHash('sha256').digest('hex') });
   assert.equal(flakyCalls, 2);
+});
+
+test('a GET to a closed port is retried on connect-failure and answered once the upstream listens', { timeout: 30_000 }, async () => {
+  const answer = call('/later');
+  // The first try was refused (the retry is counted): only now does the upstream start, on that port.
+  while ((await retriesCounted('later', 'retried')) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  const upstream = await startUpstream(undefined, laterPort);
+  upstreams.push(upstream);
+  const reply = await answer;
+  assert.notEqual(reply, 'cut');
+  assert.equal((reply as Reply).status, 200);
+  assert.equal(JSON.parse((reply as Reply).body).url, '/later');
+  assert.equal(upstream.received.length, 1);
 });
 
 test('a PUT body within the replay buffer is sent again whole on the retry', { timeout: 30_000 }, async () => {
