@@ -94,6 +94,7 @@ class H2Exchange implements UpstreamExchange {
       const outcome = statusOutcome(status);
       if (outcome !== undefined && this.retrier.shouldRetry(outcome)) return this.retry(stream);
       this.responding = true;
+      this.retrier.responseStarted();
       request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
       // As undici's bodyTimeout: past the headers, backendRequestMs bounds each silence of the response body.
       if (!this.grpc && tryMs > 0) stream.setTimeout(tryMs, () => this.expired());

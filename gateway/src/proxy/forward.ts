@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { GatewayError, bodyTooLarge, upstreamTimeout, upstreamUnavailable } from '../errors.js';
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
+import type { ReplayMemory } from './replay-body.js';
 import type { RetryBudget } from './retry-budget.js';
 import { exchangeDeadlineMs, type RouteTimeouts } from './route-timeouts.js';
 import { Retrier, type RetryOutcome } from './retrier.js';
@@ -59,6 +60,8 @@ export interface ForwardRequest {
   retryBudget: RetryBudget;
   /** A retry made or refused by the budget: for the metric (service by name only). */
   onRetry: (serviceName: string, outcome: RetryOutcome) => void;
+  /** The process's bound on request bodies kept for retries. */
+  replayMemory: ReplayMemory;
 }
 
 /** The request body as undici should send it, or a 413. */
@@ -185,6 +188,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
       return;
     }
     this.responding = true;
+    this.retrier.responseStarted();
     request.onUpstreamHeaders(request.routeName, (performance.now() - this.started) / 1000);
     if (request.res.destroyed) {
       // The client left while the upstream was answering: free the upstream connection now.

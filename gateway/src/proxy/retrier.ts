@@ -3,7 +3,7 @@
 // tried again (retry-policy.ts, then the service's retry-budget.ts), the backoff before it, and the route's
 // deadline for the whole exchange.
 import type { Readable } from 'node:stream';
-import { ReplayableBody } from './replay-body.js';
+import { ReplayableBody, type ReplayMemory } from './replay-body.js';
 import type { RetryBudget } from './retry-budget.js';
 import { backoffDelayMs, mayRetry, type AttemptOutcome, type BodyState, type RetryPolicy } from './retry-policy.js';
 
@@ -16,6 +16,8 @@ export interface RetrySubject {
   readonly retryBudget: RetryBudget;
   readonly service: { readonly name: string };
   readonly onRetry: (serviceName: string, outcome: RetryOutcome) => void;
+  /** Where request bodies kept for a retry are counted, process-wide. */
+  readonly replayMemory: ReplayMemory;
 }
 
 export class Retrier {
@@ -30,7 +32,7 @@ export class Retrier {
     body: Readable | undefined,
   ) {
     const { retry } = subject;
-    this.body = body !== undefined && retry.attempts > 0 && !retry.legacy ? new ReplayableBody(body) : body;
+    this.body = body !== undefined && retry.attempts > 0 && !retry.legacy ? new ReplayableBody(body, subject.replayMemory) : body;
     subject.retryBudget.recordRequest();
   }
 
@@ -67,6 +69,11 @@ export class Retrier {
     }, delay);
   }
 
+  /** The response started: nothing will be retried, so a kept body is let go now rather than at the end. */
+  responseStarted(): void {
+    if (this.body instanceof ReplayableBody) this.body.drop();
+  }
+
   /** Calls `expired` once `ms` have passed, unless stop() came first. */
   startDeadline(ms: number, expired: () => void): void {
     this.deadlineTimer = setTimeout(expired, ms);
@@ -77,5 +84,6 @@ export class Retrier {
     clearTimeout(this.deadlineTimer);
     clearTimeout(this.backoffTimer);
     this.backoffTimer = undefined;
+    if (this.body instanceof ReplayableBody) this.body.drop();
   }
 }

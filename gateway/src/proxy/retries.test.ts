@@ -7,7 +7,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { startTestGateway, type TestGateway } from '../testing/in-process-gateway.js';
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 import { freePort } from '../testing/redis-server.js';
-import { RETRY_BUFFER_BYTES } from './replay-body.js';
+import { RETRY_BUFFER_BYTES, ReplayMemory } from './replay-body.js';
 
 interface Reply {
   status: number;
@@ -56,6 +56,7 @@ function digestOf(req: IncomingMessage, res: ServerResponse): void {
 }
 
 let gateway: TestGateway;
+const replayMemory = new ReplayMemory();
 let closedPort: number;
 /** Nothing listens here until the connect-failure test starts an upstream on it. */
 let laterPort: number;
@@ -154,7 +155,7 @@ before(async () => {
       { name: 'legacy', service: 'legacy', paths: ['/legacy'] },
       { name: 'later', service: 'later', paths: ['/later'], retry: { attempts: 10, on: ['connect-failure'], backoffMs: 100 } },
     ],
-  });
+  }, { replayMemory });
 });
 
 after(async () => {
@@ -190,6 +191,14 @@ test('a PUT body within the replay buffer is sent again whole on the retry', { t
   assert.equal(answer.status, 200);
   assert.deepEqual(JSON.parse(answer.body), { bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
   assert.equal(flakyCalls, 2);
+});
+
+test('kept bodies are let go once their exchange ends: the process\'s replay memory is back to 0', { timeout: 30_000 }, async () => {
+  flakyCalls = 0;
+  assert.equal((await reply('/flaky', 'PUT', Buffer.alloc(5_000, 'z'))).status, 200);
+  assert.equal((await reply('/unavailable', 'PUT', Buffer.alloc(5_000, 'z'))).status, 503);
+  assert.equal((await reply('/closed', 'POST', Buffer.alloc(5_000, 'z'))).status, 502);
+  assert.equal(replayMemory.usedBytes, 0);
 });
 
 test('a body larger than the replay buffer is not retried once its bytes went out: 502', { timeout: 30_000 }, async () => {
