@@ -321,6 +321,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       onApplied: (compiled) => {
         metrics.setConfigVersion(compiled.version);
         void metrics.retainRoutes(new Set(compiled.config.routes.map((route) => route.name)));
+        void metrics.retainServices(new Set(compiled.config.services.map((service) => service.name)));
         logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
         writeConfigCache?.({ tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config });
       },

@@ -10,6 +10,9 @@ import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/ke
 import { createRateLimitPolicy, type RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
 import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
 import type { Policy } from './policy.js';
+import { retryPolicyOf, type RetryPolicy } from '../proxy/retry-policy.js';
+import { RetryBudget } from '../proxy/retry-budget.js';
+import { routeTimeoutsOf, type RouteTimeouts } from '../proxy/route-timeouts.js';
 import { portTables, routeAttaches, servedListeners, type ListenerScope, type PortTable, type ServedListener } from '../listeners/listener-table.js';
 
 export interface CompiledRoute {
@@ -19,6 +22,11 @@ export interface CompiledRoute {
   readonly stripPrefix: boolean;
   /** Policies in execution order; empty for a route with no auth and no limits. */
   readonly policies: readonly Policy[];
+  /** The route's `retry`, or the service's legacy `retries`. */
+  readonly retry: RetryPolicy;
+  readonly timeouts: RouteTimeouts;
+  /** The service's retry budget, shared by its routes. */
+  readonly retryBudget: RetryBudget;
 }
 
 export interface CompiledConfig {
@@ -31,6 +39,8 @@ export interface CompiledConfig {
   readonly ports: ReadonlyMap<number, PortTable<Router<CompiledRoute>>>;
   readonly listeners: readonly ServedListener[];
   readonly services: ReadonlyMap<string, UpstreamService>;
+  /** Per service name; kept across config versions so that a config push does not refill them. */
+  readonly retryBudgets: ReadonlyMap<string, RetryBudget>;
 }
 
 export interface CompileDeps {
@@ -136,18 +146,25 @@ export function compileConfig(
     services.set(service.name, createUpstreamService(service, previousPools.get(poolKeyOf(service))));
   }
 
+  const retryBudgets = new Map<string, RetryBudget>();
+  for (const service of config.services) retryBudgets.set(service.name, previous?.retryBudgets.get(service.name) ?? new RetryBudget(deps.now));
+
   const consumersBySubject = new Map<string, ConsumerConfig>();
   for (const consumer of config.consumers) if (consumer.jwtSubject !== undefined) consumersBySubject.set(consumer.jwtSubject, consumer);
   const byKeyHash = consumersByKeyHash(config.consumers);
   const anyConsumerLimit = config.consumers.some((consumer) => consumer.rateLimit !== undefined);
 
   const definitions = config.routes.map((route) => {
+      const service = services.get(route.service) as UpstreamService;
       const compiled: CompiledRoute = {
         name: route.name,
         config: route,
-        service: services.get(route.service) as UpstreamService,
+        service,
         stripPrefix: route.stripPrefix,
         policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit),
+        retry: retryPolicyOf(route.retry, service.retries),
+        timeouts: routeTimeoutsOf(route.timeouts, service.timeoutMs),
+        retryBudget: retryBudgets.get(route.service) as RetryBudget,
       };
       return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts, caseInsensitive: route.caseInsensitive === true };
   });
@@ -157,7 +174,7 @@ export function compileConfig(
   const ports = portTables(listeners, (listener) =>
     config.listeners === undefined ? router : compileRouter(definitions.filter((definition) => routeAttaches(definition.target.config.listeners, listener))),
   );
-  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services } };
+  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services, retryBudgets } };
 }
 
 /** Pools (and HTTP/2 sessions) of `previous` that `next` no longer uses. */

@@ -1,15 +1,21 @@
 // Forwards one request to a service with `http2: true` on its origin's HTTP/2 session (h2-origin.ts): bodies
 // stream both ways with backpressure (gRPC bidirectional streaming), response trailers are relayed, and for
-// gRPC `te: trailers` goes upstream and the call is bounded by min(grpc-timeout, the service's timeoutMs),
-// answered with grpc-status 4 when it expires. Failures before the response started go to onFailure as for
-// HTTP/1.1 (forward.ts); after that a gRPC call ends with a grpc-status trailer, anything else is reset.
+// gRPC `te: trailers` goes upstream and the call is bounded by min(grpc-timeout, the route's requestMs or else
+// the service's timeoutMs), answered with grpc-status 4 when it expires. Each try is bounded by the route's
+// backendRequestMs until its response starts (then, but for gRPC, each silence of the body), and retried by
+// the route's policy as over HTTP/1.1 (retrier.ts), only before its response started. Failures before the
+// response started go to onFailure as for HTTP/1.1 (forward.ts); after that a gRPC call ends with a
+// grpc-status trailer, anything else is reset.
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader, type OutgoingHttpHeaders } from 'node:http2';
-import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { GatewayError, badGrpcTimeout, upstreamTimeout, upstreamUnavailable, bodyTooLarge } from '../errors.js';
 import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from './grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from './h2-response.js';
 import { BodyLimitExceeded, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
+import { Retrier } from './retrier.js';
+import { failureOutcome, statusOutcome, type AttemptOutcome } from './retry-policy.js';
+import { exchangeDeadlineMs, grpcCallDeadlineMs } from './route-timeouts.js';
 import { downstreamResponseHeaders } from './headers.js';
 import { isTimeoutCause, upstreamCause } from './upstream-cause.js';
 import type { H2Origin } from './h2-origin.js';
@@ -25,23 +31,36 @@ function withoutPseudoHeaders(trailers: IncomingHttpHeaders): Record<string, str
   return out;
 }
 
+/** A stream the upstream reset before answering; `refused`: with REFUSED_STREAM, so it was not processed at all (RFC 9113 §8.7). */
+const streamReset = (rstCode: number) =>
+  Object.assign(new Error('upstream reset the stream'), { code: 'ECONNRESET', refused: rstCode === constants.NGHTTP2_REFUSED_STREAM });
+
 class H2Exchange implements UpstreamExchange {
+  /** The current attempt's stream; events of an earlier (abandoned) one are ignored. */
   private stream: ClientHttp2Stream | undefined;
   private responding = false;
   private done = false;
-  private timer: NodeJS.Timeout | undefined;
+  /** The current try's bound until its response starts (backendRequestMs). */
+  private tryTimer: NodeJS.Timeout | undefined;
+  private readonly begun = performance.now();
+  private readonly retrier: Retrier;
 
   constructor(
     private readonly request: ForwardRequest,
     private readonly origin: H2Origin,
-    private readonly body: Readable | undefined,
+    body: Readable | undefined,
     private readonly grpc: boolean,
-    /** gRPC: the whole call's budget; otherwise the time to response headers (then each body silence). */
-    private readonly budgetMs: number,
-  ) {}
+    /** The whole exchange's deadline (for gRPC the call's), undefined for none. */
+    private readonly deadlineMs: number | undefined,
+  ) {
+    this.retrier = new Retrier(request, body);
+    if (deadlineMs !== undefined) this.retrier.startDeadline(deadlineMs, () => this.expired());
+  }
 
+  /** Starts one attempt. */
   start(): void {
     const { request } = this;
+    if (this.done) return;
     const url = request.service.url;
     const headers: OutgoingHttpHeaders = {
       ...request.headers,
@@ -50,30 +69,36 @@ class H2Exchange implements UpstreamExchange {
       ':scheme': url.protocol === 'https:' ? 'https' : 'http',
       ':authority': url.host,
     };
+    const tryMs = request.timeouts.backendRequestMs;
     if (this.grpc) {
       headers.te = 'trailers';
-      headers['grpc-timeout'] = `${this.budgetMs}m`;
+      const upstreamDeadline = this.upstreamDeadlineMs(tryMs);
+      if (upstreamDeadline !== undefined) headers['grpc-timeout'] = `${upstreamDeadline}m`;
     }
     const started = performance.now();
+    const body = this.retrier.attemptBody();
     let stream: ClientHttp2Stream;
     try {
-      stream = this.origin.request(headers, this.body === undefined);
+      stream = this.origin.request(headers, body === undefined);
     } catch (error) {
       this.failBeforeResponse(error);
       return;
     }
     this.stream = stream;
-    this.timer = setTimeout(() => this.expired(), this.budgetMs);
+    this.responding = false;
+    if (tryMs > 0) this.tryTimer = setTimeout(() => this.tryExpired(stream), tryMs);
     stream.on('response', (responseHeaders: IncomingHttpHeaders & IncomingHttpStatusHeader, flags: number) => {
-      this.responding = true;
-      request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
-      if (!this.grpc) {
-        // As undici's bodyTimeout: past the headers, timeoutMs bounds each silence of the response body.
-        clearTimeout(this.timer);
-        stream.setTimeout(request.service.timeoutMs, () => this.expired());
-      }
-      if (request.res.destroyed) return this.cancel();
+      if (stream !== this.stream || this.done) return;
+      clearTimeout(this.tryTimer);
       const status = Number(responseHeaders[':status']);
+      const outcome = statusOutcome(status);
+      if (outcome !== undefined && this.retrier.shouldRetry(outcome)) return this.retry(stream);
+      this.responding = true;
+      this.retrier.responseStarted();
+      request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
+      // As undici's bodyTimeout: past the headers, backendRequestMs bounds each silence of the response body.
+      if (!this.grpc && tryMs > 0) stream.setTimeout(tryMs, () => this.expired());
+      if (request.res.destroyed) return this.cancel();
       const out = downstreamResponseHeaders(withoutPseudoHeaders(responseHeaders), request.requestId, request.responseHeaders);
       // A trailers-only answer (a gRPC error status) must reach an HTTP/2 client as one HEADERS frame too.
       if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 && request.req.httpVersionMajor === 2) {
@@ -84,29 +109,35 @@ class H2Exchange implements UpstreamExchange {
       request.res.writeHead(status, out);
     });
     stream.on('data', (chunk: Buffer) => {
+      if (stream !== this.stream || !this.responding) return;
       if (!request.res.write(chunk)) {
         stream.pause();
         request.res.once('drain', () => stream.resume());
       }
     });
-    stream.on('trailers', (trailers: IncomingHttpHeaders) => request.res.addTrailers(withoutPseudoHeaders(trailers)));
+    stream.on('trailers', (trailers: IncomingHttpHeaders) => {
+      if (stream === this.stream && this.responding) request.res.addTrailers(withoutPseudoHeaders(trailers));
+    });
     stream.on('end', () => {
-      if (!this.responding || this.done) return; // 'close' reports a failure; a trailers-only answer is out
+      if (stream !== this.stream || !this.responding || this.done) return; // 'close' reports a failure; a trailers-only answer is out
       this.finish();
       request.res.end();
     });
-    stream.on('error', (error) => this.failed(error));
+    stream.on('error', (error: Error & { code?: string }) => {
+      if (stream !== this.stream) return;
+      this.failed(error.code === 'ERR_HTTP2_STREAM_ERROR' ? streamReset(stream.rstCode) : error);
+    });
     stream.on('close', () => {
-      if (this.done) return;
-      if (!this.responding) return this.failed(Object.assign(new Error('upstream reset the stream'), { code: 'ECONNRESET' }));
+      if (stream !== this.stream || this.done) return;
+      if (!this.responding) return this.failed(streamReset(stream.rstCode));
       if (!request.res.writableEnded) {
         this.finish();
         request.res.destroy();
       }
     });
-    const body = this.body;
     if (body !== undefined) {
       body.on('error', (error) => {
+        if (stream !== this.stream) return;
         if (error instanceof BodyLimitExceeded && !this.responding) {
           this.finish();
           stream.close(constants.NGHTTP2_CANCEL);
@@ -117,9 +148,25 @@ class H2Exchange implements UpstreamExchange {
     }
   }
 
+  /** The grpc-timeout sent upstream: what is left of the call's deadline, and the try's bound. */
+  private upstreamDeadlineMs(tryMs: number): number | undefined {
+    const left = this.deadlineMs === undefined ? undefined : Math.max(1, Math.ceil(this.deadlineMs - (performance.now() - this.begun)));
+    if (tryMs === 0) return left;
+    return left === undefined ? tryMs : Math.min(left, tryMs);
+  }
+
+  /** Drops the current attempt's stream and starts the retry shouldRetry decided, after its backoff. */
+  private retry(stream: ClientHttp2Stream): void {
+    clearTimeout(this.tryTimer);
+    this.stream = undefined;
+    if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    this.retrier.retryAfterBackoff(() => this.start());
+  }
+
   private finish(): void {
     this.done = true;
-    clearTimeout(this.timer);
+    clearTimeout(this.tryTimer);
+    this.retrier.stop();
   }
 
   private cancel(): void {
@@ -130,6 +177,13 @@ class H2Exchange implements UpstreamExchange {
 
   clientClosed(): void {
     if (!this.request.res.writableFinished) this.cancel();
+  }
+
+  /** The try's backendRequestMs ran out before its response started: retried, or the client told. */
+  private tryExpired(stream: ClientHttp2Stream): void {
+    if (stream !== this.stream || this.done || this.responding) return;
+    if (this.retrier.shouldRetry('timeout')) return this.retry(stream);
+    this.expired();
   }
 
   /** The budget ran out: the upstream call is cancelled and the client told. */
@@ -157,38 +211,47 @@ class H2Exchange implements UpstreamExchange {
   }
 
   private failBeforeResponse(error: unknown): void {
-    this.finish();
     const { request } = this;
     // A stream queued on a session that failed to connect is cancelled 'caused by' the session's error.
     const cancelledBy = (error as { code?: unknown; cause?: unknown } | undefined)?.code === 'ERR_HTTP2_STREAM_CANCEL' ? (error as { cause?: unknown }).cause : undefined;
-    const cause = upstreamCause(cancelledBy ?? error);
+    const failure = cancelledBy ?? error;
+    if (this.stream !== undefined && this.retrier.shouldRetry(h2FailureOutcome(failure), failure)) return this.retry(this.stream);
+    this.finish();
+    const cause = upstreamCause(failure);
     request.observation.upstreamCause = cause;
     request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);
     request.onFailure(request.res, isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause), request.requestId);
   }
 }
 
+/** As failureOutcome, and a stream the upstream refused unprocessed is as safe to retry as a connect failure. */
+function h2FailureOutcome(error: unknown): AttemptOutcome {
+  return (error as { refused?: unknown } | undefined)?.refused === true ? 'connect-failure' : failureOutcome(error);
+}
+
 /** Sends the request on `origin`'s HTTP/2 session and streams the answer back (see the file header). */
 export function forwardH2(request: ForwardRequest, origin: H2Origin): UpstreamExchange | undefined {
   const grpc = isGrpcContentType(request.req.headers['content-type'] as string | undefined);
-  let budgetMs = request.service.timeoutMs;
+  let deadlineMs = exchangeDeadlineMs(request.timeouts);
   if (grpc) {
     const timeout = request.req.headers['grpc-timeout'];
+    let grpcTimeoutMs: number | undefined;
     if (typeof timeout === 'string') {
       const ms = parseGrpcTimeout(timeout);
       if (ms === 'malformed') {
         request.onFailure(request.res, badGrpcTimeout(), request.requestId);
         return undefined;
       }
-      budgetMs = Math.min(ms, budgetMs);
+      grpcTimeoutMs = ms;
     }
+    deadlineMs = grpcCallDeadlineMs(grpcTimeoutMs, request.timeouts, request.service.timeoutMs);
   }
   const body = requestBody(request.req, request.maxBodyBytes);
   if (body instanceof GatewayError) {
     request.onFailure(request.res, body, request.requestId);
     return undefined;
   }
-  const exchange = new H2Exchange(request, origin, body, grpc, budgetMs);
+  const exchange = new H2Exchange(request, origin, body, grpc, deadlineMs);
   exchange.start();
   return exchange;
 }

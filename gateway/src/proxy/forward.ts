@@ -1,14 +1,18 @@
-// Forwards one request to its upstream with streamed bodies in both directions, the request body limit,
-// response timeout and the retry rule of retry.ts. Failures before the response started become
-// GatewayErrors (502/504/413) handed to the caller; after that the client connection is cut, as there is no
-// other honest signal.
+// Forwards one request to its upstream with streamed bodies in both directions, the request body limit, the
+// route's timeouts (route-timeouts.ts) and retries (retry-policy.ts, within the service's retry-budget.ts).
+// Failures before the response started become GatewayErrors (502/504/413) handed to the caller; after that the
+// client connection is cut, as there is no other honest signal.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { GatewayError, bodyTooLarge, upstreamTimeout, upstreamUnavailable } from '../errors.js';
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
-import { isRetriable } from './retry.js';
+import type { ReplayMemory } from './replay-body.js';
+import type { RetryBudget } from './retry-budget.js';
+import { exchangeDeadlineMs, type RouteTimeouts } from './route-timeouts.js';
+import { Retrier, type RetryOutcome } from './retrier.js';
+import { failureOutcome, statusOutcome, type RetryPolicy } from './retry-policy.js';
 import { isTimeoutCause, upstreamCause, type UpstreamCause } from './upstream-cause.js';
 import type { UpstreamService } from './upstream.js';
 
@@ -49,6 +53,15 @@ export interface ForwardRequest {
   observation: { upstreamCause: string | undefined };
   /** Answers a failure that happened while nothing was sent to the client yet (502/504/413). */
   onFailure: (res: ServerResponse, error: GatewayError, requestId: string) => void;
+  /** The route's retry policy (or the service's legacy retries). */
+  retry: RetryPolicy;
+  timeouts: RouteTimeouts;
+  /** The service's retry budget. */
+  retryBudget: RetryBudget;
+  /** A retry made or refused by the budget: for the metric (service by name only). */
+  onRetry: (serviceName: string, outcome: RetryOutcome) => void;
+  /** The process's bound on request bodies kept for retries. */
+  replayMemory: ReplayMemory;
 }
 
 /** The request body as undici should send it, or a 413. */
@@ -71,59 +84,115 @@ export interface UpstreamExchange {
   clientClosed(): void;
 }
 
+/** A discarded 502/503/504 answer is read to its end (keeping the connection) up to this size, else aborted. */
+const DISCARD_DRAIN_BYTES = 64 * 1024;
+
+/** Thrown into an attempt the exchange no longer wants (retried, expired, or the client left). */
+const abandoned = () => new Error('upstream attempt abandoned');
+
 /**
  * One forwarded request: undici's dispatch handler for each attempt (one object for all of them, methods
  * on the prototype, so a request allocates no closures here). The response goes straight from the
- * upstream socket to the client, with backpressure, and no intermediate Readable per request.
+ * upstream socket to the client, with backpressure, and no intermediate Readable per request. Attempts run
+ * one after another, so the callbacks always belong to the current attempt.
  */
 class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
-  private attemptNumber = 0;
   private started = 0;
   private responding = false;
+  /** The current attempt answered 502/503/504 and will be retried: its body is drained, not relayed. */
+  private discarding = false;
+  private discardedBytes = 0;
+  /** The exchange is decided (relayed, failed, expired, client gone): a late attempt is only aborted. */
+  private finished = false;
   private controller: Dispatcher.DispatchController | undefined;
   /** Made on the first backpressure only: most responses never need it. */
   private resumeUpstream: (() => void) | undefined;
+  private readonly retrier: Retrier;
 
   constructor(
     private readonly request: ForwardRequest,
-    private readonly body: Readable | undefined,
-  ) {}
+    body: Readable | undefined,
+  ) {
+    this.retrier = new Retrier(request, body);
+    const deadline = exchangeDeadlineMs(request.timeouts);
+    if (deadline !== undefined) this.retrier.startDeadline(deadline, () => this.expired());
+  }
 
+  /** Starts one attempt. */
   dispatch(): void {
     const { request } = this;
+    if (this.finished) return;
     this.started = performance.now();
     this.responding = false;
+    this.discarding = false;
+    this.controller = undefined;
     request.service.pool.dispatch(
       {
         method: request.method as Dispatcher.HttpMethod,
         path: request.path,
         headers: request.headers,
-        body: this.body ?? null,
-        headersTimeout: request.service.timeoutMs,
-        bodyTimeout: request.service.timeoutMs,
+        body: this.retrier.attemptBody() ?? null,
+        headersTimeout: request.timeouts.backendRequestMs,
+        bodyTimeout: request.timeouts.backendRequestMs,
       },
       this,
     );
   }
 
   clientClosed(): void {
+    if (this.finished) return;
+    this.finish();
     const { controller } = this;
-    if (this.responding && controller !== undefined && !this.request.res.writableFinished && !controller.aborted) {
-      controller.abort(new Error('client closed the connection'));
-    }
+    if (controller !== undefined && !controller.aborted) controller.abort(new Error('client closed the connection'));
   }
 
-  // Present so that undici treats this as a handler of its current API (it checks for this method).
-  onRequestStart(): void {}
+  private finish(): void {
+    this.finished = true;
+    this.retrier.stop();
+  }
+
+  /** requestMs ran out: 504 while nothing was sent, else the connection is cut. */
+  private expired(): void {
+    if (this.finished) return;
+    this.finish();
+    const { request, controller } = this;
+    if (controller !== undefined && !controller.aborted) controller.abort(abandoned());
+    if (request.res.headersSent) {
+      request.res.destroy();
+      return;
+    }
+    request.observation.upstreamCause = 'timeout';
+    request.onUpstreamError(request.routeName, request.service.name, 'timeout', request.requestId);
+    request.onFailure(request.res, upstreamTimeout('timeout'), request.requestId);
+  }
+
+  private retry(): void {
+    this.controller = undefined;
+    this.retrier.retryAfterBackoff(() => this.dispatch());
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.finished) controller.abort(abandoned());
+  }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (statusCode < 200) return; // informational; the final status follows
     const { request } = this;
-    this.responding = true;
     this.controller = controller;
+    if (this.finished) return controller.abort(abandoned());
+    const outcome = statusOutcome(statusCode);
+    if (outcome !== undefined && this.retrier.shouldRetry(outcome)) {
+      this.discarding = true;
+      this.discardedBytes = 0;
+      return;
+    }
+    this.responding = true;
+    this.retrier.responseStarted();
     request.onUpstreamHeaders(request.routeName, (performance.now() - this.started) / 1000);
     if (request.res.destroyed) {
       // The client left while the upstream was answering: free the upstream connection now.
+      this.finish();
       controller.abort(new Error('client closed the connection'));
       return;
     }
@@ -131,6 +200,11 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.discarding) {
+      this.discardedBytes += chunk.length;
+      if (this.discardedBytes > DISCARD_DRAIN_BYTES) controller.abort(abandoned());
+      return;
+    }
     const { res } = this.request;
     if (!res.write(chunk)) {
       controller.pause();
@@ -140,22 +214,29 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   }
 
   onResponseEnd(): void {
+    if (this.finished) return;
+    if (this.discarding) return this.retry();
+    this.finish();
     this.request.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.finished) return;
     const { request } = this;
+    if (this.discarding) return this.retry();
     if (this.responding) {
       // The status is already out: cutting the connection is the only honest signal left.
+      this.finish();
       request.res.destroy();
       return;
     }
     if (error instanceof BodyLimitExceeded || (error as { cause?: unknown }).cause instanceof BodyLimitExceeded) {
+      this.finish();
       request.onFailure(request.res, bodyTooLarge(request.maxBodyBytes), request.requestId);
-    } else if (isRetriable(request.method, this.body !== undefined, error, this.attemptNumber, request.service.retries)) {
-      this.attemptNumber++;
-      this.dispatch();
+    } else if (this.retrier.shouldRetry(failureOutcome(error), error)) {
+      this.retry();
     } else {
+      this.finish();
       const cause = upstreamCause(error);
       request.observation.upstreamCause = cause;
       request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);

@@ -1,15 +1,5 @@
-// When a failed upstream attempt may be tried again: only idempotent methods without a request body, and
-// only for errors raised before a connection existed, so no byte of the request reached the upstream.
-
-const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
-const BEFORE_ANY_BYTE: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+// The error code of an upstream failure (undici nests Node's errno under `cause`), and whether it is a timeout.
+// When an attempt is retried is retry-policy.ts's job.
 
 export function errorCode(error: unknown): string | undefined {
   if (error === null || typeof error !== 'object') return undefined;
@@ -17,12 +7,6 @@ export function errorCode(error: unknown): string | undefined {
   if (typeof code === 'string') return code;
   const cause = (error as { cause?: unknown }).cause;
   return cause === undefined ? undefined : errorCode(cause);
-}
-
-export function isRetriable(method: string, hasBody: boolean, error: unknown, attempt: number, retries: number): boolean {
-  if (attempt >= retries || hasBody || !IDEMPOTENT.has(method)) return false;
-  const code = errorCode(error);
-  return code !== undefined && BEFORE_ANY_BYTE.has(code);
 }
 
 /** Timeouts answer 504, every other upstream failure 502. */

@@ -23,6 +23,8 @@ import { isGrpcContentType } from '../proxy/grpc-status.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { upstreamPath } from '../proxy/upstream.js';
 import type { UpstreamCause } from '../proxy/upstream-cause.js';
+import type { RetryOutcome } from '../proxy/retrier.js';
+import { ReplayMemory } from '../proxy/replay-body.js';
 import {
   asksToClose,
   isWebSocketUpgrade,
@@ -56,6 +58,8 @@ export interface GatewayServerOptions {
   /** Slow-client and connection bounds; DEFAULT_CLIENT_LIMITS when absent. */
   clientLimits?: ClientLimits;
   newRequestId?: () => string;
+  /** The bound on request bodies kept for retries; a new ReplayMemory (MAX_REPLAY_MEMORY_BYTES) when absent. */
+  replayMemory?: ReplayMemory;
 }
 
 /** A listener port's request handler: node:http's and node:http2's compat 'request' event alike. */
@@ -116,6 +120,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     metrics.upstreamError(route, cause);
     logger.warn('upstream request failed', { requestId, route, service, cause });
   };
+  const upstreamRetry = (service: string, outcome: RetryOutcome) => metrics.upstreamRetry(service, outcome);
+  const replayMemory = options.replayMemory ?? new ReplayMemory();
 
   function requestIdOf(req: IncomingMessage): string {
     const incoming = req.headers['x-request-id'];
@@ -242,6 +248,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       onUpstreamError: upstreamError,
       observation: observed,
       onFailure: sendError,
+      retry: route.retry,
+      timeouts: route.timeouts,
+      retryBudget: route.retryBudget,
+      onRetry: upstreamRetry,
+      replayMemory,
     };
     observed.upstream = h2 === undefined ? forwardRequest(forwarded) : forwardH2(forwarded, h2);
   }

@@ -21,12 +21,16 @@ export interface GatewayMetrics {
   authFailure(route: string, reason: string): void;
   /** An upstream attempt that ended in a 502/504, by cause class (proxy/upstream-cause.ts). */
   upstreamError(route: string, cause: string): void;
+  /** A retry of an upstream attempt: made (`retried`) or refused by the service's retry budget (`budget_exhausted`). */
+  upstreamRetry(service: string, outcome: 'retried' | 'budget_exhausted'): void;
   setConfigVersion(version: number): void;
   /**
    * Drops the series of routes that are not in `routes` (a new config removed or renamed them), so that
    * label sets stay bounded by the config in use rather than by every config since start-up.
    */
   retainRoutes(routes: ReadonlySet<string>): Promise<void>;
+  /** Drops the series of services that are not in `services`, as retainRoutes does for routes. */
+  retainServices(services: ReadonlySet<string>): Promise<void>;
   configRejected(): void;
   /** A cached config refused at start-up (not sealed under this gateway's key, altered, or another tenant's). */
   configCacheRejected(reason: string): void;
@@ -75,6 +79,12 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     name: 'novagate_upstream_errors_total',
     help: 'Requests answered 502/504 because the upstream failed, by cause class',
     labelNames: ['route', 'cause'] as const,
+    registers,
+  });
+  const upstreamRetries = new Counter({
+    name: 'novagate_upstream_retries_total',
+    help: 'Retries of upstream attempts: made (retried) or refused by the service retry budget (budget_exhausted)',
+    labelNames: ['service', 'outcome'] as const,
     registers,
   });
   const configVersion = new Gauge({ name: 'novagate_config_version', help: 'Version of the config in use', registers });
@@ -154,6 +164,11 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
         }
       }
     },
+    async retainServices(services) {
+      for (const { labels } of (await upstreamRetries.get()).values) {
+        if (!services.has(String(labels.service))) upstreamRetries.remove(labels as Record<string, string>);
+      }
+    },
     recordRequest(route, path, method, status, seconds) {
       const series = methodSeries(route, path, method);
       let counter = series.byStatus.get(status);
@@ -177,6 +192,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     rateLimitBackendError: () => backendErrors.inc(),
     authFailure: (route, reason) => authFailures.labels(route, reason).inc(),
     upstreamError: (route, cause) => upstreamErrors.labels(route, cause).inc(),
+    upstreamRetry: (service, outcome) => upstreamRetries.labels(service, outcome).inc(),
     setConfigVersion: (version) => configVersion.set(version),
     configRejected: () => rejected.inc(),
     configCacheRejected: (reason) => cacheRejected.labels(reason).inc(),

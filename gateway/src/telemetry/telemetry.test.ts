@@ -151,3 +151,16 @@ test('a new config drops the series of the routes it no longer has, in every per
   metrics.recordRequest('kept', '/kept', 'GET', 200, 0.01);
   assert.match(await metrics.registry.metrics(), /novagate_http_requests_total\{route="kept",path="\/kept",method="GET",status="200"\} 2/, 'kept series keep counting');
 });
+
+test('a new config drops the retry series of the services it no longer has', async () => {
+  const metrics = createGatewayMetrics();
+  for (const service of ['kept', 'removed']) {
+    metrics.upstreamRetry(service, 'retried');
+    metrics.upstreamRetry(service, 'budget_exhausted');
+  }
+  await metrics.retainServices(new Set(['kept']));
+  const text = await metrics.registry.metrics();
+  assert.doesNotMatch(text, /service="removed"/);
+  assert.match(text, /^novagate_upstream_retries_total\{service="kept",outcome="retried"\} 1$/m);
+  assert.match(text, /^novagate_upstream_retries_total\{service="kept",outcome="budget_exhausted"\} 1$/m);
+});

@@ -11,6 +11,7 @@ import { parseTrustedProxies } from '../server/client-address.js';
 import type { ClientLimits } from '../server/client-limits.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
+import type { ReplayMemory } from '../proxy/replay-body.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -33,6 +34,7 @@ export interface TestGatewayOptions {
   maxBodyBytes?: number;
   clientLimits?: ClientLimits;
   now?: () => number;
+  replayMemory?: ReplayMemory;
 }
 
 export async function startTestGateway(config: unknown, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -64,6 +66,7 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? ''),
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
     clientLimits: options.clientLimits,
+    replayMemory: options.replayMemory,
   });
   gateway.server.listen(0, '127.0.0.1');
   await once(gateway.server, 'listening');

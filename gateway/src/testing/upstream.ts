@@ -28,18 +28,19 @@ export const echoHandler: UpstreamHandler = (req, res) => {
   });
 };
 
-export async function startUpstream(handler: UpstreamHandler = echoHandler): Promise<TestUpstream> {
+/** `port`: listen there instead of on a free port (a test that makes a port answer only later). */
+export async function startUpstream(handler: UpstreamHandler = echoHandler, port = 0): Promise<TestUpstream> {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     handler(req, res);
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     server,
     received,
     async close() {
