@@ -173,3 +173,15 @@ test('PUT /config writes listeners with routes that name them, replaces them, an
   assert.deepEqual((await a.call('GET', '/listeners')).body.data, []);
   assert.equal((await a.call('GET', '/config')).body.config.listeners, undefined);
 });
+
+test('two routes with the same path on different listeners are not a conflict; on a shared listener they are', async () => {
+  const { call } = await registerTenantApi(server, 'Listeners C');
+  for (const name of ['public', 'internal']) assert.equal((await call('POST', '/listeners', { body: { name, port: name === 'public' ? 8081 : 8082, protocol: 'HTTP' } })).status, 201);
+  assert.equal((await call('POST', '/services', { body: { name: 'svc', url: 'http://127.0.0.1:9' } })).status, 201);
+  assert.equal((await call('POST', '/routes', { body: { name: 'pub', service: 'svc', paths: ['/x'], listeners: ['public'] } })).status, 201);
+  const other = await call('POST', '/routes', { body: { name: 'int', service: 'svc', paths: ['/x'], listeners: ['internal'] } });
+  assert.equal(other.status, 201, other.text);
+  const clash = await call('POST', '/routes', { body: { name: 'both', service: 'svc', paths: ['/x'], listeners: ['internal', 'public'] } });
+  assert.equal(clash.status, 409, clash.text);
+  assert.equal(clash.body.error.code, 'conflict');
+});

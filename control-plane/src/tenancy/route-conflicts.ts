@@ -12,6 +12,7 @@ interface ClaimRow {
   methods: string[];
   hosts: string[];
   case_insensitive: boolean;
+  listeners: string[] | null;
 }
 
 /**
@@ -26,12 +27,12 @@ export async function assertNoRouteConflict(
   against: 'all' | 'api',
 ): Promise<void> {
   const { rows } = await db.query<ClaimRow>(
-    `SELECT name, paths, methods, hosts, case_insensitive FROM ${quotedTenantSchema(tenantId)}.routes
+    `SELECT name, paths, methods, hosts, case_insensitive, options->'listeners' AS listeners FROM ${quotedTenantSchema(tenantId)}.routes
       WHERE id IS DISTINCT FROM $1 ${against === 'api' ? "AND managed_by = 'api'" : ''} ORDER BY position`,
     [selfId],
   );
   for (const row of rows) {
-    const other: RouteClaim = { name: row.name, paths: row.paths, methods: row.methods, hosts: row.hosts, caseInsensitive: row.case_insensitive };
+    const other: RouteClaim = { name: row.name, paths: row.paths, methods: row.methods, hosts: row.hosts, caseInsensitive: row.case_insensitive, listeners: row.listeners ?? undefined };
     const overlap = routeOverlap(route, other);
     if (overlap !== null) {
       throw conflict(`route '${route.name}' claims the same requests as route '${row.name}' (${describeOverlap(overlap)})`, 'paths');

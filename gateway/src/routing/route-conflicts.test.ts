@@ -47,6 +47,19 @@ test('two routes conflict on the same host, the same path shape and overlapping 
   assert.ok(routeOverlap(claim('a', ['/Users'], [], [], true), claim('b', ['/users'], [], [], true)));
 });
 
+test('routes on disjoint listeners never conflict; a route without listeners meets every route', () => {
+  const on = (name: string, listeners: string[] | undefined): RouteClaim => ({ ...claim(name, ['/users/:id'], ['GET']), listeners });
+  assert.equal(routeOverlap(on('a', ['web']), on('b', ['admin'])), null);
+  assert.ok(routeOverlap(on('a', ['web', 'admin']), on('b', ['admin'])));
+  assert.ok(routeOverlap(on('a', undefined), on('b', ['admin'])));
+  assert.ok(routeOverlap(on('a', ['web']), on('b', undefined)));
+  assert.deepEqual(findRouteConflicts([on('a', ['web']), on('b', ['admin'])]), []);
+  assert.deepEqual(
+    findRouteConflicts([on('a', ['web']), on('b', ['admin']), on('c', ['admin'])]).map((c) => [c.route.name, c.winner.name]),
+    [['c', 'b']],
+  );
+});
+
 test('findRouteConflicts: the first claim wins, and a loser never makes a third route lose', () => {
   const a = claim('a', ['/users/:id'], ['GET']);
   const b = claim('b', ['/users/:x'], ['GET', 'DELETE']);

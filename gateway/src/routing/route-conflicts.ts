@@ -12,6 +12,8 @@ export interface RouteClaim {
   /** Lower-case hostnames; empty = any host. */
   hosts: readonly string[];
   caseInsensitive?: boolean | undefined;
+  /** The listeners the route attaches to; absent = the default set (DESIGN §10), taken as meeting every set. */
+  listeners?: readonly string[] | undefined;
 }
 
 export interface RouteOverlap {
@@ -61,6 +63,16 @@ function sharedMethods(a: readonly string[], b: readonly string[]): string[] | n
   return shared.length === 0 ? null : shared;
 }
 
+/**
+ * Whether two routes can see the same request: on a common listener. A route without `listeners` may be on any
+ * listener without an owner, so it meets every route (a conservative answer: it may report a conflict between a
+ * default route and one on an owned listener).
+ */
+function listenersMeet(a: RouteClaim, b: RouteClaim): boolean {
+  if (a.listeners === undefined || b.listeners === undefined) return true;
+  return a.listeners.some((name) => b.listeners?.includes(name) === true);
+}
+
 function claimKeys(route: RouteClaim): Map<string, { host: string; path: string }> {
   const keys = new Map<string, { host: string; path: string }>();
   const hosts = route.hosts.length === 0 ? [''] : route.hosts;
@@ -72,6 +84,7 @@ function claimKeys(route: RouteClaim): Map<string, { host: string; path: string 
 
 /** Where `route` and `other` claim the same requests, or null when each gets traffic of its own. */
 export function routeOverlap(route: RouteClaim, other: RouteClaim): RouteOverlap | null {
+  if (!listenersMeet(route, other)) return null;
   const methods = sharedMethods(route.methods, other.methods);
   if (methods === null) return null;
   const otherKeys = claimKeys(other);
@@ -92,6 +105,7 @@ export function findRouteConflicts<T extends RouteClaim>(routes: readonly T[]): 
     let conflict: RouteConflict<T> | null = null;
     for (const [key, where] of keys) {
       for (const winner of winners.get(key) ?? []) {
+        if (!listenersMeet(route, winner)) continue;
         const methods = sharedMethods(route.methods, winner.methods);
         if (methods !== null) {
           conflict = { route, winner, overlap: { ...where, methods } };
