@@ -17,6 +17,7 @@ import type { MessageRates } from './message-rates.js';
 import type { NodePresence } from './node-presence.js';
 import type { NodeReports } from './node-reports.js';
 import type { TelemetryIntake } from './telemetry-intake.js';
+import { createUnhealthyTargets } from './unhealthy-targets.js';
 import { errorMessage } from './error-message.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -50,7 +51,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
 
   return {
     attach(socket, tenantId, keyId) {
-      const { ackWriter, nackWriter } = reports.writers(tenantId, () => connection);
+      const { ackWriter, nackWriter, healthWriter } = reports.writers(tenantId, () => connection);
       const connection: GatewayConnection = {
         id: randomUUID(),
         socket,
@@ -77,6 +78,8 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
         rates: options.rates.connection(tenantId),
         ackWriter,
         nackWriter,
+        unhealthyTargets: createUnhealthyTargets(),
+        healthWriter,
       };
       connections.add(connection);
       const helloTimer = setTimeout(() => {
@@ -102,7 +105,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
         // again), and not if the node has meanwhile reconnected here.
         void connection.queue
           .idle()
-          .then(() => Promise.all([connection.ackWriter.settled(), connection.nackWriter.settled()]))
+          .then(() => Promise.all([connection.ackWriter.settled(), connection.nackWriter.settled(), connection.healthWriter.settled()]))
           .then(() => {
             const nodeId = connection.nodeId;
             if (nodeId === null) return;
@@ -118,12 +121,12 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
       const open = [...connections.all];
       for (const connection of open) {
         connection.queue.discard();
-        for (const writer of [connection.ackWriter, connection.nackWriter]) {
+        for (const writer of [connection.ackWriter, connection.nackWriter, connection.healthWriter]) {
           if (writer.discard()) protectionMetrics.messagesDropped.inc({ reason: 'shutdown' });
         }
         connection.socket.close(1001, 'control plane shutting down');
       }
-      const drained = Promise.all(open.map((c) => Promise.all([c.queue.idle(), c.ackWriter.settled(), c.nackWriter.settled()])));
+      const drained = Promise.all(open.map((c) => Promise.all([c.queue.idle(), c.ackWriter.settled(), c.nackWriter.settled(), c.healthWriter.settled()])));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)))]);
       clearTimeout(timer);
