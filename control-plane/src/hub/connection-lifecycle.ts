@@ -17,7 +17,6 @@ import type { MessageRates } from './message-rates.js';
 import type { NodePresence } from './node-presence.js';
 import type { NodeReports } from './node-reports.js';
 import type { TelemetryIntake } from './telemetry-intake.js';
-import { createUnhealthyTargets } from './unhealthy-targets.js';
 import { errorMessage } from './error-message.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -78,7 +77,6 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
         rates: options.rates.connection(tenantId),
         ackWriter,
         nackWriter,
-        unhealthyTargets: createUnhealthyTargets(),
         healthWriter,
       };
       connections.add(connection);

@@ -3,7 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { InboundQueue } from './inbound-queue.js';
 import type { LatestWriter } from './latest-writer.js';
 import type { ConnectionRates } from './message-rates.js';
-import type { TargetRef, UnhealthyTargets } from './unhealthy-targets.js';
+import type { TargetRef } from './unhealthy-targets.js';
 
 export interface GatewayConnection {
   /** Random, per WebSocket: presence entries carry it so that a closing connection removes only its own. */
@@ -25,8 +25,7 @@ export interface GatewayConnection {
   rates: ConnectionRates;
   ackWriter: LatestWriter<{ version: number; hash: string }>;
   nackWriter: LatestWriter<{ version: number; error: string }>;
-  /** The upstream targets this gateway reported unhealthy, and their coalesced write to gateway_nodes. */
-  unhealthyTargets: UnhealthyTargets;
+  /** Writes the upstream targets this gateway last reported unhealthy to gateway_nodes (coalesced). */
   healthWriter: LatestWriter<TargetRef[]>;
 }
 

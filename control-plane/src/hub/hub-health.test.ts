@@ -50,7 +50,7 @@ async function connected(tenant: RegisteredTenant, nodeId: string): Promise<Prot
 
 const target = (service: string, t: string, healthy: boolean) => ({ service, target: t, healthy });
 
-test('GET /gateways shows the targets a node reports unhealthy, drops one that recovers, and shows [] for a node that never reported', async () => {
+test('GET /gateways shows the targets a node reports unhealthy, each report replacing the last, and [] for a node that never reported', async () => {
   const tenant = await registerTenant(server);
   const quiet = await connected(tenant, 'quiet');
   const reporting = await connected(tenant, 'reporting');
@@ -65,10 +65,13 @@ test('GET /gateways shows the targets a node reports unhealthy, drops one that r
       { service: 'users', target: '10.0.0.2:8080' },
     ]);
     assert.deepEqual((await nodeWhen(tenant, 'quiet', () => true)).unhealthyTargets, []);
-    // A change report names only what changed: the other unhealthy target stays listed.
-    reporting.send({ type: 'health', targets: [target('users', '10.0.0.2:8080', true)] });
-    const recovered = await nodeWhen(tenant, 'reporting', (n) => n.unhealthyTargets.length === 1);
-    assert.deepEqual(recovered.unhealthyTargets, [{ service: 'orders', target: 'orders:80' }]);
+    // A report holds every target of the node's config: one that recovered is healthy in it, and a service the
+    // config dropped (orders) is simply not in it any more.
+    reporting.send({ type: 'health', targets: [target('users', '10.0.0.1:8080', false), target('users', '10.0.0.2:8080', true)] });
+    const next = await nodeWhen(tenant, 'reporting', (n) => n.unhealthyTargets[0]?.target === '10.0.0.1:8080');
+    assert.deepEqual(next.unhealthyTargets, [{ service: 'users', target: '10.0.0.1:8080' }]);
+    reporting.send({ type: 'health', targets: [] });
+    await nodeWhen(tenant, 'reporting', (n) => n.unhealthyTargets.length === 0);
     assert.equal(reporting.socket.readyState, reporting.socket.OPEN);
   } finally {
     quiet.close();
@@ -141,29 +144,37 @@ test('health before hello closes the connection like every other report', async 
   assert.match(closed.reason, /hello must come first/);
 });
 
-test('a health flood is coalesced into few writes and a node keeps at most 1,000 unhealthy targets, the rest counted', async () => {
+test('a node keeps at most 1,000 unhealthy targets of a report, the rest counted', async () => {
+  const tenant = await registerTenant(server);
+  const gateway = await connected(tenant, 'many-targets');
+  const { registry } = server.controlPlane.metrics;
+  const droppedBefore = await metricValue(registry, 'novagate_hub_unhealthy_targets_dropped_total');
+  const unhealthy = MAX_UNHEALTHY_TARGETS_PER_NODE + 500;
+  try {
+    gateway.send({ type: 'health', targets: Array.from({ length: unhealthy }, (_, i) => target('s', `t${i}:1`, false)) });
+    const node = await nodeWhen(tenant, 'many-targets', (n) => n.unhealthyTargets.length > 0);
+    assert.equal(node.unhealthyTargets.length, MAX_UNHEALTHY_TARGETS_PER_NODE);
+    assert.equal((await metricValue(registry, 'novagate_hub_unhealthy_targets_dropped_total')) - droppedBefore, 500);
+    const { rows } = await db.pool.query(`SELECT jsonb_array_length(unhealthy_targets) AS n FROM ${quotedTenantSchema(tenant.id)}.gateway_nodes WHERE node_id = 'many-targets'`);
+    assert.deepEqual(rows, [{ n: MAX_UNHEALTHY_TARGETS_PER_NODE }]);
+  } finally {
+    gateway.close();
+  }
+});
+
+test('a health flood is coalesced into few writes, and the newest report is the one stored', async () => {
   const tenant = await registerTenant(server);
   const gateway = await connected(tenant, 'flooding');
   const { registry } = server.controlPlane.metrics;
   const writtenBefore = await metricValue(registry, 'novagate_hub_reports_written_total', { type: 'health' });
-  const droppedBefore = await metricValue(registry, 'novagate_hub_unhealthy_targets_dropped_total');
   const reports = 2_000;
   try {
-    // Each report names 2 new unhealthy targets: 4,000 in all, against the cap of 1,000.
-    for (let i = 0; i < reports; i++) {
-      gateway.send({ type: 'health', targets: [target('s', `a${i}:1`, false), target('s', `b${i}:1`, false)] });
-    }
-    const node = await nodeWhen(tenant, 'flooding', (n) => n.unhealthyTargets.length === MAX_UNHEALTHY_TARGETS_PER_NODE);
-    assert.equal(node.unhealthyTargets.length, MAX_UNHEALTHY_TARGETS_PER_NODE);
-    // The last report has been handled once the drop count is complete.
-    for (let i = 0; i < 250 && (await metricValue(registry, 'novagate_hub_unhealthy_targets_dropped_total')) - droppedBefore < 2 * reports - MAX_UNHEALTHY_TARGETS_PER_NODE; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal((await metricValue(registry, 'novagate_hub_unhealthy_targets_dropped_total')) - droppedBefore, 2 * reports - MAX_UNHEALTHY_TARGETS_PER_NODE);
+    for (let i = 0; i < reports; i++) gateway.send({ type: 'health', targets: [target('s', `t${i}:1`, false)] });
+    const last = `t${reports - 1}:1`;
+    const node = await nodeWhen(tenant, 'flooding', (n) => n.unhealthyTargets[0]?.target === last);
+    assert.deepEqual(node.unhealthyTargets, [{ service: 's', target: last }]);
     const written = (await metricValue(registry, 'novagate_hub_reports_written_total', { type: 'health' })) - writtenBefore;
     assert.ok(written < reports / 10, `${written} writes for ${reports} reports`);
-    const { rows } = await db.pool.query(`SELECT jsonb_array_length(unhealthy_targets) AS n FROM ${quotedTenantSchema(tenant.id)}.gateway_nodes WHERE node_id = 'flooding'`);
-    assert.deepEqual(rows, [{ n: MAX_UNHEALTHY_TARGETS_PER_NODE }]);
   } finally {
     gateway.close();
   }

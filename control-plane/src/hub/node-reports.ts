@@ -15,6 +15,7 @@ import { createLatestWriter } from './latest-writer.js';
 import type { NodePresence } from './node-presence.js';
 import { isCurrent } from './push-decision.js';
 import { errorMessage } from './error-message.js';
+import { unhealthyTargetsOf } from './unhealthy-targets.js';
 
 export interface NodeReportsOptions {
   pool: Pool;
@@ -32,7 +33,7 @@ export interface NodeReports {
   writers(tenantId: string, connection: () => GatewayConnection): Pick<GatewayConnection, 'ackWriter' | 'nackWriter' | 'healthWriter'>;
   ack(connection: GatewayConnection, version: number, hash: string): void;
   nack(connection: GatewayConnection, version: number, error: string): void;
-  /** Applies a health report to the connection's unhealthy targets; their list is written in the background. */
+  /** Takes a health report (every target of the node's config): its unhealthy targets are written in the background. */
   health(connection: GatewayConnection, targets: HealthMessage['targets']): void;
   /** Records that the gateway runs the version and hash it last reported (gateway_nodes, presence, delivered_at). */
   recordRunning(connection: GatewayConnection, nodeId: string, version: number, hash: string): Promise<void>;
@@ -103,10 +104,10 @@ export function createNodeReports(options: NodeReportsOptions): NodeReports {
       connection.nackWriter.submit({ version, error });
     },
     health(connection, targets) {
-      const { dropped } = connection.unhealthyTargets.apply(targets);
+      const { unhealthy, dropped } = unhealthyTargetsOf(targets);
       if (dropped > 0) protectionMetrics.unhealthyTargetsDropped.inc(dropped);
       // Only the newest list matters: a burst of reports is one write per reportIntervalMs.
-      connection.healthWriter.submit(connection.unhealthyTargets.list());
+      connection.healthWriter.submit(unhealthy);
     },
     recordRunning,
   };

@@ -1,40 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createUnhealthyTargets } from './unhealthy-targets.js';
+import { unhealthyTargetsOf } from './unhealthy-targets.js';
 
-test('a target reported unhealthy is listed until it is reported healthy; unmentioned targets keep their state', () => {
-  const state = createUnhealthyTargets();
-  state.apply([
+test('the unhealthy targets of a report, sorted by service then target, each once', () => {
+  const { unhealthy, dropped } = unhealthyTargetsOf([
     { service: 'users', target: '10.0.0.2:8080', healthy: false },
     { service: 'users', target: '10.0.0.1:8080', healthy: true },
     { service: 'orders', target: 'orders:80', healthy: false },
+    { service: 'users', target: '10.0.0.2:8080', healthy: false },
   ]);
-  assert.deepEqual(state.list(), [
+  assert.deepEqual(unhealthy, [
     { service: 'orders', target: 'orders:80' },
     { service: 'users', target: '10.0.0.2:8080' },
   ]);
-  state.apply([{ service: 'users', target: '10.0.0.2:8080', healthy: true }]);
-  assert.deepEqual(state.list(), [{ service: 'orders', target: 'orders:80' }]);
-  state.apply([]);
-  assert.deepEqual(state.list(), [{ service: 'orders', target: 'orders:80' }]);
+  assert.equal(dropped, 0);
+  assert.deepEqual(unhealthyTargetsOf([]), { unhealthy: [], dropped: 0 });
 });
 
 test('service and target names that concatenate alike stay two targets', () => {
-  const state = createUnhealthyTargets();
-  state.apply([
+  const { unhealthy } = unhealthyTargetsOf([
     { service: 'a.b', target: 'c:1', healthy: false },
     { service: 'a', target: 'b.c:1', healthy: false },
   ]);
-  assert.equal(state.list().length, 2);
+  assert.equal(unhealthy.length, 2);
 });
 
-test('past the cap new unhealthy targets are dropped and counted, a repeated one is not, and room comes back when one recovers', () => {
-  const state = createUnhealthyTargets(3);
-  const flood = Array.from({ length: 10 }, (_, i) => ({ service: 's', target: `t${i}:1`, healthy: false }));
-  assert.deepEqual(state.apply(flood), { dropped: 7 });
-  assert.equal(state.list().length, 3);
-  assert.deepEqual(state.apply(flood.slice(0, 3)), { dropped: 0 });
-  state.apply([{ service: 's', target: 't0:1', healthy: true }]);
-  assert.deepEqual(state.apply([{ service: 's', target: 't9:1', healthy: false }]), { dropped: 0 });
-  assert.deepEqual(state.list().map((t) => t.target), ['t1:1', 't2:1', 't9:1']);
+test('past the cap further unhealthy targets are dropped and counted; repeats and healthy targets are not', () => {
+  const report = [
+    ...Array.from({ length: 10 }, (_, i) => ({ service: 's', target: `t${i}:1`, healthy: false })),
+    { service: 's', target: 't0:1', healthy: false },
+    { service: 's', target: 'ok:1', healthy: true },
+  ];
+  const { unhealthy, dropped } = unhealthyTargetsOf(report, 3);
+  assert.deepEqual(unhealthy.map((t) => t.target), ['t0:1', 't1:1', 't2:1']);
+  assert.equal(dropped, 7);
 });
