@@ -9,6 +9,7 @@ import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant, type RegisteredTenant } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { recordUnhealthyTargets } from '../tenancy/gateway-nodes.js';
 import { MAX_UNHEALTHY_TARGETS_PER_NODE } from './unhealthy-targets.js';
 
 const { db, server } = withTestServer();
@@ -92,6 +93,24 @@ test("a node's reconnection starts with no unhealthy targets until it reports ag
     assert.deepEqual(rows, [{ unhealthy_targets: [] }]);
   } finally {
     second.close();
+  }
+});
+
+test("a write of a connection that no longer holds the node's lease (replaced) leaves its successor's report alone", async () => {
+  const tenant = await registerTenant(server);
+  const gateway = await connected(tenant, 'successor');
+  try {
+    gateway.send({ type: 'health', targets: [target('users', 'new:80', false)] });
+    await nodeWhen(tenant, 'successor', (n) => n.unhealthyTargets.length === 1);
+    const schema = quotedTenantSchema(tenant.id);
+    const { rows: [lease] } = await db.pool.query(`SELECT lease_holder FROM ${schema}.gateway_nodes WHERE node_id = 'successor'`);
+    await recordUnhealthyTargets(db.pool, tenant.id, 'successor', 'an-earlier-connection', [{ service: 'users', target: 'old:80' }]);
+    const { rows } = await db.pool.query(`SELECT unhealthy_targets FROM ${schema}.gateway_nodes WHERE node_id = 'successor'`);
+    assert.deepEqual(rows, [{ unhealthy_targets: [{ service: 'users', target: 'new:80' }] }]);
+    await recordUnhealthyTargets(db.pool, tenant.id, 'successor', lease.lease_holder, []);
+    await nodeWhen(tenant, 'successor', (n) => n.unhealthyTargets.length === 0);
+  } finally {
+    gateway.close();
   }
 });
 

@@ -72,10 +72,10 @@ export function createNodeReports(options: NodeReportsOptions): NodeReports {
         }),
         healthWriter: createLatestWriter({
           write: async (targets) => {
-            const { nodeId } = connectionOf();
+            const { nodeId, id } = connectionOf();
             if (nodeId === null) return;
             protectionMetrics.reportsWritten.inc({ type: 'health' });
-            await recordUnhealthyTargets(pool, tenantId, nodeId, targets);
+            await recordUnhealthyTargets(pool, tenantId, nodeId, id, targets);
           },
           coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'health' }),
           minIntervalMs: reportIntervalMs,

@@ -69,13 +69,23 @@ export interface UnhealthyTarget {
   target: string;
 }
 
-/** Replaces the node's unhealthy targets with `targets` (the hub bounds the list). */
-export async function recordUnhealthyTargets(pool: Pool, tenantId: string, nodeId: string, targets: readonly UnhealthyTarget[]): Promise<void> {
+/**
+ * Replaces the node's unhealthy targets with `targets` (the hub bounds the list), if `connectionId` still holds
+ * the node's lease: a late write of a replaced connection never overwrites its successor's report.
+ */
+export async function recordUnhealthyTargets(
+  pool: Pool,
+  tenantId: string,
+  nodeId: string,
+  connectionId: string,
+  targets: readonly UnhealthyTarget[],
+): Promise<void> {
   await tenantStatement(
     pool,
     tenantId,
-    `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET unhealthy_targets = $2::jsonb, last_seen = now() WHERE node_id = $1`,
-    [nodeId, JSON.stringify(targets.map(({ service, target }) => ({ service, target })))],
+    `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET unhealthy_targets = $3::jsonb, last_seen = now()
+      WHERE node_id = $1 AND lease_holder = $2`,
+    [nodeId, connectionId, JSON.stringify(targets.map(({ service, target }) => ({ service, target })))],
   );
 }
 
