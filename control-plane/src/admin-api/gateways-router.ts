@@ -26,6 +26,7 @@ export function registerGatewayRoutes(app: FastifyInstance, db: TenantDb, presen
           row?.last_nack_version === null || row?.last_nack_version === undefined
             ? null
             : { version: Number(row.last_nack_version), message: row.last_nack_message },
+        unhealthyTargets: row?.unhealthy_targets ?? [],
       };
     });
     return { data };

@@ -50,7 +50,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
 
   return {
     attach(socket, tenantId, keyId) {
-      const { ackWriter, nackWriter } = reports.writers(tenantId, () => connection);
+      const { ackWriter, nackWriter, healthWriter } = reports.writers(tenantId, () => connection);
       const connection: GatewayConnection = {
         id: randomUUID(),
         socket,
@@ -77,6 +77,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
         rates: options.rates.connection(tenantId),
         ackWriter,
         nackWriter,
+        healthWriter,
       };
       connections.add(connection);
       const helloTimer = setTimeout(() => {
@@ -102,7 +103,7 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
         // again), and not if the node has meanwhile reconnected here.
         void connection.queue
           .idle()
-          .then(() => Promise.all([connection.ackWriter.settled(), connection.nackWriter.settled()]))
+          .then(() => Promise.all([connection.ackWriter.settled(), connection.nackWriter.settled(), connection.healthWriter.settled()]))
           .then(() => {
             const nodeId = connection.nodeId;
             if (nodeId === null) return;
@@ -118,12 +119,12 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
       const open = [...connections.all];
       for (const connection of open) {
         connection.queue.discard();
-        for (const writer of [connection.ackWriter, connection.nackWriter]) {
+        for (const writer of [connection.ackWriter, connection.nackWriter, connection.healthWriter]) {
           if (writer.discard()) protectionMetrics.messagesDropped.inc({ reason: 'shutdown' });
         }
         connection.socket.close(1001, 'control plane shutting down');
       }
-      const drained = Promise.all(open.map((c) => Promise.all([c.queue.idle(), c.ackWriter.settled(), c.nackWriter.settled()])));
+      const drained = Promise.all(open.map((c) => Promise.all([c.queue.idle(), c.ackWriter.settled(), c.nackWriter.settled(), c.healthWriter.settled()])));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)))]);
       clearTimeout(timer);

@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { InboundQueue } from './inbound-queue.js';
 import type { LatestWriter } from './latest-writer.js';
 import type { ConnectionRates } from './message-rates.js';
+import type { TargetRef } from './unhealthy-targets.js';
 
 export interface GatewayConnection {
   /** Random, per WebSocket: presence entries carry it so that a closing connection removes only its own. */
@@ -24,6 +25,8 @@ export interface GatewayConnection {
   rates: ConnectionRates;
   ackWriter: LatestWriter<{ version: number; hash: string }>;
   nackWriter: LatestWriter<{ version: number; error: string }>;
+  /** Writes the upstream targets this gateway last reported unhealthy to gateway_nodes (coalesced). */
+  healthWriter: LatestWriter<TargetRef[]>;
 }
 
 /** Whether the connection's socket can still be written. */

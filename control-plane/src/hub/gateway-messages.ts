@@ -1,6 +1,7 @@
 // One message from a gateway: paced by the connection's message rates, parsed, its telemetry entries granted
 // by the rates before the costly validation, validated (protocol.ts), and handed to the hello, report or
-// telemetry handler. A broken message closes the connection with the WebSocket code that says why.
+// telemetry handler. A broken message closes the connection with the WebSocket code that says why; a message
+// of a type this control plane does not know (a newer gateway's) is counted and ignored (DESIGN §10).
 import type { RawData } from 'ws';
 import type { Logger } from 'winston';
 import type { HubProtectionMetrics } from '../telemetry/metrics.js';
@@ -8,6 +9,7 @@ import type { GatewayConnection } from './connections.js';
 import type { NodeReports } from './node-reports.js';
 import { CLOSE_POLICY_VIOLATION, gatewayMessage, type HelloMessage } from '@novagate/gateway/protocol';
 import type { TelemetryIntake } from './telemetry-intake.js';
+import { createUnknownTypeLabels, unknownMessageType } from './unknown-message-types.js';
 
 export interface GatewayMessagesOptions {
   logger: Logger;
@@ -38,6 +40,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 /** Handles one queued message after the message rates allow it (a sender over its rate waits, losing nothing). */
 export function createGatewayMessageHandler(options: GatewayMessagesOptions): (connection: GatewayConnection, data: RawData, isBinary: boolean) => Promise<void> {
   const { logger, reports, telemetry, protectionMetrics, shutdown } = options;
+  const unknownTypeLabel = createUnknownTypeLabels();
 
   async function onMessage(connection: GatewayConnection, data: RawData, isBinary: boolean): Promise<void> {
     connection.lastSeen = Date.now();
@@ -50,6 +53,11 @@ export function createGatewayMessageHandler(options: GatewayMessagesOptions): (c
       parsed = JSON.parse(data.toString());
     } catch {
       connection.socket.close(1007, 'message is not JSON');
+      return;
+    }
+    const unknownType = unknownMessageType(parsed);
+    if (unknownType !== null) {
+      protectionMetrics.unknownMessages.inc({ type: unknownTypeLabel(unknownType) });
       return;
     }
     // Entries past the rates are dropped before the costly validation: a logs flood mostly costs a JSON.parse.
@@ -80,6 +88,9 @@ export function createGatewayMessageHandler(options: GatewayMessagesOptions): (c
         return;
       case 'errors':
         await telemetry.errors(connection.tenantId, message.events, granted ?? 0);
+        return;
+      case 'health':
+        reports.health(connection, message.targets);
         return;
     }
   }

@@ -59,7 +59,7 @@ export interface HubProtection {
   queue: InboundQueueLimits;
   rates: MessageRateRules;
   keyGuesses: KeyGuessRule;
-  /** Least time between two writes of one node's acks (or nacks); the newest in between is the one written. */
+  /** Least time between two writes of one node's acks (or nacks, or health reports); the newest in between is the one written. */
   reportIntervalMs: number;
   /** How long close() waits for work in flight before dropping the rest and terminating sockets. */
   drainMs: number;

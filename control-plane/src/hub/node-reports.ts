@@ -1,11 +1,12 @@
 // What a connected node reports about its config: an ack (the version and hash it now runs) or a nack (the
-// version it refused and why). The connection's state changes at once; the newest of each is written in the
-// background (latest-writer.ts: coalesced, at most one write per reportIntervalMs), acks in tenant batches
-// (ack-recorder.ts).
+// version it refused and why), and about its upstream targets: health (which are unhealthy). The connection's
+// state changes at once; the newest of each is written in the background (latest-writer.ts: coalesced, at most
+// one write per reportIntervalMs), acks in tenant batches (ack-recorder.ts).
 import type { Logger } from 'winston';
 import type { Pool } from '../db/pool.js';
 import type { HubProtectionMetrics } from '../telemetry/metrics.js';
-import { recordNack } from '../tenancy/gateway-nodes.js';
+import { recordNack, recordUnhealthyTargets } from '../tenancy/gateway-nodes.js';
+import type { HealthMessage } from '@novagate/gateway/protocol';
 import type { AckRecorder } from './ack-recorder.js';
 import type { GatewayConnection } from './connections.js';
 import type { FrameCache } from './frame-cache.js';
@@ -14,6 +15,7 @@ import { createLatestWriter } from './latest-writer.js';
 import type { NodePresence } from './node-presence.js';
 import { isCurrent } from './push-decision.js';
 import { errorMessage } from './error-message.js';
+import { unhealthyTargetsOf } from './unhealthy-targets.js';
 
 export interface NodeReportsOptions {
   pool: Pool;
@@ -28,9 +30,11 @@ export interface NodeReportsOptions {
 
 export interface NodeReports {
   /** The ack and nack writers of a connection being created (`connection` answers it once it exists). */
-  writers(tenantId: string, connection: () => GatewayConnection): Pick<GatewayConnection, 'ackWriter' | 'nackWriter'>;
+  writers(tenantId: string, connection: () => GatewayConnection): Pick<GatewayConnection, 'ackWriter' | 'nackWriter' | 'healthWriter'>;
   ack(connection: GatewayConnection, version: number, hash: string): void;
   nack(connection: GatewayConnection, version: number, error: string): void;
+  /** Takes a health report (every target of the node's config): its unhealthy targets are written in the background. */
+  health(connection: GatewayConnection, targets: HealthMessage['targets']): void;
   /** Records that the gateway runs the version and hash it last reported (gateway_nodes, presence, delivered_at). */
   recordRunning(connection: GatewayConnection, nodeId: string, version: number, hash: string): Promise<void>;
 }
@@ -66,6 +70,17 @@ export function createNodeReports(options: NodeReportsOptions): NodeReports {
           minIntervalMs: reportIntervalMs,
           failed: (error) => logger.warn('gateway nack not recorded', { tenantId, error: errorMessage(error) }),
         }),
+        healthWriter: createLatestWriter({
+          write: async (targets) => {
+            const { nodeId, id } = connectionOf();
+            if (nodeId === null) return;
+            protectionMetrics.reportsWritten.inc({ type: 'health' });
+            await recordUnhealthyTargets(pool, tenantId, nodeId, id, targets);
+          },
+          coalesced: () => protectionMetrics.reportsCoalesced.inc({ type: 'health' }),
+          minIntervalMs: reportIntervalMs,
+          failed: (error) => logger.warn('gateway health not recorded', { tenantId, error: errorMessage(error) }),
+        }),
       };
     },
     ack(connection, version, hash) {
@@ -87,6 +102,12 @@ export function createNodeReports(options: NodeReportsOptions): NodeReports {
       metrics.nacks.inc();
       logger.warn('gateway refused a config version', { tenantId: connection.tenantId, nodeId: connection.nodeId, version });
       connection.nackWriter.submit({ version, error });
+    },
+    health(connection, targets) {
+      const { unhealthy, dropped } = unhealthyTargetsOf(targets);
+      if (dropped > 0) protectionMetrics.unhealthyTargetsDropped.inc(dropped);
+      // Only the newest list matters: a burst of reports is one write per reportIntervalMs.
+      connection.healthWriter.submit(unhealthy);
     },
     recordRunning,
   };

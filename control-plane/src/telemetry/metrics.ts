@@ -51,6 +51,10 @@ export interface HubProtectionMetrics {
   messagesDelayed: Counter;
   socketsPaused: Counter;
   requestLogRowsWritten: Counter;
+  /** Messages of a type this control plane does not know (a newer gateway's), ignored (DESIGN §10). */
+  unknownMessages: Counter<'type'>;
+  /** Unhealthy targets of `health` reports past the per-node cap, not stored. */
+  unhealthyTargetsDropped: Counter;
 }
 
 export function createHubProtectionMetrics(registry: Registry, inboundQueued: () => number): HubProtectionMetrics {
@@ -83,13 +87,13 @@ export function createHubProtectionMetrics(registry: Registry, inboundQueued: ()
     }),
     reportsCoalesced: new Counter({
       name: 'novagate_hub_reports_coalesced_total',
-      help: 'Acks and nacks replaced by a newer one from the same node before being written',
+      help: 'Acks, nacks and health reports replaced by a newer one from the same node before being written',
       labelNames: ['type'] as const,
       registers: [registry],
     }),
     reportsWritten: new Counter({
       name: 'novagate_hub_reports_written_total',
-      help: 'Acks and nacks written to gateway_nodes (the newest of each node, at most one per reportIntervalMs)',
+      help: 'Acks, nacks and health reports written to gateway_nodes (the newest of each node, at most one per reportIntervalMs)',
       labelNames: ['type'] as const,
       registers: [registry],
     }),
@@ -106,6 +110,17 @@ export function createHubProtectionMetrics(registry: Registry, inboundQueued: ()
     requestLogRowsWritten: new Counter({
       name: 'novagate_telemetry_request_log_rows_written_total',
       help: 'request_logs rows written by this replica',
+      registers: [registry],
+    }),
+    unknownMessages: new Counter({
+      name: 'novagate_hub_unknown_messages_total',
+      help: 'Gateway messages of a type this control plane does not know, ignored; type is the first 16 such names, then other',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    unhealthyTargetsDropped: new Counter({
+      name: 'novagate_hub_unhealthy_targets_dropped_total',
+      help: 'Unhealthy upstream targets of gateway health reports not kept because their node already has 1000',
       registers: [registry],
     }),
   };

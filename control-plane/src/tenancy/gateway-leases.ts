@@ -36,7 +36,8 @@ export interface ReplacedNotification {
  * Takes the node's lease or refuses it, in one short transaction as the tenant's role: the tenant row is locked
  * (SELECT … FOR UPDATE, the same lock config versions take), so concurrent requests on any replica are decided
  * one after another; `allowed` weighs the live leases of other nodes against the plan; a taken lease replaces
- * a live one of the same node id, whose holder is told through `replaced` (sent at COMMIT). Nothing but these
+ * a live one of the same node id, whose holder is told through `replaced` (sent at COMMIT). The node's unhealthy
+ * targets start empty with the new connection (its first health report fills them, DESIGN §10). Nothing but these
  * statements runs while the lock is held.
  */
 export async function takeGatewayLease(
@@ -70,7 +71,7 @@ export async function takeGatewayLease(
         `INSERT INTO ${schema}.gateway_nodes (node_id, software_version, connected_at, last_seen, lease_holder, lease_expires_at)
          VALUES ($1, $2, now(), now(), $3, now() + $4 * interval '1 millisecond')
          ON CONFLICT (node_id) DO UPDATE SET software_version = EXCLUDED.software_version, connected_at = now(), last_seen = now(),
-           lease_holder = EXCLUDED.lease_holder, lease_expires_at = EXCLUDED.lease_expires_at`,
+           lease_holder = EXCLUDED.lease_holder, lease_expires_at = EXCLUDED.lease_expires_at, unhealthy_targets = '[]'`,
         [request.nodeId, request.softwareVersion, request.connectionId, request.leaseMs],
       );
       const replacedHolder = previous !== null && previous !== request.connectionId ? previous : null;

@@ -63,6 +63,32 @@ export async function recordNack(pool: Pool, tenantId: string, nodeId: string, v
   );
 }
 
+/** An upstream target a node reports unhealthy (DESIGN §10 `health`). */
+export interface UnhealthyTarget {
+  service: string;
+  target: string;
+}
+
+/**
+ * Replaces the node's unhealthy targets with `targets` (the hub bounds the list), if `connectionId` still holds
+ * the node's lease: a late write of a replaced connection never overwrites its successor's report.
+ */
+export async function recordUnhealthyTargets(
+  pool: Pool,
+  tenantId: string,
+  nodeId: string,
+  connectionId: string,
+  targets: readonly UnhealthyTarget[],
+): Promise<void> {
+  await tenantStatement(
+    pool,
+    tenantId,
+    `UPDATE ${quotedTenantSchema(tenantId)}.gateway_nodes SET unhealthy_targets = $3::jsonb, last_seen = now()
+      WHERE node_id = $1 AND lease_holder = $2`,
+    [nodeId, connectionId, JSON.stringify(targets.map(({ service, target }) => ({ service, target })))],
+  );
+}
+
 export interface GatewayNodeRow {
   node_id: string;
   software_version: string | null;
@@ -72,6 +98,7 @@ export interface GatewayNodeRow {
   last_nack_message: string | null;
   connected_at: Date | null;
   last_seen: Date | null;
+  unhealthy_targets: UnhealthyTarget[];
 }
 
 export async function gatewayNodes(db: Queryable, tenantId: string, nodeIds: string[]): Promise<GatewayNodeRow[]> {

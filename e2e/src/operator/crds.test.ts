@@ -4,7 +4,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { AUTH_KINDS, HTTP_METHODS, consumerSchema, routeSchema, serviceSchema } from '@novagate/gateway/config';
+import {
+  AUTH_KINDS,
+  HASH_ON_TYPES,
+  HTTP_METHODS,
+  LOAD_BALANCING_ALGORITHMS,
+  MAX_TARGETS_PER_SERVICE,
+  RETRY_CONDITIONS,
+  consumerSchema,
+  routeSchema,
+  serviceSchema,
+} from '@novagate/gateway/config';
 import { CRDS_DIR, startHarness, type Harness } from './harness.js';
 
 interface JsonSchema {
@@ -14,8 +24,11 @@ interface JsonSchema {
   enum?: string[];
   minimum?: number;
   maximum?: number;
+  minItems?: number;
   maxItems?: number;
+  maxLength?: number;
   default?: unknown;
+  required?: string[];
 }
 
 function specSchema(file: string): JsonSchema {
@@ -25,6 +38,8 @@ function specSchema(file: string): JsonSchema {
 
 const route = specSchema('route.yaml');
 const consumer = specSchema('consumer.yaml');
+const service = { name: 's', url: 'http://s:1' };
+const routeBase = { name: 'r', service: 's', paths: ['/'] };
 const p = (schema: JsonSchema, ...path: string[]): JsonSchema => path.reduce((s, key) => s.properties?.[key] as JsonSchema, schema);
 
 test('Route and Consumer enums are the gateway\'s methods, auth kinds and rate-limit keys', () => {
@@ -50,7 +65,6 @@ test('the Route CRD\'s upstream.http2 is the gateway schema\'s boolean, without 
 });
 
 test('every numeric bound and default of the CRDs is the gateway schema\'s own', () => {
-  const service = { name: 's', url: 'http://s:1' };
   const upstream = p(route, 'upstream');
   for (const field of ['connectTimeoutMs', 'timeoutMs', 'retries'] as const) {
     const bounds = p(upstream, field);
@@ -75,6 +89,99 @@ test('every numeric bound and default of the CRDs is the gateway schema\'s own',
   }
   assert.equal(p(route, 'match', 'paths').maxItems, 64);
   assert.ok(!routeSchema.safeParse({ name: 'r', service: 's', paths: Array.from({ length: 65 }, (_, i) => `/${i}`) }).success);
+});
+
+test('the Route CRD\'s upstream pool enums and list bounds are the gateway schema\'s', () => {
+  const upstream = p(route, 'upstream');
+  assert.deepEqual(p(upstream, 'loadBalancing', 'algorithm').enum, [...LOAD_BALANCING_ALGORITHMS]);
+  assert.deepEqual(p(upstream, 'loadBalancing', 'hashOn', 'type').enum, [...HASH_ON_TYPES]);
+  assert.equal(p(upstream, 'targets').maxItems, MAX_TARGETS_PER_SERVICE);
+  const targets = (count: number) => Array.from({ length: count }, (_, i) => ({ url: `http://t${i}:1` }));
+  assert.ok(serviceSchema.safeParse({ name: 's', targets: targets(MAX_TARGETS_PER_SERVICE) }).success);
+  assert.ok(!serviceSchema.safeParse({ name: 's', targets: targets(MAX_TARGETS_PER_SERVICE + 1) }).success);
+  assert.deepEqual(p(upstream, 'targets').items?.required, ['url']);
+  assert.equal(p(upstream, 'loadBalancing', 'hashOn', 'name').maxLength, 256);
+  const hashOn = (name: string) => serviceSchema.safeParse({ ...service, loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name } } }).success;
+  assert.ok(hashOn('x'.repeat(256)) && !hashOn('x'.repeat(257)));
+  assert.equal(p(upstream, 'healthChecks', 'active', 'path').maxLength, 1024);
+  assert.equal(p(upstream, 'loadBalancing', 'algorithm').default, serviceSchema.parse({ ...service, loadBalancing: {} }).loadBalancing?.algorithm);
+  assert.equal(p(upstream, 'healthChecks', 'active', 'path').default, serviceSchema.parse({ ...service, healthChecks: { active: {} } }).healthChecks?.active?.path);
+
+  const retryOn = p(route, 'retry', 'on');
+  assert.deepEqual(retryOn.items?.enum, [...RETRY_CONDITIONS]);
+  assert.equal(retryOn.maxItems, RETRY_CONDITIONS.length);
+  assert.equal(retryOn.minItems, 1);
+  assert.ok(!routeSchema.safeParse({ ...routeBase, retry: { attempts: 1, on: [] } }).success);
+  assert.deepEqual(retryOn.default, routeSchema.parse({ ...routeBase, retry: { attempts: 1 } }).retry?.on);
+  assert.deepEqual(p(route, 'retry').required, ['attempts']);
+  assert.ok(!routeSchema.safeParse({ ...routeBase, retry: {} }).success);
+
+  const listeners = p(route, 'listeners');
+  assert.deepEqual([listeners.minItems, listeners.maxItems, listeners.items?.maxLength], [1, 64, 128]);
+  const withListeners = (names: string[]) => routeSchema.safeParse({ ...routeBase, listeners: names }).success;
+  assert.ok(withListeners(Array.from({ length: 64 }, (_, i) => `l${i}`)) && withListeners(['x'.repeat(128)]));
+  assert.ok(!withListeners([]) && !withListeners(Array.from({ length: 65 }, (_, i) => `l${i}`)) && !withListeners(['x'.repeat(129)]));
+  assert.equal(p(route, 'upstream', 'tls'), undefined, 'upstream tls names certificates the operator cannot create: not in the CRD');
+});
+
+test('every numeric bound and default of the Route CRD\'s pools, health checks, circuit breaker, timeouts and retry is the gateway schema\'s own', () => {
+  const upstream = p(route, 'upstream');
+  // Each object of the CRD with integer fields: how the gateway parses a value of one field (the others at a
+  // base that keeps cross-field rules satisfied), and what it fills in for an absent field.
+  const cases: { at: string; node: JsonSchema; accepts: (values: object) => boolean; defaults: () => object }[] = [
+    {
+      at: 'upstream.targets[]',
+      node: p(upstream, 'targets').items as JsonSchema,
+      accepts: (target) => serviceSchema.safeParse({ name: 's', targets: [{ url: 'http://a:1', weight: 1 }, { url: 'http://b:1', ...target }] }).success,
+      defaults: () => serviceSchema.parse({ name: 's', targets: [{ url: 'http://a:1' }] }).targets?.[0] ?? {},
+    },
+    {
+      at: 'upstream.healthChecks.active',
+      node: p(upstream, 'healthChecks', 'active'),
+      accepts: (active) => serviceSchema.safeParse({ ...service, healthChecks: { active: { intervalMs: 300_000, timeoutMs: 100, ...active } } }).success,
+      defaults: () => serviceSchema.parse({ ...service, healthChecks: { active: {} } }).healthChecks?.active ?? {},
+    },
+    {
+      at: 'upstream.healthChecks.passive',
+      node: p(upstream, 'healthChecks', 'passive'),
+      accepts: (passive) => serviceSchema.safeParse({ ...service, healthChecks: { passive } }).success,
+      defaults: () => serviceSchema.parse({ ...service, healthChecks: { passive: {} } }).healthChecks?.passive ?? {},
+    },
+    {
+      at: 'upstream.circuitBreaker',
+      node: p(upstream, 'circuitBreaker'),
+      accepts: (circuitBreaker) => serviceSchema.safeParse({ ...service, circuitBreaker }).success,
+      defaults: () => serviceSchema.parse({ ...service, circuitBreaker: {} }).circuitBreaker ?? {},
+    },
+    {
+      at: 'timeouts',
+      node: p(route, 'timeouts'),
+      accepts: (timeouts) => routeSchema.safeParse({ ...routeBase, timeouts }).success,
+      defaults: () => routeSchema.parse({ ...routeBase, timeouts: {} }).timeouts ?? {},
+    },
+    {
+      at: 'retry',
+      node: p(route, 'retry'),
+      accepts: (retry) => routeSchema.safeParse({ ...routeBase, retry: { attempts: 0, ...retry } }).success,
+      defaults: () => routeSchema.parse({ ...routeBase, retry: { attempts: 0 } }).retry ?? {},
+    },
+  ];
+  let checked = 0;
+  for (const { at, node, accepts, defaults } of cases) {
+    for (const [field, bounds] of Object.entries(node.properties ?? {})) {
+      if (bounds.type !== 'integer') continue;
+      const { minimum, maximum } = bounds;
+      assert.ok(minimum !== undefined && maximum !== undefined, `${at}.${field} has both bounds`);
+      assert.ok(accepts({ [field]: minimum }), `${at}.${field} minimum ${minimum}`);
+      assert.ok(accepts({ [field]: maximum }), `${at}.${field} maximum ${maximum}`);
+      assert.ok(!accepts({ [field]: minimum - 1 }), `${at}.${field} below minimum`);
+      assert.ok(!accepts({ [field]: maximum + 1 }), `${at}.${field} above maximum`);
+      // A required field (retry.attempts) has no default on either side.
+      if (!node.required?.includes(field)) assert.equal(bounds.default, (defaults() as Record<string, unknown>)[field], `${at}.${field} default`);
+      checked += 1;
+    }
+  }
+  assert.equal(checked, 14, 'weight, 4 active, 3 passive, 2 circuit breaker, 2 timeouts, 2 retry');
 });
 
 let h: Harness;
@@ -121,4 +228,65 @@ ${spec}`;
   const moved = await h.kubectl.run(['patch', 'route', 'users', '--type', 'merge', '-p', '{"spec":{"tenantRef":{"name":"other"}}}']);
   assert.notEqual(moved.code, 0);
   assert.match(moved.stderr, /tenantRef is immutable/);
+});
+
+test('a Route with targets, loadBalancing, healthChecks, timeouts, retry and listeners applies with the gateway defaults filled in', async () => {
+  await h.kubectlOk(['apply', '-f', '-'], `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: pooled, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  upstream:
+    targets: [{url: "http://10.0.0.1:8080", weight: 3}, {url: "http://10.0.0.2:8080"}]
+    loadBalancing: {algorithm: consistent-hash, hashOn: {type: header, name: x-user}}
+    healthChecks: {active: {path: /healthz}, passive: {}}
+    circuitBreaker: {maxConnections: 100}
+  match: {paths: ["/pooled"]}
+  timeouts: {requestMs: 15000, backendRequestMs: 5000}
+  retry: {attempts: 2, "on": [connect-failure, reset, "503"]}
+  listeners: [web]
+`);
+  type Pooled = { spec: { upstream: Record<string, unknown>; retry: unknown } };
+  const pooled = await h.object<Pooled>('routes', 'pooled');
+  assert.deepEqual(pooled?.spec.upstream.targets, [{ url: 'http://10.0.0.1:8080', weight: 3 }, { url: 'http://10.0.0.2:8080', weight: 1 }]);
+  assert.deepEqual(pooled?.spec.upstream.healthChecks, {
+    active: { path: '/healthz', intervalMs: 5000, timeoutMs: 1000, healthyThreshold: 2, unhealthyThreshold: 3 },
+    passive: { consecutiveFailures: 5, ejectionMs: 30000, maxEjectionPercent: 50 },
+  });
+  assert.deepEqual(pooled?.spec.upstream.circuitBreaker, { maxConnections: 100, maxPendingRequests: 1024 });
+  assert.equal(pooled?.spec.upstream.url, undefined);
+  assert.deepEqual(pooled?.spec.retry, { attempts: 2, on: ['connect-failure', 'reset', '503'], backoffMs: 25 });
+  await h.kubectlOk(['delete', 'route', 'pooled', '--wait=false']);
+});
+
+test('the API server refuses a Route upstream with both url and targets, or neither, and the pool and retry mistakes it can see, in words', async () => {
+  const bad = (spec: string) => `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: bad-pool, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  match: {paths: ["/a"]}
+${spec}`;
+  const cases: [string, RegExp][] = [
+    ['  upstream: {url: "http://a:1", targets: [{url: "http://b:1"}]}\n', /spec\.upstream: Invalid value: "object": upstream needs exactly one of url and targets/],
+    ['  upstream: {timeoutMs: 1000}\n', /upstream needs exactly one of url and targets/],
+    ['  upstream: {targets: [{url: "http://a:1", weight: 0}, {url: "http://b:1", weight: 0}]}\n', /spec\.upstream\.targets.*at least one target needs a weight above 0/],
+    ['  upstream: {targets: [{url: "ftp://a:1"}]}\n', /spec\.upstream\.targets\[0\]\.url/],
+    ['  upstream: {url: "http://a:1", loadBalancing: {algorithm: random}}\n', /spec\.upstream\.loadBalancing\.algorithm/],
+    ['  upstream: {url: "http://a:1", loadBalancing: {algorithm: consistent-hash}}\n', /spec\.upstream\.loadBalancing\.hashOn.*hashOn is needed for algorithm consistent-hash/],
+    ['  upstream: {url: "http://a:1", loadBalancing: {algorithm: consistent-hash, hashOn: {type: header}}}\n', /spec\.upstream\.loadBalancing\.hashOn\.name.*hashOn\.name is needed for type header or cookie/],
+    ['  upstream: {url: "http://a:1", healthChecks: {}}\n', /spec\.upstream\.healthChecks.*healthChecks needs active, passive or both/],
+    ['  upstream: {url: "http://a:1", healthChecks: {active: {intervalMs: 1000, timeoutMs: 1000}}}\n', /spec\.upstream\.healthChecks\.active\.timeoutMs.*timeoutMs must be less than intervalMs/],
+    ['  upstream: {url: "http://a:1"}\n  timeouts: {requestMs: 1000, backendRequestMs: 2000}\n', /spec\.timeouts\.backendRequestMs.*backendRequestMs must not exceed requestMs/],
+    ['  upstream: {url: "http://a:1"}\n  retry: {attempts: 11}\n', /spec\.retry\.attempts/],
+    ['  upstream: {url: "http://a:1"}\n  retry: {attempts: 1, "on": [timeout]}\n', /spec\.retry\.on\[0\]/],
+    // kubectl reads YAML 1.1, where a bare `on` key is the boolean true: README and the field's description say to quote it.
+    ['  upstream: {url: "http://a:1"}\n  retry: {attempts: 1, on: [reset]}\n', /unknown field "spec\.retry\.true"/],
+    ['  upstream: {url: "http://a:1"}\n  listeners: []\n', /spec\.listeners/],
+  ];
+  for (const [spec, message] of cases) {
+    const result = await h.kubectl.run(['apply', '-f', '-'], bad(spec));
+    assert.notEqual(result.code, 0, spec);
+    assert.match(result.stderr, message, spec);
+  }
 });

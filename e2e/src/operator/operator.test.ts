@@ -136,6 +136,29 @@ test('-o wide shows the cause in REASON while a Route is not Accepted, and CONFI
   await h.kubectlOk(['delete', 'route', 'leaver']);
 });
 
+test('pool and retry values the CRD schema lets through but the gateway refuses make the Route Accepted=False/Invalid naming the field', async () => {
+  const route = (name: string, spec: string) => `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: ${name}, namespace: default}
+spec:
+  tenantRef: {name: acme}
+${spec}`;
+  const cases: [string, string, RegExp][] = [
+    ['mixed-schemes', '  upstream: {targets: [{url: "http://a:1"}, {url: "https://b:1"}]}\n  match: {paths: ["/mixed"]}\n', /^spec\.upstream\.targets: all targets of a service must use the same scheme/],
+    ['post-retry', '  upstream: {url: "http://a:1"}\n  match: {paths: ["/orders"], methods: [POST]}\n  retry: {attempts: 2, "on": ["503"]}\n', /^spec\.retry\.on: methods POST are not idempotent/],
+  ];
+  for (const [name, spec, message] of cases) {
+    await h.kubectlOk(['apply', '-f', '-'], route(name, spec));
+    const accepted = await waitFor(async () => {
+      const condition = conditionOf(await h.object('routes', name), 'Accepted');
+      return condition?.status === 'False' ? condition : undefined;
+    }, `${name} to be refused`);
+    assert.equal(accepted.reason, 'Invalid');
+    assert.match(accepted.message, message);
+    await h.kubectlOk(['delete', 'route', name]);
+  }
+});
+
 test('a younger Route claiming the same requests as an older one is Accepted=False/Conflicted naming it, and never pushed', async () => {
   const twin = routeYaml('users-twin', 'acme', '/users/:name').replace('match: {paths: ["/users/:name"]}', 'match: {paths: ["/users/:name"], methods: [GET, POST]}');
   await h.kubectlOk(['apply', '-f', '-'], twin);

@@ -62,14 +62,33 @@ export interface TenantResource extends KubeObject {
   status?: TenantStatus;
 }
 
+/** A Route's upstream as the CRD holds it: exactly one of url and targets (the API server checks it). */
+export interface RouteUpstreamSpec {
+  url?: string;
+  targets?: { url: string; weight?: number }[];
+  connectTimeoutMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  http2?: boolean;
+  loadBalancing?: { algorithm?: string; hashOn?: { type: string; name?: string } };
+  healthChecks?: {
+    active?: { path?: string; intervalMs?: number; timeoutMs?: number; healthyThreshold?: number; unhealthyThreshold?: number };
+    passive?: { consecutiveFailures?: number; ejectionMs?: number; maxEjectionPercent?: number };
+  };
+  circuitBreaker?: { maxConnections?: number; maxPendingRequests?: number };
+}
+
 export interface RouteSpec {
   tenantRef: { name: string };
-  upstream: { url: string; connectTimeoutMs?: number; timeoutMs?: number; retries?: number; http2?: boolean };
+  upstream: RouteUpstreamSpec;
   match: { paths: string[]; methods?: string[]; hosts?: string[] };
   stripPrefix?: boolean;
   caseInsensitive?: boolean;
   auth?: 'none' | 'jwt' | 'key-auth';
   rateLimit?: RateLimitSpec & { by?: 'consumer' | 'ip' };
+  listeners?: string[];
+  timeouts?: { requestMs?: number; backendRequestMs?: number };
+  retry?: { attempts: number; on?: string[]; backoffMs?: number };
 }
 
 export interface ConsumerSpec {

@@ -68,3 +68,65 @@ test('spec.upstream.http2 true reaches the service; false or absent leaves the s
     assert.equal(JSON.stringify(result.value.service), '{"name":"k8s.shop.users","url":"http://users:8080","connectTimeoutMs":2000,"timeoutMs":10000,"retries":1}');
   }
 });
+
+test('spec.upstream targets, loadBalancing, healthChecks and circuitBreaker reach the service with the gateway defaults', () => {
+  const result = desiredRoute(
+    route({
+      upstream: {
+        targets: [{ url: 'http://10.0.0.1:8080', weight: 3 }, { url: 'http://10.0.0.2:8080' }],
+        loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name: 'x-user' } },
+        healthChecks: { active: { path: '/healthz' }, passive: { consecutiveFailures: 2 } },
+        circuitBreaker: { maxConnections: 10 },
+      },
+    }),
+  );
+  assert.ok(result.accepted, !result.accepted ? result.message : '');
+  assert.deepEqual(result.value.service, {
+    name: 'k8s.shop.users',
+    targets: [{ url: 'http://10.0.0.1:8080', weight: 3 }, { url: 'http://10.0.0.2:8080', weight: 1 }],
+    connectTimeoutMs: 2000,
+    timeoutMs: 10000,
+    retries: 1,
+    loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name: 'x-user' } },
+    healthChecks: {
+      active: { path: '/healthz', intervalMs: 5000, timeoutMs: 1000, healthyThreshold: 2, unhealthyThreshold: 3 },
+      passive: { consecutiveFailures: 2, ejectionMs: 30000, maxEjectionPercent: 50 },
+    },
+    circuitBreaker: { maxConnections: 10, maxPendingRequests: 1024 },
+  });
+});
+
+test('spec.timeouts, spec.retry and spec.listeners reach the route; without them the route is what it always was', () => {
+  const result = desiredRoute(
+    route({ timeouts: { requestMs: 15000, backendRequestMs: 5000 }, retry: { attempts: 2, on: ['connect-failure', 'reset', '503'] }, listeners: ['web'] }),
+  );
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value.route.timeouts, { requestMs: 15000, backendRequestMs: 5000 });
+  assert.deepEqual(result.value.route.retry, { attempts: 2, on: ['connect-failure', 'reset', '503'], backoffMs: 25 });
+  assert.deepEqual(result.value.route.listeners, ['web']);
+  const plain = desiredRoute(route({}));
+  assert.ok(plain.accepted);
+  assert.deepEqual(Object.keys(plain.value.route).sort(), ['auth', 'hosts', 'methods', 'name', 'paths', 'service', 'stripPrefix']);
+  assert.deepEqual(Object.keys(plain.value.service).sort(), ['connectTimeoutMs', 'name', 'retries', 'timeoutMs', 'url']);
+});
+
+test('upstream and retry values the CRD lets through but the gateway refuses become the reason, with the Route field named', () => {
+  const table: [Partial<RouteResource['spec']>, RegExp][] = [
+    [{ upstream: { targets: [{ url: 'http://a:1' }, { url: 'https://b:1' }] } }, /^spec\.upstream\.targets: all targets of a service must use the same scheme/],
+    [{ upstream: { targets: [{ url: 'http://user:pw@a:1' }] } }, /^spec\.upstream\.targets\[0\]\.url: must not carry credentials/],
+    [{ upstream: { targets: [{ url: 'http://a:1', weight: 0 }] } }, /^spec\.upstream\.targets: at least one target needs a weight above 0/],
+    [{ upstream: { url: 'http://a:1', targets: [{ url: 'http://a:1' }] } }, /^spec\.upstream\.url: a service needs exactly one of url and targets/],
+    [{ upstream: { url: 'http://a:1', loadBalancing: { algorithm: 'random' } } }, /^spec\.upstream\.loadBalancing\.algorithm: /],
+    [{ upstream: { url: 'http://a:1', loadBalancing: { algorithm: 'consistent-hash' } } }, /^spec\.upstream\.loadBalancing\.hashOn: consistent-hash needs hashOn/],
+    [{ upstream: { url: 'http://a:1', healthChecks: { active: { intervalMs: 1000, timeoutMs: 1000 } } } }, /^spec\.upstream\.healthChecks\.active\.timeoutMs: must be less than intervalMs/],
+    [{ match: { paths: ['/orders'], methods: ['POST'] }, retry: { attempts: 2, on: ['503'] } }, /^spec\.retry\.on: methods POST are not idempotent/],
+    [{ timeouts: { requestMs: 1000, backendRequestMs: 2000 } }, /^spec\.timeouts\.backendRequestMs: must not exceed requestMs/],
+    [{ listeners: ['-web'] }, /^spec\.listeners\[0\]: listener name must be/],
+  ];
+  for (const [spec, message] of table) {
+    const result = desiredRoute(route(spec));
+    assert.ok(!result.accepted, JSON.stringify(spec));
+    assert.equal(result.reason, 'Invalid');
+    assert.match(result.message, message);
+  }
+});

@@ -9,7 +9,7 @@ export function operatorEntityName(namespace: string, name: string): string {
   return `${OPERATOR_NAME_PREFIX}${namespace}.${name}`;
 }
 
-const SERVICE_FIELDS: Record<string, string> = { name: 'metadata.name', url: 'spec.upstream.url' };
+const SERVICE_FIELDS: Record<string, string> = { name: 'metadata.name' };
 const ROUTE_FIELDS: Record<string, string> = {
   name: 'metadata.name',
   service: 'metadata.name',
@@ -18,17 +18,22 @@ const ROUTE_FIELDS: Record<string, string> = {
   hosts: 'spec.match.hosts',
 };
 
+// The fields copied as they are (absent stays absent, so a Route without them programs exactly what it did).
+// The CRD's upstream and the gateway's service share field names; a service's `tls` is not in the CRD (it names
+// certificates the operator cannot create).
+const UPSTREAM_FIELDS = ['url', 'targets', 'connectTimeoutMs', 'timeoutMs', 'retries', 'http2', 'loadBalancing', 'healthChecks', 'circuitBreaker'] as const;
+const ROUTE_SPEC_FIELDS = ['rateLimit', 'listeners', 'timeouts', 'retry'] as const;
+
+function present<T extends object, K extends keyof T>(source: T, fields: readonly K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const field of fields) if (source[field] !== undefined) picked[field] = source[field];
+  return picked;
+}
+
 export function desiredRoute(route: RouteResource): Evaluation<{ service: ServiceConfig; route: RouteConfig }> {
   const name = operatorEntityName(route.metadata.namespace ?? '', route.metadata.name);
   const { spec } = route;
-  const service = serviceSchema.safeParse({
-    name,
-    url: spec.upstream.url,
-    ...(spec.upstream.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: spec.upstream.connectTimeoutMs }),
-    ...(spec.upstream.timeoutMs === undefined ? {} : { timeoutMs: spec.upstream.timeoutMs }),
-    ...(spec.upstream.retries === undefined ? {} : { retries: spec.upstream.retries }),
-    ...(spec.upstream.http2 === undefined ? {} : { http2: spec.upstream.http2 }),
-  });
+  const service = serviceSchema.safeParse({ name, ...present(spec.upstream, UPSTREAM_FIELDS) });
   if (!service.success) return { accepted: false, reason: 'Invalid', message: problemMessage(service.error, SERVICE_FIELDS, 'spec.upstream') };
   const parsed = routeSchema.safeParse({
     name,
@@ -39,7 +44,7 @@ export function desiredRoute(route: RouteResource): Evaluation<{ service: Servic
     stripPrefix: spec.stripPrefix ?? false,
     ...(spec.caseInsensitive === undefined ? {} : { caseInsensitive: spec.caseInsensitive }),
     auth: spec.auth ?? 'none',
-    ...(spec.rateLimit === undefined ? {} : { rateLimit: spec.rateLimit }),
+    ...present(spec, ROUTE_SPEC_FIELDS),
   });
   if (!parsed.success) return { accepted: false, reason: 'Invalid', message: problemMessage(parsed.error, ROUTE_FIELDS, 'spec') };
   return { accepted: true, value: { service: service.data, route: parsed.data } };
