@@ -17,7 +17,6 @@ import {
   MAX_LOG_ENTRIES_PER_BATCH,
   MAX_NACK_ERROR_LENGTH,
   MAX_STRING_LENGTH,
-  MAX_HEALTH_TARGETS,
   REQUEST_ID_PATTERN,
   tenantIdOfApiKey,
 } from './index.js';
