@@ -9,10 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { GatewayError, badGrpcTimeout, upstreamTimeout, upstreamUnavailable, bodyTooLarge } from '../errors.js';
 import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from './grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from './h2-response.js';
-import { BodyLimitExceeded, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
+import { BodyLimitExceeded, finishAttempt, requestBody, targetForAttempt, type ForwardRequest, type UpstreamExchange } from './forward.js';
 import { downstreamResponseHeaders } from './headers.js';
 import { isTimeoutCause, upstreamCause } from './upstream-cause.js';
 import type { H2Origin } from './h2-origin.js';
+import { pathForTarget } from './upstream.js';
+import type { AttemptOutcome, UpstreamTarget } from '../upstream/service-pool.js';
 
 /** Response headers or trailers without HTTP/2 pseudo-headers (`:status`), as relayed downstream. */
 function withoutPseudoHeaders(trailers: IncomingHttpHeaders): Record<string, string | string[]> {
@@ -30,10 +32,12 @@ class H2Exchange implements UpstreamExchange {
   private responding = false;
   private done = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The status, or the failure's cause, reported for the target when the exchange ends. */
+  private outcome: AttemptOutcome | undefined;
 
   constructor(
     private readonly request: ForwardRequest,
-    private readonly origin: H2Origin,
+    private readonly target: UpstreamTarget,
     private readonly body: Readable | undefined,
     private readonly grpc: boolean,
     /** gRPC: the whole call's budget; otherwise the time to response headers (then each body silence). */
@@ -43,13 +47,15 @@ class H2Exchange implements UpstreamExchange {
   start(): void {
     const { request } = this;
     const url = request.service.url;
+    const { target } = this;
     const headers: OutgoingHttpHeaders = {
       ...request.headers,
       ':method': request.method,
-      ':path': request.path,
+      ':path': pathForTarget(request.path, request.service.basePath, target.basePath),
       ':scheme': url.protocol === 'https:' ? 'https' : 'http',
-      ':authority': url.host,
+      ':authority': target.authority,
     };
+    delete headers.host;
     if (this.grpc) {
       headers.te = 'trailers';
       headers['grpc-timeout'] = `${this.budgetMs}m`;
@@ -57,7 +63,7 @@ class H2Exchange implements UpstreamExchange {
     const started = performance.now();
     let stream: ClientHttp2Stream;
     try {
-      stream = this.origin.request(headers, this.body === undefined);
+      stream = (target.connection.h2 as H2Origin).request(headers, this.body === undefined);
     } catch (error) {
       this.failBeforeResponse(error);
       return;
@@ -66,6 +72,7 @@ class H2Exchange implements UpstreamExchange {
     this.timer = setTimeout(() => this.expired(), this.budgetMs);
     stream.on('response', (responseHeaders: IncomingHttpHeaders & IncomingHttpStatusHeader, flags: number) => {
       this.responding = true;
+      this.outcome = Number(responseHeaders[':status']);
       request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
       if (!this.grpc) {
         // As undici's bodyTimeout: past the headers, timeoutMs bounds each silence of the response body.
@@ -118,6 +125,7 @@ class H2Exchange implements UpstreamExchange {
   }
 
   private finish(): void {
+    if (!this.done) finishAttempt(this.request, this.target, this.outcome);
     this.done = true;
     clearTimeout(this.timer);
   }
@@ -157,19 +165,20 @@ class H2Exchange implements UpstreamExchange {
   }
 
   private failBeforeResponse(error: unknown): void {
-    this.finish();
     const { request } = this;
     // A stream queued on a session that failed to connect is cancelled 'caused by' the session's error.
     const cancelledBy = (error as { code?: unknown; cause?: unknown } | undefined)?.code === 'ERR_HTTP2_STREAM_CANCEL' ? (error as { cause?: unknown }).cause : undefined;
     const cause = upstreamCause(cancelledBy ?? error);
+    this.outcome = cause;
+    this.finish();
     request.observation.upstreamCause = cause;
     request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);
     request.onFailure(request.res, isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause), request.requestId);
   }
 }
 
-/** Sends the request on `origin`'s HTTP/2 session and streams the answer back (see the file header). */
-export function forwardH2(request: ForwardRequest, origin: H2Origin): UpstreamExchange | undefined {
+/** Sends the request on a target's HTTP/2 session and streams the answer back (see the file header). */
+export function forwardH2(request: ForwardRequest): UpstreamExchange | undefined {
   const grpc = isGrpcContentType(request.req.headers['content-type'] as string | undefined);
   let budgetMs = request.service.timeoutMs;
   if (grpc) {
@@ -188,7 +197,12 @@ export function forwardH2(request: ForwardRequest, origin: H2Origin): UpstreamEx
     request.onFailure(request.res, body, request.requestId);
     return undefined;
   }
-  const exchange = new H2Exchange(request, origin, body, grpc, budgetMs);
+  const target = targetForAttempt(request, undefined);
+  if (target instanceof GatewayError) {
+    request.onFailure(request.res, target, request.requestId);
+    return undefined;
+  }
+  const exchange = new H2Exchange(request, target, body, grpc, budgetMs);
   exchange.start();
   return exchange;
 }

@@ -10,7 +10,9 @@ import { GatewayError, bodyTooLarge, upstreamTimeout, upstreamUnavailable } from
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
 import { isRetriable } from './retry.js';
 import { isTimeoutCause, upstreamCause, type UpstreamCause } from './upstream-cause.js';
-import type { UpstreamService } from './upstream.js';
+import { pathForTarget, type UpstreamService } from './upstream.js';
+import type { PickContext } from '../upstream/hash-key.js';
+import type { AttemptOutcome, UpstreamTarget } from '../upstream/service-pool.js';
 
 export class BodyLimitExceeded extends Error {}
 
@@ -47,8 +49,28 @@ export interface ForwardRequest {
   onUpstreamError: (routeName: string, serviceName: string, cause: UpstreamCause, requestId: string) => void;
   /** Where the failure's cause is noted for the request's log entry (and so its error event). */
   observation: { upstreamCause: string | undefined };
-  /** Answers a failure that happened while nothing was sent to the client yet (502/504/413). */
+  /** Answers a failure that happened while nothing was sent to the client yet (502/503/504/413). */
   onFailure: (res: ServerResponse, error: GatewayError, requestId: string) => void;
+  /** What consistent-hash balancing reads (client IP, consumer, the client's headers); absent: headers only. */
+  pickContext?: PickContext;
+}
+
+/**
+ * Picks the service's target for one attempt (avoiding `exclude`, the one that just failed) and points the
+ * request at it: its Host and its base path. A GatewayError (503) when no target may take it.
+ */
+export function targetForAttempt(request: ForwardRequest, exclude: UpstreamTarget | undefined): UpstreamTarget | GatewayError {
+  const { service } = request;
+  const context = request.pickContext ?? (request.pickContext = { headers: request.req.headers, clientIp: undefined, consumer: undefined });
+  const target = service.pool.pick(context, exclude);
+  if (target instanceof GatewayError) return target;
+  if (target.hostHeader !== undefined || request.headers.host !== undefined) request.headers.host = target.authority;
+  return target;
+}
+
+/** The attempt on `target` ended with `outcome` (a status or a failure's cause): for passive health and least-request. */
+export function finishAttempt(request: ForwardRequest, target: UpstreamTarget, outcome: AttemptOutcome | undefined): void {
+  request.service.pool.finish(target, outcome);
 }
 
 /** The request body as undici should send it, or a 413. */
@@ -78,6 +100,10 @@ export interface UpstreamExchange {
  */
 class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   private attemptNumber = 0;
+  /** The target of the current attempt, until its outcome is reported. */
+  private target: UpstreamTarget | undefined;
+  private lastTarget: UpstreamTarget | undefined;
+  private status = 0;
   private started = 0;
   private responding = false;
   private controller: Dispatcher.DispatchController | undefined;
@@ -91,12 +117,19 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
 
   dispatch(): void {
     const { request } = this;
+    const target = targetForAttempt(request, this.lastTarget);
+    if (target instanceof GatewayError) {
+      request.onFailure(request.res, target, request.requestId);
+      return;
+    }
+    this.target = target;
+    this.lastTarget = target;
     this.started = performance.now();
     this.responding = false;
-    request.service.pool.dispatch(
+    (target.connection.pool as Dispatcher).dispatch(
       {
         method: request.method as Dispatcher.HttpMethod,
-        path: request.path,
+        path: pathForTarget(request.path, request.service.basePath, target.basePath),
         headers: request.headers,
         body: this.body ?? null,
         headersTimeout: request.service.timeoutMs,
@@ -104,6 +137,14 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
       },
       this,
     );
+  }
+
+  /** Reports the current attempt's outcome once. */
+  private settle(outcome: AttemptOutcome | undefined): void {
+    const { target } = this;
+    if (target === undefined) return;
+    this.target = undefined;
+    finishAttempt(this.request, target, outcome);
   }
 
   clientClosed(): void {
@@ -120,6 +161,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     if (statusCode < 200) return; // informational; the final status follows
     const { request } = this;
     this.responding = true;
+    this.status = statusCode;
     this.controller = controller;
     request.onUpstreamHeaders(request.routeName, (performance.now() - this.started) / 1000);
     if (request.res.destroyed) {
@@ -140,11 +182,13 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   }
 
   onResponseEnd(): void {
+    this.settle(this.status);
     this.request.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const { request } = this;
+    this.settle(this.responding ? this.status : error instanceof BodyLimitExceeded || (error as { cause?: unknown }).cause instanceof BodyLimitExceeded ? undefined : upstreamCause(error));
     if (this.responding) {
       // The status is already out: cutting the connection is the only honest signal left.
       request.res.destroy();
