@@ -59,8 +59,6 @@ export interface CompileDeps {
   resolver?: Resolver;
   /** An upstream target's health changed, or a re-resolution changed a service's targets. */
   onUpstreamHealthChange?: () => void;
-  /** A service of the compiled config turns upstream certificate verification off (`tls.verify: false`). */
-  onUnverifiedUpstreamTls?: (service: string) => void;
 }
 
 export type CompileResult = { ok: true; compiled: CompiledConfig } | { ok: false; problems: ConfigProblem[] };
@@ -163,7 +161,6 @@ export function compileConfig(
   const lookup = certificateLookup(config, deps.localCertificatePem);
   const services = new Map<string, UpstreamService>();
   for (const service of config.services) {
-    if (service.tls?.verify === false) deps.onUnverifiedUpstreamTls?.(service.name);
     services.set(
       service.name,
       createUpstreamService(service, {
