@@ -11,6 +11,8 @@ import { parseTrustedProxies } from '../server/client-address.js';
 import type { ClientLimits } from '../server/client-limits.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
+import { healthSnapshot } from '../upstream/health-snapshot.js';
+import type { Resolver } from '../upstream/service-pool.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -33,6 +35,8 @@ export interface TestGatewayOptions {
   maxBodyBytes?: number;
   clientLimits?: ClientLimits;
   now?: () => number;
+  /** Resolves upstream target host names (the system resolver when absent). */
+  resolver?: Resolver;
 }
 
 export async function startTestGateway(config: unknown, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -52,9 +56,21 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
       now: options.now ?? Date.now,
       onRateLimitBackendError: () => metrics.rateLimitBackendError(),
       onRateLimited: (route) => metrics.rateLimited(route),
+      resolver: options.resolver,
+      onUpstreamHealthChange: () => upstreamHealthChanged(),
     },
-    { onRejected: () => metrics.configRejected(), onApplied: (compiled) => metrics.setConfigVersion(compiled.version) },
+    {
+      onRejected: () => metrics.configRejected(),
+      onApplied: (compiled) => {
+        metrics.setConfigVersion(compiled.version);
+        upstreamHealthChanged();
+      },
+    },
   );
+  function upstreamHealthChanged(): void {
+    const current = store.current();
+    metrics.setUpstreamTargetHealth(current === undefined ? [] : healthSnapshot(current.services.values()));
+  }
   const applied = await store.apply(config);
   if (!applied.ok) throw new Error(`test config refused: ${JSON.stringify(applied.problems)}`);
   const gateway = createGatewayServer({
