@@ -365,6 +365,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       path: targetPath(admitted),
       headers,
       key: req.headers['sec-websocket-key'] as string,
+      pickContext: { headers: req.headers, clientIp: admitted.ctx.clientIp, consumer: admitted.ctx.consumer?.username },
     });
     const abort = () => handshake.abort();
     socket.once('close', abort);

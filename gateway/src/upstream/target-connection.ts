@@ -28,7 +28,7 @@ export class TargetConnection {
   readonly pool: Pool | undefined;
   readonly h2: H2Origin | undefined;
 
-  constructor(spec: ConnectionSpec) {
+  constructor(readonly spec: ConnectionSpec) {
     this.key = connectionKey(spec);
     const secure = spec.origin.startsWith('https:');
     const tls = secure

@@ -26,7 +26,7 @@ const clientNames: string[] = [];
 before(async () => {
   // Its certificate names the IP 127.0.0.1 only; it refuses a client without a certificate of its CA.
   upstream = createServer({ cert: read(pems.serverCertFile), key: read(pems.serverKeyFile), ca: read(pems.caFile), requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    clientNames.push((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+    clientNames.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? ''));
     res.end('{}');
   });
   upstream.listen(0, '127.0.0.1');
