@@ -128,13 +128,15 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     this.responding = false;
     (target.connection.pool as Dispatcher).dispatch(
       {
+        // undici would take the SNI name from the Host header; the target's (tls.serverName) wins.
+        servername: target.connection.spec.servername,
         method: request.method as Dispatcher.HttpMethod,
         path: pathForTarget(request.path, request.service.basePath, target.basePath),
         headers: request.headers,
         body: this.body ?? null,
         headersTimeout: request.service.timeoutMs,
         bodyTimeout: request.service.timeoutMs,
-      },
+      } as Dispatcher.DispatchOptions,
       this,
     );
   }

@@ -37,6 +37,8 @@ export interface TestGatewayOptions {
   now?: () => number;
   /** Resolves upstream target host names (the system resolver when absent). */
   resolver?: Resolver;
+  /** Certificates as if in TLS_CERT_DIR, for upstream TLS. */
+  localCertificatePem?: (name: string) => { cert: string; key: string } | undefined;
 }
 
 export async function startTestGateway(config: unknown, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -57,6 +59,7 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
       onRateLimitBackendError: () => metrics.rateLimitBackendError(),
       onRateLimited: (route) => metrics.rateLimited(route),
       resolver: options.resolver,
+      localCertificatePem: options.localCertificatePem,
       onUpstreamHealthChange: () => upstreamHealthChanged(),
     },
     {

@@ -9,13 +9,14 @@ export function probeTarget(target: UpstreamTarget, path: string, timeoutMs: num
   if (pool !== undefined) {
     return pool
       .request({
+        servername: target.connection.spec.servername,
         method: 'GET',
         path,
         headers: { host: target.authority, 'user-agent': 'novagate-health-check' },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
-      })
+      } as Parameters<typeof pool.request>[0])
       .then(async (response) => {
         await response.body.dump().catch(() => undefined);
         return healthyStatus(response.statusCode);

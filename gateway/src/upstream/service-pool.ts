@@ -57,6 +57,8 @@ export class UpstreamTarget implements BalancedEntry {
   readonly health = new TargetHealth();
   probeTimer: NodeJS.Timeout | undefined;
   probing = false;
+  /** Replaced by a re-resolution or released with its pool: its outcomes no longer count. */
+  retired = false;
   ejectionTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -205,7 +207,7 @@ export class ServicePool {
     target.inFlight--;
     this.inFlight--;
     const rules = this.passive;
-    if (rules === undefined || outcome === undefined || this.released || !this.entries.includes(target)) return;
+    if (rules === undefined || outcome === undefined || target.retired) return;
     const failed = typeof outcome === 'number' ? outcome === 502 || outcome === 503 || outcome === 504 : TARGET_FAILURES.has(outcome);
     if (!failed) {
       if (typeof outcome === 'number') passiveSuccess(target.health);
@@ -241,6 +243,7 @@ export class ServicePool {
     clearInterval(this.resolveTimer);
     const closing: Promise<void>[] = [];
     for (const entry of this.entries) {
+      entry.retired = true;
       this.stopTimers(entry);
       closing.push(entry.connection.release());
     }
@@ -314,7 +317,7 @@ export class ServicePool {
       entry.probing = true;
       void probeTarget(entry, active.path, active.timeoutMs).then((ok) => {
         entry.probing = false;
-        if (this.released || !this.entries.includes(entry)) return;
+        if (entry.retired) return;
         if (probeResult(entry.health, active, ok)) this.setAvailability(entry);
       });
     }, active.intervalMs);
@@ -340,7 +343,10 @@ export class ServicePool {
     this.addresses = next;
     const old = this.entries;
     this.entries = this.buildEntries(old, undefined);
-    for (const entry of old) this.stopTimers(entry);
+    for (const entry of old) {
+      entry.retired = true;
+      this.stopTimers(entry);
+    }
     for (const entry of this.entries) this.startProbing(entry);
     for (const entry of old) void entry.connection.release();
     this.options.onHealthChange?.();

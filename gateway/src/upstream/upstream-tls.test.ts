@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { startTestGateway, type TestGateway } from '../testing/in-process-gateway.js';
-import { makeTestCertificates } from '../testing/tls-certificates.js';
+import { makeNamedCertificates, makeTestCertificates } from '../testing/tls-certificates.js';
 
 const pems = makeTestCertificates();
 const read = (file: string) => readFileSync(file, 'utf8');
@@ -80,4 +80,33 @@ test('a tls certificate name that is nowhere is refused, naming the field', asyn
   const refused = await gateway.store.apply(configWith({ caCertificate: 'missing-ca' }));
   assert.equal(refused.ok, false);
   assert.deepEqual(!refused.ok && refused.problems.map((p) => p.path), ['services[0].tls.caCertificate']);
+});
+
+test('a named target resolved to an address is verified against tls.serverName, else against its own name', async () => {
+  const named = makeNamedCertificates({ users: ['users.internal'] });
+  const server = createServer({ ...named.certificates.users! }, (_req, res) => res.end('{}'));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const local = (name: string) => (name === 'named-ca' ? { cert: named.ca, key: '' } : undefined);
+  const config = (tls: Record<string, unknown>) => ({
+    services: [{ name: 'svc', url: `https://upstream.test:${port}`, retries: 0, tls }],
+    routes: [{ name: 'r', service: 'svc', paths: ['/*'] }],
+  });
+  const namedGateway = await startTestGateway(config({ caCertificate: 'named-ca', serverName: 'users.internal' }), {
+    resolver: async () => ['127.0.0.1'],
+    localCertificatePem: local,
+  });
+  try {
+    await namedGateway.store.current()!.services.get('svc')!.pool.resolved;
+    assert.equal((await fetch(`${namedGateway.url}/x`)).status, 200);
+    assert.equal((await namedGateway.store.apply(config({ caCertificate: 'named-ca' }))).ok, true);
+    await namedGateway.store.current()!.services.get('svc')!.pool.resolved;
+    const refused = await fetch(`${namedGateway.url}/x`);
+    assert.equal(refused.status, 502, 'upstream.test is not a name of the certificate');
+    assert.equal(((await refused.json()) as { error: { cause: string } }).error.cause, 'tls_error');
+  } finally {
+    await namedGateway.close();
+    server.close();
+  }
 });
