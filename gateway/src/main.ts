@@ -420,6 +420,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
         metrics.setControlPlaneConnected(connected);
         if (connected) healthReporter?.connectedAgain();
       },
+      onConfigHandled: () => healthReporter?.helloAdmitted(),
       onLogEntriesDropped: (count) => metrics.logEntriesDropped(count),
     });
     shipRequest = (entry) => source.shipper.record(entry);
