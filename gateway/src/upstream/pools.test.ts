@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createH2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestGateway, type TestGateway } from '../testing/in-process-gateway.js';
@@ -240,6 +241,9 @@ test('circuit breaker: past maxConnections + maxPendingRequests in flight, a fas
     assert.equal(third.status, 503);
     assert.equal(third.body.error?.code, 'upstream_overloaded');
     assert.equal(upstream.received.length, 1, 'one connection: the second request waits in the pool');
+    const breaker = { maxConnections: 1, maxPendingRequests: 1 };
+    assert.equal((await gateway.store.apply({ services: [{ name: 'svc', url: upstream.url, timeoutMs: 9_000, circuitBreaker: breaker }], routes })).ok, true);
+    assert.equal((await get(gateway, '/4')).body.error?.code, 'upstream_overloaded', 'requests in flight still count after a config change');
     for (const res of held.splice(0)) res.end('{}');
     await until(() => held.length === 1, 2_000);
     for (const res of held.splice(0)) res.end('{}');
@@ -313,5 +317,42 @@ test('a target removed by a new config loses its metric series; an unchanged one
   } finally {
     await gateway.close();
     await Promise.all(upstreams.map((u) => u.close()));
+  }
+});
+
+test('http2 services balance over their targets, each on its own session, and are probed over it', async () => {
+  const servers = await Promise.all(
+    [0, 1].map(async () => {
+      const paths: string[] = [];
+      const server = createH2Server();
+      server.on('stream', (stream, headers) => {
+        paths.push(String(headers[':path']));
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        stream.end('{}');
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return { server, paths, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    }),
+  );
+  const gateway = await startTestGateway({
+    services: [
+      {
+        name: 'svc',
+        http2: true,
+        targets: servers.map((s) => ({ url: s.url })),
+        healthChecks: { active: { path: '/healthz', intervalMs: 1_000, timeoutMs: 500, healthyThreshold: 1, unhealthyThreshold: 1 } },
+      },
+    ],
+    routes,
+  });
+  try {
+    for (let i = 0; i < 10; i++) assert.equal((await get(gateway, `/r${i}`)).status, 200);
+    assert.deepEqual(servers.map((s) => s.paths.filter((p) => p !== '/healthz').length), [5, 5]);
+    await until(() => servers.every((s) => s.paths.includes('/healthz')), 2_500);
+    assert.ok(gateway.store.current()!.services.get('svc')!.pool.current().every((entry) => entry.available));
+  } finally {
+    await gateway.close();
+    for (const s of servers) s.server.close();
   }
 });

@@ -131,7 +131,8 @@ export class ServicePool {
   /** Requests in flight past which the circuit breaker answers 503; Infinity without one. */
   private readonly maxInFlight: number;
   private readonly connectionsPerTarget: number | null;
-  private inFlight = 0;
+  /** Requests of this service in flight on this process, shared with the service's pools of earlier and later config versions. */
+  private readonly load: { inFlight: number };
   private released = false;
   private resolveTimer: NodeJS.Timeout | undefined;
   private readonly random: () => number;
@@ -153,6 +154,7 @@ export class ServicePool {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     const previous = options.previous;
+    this.load = previous?.load ?? { inFlight: 0 };
     this.addresses = this.targets.map((target) => (target.literal ? [target.hostname] : (previous?.addressesOf(target.url.origin) ?? [target.hostname])));
     this.entries = this.buildEntries(previous?.entries ?? [], options.connections);
     for (const entry of this.entries) this.startProbing(entry);
@@ -184,13 +186,13 @@ export class ServicePool {
    * whose attempt just failed) is avoided when any other target may take the request.
    */
   pick(context: PickContext, exclude?: UpstreamTarget): UpstreamTarget | GatewayError {
-    if (this.inFlight >= this.maxInFlight) return upstreamOverloaded();
+    if (this.load.inFlight >= this.maxInFlight) return upstreamOverloaded();
     let index = this.choose(context, exclude);
     if (index < 0 && exclude !== undefined) index = this.choose(context, undefined);
     if (index < 0) return noHealthyUpstream();
     const target = this.entries[index] as UpstreamTarget;
     target.inFlight++;
-    this.inFlight++;
+    this.load.inFlight++;
     return target;
   }
 
@@ -205,7 +207,7 @@ export class ServicePool {
   /** The attempt on `target` ended: no longer in flight, and its outcome counts for passive health. */
   finish(target: UpstreamTarget, outcome: AttemptOutcome | undefined): void {
     target.inFlight--;
-    this.inFlight--;
+    this.load.inFlight--;
     const rules = this.passive;
     if (rules === undefined || outcome === undefined || target.retired) return;
     const failed = typeof outcome === 'number' ? outcome === 502 || outcome === 503 || outcome === 504 : TARGET_FAILURES.has(outcome);
