@@ -55,7 +55,7 @@ class H2Exchange implements UpstreamExchange {
       ':scheme': url.protocol === 'https:' ? 'https' : 'http',
       ':authority': target.authority,
     };
-    delete headers.host;
+    if (headers.host !== undefined) delete headers.host; // :authority says it
     if (this.grpc) {
       headers.te = 'trailers';
       headers['grpc-timeout'] = `${this.budgetMs}m`;

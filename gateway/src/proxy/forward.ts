@@ -1,5 +1,6 @@
 // Forwards one request to its upstream with streamed bodies in both directions, the request body limit,
-// response timeout and the retry rule of retry.ts. Failures before the response started become
+// response timeout and the retry rule of retry.ts. Each attempt asks the service's pool for a target
+// (targetForAttempt; a retry avoids the target that just failed) and reports how it ended (finishAttempt). Failures before the response started become
 // GatewayErrors (502/504/413) handed to the caller; after that the client connection is cut, as there is no
 // other honest signal.
 import type { IncomingMessage, ServerResponse } from 'node:http';
