@@ -356,3 +356,42 @@ test('http2 services balance over their targets, each on its own session, and ar
     for (const s of servers) s.server.close();
   }
 });
+
+test("each target's URL path is its own base path", async () => {
+  const upstreams = await Promise.all([startUpstream(), startUpstream()]);
+  const gateway = await startTestGateway({ services: [{ name: 'svc', targets: [{ url: `${upstreams[0]!.url}/a/` }, { url: `${upstreams[1]!.url}/bee` }] }], routes });
+  try {
+    for (let i = 0; i < 2; i++) assert.equal((await get(gateway, '/x?q=1')).status, 200);
+    assert.deepEqual(upstreams.map((u) => u.received.map((r) => r.url)), [['/a/x?q=1'], ['/bee/x?q=1']]);
+  } finally {
+    await gateway.close();
+    await Promise.all(upstreams.map((u) => u.close()));
+  }
+});
+
+test('one of three targets killed, without retries: no more failures than the passive threshold, then none', async () => {
+  const upstreams = await Promise.all([startUpstream(), startUpstream(), startUpstream()]);
+  const gateway = await startTestGateway({
+    services: [
+      {
+        name: 'svc',
+        retries: 0,
+        targets: upstreams.map((u) => ({ url: u.url })),
+        healthChecks: { passive: { consecutiveFailures: 3, ejectionMs: 60_000, maxEjectionPercent: 50 } },
+      },
+    ],
+    routes,
+  });
+  try {
+    for (let i = 0; i < 30; i++) assert.equal((await get(gateway, '/x')).status, 200);
+    await upstreams[1]!.close();
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push((await get(gateway, '/x')).status);
+    const failed = statuses.filter((status) => status !== 200);
+    assert.equal(failed.length, 3, `statuses: ${statuses.join(',')}`);
+    assert.ok(statuses.lastIndexOf(502) < 12, 'the failures come first, then none');
+  } finally {
+    await gateway.close();
+    await Promise.all([upstreams[0]!.close(), upstreams[2]!.close()]);
+  }
+});
