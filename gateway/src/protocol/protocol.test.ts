@@ -48,7 +48,9 @@ test('every message a gateway sends is accepted, up to each limit', () => {
 
 test('malformed and oversized gateway messages are refused', () => {
   const cases: [string, unknown][] = [
-    ['unknown type', { type: 'health', targets: [] }],
+    ['unknown type', { type: 'status', targets: [] }],
+    ['health with an extra field', { type: 'health', targets: [{ service: 's', target: 'a:80', healthy: true, address: '10.0.0.1' }] }],
+    ['health without its state', { type: 'health', targets: [{ service: 's', target: 'a:80' }] }],
     ['no type', { nodeId: 'gw-1' }],
     ['an extra field', { ...hello, extra: true }],
     ['node id with a space', withField(hello, 'nodeId', 'gw 1')],
