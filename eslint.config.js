@@ -49,8 +49,8 @@ const architectureFences = [
   fence(['control-plane/src/{tenancy,db}/**/*.ts'], DATA_LAYER_KNOWS_NO_HTTP),
   fence(['control-plane/src/{admin-api,auth,http,hub}/**/*.ts'], ...SQL_LIVES_IN_THE_DATA_LAYER, CONTROL_PLANE_NEEDS_NO_OPERATOR),
   fence(['control-plane/src/*.ts', 'control-plane/src/{redis,telemetry,tls}/**/*.ts'], CONTROL_PLANE_NEEDS_NO_OPERATOR),
-  fence(['gateway/src/{pipeline,policies,routing,proxy,server}/**/*.ts'], HOT_PATH_REACHES_NO_STORE),
-  fence(['gateway/src/*.ts', 'gateway/src/!(pipeline|policies|routing|proxy|server)/**/*.ts'], GATEWAY_STANDS_ALONE),
+  fence(['gateway/src/{pipeline,policies,routing,proxy,server,upstream}/**/*.ts'], HOT_PATH_REACHES_NO_STORE),
+  fence(['gateway/src/*.ts', 'gateway/src/!(pipeline|policies|routing|proxy|server|upstream)/**/*.ts'], GATEWAY_STANDS_ALONE),
   fence(['operator/src/**/*.ts'], ...OPERATOR_WRITES_THROUGH_THE_DATA_LAYER),
 ];
 

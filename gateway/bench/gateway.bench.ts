@@ -4,7 +4,8 @@
 // NovaGate's HTTPS listener against Caddy, nginx and HAProxy terminating TLS for the same upstream. The
 // proxy under test runs on CPU 0, the load tool and the upstream on CPU 1 (taskset). Prints req/s, p50, p99,
 // CPU µs per request of the proxy's processes and the ratios the gateway issues set as targets; asserts
-// nothing. Load goes only to 127.0.0.1.
+// nothing. Load goes only to 127.0.0.1. NovaGate also runs with 3 upstream targets (round-robin) against 1
+// target; BENCH_ONLY=pools runs just that pair (plain HTTP, same pinning).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 1);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const H2_CONNECTIONS = Number(process.env.BENCH_H2_CONNECTIONS ?? 4);
 const H2_STREAMS = Number(process.env.BENCH_H2_STREAMS ?? 32);
+const ONLY_POOLS = process.env.BENCH_ONLY === 'pools';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -110,13 +112,19 @@ interface NovaGateOptions {
   consumers: number;
   /** Serve an HTTPS listener (TLS, ALPN h2 and http/1.1) with this certificate instead of plain HTTP on PORT. */
   tls?: TlsFiles;
+  /** Balance over these upstream ports (round-robin) instead of the one upstream. */
+  targets?: number[];
 }
 
 async function startNovaGate(upstreamPort: number, options: NovaGateOptions, dirs: string[]): Promise<GatewayProcess> {
   const route = `bench-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const configFile = writeConfigFile({
-    services: [{ name: 'upstream', url: `http://127.0.0.1:${upstreamPort}` }],
+    services: [
+      options.targets === undefined
+        ? { name: 'upstream', url: `http://127.0.0.1:${upstreamPort}` }
+        : { name: 'upstream', targets: options.targets.map((targetPort) => ({ url: `http://127.0.0.1:${targetPort}` })) },
+    ],
     routes: [
       {
         name: route,
@@ -203,65 +211,83 @@ async function main(): Promise<void> {
     children.push(upstream.child);
     const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
 
-    // Plain HTTP.
-    const plain: Section = { title: 'plain HTTP', tool: http1Tool, load: http1Load, contenders: [], references: ['bare undici', 'express'] };
-    plain.contenders.push({ name: 'upstream direct (CPU 1)', url: `${upstreamUrl}/bench/1`, pid: upstream.child.pid });
-    const undici = await startNodeServer('./undici-proxy.ts', { UPSTREAM: upstreamUrl });
-    children.push(undici.child);
-    pinProcessTree(undici.child.pid as number, PROXY_CPU);
-    plain.contenders.push({ name: 'bare undici proxy', url: `http://127.0.0.1:${undici.port}/bench/1`, pid: undici.child.pid });
-    const express = await startNodeServer('./express-proxy.ts', { UPSTREAM: upstreamUrl });
-    children.push(express.child);
-    pinProcessTree(express.child.pid as number, PROXY_CPU);
-    plain.contenders.push({ name: 'express + http-proxy-middleware', url: `http://127.0.0.1:${express.port}/bench/1`, pid: express.child.pid });
-    const nginx = await external('nginx (plain HTTP)', startNginx(upstream.port));
-    if (nginx !== undefined) plain.contenders.push({ name: 'nginx (1 worker)', url: `http://127.0.0.1:${nginx.port}/bench/1`, pid: nginx.child.pid });
-    const manyTokens = Array.from({ length: MANY_CONSUMERS }, (_, i) => jwtFor(SECRET, `bench-${i}`));
-    for (const variant of [
-      { name: 'NovaGate: route+JWT+metrics+logs', rateLimit: false, workers: 1, consumers: 0 },
-      { name: 'NovaGate: + Redis rate limit', rateLimit: true, workers: 1, consumers: 0 },
-      { name: `NovaGate: + Redis rate limit, ${MANY_CONSUMERS} consumers in turn`, rateLimit: true, workers: 1, consumers: MANY_CONSUMERS },
-      { name: 'NovaGate: + Redis rate limit, WORKERS=2 (one core)', rateLimit: true, workers: 2, consumers: 0 },
-    ]) {
-      const gateway = await startNovaGate(upstream.port, variant, dirs);
-      gateways.push(gateway);
-      plain.contenders.push({
-        name: variant.name,
-        url: `http://127.0.0.1:${gateway.port}/bench/1`,
-        pid: gateway.child.pid,
-        ...(variant.consumers > 0 ? { tokens: manyTokens } : {}),
-      });
-    }
+    // Two more upstream processes (on the load tool's CPU too) for the 3-target contender.
+    const moreUpstreams = [await startNodeServer('./upstream-server.ts'), await startNodeServer('./upstream-server.ts')];
+    children.push(...moreUpstreams.map((u) => u.child));
+    const threeTargets = [upstream.port, ...moreUpstreams.map((u) => u.port)];
 
-    // HTTPS and h2: one process per proxy serves both (ALPN picks), with the same test certificate.
-    const certificates = makeTestCertificates();
-    dirs.push(certificates.dir);
-    const tls: TlsFiles = { certFile: certificates.serverCertFile, keyFile: certificates.serverKeyFile };
+    // Plain HTTP.
+    const plain: Section = { title: 'plain HTTP', tool: http1Tool, load: http1Load, contenders: [], references: ONLY_POOLS ? ['NovaGate: route'] : ['bare undici', 'express'] };
+    const pools = async () => {
+      for (const variant of [
+        { name: 'NovaGate: route+JWT+metrics+logs', rateLimit: false, workers: 1, consumers: 0 },
+        { name: 'NovaGate: 3 targets round-robin', rateLimit: false, workers: 1, consumers: 0, targets: threeTargets },
+      ]) {
+        const gateway = await startNovaGate(upstream.port, variant, dirs);
+        gateways.push(gateway);
+        plain.contenders.push({ name: variant.name, url: `http://127.0.0.1:${gateway.port}/bench/1`, pid: gateway.child.pid });
+      }
+    };
     const https: Section = { title: 'HTTPS (TLS 1.3, HTTP/1.1 keep-alive)', tool: http1Tool, load: http1Load, contenders: [], references: ['Caddy'] };
     const h2: Section = { title: 'h2 (TLS 1.3, ALPN h2)', tool: h2Tool, load: h2Load, contenders: [], references: ['Caddy'] };
-    const novaGate = await startNovaGate(upstream.port, { rateLimit: false, workers: 1, consumers: 0, tls }, dirs);
-    gateways.push(novaGate);
-    const tlsProxies: { name: string; port: number; pid: number | undefined }[] = [
-      { name: 'NovaGate: route+JWT+metrics+logs', port: novaGate.port, pid: novaGate.child.pid },
-    ];
-    for (const [name, start] of [
-      ['Caddy', startCaddy(upstream.port, tls)],
-      ['nginx', startNginx(upstream.port, tls)],
-      ['HAProxy', startHaproxy(upstream.port, tls)],
-    ] as const) {
-      const proxy = await external(name, start);
-      if (proxy !== undefined) tlsProxies.push({ name: `${name} (1 worker)`, port: proxy.port, pid: proxy.child.pid });
-    }
-    for (const proxy of tlsProxies) {
-      const negotiated = await probeTls(proxy.port, ['h2', 'http/1.1']);
-      process.stderr.write(`  ${proxy.name}: ${negotiated.protocol}, ALPN ${negotiated.alpn}\n`);
-      https.contenders.push({ name: proxy.name, url: `https://127.0.0.1:${proxy.port}/bench/1`, pid: proxy.pid });
-      h2.contenders.push({ name: proxy.name, url: `https://127.0.0.1:${proxy.port}/bench/1`, pid: proxy.pid });
+    if (ONLY_POOLS) await pools();
+    else {
+      plain.contenders.push({ name: 'upstream direct (CPU 1)', url: `${upstreamUrl}/bench/1`, pid: upstream.child.pid });
+      await pools();
+      const undici = await startNodeServer('./undici-proxy.ts', { UPSTREAM: upstreamUrl });
+      children.push(undici.child);
+      pinProcessTree(undici.child.pid as number, PROXY_CPU);
+      plain.contenders.push({ name: 'bare undici proxy', url: `http://127.0.0.1:${undici.port}/bench/1`, pid: undici.child.pid });
+      const express = await startNodeServer('./express-proxy.ts', { UPSTREAM: upstreamUrl });
+      children.push(express.child);
+      pinProcessTree(express.child.pid as number, PROXY_CPU);
+      plain.contenders.push({ name: 'express + http-proxy-middleware', url: `http://127.0.0.1:${express.port}/bench/1`, pid: express.child.pid });
+      const nginx = await external('nginx (plain HTTP)', startNginx(upstream.port));
+      if (nginx !== undefined) plain.contenders.push({ name: 'nginx (1 worker)', url: `http://127.0.0.1:${nginx.port}/bench/1`, pid: nginx.child.pid });
+      const manyTokens = Array.from({ length: MANY_CONSUMERS }, (_, i) => jwtFor(SECRET, `bench-${i}`));
+      for (const variant of [
+        { name: 'NovaGate: + Redis rate limit', rateLimit: true, workers: 1, consumers: 0 },
+        { name: `NovaGate: + Redis rate limit, ${MANY_CONSUMERS} consumers in turn`, rateLimit: true, workers: 1, consumers: MANY_CONSUMERS },
+        { name: 'NovaGate: + Redis rate limit, WORKERS=2 (one core)', rateLimit: true, workers: 2, consumers: 0 },
+      ]) {
+        const gateway = await startNovaGate(upstream.port, variant, dirs);
+        gateways.push(gateway);
+        plain.contenders.push({
+          name: variant.name,
+          url: `http://127.0.0.1:${gateway.port}/bench/1`,
+          pid: gateway.child.pid,
+          ...(variant.consumers > 0 ? { tokens: manyTokens } : {}),
+        });
+      }
+
+      // HTTPS and h2: one process per proxy serves both (ALPN picks), with the same test certificate.
+      const certificates = makeTestCertificates();
+      dirs.push(certificates.dir);
+      const tls: TlsFiles = { certFile: certificates.serverCertFile, keyFile: certificates.serverKeyFile };
+      const novaGate = await startNovaGate(upstream.port, { rateLimit: false, workers: 1, consumers: 0, tls }, dirs);
+      gateways.push(novaGate);
+      const tlsProxies: { name: string; port: number; pid: number | undefined }[] = [
+        { name: 'NovaGate: route+JWT+metrics+logs', port: novaGate.port, pid: novaGate.child.pid },
+      ];
+      for (const [name, start] of [
+        ['Caddy', startCaddy(upstream.port, tls)],
+        ['nginx', startNginx(upstream.port, tls)],
+        ['HAProxy', startHaproxy(upstream.port, tls)],
+      ] as const) {
+        const proxy = await external(name, start);
+        if (proxy !== undefined) tlsProxies.push({ name: `${name} (1 worker)`, port: proxy.port, pid: proxy.child.pid });
+      }
+      for (const proxy of tlsProxies) {
+        const negotiated = await probeTls(proxy.port, ['h2', 'http/1.1']);
+        process.stderr.write(`  ${proxy.name}: ${negotiated.protocol}, ALPN ${negotiated.alpn}\n`);
+        https.contenders.push({ name: proxy.name, url: `https://127.0.0.1:${proxy.port}/bench/1`, pid: proxy.pid });
+        h2.contenders.push({ name: proxy.name, url: `https://127.0.0.1:${proxy.port}/bench/1`, pid: proxy.pid });
+      }
     }
 
     // Rounds interleave every contender of every section so that drifting load on a shared machine hits them
     // all alike; the tables show the median of the rounds.
-    const sections = [plain, https, h2];
+    const sections = ONLY_POOLS ? [plain] : [plain, https, h2];
     const runs = new Map<Contender, Measurement[]>();
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`round ${round}/${ROUNDS}\n`);
@@ -278,7 +304,8 @@ async function main(): Promise<void> {
       results: section.contenders.map((contender) => summarise(contender.name, runs.get(contender) ?? [])),
     }));
     for (const { section, results: rows } of results) printTable(section, rows);
-    printTargets(results[0]?.results ?? [], results[1]?.results ?? [], results[2]?.results ?? []);
+    if (ONLY_POOLS) printPoolTarget(results[0]?.results ?? []);
+    else printTargets(results[0]?.results ?? [], results[1]?.results ?? [], results[2]?.results ?? []);
   } finally {
     for (const gateway of gateways) await gateway.stop();
     for (const child of children) if (child.exitCode === null) child.kill();
@@ -330,7 +357,23 @@ function cpuDetail(a: Measurement | undefined, b: Measurement | undefined): stri
   return `; CPU/req ${a.cpuUsPerRequest.toFixed(0)} vs ${b.cpuUsPerRequest.toFixed(0)} us`;
 }
 
+/** Issue 16: balancing over 3 targets costs at most 5% more CPU per request than 1 target. */
+function printPoolTarget(plain: Measurement[]): void {
+  const one = find(plain, 'NovaGate: route');
+  const three = find(plain, 'NovaGate: 3 targets');
+  if (one === undefined || three === undefined || Number.isNaN(one.cpuUsPerRequest) || Number.isNaN(three.cpuUsPerRequest)) {
+    console.log('  - 3 targets round-robin vs 1 target: CPU per request not measured');
+    return;
+  }
+  const cpu = three.cpuUsPerRequest / one.cpuUsPerRequest;
+  console.log(
+    `  ${cpu <= 1.05 ? '✓' : '✗'} 3 targets round-robin vs 1 target: CPU/req ${three.cpuUsPerRequest.toFixed(1)} vs ${one.cpuUsPerRequest.toFixed(1)} us = ` +
+      `${cpu.toFixed(3)}x (<= 1.05); req/s ${(three.rps / one.rps).toFixed(2)}x`,
+  );
+}
+
 function printTargets(plain: Measurement[], https: Measurement[], h2: Measurement[]): void {
+  printPoolTarget(plain);
   const undici = find(plain, 'bare undici');
   const express = find(plain, 'express');
   const full = find(plain, 'NovaGate: route');

@@ -42,3 +42,7 @@ export const badGrpcTimeout = () => new GatewayError(400, 'bad_grpc_timeout', 'g
 /** A gRPC request routed to a service that speaks HTTP/1.1 upstream: it could never work, say why. */
 export const grpcNeedsHttp2 = () =>
   new GatewayError(502, 'upstream_unavailable', 'gRPC needs a service with http2: true (protocol_error)', undefined, undefined, 'protocol_error');
+/** Every target of the service is unhealthy or ejected, or it has none (`targets: []`). */
+export const noHealthyUpstream = () => new GatewayError(503, 'no_healthy_upstream', 'no healthy upstream target for this service');
+/** The service's circuit breaker is open: more requests in flight than its connections and pending queue allow. */
+export const upstreamOverloaded = () => new GatewayError(503, 'upstream_overloaded', 'the upstream service has too many requests in flight');

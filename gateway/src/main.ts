@@ -12,6 +12,8 @@ import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import { bool, cleanEnv, makeValidator, num, str, EnvError, EnvMissingError } from 'envalid';
 import { createConfigStore, describeProblems } from './pipeline/config-store.js';
+import { healthSnapshot } from './upstream/health-snapshot.js';
+import { createHealthReporter, type HealthReporter } from './sync/health-reporter.js';
 import { GATEWAY_API_KEY_PATTERN, tenantIdOfApiKey } from './protocol/index.js';
 import { createMemoryBackend } from './policies/rate-limit/memory-backend.js';
 import { createRedisBackend } from './policies/rate-limit/redis-backend.js';
@@ -299,6 +301,13 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
           redis: !clustered || cluster.worker?.id === 1 ? redis : undefined,
           logger,
         });
+  // Upstream target health goes to the metric and, with a control plane, to it (the reporter is made below).
+  let healthReporter: HealthReporter | undefined;
+  const upstreamHealthChanged = () => {
+    const current = store.current();
+    metrics.setUpstreamTargetHealth(current === undefined ? [] : healthSnapshot(current.services.values()));
+    healthReporter?.changed();
+  };
   const store = createConfigStore(
     {
       tenant: env.tenant,
@@ -315,6 +324,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       onRateLimited: (route) => metrics.rateLimited(route),
       listenerScope: { gatewayName: env.GATEWAY_NAME, defaultPort: env.PORT },
       localCertificate: (name) => certificateDir?.has(name) === true,
+      localCertificatePem: (name) => certificateDir?.get(name),
+      onUpstreamHealthChange: () => upstreamHealthChanged(),
     },
     {
       prepareListeners: (compiled) => listeners.prepare(compiled),
@@ -323,6 +334,10 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
         void metrics.retainRoutes(new Set(compiled.config.routes.map((route) => route.name)));
         void metrics.retainServices(new Set(compiled.config.services.map((service) => service.name)));
         logger.info('config applied', { version: compiled.version, hash: compiled.hash, routes: compiled.config.routes.length });
+        for (const service of compiled.config.services) {
+          if (service.tls?.verify === false) logger.warn('upstream TLS certificates are not verified for this service (tls.verify: false)', { service: service.name, version: compiled.version });
+        }
+        upstreamHealthChanged();
         writeConfigCache?.({ tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config });
       },
       onRejected: (problems) => {
@@ -402,11 +417,28 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       cacheFile: env.CONFIG_CACHE_FILE,
       cacheKey: env.cacheKey,
       onCacheRejected: (reason) => metrics.configCacheRejected(reason),
-      onConnectedChange: (connected) => metrics.setControlPlaneConnected(connected),
+      onConnectedChange: (connected) => {
+        metrics.setControlPlaneConnected(connected);
+        if (connected) healthReporter?.connectedAgain();
+      },
+      onConfigHandled: () => healthReporter?.helloAdmitted(),
       onLogEntriesDropped: (count) => metrics.logEntriesDropped(count),
     });
     shipRequest = (entry) => source.shipper.record(entry);
-    stopSource = () => source.close();
+    const reporter = createHealthReporter({
+      snapshot: () => {
+        const current = store.current();
+        return current === undefined ? [] : healthSnapshot(current.services.values());
+      },
+      send: (message) => source.client.send(message),
+      connected: () => source.client.connected(),
+    });
+    healthReporter = reporter;
+    if (source.client.connected()) reporter.connectedAgain();
+    stopSource = () => {
+      reporter.close();
+      return source.close();
+    };
   }
 
   let draining = false;

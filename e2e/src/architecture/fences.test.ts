@@ -52,6 +52,8 @@ const cases: { file: string; line: string; fenced: RegExp | null }[] = [
   { file: 'gateway/src/server/gateway-server.ts', line: "import pg from 'pg';", fenced: /hot path never reaches/ },
   { file: 'gateway/src/policies/jwt/jwt-policy.ts', line: "import { readConfigFile } from '../../standalone/config-file.js';", fenced: /hot path never reaches/ },
   { file: 'gateway/src/policies/rate-limit/redis-backend.ts', line: "import { RespClient } from '../../redis/resp-client.js';", fenced: null },
+  { file: 'gateway/src/upstream/service-pool.ts', line: "import { startControlPlaneClient } from '../sync/control-plane-client.js';", fenced: /hot path never reaches/ },
+  { file: 'gateway/src/upstream/service-pool.ts', line: "import { startOperator } from '@novagate/operator';", fenced: /hot path never reaches/ },
   // The gateway stands alone.
   { file: 'gateway/src/sync/control-plane-client.ts', line: "import { sha256Hex } from '@novagate/control-plane/tenancy';", fenced: /imports neither the control plane nor the operator/ },
   { file: 'gateway/src/main.ts', line: "import { startOperator } from '@novagate/operator';", fenced: /imports neither/ },

@@ -3,7 +3,11 @@
 // limiter counts by). Work that can be done here is never done per request.
 import type { ConsumerConfig, GatewayConfig, ConfigProblem, RouteConfig } from '../config/index.js';
 import { compileRouter, type Router } from '../routing/router.js';
-import { createUpstreamService, poolKeyOf, type UpstreamConnections, type UpstreamService } from '../proxy/upstream.js';
+import { createUpstreamService, type UpstreamService } from '../proxy/upstream.js';
+import { systemResolver } from '../upstream/resolver.js';
+import type { Resolver } from '../upstream/service-pool.js';
+import type { TargetConnection } from '../upstream/target-connection.js';
+import { certificateLookup, upstreamTlsOptions, type CertificateLookup, type PemPair, type UpstreamTlsOptions } from '../upstream/upstream-tls.js';
 import { createJwtPolicy } from '../policies/jwt/jwt-policy.js';
 import type { Hs256Rules } from '../policies/jwt/verify-hs256.js';
 import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/key-auth-policy.js';
@@ -59,6 +63,12 @@ export interface CompileDeps {
   listenerScope?: ListenerScope;
   /** Whether TLS_CERT_DIR holds a certificate of this name (a listener may name one that is not in the config). */
   localCertificate?: (name: string) => boolean;
+  /** The PEM pair of a TLS_CERT_DIR certificate, for upstream TLS (services[].tls). */
+  localCertificatePem?: (name: string) => PemPair | undefined;
+  /** Resolves target host names; the system resolver when absent. */
+  resolver?: Resolver;
+  /** An upstream target's health changed, or a re-resolution changed a service's targets. */
+  onUpstreamHealthChange?: () => void;
 }
 
 export type CompileResult = { ok: true; compiled: CompiledConfig } | { ok: false; problems: ConfigProblem[] };
@@ -81,7 +91,23 @@ function environmentProblems(config: GatewayConfig, deps: CompileDeps): ConfigPr
       });
     });
   }
+  const lookup = certificateLookup(config, deps.localCertificatePem);
+  config.services.forEach((service, index) => {
+    const tls = upstreamTlsOptions(service.tls, lookup);
+    if ('missing' in tls) {
+      const name = service.tls?.[tls.missing] as string;
+      problems.push({ path: `services[${index}].tls.${tls.missing}`, message: `names certificate '${name}', which is neither in certificates nor in TLS_CERT_DIR` });
+    }
+  });
   return problems;
+}
+
+/** The connect options for the service's https:// targets; undefined for http:// (checked by environmentProblems). */
+function serviceTls(service: GatewayConfig['services'][number], lookup: CertificateLookup): UpstreamTlsOptions | undefined {
+  const first = service.targets?.[0]?.url ?? service.url;
+  if (first === undefined || !first.toLowerCase().startsWith('https:')) return undefined;
+  const tls = upstreamTlsOptions(service.tls, lookup);
+  return 'missing' in tls ? undefined : tls;
 }
 
 function scopeOf(deps: CompileDeps): ListenerScope {
@@ -127,8 +153,9 @@ function policyChain(
 }
 
 /**
- * Compiles `config`. Pools of `previous` whose service kept its origin and connect timeout are reused;
- * the caller closes the others once the new config is in place (see unusedPools).
+ * Compiles `config`. Connections of `previous` whose target kept its address and settings are taken over, and
+ * each service's target health carries over; the caller releases `previous` once the new config is in place
+ * (see releaseServices).
  */
 export function compileConfig(
   config: GatewayConfig,
@@ -139,11 +166,21 @@ export function compileConfig(
   const problems = environmentProblems(config, deps);
   if (problems.length > 0) return { ok: false, problems };
 
-  const previousPools = new Map<string, UpstreamConnections>();
-  if (previous !== undefined) for (const service of previous.services.values()) previousPools.set(service.poolKey, service);
+  const connections = new Map<string, TargetConnection>();
+  if (previous !== undefined) for (const service of previous.services.values()) for (const connection of service.pool.connections()) connections.set(connection.key, connection);
+  const lookup = certificateLookup(config, deps.localCertificatePem);
   const services = new Map<string, UpstreamService>();
   for (const service of config.services) {
-    services.set(service.name, createUpstreamService(service, previousPools.get(poolKeyOf(service))));
+    services.set(
+      service.name,
+      createUpstreamService(service, {
+        tls: serviceTls(service, lookup),
+        previous: previous?.services.get(service.name)?.pool,
+        connections,
+        resolver: deps.resolver ?? systemResolver,
+        onHealthChange: deps.onUpstreamHealthChange,
+      }),
+    );
   }
 
   const retryBudgets = new Map<string, RetryBudget>();
@@ -177,11 +214,7 @@ export function compileConfig(
   return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services, retryBudgets } };
 }
 
-/** Pools (and HTTP/2 sessions) of `previous` that `next` no longer uses. */
-export function unusedPools(previous: CompiledConfig, next: CompiledConfig): UpstreamConnections[] {
-  const kept = new Set<UpstreamConnections['pool']>();
-  for (const service of next.services.values()) kept.add(service.pool);
-  const unused = new Map<UpstreamConnections['pool'], UpstreamConnections>();
-  for (const service of previous.services.values()) if (!kept.has(service.pool)) unused.set(service.pool, service);
-  return [...unused.values()];
+/** Stops the services' probes and re-resolution and lets go of their connections (closed when no newer config holds them). */
+export function releaseServices(compiled: CompiledConfig): Promise<void> {
+  return Promise.all([...compiled.services.values()].map((service) => service.pool.release())).then(() => undefined);
 }

@@ -39,7 +39,10 @@ test('a valid config is swapped in whole; an invalid one is refused whole and th
   assert.equal(second?.version, 2);
   assert.equal(second?.router.match('GET', '', '/a'), undefined);
   assert.equal(first?.router.match('GET', '', '/a')?.target.name, 'r', 'a request holding the old snapshot still sees it whole');
-  assert.equal(second?.services.get('up')?.pool, first?.services.get('up')?.pool, 'an unchanged upstream keeps its pool');
+  const connectionOf = (compiled: typeof first) => compiled?.services.get('up')?.pool.current()[0]?.connection;
+  assert.ok(connectionOf(second) !== undefined);
+  assert.equal(connectionOf(second), connectionOf(first), 'an unchanged upstream target keeps its connections');
+  assert.equal(connectionOf(second)?.released, false, 'the old config let go of them, the new one holds them');
   await store.close();
 });
 

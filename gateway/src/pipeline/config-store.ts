@@ -3,8 +3,7 @@
 // and the control-plane sync): invalid input, or a config whose new listeners cannot bind, is refused whole and
 // the last good config keeps serving. Applies run one at a time, in the order they were asked for.
 import { configHash, validateGatewayConfig, type ConfigProblem, type GatewayConfig } from '../config/index.js';
-import { closeConnections } from '../proxy/upstream.js';
-import { compileConfig, unusedPools, type CompileDeps, type CompiledConfig } from './compile.js';
+import { compileConfig, releaseServices, type CompileDeps, type CompiledConfig } from './compile.js';
 
 export type ApplyResult = { ok: true; version: number; hash: string; changed: boolean } | { ok: false; problems: ConfigProblem[] };
 
@@ -12,7 +11,7 @@ export interface ConfigStore {
   current(): CompiledConfig | undefined;
   /** Validates, compiles, opens its new listeners and swaps in `input`; `version` comes from the control plane, else it counts up. */
   apply(input: unknown, version?: number): Promise<ApplyResult>;
-  /** Closes every upstream pool (at shutdown). */
+  /** Stops health checks and closes every upstream connection (at shutdown). */
   close(): Promise<void>;
 }
 
@@ -54,15 +53,14 @@ export function createConfigStore(deps: CompileDeps, hooks: ConfigStoreHooks = {
       const prepared = hooks.prepareListeners === undefined ? undefined : await hooks.prepareListeners(compiled.compiled);
       if (prepared !== undefined && !prepared.ok) {
         // The pools this config made for itself would otherwise stay open.
-        const unused = current === undefined ? [...compiled.compiled.services.values()] : unusedPools(compiled.compiled, current);
-        for (const connections of unused) closeConnections(connections);
+        void releaseServices(compiled.compiled);
         return refuse(prepared.problems);
       }
       const previous = current;
       current = compiled.compiled;
       localVersion = nextVersion;
       prepared?.listeners.commit();
-      if (previous !== undefined) for (const connections of unusedPools(previous, current)) closeConnections(connections);
+      if (previous !== undefined) void releaseServices(previous);
       hooks.onApplied?.(current);
       return { ok: true, version: nextVersion, hash, changed: true };
   }
@@ -76,9 +74,7 @@ export function createConfigStore(deps: CompileDeps, hooks: ConfigStoreHooks = {
       return result;
     },
     async close() {
-      const pools = new Set(current === undefined ? [] : [...current.services.values()].map((service) => service.pool));
-      const sessions = new Set(current === undefined ? [] : [...current.services.values()].map((service) => service.h2));
-      await Promise.all([...[...pools].map((pool) => pool.close().catch(() => undefined)), ...[...sessions].map((h2) => h2?.close())]);
+      if (current !== undefined) await releaseServices(current);
     },
   };
 }

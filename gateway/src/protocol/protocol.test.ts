@@ -58,6 +58,7 @@ test('malformed and oversized gateway messages are refused', () => {
     ['unknown type', { type: 'metrics', samples: [] }],
     ['health target without healthy', { type: 'health', targets: [{ service: 's', target: 't:1' }] }],
     ['health over the target limit', { type: 'health', targets: Array.from({ length: MAX_HEALTH_TARGETS + 1 }, () => ({ service: 's', target: 't:1', healthy: true })) }],
+    ['health with an extra field', { type: 'health', targets: [{ service: 's', target: 'a:80', healthy: true, address: '10.0.0.1' }] }],
     ['no type', { nodeId: 'gw-1' }],
     ['an extra field', { ...hello, extra: true }],
     ['node id with a space', withField(hello, 'nodeId', 'gw 1')],

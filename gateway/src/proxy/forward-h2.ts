@@ -1,4 +1,4 @@
-// Forwards one request to a service with `http2: true` on its origin's HTTP/2 session (h2-origin.ts): bodies
+// Forwards one request to a service with `http2: true` on a target's HTTP/2 session (h2-origin.ts): bodies
 // stream both ways with backpressure (gRPC bidirectional streaming), response trailers are relayed, and for
 // gRPC `te: trailers` goes upstream and the call is bounded by min(grpc-timeout, the route's requestMs or else
 // the service's timeoutMs), answered with grpc-status 4 when it expires. Each try is bounded by the route's
@@ -12,13 +12,15 @@ import type { Readable } from 'node:stream';
 import { GatewayError, badGrpcTimeout, upstreamTimeout, upstreamUnavailable, bodyTooLarge } from '../errors.js';
 import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from './grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from './h2-response.js';
-import { BodyLimitExceeded, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
+import { BodyLimitExceeded, finishAttempt, requestBody, targetForAttempt, type ForwardRequest, type UpstreamExchange } from './forward.js';
 import { Retrier } from './retrier.js';
 import { failureOutcome, statusOutcome, type AttemptOutcome } from './retry-policy.js';
 import { exchangeDeadlineMs, grpcCallDeadlineMs } from './route-timeouts.js';
 import { downstreamResponseHeaders } from './headers.js';
 import { isTimeoutCause, upstreamCause } from './upstream-cause.js';
 import type { H2Origin } from './h2-origin.js';
+import { pathForTarget } from './upstream.js';
+import type { AttemptOutcome as TargetOutcome, UpstreamTarget } from '../upstream/service-pool.js';
 
 /** Response headers or trailers without HTTP/2 pseudo-headers (`:status`), as relayed downstream. */
 function withoutPseudoHeaders(trailers: IncomingHttpHeaders): Record<string, string | string[]> {
@@ -44,10 +46,14 @@ class H2Exchange implements UpstreamExchange {
   private tryTimer: NodeJS.Timeout | undefined;
   private readonly begun = performance.now();
   private readonly retrier: Retrier;
+  /** The current attempt's target until its outcome is reported, and the one a retry avoids. */
+  private target: UpstreamTarget | undefined;
+  private lastTarget: UpstreamTarget | undefined;
+  /** The current attempt's status, or its failure's cause, reported for its target when it ends. */
+  private outcome: TargetOutcome | undefined;
 
   constructor(
     private readonly request: ForwardRequest,
-    private readonly origin: H2Origin,
     body: Readable | undefined,
     private readonly grpc: boolean,
     /** The whole exchange's deadline (for gRPC the call's), undefined for none. */
@@ -61,14 +67,24 @@ class H2Exchange implements UpstreamExchange {
   start(): void {
     const { request } = this;
     if (this.done) return;
+    const target = targetForAttempt(request, this.lastTarget);
+    if (target instanceof GatewayError) {
+      this.finish();
+      request.onFailure(request.res, target, request.requestId);
+      return;
+    }
+    this.target = target;
+    this.lastTarget = target;
+    this.outcome = undefined;
     const url = request.service.url;
     const headers: OutgoingHttpHeaders = {
       ...request.headers,
       ':method': request.method,
-      ':path': request.path,
+      ':path': pathForTarget(request.path, request.service.basePath, target.basePath),
       ':scheme': url.protocol === 'https:' ? 'https' : 'http',
-      ':authority': url.host,
+      ':authority': target.authority,
     };
+    if (headers.host !== undefined) delete headers.host; // :authority says it
     const tryMs = request.timeouts.backendRequestMs;
     if (this.grpc) {
       headers.te = 'trailers';
@@ -79,7 +95,7 @@ class H2Exchange implements UpstreamExchange {
     const body = this.retrier.attemptBody();
     let stream: ClientHttp2Stream;
     try {
-      stream = this.origin.request(headers, body === undefined);
+      stream = (target.connection.h2 as H2Origin).request(headers, body === undefined);
     } catch (error) {
       this.failBeforeResponse(error);
       return;
@@ -91,6 +107,7 @@ class H2Exchange implements UpstreamExchange {
       if (stream !== this.stream || this.done) return;
       clearTimeout(this.tryTimer);
       const status = Number(responseHeaders[':status']);
+      this.outcome = status;
       const outcome = statusOutcome(status);
       if (outcome !== undefined && this.retrier.shouldRetry(outcome)) return this.retry(stream);
       this.responding = true;
@@ -157,13 +174,23 @@ class H2Exchange implements UpstreamExchange {
 
   /** Drops the current attempt's stream and starts the retry shouldRetry decided, after its backoff. */
   private retry(stream: ClientHttp2Stream): void {
+    this.settle();
     clearTimeout(this.tryTimer);
     this.stream = undefined;
     if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
     this.retrier.retryAfterBackoff(() => this.start());
   }
 
+  /** Reports the current attempt's outcome to the pool once (passive health, least-request counts). */
+  private settle(): void {
+    const { target } = this;
+    if (target === undefined) return;
+    this.target = undefined;
+    finishAttempt(this.request, target, this.outcome);
+  }
+
   private finish(): void {
+    this.settle();
     this.done = true;
     clearTimeout(this.tryTimer);
     this.retrier.stop();
@@ -215,6 +242,7 @@ class H2Exchange implements UpstreamExchange {
     // A stream queued on a session that failed to connect is cancelled 'caused by' the session's error.
     const cancelledBy = (error as { code?: unknown; cause?: unknown } | undefined)?.code === 'ERR_HTTP2_STREAM_CANCEL' ? (error as { cause?: unknown }).cause : undefined;
     const failure = cancelledBy ?? error;
+    this.outcome = upstreamCause(failure);
     if (this.stream !== undefined && this.retrier.shouldRetry(h2FailureOutcome(failure), failure)) return this.retry(this.stream);
     this.finish();
     const cause = upstreamCause(failure);
@@ -229,8 +257,8 @@ function h2FailureOutcome(error: unknown): AttemptOutcome {
   return (error as { refused?: unknown } | undefined)?.refused === true ? 'connect-failure' : failureOutcome(error);
 }
 
-/** Sends the request on `origin`'s HTTP/2 session and streams the answer back (see the file header). */
-export function forwardH2(request: ForwardRequest, origin: H2Origin): UpstreamExchange | undefined {
+/** Sends the request on a target's HTTP/2 session and streams the answer back (see the file header). */
+export function forwardH2(request: ForwardRequest): UpstreamExchange | undefined {
   const grpc = isGrpcContentType(request.req.headers['content-type'] as string | undefined);
   let deadlineMs = exchangeDeadlineMs(request.timeouts);
   if (grpc) {
@@ -251,7 +279,7 @@ export function forwardH2(request: ForwardRequest, origin: H2Origin): UpstreamEx
     request.onFailure(request.res, body, request.requestId);
     return undefined;
   }
-  const exchange = new H2Exchange(request, origin, body, grpc, deadlineMs);
+  const exchange = new H2Exchange(request, body, grpc, deadlineMs);
   exchange.start();
   return exchange;
 }

@@ -1,7 +1,9 @@
 // Forwards one request to its upstream with streamed bodies in both directions, the request body limit, the
 // route's timeouts (route-timeouts.ts) and retries (retry-policy.ts, within the service's retry-budget.ts).
-// Failures before the response started become GatewayErrors (502/504/413) handed to the caller; after that the
-// client connection is cut, as there is no other honest signal.
+// Each attempt asks the service's pool for a target (targetForAttempt; a retry avoids the target that just
+// failed) and reports how it ended (finishAttempt). Failures before the response started become GatewayErrors
+// (502/503/504/413) handed to the caller; after that the client connection is cut, as there is no other honest
+// signal.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -14,7 +16,9 @@ import { exchangeDeadlineMs, type RouteTimeouts } from './route-timeouts.js';
 import { Retrier, type RetryOutcome } from './retrier.js';
 import { failureOutcome, statusOutcome, type RetryPolicy } from './retry-policy.js';
 import { isTimeoutCause, upstreamCause, type UpstreamCause } from './upstream-cause.js';
-import type { UpstreamService } from './upstream.js';
+import { pathForTarget, type UpstreamService } from './upstream.js';
+import type { PickContext } from '../upstream/hash-key.js';
+import type { AttemptOutcome as TargetOutcome, UpstreamTarget } from '../upstream/service-pool.js';
 
 export class BodyLimitExceeded extends Error {}
 
@@ -51,7 +55,7 @@ export interface ForwardRequest {
   onUpstreamError: (routeName: string, serviceName: string, cause: UpstreamCause, requestId: string) => void;
   /** Where the failure's cause is noted for the request's log entry (and so its error event). */
   observation: { upstreamCause: string | undefined };
-  /** Answers a failure that happened while nothing was sent to the client yet (502/504/413). */
+  /** Answers a failure that happened while nothing was sent to the client yet (502/503/504/413). */
   onFailure: (res: ServerResponse, error: GatewayError, requestId: string) => void;
   /** The route's retry policy (or the service's legacy retries). */
   retry: RetryPolicy;
@@ -62,7 +66,28 @@ export interface ForwardRequest {
   onRetry: (serviceName: string, outcome: RetryOutcome) => void;
   /** The process's bound on request bodies kept for retries. */
   replayMemory: ReplayMemory;
+  /** What consistent-hash balancing reads (client IP, consumer, the client's headers); absent: headers only. */
+  pickContext?: PickContext;
 }
+
+/**
+ * Picks the service's target for one attempt (avoiding `exclude`, the one that just failed) and points the
+ * request at it: its Host and its base path. A GatewayError (503) when no target may take it.
+ */
+export function targetForAttempt(request: ForwardRequest, exclude: UpstreamTarget | undefined): UpstreamTarget | GatewayError {
+  const { service } = request;
+  const context = request.pickContext ?? (request.pickContext = { headers: request.req.headers, clientIp: undefined, consumer: undefined });
+  const target = service.pool.pick(context, exclude);
+  if (target instanceof GatewayError) return target;
+  if (target.hostHeader !== undefined || request.headers.host !== undefined) request.headers.host = target.authority;
+  return target;
+}
+
+/** The attempt on `target` ended with `outcome` (a status or a failure's cause): for passive health and least-request. */
+export function finishAttempt(request: ForwardRequest, target: UpstreamTarget, outcome: TargetOutcome | undefined): void {
+  request.service.pool.finish(target, outcome);
+}
+
 
 /** The request body as undici should send it, or a 413. */
 export function requestBody(req: IncomingMessage, maxBodyBytes: number): Readable | undefined | GatewayError {
@@ -97,6 +122,10 @@ const abandoned = () => new Error('upstream attempt abandoned');
  * one after another, so the callbacks always belong to the current attempt.
  */
 class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
+  /** The target of the current attempt, until its outcome is reported. */
+  private target: UpstreamTarget | undefined;
+  private lastTarget: UpstreamTarget | undefined;
+  private status = 0;
   private started = 0;
   private responding = false;
   /** The current attempt answered 502/503/504 and will be retried: its body is drained, not relayed. */
@@ -122,26 +151,45 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   dispatch(): void {
     const { request } = this;
     if (this.finished) return;
+    const target = targetForAttempt(request, this.lastTarget);
+    if (target instanceof GatewayError) {
+      this.finish();
+      request.onFailure(request.res, target, request.requestId);
+      return;
+    }
+    this.target = target;
+    this.lastTarget = target;
     this.started = performance.now();
     this.responding = false;
     this.discarding = false;
     this.controller = undefined;
-    request.service.pool.dispatch(
+    (target.connection.pool as Dispatcher).dispatch(
       {
+        // undici would take the SNI name from the Host header; the target's (tls.serverName) wins.
+        servername: target.connection.spec.servername,
         method: request.method as Dispatcher.HttpMethod,
-        path: request.path,
+        path: pathForTarget(request.path, request.service.basePath, target.basePath),
         headers: request.headers,
         body: this.retrier.attemptBody() ?? null,
         headersTimeout: request.timeouts.backendRequestMs,
         bodyTimeout: request.timeouts.backendRequestMs,
-      },
+      } as Dispatcher.DispatchOptions,
       this,
     );
+  }
+
+  /** Reports the current attempt's outcome to the pool once (passive health, least-request counts). */
+  private settle(outcome: TargetOutcome | undefined): void {
+    const { target } = this;
+    if (target === undefined) return;
+    this.target = undefined;
+    finishAttempt(this.request, target, outcome);
   }
 
   clientClosed(): void {
     if (this.finished) return;
     this.finish();
+    this.settle(undefined);
     const { controller } = this;
     if (controller !== undefined && !controller.aborted) controller.abort(new Error('client closed the connection'));
   }
@@ -155,6 +203,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   private expired(): void {
     if (this.finished) return;
     this.finish();
+    this.settle(undefined);
     const { request, controller } = this;
     if (controller !== undefined && !controller.aborted) controller.abort(abandoned());
     if (request.res.headersSent) {
@@ -181,8 +230,10 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     const { request } = this;
     this.controller = controller;
     if (this.finished) return controller.abort(abandoned());
+    this.status = statusCode;
     const outcome = statusOutcome(statusCode);
     if (outcome !== undefined && this.retrier.shouldRetry(outcome)) {
+      this.settle(statusCode);
       this.discarding = true;
       this.discardedBytes = 0;
       return;
@@ -214,6 +265,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   }
 
   onResponseEnd(): void {
+    this.settle(this.status);
     if (this.finished) return;
     if (this.discarding) return this.retry();
     this.finish();
@@ -221,6 +273,8 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const bodyLimit = error instanceof BodyLimitExceeded || (error as { cause?: unknown }).cause instanceof BodyLimitExceeded;
+    this.settle(this.responding ? this.status : bodyLimit ? undefined : upstreamCause(error));
     if (this.finished) return;
     const { request } = this;
     if (this.discarding) return this.retry();
@@ -230,7 +284,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
       request.res.destroy();
       return;
     }
-    if (error instanceof BodyLimitExceeded || (error as { cause?: unknown }).cause instanceof BodyLimitExceeded) {
+    if (bodyLimit) {
       this.finish();
       request.onFailure(request.res, bodyTooLarge(request.maxBodyBytes), request.requestId);
     } else if (this.retrier.shouldRetry(failureOutcome(error), error)) {

@@ -1,7 +1,7 @@
 // One HTTP/2 connection per upstream origin for services with `http2: true`: h2c (prior knowledge) for http://,
 // ALPN h2 for https://. Streams share the session up to the peer's SETTINGS_MAX_CONCURRENT_STREAMS (nghttp2
 // queues the rest); after GOAWAY, an error or a close, the next request opens a new session.
-import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
+import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
 
 /** An idle session is closed after this long; the next request reconnects. */
 const IDLE_SESSION_MS = 60_000;
@@ -18,6 +18,8 @@ export class H2Origin {
   constructor(
     readonly origin: string,
     private readonly connectTimeoutMs: number,
+    /** TLS settings for https:// origins (CA, client certificate, SNI); upstream/upstream-tls.ts. */
+    private readonly tls: SecureClientSessionOptions = {},
   ) {}
 
   /** Opens a stream on the origin's session, connecting first if there is none usable. */
@@ -29,7 +31,7 @@ export class H2Origin {
     const current = this.session;
     if (current !== undefined && !current.closed && !current.destroyed) return current;
     if (this.closed) throw Object.assign(new Error('upstream pool closed'), { code: 'UND_ERR_CLOSED' });
-    const session = connect(this.origin, { settings: { enablePush: false }, maxSessionMemory: 32 });
+    const session = connect(this.origin, { ...this.tls, settings: { enablePush: false }, maxSessionMemory: 32 });
     this.session = session;
     const forget = () => {
       if (this.session === session) this.session = undefined;

@@ -1,50 +1,26 @@
-// One upstream service: a keep-alive undici pool (or, with `http2: true`, an HTTP/2 session per origin), its
-// base path and its timeouts. Pools are reused across config versions when the service's URL, connect timeout
-// and protocol did not change.
-import { Pool } from 'undici';
-import { serviceTargets, type ServiceConfig } from '../config/index.js';
-import { H2Origin } from './h2-origin.js';
+// One upstream service as the hot path sees it: its timeouts and protocol, and its pool of targets
+// (upstream/service-pool.ts) that picks a target per attempt. Connections are reused across config versions
+// for targets whose address, connect timeout, protocol, connection cap and TLS settings did not change.
+import type { ServiceConfig } from '../config/index.js';
+import { ServicePool, type ServicePoolOptions } from '../upstream/service-pool.js';
 
 export interface UpstreamService {
   readonly name: string;
+  /** The first target's URL (WebSocket upgrades connect there); a placeholder for `targets: []`. */
   readonly url: URL;
-  /** The service URL's path without trailing '/', '' for the root. */
+  /** The first target's path without trailing '/', '' for the root; each attempt uses its own target's. */
   readonly basePath: string;
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly retries: number;
-  readonly pool: Pool;
-  /** Set when the service speaks HTTP/2 upstream (`http2: true`): requests go there instead of `pool`. */
-  readonly h2: H2Origin | undefined;
-  /** Identity of the pool: services with equal keys share it across config versions. */
-  readonly poolKey: string;
+  /** The service speaks HTTP/2 upstream (`http2: true`): its targets hold HTTP/2 sessions instead of pools. */
+  readonly http2: boolean;
+  readonly pool: ServicePool;
 }
 
-/** Until upstream pools land (issue 16): the first target. */
-function firstTargetUrl(service: ServiceConfig): string {
-  return serviceTargets(service)[0]?.url ?? 'http://127.0.0.1:9';
-}
-
-export function poolKeyOf(service: ServiceConfig): string {
-  return `${new URL(firstTargetUrl(service)).origin}|${service.connectTimeoutMs}${service.http2 === true ? '|h2' : ''}`;
-}
-
-/** What a service keeps across config versions while its pool key stays the same. */
-export interface UpstreamConnections {
-  pool: Pool;
-  h2: H2Origin | undefined;
-}
-
-export function createUpstreamService(service: ServiceConfig, existing?: UpstreamConnections): UpstreamService {
-  const url = new URL(firstTargetUrl(service));
-  const existingPool = existing?.pool;
-  const pool =
-    existingPool ??
-    new Pool(url.origin, {
-      connect: { timeout: service.connectTimeoutMs },
-      keepAliveTimeout: 4_000,
-      keepAliveMaxTimeout: 60_000,
-    });
+export function createUpstreamService(service: ServiceConfig, options: Omit<ServicePoolOptions, 'service'>): UpstreamService {
+  const first = service.targets?.[0]?.url ?? service.url;
+  const url = new URL(first ?? 'http://127.0.0.1:9');
   return {
     name: service.name,
     url,
@@ -52,9 +28,8 @@ export function createUpstreamService(service: ServiceConfig, existing?: Upstrea
     timeoutMs: service.timeoutMs,
     connectTimeoutMs: service.connectTimeoutMs,
     retries: service.retries,
-    pool,
-    h2: service.http2 === true ? (existing?.h2 ?? new H2Origin(url.origin, service.connectTimeoutMs)) : undefined,
-    poolKey: poolKeyOf(service),
+    http2: service.http2 === true,
+    pool: new ServicePool({ ...options, service }),
   };
 }
 
@@ -63,8 +38,7 @@ export function upstreamPath(basePath: string, path: string, query: string): str
   return `${basePath}${path}${query}`;
 }
 
-/** Closes what a service no longer used holds open. */
-export function closeConnections(connections: UpstreamConnections): void {
-  void connections.pool.close().catch(() => undefined);
-  void connections.h2?.close();
+/** The path for `target` when its base path differs from the one `path` was built with (the first target's). */
+export function pathForTarget(path: string, serviceBasePath: string, targetBasePath: string): string {
+  return targetBasePath === serviceBasePath ? path : `${targetBasePath}${path.slice(serviceBasePath.length)}`;
 }

@@ -10,7 +10,8 @@ import type { Duplex } from 'node:stream';
 import { GatewayError, upstreamTimeout, upstreamUnavailable } from '../errors.js';
 import { upstreamCause } from './upstream-cause.js';
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
-import type { UpstreamService } from './upstream.js';
+import { pathForTarget, type UpstreamService } from './upstream.js';
+import type { PickContext } from '../upstream/hash-key.js';
 
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** 16 bytes in base64: 22 characters and the padding. */
@@ -92,7 +93,11 @@ export interface WebSocketHandshake {
   headers: HeaderRecord;
   /** The client's Sec-WebSocket-Key, already checked. */
   key: string;
+  /** What consistent-hash balancing reads; absent: nothing (round-robin). */
+  pickContext?: PickContext;
 }
+
+const NO_CONTEXT: PickContext = { headers: {}, clientIp: undefined, consumer: undefined };
 
 export type HandshakeOutcome =
   /** The upstream switched to WebSocket for this key: splice. */
@@ -119,8 +124,15 @@ export function switchProblem(headers: IncomingHttpHeaders, key: string): string
 
 /** Sends the handshake upstream on a connection of its own and tells what came back. */
 export function startWebSocketHandshake(handshake: WebSocketHandshake): PendingHandshake {
-  const { url, connectTimeoutMs, timeoutMs } = handshake.service;
-  const secure = url.protocol === 'https:';
+  const { service } = handshake;
+  const { connectTimeoutMs, timeoutMs } = service;
+  // The tunnel goes to one target of the service's pool, picked as for any request; its outcome counts for
+  // passive health like a request's.
+  const target = service.pool.pick(handshake.pickContext ?? NO_CONTEXT);
+  if (target instanceof GatewayError) return { outcome: Promise.resolve({ kind: 'failed', error: target }), abort: () => undefined };
+  const { spec } = target.connection;
+  const origin = new URL(spec.origin);
+  const secure = origin.protocol === 'https:';
   let settle!: (outcome: HandshakeOutcome) => void;
   const outcome = new Promise<HandshakeOutcome>((resolve) => (settle = resolve));
   let settled = false;
@@ -128,15 +140,25 @@ export function startWebSocketHandshake(handshake: WebSocketHandshake): PendingH
     if (settled) return;
     settled = true;
     clearTimeout(timer);
+    service.pool.finish(target, result.kind === 'switched' ? 101 : result.kind === 'answered' ? result.response.statusCode : result.error.upstreamCause);
     settle(result);
   };
+  const tls = spec.tls;
   const request: ClientRequest = (secure ? httpsRequest : httpRequest)({
-    host: url.hostname,
-    port: Number(url.port || (secure ? 443 : 80)),
-    ...(secure ? { servername: url.hostname } : {}),
+    host: origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname,
+    port: Number(origin.port || (secure ? 443 : 80)),
+    ...(secure
+      ? {
+          ...(spec.servername === undefined ? {} : { servername: spec.servername }),
+          ...(tls?.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls?.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
+          rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+          minVersion: 'TLSv1.2' as const,
+        }
+      : {}),
     method: 'GET',
-    path: handshake.path,
-    headers: { ...handshake.headers, host: url.host },
+    path: pathForTarget(handshake.path, service.basePath, target.basePath),
+    headers: { ...handshake.headers, host: target.authority },
     agent: false,
   });
   // Timeouts answer 504 as on the proxy path: connectTimeoutMs to connect, then timeoutMs to the answer's head.

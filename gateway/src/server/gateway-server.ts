@@ -218,9 +218,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     observed.consumer = ctx.consumer?.username;
     if (outcome !== undefined) return sendError(res, refuse(outcome, observed), requestId);
     const route = admitted.match.target;
-    const h2 = route.service.h2;
+    const h2 = route.service.http2;
     // gRPC (HTTP/2 only) to a service that speaks HTTP/1.1 upstream could never work: say why.
-    if (h2 === undefined && req.httpVersionMajor === 2 && isGrpcContentType(req.headers['content-type'])) {
+    if (!h2 && req.httpVersionMajor === 2 && isGrpcContentType(req.headers['content-type'])) {
       observed.upstreamCause = 'protocol_error';
       return sendError(res, grpcNeedsHttp2(), requestId);
     }
@@ -253,8 +253,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       retryBudget: route.retryBudget,
       onRetry: upstreamRetry,
       replayMemory,
+      pickContext: { headers: req.headers, clientIp: ctx.clientIp, consumer: ctx.consumer?.username },
     };
-    observed.upstream = h2 === undefined ? forwardRequest(forwarded) : forwardH2(forwarded, h2);
+    observed.upstream = h2 ? forwardH2(forwarded) : forwardRequest(forwarded);
   }
 
   /** An error no policy or upstream failure explains: 500, and one log line without details. */
@@ -392,6 +393,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       path: targetPath(admitted),
       headers,
       key: req.headers['sec-websocket-key'] as string,
+      pickContext: { headers: req.headers, clientIp: admitted.ctx.clientIp, consumer: admitted.ctx.consumer?.username },
     });
     const abort = () => handshake.abort();
     socket.once('close', abort);

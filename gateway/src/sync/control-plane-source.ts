@@ -14,7 +14,7 @@ const TELEMETRY_FLUSH_MS = 1_000;
 export interface ControlPlaneSourceOptions
   extends Pick<
     ControlPlaneClientOptions,
-    'url' | 'apiKey' | 'ca' | 'nodeId' | 'softwareVersion' | 'maxConfigBytes' | 'store' | 'logger' | 'backoff' | 'onConnectedChange'
+    'url' | 'apiKey' | 'ca' | 'nodeId' | 'softwareVersion' | 'maxConfigBytes' | 'store' | 'logger' | 'backoff' | 'onConnectedChange' | 'onConfigHandled'
   > {
   tenantId: string;
   redis?: RespClient;
@@ -62,8 +62,9 @@ export function startControlPlaneSource(options: ControlPlaneSourceOptions): Con
   const gotFirstConfig = new Promise<void>((resolve) => (firstConfig = resolve));
   const client = startControlPlaneClient({
     ...options,
-    onConfigHandled: ({ applied }) => {
-      if (applied) firstConfig?.();
+    onConfigHandled: (result) => {
+      if (result.applied) firstConfig?.();
+      options.onConfigHandled?.(result);
     },
   });
   const shipper = createTelemetryShipper({

@@ -39,6 +39,8 @@ export interface GatewayMetrics {
   /** The certificates the TLS listeners use now, name → notAfter (seconds); others' series are dropped. */
   setCertificateExpiry(expiry: ReadonlyMap<string, number>): void;
   http2RapidReset(): void;
+  /** Every target of the config in use, 1 healthy / 0 not; targets no longer configured lose their series. */
+  setUpstreamTargetHealth(targets: readonly { service: string; target: string; healthy: boolean }[]): void;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -111,6 +113,14 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
   const rapidResets = new Counter({
     name: 'novagate_http2_rapid_reset_total',
     help: 'HTTP/2 connections closed because the client reset streams faster than allowed',
+    registers,
+  });
+  const targetHealthy = new Gauge({
+    name: 'novagate_upstream_target_healthy',
+    help: '1 when the upstream target (host:port from the config) takes traffic, 0 when it is ejected or fails its health checks',
+    labelNames: ['service', 'target'] as const,
+    // Each worker keeps its own passive health: across a cluster, a target is healthy only if every worker says so.
+    aggregator: 'min',
     registers,
   });
   const dropped = new Counter({
@@ -203,5 +213,9 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
       for (const [name, seconds] of expiry) certificateExpiry.labels(name).set(seconds);
     },
     http2RapidReset: () => rapidResets.inc(),
+    setUpstreamTargetHealth(targets) {
+      targetHealthy.reset();
+      for (const { service, target, healthy } of targets) targetHealthy.labels(service, target).set(healthy ? 1 : 0);
+    },
   };
 }

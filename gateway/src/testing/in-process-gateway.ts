@@ -12,6 +12,8 @@ import type { ClientLimits } from '../server/client-limits.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../telemetry/metrics.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import type { ReplayMemory } from '../proxy/replay-body.js';
+import { healthSnapshot } from '../upstream/health-snapshot.js';
+import type { Resolver } from '../upstream/service-pool.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -35,6 +37,10 @@ export interface TestGatewayOptions {
   clientLimits?: ClientLimits;
   now?: () => number;
   replayMemory?: ReplayMemory;
+  /** Resolves upstream target host names (the system resolver when absent). */
+  resolver?: Resolver;
+  /** Certificates as if in TLS_CERT_DIR, for upstream TLS. */
+  localCertificatePem?: (name: string) => { cert: string; key: string } | undefined;
 }
 
 export async function startTestGateway(config: unknown, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -54,9 +60,22 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
       now: options.now ?? Date.now,
       onRateLimitBackendError: () => metrics.rateLimitBackendError(),
       onRateLimited: (route) => metrics.rateLimited(route),
+      resolver: options.resolver,
+      localCertificatePem: options.localCertificatePem,
+      onUpstreamHealthChange: () => upstreamHealthChanged(),
     },
-    { onRejected: () => metrics.configRejected(), onApplied: (compiled) => metrics.setConfigVersion(compiled.version) },
+    {
+      onRejected: () => metrics.configRejected(),
+      onApplied: (compiled) => {
+        metrics.setConfigVersion(compiled.version);
+        upstreamHealthChanged();
+      },
+    },
   );
+  function upstreamHealthChanged(): void {
+    const current = store.current();
+    metrics.setUpstreamTargetHealth(current === undefined ? [] : healthSnapshot(current.services.values()));
+  }
   const applied = await store.apply(config);
   if (!applied.ok) throw new Error(`test config refused: ${JSON.stringify(applied.problems)}`);
   const gateway = createGatewayServer({
