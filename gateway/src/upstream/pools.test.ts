@@ -395,3 +395,35 @@ test('one of three targets killed, without retries: no more failures than the pa
     await Promise.all([upstreams[0]!.close(), upstreams[2]!.close()]);
   }
 });
+
+test('one of three targets killed under concurrent GET load, with retry on connect-failure and reset: no request fails', async () => {
+  const upstreams = await Promise.all([startUpstream(), startUpstream(), startUpstream()]);
+  const gateway = await startTestGateway({
+    services: [
+      {
+        name: 'svc',
+        targets: upstreams.map((u) => ({ url: u.url })),
+        healthChecks: { passive: { consecutiveFailures: 3, ejectionMs: 60_000, maxEjectionPercent: 50 } },
+      },
+    ],
+    routes: [{ name: 'r', service: 'svc', paths: ['/*'], retry: { attempts: 2, on: ['connect-failure', 'reset'], backoffMs: 0 } }],
+  });
+  const statuses: number[] = [];
+  let killed = false;
+  try {
+    // 8 clients in a loop; the second target dies (its open connections reset) while they run.
+    const clients = Array.from({ length: 8 }, async () => {
+      while (statuses.length < 1_200) statuses.push((await get(gateway, '/x')).status);
+    });
+    await until(() => statuses.length >= 300, 20_000);
+    await upstreams[1]!.close();
+    killed = true;
+    await Promise.all(clients);
+    const failed = statuses.filter((status) => status !== 200);
+    assert.equal(failed.length, 0, `failed: ${failed.join(',')}`);
+    assert.ok(killed && statuses.length >= 1_200);
+  } finally {
+    await gateway.close();
+    await Promise.all([upstreams[0]!.close(), upstreams[2]!.close()]);
+  }
+});
