@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { GatewayError, badGrpcTimeout, upstreamTimeout, upstreamUnavailable, bodyTooLarge } from '../errors.js';
 import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from './grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from './h2-response.js';
-import { BodyLimitExceeded, finishAttempt, requestBody, targetForAttempt, type ForwardRequest, type UpstreamExchange } from './forward.js';
+import { AttemptTargets, BodyLimitExceeded, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
 import { Retrier } from './retrier.js';
 import { failureOutcome, statusOutcome, type AttemptOutcome } from './retry-policy.js';
 import { exchangeDeadlineMs, grpcCallDeadlineMs } from './route-timeouts.js';
@@ -20,7 +20,7 @@ import { downstreamResponseHeaders } from './headers.js';
 import { isTimeoutCause, upstreamCause } from './upstream-cause.js';
 import type { H2Origin } from './h2-origin.js';
 import { pathForTarget } from './upstream.js';
-import type { AttemptOutcome as TargetOutcome, UpstreamTarget } from '../upstream/service-pool.js';
+import type { AttemptOutcome as TargetOutcome } from '../upstream/service-pool.js';
 
 /** Response headers or trailers without HTTP/2 pseudo-headers (`:status`), as relayed downstream. */
 function withoutPseudoHeaders(trailers: IncomingHttpHeaders): Record<string, string | string[]> {
@@ -46,9 +46,7 @@ class H2Exchange implements UpstreamExchange {
   private tryTimer: NodeJS.Timeout | undefined;
   private readonly begun = performance.now();
   private readonly retrier: Retrier;
-  /** The current attempt's target until its outcome is reported, and the one a retry avoids. */
-  private target: UpstreamTarget | undefined;
-  private lastTarget: UpstreamTarget | undefined;
+  private readonly targets: AttemptTargets;
   /** The current attempt's status, or its failure's cause, reported for its target when it ends. */
   private outcome: TargetOutcome | undefined;
 
@@ -60,6 +58,7 @@ class H2Exchange implements UpstreamExchange {
     private readonly deadlineMs: number | undefined,
   ) {
     this.retrier = new Retrier(request, body);
+    this.targets = new AttemptTargets(request);
     if (deadlineMs !== undefined) this.retrier.startDeadline(deadlineMs, () => this.expired());
   }
 
@@ -67,14 +66,12 @@ class H2Exchange implements UpstreamExchange {
   start(): void {
     const { request } = this;
     if (this.done) return;
-    const target = targetForAttempt(request, this.lastTarget);
+    const target = this.targets.next();
     if (target instanceof GatewayError) {
       this.finish();
       request.onFailure(request.res, target, request.requestId);
       return;
     }
-    this.target = target;
-    this.lastTarget = target;
     this.outcome = undefined;
     const url = request.service.url;
     const headers: OutgoingHttpHeaders = {
@@ -174,23 +171,15 @@ class H2Exchange implements UpstreamExchange {
 
   /** Drops the current attempt's stream and starts the retry shouldRetry decided, after its backoff. */
   private retry(stream: ClientHttp2Stream): void {
-    this.settle();
+    this.targets.settle(this.outcome);
     clearTimeout(this.tryTimer);
     this.stream = undefined;
     if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
     this.retrier.retryAfterBackoff(() => this.start());
   }
 
-  /** Reports the current attempt's outcome to the pool once (passive health, least-request counts). */
-  private settle(): void {
-    const { target } = this;
-    if (target === undefined) return;
-    this.target = undefined;
-    finishAttempt(this.request, target, this.outcome);
-  }
-
   private finish(): void {
-    this.settle();
+    this.targets.settle(this.outcome);
     this.done = true;
     clearTimeout(this.tryTimer);
     this.retrier.stop();

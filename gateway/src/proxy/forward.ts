@@ -74,7 +74,7 @@ export interface ForwardRequest {
  * Picks the service's target for one attempt (avoiding `exclude`, the one that just failed) and points the
  * request at it: its Host and its base path. A GatewayError (503) when no target may take it.
  */
-export function targetForAttempt(request: ForwardRequest, exclude: UpstreamTarget | undefined): UpstreamTarget | GatewayError {
+function targetForAttempt(request: ForwardRequest, exclude: UpstreamTarget | undefined): UpstreamTarget | GatewayError {
   const { service } = request;
   const context = request.pickContext ?? (request.pickContext = { headers: request.req.headers, clientIp: undefined, consumer: undefined });
   const target = service.pool.pick(context, exclude);
@@ -84,8 +84,34 @@ export function targetForAttempt(request: ForwardRequest, exclude: UpstreamTarge
 }
 
 /** The attempt on `target` ended with `outcome` (a status or a failure's cause): for passive health and least-request. */
-export function finishAttempt(request: ForwardRequest, target: UpstreamTarget, outcome: TargetOutcome | undefined): void {
+function finishAttempt(request: ForwardRequest, target: UpstreamTarget, outcome: TargetOutcome | undefined): void {
   request.service.pool.finish(target, outcome);
+}
+
+/**
+ * The targets of one exchange's attempts (HTTP/1.1 and HTTP/2 alike): each picked avoiding the one before (a
+ * retry goes elsewhere when it can), and each attempt's outcome reported to the pool exactly once.
+ */
+export class AttemptTargets {
+  private current: UpstreamTarget | undefined;
+  private last: UpstreamTarget | undefined;
+
+  constructor(private readonly request: ForwardRequest) {}
+
+  /** The next attempt's target, or the 503 to answer when no target may take it. */
+  next(): UpstreamTarget | GatewayError {
+    const target = targetForAttempt(this.request, this.last);
+    if (!(target instanceof GatewayError)) this.current = this.last = target;
+    return target;
+  }
+
+  /** Reports the current attempt's outcome (passive health, least-request counts); later calls do nothing. */
+  settle(outcome: TargetOutcome | undefined): void {
+    const target = this.current;
+    if (target === undefined) return;
+    this.current = undefined;
+    finishAttempt(this.request, target, outcome);
+  }
 }
 
 
@@ -122,9 +148,7 @@ const abandoned = () => new Error('upstream attempt abandoned');
  * one after another, so the callbacks always belong to the current attempt.
  */
 class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
-  /** The target of the current attempt, until its outcome is reported. */
-  private target: UpstreamTarget | undefined;
-  private lastTarget: UpstreamTarget | undefined;
+  private readonly targets: AttemptTargets;
   private status = 0;
   private started = 0;
   private responding = false;
@@ -143,6 +167,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     body: Readable | undefined,
   ) {
     this.retrier = new Retrier(request, body);
+    this.targets = new AttemptTargets(request);
     const deadline = exchangeDeadlineMs(request.timeouts);
     if (deadline !== undefined) this.retrier.startDeadline(deadline, () => this.expired());
   }
@@ -151,14 +176,12 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   dispatch(): void {
     const { request } = this;
     if (this.finished) return;
-    const target = targetForAttempt(request, this.lastTarget);
+    const target = this.targets.next();
     if (target instanceof GatewayError) {
       this.finish();
       request.onFailure(request.res, target, request.requestId);
       return;
     }
-    this.target = target;
-    this.lastTarget = target;
     this.started = performance.now();
     this.responding = false;
     this.discarding = false;
@@ -178,18 +201,10 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     );
   }
 
-  /** Reports the current attempt's outcome to the pool once (passive health, least-request counts). */
-  private settle(outcome: TargetOutcome | undefined): void {
-    const { target } = this;
-    if (target === undefined) return;
-    this.target = undefined;
-    finishAttempt(this.request, target, outcome);
-  }
-
   clientClosed(): void {
     if (this.finished) return;
     this.finish();
-    this.settle(undefined);
+    this.targets.settle(undefined);
     const { controller } = this;
     if (controller !== undefined && !controller.aborted) controller.abort(new Error('client closed the connection'));
   }
@@ -203,7 +218,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   private expired(): void {
     if (this.finished) return;
     this.finish();
-    this.settle(undefined);
+    this.targets.settle(undefined);
     const { request, controller } = this;
     if (controller !== undefined && !controller.aborted) controller.abort(abandoned());
     if (request.res.headersSent) {
@@ -233,7 +248,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     this.status = statusCode;
     const outcome = statusOutcome(statusCode);
     if (outcome !== undefined && this.retrier.shouldRetry(outcome)) {
-      this.settle(statusCode);
+      this.targets.settle(statusCode);
       this.discarding = true;
       this.discardedBytes = 0;
       return;
@@ -265,7 +280,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   }
 
   onResponseEnd(): void {
-    this.settle(this.status);
+    this.targets.settle(this.status);
     if (this.finished) return;
     if (this.discarding) return this.retry();
     this.finish();
@@ -274,7 +289,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const bodyLimit = error instanceof BodyLimitExceeded || (error as { cause?: unknown }).cause instanceof BodyLimitExceeded;
-    this.settle(this.responding ? this.status : bodyLimit ? undefined : upstreamCause(error));
+    this.targets.settle(this.responding ? this.status : bodyLimit ? undefined : upstreamCause(error));
     if (this.finished) return;
     const { request } = this;
     if (this.discarding) return this.retry();
