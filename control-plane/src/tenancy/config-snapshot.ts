@@ -16,6 +16,8 @@ export function optionsOf(config: object, columns: ReadonlySet<string>): ConfigO
 
 /** Service fields with a column of their own; every other field of a service lives in `options`. */
 export const SERVICE_COLUMN_FIELDS: ReadonlySet<string> = new Set(['name', 'url', 'connectTimeoutMs', 'timeoutMs', 'retries', 'http2']);
+/** Consumer fields with a column of their own. */
+export const CONSUMER_COLUMN_FIELDS: ReadonlySet<string> = new Set(['username', 'apiKeyHashes', 'jwtSubject', 'rateLimit']);
 /** Route fields with a column of their own (`service` through service_id). */
 export const ROUTE_COLUMN_FIELDS: ReadonlySet<string> = new Set(['name', 'service', 'paths', 'methods', 'hosts', 'stripPrefix', 'auth', 'rateLimit', 'caseInsensitive']);
 
@@ -56,6 +58,7 @@ export interface ConsumerRow {
   api_key_hashes: string[];
   jwt_subject: string | null;
   rate_limit: RateLimitConfig | null;
+  options: ConfigOptions;
   managed_by: 'api' | 'kubernetes';
   created_at: string;
   updated_at: string;
@@ -73,7 +76,7 @@ export interface ListenerRow {
 /** The columns a snapshot needs (the admin API's rows carry more: ids, owner, timestamps). */
 export type ServiceConfigColumns = Pick<ServiceRow, 'name' | 'url' | 'connect_timeout_ms' | 'timeout_ms' | 'retries' | 'http2' | 'options'>;
 export type RouteConfigColumns = Pick<RouteRow, 'name' | 'service_name' | 'paths' | 'methods' | 'hosts' | 'strip_prefix' | 'case_insensitive' | 'auth' | 'rate_limit' | 'options'>;
-export type ConsumerConfigColumns = Pick<ConsumerRow, 'username' | 'api_key_hashes' | 'jwt_subject' | 'rate_limit'>;
+export type ConsumerConfigColumns = Pick<ConsumerRow, 'username' | 'api_key_hashes' | 'jwt_subject' | 'rate_limit' | 'options'>;
 
 export function serviceConfigOf(row: ServiceConfigColumns): ServiceConfig {
   const service: ServiceConfig = {
@@ -108,7 +111,7 @@ export function routeConfigOf(row: RouteConfigColumns): RouteConfig {
 }
 
 export function consumerConfigOf(row: ConsumerConfigColumns): ConsumerConfig {
-  const consumer: ConsumerConfig = { username: row.username, apiKeyHashes: row.api_key_hashes };
+  const consumer: ConsumerConfig = { ...(row.options as Partial<ConsumerConfig>), username: row.username, apiKeyHashes: row.api_key_hashes };
   if (row.jwt_subject !== null) consumer.jwtSubject = row.jwt_subject;
   if (row.rate_limit !== null) consumer.rateLimit = row.rate_limit;
   return consumer;
@@ -126,7 +129,7 @@ const isoTimestamps = (alias: string) =>
 export const SERVICE_COLUMNS = `s.id, s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2, s.options, s.managed_by, ${isoTimestamps('s')}`;
 export const ROUTE_COLUMNS = `r.id, r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.options, r.managed_by, r.position, ${isoTimestamps('r')}`;
 export const LISTENER_COLUMNS = `l.id, l.name, l.spec, l.managed_by, ${isoTimestamps('l')}`;
-export const CONSUMER_COLUMNS = `c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.managed_by, ${isoTimestamps('c')}`;
+export const CONSUMER_COLUMNS = `c.id, c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.options, c.managed_by, ${isoTimestamps('c')}`;
 
 export function selectServices(tenantId: string): string {
   return `SELECT ${SERVICE_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.services s`;
@@ -163,7 +166,7 @@ export function snapshotListColumns(tenantId: string): string {
          SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.options, r.position
            FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,
        (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (
-         SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit FROM ${schema}.consumers c) x) AS consumers,
+         SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.options FROM ${schema}.consumers c) x) AS consumers,
        (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (
          SELECT t.name, t.cert_pem, t.key_sha256, t.key_sealed FROM ${schema}.certificates t) x) AS certificates,
        (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (

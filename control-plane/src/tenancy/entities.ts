@@ -4,6 +4,7 @@ import { gatewayConfigSchema, type ConsumerConfig, type ListenerConfig, type Rou
 import type { Queryable } from '../db/pool.js';
 import { isPgError, PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION } from '../db/pool.js';
 import {
+  CONSUMER_COLUMN_FIELDS,
   consumerConfigOf,
   listenerConfigOf,
   optionsOf,
@@ -173,9 +174,9 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   async insert(db, tenantId, c, managedBy) {
     await assertKeyHashesFree(db, tenantId, c.apiKeyHashes, null);
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO ${quotedTenantSchema(tenantId)}.consumers (username, api_key_hashes, jwt_subject, rate_limit, managed_by)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [c.username, c.apiKeyHashes, c.jwtSubject ?? null, c.rateLimit ?? null, managedBy],
+      `INSERT INTO ${quotedTenantSchema(tenantId)}.consumers (username, api_key_hashes, jwt_subject, rate_limit, options, managed_by)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [c.username, c.apiKeyHashes, c.jwtSubject ?? null, c.rateLimit ?? null, optionsOf(c, CONSUMER_COLUMN_FIELDS), managedBy],
     );
     return (rows[0] as { id: string }).id;
   },
@@ -183,15 +184,15 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
     await assertKeyHashesFree(db, tenantId, c.apiKeyHashes, id);
     await db.query(
       `UPDATE ${quotedTenantSchema(tenantId)}.consumers
-          SET username = $2, api_key_hashes = $3, jwt_subject = $4, rate_limit = $5, updated_at = now()
+          SET username = $2, api_key_hashes = $3, jwt_subject = $4, rate_limit = $5, options = $6, updated_at = now()
         WHERE id = $1`,
-      [id, c.username, c.apiKeyHashes, c.jwtSubject ?? null, c.rateLimit ?? null],
+      [id, c.username, c.apiKeyHashes, c.jwtSubject ?? null, c.rateLimit ?? null, optionsOf(c, CONSUMER_COLUMN_FIELDS)],
     );
   },
   explain: (error) =>
     uniqueViolation(error, {
       consumers_username_key: ['username', 'a consumer with this username already exists'],
-      consumers_jwt_subject_key: ['jwtSubject', 'another consumer already has this JWT subject'],
+      consumers_jwt_subject_key: ['jwtSubject', 'another consumer already has this JWT subject (for the same jwtProvider)'],
     }),
 };
 
