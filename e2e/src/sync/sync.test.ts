@@ -410,6 +410,9 @@ test('a pool of three upstreams behind a config listener: served on its port, ba
       return (await unhealthyTargetsOf(tenant))?.includes(downName) === true;
     }, 'the killed target in GET /gateways unhealthyTargets', 10_000);
     assert.deepEqual(await unhealthyTargetsOf(tenant), [downName], 'only the killed target is listed');
+    const targetMetric = `novagate_upstream_target_healthy{service="pool",target="127.0.0.1:${downTarget.port}"}`;
+    const metrics = await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`).then((r) => r.text());
+    assert.ok(metrics.includes(`${targetMetric} 0`), `the gateway's own metric shows the killed target down: ${targetMetric}`);
     assert.deepEqual(statuses.filter((s) => s !== 200), [], `${statuses.length} requests while the target was down`);
 
     downTarget = await startUpstream(undefined, downTarget.port);
