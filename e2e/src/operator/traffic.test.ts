@@ -1,6 +1,6 @@
 // The operator end to end with a real gateway process (issue 7): the key from the Tenant's Secret connects the
 // gateway to the control plane, and traffic through it follows what kubectl applied: the route's rate limit,
-// key-auth with the Consumer's Secret, a rotated key, a deleted Route.
+// key-auth with the Consumer's Secret, a rotated key, a Route over a pool of targets (issue 16), a deleted Route.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
@@ -92,6 +92,54 @@ test('key-auth passes with the Consumer Secret key, and after a Secret change th
   await h.kubectlOk(['apply', '-f', '-'], consumerYaml('second-key-0123456789abcdef0123456'));
   await waitFor(async () => (await status('/orders/1', { apikey: 'second-key-0123456789abcdef0123456' })) === 200, 'the rotated key to pass');
   assert.equal(await status('/orders/1', { apikey: 'first-key-0123456789abcdef01234567' }), 401, 'the old key stopped working');
+});
+
+test('a Route with upstream targets, loadBalancing, timeouts and retry is served by the gateway, balanced over both targets by weight', async () => {
+  const pool = await Promise.all([startUpstream(), startUpstream()]);
+  try {
+    await h.kubectlOk(['apply', '-f', '-'], `
+apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: pooled, namespace: default}
+spec:
+  tenantRef: {name: shop}
+  upstream:
+    targets: [{url: "${pool[0]?.url}", weight: 1}, {url: "${pool[1]?.url}", weight: 3}]
+    loadBalancing: {algorithm: round-robin}
+    retries: 0
+  match: {paths: ["/pooled"]}
+  timeouts: {requestMs: 5000, backendRequestMs: 2000}
+  retry: {attempts: 2, "on": [connect-failure, reset], backoffMs: 10}
+`);
+    assert.equal((await h.kubectl.run(['wait', '--for=condition=Programmed', 'route/pooled', '--timeout=60s'])).code, 0);
+    await waitFor(async () => (await status('/pooled')) === 200, 'the pooled route to be served');
+    const before = pool.map((u) => u.received.length);
+    const statuses = new Set<number>();
+    for (let i = 0; i < 200; i++) statuses.add(await status('/pooled'));
+    assert.deepEqual([...statuses], [200]);
+    const share = pool.map((u, i) => u.received.length - (before[i] as number));
+    assert.equal(share[0]! + share[1]!, 200);
+    // Smooth weighted round-robin, 1:3 → 50 and 150; ±20% leaves room for nothing but a broken balancer.
+    assert.ok(share[0]! >= 40 && share[0]! <= 60, `weight 1 of 4 over 200 requests: ${share.join('/')}`);
+
+    // upstream.retries is 0, so only the Route's retry can carry a request past the dead target.
+    const retried = async () => {
+      const text = await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`).then((r) => r.text());
+      return Number(/^novagate_upstream_retries_total\{service="k8s\.default\.pooled",outcome="retried"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    await pool[0]?.close();
+    const failed: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const code = await status('/pooled');
+      if (code !== 200) failed.push(code);
+    }
+    assert.deepEqual(failed, [], 'with one target dead every request is retried onto the other');
+    assert.ok((await retried()) >= 5, `the Route's retry carried the requests that picked the dead target: ${await retried()} retries`);
+    process.stdout.write(`# Route with 2 targets (weights 1:3) over 200 requests: ${share.join('/')}; one killed: 40 requests, 0 failed, ${await retried()} retries\n`);
+  } finally {
+    await h.kubectlOk(['delete', 'route', 'pooled']);
+    await Promise.all(pool.map((u) => u.close().catch(() => undefined)));
+  }
 });
 
 test('deleting a Route makes the gateway stop serving it while the other Route keeps serving', async () => {

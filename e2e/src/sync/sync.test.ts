@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Agent, fetch } from 'undici';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '@novagate/control-plane/testing/database';
@@ -331,5 +332,103 @@ test('a revoked key disconnects the gateway and its reconnects are refused; it k
     assert.equal(await gatewayGet(gateway, '/keep'), 200);
   } finally {
     await gateway.stop();
+  }
+});
+
+/** A port free on loopback right now (for a listener the config names before any gateway opens it). */
+async function freePort(): Promise<number> {
+  const server = createNetServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port: free } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return free;
+}
+
+async function statusOn(listenerPort: number, path: string): Promise<number> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${listenerPort}${path}`, { signal: AbortSignal.timeout(5_000) });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+async function unhealthyTargetsOf(tenant: Tenant): Promise<string[] | undefined> {
+  const node = (await api('GET', `/tenants/${tenant.id}/gateways`, undefined, tenant.token)).body.data[0];
+  return node?.unhealthyTargets.map((t: { service: string; target: string }) => `${t.service}/${t.target}`);
+}
+
+/** Polls `check` every 50 ms until it holds; returns how long that took, or fails naming `what`. */
+async function timeUntil(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (await check()) return performance.now() - started;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+}
+
+test('a pool of three upstreams behind a config listener: served on its port, balanced, and a killed target is reported unhealthy then healthy again', async () => {
+  const tenant = await registerTenant();
+  const pool = await Promise.all([startUpstream(), startUpstream(), startUpstream()]);
+  const [mainPort, extraPort] = [await freePort(), await freePort()];
+  const active = { path: '/healthz', intervalMs: 1_000, timeoutMs: 200, healthyThreshold: 1, unhealthyThreshold: 1 };
+  const call = async (method: string, path: string, body: unknown, expected: number) => {
+    const response = await api(method, `/tenants/${tenant.id}${path}`, body, tenant.token);
+    assert.equal(response.status, expected, `${method} ${path}: ${JSON.stringify(response.body)}`);
+  };
+  await call('POST', '/listeners', { name: 'main', port: mainPort, protocol: 'HTTP' }, 201);
+  await call('POST', '/listeners', { name: 'extra', port: extraPort, protocol: 'HTTP' }, 201);
+  await call('POST', '/services', {
+    name: 'pool',
+    targets: pool.map((u) => ({ url: u.url })),
+    healthChecks: { active, passive: { consecutiveFailures: 1, ejectionMs: 1_000, maxEjectionPercent: 50 } },
+  }, 201);
+  await call('POST', '/routes', { name: 'pooled', service: 'pool', paths: ['/pool'], listeners: ['extra'], retry: { attempts: 2, on: ['connect-failure', 'reset'], backoffMs: 0 } }, 201);
+  await call('POST', '/routes', { name: 'main-only', service: 'pool', paths: ['/main'], listeners: ['main'] }, 201);
+  const gateway = await startGateway(tenant);
+  let downTarget = pool[1] as TestUpstream;
+  try {
+    await timeUntil(async () => (await statusOn(extraPort, '/pool')) === 200, 'the pooled route served on the extra listener', 15_000);
+    assert.equal(await statusOn(extraPort, '/main'), 404, 'a route attached only to the main listener is not served on the extra one');
+    assert.equal(await statusOn(mainPort, '/main'), 200);
+    assert.equal(await statusOn(mainPort, '/pool'), 404, 'a route attached only to the extra listener is not served on the main one');
+
+    const before = pool.map((u) => u.received.filter((r) => r.url === '/pool').length);
+    for (let i = 0; i < 300; i++) assert.equal(await statusOn(extraPort, '/pool'), 200);
+    const share = pool.map((u, i) => u.received.filter((r) => r.url === '/pool').length - (before[i] as number));
+    assert.equal(share.reduce((a, b) => a + b, 0), 300);
+    for (const count of share) assert.ok(count >= 80 && count <= 120, `round-robin over 3 targets within ±20% of 100 per target: ${share.join(', ')}`);
+
+    const downName = `pool/127.0.0.1:${downTarget.port}`;
+    await downTarget.close();
+    // Requests keep succeeding while the target is down (retry on connect-failure, then ejection and probes).
+    const statuses: number[] = [];
+    const reported = await timeUntil(async () => {
+      statuses.push(await statusOn(extraPort, '/pool'));
+      return (await unhealthyTargetsOf(tenant))?.includes(downName) === true;
+    }, 'the killed target in GET /gateways unhealthyTargets', 10_000);
+    assert.deepEqual(await unhealthyTargetsOf(tenant), [downName], 'only the killed target is listed');
+    const targetMetric = `novagate_upstream_target_healthy{service="pool",target="127.0.0.1:${downTarget.port}"}`;
+    const metrics = await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`).then((r) => r.text());
+    assert.ok(metrics.includes(`${targetMetric} 0`), `the gateway's own metric shows the killed target down: ${targetMetric}`);
+    assert.deepEqual(statuses.filter((s) => s !== 200), [], `${statuses.length} requests while the target was down`);
+
+    downTarget = await startUpstream(undefined, downTarget.port);
+    pool[1] = downTarget;
+    // Back in rotation within healthyThreshold × intervalMs + timeoutMs, plus one health message (≤ 1 s) and slack.
+    const recovered = await timeUntil(async () => (await unhealthyTargetsOf(tenant))?.length === 0, 'the revived target to leave unhealthyTargets', 8_000);
+    await timeUntil(async () => {
+      await statusOn(extraPort, '/pool');
+      return downTarget.received.some((r) => r.url === '/pool');
+    }, 'the revived target to take traffic again', 5_000);
+    process.stdout.write(
+      `# pool of 3 over 300 requests: ${share.join('/')}; killed target listed after ${reported.toFixed(0)} ms, ` +
+        `revived one cleared after ${recovered.toFixed(0)} ms; ${statuses.length} requests meanwhile, 0 failed\n`,
+    );
+  } finally {
+    await gateway.stop();
+    await Promise.all(pool.map((u) => u.close().catch(() => undefined)));
   }
 });
