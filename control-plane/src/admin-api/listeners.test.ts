@@ -185,3 +185,26 @@ test('two routes with the same path on different listeners are not a conflict; o
   assert.equal(clash.status, 409, clash.text);
   assert.equal(clash.body.error.code, 'conflict');
 });
+
+test('a certificate a listener names cannot be renamed, nor dropped by PUT /config while the listener stays', async () => {
+  const { call } = await registerTenantApi(server, 'Listeners D');
+  const certificate = await call('POST', '/certificates', { body: { name: 'site', cert: pem.leaf.chain, key: pem.leaf.key } });
+  assert.equal(certificate.status, 201, certificate.text);
+  const listener = { name: 'tls', port: 443, bindPort: 10443, protocol: 'HTTPS', tls: { certificates: ['site'] } };
+  assert.equal((await call('POST', '/listeners', { body: listener })).status, 201);
+
+  const rename = await call('PUT', '/certificates/site', { body: { name: 'site-2', cert: pem.leaf.chain, key: certificate.body.key } });
+  assert.equal(rename.status, 409, rename.text);
+  assert.match(rename.body.error.message, /listener 'tls'/);
+
+  const config = (await call('GET', '/config')).body.config;
+  const dropped = await call('PUT', '/config', { body: { config: { ...config, certificates: [] } } });
+  assert.equal(dropped.status, 409, dropped.text);
+  assert.equal(dropped.body.error.code, 'in_use');
+  assert.equal((await call('GET', '/certificates/site')).status, 200, 'the refused PUT changed nothing');
+
+  // Dropping both together is fine.
+  const both = await call('PUT', '/config', { body: { config: { ...config, certificates: [], listeners: [] } } });
+  assert.equal(both.status, 200, both.text);
+  assert.equal((await call('GET', '/certificates/site')).status, 404);
+});

@@ -212,6 +212,8 @@ export async function updateCertificate(db: TenantDb, tenantId: string, ref: Ent
   const row = await writeCertificate(db, tenantId, async (client) => {
     const existing = await findCertificate(client, tenantId, ref);
     if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef('certificate', ref));
+    // A rename leaves whatever named the old name without its certificate.
+    if (input.name !== existing.name) await assertCertificateUnused(client, tenantId, existing.name);
     await updateCertificateRow(client, tenantId, existing.id, certificateRecord(input, existing, box, tenantId, now, ''));
     return existing.id;
   });
@@ -231,6 +233,14 @@ async function certificateUsers(db: Queryable, tenantId: string, name: string): 
   return rows.map((row) => `${row.kind} '${row.name}'`);
 }
 
+/** in_use while a listener or a service names certificate `name`. */
+async function assertCertificateUnused(db: Queryable, tenantId: string, name: string, path?: string): Promise<void> {
+  const users = await certificateUsers(db, tenantId, name);
+  if (users.length === 0) return;
+  const message = `certificate '${name}' is still named by ${users.join(', ')}; change them first`;
+  throw new StoreError('in_use', message, path === undefined ? [] : [{ path, message }]);
+}
+
 /**
  * Deletes an API-managed certificate; in_use while a listener or a service names it (a gateway would otherwise
  * lose the certificate of a listener it serves).
@@ -239,8 +249,7 @@ export async function deleteCertificate(db: TenantDb, tenantId: string, ref: Ent
   await writeCertificate(db, tenantId, async (client) => {
     const existing = await findCertificate(client, tenantId, ref);
     if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef('certificate', ref));
-    const users = await certificateUsers(client, tenantId, existing.name);
-    if (users.length > 0) throw new StoreError('in_use', `certificate '${existing.name}' is still named by ${users.join(', ')}; change them first`);
+    await assertCertificateUnused(client, tenantId, existing.name);
     await deleteCertificates(client, tenantId, [existing.id]);
     return null;
   });
@@ -279,8 +288,10 @@ export async function replaceApiCertificates(
     }
   }
   const names = new Set(inputs.map((input) => input.name));
-  const stale = [...stored].filter(([name, row]) => row.managed_by === 'api' && !names.has(name)).map(([, row]) => row.id);
-  if (stale.length > 0) await deleteCertificates(client, tenantId, stale);
+  const stale = [...stored].filter(([name, row]) => row.managed_by === 'api' && !names.has(name));
+  // Listeners and services are already as the new config has them: none may still name a certificate it drops.
+  for (const [name] of stale) await assertCertificateUnused(client, tenantId, name, 'config.certificates');
+  if (stale.length > 0) await deleteCertificates(client, tenantId, stale.map(([, row]) => row.id));
 }
 
 /** Why a certificate cannot be written: the control plane has no key to seal it with. */
