@@ -49,6 +49,8 @@ class H2Exchange implements UpstreamExchange {
   private readonly targets: AttemptTargets;
   /** The current attempt's status, or its failure's cause, reported for its target when it ends. */
   private outcome: TargetOutcome | undefined;
+  /** What the client is answered if the retry decided cannot be made: the given-up attempt's outcome. */
+  private givenUp: GatewayError | undefined;
 
   constructor(
     private readonly request: ForwardRequest,
@@ -62,10 +64,26 @@ class H2Exchange implements UpstreamExchange {
     if (deadlineMs !== undefined) this.retrier.startDeadline(deadlineMs, () => this.expired());
   }
 
-  /** Starts one attempt. */
+  /** Starts one attempt; nothing it throws escapes (it may run from a backoff timer). */
   start(): void {
-    const { request } = this;
     if (this.done) return;
+    try {
+      this.startAttempt();
+    } catch (error) {
+      this.failUnexpectedly(error);
+    }
+  }
+
+  private startAttempt(): void {
+    const { request } = this;
+    const body = this.retrier.attemptBody();
+    if (body === 'spent') {
+      // The body can no longer be sent again (the client's body failed meanwhile): the retry is not made and
+      // the client gets what the last attempt ended with.
+      this.finish();
+      request.onFailure(request.res, this.givenUp ?? upstreamUnavailable(), request.requestId);
+      return;
+    }
     const target = this.targets.next();
     if (target instanceof GatewayError) {
       this.finish();
@@ -89,7 +107,6 @@ class H2Exchange implements UpstreamExchange {
       if (upstreamDeadline !== undefined) headers['grpc-timeout'] = `${upstreamDeadline}m`;
     }
     const started = performance.now();
-    const body = this.retrier.attemptBody();
     let stream: ClientHttp2Stream;
     try {
       stream = (target.connection.h2 as H2Origin).request(headers, body === undefined);
@@ -106,7 +123,10 @@ class H2Exchange implements UpstreamExchange {
       const status = Number(responseHeaders[':status']);
       this.outcome = status;
       const outcome = statusOutcome(status);
-      if (outcome !== undefined && this.retrier.shouldRetry(outcome)) return this.retry(stream);
+      if (outcome !== undefined && this.retrier.shouldRetry(outcome)) {
+        this.givenUp = status === 504 ? upstreamTimeout() : upstreamUnavailable();
+        return this.retry(stream);
+      }
       this.responding = true;
       this.retrier.responseStarted();
       request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
@@ -178,6 +198,14 @@ class H2Exchange implements UpstreamExchange {
     this.retrier.retryAfterBackoff(() => this.start());
   }
 
+  /** A bug, not an upstream failure: the attempt is cancelled and the client answered 502 (or reset) rather than the process crashing. */
+  private failUnexpectedly(error: unknown): void {
+    this.cancel();
+    const { res, requestId } = this.request;
+    if (res.headersSent) return void res.destroy();
+    this.request.onFailure(res, upstreamUnavailable(upstreamCause(error)), requestId);
+  }
+
   private finish(): void {
     this.targets.settle(this.outcome);
     this.done = true;
@@ -198,7 +226,10 @@ class H2Exchange implements UpstreamExchange {
   /** The try's backendRequestMs ran out before its response started: retried, or the client told. */
   private tryExpired(stream: ClientHttp2Stream): void {
     if (stream !== this.stream || this.done || this.responding) return;
-    if (this.retrier.shouldRetry('timeout')) return this.retry(stream);
+    if (this.retrier.shouldRetry('timeout')) {
+      this.givenUp = upstreamTimeout('timeout');
+      return this.retry(stream);
+    }
     this.expired();
   }
 
@@ -232,9 +263,12 @@ class H2Exchange implements UpstreamExchange {
     const cancelledBy = (error as { code?: unknown; cause?: unknown } | undefined)?.code === 'ERR_HTTP2_STREAM_CANCEL' ? (error as { cause?: unknown }).cause : undefined;
     const failure = cancelledBy ?? error;
     this.outcome = upstreamCause(failure);
-    if (this.stream !== undefined && this.retrier.shouldRetry(h2FailureOutcome(failure), failure)) return this.retry(this.stream);
-    this.finish();
     const cause = upstreamCause(failure);
+    if (this.stream !== undefined && this.retrier.shouldRetry(h2FailureOutcome(failure), failure)) {
+      this.givenUp = isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause);
+      return this.retry(this.stream);
+    }
+    this.finish();
     request.observation.upstreamCause = cause;
     request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);
     request.onFailure(request.res, isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause), request.requestId);
