@@ -103,7 +103,7 @@ class H2Exchange implements UpstreamExchange {
     const tryMs = request.timeouts.backendRequestMs;
     if (this.grpc) {
       headers.te = 'trailers';
-      const upstreamDeadline = this.upstreamDeadlineMs(tryMs);
+      const upstreamDeadline = this.upstreamDeadlineMs();
       if (upstreamDeadline !== undefined) headers['grpc-timeout'] = `${upstreamDeadline}m`;
     }
     const started = performance.now();
@@ -182,11 +182,13 @@ class H2Exchange implements UpstreamExchange {
     }
   }
 
-  /** The grpc-timeout sent upstream: what is left of the call's deadline, and the try's bound. */
-  private upstreamDeadlineMs(tryMs: number): number | undefined {
-    const left = this.deadlineMs === undefined ? undefined : Math.max(1, Math.ceil(this.deadlineMs - (performance.now() - this.begun)));
-    if (tryMs === 0) return left;
-    return left === undefined ? tryMs : Math.min(left, tryMs);
+  /**
+   * The grpc-timeout sent upstream: what is left of the call's deadline only. The try's backendRequestMs bounds
+   * the wait for the response headers, which the gateway enforces itself; sending it would end a long
+   * server-streaming call upstream at that bound.
+   */
+  private upstreamDeadlineMs(): number | undefined {
+    return this.deadlineMs === undefined ? undefined : Math.max(1, Math.ceil(this.deadlineMs - (performance.now() - this.begun)));
   }
 
   /** Drops the current attempt's stream and starts the retry shouldRetry decided, after its backoff. */
