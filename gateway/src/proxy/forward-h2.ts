@@ -132,7 +132,8 @@ class H2Exchange implements UpstreamExchange {
       request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
       // As undici's bodyTimeout: past the headers, backendRequestMs bounds each silence of the response body.
       if (!this.grpc && tryMs > 0) stream.setTimeout(tryMs, () => this.expired());
-      if (request.res.destroyed) return this.cancel();
+      // The client left, or was answered meanwhile (a stalled body's 408): nothing more goes to it.
+      if (request.res.destroyed || request.res.headersSent) return this.cancel();
       const out = downstreamResponseHeaders(withoutPseudoHeaders(responseHeaders), request.requestId, request.responseHeaders);
       // A trailers-only answer (a gRPC error status) must reach an HTTP/2 client as one HEADERS frame too.
       if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 && request.req.httpVersionMajor === 2) {

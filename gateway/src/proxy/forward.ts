@@ -285,8 +285,9 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     this.responding = true;
     this.retrier.responseStarted();
     request.onUpstreamHeaders(request.routeName, (performance.now() - this.started) / 1000);
-    if (request.res.destroyed) {
-      // The client left while the upstream was answering: free the upstream connection now.
+    if (request.res.destroyed || request.res.headersSent) {
+      // The client left (or was answered, as a stalled body is) while the upstream was answering: free the
+      // upstream connection now.
       this.finish();
       controller.abort(new Error('client closed the connection'));
       return;
