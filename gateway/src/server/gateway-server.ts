@@ -278,8 +278,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     };
     if (res.headersSent) return cancel();
     sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
-    if (res.writableFinished) cancel();
-    else res.once('finish', cancel);
+    // The stream's own 'finish' (the 408 is written out): the compatibility response emits its 'finish' only
+    // once the stream closed, which a client that keeps its half open would delay until REQUEST_TIMEOUT_MS.
+    if (stream.writableFinished) cancel();
+    else stream.once('finish', cancel);
   }
 
   function handleRequest(req: IncomingMessage, res: ServerResponse, bindPort: number | undefined): void {
@@ -304,7 +306,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     // A body that stops arriving gets 408 (and the connection closed, as its body was not read to the end).
     watchBodyIdle(req, limits.bodyIdleTimeoutMs, () => {
       if (req.httpVersionMajor === 2) return stallStream(req, res, requestId, observed);
-      observed.upstream?.clientClosed();
       if (res.headersSent) req.socket.destroy();
       else sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
     });
