@@ -31,6 +31,7 @@ import { startControlPlaneSource } from './sync/control-plane-source.js';
 import { gatewayNodeId, nodeIdProblem } from './sync/node-id.js';
 import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
+import { logCrashes } from './telemetry/crash-log.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
 import { answerMetricsRequests, createClusterMetrics } from './telemetry/cluster-metrics.js';
 import { createListenerManager, type ListenerManager } from './listeners/listener-manager.js';
@@ -264,6 +265,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     output: process.stdout,
     onDropped: (count) => metrics.logEntriesDropped(count),
   });
+  logCrashes(logger);
   metrics.setControlPlaneConnected(false);
   const insecure = env.mode === 'control-plane' && new URL(env.CONTROL_PLANE_URL as string).protocol === 'ws:';
   if (insecure && (!clustered || cluster.worker?.id === 1)) {

@@ -2,8 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { connect as h2Connect, constants, type ClientHttp2Session } from 'node:http2';
-import { createServer, connect as tcpConnect, type Server } from 'node:net';
+import { connect as h2Connect, createServer as createH2Server, constants, type ClientHttp2Session } from 'node:http2';
+import { createServer, connect as tcpConnect, type AddressInfo, type Server } from 'node:net';
 import { Agent, request as httpRequest } from 'node:http';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { makeNamedCertificates, type NamedCertificates } from '../testing/tls-certificates.js';
@@ -275,12 +275,83 @@ test('an HTTP/2 request body without content-length that stops arriving gets 408
     const waited = Date.now() - started;
     assert.equal(headers[':status'], 408);
     assert.ok(waited >= 250 && waited < 5_000, `answered after ${waited} ms, long before REQUEST_TIMEOUT_MS`);
-    stream.resume();
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (text += chunk));
     await once(stream, 'close');
+    assert.match(text, /"code":"request_timeout"/, 'the 408 body arrives whole before the stream is reset');
+    // The client never ended its half: the gateway resets the stream once the 408 is out, not at REQUEST_TIMEOUT_MS.
+    assert.ok(Date.now() - started < 5_000, `stream closed after ${Date.now() - started} ms`);
     assert.equal((await h2Request(session, { ':path': '/after' })).status, 200);
   } finally {
     session.close();
     await gateway.close();
+  }
+});
+
+test('an HTTP/2 body that stalls while its upstream request is in flight: 408, the upstream request cancelled at once, and a late upstream answer harms nothing', { timeout: 30_000 }, async () => {
+  // Each upstream answers 700 ms after the request came, unless the gateway gave the request up first.
+  const cancelled: string[] = [];
+  const answerLate = (name: string, closed: (listener: () => void) => void, respond: () => void) => {
+    let gone = false;
+    closed(() => {
+      if (!gone) cancelled.push(name);
+      gone = true;
+    });
+    setTimeout(() => {
+      if (gone) return;
+      gone = true;
+      respond();
+    }, 700);
+  };
+  const h1 = await startUpstream((req, res) => {
+    req.resume();
+    answerLate('h1', (listener) => res.once('close', listener), () => res.writeHead(200).end('late'));
+  });
+  const h2 = createH2Server();
+  h2.on('stream', (stream) => {
+    stream.on('error', () => undefined);
+    stream.resume();
+    answerLate('h2', (listener) => stream.once('close', listener), () => {
+      stream.respond({ ':status': 200 });
+      stream.end('late');
+    });
+  });
+  h2.listen(0, '127.0.0.1');
+  await once(h2, 'listening');
+  const port = await freePort();
+  const gateway = await startListeningGateway(
+    {
+      services: [
+        { name: 'h1', url: h1.url },
+        { name: 'h2', url: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`, http2: true },
+      ],
+      routes: [
+        { name: 'h1', service: 'h1', paths: ['/h1/*'] },
+        { name: 'h2', service: 'h2', paths: ['/h2/*'] },
+      ],
+      listeners: [{ name: 'plain', port, protocol: 'HTTP', http2: true }],
+    },
+    { clientLimits: { ...DEFAULT_CLIENT_LIMITS, headersTimeoutMs: 300, bodyIdleTimeoutMs: 300, requestTimeoutMs: 10_000 } },
+  );
+  // A client that grants no flow-control window: the 408's body cannot be sent, so that stream stays open.
+  const session = h2Connect(`http://127.0.0.1:${port}`, { settings: { initialWindowSize: 0 } });
+  session.on('error', () => undefined);
+  try {
+    for (const [path, length] of [['/h1/upload', undefined], ['/h2/upload', undefined], ['/h1/sized', '1000'], ['/h2/sized', '1000']] as const) {
+      const stream = session.request({ ':method': 'POST', ':path': path, ...(length === undefined ? {} : { 'content-length': length }) });
+      stream.on('error', () => undefined);
+      stream.write('first bytes, then silence');
+      const [headers] = (await once(stream, 'response')) as [Record<string, string | number>];
+      assert.equal(headers[':status'], 408, path);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.deepEqual(cancelled.sort(), ['h1', 'h1', 'h2', 'h2'], 'every upstream request was cancelled when its body stalled');
+  } finally {
+    session.destroy();
+    await gateway.close();
+    await h1.close();
+    h2.close();
   }
 });
 

@@ -49,6 +49,8 @@ class H2Exchange implements UpstreamExchange {
   private readonly targets: AttemptTargets;
   /** The current attempt's status, or its failure's cause, reported for its target when it ends. */
   private outcome: TargetOutcome | undefined;
+  /** What the client is answered if the retry decided cannot be made: the given-up attempt's outcome. */
+  private givenUp: GatewayError | undefined;
 
   constructor(
     private readonly request: ForwardRequest,
@@ -62,10 +64,26 @@ class H2Exchange implements UpstreamExchange {
     if (deadlineMs !== undefined) this.retrier.startDeadline(deadlineMs, () => this.expired());
   }
 
-  /** Starts one attempt. */
+  /** Starts one attempt; nothing it throws escapes (it may run from a backoff timer). */
   start(): void {
-    const { request } = this;
     if (this.done) return;
+    try {
+      this.startAttempt();
+    } catch (error) {
+      this.failUnexpectedly(error);
+    }
+  }
+
+  private startAttempt(): void {
+    const { request } = this;
+    const body = this.retrier.attemptBody();
+    if (body === 'spent') {
+      // The body can no longer be sent again (the client's body failed meanwhile): the retry is not made and
+      // the client gets what the last attempt ended with.
+      this.finish();
+      request.onFailure(request.res, this.givenUp ?? upstreamUnavailable(), request.requestId);
+      return;
+    }
     const target = this.targets.next();
     if (target instanceof GatewayError) {
       this.finish();
@@ -85,11 +103,10 @@ class H2Exchange implements UpstreamExchange {
     const tryMs = request.timeouts.backendRequestMs;
     if (this.grpc) {
       headers.te = 'trailers';
-      const upstreamDeadline = this.upstreamDeadlineMs(tryMs);
+      const upstreamDeadline = this.upstreamDeadlineMs();
       if (upstreamDeadline !== undefined) headers['grpc-timeout'] = `${upstreamDeadline}m`;
     }
     const started = performance.now();
-    const body = this.retrier.attemptBody();
     let stream: ClientHttp2Stream;
     try {
       stream = (target.connection.h2 as H2Origin).request(headers, body === undefined);
@@ -106,13 +123,17 @@ class H2Exchange implements UpstreamExchange {
       const status = Number(responseHeaders[':status']);
       this.outcome = status;
       const outcome = statusOutcome(status);
-      if (outcome !== undefined && this.retrier.shouldRetry(outcome)) return this.retry(stream);
+      if (outcome !== undefined && this.retrier.shouldRetry(outcome)) {
+        this.givenUp = status === 504 ? upstreamTimeout() : upstreamUnavailable();
+        return this.retry(stream);
+      }
       this.responding = true;
       this.retrier.responseStarted();
       request.onUpstreamHeaders(request.routeName, (performance.now() - started) / 1000);
       // As undici's bodyTimeout: past the headers, backendRequestMs bounds each silence of the response body.
       if (!this.grpc && tryMs > 0) stream.setTimeout(tryMs, () => this.expired());
-      if (request.res.destroyed) return this.cancel();
+      // The client left, or was answered meanwhile (a stalled body's 408): nothing more goes to it.
+      if (request.res.destroyed || request.res.headersSent) return this.cancel();
       const out = downstreamResponseHeaders(withoutPseudoHeaders(responseHeaders), request.requestId, request.responseHeaders);
       // A trailers-only answer (a gRPC error status) must reach an HTTP/2 client as one HEADERS frame too.
       if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0 && request.req.httpVersionMajor === 2) {
@@ -162,11 +183,13 @@ class H2Exchange implements UpstreamExchange {
     }
   }
 
-  /** The grpc-timeout sent upstream: what is left of the call's deadline, and the try's bound. */
-  private upstreamDeadlineMs(tryMs: number): number | undefined {
-    const left = this.deadlineMs === undefined ? undefined : Math.max(1, Math.ceil(this.deadlineMs - (performance.now() - this.begun)));
-    if (tryMs === 0) return left;
-    return left === undefined ? tryMs : Math.min(left, tryMs);
+  /**
+   * The grpc-timeout sent upstream: what is left of the call's deadline only. The try's backendRequestMs bounds
+   * the wait for the response headers, which the gateway enforces itself; sending it would end a long
+   * server-streaming call upstream at that bound.
+   */
+  private upstreamDeadlineMs(): number | undefined {
+    return this.deadlineMs === undefined ? undefined : Math.max(1, Math.ceil(this.deadlineMs - (performance.now() - this.begun)));
   }
 
   /** Drops the current attempt's stream and starts the retry shouldRetry decided, after its backoff. */
@@ -176,6 +199,14 @@ class H2Exchange implements UpstreamExchange {
     this.stream = undefined;
     if (!stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
     this.retrier.retryAfterBackoff(() => this.start());
+  }
+
+  /** A bug, not an upstream failure: the attempt is cancelled and the client answered 502 (or reset) rather than the process crashing. */
+  private failUnexpectedly(error: unknown): void {
+    this.cancel();
+    const { res, requestId } = this.request;
+    if (res.headersSent) return void res.destroy();
+    this.request.onFailure(res, upstreamUnavailable(upstreamCause(error)), requestId);
   }
 
   private finish(): void {
@@ -198,7 +229,10 @@ class H2Exchange implements UpstreamExchange {
   /** The try's backendRequestMs ran out before its response started: retried, or the client told. */
   private tryExpired(stream: ClientHttp2Stream): void {
     if (stream !== this.stream || this.done || this.responding) return;
-    if (this.retrier.shouldRetry('timeout')) return this.retry(stream);
+    if (this.retrier.shouldRetry('timeout')) {
+      this.givenUp = upstreamTimeout('timeout');
+      return this.retry(stream);
+    }
     this.expired();
   }
 
@@ -232,9 +266,12 @@ class H2Exchange implements UpstreamExchange {
     const cancelledBy = (error as { code?: unknown; cause?: unknown } | undefined)?.code === 'ERR_HTTP2_STREAM_CANCEL' ? (error as { cause?: unknown }).cause : undefined;
     const failure = cancelledBy ?? error;
     this.outcome = upstreamCause(failure);
-    if (this.stream !== undefined && this.retrier.shouldRetry(h2FailureOutcome(failure), failure)) return this.retry(this.stream);
-    this.finish();
     const cause = upstreamCause(failure);
+    if (this.stream !== undefined && this.retrier.shouldRetry(h2FailureOutcome(failure), failure)) {
+      this.givenUp = isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause);
+      return this.retry(this.stream);
+    }
+    this.finish();
     request.observation.upstreamCause = cause;
     request.onUpstreamError(request.routeName, request.service.name, cause, request.requestId);
     request.onFailure(request.res, isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause), request.requestId);

@@ -161,6 +161,8 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   /** Made on the first backpressure only: most responses never need it. */
   private resumeUpstream: (() => void) | undefined;
   private readonly retrier: Retrier;
+  /** What the client is answered if the retry decided cannot be made: the given-up attempt's outcome. */
+  private givenUp: GatewayError | undefined;
 
   constructor(
     private readonly request: ForwardRequest,
@@ -172,10 +174,26 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     if (deadline !== undefined) this.retrier.startDeadline(deadline, () => this.expired());
   }
 
-  /** Starts one attempt. */
+  /** Starts one attempt; nothing it throws escapes (it may run from a backoff timer). */
   dispatch(): void {
-    const { request } = this;
     if (this.finished) return;
+    try {
+      this.startAttempt();
+    } catch (error) {
+      this.failUnexpectedly(error);
+    }
+  }
+
+  private startAttempt(): void {
+    const { request } = this;
+    const body = this.retrier.attemptBody();
+    if (body === 'spent') {
+      // The body can no longer be sent again (the client's body failed meanwhile): the retry is not made and
+      // the client gets what the last attempt ended with.
+      this.finish();
+      request.onFailure(request.res, this.givenUp ?? upstreamUnavailable(), request.requestId);
+      return;
+    }
     const target = this.targets.next();
     if (target instanceof GatewayError) {
       this.finish();
@@ -193,7 +211,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
         method: request.method as Dispatcher.HttpMethod,
         path: pathForTarget(request.path, request.service.basePath, target.basePath),
         headers: request.headers,
-        body: this.retrier.attemptBody() ?? null,
+        body: body ?? null,
         headersTimeout: request.timeouts.backendRequestMs,
         bodyTimeout: request.timeouts.backendRequestMs,
       } as Dispatcher.DispatchOptions,
@@ -230,6 +248,16 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     request.onFailure(request.res, upstreamTimeout('timeout'), request.requestId);
   }
 
+  /** A bug, not an upstream failure: the attempt is given up and the client answered 502 (or cut) rather than the process crashing. */
+  private failUnexpectedly(error: unknown): void {
+    this.finish();
+    this.targets.settle(undefined);
+    const { request, controller } = this;
+    if (controller !== undefined && !controller.aborted) controller.abort(abandoned());
+    if (request.res.headersSent) return void request.res.destroy();
+    request.onFailure(request.res, upstreamUnavailable(upstreamCause(error)), request.requestId);
+  }
+
   private retry(): void {
     this.controller = undefined;
     this.retrier.retryAfterBackoff(() => this.dispatch());
@@ -248,6 +276,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     this.status = statusCode;
     const outcome = statusOutcome(statusCode);
     if (outcome !== undefined && this.retrier.shouldRetry(outcome)) {
+      this.givenUp = statusCode === 504 ? upstreamTimeout() : upstreamUnavailable();
       this.targets.settle(statusCode);
       this.discarding = true;
       this.discardedBytes = 0;
@@ -256,8 +285,9 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
     this.responding = true;
     this.retrier.responseStarted();
     request.onUpstreamHeaders(request.routeName, (performance.now() - this.started) / 1000);
-    if (request.res.destroyed) {
-      // The client left while the upstream was answering: free the upstream connection now.
+    if (request.res.destroyed || request.res.headersSent) {
+      // The client left (or was answered, as a stalled body is) while the upstream was answering: free the
+      // upstream connection now.
       this.finish();
       controller.abort(new Error('client closed the connection'));
       return;
@@ -303,6 +333,8 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
       this.finish();
       request.onFailure(request.res, bodyTooLarge(request.maxBodyBytes), request.requestId);
     } else if (this.retrier.shouldRetry(failureOutcome(error), error)) {
+      const cause = upstreamCause(error);
+      this.givenUp = isTimeoutCause(cause) ? upstreamTimeout(cause) : upstreamUnavailable(cause);
       this.retry();
     } else {
       this.finish();

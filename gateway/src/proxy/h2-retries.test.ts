@@ -57,6 +57,7 @@ before(async () => {
       { name: 'bounded', service: 'h2', paths: ['/b/*'], timeouts: { requestMs: 300, backendRequestMs: 0 } },
       { name: 'grpc-bounded', service: 'h2', paths: ['/g/*'], timeouts: { requestMs: 300 } },
       { name: 'grpc-unbounded', service: 'h2', paths: ['/u/*'], timeouts: { requestMs: 0, backendRequestMs: 0 } },
+      { name: 'grpc-streaming', service: 'h2', paths: ['/s/*'], timeouts: { requestMs: 0, backendRequestMs: 100 } },
     ],
   });
 });
@@ -149,4 +150,14 @@ test('with requestMs and backendRequestMs 0 a gRPC call is bounded by the client
   // No deadline at all: the upstream gets no grpc-timeout and the gateway does not end the call.
   assert.equal(await grpcCall('/u/hang', undefined, 700), 'no answer');
   assert.equal(lastHeaders['grpc-timeout'], undefined);
+});
+
+test('backendRequestMs does not shorten the grpc-timeout sent upstream: only what is left of the call deadline goes', { timeout: 15_000 }, async () => {
+  // The try's bound applies only until the response starts (the gateway enforces it); a server-streaming call
+  // may then run to the client's deadline, so the upstream must not be told 100 ms.
+  await grpcCall('/s/hang', '2S', 5_000);
+  const sent = Number(String(lastHeaders['grpc-timeout']).replace(/m$/, ''));
+  assert.ok(sent > 1_000 && sent <= 2_000, `grpc-timeout upstream ${String(lastHeaders['grpc-timeout'])}`);
+  await grpcCall('/s/hang', undefined, 5_000);
+  assert.equal(lastHeaders['grpc-timeout'], undefined, 'no call deadline: none sent, whatever backendRequestMs');
 });

@@ -44,6 +44,8 @@ export class ReplayableBody {
   private ended = false;
   private failure: Error | undefined;
   private current: Readable | undefined;
+  /** An attempt was handed out: the next one needs every byte read so far still kept. */
+  private attempted = false;
 
   constructor(
     private readonly source: Readable,
@@ -67,15 +69,32 @@ export class ReplayableBody {
     return !this.dropped && this.failure === undefined;
   }
 
-  /** The body for the next attempt; the previous attempt's stream gets nothing more. Only while replayable. */
-  attempt(): Readable {
-    if (!this.replayable && this.current !== undefined) throw new Error('the request body can no longer be replayed');
+  /**
+   * The body for the next attempt; the previous attempt's stream gets nothing more. Undefined (never a throw)
+   * when bytes already went out that are no longer kept: that attempt cannot be made.
+   */
+  attempt(): Readable | undefined {
+    if (this.attempted && !this.replayable) return undefined;
+    this.attempted = true;
     const stream = new Readable({ read: () => this.source.resume() });
     this.current = stream;
     for (const chunk of this.kept) stream.push(chunk);
     if (this.failure !== undefined) stream.destroy(this.failure);
     else if (this.ended) stream.push(null);
     return stream;
+  }
+
+  /**
+   * A retry was decided: the current attempt gets nothing more and the client's body waits for the next
+   * attempt, so what the retry must send again cannot grow past the buffer meanwhile. The old attempt's stream
+   * is destroyed unless it already has the whole body (its upstream request then fails, which is what a
+   * request whose body stopped halfway must do; it is not relayed anyway).
+   */
+  detach(): void {
+    const previous = this.current;
+    this.current = undefined;
+    this.source.pause();
+    if (previous !== undefined && !this.ended && this.failure === undefined) previous.destroy();
   }
 
   /** No retry will come: the kept bytes go back to the process's replay memory. The current attempt goes on. */

@@ -36,9 +36,13 @@ export class Retrier {
     subject.retryBudget.recordRequest();
   }
 
-  /** The request body for the next attempt (undefined when the request has none). */
-  attemptBody(): Readable | undefined {
-    return this.body instanceof ReplayableBody ? this.body.attempt() : this.body;
+  /**
+   * The request body for the next attempt (undefined when the request has none), or 'spent' when the body can
+   * no longer be sent again (the client's body failed, or the replay memory let it go): the attempt must not start.
+   */
+  attemptBody(): Readable | undefined | 'spent' {
+    if (!(this.body instanceof ReplayableBody)) return this.body;
+    return this.body.attempt() ?? 'spent';
   }
 
   private bodyState(): BodyState {
@@ -56,6 +60,8 @@ export class Retrier {
     }
     subject.onRetry(subject.service.name, 'retried');
     this.retriesDone++;
+    // The attempt being given up reads no more of the client's body: the retry must be able to send it all.
+    if (this.body instanceof ReplayableBody) this.body.detach();
     return true;
   }
 

@@ -71,6 +71,8 @@ let hangingCalls = 0;
 let late: TestUpstream;
 let stalled: TestUpstream;
 let flood: TestUpstream;
+let greedy: TestUpstream;
+let greedyBytes = 0;
 
 before(async () => {
   closedPort = await freePort();
@@ -124,7 +126,15 @@ before(async () => {
   });
   // Never answers.
   flood = await startUpstream((req) => req.resume());
-  upstreams.push(flaky, unavailable, storm, sluggish, hanging, late, stalled, flood);
+  // Answers 503 at once, keeps reading the body, and ends its answer 300 ms later.
+  greedy = await startUpstream((req, res) => {
+    req.on('data', (chunk: Buffer) => (greedyBytes += chunk.length));
+    res.writeHead(503);
+    res.write('busy');
+    const timer = setTimeout(() => res.end(), 300);
+    res.on('close', () => clearTimeout(timer));
+  });
+  upstreams.push(flaky, unavailable, storm, sluggish, hanging, late, stalled, flood, greedy);
   const retryAll = { attempts: 2, on: ['connect-failure', 'reset', '503'], backoffMs: 0 };
   gateway = await startTestGateway({
     services: [
@@ -139,6 +149,7 @@ before(async () => {
       { name: 'flood', url: flood.url },
       { name: 'legacy', url: `http://127.0.0.1:${closedPort}`, retries: 0 },
       { name: 'later', url: `http://127.0.0.1:${laterPort}` },
+      { name: 'greedy', url: greedy.url },
     ],
     routes: [
       { name: 'flaky', service: 'flaky', paths: ['/flaky'], retry: retryAll },
@@ -154,6 +165,7 @@ before(async () => {
       { name: 'flood', service: 'flood', paths: ['/flood'], retry: { attempts: 10, on: ['reset'], backoffMs: 0 }, timeouts: { requestMs: 2_000, backendRequestMs: 50 } },
       { name: 'legacy', service: 'legacy', paths: ['/legacy'] },
       { name: 'later', service: 'later', paths: ['/later'], retry: { attempts: 10, on: ['connect-failure'], backoffMs: 100 } },
+      { name: 'greedy', service: 'greedy', paths: ['/greedy'], retry: { attempts: 2, on: ['503'], backoffMs: 25 } },
     ],
   }, { replayMemory });
 });
@@ -303,4 +315,28 @@ test('attacker: a hanging upstream behind a route with 10 retries sees no multip
   const extra = flood.received.length - 30;
   // Without the budget: 300 more tries.
   assert.ok(extra <= Math.ceil(30 * 0.2) + 3 * seconds, `${extra} retries in ${seconds} s`);
+});
+
+test('attacker: a body that grows past the replay buffer while a 503 is retried does not crash the gateway: both retries are made and the last 503 relayed', { timeout: 30_000 }, async () => {
+  const before = greedy.received.length;
+  greedyBytes = 0;
+  const first = Buffer.alloc(10_000, 'a');
+  const rest = Buffer.alloc(500_000, 'b');
+  const answer = await new Promise<Reply | 'cut'>((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port: gateway.port, path: '/greedy', method: 'PUT', headers: { 'content-length': String(first.length + rest.length) } });
+    req.on('error', () => resolve('cut'));
+    req.on('response', (res: IncomingMessage) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('aborted', () => resolve('cut'));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.write(first);
+    // The first try's 503 arrived and its retry was decided before the rest of the body comes.
+    setTimeout(() => req.end(rest), 100);
+  });
+  assert.notEqual(answer, 'cut');
+  assert.equal((answer as Reply).status, 503, 'the last try\'s 503 is relayed');
+  assert.equal(greedy.received.length - before, 3, 'both retries were made');
+  assert.equal(replayMemory.usedBytes, 0);
 });

@@ -11,7 +11,8 @@ test('failures are classed as connect-failure, reset, timeout or other', () => {
   assert.equal(failureOutcome(refused), 'connect-failure');
   assert.equal(failureOutcome(connectTimeout), 'connect-failure');
   assert.equal(failureOutcome({ code: 'ENOTFOUND' }), 'connect-failure');
-  assert.equal(failureOutcome({ cause: { code: 'EHOSTUNREACH' } }), 'connect-failure');
+  assert.equal(failureOutcome({ cause: { code: 'EHOSTUNREACH', syscall: 'connect' } }), 'connect-failure');
+  assert.equal(failureOutcome({ code: 'ETIMEDOUT', syscall: 'connect' }), 'connect-failure');
   assert.equal(failureOutcome(reset), 'reset');
   assert.equal(failureOutcome({ code: 'ECONNRESET' }), 'reset');
   assert.equal(failureOutcome(headersTimeout), 'timeout');
@@ -22,6 +23,19 @@ test('failures are classed as connect-failure, reset, timeout or other', () => {
   assert.equal(statusOutcome(504), '504');
   assert.equal(statusOutcome(500), undefined);
   assert.equal(statusOutcome(200), undefined);
+});
+
+test('ETIMEDOUT, EHOSTUNREACH and the like on an established connection are resets, so a POST is not replayed', () => {
+  const policy = retryPolicyOf({ attempts: 2, on: ['connect-failure', 'reset'], backoffMs: 0 }, 0);
+  for (const code of ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']) {
+    for (const error of [{ code, syscall: 'read' }, { cause: { code, syscall: 'write' } }, { code }]) {
+      assert.equal(failureOutcome(error), 'reset', `${code} ${JSON.stringify(error)}`);
+      assert.equal(mayRetry(policy, failureOutcome(error), 'POST', 0, 'replayable', error), false, `POST on ${code}`);
+      assert.equal(mayRetry(policy, failureOutcome(error), 'GET', 0, 'none', error), true, `GET on ${code}`);
+    }
+    const connecting = { cause: { code, syscall: 'connect' } };
+    assert.equal(mayRetry(policy, failureOutcome(connecting), 'POST', 0, 'replayable', connecting), true, `POST on ${code} while connecting`);
+  }
 });
 
 test('services[].retries (no route retry) keeps the old rule: idempotent methods without a body, errors before any byte', () => {
@@ -35,6 +49,8 @@ test('services[].retries (no route retry) keeps the old rule: idempotent methods
     ['PATCH', 'none', refused, 0, 3, false],
     ['PUT', 'replayable', refused, 0, 3, false],
     ['DELETE', 'none', { cause: refused }, 0, 1, true],
+    ['GET', 'none', { code: 'EHOSTUNREACH', syscall: 'read' }, 0, 1, true],
+    ['POST', 'none', { code: 'EHOSTUNREACH', syscall: 'connect' }, 0, 1, false],
   ];
   for (const [method, body, error, retriesDone, retries, expected] of cases) {
     const policy = retryPolicyOf(undefined, retries);

@@ -43,14 +43,38 @@ export type BodyState =
   /** Bytes went out that cannot be sent again (past the buffer, or the body was not buffered). */
   | 'spent';
 
-const CONNECT_FAILURE_CAUSES: ReadonlySet<string> = new Set(['connection_refused', 'dns_failure', 'connect_timeout', 'unreachable']);
+/** Causes that only a connection attempt can meet: nothing of the request was written. */
+const CONNECT_ONLY_CAUSES: ReadonlySet<string> = new Set(['connection_refused', 'dns_failure']);
+/**
+ * Causes that are connect failures only when raised while connecting: ETIMEDOUT and EHOSTUNREACH (and the
+ * like) also break an established keep-alive socket after a POST was written to it.
+ */
+const CONNECT_OR_LATER_CAUSES: ReadonlySet<string> = new Set(['connect_timeout', 'unreachable']);
 /** Legacy retries (services[].retries) kept today's exact list of errors before any byte. */
 const LEGACY_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** How an attempt that failed with `error` (before its response started) ended. */
+/** The syscall of the error (or nested cause) that carries the failure's code, as errorCode finds it. */
+function syscallOf(error: unknown): unknown {
+  if (error === null || typeof error !== 'object') return undefined;
+  if (typeof (error as { code?: unknown }).code === 'string') return (error as { syscall?: unknown }).syscall;
+  return syscallOf((error as { cause?: unknown }).cause);
+}
+
+/** Whether the failure happened while connecting, before any byte of the request could be written. */
+function whileConnecting(error: unknown, cause: string): boolean {
+  if (CONNECT_ONLY_CAUSES.has(cause)) return true;
+  if (!CONNECT_OR_LATER_CAUSES.has(cause)) return false;
+  return errorCode(error) === 'UND_ERR_CONNECT_TIMEOUT' || syscallOf(error) === 'connect';
+}
+
+/**
+ * How an attempt that failed with `error` (before its response started) ended. A connection that broke after
+ * it was made (ETIMEDOUT, EHOSTUNREACH on a kept-alive socket) is a reset: the request may have been processed.
+ */
 export function failureOutcome(error: unknown): AttemptOutcome {
   const cause = upstreamCause(error);
-  if (CONNECT_FAILURE_CAUSES.has(cause)) return 'connect-failure';
+  if (whileConnecting(error, cause)) return 'connect-failure';
+  if (CONNECT_OR_LATER_CAUSES.has(cause)) return 'reset';
   if (cause === 'reset') return 'reset';
   if (cause === 'timeout') return 'timeout';
   return 'other';
@@ -69,11 +93,13 @@ export function statusOutcome(status: number): AttemptOutcome | undefined {
  * only on connect-failure (nothing reached the upstream); a body is replayed only from the replay buffer.
  */
 export function mayRetry(policy: RetryPolicy, outcome: AttemptOutcome, method: string, retriesDone: number, body: BodyState, error?: unknown): boolean {
-  if (retriesDone >= policy.attempts || !policy.on.has(outcome) || body === 'spent') return false;
+  if (retriesDone >= policy.attempts || body === 'spent') return false;
   if (policy.legacy) {
+    // Idempotent and bodiless, so safe on any of these codes wherever they were raised: today's rule, unchanged.
     const code = errorCode(error);
     return body === 'none' && IDEMPOTENT_METHODS.has(method) && code !== undefined && LEGACY_CODES.has(code);
   }
+  if (!policy.on.has(outcome)) return false;
   return outcome === 'connect-failure' || IDEMPOTENT_METHODS.has(method);
 }
 

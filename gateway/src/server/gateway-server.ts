@@ -269,15 +269,19 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
    * An HTTP/2 request body that stopped arriving: 408 when nothing was answered yet, then the stream (never the
    * connection, which carries other streams) is cancelled so that whatever reads the body ends too.
    */
-  function stallStream(req: IncomingMessage, res: ServerResponse, requestId: string): void {
+  function stallStream(req: IncomingMessage, res: ServerResponse, requestId: string, observed: Observation): void {
     const stream = (req as unknown as { stream: ServerHttp2Stream }).stream;
+    // The upstream exchange is given up first: its answer must not race the 408 to this response.
+    observed.upstream?.clientClosed();
     const cancel = () => {
       if (!stream.destroyed) stream.close(http2Constants.NGHTTP2_CANCEL);
     };
     if (res.headersSent) return cancel();
     sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
-    if (res.writableFinished) cancel();
-    else res.once('finish', cancel);
+    // The stream's own 'finish' (the 408 is written out): the compatibility response emits its 'finish' only
+    // once the stream closed, which a client that keeps its half open would delay until REQUEST_TIMEOUT_MS.
+    if (stream.writableFinished) cancel();
+    else stream.once('finish', cancel);
   }
 
   function handleRequest(req: IncomingMessage, res: ServerResponse, bindPort: number | undefined): void {
@@ -301,7 +305,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     if (req.url === '*' && req.method === 'OPTIONS') return sendServerOptions(res, requestId);
     // A body that stops arriving gets 408 (and the connection closed, as its body was not read to the end).
     watchBodyIdle(req, limits.bodyIdleTimeoutMs, () => {
-      if (req.httpVersionMajor === 2) return stallStream(req, res, requestId);
+      if (req.httpVersionMajor === 2) return stallStream(req, res, requestId, observed);
       if (res.headersSent) req.socket.destroy();
       else sendError(res, bodyStalled(limits.bodyIdleTimeoutMs), requestId);
     });
