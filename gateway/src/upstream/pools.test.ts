@@ -427,3 +427,56 @@ test('one of three targets killed under concurrent GET load, with retry on conne
     await Promise.all([upstreams[0]!.close(), upstreams[2]!.close()]);
   }
 });
+
+test('passive health ejects a hung target: per-try timeouts count as failures over HTTP/1.1 and HTTP/2', async () => {
+  const hung: ServerResponse[] = [];
+  const h1Good = await startUpstream();
+  const h1Hung = await startUpstream((req, res) => {
+    req.resume();
+    hung.push(res);
+  });
+  const h2Servers = await Promise.all(
+    [false, true].map(async (hangs) => {
+      const server = createH2Server();
+      let received = 0;
+      server.on('stream', (stream) => {
+        received++;
+        if (hangs) return; // never answers
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        stream.end('{}');
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return { server, received: () => received, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    }),
+  );
+  const passive = { consecutiveFailures: 2, ejectionMs: 60_000, maxEjectionPercent: 50 };
+  const gateway = await startTestGateway({
+    services: [
+      { name: 'h1', retries: 0, timeoutMs: 150, targets: [{ url: h1Good.url }, { url: h1Hung.url }], healthChecks: { passive } },
+      { name: 'h2', http2: true, retries: 0, timeoutMs: 150, targets: h2Servers.map((s) => ({ url: s.url })), healthChecks: { passive } },
+    ],
+    routes: [
+      { name: 'r1', service: 'h1', paths: ['/h1/*'] },
+      { name: 'r2', service: 'h2', paths: ['/h2/*'] },
+    ],
+  });
+  try {
+    for (const protocol of ['h1', 'h2']) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await get(gateway, `/${protocol}/x`)).status);
+      assert.equal(statuses.filter((status) => status === 504).length, 2, `${protocol}: exactly the passive threshold timed out: ${statuses.join(',')}`);
+      assert.equal(statuses.filter((status) => status === 200).length, 10);
+      const entries = gateway.store.current()!.services.get(protocol)!.pool.current();
+      assert.deepEqual(entries.map((entry) => entry.available), [true, false], `${protocol}: the hung target is ejected`);
+    }
+    assert.equal(hung.length, 2);
+    assert.equal(h2Servers[1]!.received(), 2);
+  } finally {
+    for (const res of hung) res.destroy();
+    await gateway.close();
+    await h1Good.close();
+    await h1Hung.close();
+    for (const s of h2Servers) s.server.close();
+  }
+});

@@ -25,8 +25,11 @@ export const MAX_ADDRESSES_PER_NAME = 32;
 /** How an attempt ended, for passive health: a status, or the failure's cause class (proxy/upstream-cause.ts). */
 export type AttemptOutcome = number | string;
 
-/** Causes that say the target itself is unreachable or broke the connection. */
-const TARGET_FAILURES: ReadonlySet<string> = new Set(['connection_refused', 'dns_failure', 'tls_error', 'connect_timeout', 'reset', 'unreachable']);
+/**
+ * Causes that say the target itself is unreachable, broke the connection, or did not answer within the try's
+ * timeout (a hung target must be ejected too, as Envoy counts per-try timeouts).
+ */
+const TARGET_FAILURES: ReadonlySet<string> = new Set(['connection_refused', 'dns_failure', 'tls_error', 'connect_timeout', 'timeout', 'reset', 'unreachable']);
 
 export interface TargetState {
   /** host:port as configured (bounded by the config). */
