@@ -81,3 +81,32 @@ test("the next config version's pool takes over connections and health; the last
   }
   assert.equal(target.connection.released, true);
 });
+
+test('targets with the same origin and different paths are distinct: consistent-hash spreads keys over both, and health carries over to each its own', async () => {
+  const config = service({
+    targets: [{ url: 'http://127.0.0.1:1/a' }, { url: 'http://127.0.0.1:1/b' }],
+    loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name: 'x-user' } },
+    healthChecks: { passive: { consecutiveFailures: 1, ejectionMs: 60_000, maxEjectionPercent: 100 } },
+  });
+  const resolver: Resolver = async () => [];
+  const first = new ServicePool({ service: config, tls: undefined, resolver });
+  const byPath = new Map<string, number>();
+  for (let i = 0; i < 200; i++) {
+    const target = first.pick({ headers: { 'x-user': `user-${i}` }, clientIp: undefined, consumer: undefined });
+    assert.ok(!(target instanceof Error));
+    byPath.set(target.basePath, (byPath.get(target.basePath) ?? 0) + 1);
+    first.finish(target, undefined);
+  }
+  assert.ok((byPath.get('/a') ?? 0) > 50 && (byPath.get('/b') ?? 0) > 50, `keys split ${JSON.stringify([...byPath])}`);
+  const b = first.current()[1]!;
+  assert.equal(first.pick(context, first.current()[0]), b);
+  first.finish(b, 'connection_refused');
+  assert.deepEqual(first.current().map((entry) => entry.available), [true, false]);
+  const second = new ServicePool({ service: config, tls: undefined, resolver, previous: first });
+  await first.release();
+  try {
+    assert.deepEqual(second.current().map((entry) => [entry.basePath, entry.available]), [['/a', true], ['/b', false]], "only /b's ejection carried over, to /b");
+  } finally {
+    await second.release();
+  }
+});

@@ -65,7 +65,7 @@ export class UpstreamTarget implements BalancedEntry {
   ejectionTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    /** Identity across config versions: configured origin and address. */
+    /** Identity across config versions: configured URL (path included, numbered when listed twice) and address. */
     readonly id: string,
     readonly label: string,
     readonly weight: number,
@@ -268,7 +268,12 @@ export class ServicePool {
     const oldById = new Map(old.map((entry) => [entry.id, entry]));
     const ownByKey = new Map(this.entries.map((entry) => [entry.connection.key, entry.connection]));
     const built: UpstreamTarget[] = [];
+    const seen = new Map<string, number>();
     this.targets.forEach((target, index) => {
+      // The full URL (path included) names the target; the same URL listed again gets its occurrence number.
+      const occurrence = seen.get(target.url.href) ?? 0;
+      seen.set(target.url.href, occurrence + 1);
+      const name = occurrence === 0 ? target.url.href : `${target.url.href}#${occurrence}`;
       for (const address of this.addresses[index] as readonly string[]) {
         const spec: ConnectionSpec = {
           origin: originOf(target, address),
@@ -281,7 +286,7 @@ export class ServicePool {
         const key = connectionKey(spec);
         const reused = ownByKey.get(key) ?? shared?.get(key);
         const connection = reused !== undefined && !reused.released ? reused.acquire() : new TargetConnection(spec);
-        const id = `${target.url.origin}|${address}`;
+        const id = `${name}|${address}`;
         const entry = new UpstreamTarget(id, target.label, target.weight, target.basePath, target.url.host, address === target.hostname ? undefined : target.url.host, connection);
         const before = oldById.get(id);
         if (before !== undefined) {
