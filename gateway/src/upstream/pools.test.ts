@@ -480,3 +480,57 @@ test('passive health ejects a hung target: per-try timeouts count as failures ov
     for (const s of h2Servers) s.server.close();
   }
 });
+
+test('a retry in backoff across a config change goes to the new config’s pool, over HTTP/1.1 and HTTP/2', async () => {
+  let h1Calls = 0;
+  let h2Calls = 0;
+  let answered503: () => void = () => undefined;
+  const h1 = await startUpstream((req, res) => {
+    req.resume();
+    const first = h1Calls++ === 0;
+    res.writeHead(first ? 503 : 200, { 'content-type': 'application/json' });
+    res.end('{}');
+    if (first) answered503();
+  });
+  const h2 = createH2Server();
+  h2.on('stream', (stream) => {
+    const first = h2Calls++ === 0;
+    stream.respond({ ':status': first ? 503 : 200, 'content-type': 'application/json' });
+    stream.end('{}');
+    if (first) answered503();
+  });
+  h2.listen(0, '127.0.0.1');
+  await once(h2, 'listening');
+  const h2Url = `http://127.0.0.1:${(h2.address() as AddressInfo).port}`;
+  const retry = { attempts: 2, on: ['503'], backoffMs: 400 };
+  // connectTimeoutMs is part of a connection's key: the new config opens new connections and the old ones close.
+  const config = (connectTimeoutMs: number) => ({
+    services: [
+      { name: 'h1', url: h1.url, connectTimeoutMs },
+      { name: 'h2', url: h2Url, http2: true, connectTimeoutMs },
+    ],
+    routes: [
+      { name: 'r1', service: 'h1', paths: ['/h1/*'], retry },
+      { name: 'r2', service: 'h2', paths: ['/h2/*'], retry },
+    ],
+  });
+  const gateway = await startTestGateway(config(1_000));
+  try {
+    let version = 1_000;
+    for (const protocol of ['h1', 'h2']) {
+      const decided = new Promise<void>((resolve) => (answered503 = resolve));
+      const answer = get(gateway, `/${protocol}/x`);
+      await decided;
+      version += 1;
+      assert.equal((await gateway.store.apply(config(version))).ok, true);
+      const { status, body } = await answer;
+      assert.equal(status, 200, `${protocol}: the retry is served: ${JSON.stringify(body)}`);
+    }
+    assert.equal(h1Calls, 2);
+    assert.equal(h2Calls, 2);
+  } finally {
+    await gateway.close();
+    await h1.close();
+    h2.close();
+  }
+});

@@ -137,6 +137,8 @@ export class ServicePool {
   /** Requests of this service in flight on this process, shared with the service's pools of earlier and later config versions. */
   private readonly load: { inFlight: number };
   private released = false;
+  /** The same service's pool in the config that replaced this one: a released pool hands its picks over. */
+  private successor: ServicePool | undefined;
   private resolveTimer: NodeJS.Timeout | undefined;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -189,6 +191,7 @@ export class ServicePool {
    * whose attempt just failed) is avoided when any other target may take the request.
    */
   pick(context: PickContext, exclude?: UpstreamTarget): UpstreamTarget | GatewayError {
+    if (this.released) return this.handOver(context, exclude);
     if (this.load.inFlight >= this.maxInFlight) return upstreamOverloaded();
     let index = this.choose(context, exclude);
     if (index < 0 && exclude !== undefined) index = this.choose(context, undefined);
@@ -197,6 +200,17 @@ export class ServicePool {
     target.inFlight++;
     this.load.inFlight++;
     return target;
+  }
+
+  /**
+   * A retry (or a late first attempt) of an exchange that began under a config since replaced: its targets come
+   * from the pool that took the service over, the failed target avoided by identity; a 503 when the service is gone.
+   */
+  private handOver(context: PickContext, exclude: UpstreamTarget | undefined): UpstreamTarget | GatewayError {
+    const next = this.successor;
+    if (next === undefined) return noHealthyUpstream();
+    const carried = exclude === undefined ? undefined : next.entries.find((entry) => entry.id === exclude.id);
+    return next.pick(context, carried);
   }
 
   private choose(context: PickContext, exclude: UpstreamTarget | undefined): number {
@@ -209,6 +223,8 @@ export class ServicePool {
 
   /** The attempt on `target` ended: no longer in flight, and its outcome counts for passive health. */
   finish(target: UpstreamTarget, outcome: AttemptOutcome | undefined): void {
+    // The target may come from the successor (see handOver): the pool that owns it judges its health.
+    if (this.released && this.successor !== undefined) return this.successor.finish(target, outcome);
     target.inFlight--;
     this.load.inFlight--;
     const rules = this.passive;
@@ -241,10 +257,15 @@ export class ServicePool {
     return [...byLabel].map(([target, healthy]) => ({ target, healthy }));
   }
 
-  /** Stops probes and re-resolution and lets go of the connections (closed when no other pool holds them). */
-  release(): Promise<void> {
+  /**
+   * Stops probes and re-resolution and lets go of the connections (closed when no other pool holds them).
+   * `successor`, the same service's pool in the config now in place, takes the picks of exchanges still running
+   * (retries after a backoff); it must speak the same protocol, else those picks answer 503.
+   */
+  release(successor?: ServicePool): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
+    if (successor !== undefined && successor !== this && (successor.options.service.http2 === true) === (this.options.service.http2 === true)) this.successor = successor;
     clearInterval(this.resolveTimer);
     const closing: Promise<void>[] = [];
     for (const entry of this.entries) {
