@@ -534,3 +534,57 @@ test('a retry in backoff across a config change goes to the new config’s pool,
     h2.close();
   }
 });
+
+test('probes have a connection of their own: a target whose capped connections are all busy stays healthy', async () => {
+  const held: ServerResponse[] = [];
+  let h1Probes = 0;
+  const h1 = await startUpstream((req, res) => {
+    req.resume();
+    if (req.url === '/healthz') {
+      h1Probes++;
+      res.end('{}');
+    } else held.push(res);
+  });
+  const heldStreams: { close: () => void }[] = [];
+  let h2Probes = 0;
+  // One stream at a time: a probe on the session client requests use would wait behind the held one.
+  const h2 = createH2Server({ settings: { maxConcurrentStreams: 1 } });
+  h2.on('stream', (stream, headers) => {
+    if (headers[':path'] === '/healthz') {
+      h2Probes++;
+      stream.respond({ ':status': 200 });
+      stream.end();
+    } else heldStreams.push(stream);
+  });
+  h2.listen(0, '127.0.0.1');
+  await once(h2, 'listening');
+  const active = { path: '/healthz', intervalMs: 1_000, timeoutMs: 500, healthyThreshold: 1, unhealthyThreshold: 1 };
+  const gateway = await startTestGateway({
+    services: [
+      { name: 'h1', url: h1.url, timeoutMs: 30_000, circuitBreaker: { maxConnections: 1, maxPendingRequests: 10 }, healthChecks: { active } },
+      { name: 'h2', url: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`, http2: true, timeoutMs: 30_000, healthChecks: { active } },
+    ],
+    routes: [
+      { name: 'r1', service: 'h1', paths: ['/h1/*'] },
+      { name: 'r2', service: 'h2', paths: ['/h2/*'] },
+    ],
+  });
+  const entry = (name: string) => gateway.store.current()!.services.get(name)!.pool.current()[0]!;
+  const pending: Promise<unknown>[] = [];
+  try {
+    pending.push(get(gateway, '/h1/slow').catch(() => undefined), get(gateway, '/h2/slow').catch(() => undefined));
+    await until(() => held.length === 1 && heldStreams.length === 1, 2_000);
+    const probesBefore = [h1Probes, h2Probes];
+    // For each target, either its next probe gets through or it goes unhealthy: whichever comes first decides.
+    await until(() => (h1Probes > probesBefore[0]! || !entry('h1').available) && (h2Probes > probesBefore[1]! || !entry('h2').available), 5_000);
+    assert.equal(entry('h1').available, true, 'the HTTP/1.1 target stays healthy');
+    assert.equal(entry('h2').available, true, 'the HTTP/2 target stays healthy');
+  } finally {
+    for (const res of held) res.destroy();
+    for (const stream of heldStreams) stream.close();
+    await Promise.all(pending);
+    await gateway.close();
+    await h1.close();
+    h2.close();
+  }
+});
