@@ -110,3 +110,35 @@ test('targets with the same origin and different paths are distinct: consistent-
     await second.release();
   }
 });
+
+test('re-resolutions never overlap, and a new config version reuses fresh addresses without resolving at once', async () => {
+  let running = 0;
+  let most = 0;
+  let lookups = 0;
+  const resolver: Resolver = async () => {
+    lookups++;
+    running++;
+    most = Math.max(most, running);
+    await sleep(60); // slower than the period
+    running--;
+    return ['10.0.0.1'];
+  };
+  const config = service({ url: 'http://users.internal:8080' });
+  const first = new ServicePool({ service: config, tls: undefined, resolver, resolveEveryMs: 10 });
+  await first.resolved;
+  await sleep(150);
+  assert.equal(most, 1, 'one lookup at a time');
+  await first.release();
+  const slow = new ServicePool({ service: config, tls: undefined, resolver, resolveEveryMs: 60_000 });
+  await slow.resolved;
+  const before = lookups;
+  const next = new ServicePool({ service: config, tls: undefined, resolver, resolveEveryMs: 60_000, previous: slow });
+  try {
+    await next.resolved;
+    assert.equal(lookups, before, 'fresh addresses carried over: no lookup');
+    assert.deepEqual(next.current().map((entry) => entry.connection.spec.origin), ['http://10.0.0.1:8080']);
+  } finally {
+    await slow.release();
+    await next.release();
+  }
+});

@@ -140,6 +140,8 @@ export class ServicePool {
   /** The same service's pool in the config that replaced this one: a released pool hands its picks over. */
   private successor: ServicePool | undefined;
   private resolveTimer: NodeJS.Timeout | undefined;
+  /** When the host names were last resolved (ms, the pool's clock); 0 before the first answer. */
+  private resolvedAt = 0;
   private readonly random: () => number;
   private readonly now: () => number;
   /** Settles once every host name was resolved once (or failed to). */
@@ -164,10 +166,33 @@ export class ServicePool {
     this.entries = this.buildEntries(previous?.entries ?? [], options.connections);
     for (const entry of this.entries) this.startProbing(entry);
     const names = this.targets.some((target) => !target.literal);
-    this.resolved = names ? this.resolveAll() : Promise.resolve();
-    if (names) {
-      this.resolveTimer = setInterval(() => void this.resolveAll(), options.resolveEveryMs ?? RESOLVE_EVERY_MS);
-      this.resolveTimer.unref();
+    const every = options.resolveEveryMs ?? RESOLVE_EVERY_MS;
+    // The previous version's answers are used as they are while fresh: a config push resolves nothing at once.
+    const fresh =
+      previous !== undefined &&
+      previous.resolvedAt > 0 &&
+      this.now() - previous.resolvedAt < every &&
+      this.targets.every((target) => target.literal || previous.addressesOf(target.url.origin) !== undefined);
+    if (!names) this.resolved = Promise.resolve();
+    else if (fresh) {
+      this.resolvedAt = previous.resolvedAt;
+      this.resolved = Promise.resolve();
+      this.scheduleResolve(every - (this.now() - previous.resolvedAt));
+    } else this.resolved = this.resolveAndSchedule();
+  }
+
+  /** The next re-resolution starts `ms` after the previous one ended: two never overlap. */
+  private scheduleResolve(ms: number): void {
+    if (this.released) return;
+    this.resolveTimer = setTimeout(() => void this.resolveAndSchedule(), Math.max(0, ms));
+    this.resolveTimer.unref();
+  }
+
+  private async resolveAndSchedule(): Promise<void> {
+    try {
+      await this.resolveAll();
+    } finally {
+      this.scheduleResolve(this.options.resolveEveryMs ?? RESOLVE_EVERY_MS);
     }
   }
 
@@ -266,7 +291,7 @@ export class ServicePool {
     if (this.released) return Promise.resolve();
     this.released = true;
     if (successor !== undefined && successor !== this && (successor.options.service.http2 === true) === (this.options.service.http2 === true)) this.successor = successor;
-    clearInterval(this.resolveTimer);
+    clearTimeout(this.resolveTimer);
     const closing: Promise<void>[] = [];
     for (const entry of this.entries) {
       entry.retired = true;
@@ -369,6 +394,7 @@ export class ServicePool {
       }),
     );
     if (this.released) return;
+    this.resolvedAt = this.now();
     const same = next.every((addresses, index) => addresses.join(',') === (this.addresses[index] as readonly string[]).join(','));
     if (same) return;
     this.addresses = next;
