@@ -302,15 +302,56 @@ test('consistent-hash on a header: the same key always reaches the same upstream
   }
 });
 
-test('a target removed by a new config loses its metric series; an unchanged one keeps its connections', async () => {
+test('consistent-hash end to end: when a target leaves, only the keys it served move', async () => {
+  const upstreams = await Promise.all([startUpstream(), startUpstream(), startUpstream(), startUpstream()]);
+  const config = (list: TestUpstream[]) => ({
+    services: [{ name: 'svc', targets: list.map((u) => ({ url: u.url })), loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name: 'x-user' } } }],
+    routes,
+  });
+  const gateway = await startTestGateway(config(upstreams));
+  const placement = async (): Promise<number[]> => {
+    const where: number[] = [];
+    for (let key = 0; key < 200; key++) {
+      const counts = upstreams.map((u) => u.received.length);
+      assert.equal((await get(gateway, '/x', { 'x-user': `user-${key}` })).status, 200);
+      where.push(upstreams.findIndex((u, index) => u.received.length > counts[index]!));
+    }
+    return where;
+  };
+  try {
+    const before = await placement();
+    assert.ok(before.filter((index) => index === 3).length > 20, 'the leaving target had its share of keys');
+    assert.equal((await gateway.store.apply(config(upstreams.slice(0, 3)))).ok, true);
+    const after = await placement();
+    const moved = before.filter((index, key) => after[key] !== index);
+    assert.ok(moved.length > 0);
+    assert.ok(moved.every((index) => index === 3), 'only keys of the removed target moved');
+    assert.equal(moved.length, before.filter((index) => index === 3).length, 'every key of the removed target moved');
+  } finally {
+    await gateway.close();
+    await Promise.all(upstreams.map((u) => u.close()));
+  }
+});
+
+test('a target removed by a new config loses its metric series and its connection is closed; an unchanged one keeps its connections', async () => {
   const upstreams = await Promise.all([startUpstream(), startUpstream()]);
   const config = (urls: string[]) => ({ services: [{ name: 'svc', targets: urls.map((url) => ({ url })) }], routes });
   const gateway = await startTestGateway(config(upstreams.map((u) => u.url)));
   try {
-    const before = gateway.store.current()!.services.get('svc')!.pool.current()[0]!.connection;
+    for (let i = 0; i < 4; i++) assert.equal((await get(gateway, '/x')).status, 200);
+    const [before, removed] = gateway.store.current()!.services.get('svc')!.pool.current().map((entry) => entry.connection);
     assert.equal((await gateway.store.apply(config([upstreams[0]!.url]))).ok, true);
     const after = gateway.store.current()!.services.get('svc')!.pool.current()[0]!.connection;
     assert.equal(after, before);
+    assert.equal(before!.released, false);
+    assert.equal(removed!.released, true, "the removed target's connections are let go");
+    const open = (upstream: TestUpstream) => new Promise<number>((resolve) => upstream.server.getConnections((_error, count) => resolve(count)));
+    const deadline = Date.now() + 2_000;
+    while ((await open(upstreams[1]!)) > 0) {
+      assert.ok(Date.now() < deadline, "the removed target's connection is closed");
+      await sleep(10);
+    }
+    assert.ok((await open(upstreams[0]!)) > 0, 'the unchanged target keeps its open connection');
     const metrics = await gateway.metrics.registry.metrics();
     assert.match(metrics, new RegExp(`target="127.0.0.1:${upstreams[0]!.port}"`));
     assert.doesNotMatch(metrics, new RegExp(`target="127.0.0.1:${upstreams[1]!.port}"`));
