@@ -214,7 +214,11 @@ export function compileConfig(
   return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services, retryBudgets } };
 }
 
-/** Stops the services' probes and re-resolution and lets go of their connections (closed when no newer config holds them). */
-export function releaseServices(compiled: CompiledConfig): Promise<void> {
-  return Promise.all([...compiled.services.values()].map((service) => service.pool.release())).then(() => undefined);
+/**
+ * Stops the services' probes and re-resolution and lets go of their connections (closed when no newer config
+ * holds them). `next`, the config that replaced `compiled`: each service it keeps by name takes over the picks of
+ * exchanges still running on the old pool (a retry after its backoff).
+ */
+export function releaseServices(compiled: CompiledConfig, next?: CompiledConfig): Promise<void> {
+  return Promise.all([...compiled.services.values()].map((service) => service.pool.release(next?.services.get(service.name)?.pool))).then(() => undefined);
 }

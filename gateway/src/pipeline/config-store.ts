@@ -60,7 +60,7 @@ export function createConfigStore(deps: CompileDeps, hooks: ConfigStoreHooks = {
       current = compiled.compiled;
       localVersion = nextVersion;
       prepared?.listeners.commit();
-      if (previous !== undefined) void releaseServices(previous);
+      if (previous !== undefined) void releaseServices(previous, current);
       hooks.onApplied?.(current);
       return { ok: true, version: nextVersion, hash, changed: true };
   }

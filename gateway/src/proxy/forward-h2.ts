@@ -229,6 +229,7 @@ class H2Exchange implements UpstreamExchange {
   /** The try's backendRequestMs ran out before its response started: retried, or the client told. */
   private tryExpired(stream: ClientHttp2Stream): void {
     if (stream !== this.stream || this.done || this.responding) return;
+    this.outcome = 'timeout';
     if (this.retrier.shouldRetry('timeout')) {
       this.givenUp = upstreamTimeout('timeout');
       return this.retry(stream);

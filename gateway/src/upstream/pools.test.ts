@@ -302,15 +302,56 @@ test('consistent-hash on a header: the same key always reaches the same upstream
   }
 });
 
-test('a target removed by a new config loses its metric series; an unchanged one keeps its connections', async () => {
+test('consistent-hash end to end: when a target leaves, only the keys it served move', async () => {
+  const upstreams = await Promise.all([startUpstream(), startUpstream(), startUpstream(), startUpstream()]);
+  const config = (list: TestUpstream[]) => ({
+    services: [{ name: 'svc', targets: list.map((u) => ({ url: u.url })), loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name: 'x-user' } } }],
+    routes,
+  });
+  const gateway = await startTestGateway(config(upstreams));
+  const placement = async (): Promise<number[]> => {
+    const where: number[] = [];
+    for (let key = 0; key < 200; key++) {
+      const counts = upstreams.map((u) => u.received.length);
+      assert.equal((await get(gateway, '/x', { 'x-user': `user-${key}` })).status, 200);
+      where.push(upstreams.findIndex((u, index) => u.received.length > counts[index]!));
+    }
+    return where;
+  };
+  try {
+    const before = await placement();
+    assert.ok(before.filter((index) => index === 3).length > 20, 'the leaving target had its share of keys');
+    assert.equal((await gateway.store.apply(config(upstreams.slice(0, 3)))).ok, true);
+    const after = await placement();
+    const moved = before.filter((index, key) => after[key] !== index);
+    assert.ok(moved.length > 0);
+    assert.ok(moved.every((index) => index === 3), 'only keys of the removed target moved');
+    assert.equal(moved.length, before.filter((index) => index === 3).length, 'every key of the removed target moved');
+  } finally {
+    await gateway.close();
+    await Promise.all(upstreams.map((u) => u.close()));
+  }
+});
+
+test('a target removed by a new config loses its metric series and its connection is closed; an unchanged one keeps its connections', async () => {
   const upstreams = await Promise.all([startUpstream(), startUpstream()]);
   const config = (urls: string[]) => ({ services: [{ name: 'svc', targets: urls.map((url) => ({ url })) }], routes });
   const gateway = await startTestGateway(config(upstreams.map((u) => u.url)));
   try {
-    const before = gateway.store.current()!.services.get('svc')!.pool.current()[0]!.connection;
+    for (let i = 0; i < 4; i++) assert.equal((await get(gateway, '/x')).status, 200);
+    const [before, removed] = gateway.store.current()!.services.get('svc')!.pool.current().map((entry) => entry.connection);
     assert.equal((await gateway.store.apply(config([upstreams[0]!.url]))).ok, true);
     const after = gateway.store.current()!.services.get('svc')!.pool.current()[0]!.connection;
     assert.equal(after, before);
+    assert.equal(before!.released, false);
+    assert.equal(removed!.released, true, "the removed target's connections are let go");
+    const open = (upstream: TestUpstream) => new Promise<number>((resolve) => upstream.server.getConnections((_error, count) => resolve(count)));
+    const deadline = Date.now() + 2_000;
+    while ((await open(upstreams[1]!)) > 0) {
+      assert.ok(Date.now() < deadline, "the removed target's connection is closed");
+      await sleep(10);
+    }
+    assert.ok((await open(upstreams[0]!)) > 0, 'the unchanged target keeps its open connection');
     const metrics = await gateway.metrics.registry.metrics();
     assert.match(metrics, new RegExp(`target="127.0.0.1:${upstreams[0]!.port}"`));
     assert.doesNotMatch(metrics, new RegExp(`target="127.0.0.1:${upstreams[1]!.port}"`));
@@ -425,5 +466,166 @@ test('one of three targets killed under concurrent GET load, with retry on conne
   } finally {
     await gateway.close();
     await Promise.all([upstreams[0]!.close(), upstreams[2]!.close()]);
+  }
+});
+
+test('passive health ejects a hung target: per-try timeouts count as failures over HTTP/1.1 and HTTP/2', async () => {
+  const hung: ServerResponse[] = [];
+  const h1Good = await startUpstream();
+  const h1Hung = await startUpstream((req, res) => {
+    req.resume();
+    hung.push(res);
+  });
+  const h2Servers = await Promise.all(
+    [false, true].map(async (hangs) => {
+      const server = createH2Server();
+      let received = 0;
+      server.on('stream', (stream) => {
+        received++;
+        if (hangs) return; // never answers
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        stream.end('{}');
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return { server, received: () => received, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    }),
+  );
+  const passive = { consecutiveFailures: 2, ejectionMs: 60_000, maxEjectionPercent: 50 };
+  const gateway = await startTestGateway({
+    services: [
+      { name: 'h1', retries: 0, timeoutMs: 150, targets: [{ url: h1Good.url }, { url: h1Hung.url }], healthChecks: { passive } },
+      { name: 'h2', http2: true, retries: 0, timeoutMs: 150, targets: h2Servers.map((s) => ({ url: s.url })), healthChecks: { passive } },
+    ],
+    routes: [
+      { name: 'r1', service: 'h1', paths: ['/h1/*'] },
+      { name: 'r2', service: 'h2', paths: ['/h2/*'] },
+    ],
+  });
+  try {
+    for (const protocol of ['h1', 'h2']) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await get(gateway, `/${protocol}/x`)).status);
+      assert.equal(statuses.filter((status) => status === 504).length, 2, `${protocol}: exactly the passive threshold timed out: ${statuses.join(',')}`);
+      assert.equal(statuses.filter((status) => status === 200).length, 10);
+      const entries = gateway.store.current()!.services.get(protocol)!.pool.current();
+      assert.deepEqual(entries.map((entry) => entry.available), [true, false], `${protocol}: the hung target is ejected`);
+    }
+    assert.equal(hung.length, 2);
+    assert.equal(h2Servers[1]!.received(), 2);
+  } finally {
+    for (const res of hung) res.destroy();
+    await gateway.close();
+    await h1Good.close();
+    await h1Hung.close();
+    for (const s of h2Servers) s.server.close();
+  }
+});
+
+test('a retry in backoff across a config change goes to the new config’s pool, over HTTP/1.1 and HTTP/2', async () => {
+  let h1Calls = 0;
+  let h2Calls = 0;
+  let answered503: () => void = () => undefined;
+  const h1 = await startUpstream((req, res) => {
+    req.resume();
+    const first = h1Calls++ === 0;
+    res.writeHead(first ? 503 : 200, { 'content-type': 'application/json' });
+    res.end('{}');
+    if (first) answered503();
+  });
+  const h2 = createH2Server();
+  h2.on('stream', (stream) => {
+    const first = h2Calls++ === 0;
+    stream.respond({ ':status': first ? 503 : 200, 'content-type': 'application/json' });
+    stream.end('{}');
+    if (first) answered503();
+  });
+  h2.listen(0, '127.0.0.1');
+  await once(h2, 'listening');
+  const h2Url = `http://127.0.0.1:${(h2.address() as AddressInfo).port}`;
+  const retry = { attempts: 2, on: ['503'], backoffMs: 400 };
+  // connectTimeoutMs is part of a connection's key: the new config opens new connections and the old ones close.
+  const config = (connectTimeoutMs: number) => ({
+    services: [
+      { name: 'h1', url: h1.url, connectTimeoutMs },
+      { name: 'h2', url: h2Url, http2: true, connectTimeoutMs },
+    ],
+    routes: [
+      { name: 'r1', service: 'h1', paths: ['/h1/*'], retry },
+      { name: 'r2', service: 'h2', paths: ['/h2/*'], retry },
+    ],
+  });
+  const gateway = await startTestGateway(config(1_000));
+  try {
+    let version = 1_000;
+    for (const protocol of ['h1', 'h2']) {
+      const decided = new Promise<void>((resolve) => (answered503 = resolve));
+      const answer = get(gateway, `/${protocol}/x`);
+      await decided;
+      version += 1;
+      assert.equal((await gateway.store.apply(config(version))).ok, true);
+      const { status, body } = await answer;
+      assert.equal(status, 200, `${protocol}: the retry is served: ${JSON.stringify(body)}`);
+    }
+    assert.equal(h1Calls, 2);
+    assert.equal(h2Calls, 2);
+  } finally {
+    await gateway.close();
+    await h1.close();
+    h2.close();
+  }
+});
+
+test('probes have a connection of their own: a target whose capped connections are all busy stays healthy', async () => {
+  const held: ServerResponse[] = [];
+  let h1Probes = 0;
+  const h1 = await startUpstream((req, res) => {
+    req.resume();
+    if (req.url === '/healthz') {
+      h1Probes++;
+      res.end('{}');
+    } else held.push(res);
+  });
+  const heldStreams: { close: () => void }[] = [];
+  let h2Probes = 0;
+  // One stream at a time: a probe on the session client requests use would wait behind the held one.
+  const h2 = createH2Server({ settings: { maxConcurrentStreams: 1 } });
+  h2.on('stream', (stream, headers) => {
+    if (headers[':path'] === '/healthz') {
+      h2Probes++;
+      stream.respond({ ':status': 200 });
+      stream.end();
+    } else heldStreams.push(stream);
+  });
+  h2.listen(0, '127.0.0.1');
+  await once(h2, 'listening');
+  const active = { path: '/healthz', intervalMs: 1_000, timeoutMs: 500, healthyThreshold: 1, unhealthyThreshold: 1 };
+  const gateway = await startTestGateway({
+    services: [
+      { name: 'h1', url: h1.url, timeoutMs: 30_000, circuitBreaker: { maxConnections: 1, maxPendingRequests: 10 }, healthChecks: { active } },
+      { name: 'h2', url: `http://127.0.0.1:${(h2.address() as AddressInfo).port}`, http2: true, timeoutMs: 30_000, healthChecks: { active } },
+    ],
+    routes: [
+      { name: 'r1', service: 'h1', paths: ['/h1/*'] },
+      { name: 'r2', service: 'h2', paths: ['/h2/*'] },
+    ],
+  });
+  const entry = (name: string) => gateway.store.current()!.services.get(name)!.pool.current()[0]!;
+  const pending: Promise<unknown>[] = [];
+  try {
+    pending.push(get(gateway, '/h1/slow').catch(() => undefined), get(gateway, '/h2/slow').catch(() => undefined));
+    await until(() => held.length === 1 && heldStreams.length === 1, 2_000);
+    const probesBefore = [h1Probes, h2Probes];
+    // For each target, either its next probe gets through or it goes unhealthy: whichever comes first decides.
+    await until(() => (h1Probes > probesBefore[0]! || !entry('h1').available) && (h2Probes > probesBefore[1]! || !entry('h2').available), 5_000);
+    assert.equal(entry('h1').available, true, 'the HTTP/1.1 target stays healthy');
+    assert.equal(entry('h2').available, true, 'the HTTP/2 target stays healthy');
+  } finally {
+    for (const res of held) res.destroy();
+    for (const stream of heldStreams) stream.close();
+    await Promise.all(pending);
+    await gateway.close();
+    await h1.close();
+    h2.close();
   }
 });

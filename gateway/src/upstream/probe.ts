@@ -1,13 +1,14 @@
-// Active health's probe: one GET of the configured path on the target's own connections, healthy on a 2xx or
-// 3xx within the timeout. The response body is discarded.
+// Active health's probe: one GET of the configured path on a connection of its own to the target (never the
+// pool or session client requests queue on), healthy on a 2xx or 3xx within the timeout. The response body is
+// discarded.
 import { constants } from 'node:http2';
 import type { UpstreamTarget } from './service-pool.js';
 
 export function probeTarget(target: UpstreamTarget, path: string, timeoutMs: number): Promise<boolean> {
-  const { pool, h2 } = target.connection;
+  const { client, h2 } = target.connection.probe();
   const healthyStatus = (status: number) => status >= 200 && status < 400;
-  if (pool !== undefined) {
-    return pool
+  if (client !== undefined) {
+    return client
       .request({
         servername: target.connection.spec.servername,
         method: 'GET',
@@ -16,7 +17,7 @@ export function probeTarget(target: UpstreamTarget, path: string, timeoutMs: num
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: AbortSignal.timeout(timeoutMs),
-      } as Parameters<typeof pool.request>[0])
+      } as Parameters<typeof client.request>[0])
       .then(async (response) => {
         await response.body.dump().catch(() => undefined);
         return healthyStatus(response.statusCode);

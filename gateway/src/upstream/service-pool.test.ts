@@ -81,3 +81,64 @@ test("the next config version's pool takes over connections and health; the last
   }
   assert.equal(target.connection.released, true);
 });
+
+test('targets with the same origin and different paths are distinct: consistent-hash spreads keys over both, and health carries over to each its own', async () => {
+  const config = service({
+    targets: [{ url: 'http://127.0.0.1:1/a' }, { url: 'http://127.0.0.1:1/b' }],
+    loadBalancing: { algorithm: 'consistent-hash', hashOn: { type: 'header', name: 'x-user' } },
+    healthChecks: { passive: { consecutiveFailures: 1, ejectionMs: 60_000, maxEjectionPercent: 100 } },
+  });
+  const resolver: Resolver = async () => [];
+  const first = new ServicePool({ service: config, tls: undefined, resolver });
+  const byPath = new Map<string, number>();
+  for (let i = 0; i < 200; i++) {
+    const target = first.pick({ headers: { 'x-user': `user-${i}` }, clientIp: undefined, consumer: undefined });
+    assert.ok(!(target instanceof Error));
+    byPath.set(target.basePath, (byPath.get(target.basePath) ?? 0) + 1);
+    first.finish(target, undefined);
+  }
+  assert.ok((byPath.get('/a') ?? 0) > 50 && (byPath.get('/b') ?? 0) > 50, `keys split ${JSON.stringify([...byPath])}`);
+  const b = first.current()[1]!;
+  assert.equal(first.pick(context, first.current()[0]), b);
+  first.finish(b, 'connection_refused');
+  assert.deepEqual(first.current().map((entry) => entry.available), [true, false]);
+  const second = new ServicePool({ service: config, tls: undefined, resolver, previous: first });
+  await first.release();
+  try {
+    assert.deepEqual(second.current().map((entry) => [entry.basePath, entry.available]), [['/a', true], ['/b', false]], "only /b's ejection carried over, to /b");
+  } finally {
+    await second.release();
+  }
+});
+
+test('re-resolutions never overlap, and a new config version reuses fresh addresses without resolving at once', async () => {
+  let running = 0;
+  let most = 0;
+  let lookups = 0;
+  const resolver: Resolver = async () => {
+    lookups++;
+    running++;
+    most = Math.max(most, running);
+    await sleep(60); // slower than the period
+    running--;
+    return ['10.0.0.1'];
+  };
+  const config = service({ url: 'http://users.internal:8080' });
+  const first = new ServicePool({ service: config, tls: undefined, resolver, resolveEveryMs: 10 });
+  await first.resolved;
+  await sleep(150);
+  assert.equal(most, 1, 'one lookup at a time');
+  await first.release();
+  const slow = new ServicePool({ service: config, tls: undefined, resolver, resolveEveryMs: 60_000 });
+  await slow.resolved;
+  const before = lookups;
+  const next = new ServicePool({ service: config, tls: undefined, resolver, resolveEveryMs: 60_000, previous: slow });
+  try {
+    await next.resolved;
+    assert.equal(lookups, before, 'fresh addresses carried over: no lookup');
+    assert.deepEqual(next.current().map((entry) => entry.connection.spec.origin), ['http://10.0.0.1:8080']);
+  } finally {
+    await slow.release();
+    await next.release();
+  }
+});

@@ -25,8 +25,11 @@ export const MAX_ADDRESSES_PER_NAME = 32;
 /** How an attempt ended, for passive health: a status, or the failure's cause class (proxy/upstream-cause.ts). */
 export type AttemptOutcome = number | string;
 
-/** Causes that say the target itself is unreachable or broke the connection. */
-const TARGET_FAILURES: ReadonlySet<string> = new Set(['connection_refused', 'dns_failure', 'tls_error', 'connect_timeout', 'reset', 'unreachable']);
+/**
+ * Causes that say the target itself is unreachable, broke the connection, or did not answer within the try's
+ * timeout (a hung target must be ejected too, as Envoy counts per-try timeouts).
+ */
+const TARGET_FAILURES: ReadonlySet<string> = new Set(['connection_refused', 'dns_failure', 'tls_error', 'connect_timeout', 'timeout', 'reset', 'unreachable']);
 
 export interface TargetState {
   /** host:port as configured (bounded by the config). */
@@ -62,7 +65,7 @@ export class UpstreamTarget implements BalancedEntry {
   ejectionTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    /** Identity across config versions: configured origin and address. */
+    /** Identity across config versions: configured URL (path included, numbered when listed twice) and address. */
     readonly id: string,
     readonly label: string,
     readonly weight: number,
@@ -134,7 +137,11 @@ export class ServicePool {
   /** Requests of this service in flight on this process, shared with the service's pools of earlier and later config versions. */
   private readonly load: { inFlight: number };
   private released = false;
+  /** The same service's pool in the config that replaced this one: a released pool hands its picks over. */
+  private successor: ServicePool | undefined;
   private resolveTimer: NodeJS.Timeout | undefined;
+  /** When the host names were last resolved (ms, the pool's clock); 0 before the first answer. */
+  private resolvedAt = 0;
   private readonly random: () => number;
   private readonly now: () => number;
   /** Settles once every host name was resolved once (or failed to). */
@@ -159,10 +166,33 @@ export class ServicePool {
     this.entries = this.buildEntries(previous?.entries ?? [], options.connections);
     for (const entry of this.entries) this.startProbing(entry);
     const names = this.targets.some((target) => !target.literal);
-    this.resolved = names ? this.resolveAll() : Promise.resolve();
-    if (names) {
-      this.resolveTimer = setInterval(() => void this.resolveAll(), options.resolveEveryMs ?? RESOLVE_EVERY_MS);
-      this.resolveTimer.unref();
+    const every = options.resolveEveryMs ?? RESOLVE_EVERY_MS;
+    // The previous version's answers are used as they are while fresh: a config push resolves nothing at once.
+    const fresh =
+      previous !== undefined &&
+      previous.resolvedAt > 0 &&
+      this.now() - previous.resolvedAt < every &&
+      this.targets.every((target) => target.literal || previous.addressesOf(target.url.origin) !== undefined);
+    if (!names) this.resolved = Promise.resolve();
+    else if (fresh) {
+      this.resolvedAt = previous.resolvedAt;
+      this.resolved = Promise.resolve();
+      this.scheduleResolve(every - (this.now() - previous.resolvedAt));
+    } else this.resolved = this.resolveAndSchedule();
+  }
+
+  /** The next re-resolution starts `ms` after the previous one ended: two never overlap. */
+  private scheduleResolve(ms: number): void {
+    if (this.released) return;
+    this.resolveTimer = setTimeout(() => void this.resolveAndSchedule(), Math.max(0, ms));
+    this.resolveTimer.unref();
+  }
+
+  private async resolveAndSchedule(): Promise<void> {
+    try {
+      await this.resolveAll();
+    } finally {
+      this.scheduleResolve(this.options.resolveEveryMs ?? RESOLVE_EVERY_MS);
     }
   }
 
@@ -186,6 +216,7 @@ export class ServicePool {
    * whose attempt just failed) is avoided when any other target may take the request.
    */
   pick(context: PickContext, exclude?: UpstreamTarget): UpstreamTarget | GatewayError {
+    if (this.released) return this.handOver(context, exclude);
     if (this.load.inFlight >= this.maxInFlight) return upstreamOverloaded();
     let index = this.choose(context, exclude);
     if (index < 0 && exclude !== undefined) index = this.choose(context, undefined);
@@ -194,6 +225,17 @@ export class ServicePool {
     target.inFlight++;
     this.load.inFlight++;
     return target;
+  }
+
+  /**
+   * A retry (or a late first attempt) of an exchange that began under a config since replaced: its targets come
+   * from the pool that took the service over, the failed target avoided by identity; a 503 when the service is gone.
+   */
+  private handOver(context: PickContext, exclude: UpstreamTarget | undefined): UpstreamTarget | GatewayError {
+    const next = this.successor;
+    if (next === undefined) return noHealthyUpstream();
+    const carried = exclude === undefined ? undefined : next.entries.find((entry) => entry.id === exclude.id);
+    return next.pick(context, carried);
   }
 
   private choose(context: PickContext, exclude: UpstreamTarget | undefined): number {
@@ -206,6 +248,8 @@ export class ServicePool {
 
   /** The attempt on `target` ended: no longer in flight, and its outcome counts for passive health. */
   finish(target: UpstreamTarget, outcome: AttemptOutcome | undefined): void {
+    // The target may come from the successor (see handOver): the pool that owns it judges its health.
+    if (this.released && this.successor !== undefined) return this.successor.finish(target, outcome);
     target.inFlight--;
     this.load.inFlight--;
     const rules = this.passive;
@@ -238,11 +282,16 @@ export class ServicePool {
     return [...byLabel].map(([target, healthy]) => ({ target, healthy }));
   }
 
-  /** Stops probes and re-resolution and lets go of the connections (closed when no other pool holds them). */
-  release(): Promise<void> {
+  /**
+   * Stops probes and re-resolution and lets go of the connections (closed when no other pool holds them).
+   * `successor`, the same service's pool in the config now in place, takes the picks of exchanges still running
+   * (retries after a backoff); it must speak the same protocol, else those picks answer 503.
+   */
+  release(successor?: ServicePool): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
-    clearInterval(this.resolveTimer);
+    if (successor !== undefined && successor !== this && (successor.options.service.http2 === true) === (this.options.service.http2 === true)) this.successor = successor;
+    clearTimeout(this.resolveTimer);
     const closing: Promise<void>[] = [];
     for (const entry of this.entries) {
       entry.retired = true;
@@ -265,7 +314,12 @@ export class ServicePool {
     const oldById = new Map(old.map((entry) => [entry.id, entry]));
     const ownByKey = new Map(this.entries.map((entry) => [entry.connection.key, entry.connection]));
     const built: UpstreamTarget[] = [];
+    const seen = new Map<string, number>();
     this.targets.forEach((target, index) => {
+      // The full URL (path included) names the target; the same URL listed again gets its occurrence number.
+      const occurrence = seen.get(target.url.href) ?? 0;
+      seen.set(target.url.href, occurrence + 1);
+      const name = occurrence === 0 ? target.url.href : `${target.url.href}#${occurrence}`;
       for (const address of this.addresses[index] as readonly string[]) {
         const spec: ConnectionSpec = {
           origin: originOf(target, address),
@@ -278,7 +332,7 @@ export class ServicePool {
         const key = connectionKey(spec);
         const reused = ownByKey.get(key) ?? shared?.get(key);
         const connection = reused !== undefined && !reused.released ? reused.acquire() : new TargetConnection(spec);
-        const id = `${target.url.origin}|${address}`;
+        const id = `${name}|${address}`;
         const entry = new UpstreamTarget(id, target.label, target.weight, target.basePath, target.url.host, address === target.hostname ? undefined : target.url.host, connection);
         const before = oldById.get(id);
         if (before !== undefined) {
@@ -340,6 +394,7 @@ export class ServicePool {
       }),
     );
     if (this.released) return;
+    this.resolvedAt = this.now();
     const same = next.every((addresses, index) => addresses.join(',') === (this.addresses[index] as readonly string[]).join(','));
     if (same) return;
     this.addresses = next;

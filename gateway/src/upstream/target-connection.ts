@@ -1,7 +1,7 @@
 // The connections to one resolved target address: an undici Pool (HTTP/1.1) or one HTTP/2 session (H2Origin),
 // shared by every service pool whose target has the same key, across config versions and DNS re-resolutions.
 // Counted references: the last pool to let go closes it.
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import { H2Origin } from '../proxy/h2-origin.js';
 import type { UpstreamTlsOptions } from './upstream-tls.js';
 
@@ -27,6 +27,10 @@ export class TargetConnection {
   /** HTTP/1.1 connections (absent for http2 services). */
   readonly pool: Pool | undefined;
   readonly h2: H2Origin | undefined;
+  /** Active health's own connection, opened at the first probe: probes never queue behind client traffic. */
+  private probeClient: Client | undefined;
+  private probeSession: H2Origin | undefined;
+  private readonly tlsOptions: Record<string, unknown>;
 
   constructor(readonly spec: ConnectionSpec) {
     this.key = connectionKey(spec);
@@ -40,6 +44,7 @@ export class TargetConnection {
           minVersion: 'TLSv1.2' as const,
         }
       : {};
+    this.tlsOptions = tls;
     if (spec.http2) {
       this.pool = undefined;
       this.h2 = new H2Origin(spec.origin, spec.connectTimeoutMs, tls);
@@ -54,6 +59,20 @@ export class TargetConnection {
     }
   }
 
+  /**
+   * The connection probes use: one HTTP/1.1 connection (a Client) or an HTTP/2 session of their own, apart from
+   * the pool and session that carry requests, so a circuit breaker's connection cap or a full stream limit never
+   * makes a busy, healthy target fail its probes.
+   */
+  probe(): { readonly client: Client; readonly h2?: undefined } | { readonly client?: undefined; readonly h2: H2Origin } {
+    if (this.spec.http2) {
+      this.probeSession ??= new H2Origin(this.spec.origin, this.spec.connectTimeoutMs, this.tlsOptions);
+      return { h2: this.probeSession };
+    }
+    this.probeClient ??= new Client(this.spec.origin, { connect: { timeout: this.spec.connectTimeoutMs, ...this.tlsOptions }, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+    return { client: this.probeClient };
+  }
+
   acquire(): this {
     this.refs++;
     return this;
@@ -62,7 +81,7 @@ export class TargetConnection {
   /** Drops one reference; the last closes the connections gracefully (requests in flight finish). */
   release(): Promise<void> {
     if (--this.refs > 0) return Promise.resolve();
-    return Promise.all([this.pool?.close().catch(() => undefined), this.h2?.close()]).then(() => undefined);
+    return Promise.all([this.pool?.close().catch(() => undefined), this.h2?.close(), this.probeClient?.close().catch(() => undefined), this.probeSession?.close()]).then(() => undefined);
   }
 
   get released(): boolean {
