@@ -92,6 +92,7 @@ const pathMatchSchema = z
     value: z.string().min(1).max(MAX_REGEX_CHARS),
   })
   .superRefine((path, ctx) => {
+    if (path.value.length > MAX_REGEX_CHARS) return; // reported by max()
     const problem = path.type === 'RegularExpression' ? regexProblem(path.value) : literalPathProblem(path.value);
     if (problem !== null) ctx.addIssue({ code: 'custom', path: ['value'], message: `${path.type} path ${problem}` });
   });
