@@ -62,8 +62,9 @@ function literalShape(literal: string, caseInsensitive: boolean): string {
 }
 
 /**
- * The shape of any path: PathPrefix `/v1` claims what `/v1/*` claims and Exact `/health` what the string
- * `/health` claims (the same requests); a RegularExpression is compared as written.
+ * The shape of any path. PathPrefix `/v1` has the rank and the requests of `/v1/*`: the same shape. Exact paths
+ * and RegularExpressions rank above every string (DESIGN §10), so they only conflict among their own kind (an
+ * Exact `/health` shadows a string `/health`, which file order could not change: not reported as a conflict).
  */
 export function routePathShape(path: RoutePath, caseInsensitive = false): string {
   if (typeof path === 'string') return pathShape(path, caseInsensitive);
@@ -73,8 +74,8 @@ export function routePathShape(path: RoutePath, caseInsensitive = false): string
     const decoded = decodeUnreserved(segment);
     return literalShape(typeof decoded === 'string' ? decoded : segment, caseInsensitive);
   });
-  if (path.type === 'PathPrefix') segments.push('*');
-  return `${flag}/${segments.join('/')}`;
+  if (path.type === 'PathPrefix') return `${flag}/${[...segments, '*'].join('/')}`;
+  return `${flag}=/${segments.join('/')}`;
 }
 
 function valueMatchesKey(matches: readonly ValueMatch[] | undefined, foldNames: boolean): string {
