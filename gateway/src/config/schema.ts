@@ -11,8 +11,6 @@ export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
 /** Names of services and routes: DNS-label-like, dots allowed so the operator can use `k8s.<ns>.<name>`. */
 export const ENTITY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
 const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
-/** A hostname as a client sends it in Host (lower case, no port). */
-const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 /** A route's host (DESIGN §10): a hostname, or one with a leading `*.` label (one or more labels). */
 const ROUTE_HOST_PATTERN = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 /** One literal path segment: RFC 3986 pchar without ':' at the start (that would be a parameter). */
@@ -85,11 +83,21 @@ export function literalPathProblem(value: string): string | null {
   return null;
 }
 
+/** Values hold no control characters but tab (a header value cannot carry CR, LF or NUL; a query value is decoded text). */
+function withoutControlCharacters(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return false;
+  }
+  return true;
+}
+const NO_CONTROL_CHARACTERS = { message: 'must not contain control characters' };
+
 /** A typed path of DESIGN §10: `{type: Exact|PathPrefix|RegularExpression, value}` (Gateway API HTTPPathMatch). */
 const pathMatchSchema = z
   .strictObject({
     type: z.enum(PATH_MATCH_TYPES),
-    value: z.string().min(1).max(MAX_REGEX_CHARS),
+    value: z.string().min(1).max(MAX_REGEX_CHARS).refine(withoutControlCharacters, NO_CONTROL_CHARACTERS),
   })
   .superRefine((path, ctx) => {
     if (path.value.length > MAX_REGEX_CHARS) return; // reported by max()
@@ -99,8 +107,6 @@ const pathMatchSchema = z
 
 /** A header name to match: an RFC 9110 token (compared ignoring case). */
 const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
-/** Values hold no control characters (a header value cannot carry CR, LF or NUL; a query value is decoded text). */
-const MATCH_VALUE_PATTERN = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
 function valueMatchSchema(what: 'header' | 'query') {
   return z
@@ -108,8 +114,8 @@ function valueMatchSchema(what: 'header' | 'query') {
       name:
         what === 'header'
           ? z.string().regex(HEADER_NAME_PATTERN, { message: 'must be a header name (an HTTP token)' })
-          : z.string().min(1).max(256).regex(MATCH_VALUE_PATTERN, { message: 'must not contain control characters' }),
-      value: z.string().max(4096).regex(MATCH_VALUE_PATTERN, { message: 'must not contain control characters' }),
+          : z.string().min(1).max(256).refine(withoutControlCharacters, NO_CONTROL_CHARACTERS),
+      value: z.string().max(4096).refine(withoutControlCharacters, NO_CONTROL_CHARACTERS),
       type: z.enum(VALUE_MATCH_TYPES).default('Exact'),
     })
     .superRefine((match, ctx) => {
