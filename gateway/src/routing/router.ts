@@ -169,7 +169,16 @@ function addRegex<T>(table: HostTable<T>, entry: RegexEntry<T>): void {
 }
 
 function addPath<T>(table: HostTable<T>, path: RoutePath, base: Omit<Entry<T>, 'template'>, caseInsensitive: boolean): void {
-  const entry: Entry<T> = { ...base, template: pathLabel(path) };
+  // One object shape for every entry (a literal, not a spread), so the lookup's property reads stay monomorphic.
+  const entry: Entry<T> = {
+    target: base.target,
+    template: pathLabel(path),
+    methods: base.methods,
+    headerCount: base.headerCount,
+    queryCount: base.queryCount,
+    conditions: base.conditions,
+    order: base.order,
+  };
   if (typeof path === 'string') {
     insert(table.trie, stringSteps(path), entry, caseInsensitive);
     return;
