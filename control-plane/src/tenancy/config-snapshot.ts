@@ -3,6 +3,7 @@ import type { ConsumerConfig, ListenerConfig, RateLimitConfig, RouteConfig, Rout
 import type { Queryable } from '../db/pool.js';
 import type { StoredCertificate, StoredConfig } from './certificate-snapshot.js';
 import { quotedTenantSchema } from './schema-name.js';
+import { pathsFromColumn } from './path-column.js';
 
 /** The fields of a config object kept in its `options` column (every field without a column of its own). */
 export type ConfigOptions = Record<string, unknown>;
@@ -98,7 +99,7 @@ export function routeConfigOf(row: RouteConfigColumns): RouteConfig {
     ...(row.options as Partial<RouteConfig>),
     name: row.name,
     service: row.service_name,
-    paths: row.paths,
+    paths: pathsFromColumn(row.paths),
     methods: row.methods as RouteConfig['methods'],
     hosts: row.hosts,
     stripPrefix: row.strip_prefix,

@@ -22,6 +22,7 @@ import {
   type ServiceRow,
 } from './config-snapshot.js';
 import { assertNoRouteConflict } from './route-conflicts.js';
+import { pathsToColumn } from './path-column.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { alreadyExists, invalidConfig, invalidReference, StoreError } from './store-error.js';
 
@@ -134,7 +135,7 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO ${quotedTenantSchema(tenantId)}.routes (name, service_id, paths, methods, hosts, strip_prefix, auth, rate_limit, managed_by, case_insensitive, options)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, managedBy, r.caseInsensitive === true, optionsOf(r, ROUTE_COLUMN_FIELDS)],
+      [r.name, serviceId, pathsToColumn(r.paths), r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, managedBy, r.caseInsensitive === true, optionsOf(r, ROUTE_COLUMN_FIELDS)],
     );
     return (rows[0] as { id: string }).id;
   },
@@ -146,7 +147,7 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
           SET name = $2, service_id = $3, paths = $4, methods = $5, hosts = $6, strip_prefix = $7, auth = $8,
               rate_limit = $9, case_insensitive = $10, options = $11, updated_at = now()
         WHERE id = $1`,
-      [id, r.name, serviceId, r.paths, r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true, optionsOf(r, ROUTE_COLUMN_FIELDS)],
+      [id, r.name, serviceId, pathsToColumn(r.paths), r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true, optionsOf(r, ROUTE_COLUMN_FIELDS)],
     );
   },
   assertNoConflict: assertNoRouteConflict,

@@ -1,8 +1,9 @@
 // Route conflicts in the store (DESIGN §10): a route that would claim the same requests as a route already
-// stored (same host, path shape and methods) is refused with a `conflict` StoreError naming the other route.
+// stored (same host, path shape, methods and header/query matches) is refused with a `conflict` StoreError naming the other route.
 import type { RouteConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts, routeOverlap, type RouteClaim } from '@novagate/gateway/routing/conflicts';
 import type { Queryable } from '../db/pool.js';
+import { pathsFromColumn } from './path-column.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { conflict } from './store-error.js';
 
@@ -13,6 +14,7 @@ interface ClaimRow {
   hosts: string[];
   case_insensitive: boolean;
   listeners: string[] | null;
+  match: RouteConfig['match'] | null;
 }
 
 /**
@@ -27,12 +29,20 @@ export async function assertNoRouteConflict(
   against: 'all' | 'api',
 ): Promise<void> {
   const { rows } = await db.query<ClaimRow>(
-    `SELECT name, paths, methods, hosts, case_insensitive, options->'listeners' AS listeners FROM ${quotedTenantSchema(tenantId)}.routes
+    `SELECT name, paths, methods, hosts, case_insensitive, options->'listeners' AS listeners, options->'match' AS match FROM ${quotedTenantSchema(tenantId)}.routes
       WHERE id IS DISTINCT FROM $1 ${against === 'api' ? "AND managed_by = 'api'" : ''} ORDER BY position`,
     [selfId],
   );
   for (const row of rows) {
-    const other: RouteClaim = { name: row.name, paths: row.paths, methods: row.methods, hosts: row.hosts, caseInsensitive: row.case_insensitive, listeners: row.listeners ?? undefined };
+    const other: RouteClaim = {
+      name: row.name,
+      paths: pathsFromColumn(row.paths),
+      methods: row.methods,
+      hosts: row.hosts,
+      caseInsensitive: row.case_insensitive,
+      listeners: row.listeners ?? undefined,
+      match: row.match ?? undefined,
+    };
     const overlap = routeOverlap(route, other);
     if (overlap !== null) {
       throw conflict(`route '${route.name}' claims the same requests as route '${row.name}' (${describeOverlap(overlap)})`, 'paths');

@@ -2,6 +2,8 @@
 // control plane's admin API all validate with it, and its TypeScript types come from it.
 import { z } from 'zod';
 import { certificatePemProblem } from './certificate-pem.js';
+import { MAX_REGEX_CHARS, MAX_REGEX_PATHS_PER_CONFIG, PATH_MATCH_TYPES, regexProblem } from '../routing/path-match.js';
+import { MAX_VALUE_MATCHES, VALUE_MATCH_TYPES } from '../routing/request-match.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
@@ -9,8 +11,8 @@ export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
 /** Names of services and routes: DNS-label-like, dots allowed so the operator can use `k8s.<ns>.<name>`. */
 export const ENTITY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
 const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
-/** A hostname as a client sends it in Host (lower case, no port). */
-const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** A route's host (DESIGN §10): a hostname, or one with a leading `*.` label (one or more labels). */
+const ROUTE_HOST_PATTERN = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 /** One literal path segment: RFC 3986 pchar without ':' at the start (that would be a parameter). */
 const LITERAL_SEGMENT_PATTERN = /^[A-Za-z0-9\-._~!$&'()+,;=@%][A-Za-z0-9\-._~!$&'()+,;=@%:]*$/;
 const PARAM_SEGMENT_PATTERN = /^:[A-Za-z_][A-Za-z0-9_]*$/;
@@ -56,6 +58,94 @@ export function pathPatternProblem(pattern: string): string | null {
 const pathPattern = z.string().superRefine((value, ctx) => {
   const problem = pathPatternProblem(value);
   if (problem !== null) ctx.addIssue({ code: 'custom', message: `path ${problem}` });
+});
+
+/** One segment of an Exact or PathPrefix value: RFC 3986 pchar, taken literally (':' and '*' are not special). */
+const LITERAL_PATH_SEGMENT_PATTERN = /^[A-Za-z0-9\-._~!$&'()*+,;=@%:]+$/;
+
+/** Why an Exact or PathPrefix value is invalid, or null: an absolute path the normaliser could produce. */
+export function literalPathProblem(value: string): string | null {
+  if (!value.startsWith('/')) return "must start with '/'";
+  if (value.length > 1024) return 'must be at most 1024 characters';
+  if (value === '/') return null;
+  const segments = value.slice(1).split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    if (segment === '') {
+      if (i === segments.length - 1) return null;
+      return "must not contain empty segments ('//')";
+    }
+    if (segment === '.' || segment === '..') return "must not contain '.' or '..' segments";
+    if (!LITERAL_PATH_SEGMENT_PATTERN.test(segment)) return `segment '${segment}' contains characters not allowed in a path`;
+    if (/%(?![0-9A-Fa-f]{2})/.test(segment)) return `segment '${segment}' has a malformed percent-escape`;
+    if (/%(?:2f|5c)/i.test(segment)) return `segment '${segment}' holds an encoded '/' or '\\', which no request path can`;
+  }
+  return null;
+}
+
+/** Values hold no control characters but tab (a header value cannot carry CR, LF or NUL; a query value is decoded text). */
+function withoutControlCharacters(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return false;
+  }
+  return true;
+}
+const NO_CONTROL_CHARACTERS = { message: 'must not contain control characters' };
+
+/** A typed path of DESIGN §10: `{type: Exact|PathPrefix|RegularExpression, value}` (Gateway API HTTPPathMatch). */
+const pathMatchSchema = z
+  .strictObject({
+    type: z.enum(PATH_MATCH_TYPES),
+    value: z.string().min(1).max(MAX_REGEX_CHARS).refine(withoutControlCharacters, NO_CONTROL_CHARACTERS),
+  })
+  .superRefine((path, ctx) => {
+    if (path.value.length > MAX_REGEX_CHARS) return; // reported by max()
+    const problem = path.type === 'RegularExpression' ? regexProblem(path.value) : literalPathProblem(path.value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['value'], message: `${path.type} path ${problem}` });
+  });
+
+/** A header name to match: an RFC 9110 token (compared ignoring case). */
+const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+
+function valueMatchSchema(what: 'header' | 'query') {
+  return z
+    .strictObject({
+      name:
+        what === 'header'
+          ? z.string().regex(HEADER_NAME_PATTERN, { message: 'must be a header name (an HTTP token)' })
+          : z.string().min(1).max(256).refine(withoutControlCharacters, NO_CONTROL_CHARACTERS),
+      value: z.string().max(4096).refine(withoutControlCharacters, NO_CONTROL_CHARACTERS),
+      type: z.enum(VALUE_MATCH_TYPES).default('Exact'),
+    })
+    .superRefine((match, ctx) => {
+      if (match.type !== 'RegularExpression') return;
+      const problem = regexProblem(match.value);
+      if (problem !== null) ctx.addIssue({ code: 'custom', path: ['value'], message: `RegularExpression ${problem}` });
+    });
+}
+
+function uniqueNames(matches: readonly { name: string }[], fold: boolean, what: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  matches.forEach((match, index) => {
+    const key = fold ? match.name.toLowerCase() : match.name;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `${what} '${match.name}' is matched twice` });
+    seen.add(key);
+  });
+}
+
+/** `match` of DESIGN §10: header and query matches, all of which must hold (AND). */
+export const routeMatchSchema = z.strictObject({
+  headers: z
+    .array(valueMatchSchema('header'))
+    .max(MAX_VALUE_MATCHES)
+    .superRefine((matches, ctx) => uniqueNames(matches, true, 'header', ctx))
+    .optional(),
+  query: z
+    .array(valueMatchSchema('query'))
+    .max(MAX_VALUE_MATCHES)
+    .superRefine((matches, ctx) => uniqueNames(matches, false, 'query parameter', ctx))
+    .optional(),
 });
 
 // PostgreSQL (where the control plane keeps configs) cannot store U+0000, and a CRD can carry one: refuse it in
@@ -247,10 +337,11 @@ export const routeSchema = z
   .strictObject({
   name: entityName('route name'),
   service: entityName('service name'),
-  paths: z.array(pathPattern).min(1).max(64),
+  // §4 strings or typed paths (DESIGN §10).
+  paths: z.array(z.union([pathPattern, pathMatchSchema])).min(1).max(64),
   methods: z.array(z.enum(HTTP_METHODS)).max(HTTP_METHODS.length).default([]),
   hosts: z
-    .array(z.string().regex(HOSTNAME_PATTERN, { message: 'must be a lower-case hostname without port' }))
+    .array(z.string().regex(ROUTE_HOST_PATTERN, { message: "must be a lower-case hostname without port, or one with a leading '*.'" }))
     .max(64)
     .default([]),
   stripPrefix: z.boolean().default(false),
@@ -267,8 +358,18 @@ export const routeSchema = z
     .boolean()
     .optional()
     .overwrite((value) => (value === true ? true : undefined)),
+  // Header and query matches (DESIGN §10); absent when unused.
+  match: routeMatchSchema.optional(),
   })
   .superRefine((route, ctx) => {
+    // A regular expression matches the whole path: there is no matched prefix to strip.
+    if (route.stripPrefix) {
+      route.paths.forEach((path, index) => {
+        if (typeof path !== 'string' && path.type === 'RegularExpression') {
+          ctx.addIssue({ code: 'custom', path: ['paths', index], message: 'stripPrefix needs prefix paths; a RegularExpression path has no prefix to strip' });
+        }
+      });
+    }
     // Only idempotent methods are retried on anything but connect-failure: a route of non-idempotent methods
     // only cannot honour such a retry policy.
     const retry = route.retry;
@@ -414,6 +515,16 @@ export const gatewayConfigSchema = z
       ctx,
     );
     listenerProblems(config.listeners ?? [], config.certificates ?? [], ctx);
+    let regexPaths = 0;
+    config.routes.forEach((route, index) => {
+      route.paths.forEach((path, pathIndex) => {
+        if (typeof path === 'string' || path.type !== 'RegularExpression') return;
+        regexPaths++;
+        if (regexPaths === MAX_REGEX_PATHS_PER_CONFIG + 1) {
+          ctx.addIssue({ code: 'custom', path: ['routes', index, 'paths', pathIndex], message: `at most ${MAX_REGEX_PATHS_PER_CONFIG} RegularExpression paths per config` });
+        }
+      });
+    });
     const listenerNames = new Set((config.listeners ?? []).map((listener) => listener.name));
     config.routes.forEach((route, index) => {
       route.listeners?.forEach((name, listenerIndex) => {

@@ -203,7 +203,7 @@ export function compileConfig(
         timeouts: routeTimeoutsOf(route.timeouts, service.timeoutMs),
         retryBudget: retryBudgets.get(route.service) as RetryBudget,
       };
-      return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts, caseInsensitive: route.caseInsensitive === true };
+      return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts, caseInsensitive: route.caseInsensitive === true, match: route.match };
   });
   const router = compileRouter(definitions);
   const listeners = servedListeners(config, scopeOf(deps));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRouter } from './router.js';
-import { describeOverlap, findRouteConflicts, pathShape, routeOverlap, type RouteClaim } from './route-conflicts.js';
+import { describeOverlap, findRouteConflicts, pathShape, routeOverlap, routePathShape, type RouteClaim } from './route-conflicts.js';
 
 const claim = (name: string, paths: string[], methods: string[] = [], hosts: string[] = [], caseInsensitive = false): RouteClaim => ({
   name,
@@ -98,4 +98,47 @@ test('conflict detection stays linear: 10,000 routes with distinct paths report 
   const routes = Array.from({ length: 10_000 }, (_, i) => claim(`r${i}`, [`/items/${i}/:id`], ['GET']));
   assert.deepEqual(findRouteConflicts(routes), []);
   assert.equal(findRouteConflicts([...routes, claim('dup', ['/items/9999/:x'], ['GET'])])[0]?.winner.name, 'r9999');
+});
+
+test('typed paths: PathPrefix /v1 has the shape of /v1/*; Exact and RegularExpression only meet their own kind', () => {
+  const shape = (path: Parameters<typeof routePathShape>[0], ci = false) => routePathShape(path, ci);
+  assert.equal(shape({ type: 'PathPrefix', value: '/v1' }), pathShape('/v1/*'));
+  assert.equal(shape({ type: 'PathPrefix', value: '/v1/' }), pathShape('/v1/*'), 'a trailing / of a prefix is ignored');
+  assert.equal(shape({ type: 'PathPrefix', value: '/' }), pathShape('/*'));
+  assert.notEqual(shape({ type: 'PathPrefix', value: '/:id' }), pathShape('/:x/*'), "a literal ':' is not a parameter");
+  assert.notEqual(shape({ type: 'Exact', value: '/health' }), pathShape('/health'));
+  assert.equal(shape({ type: 'Exact', value: '/%7Ehealth' }), shape({ type: 'Exact', value: '/~health' }));
+  assert.equal(shape({ type: 'Exact', value: '/Health' }, true), shape({ type: 'Exact', value: '/health' }, true));
+  assert.equal(shape({ type: 'RegularExpression', value: '/v[0-9]+' }), shape({ type: 'RegularExpression', value: '/v[0-9]+' }));
+  assert.notEqual(shape({ type: 'RegularExpression', value: '/v[0-9]+' }), shape({ type: 'RegularExpression', value: '/v[0-9]{1,}' }), 'compared as written');
+});
+
+test('routes with different header or query matches split the traffic; identical matches (order and name case aside) conflict', () => {
+  const base = { methods: [], hosts: ['api.test'] };
+  const a: RouteClaim = { name: 'a', paths: [{ type: 'PathPrefix', value: '/v1' }], ...base, match: { headers: [{ name: 'X-Env', value: 'canary' }, { name: 'x-b', value: '1' }] } };
+  const sameMatch: RouteClaim = { name: 'same', paths: ['/v1/*'], ...base, match: { headers: [{ name: 'x-b', value: '1', type: 'Exact' }, { name: 'x-env', value: 'canary' }] } };
+  const otherValue: RouteClaim = { name: 'other-value', paths: ['/v1/*'], ...base, match: { headers: [{ name: 'x-env', value: 'prod' }, { name: 'x-b', value: '1' }] } };
+  const regexType: RouteClaim = { name: 'regex-type', paths: ['/v1/*'], ...base, match: { headers: [{ name: 'x-env', value: 'canary', type: 'RegularExpression' }, { name: 'x-b', value: '1' }] } };
+  const noMatch: RouteClaim = { name: 'plain', paths: ['/v1/*'], ...base };
+  const query: RouteClaim = { name: 'query', paths: ['/v1/*'], ...base, match: { query: [{ name: 'X-Env', value: 'canary' }] } };
+  const queryCase: RouteClaim = { name: 'query-case', paths: ['/v1/*'], ...base, match: { query: [{ name: 'x-env', value: 'canary' }] } };
+  assert.deepEqual(routeOverlap(sameMatch, a), { host: 'api.test', path: '/v1/*', methods: [] });
+  for (const other of [otherValue, regexType, noMatch, query]) assert.equal(routeOverlap(other, a), null, other.name);
+  assert.equal(routeOverlap(queryCase, query), null, 'query names are case-sensitive');
+  const conflicts = findRouteConflicts([a, otherValue, sameMatch, noMatch]);
+  assert.deepEqual(conflicts.map((c) => [c.route.name, c.winner.name, c.overlap.path]), [['same', 'a', '/v1/*']]);
+  assert.equal(describeOverlap(findRouteConflicts([a, { ...a, name: 'a2' }])[0]?.overlap ?? { host: '', path: '', methods: [] }), 'host api.test, path PathPrefix:/v1, any method');
+});
+
+test('the router agrees: of two routes with identical typed paths and matches, the first takes every request', () => {
+  const router = compileRouter([
+    { target: 'first', paths: [{ type: 'RegularExpression', value: '/r/[0-9]+' }], methods: ['GET'], hosts: [], match: { query: [{ name: 'a', value: '1' }] } },
+    { target: 'second', paths: [{ type: 'RegularExpression', value: '/r/[0-9]+' }], methods: ['GET', 'POST'], hosts: [], match: { query: [{ name: 'a', value: '1' }] } },
+  ]);
+  assert.equal(router.match('GET', 'h', '/r/1', { rawHeaders: [], query: 'a=1' })?.target, 'first');
+  const conflicts = findRouteConflicts<RouteClaim>([
+    { name: 'first', paths: [{ type: 'RegularExpression', value: '/r/[0-9]+' }], methods: ['GET'], hosts: [], match: { query: [{ name: 'a', value: '1' }] } },
+    { name: 'second', paths: [{ type: 'RegularExpression', value: '/r/[0-9]+' }], methods: ['GET', 'POST'], hosts: [], match: { query: [{ name: 'a', value: '1' }] } },
+  ]);
+  assert.deepEqual(conflicts.map((c) => [c.route.name, c.overlap.methods]), [['second', ['GET']]]);
 });

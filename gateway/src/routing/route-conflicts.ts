@@ -1,12 +1,14 @@
 // Which routes can never receive traffic because another route claims exactly the same requests (DESIGN §10):
-// the same host, the same path shape and overlapping methods. The router still serves such a config (file
+// the same host, the same path shape, overlapping methods and identical header/query matches. The router still serves such a config (file
 // order decides); the admin API and the operator use this to refuse or report the loser.
 import { decodeUnreserved } from './normalize-path.js';
+import { literalSegments, pathLabel, type RoutePath } from './path-match.js';
+import type { RouteMatchConditions, ValueMatch } from './request-match.js';
 
 /** What a route claims, as the router sees it (the fields of `RouteConfig` that decide matching). */
 export interface RouteClaim {
   name: string;
-  paths: readonly string[];
+  paths: readonly RoutePath[];
   /** Upper-case methods; empty = any. */
   methods: readonly string[];
   /** Lower-case hostnames; empty = any host. */
@@ -14,10 +16,13 @@ export interface RouteClaim {
   caseInsensitive?: boolean | undefined;
   /** The listeners the route attaches to; absent = the default set (DESIGN §10), taken as meeting every set. */
   listeners?: readonly string[] | undefined;
+  /** `match.headers` and `match.query`: routes that differ in them split the traffic. */
+  match?: RouteMatchConditions | undefined;
 }
 
 export interface RouteOverlap {
   host: string;
+  /** The path as written: the string, or `Exact:/health`, `PathPrefix:/v1`, `RegularExpression:…`. */
   path: string;
   /** The methods both routes claim; empty = every method (neither route names one). */
   methods: string[];
@@ -44,12 +49,46 @@ export function pathShape(pattern: string, caseInsensitive = false): string {
       if (segment === '*') return '*';
       if (segment.startsWith(':')) return ':';
       const decoded = decodeUnreserved(segment);
-      const literal = typeof decoded === 'string' ? decoded : segment;
       // A literal that starts with ':' once decoded is still a literal: keep it apart from the parameter.
-      const escaped = literal.startsWith(':') || literal === '*' ? `\\${literal}` : literal;
-      return caseInsensitive ? escaped.toLowerCase() : escaped;
+      return literalShape(typeof decoded === 'string' ? decoded : segment, caseInsensitive);
     });
   return `${caseInsensitive ? 'i' : 's'}/${segments.join('/')}`;
+}
+
+/** A literal segment as the trie keys it, kept apart from `:` and `*`. */
+function literalShape(literal: string, caseInsensitive: boolean): string {
+  const escaped = literal.startsWith(':') || literal.startsWith('\\') || literal === '*' ? `\\${literal}` : literal;
+  return caseInsensitive ? escaped.toLowerCase() : escaped;
+}
+
+/**
+ * The shape of any path. PathPrefix `/v1` has the rank and the requests of `/v1/*`: the same shape. Exact paths
+ * and RegularExpressions rank above every string (DESIGN §10), so they only conflict among their own kind (an
+ * Exact `/health` shadows a string `/health`, which file order could not change: not reported as a conflict).
+ */
+export function routePathShape(path: RoutePath, caseInsensitive = false): string {
+  if (typeof path === 'string') return pathShape(path, caseInsensitive);
+  const flag = caseInsensitive ? 'i' : 's';
+  if (path.type === 'RegularExpression') return `${flag}~${path.value}`;
+  const segments = literalSegments(path).map((segment) => {
+    const decoded = decodeUnreserved(segment);
+    return literalShape(typeof decoded === 'string' ? decoded : segment, caseInsensitive);
+  });
+  if (path.type === 'PathPrefix') return `${flag}/${[...segments, '*'].join('/')}`;
+  return `${flag}=/${segments.join('/')}`;
+}
+
+function valueMatchesKey(matches: readonly ValueMatch[] | undefined, foldNames: boolean): string {
+  if (matches === undefined || matches.length === 0) return '';
+  return matches
+    .map((match) => JSON.stringify([foldNames ? match.name.toLowerCase() : match.name, match.type ?? 'Exact', match.value]))
+    .sort()
+    .join(',');
+}
+
+/** Header and query matches in a canonical form: equal keys, identical matches (order and name case aside). */
+export function matchConditionsKey(match: RouteMatchConditions | undefined): string {
+  return `${valueMatchesKey(match?.headers, true)}|${valueMatchesKey(match?.query, false)}`;
 }
 
 /**
@@ -76,8 +115,11 @@ function listenersMeet(a: RouteClaim, b: RouteClaim): boolean {
 function claimKeys(route: RouteClaim): Map<string, { host: string; path: string }> {
   const keys = new Map<string, { host: string; path: string }>();
   const hosts = route.hosts.length === 0 ? [''] : route.hosts;
+  const conditions = matchConditionsKey(route.match);
   for (const host of hosts) {
-    for (const path of route.paths) keys.set(`${host}\n${pathShape(path, route.caseInsensitive === true)}`, { host, path });
+    for (const path of route.paths) {
+      keys.set(`${host}\n${routePathShape(path, route.caseInsensitive === true)}\n${conditions}`, { host, path: pathLabel(path) });
+    }
   }
   return keys;
 }

@@ -178,7 +178,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const host = hostOf(req.headers.host ?? (req.headers[':authority'] as string | undefined));
     const router = routesOf(req, host, bindPort, config);
     if (router instanceof GatewayError) return router;
-    const match = router.match(req.method ?? 'GET', host, normalized.path);
+    const match = router.match(req.method ?? 'GET', host, normalized.path, { rawHeaders: req.rawHeaders, query: normalized.query });
     if (match === undefined) return routeNotFound();
     observed.route = match.target.name;
     observed.path = match.template;
