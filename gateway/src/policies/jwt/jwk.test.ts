@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { readJwk, readJwks } from './jwk.js';
-import { makeKey } from './test-idp.js';
+import { makeKey } from '../../testing/jwt-idp.js';
 
 test('public RSA, EC and Ed25519 JWKs are read with their kid and alg', () => {
   for (const alg of ['RS256', 'PS384', 'ES256', 'ES384', 'EdDSA'] as const) {

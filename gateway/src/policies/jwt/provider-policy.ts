@@ -34,6 +34,8 @@ export interface ProviderPolicyOptions {
   /** Milliseconds since the epoch. */
   now: () => number;
   cacheSize?: number;
+  /** Called for each signature check (not for a cached token): tests and metrics. */
+  onSignatureCheck?: () => void;
 }
 
 const MESSAGES: Record<string, string> = {
@@ -122,6 +124,7 @@ export function createProviderJwtPolicy(options: ProviderPolicyOptions): Policy 
   function check(ctx: RequestContext, digest: string, provider: CompiledProvider, token: ParsedToken, alg: AsymmetricAlgorithm, kid: string | undefined, set: KeySet): PolicyOutcome | 'unknown_kid' {
     const candidates = candidateKeys(set.keys, alg, kid);
     if (candidates.length === 0) return kid === undefined || set.keys.some((key) => key.kid === kid) ? refuse('unknown_key') : 'unknown_kid';
+    options.onSignatureCheck?.();
     const signed = candidates.slice(0, MAX_CANDIDATES).some((key) => signatureValid(token, alg, key));
     if (!signed) return refuse('bad_signature');
     return accept(ctx, digest, provider, token, set, Math.floor(options.now() / 1000));

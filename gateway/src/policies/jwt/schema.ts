@@ -17,6 +17,7 @@ const PROVIDER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?
 const CLAIM_NAME_PATTERN = /^[\x21-\x7e]{1,256}$/;
 /** A header name: an RFC 9110 token. */
 const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Headers config may never set (DESIGN §10 "Headers set by config"). */

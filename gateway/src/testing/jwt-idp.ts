@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { AsymmetricAlgorithm } from './algorithms.js';
+import type { AsymmetricAlgorithm } from '../policies/jwt/algorithms.js';
 
 export interface TestKey {
   kid: string;
