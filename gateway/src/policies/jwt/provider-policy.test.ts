@@ -255,3 +255,18 @@ test('claimsToHeaders: headers set from claims, always stripped from the client,
     assert.equal(reason((await h.run(signToken(key, claims({ email: bad })))).outcome), 'bad_claim', JSON.stringify(bad));
   }
 });
+
+test('oversize, non-canonical and wrongly sized signatures are refused before or at the signature check, and refused tokens are not cached', async (t) => {
+  const key = makeKey('ES256', 'k1');
+  const idp = await idpWith(t, [key]);
+  const h = harness([{ jwksUri: idp.jwksUri, allowHttp: true, algorithms: ['ES256'] }]);
+  const good = signToken(key, claims());
+  assert.equal(reason((await h.run(signToken(key, claims({ pad: 'x'.repeat(9000) })))).outcome), 'malformed_token');
+  assert.equal(reason((await h.run(`${good}=`)).outcome), 'malformed_token');
+  const [head, body, signature] = good.split('.') as [string, string, string];
+  const der = Buffer.concat([Buffer.from([0x30, 0x44]), Buffer.from(signature, 'base64url')]).toString('base64url');
+  assert.equal(reason((await h.run(`${head}.${body}.${der}`)).outcome), 'bad_signature', 'a 66-byte (DER-like) ES256 signature');
+  const checks = h.checks.count;
+  for (let i = 0; i < 3; i++) assert.equal(reason((await h.run(`${head}.${body}.${der}`)).outcome), 'bad_signature');
+  assert.equal(h.checks.count, checks + 3, 'a refused token is checked again every time, never remembered');
+});
