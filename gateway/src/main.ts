@@ -2,6 +2,7 @@
 // store, the policies' backends, telemetry and the servers, and runs them as one process or as a
 // node:cluster of WORKERS. Config sources feed `ConfigStore.apply`: the standalone file (CONFIG_FILE) or the
 // control plane's WebSocket (CONTROL_PLANE_URL), exactly one of them.
+import { JwksSources } from './policies/jwt/key-source.js';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
@@ -328,6 +329,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       localCertificate: (name) => certificateDir?.has(name) === true,
       localCertificatePem: (name) => certificateDir?.get(name),
       onUpstreamHealthChange: () => upstreamHealthChanged(),
+      // JWKS fetch failures are logged by class (DESIGN §10), never with the response body.
+      jwt: { sources: new JwksSources({ now: Date.now, onFailure: (jwksUri, failure) => logger.warn('JWKS fetch failed', { jwksUri, failure }) }) },
     },
     {
       prepareListeners: (compiled) => listeners.prepare(compiled),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { certificatePemProblem } from './certificate-pem.js';
 import { MAX_REGEX_CHARS, MAX_REGEX_PATHS_PER_CONFIG, PATH_MATCH_TYPES, regexProblem } from '../routing/path-match.js';
 import { MAX_VALUE_MATCHES, VALUE_MATCH_TYPES } from '../routing/request-match.js';
+import { jwtConsumerProblems, jwtProviderNameSchema, jwtRouteProblems, jwtRouteSchema } from '../policies/jwt/schema.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
@@ -346,6 +347,8 @@ export const routeSchema = z
     .default([]),
   stripPrefix: z.boolean().default(false),
   auth: z.enum(AUTH_KINDS).default('none'),
+  // Asymmetric JWT from identity providers (DESIGN §10); absent: auth jwt is HS256 with JWT_SECRET.
+  jwt: jwtRouteSchema.optional(),
   rateLimit: routeRateLimitSchema.optional(),
   timeouts: routeTimeoutsSchema.optional(),
   // Replaces the service's `retries` for this route (DESIGN §10).
@@ -370,6 +373,7 @@ export const routeSchema = z
         }
       });
     }
+    jwtRouteProblems(route, ctx);
     // Only idempotent methods are retried on anything but connect-failure: a route of non-idempotent methods
     // only cannot honour such a retry policy.
     const retry = route.retry;
@@ -430,6 +434,8 @@ export const consumerSchema = z.strictObject({
     .max(100)
     .default([]),
   jwtSubject: z.string().min(1).max(256).refine(withoutNul, NO_NUL).optional(),
+  // The provider (routes[].jwt.providers[].name) whose tokens name this consumer; absent: HS256 tokens.
+  jwtProvider: jwtProviderNameSchema.optional(),
   rateLimit: rateLimitSchema.optional(),
 });
 
@@ -506,14 +512,7 @@ export const gatewayConfigSchema = z
     reportDuplicates(config.routes, (r) => [r.name], 'routes', () => ['name'], 'route name', ctx);
     reportDuplicates(config.consumers, (c) => [c.username], 'consumers', () => ['username'], 'username', ctx);
     reportDuplicates(config.consumers, (c) => c.apiKeyHashes, 'consumers', (_i, k) => ['apiKeyHashes', k], 'API key hash', ctx);
-    reportDuplicates(
-      config.consumers,
-      (c) => (c.jwtSubject === undefined ? [] : [c.jwtSubject]),
-      'consumers',
-      () => ['jwtSubject'],
-      'JWT subject',
-      ctx,
-    );
+    jwtConsumerProblems(config.consumers, ctx);
     listenerProblems(config.listeners ?? [], config.certificates ?? [], ctx);
     let regexPaths = 0;
     config.routes.forEach((route, index) => {

@@ -10,6 +10,8 @@ import type { TargetConnection } from '../upstream/target-connection.js';
 import { certificateLookup, upstreamTlsOptions, type CertificateLookup, type PemPair, type UpstreamTlsOptions } from '../upstream/upstream-tls.js';
 import { createJwtPolicy } from '../policies/jwt/jwt-policy.js';
 import type { Hs256Rules } from '../policies/jwt/verify-hs256.js';
+import { compileProviders, jwtSourcesOf, type JwtProviderDeps } from '../policies/jwt/compile-providers.js';
+import { createProviderJwtPolicy } from '../policies/jwt/provider-policy.js';
 import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/key-auth-policy.js';
 import { createRateLimitPolicy, type RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
 import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
@@ -65,6 +67,8 @@ export interface CompileDeps {
   localCertificate?: (name: string) => boolean;
   /** The PEM pair of a TLS_CERT_DIR certificate, for upstream TLS (services[].tls). */
   localCertificatePem?: (name: string) => PemPair | undefined;
+  /** JWKS sources kept across config versions, and where fetch failures are reported (jwt.providers). */
+  jwt?: JwtProviderDeps;
   /** Resolves target host names; the system resolver when absent. */
   resolver?: Resolver;
   /** An upstream target's health changed, or a re-resolution changed a service's targets. */
@@ -77,7 +81,7 @@ export type CompileResult = { ok: true; compiled: CompiledConfig } | { ok: false
 function environmentProblems(config: GatewayConfig, deps: CompileDeps): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   config.routes.forEach((route, index) => {
-    if (route.auth === 'jwt' && deps.jwtSecret === undefined) {
+    if (route.auth === 'jwt' && route.jwt === undefined && deps.jwtSecret === undefined) {
       problems.push({ path: `routes[${index}].auth`, message: 'jwt needs JWT_SECRET to be set on the gateway' });
     }
   });
@@ -120,9 +124,18 @@ function policyChain(
   consumersBySubject: ReadonlyMap<string, ConsumerConfig>,
   byKeyHash: ReadonlyMap<string, ConsumerConfig>,
   anyConsumerLimit: boolean,
+  jwt: { sources: ReturnType<typeof jwtSourcesOf>; byProviderSubject: ReadonlyMap<string, ConsumerConfig> },
 ): Policy[] {
   const chain: Policy[] = [];
-  if (route.auth === 'jwt') {
+  if (route.auth === 'jwt' && route.jwt !== undefined) {
+    chain.push(
+      createProviderJwtPolicy({
+        providers: compileProviders(route.jwt.providers, jwt.sources),
+        consumersByProviderSubject: jwt.byProviderSubject,
+        now: deps.now,
+      }),
+    );
+  } else if (route.auth === 'jwt') {
     chain.push(
       createJwtPolicy({
         secret: deps.jwtSecret as Buffer,
@@ -187,7 +200,14 @@ export function compileConfig(
   for (const service of config.services) retryBudgets.set(service.name, previous?.retryBudgets.get(service.name) ?? new RetryBudget(deps.now));
 
   const consumersBySubject = new Map<string, ConsumerConfig>();
-  for (const consumer of config.consumers) if (consumer.jwtSubject !== undefined) consumersBySubject.set(consumer.jwtSubject, consumer);
+  const byProviderSubject = new Map<string, ConsumerConfig>();
+  for (const consumer of config.consumers) {
+    if (consumer.jwtSubject === undefined) continue;
+    // A provider's consumers never answer an HS256 token, and the reverse (DESIGN §10: jwtProvider scopes jwtSubject).
+    if (consumer.jwtProvider === undefined) consumersBySubject.set(consumer.jwtSubject, consumer);
+    else byProviderSubject.set(`${consumer.jwtProvider}\u0000${consumer.jwtSubject}`, consumer);
+  }
+  const jwtSources = jwtSourcesOf(deps.jwt, deps.now);
   const byKeyHash = consumersByKeyHash(config.consumers);
   const anyConsumerLimit = config.consumers.some((consumer) => consumer.rateLimit !== undefined);
 
@@ -198,13 +218,14 @@ export function compileConfig(
         config: route,
         service,
         stripPrefix: route.stripPrefix,
-        policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit),
+        policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit, { sources: jwtSources, byProviderSubject }),
         retry: retryPolicyOf(route.retry, service.retries),
         timeouts: routeTimeoutsOf(route.timeouts, service.timeoutMs),
         retryBudget: retryBudgets.get(route.service) as RetryBudget,
       };
       return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts, caseInsensitive: route.caseInsensitive === true, match: route.match };
   });
+  jwtSources.retainUsed();
   const router = compileRouter(definitions);
   const listeners = servedListeners(config, scopeOf(deps));
   // Each listener gets a router of its own routes, so a request pays one listener lookup and no filtering.

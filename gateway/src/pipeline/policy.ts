@@ -14,6 +14,8 @@ export interface RequestContext {
   consumer: ConsumerConfig | undefined;
   /** Request headers an auth policy consumed and that must not go upstream. */
   strippedHeaders: string[] | undefined;
+  /** Headers added to the upstream request (jwt claimsToHeaders), after the client's copies are stripped. */
+  upstreamHeaders?: Record<string, string> | undefined;
   /** Headers added to the response (RateLimit-*). */
   responseHeaders: Record<string, string> | undefined;
 }

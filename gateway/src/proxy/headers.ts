@@ -47,6 +47,8 @@ export interface UpstreamHeaderOptions {
   peerTrusted: boolean;
   consumerUsername: string | undefined;
   stripped: readonly string[] | undefined;
+  /** Set by a policy (jwt claimsToHeaders); their names are in `stripped`, so a client's copies never pass. */
+  added?: Readonly<Record<string, string>> | undefined;
   /** Keep Upgrade/Connection for a WebSocket handshake. */
   upgrade: boolean;
   /** The client's scheme, for X-Forwarded-Proto; 'http' when absent. */
@@ -78,6 +80,7 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
   const host = headers.host ?? (headers[':authority'] as string | undefined);
   if (host !== undefined) out['x-forwarded-host'] = appendOrOverwrite(headers['x-forwarded-host'], host, trusted);
   if (options.consumerUsername !== undefined) out['x-consumer-username'] = options.consumerUsername;
+  if (options.added !== undefined) for (const name in options.added) out[name] = options.added[name] as string;
   if (options.upgrade && headers.upgrade !== undefined) {
     out.upgrade = headers.upgrade;
     out.connection = 'Upgrade';

@@ -230,6 +230,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       peerTrusted: admitted.peerTrusted,
       consumerUsername: ctx.consumer?.username,
       stripped: ctx.strippedHeaders,
+      added: ctx.upstreamHeaders,
       upgrade: false,
       proto: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
     });
@@ -389,6 +390,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       peerTrusted: admitted.peerTrusted,
       consumerUsername: admitted.ctx.consumer?.username,
       stripped: admitted.ctx.strippedHeaders,
+      added: admitted.ctx.upstreamHeaders,
       upgrade: true,
       proto: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
     });

@@ -14,6 +14,8 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import type { ReplayMemory } from '../proxy/replay-body.js';
 import { healthSnapshot } from '../upstream/health-snapshot.js';
 import type { Resolver } from '../upstream/service-pool.js';
+import type { JwtProviderDeps } from '../policies/jwt/compile-providers.js';
+import { JwksSources } from '../policies/jwt/key-source.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -41,6 +43,8 @@ export interface TestGatewayOptions {
   resolver?: Resolver;
   /** Certificates as if in TLS_CERT_DIR, for upstream TLS. */
   localCertificatePem?: (name: string) => { cert: string; key: string } | undefined;
+  /** JWKS sources and fetch hooks for jwt.providers routes (a fresh set per gateway when absent). */
+  jwt?: JwtProviderDeps;
 }
 
 export async function startTestGateway(config: unknown, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -63,6 +67,7 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
       resolver: options.resolver,
       localCertificatePem: options.localCertificatePem,
       onUpstreamHealthChange: () => upstreamHealthChanged(),
+      jwt: options.jwt ?? { sources: new JwksSources({ now: options.now ?? Date.now, onFailure: (jwksUri, failure) => logger.warn('JWKS fetch failed', { jwksUri, failure }) }) },
     },
     {
       onRejected: () => metrics.configRejected(),
