@@ -223,7 +223,6 @@ test('a wildcard origin matches subdomains at a label boundary, and mixed case c
 test('Vary: Origin is always sent, appended to the upstream Vary, with or without an Origin', async () => {
   for (const headers of [{}, { origin: 'https://nope.test' }, { origin: 'https://app.example.com' }] as Record<string, string>[]) {
     const reply = await send('/cors/items', { ...headers, apikey: 'partner-key' });
-    assert.deepEqual(reply.rawHeaders.filter((_, i, all) => i % 2 === 0 && all[i]?.toLowerCase() === 'vary').length >= 1, true);
     assert.match(String(reply.headers.vary), /Accept-Encoding/);
     assert.match(String(reply.headers.vary), /Origin/);
   }
