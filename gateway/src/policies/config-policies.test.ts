@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { startTestGateway, type TestGateway } from '../testing/in-process-gateway.js';
 import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 import { sha256Hex } from './key-auth/key-auth-policy.js';
+import { rawExchange } from '../testing/raw-http.js';
 
 let upstream: TestUpstream;
 let gateway: TestGateway;
@@ -47,6 +48,7 @@ before(async () => {
       { name: 'stripped', service: 'echo', paths: ['/strip/*'], stripPrefix: true },
       { name: 'to-https', service: 'echo', paths: ['/secure/*'], redirect: { scheme: 'https', statusCode: 301 } },
       { name: 'moved', service: 'echo', paths: ['/moved/*'], redirect: { hostname: 'example.com', port: 8443, path: { replacePrefixMatch: '/v2' } } },
+      { name: 'limited-redirect', service: 'echo', paths: ['/limited/*'], rateLimit: { limit: 100, windowSeconds: 60, by: 'ip' }, redirect: { scheme: 'https' } },
       { name: 'loop', service: 'echo', paths: ['/loop'], redirect: { path: { replaceFullPath: '/loop' } } },
       { name: 'open-redirect', service: 'echo', paths: ['/go/*'], redirect: { path: { replacePrefixMatch: '/landing' }, statusCode: 307 } },
       {
@@ -282,4 +284,22 @@ test("a route's maxBodyBytes answers 413 above it, below the gateway's", async (
   assert.equal((await send('/small', { 'content-type': 'text/plain' }, 'POST', 'x'.repeat(16))).status, 200);
   const reply = await send('/small', { 'content-type': 'text/plain' }, 'POST', 'x'.repeat(17));
   assert.equal(reply.status, 413);
+});
+
+test('a redirect on a rate-limited route carries the RateLimit headers of the request it counted', async () => {
+  const reply = await send('/limited/a', { host: 'shop.example.com' });
+  assert.equal(reply.status, 302);
+  assert.equal(reply.headers.location, 'https://shop.example.com/limited/a');
+  assert.equal(reply.headers['ratelimit-limit'], '100');
+});
+
+test('a WebSocket handshake to a redirecting route gets the redirect, and the connection serves the next request', async () => {
+  const before = upstream.received.length;
+  const upgrade = 'GET /secure/ws HTTP/1.1\r\nHost: shop.example.com\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+  const next = 'GET /headers HTTP/1.1\r\nHost: shop.example.com\r\n\r\n';
+  const exchange = await rawExchange(gateway.port, upgrade + next, 2);
+  assert.equal(exchange.responses[0]?.status, 301);
+  assert.equal(exchange.responses[0]?.headers.location, 'https://shop.example.com/secure/ws');
+  assert.equal(exchange.responses[1]?.status, 200);
+  assert.equal(upstream.received.length, before + 1);
 });

@@ -252,7 +252,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   function forward(req: IncomingMessage, res: ServerResponse, admitted: Admitted, requestId: string, observed: Observation, outcome: PolicyOutcome): void {
     const { ctx } = admitted;
     observed.consumer = ctx.consumer?.username;
-    if (outcome instanceof DirectAnswer) return sendDirectAnswer(res, outcome, requestId);
+    if (outcome instanceof DirectAnswer) return sendDirectAnswer(res, outcome, requestId, ctx.responseHeaders);
     if (outcome !== undefined) return sendError(res, withErrorEdits(refuse(outcome, observed), ctx), requestId);
     const route = admitted.match.target;
     const h2 = route.service.http2;

@@ -77,13 +77,13 @@ export function sendServerOptions(res: ServerResponse, requestId: string): void 
   res.end();
 }
 
-/** A policy's non-error answer (CORS preflight 204, redirect 3xx): its headers and an empty body. */
-export function sendDirectAnswer(res: ServerResponse, answer: DirectAnswer, requestId: string): void {
+/** A policy's non-error answer (CORS preflight 204, redirect 3xx): its headers (and RateLimit-* when counted) and an empty body. */
+export function sendDirectAnswer(res: ServerResponse, answer: DirectAnswer, requestId: string, extra?: Readonly<Record<string, string>>): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const headers: Record<string, string | number> = { ...answer.headers, 'content-length': 0, 'x-request-id': requestId };
+  const headers: Record<string, string | number> = { ...extra, ...answer.headers, 'content-length': 0, 'x-request-id': requestId };
   if (!res.req.complete && res.req.httpVersionMajor < 2) headers.connection = 'close';
   res.writeHead(answer.status, headers);
   res.end();
