@@ -66,6 +66,9 @@ test('attacker: header names that are not tokens are refused naming them', () =>
     assert.deepEqual(found, [`routes[0].requestHeaders.set.${name}`], JSON.stringify(name));
   }
   assert.deepEqual(pathsOf(route({ responseHeaders: { remove: ['ok', 'not ok'] } })), ['routes[0].responseHeaders.remove[1]']);
+  // JSON.parse makes `__proto__` an own key, which a record would drop without a word.
+  const proto = JSON.parse('{"set":{"__proto__":"x","x-ok":"y"}}') as unknown;
+  assert.deepEqual(pathsOf(route({ requestHeaders: proto })), ['routes[0].requestHeaders.set.__proto__']);
 });
 
 test('headers the gateway owns can never be set, added or removed by config, whatever their case', () => {

@@ -29,7 +29,15 @@ export function protectedHeaderProblem(name: string): string | null {
   return null;
 }
 
-const headerMap = z.record(z.string(), headerValue).superRefine((record, ctx) => {
+// A parsed `__proto__` key would vanish from the record silently: refuse it by name instead.
+const withoutProtoKey = (value: unknown, ctx: z.RefinementCtx): unknown => {
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+    ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'must be a header name (an HTTP token) other than __proto__' });
+  }
+  return value;
+};
+
+const headerRecord = z.record(z.string(), headerValue).superRefine((record, ctx) => {
   const names = Object.keys(record);
   if (names.length > MAX_HEADER_EDITS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_HEADER_EDITS} headers` });
   for (const name of names) {
@@ -37,6 +45,8 @@ const headerMap = z.record(z.string(), headerValue).superRefine((record, ctx) =>
     if (!parsed.success) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a header name (an HTTP token)' });
   }
 });
+
+const headerMap = z.preprocess(withoutProtoKey, headerRecord);
 
 export const headerEditsSchema = z
   .strictObject({
