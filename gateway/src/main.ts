@@ -325,6 +325,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       now: Date.now,
       onRateLimitBackendError: () => metrics.rateLimitBackendError(),
       onRateLimited: (route) => metrics.rateLimited(route),
+      onPolicyWarning: (message, fields) => logger.warn(message, fields),
       listenerScope: { gatewayName: env.GATEWAY_NAME, defaultPort: env.PORT },
       localCertificate: (name) => certificateDir?.has(name) === true,
       localCertificatePem: (name) => certificateDir?.get(name),

@@ -5,6 +5,13 @@ import { certificatePemProblem } from './certificate-pem.js';
 import { MAX_REGEX_CHARS, MAX_REGEX_PATHS_PER_CONFIG, PATH_MATCH_TYPES, regexProblem } from '../routing/path-match.js';
 import { MAX_VALUE_MATCHES, VALUE_MATCH_TYPES } from '../routing/request-match.js';
 import { jwtConsumerProblems, jwtProviderNameSchema, jwtRouteProblems, jwtRouteSchema } from '../policies/jwt/schema.js';
+import { aclSchema, consumerGroupsSchema } from '../policies/acl/schema.js';
+import { corsSchema } from '../policies/cors/schema.js';
+import { ipRestrictionSchema } from '../policies/ip-restriction/schema.js';
+import { redirectSchema } from '../policies/redirect/schema.js';
+import { headerEditsSchema } from '../policies/request-headers/schema.js';
+import { preserveHostSchema, rewriteSchema } from '../policies/rewrite/schema.js';
+import { allPathsArePrefixes } from '../policies/schema-patterns.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
@@ -331,6 +338,33 @@ export const routeRetrySchema = z.strictObject({
   backoffMs: z.int().min(0).max(10_000).default(25),
 });
 
+export const MAX_ROUTE_BODY_BYTES = 1024 * 1024 * 1024;
+
+/** Rules across a route's policy fields (Gateway API's filter rules, and what needs a consumer). */
+function routePolicyProblems(
+  route: { paths: readonly unknown[]; auth: string; stripPrefix: boolean; acl?: unknown; redirect?: { path?: { replacePrefixMatch?: string | undefined } | undefined } | undefined; rewrite?: { path?: { replacePrefixMatch?: string | undefined } | undefined } | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (route.acl !== undefined && route.auth === 'none') {
+    ctx.addIssue({ code: 'custom', path: ['acl'], message: 'acl needs an auth that identifies consumers (jwt, key-auth or basic-auth)' });
+  }
+  if (route.redirect !== undefined && route.rewrite !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['rewrite'], message: 'a route cannot both redirect and rewrite (Gateway API)' });
+  }
+  if (route.stripPrefix && route.rewrite?.path !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['rewrite', 'path'], message: 'stripPrefix is replacePrefixMatch "/": use one of them' });
+  }
+  for (const field of ['redirect', 'rewrite'] as const) {
+    if (route[field]?.path?.replacePrefixMatch !== undefined && !allPathsArePrefixes(route.paths)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field, 'path', 'replacePrefixMatch'],
+        message: "replacePrefixMatch needs every path of the route to be a prefix ('/prefix/*' or {type: PathPrefix})",
+      });
+    }
+  }
+}
+
 /** Methods that may be sent twice (RFC 9110 §9.2.2): the only ones retried after a byte may have reached the upstream. */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
@@ -363,6 +397,17 @@ export const routeSchema = z
     .overwrite((value) => (value === true ? true : undefined)),
   // Header and query matches (DESIGN §10); absent when unused.
   match: routeMatchSchema.optional(),
+  // Config-only policies (DESIGN §10); each absent unless set, so an old config hashes as before.
+  acl: aclSchema.optional(),
+  ipRestriction: ipRestrictionSchema.optional(),
+  cors: corsSchema.optional(),
+  requestHeaders: headerEditsSchema.optional(),
+  responseHeaders: headerEditsSchema.optional(),
+  redirect: redirectSchema.optional(),
+  rewrite: rewriteSchema.optional(),
+  preserveHost: preserveHostSchema,
+  // The route's bound on request bodies (413 above it); absent: the gateway's MAX_BODY_BYTES.
+  maxBodyBytes: z.int().min(0).max(MAX_ROUTE_BODY_BYTES).optional(),
   })
   .superRefine((route, ctx) => {
     // A regular expression matches the whole path: there is no matched prefix to strip.
@@ -374,6 +419,7 @@ export const routeSchema = z
       });
     }
     jwtRouteProblems(route, ctx);
+    routePolicyProblems(route, ctx);
     // Only idempotent methods are retried on anything but connect-failure: a route of non-idempotent methods
     // only cannot honour such a retry policy.
     const retry = route.retry;
@@ -437,6 +483,8 @@ export const consumerSchema = z.strictObject({
   // The provider (routes[].jwt.providers[].name) whose tokens name this consumer; absent: HS256 tokens.
   jwtProvider: jwtProviderNameSchema.optional(),
   rateLimit: rateLimitSchema.optional(),
+  // The groups `acl` allows or denies; absent unless set (DESIGN §10 Compatibility).
+  groups: consumerGroupsSchema.optional(),
 });
 
 function reportDuplicates<T>(

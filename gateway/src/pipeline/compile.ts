@@ -1,21 +1,16 @@
 // Turns a validated config into what the hot path uses: the route table, and per route its upstream and
 // its policy chain. The order of policies is the one list below (auth identifies the consumer the rate
 // limiter counts by). Work that can be done here is never done per request.
-import type { ConsumerConfig, GatewayConfig, ConfigProblem, RouteConfig } from '../config/index.js';
+import type { GatewayConfig, ConfigProblem, RouteConfig } from '../config/index.js';
 import { compileRouter, type Router } from '../routing/router.js';
 import { createUpstreamService, type UpstreamService } from '../proxy/upstream.js';
 import { systemResolver } from '../upstream/resolver.js';
 import type { Resolver } from '../upstream/service-pool.js';
 import type { TargetConnection } from '../upstream/target-connection.js';
 import { certificateLookup, upstreamTlsOptions, type CertificateLookup, type PemPair, type UpstreamTlsOptions } from '../upstream/upstream-tls.js';
-import { createJwtPolicy } from '../policies/jwt/jwt-policy.js';
-import type { Hs256Rules } from '../policies/jwt/verify-hs256.js';
-import { compileProviders, jwtSourcesOf, type JwtProviderDeps } from '../policies/jwt/compile-providers.js';
-import { createProviderJwtPolicy } from '../policies/jwt/provider-policy.js';
-import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/key-auth-policy.js';
-import { createRateLimitPolicy, type RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
-import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
-import type { Policy } from './policy.js';
+import { compilePolicies } from '../policies/registry.js';
+import { jwtSourcesOf } from '../policies/jwt/compile-providers.js';
+import type { Policy, PolicyDeps, PolicyEnv } from './policy.js';
 import { retryPolicyOf, type RetryPolicy } from '../proxy/retry-policy.js';
 import { RetryBudget } from '../proxy/retry-budget.js';
 import { routeTimeoutsOf, type RouteTimeouts } from '../proxy/route-timeouts.js';
@@ -49,26 +44,14 @@ export interface CompiledConfig {
   readonly retryBudgets: ReadonlyMap<string, RetryBudget>;
 }
 
-export interface CompileDeps {
-  /** `default` in standalone mode, the tenant id with a control plane. */
-  tenant: string;
-  jwtSecret: Buffer | undefined;
-  /** JWT_ACCEPTED_SECRET, JWT_ISSUER and JWT_AUDIENCE, when set. */
-  jwtRules?: Hs256Rules;
-  rateLimitBackend: RateLimitBackend;
-  failureMode: RateLimitFailureMode;
-  /** Milliseconds since the epoch. */
-  now: () => number;
-  onRateLimitBackendError: (error: unknown) => void;
-  onRateLimited: (route: string) => void;
+/** The policies' settings (pipeline/policy.ts PolicyDeps) and what the rest of compilation needs. */
+export interface CompileDeps extends PolicyDeps {
   /** GATEWAY_NAME and PORT; absent: no owner, PORT 0 (tests serving `router` directly). */
   listenerScope?: ListenerScope;
   /** Whether TLS_CERT_DIR holds a certificate of this name (a listener may name one that is not in the config). */
   localCertificate?: (name: string) => boolean;
   /** The PEM pair of a TLS_CERT_DIR certificate, for upstream TLS (services[].tls). */
   localCertificatePem?: (name: string) => PemPair | undefined;
-  /** JWKS sources kept across config versions, and where fetch failures are reported (jwt.providers). */
-  jwt?: JwtProviderDeps;
   /** Resolves target host names; the system resolver when absent. */
   resolver?: Resolver;
   /** An upstream target's health changed, or a re-resolution changed a service's targets. */
@@ -118,51 +101,27 @@ function scopeOf(deps: CompileDeps): ListenerScope {
   return deps.listenerScope ?? { gatewayName: undefined, defaultPort: 0 };
 }
 
-function policyChain(
-  route: RouteConfig,
-  deps: CompileDeps,
-  consumersBySubject: ReadonlyMap<string, ConsumerConfig>,
-  byKeyHash: ReadonlyMap<string, ConsumerConfig>,
-  anyConsumerLimit: boolean,
-  jwt: { sources: ReturnType<typeof jwtSourcesOf>; byProviderSubject: ReadonlyMap<string, ConsumerConfig> },
-): Policy[] {
-  const chain: Policy[] = [];
-  if (route.auth === 'jwt' && route.jwt !== undefined) {
-    chain.push(
-      createProviderJwtPolicy({
-        providers: compileProviders(route.jwt.providers, jwt.sources),
-        consumersByProviderSubject: jwt.byProviderSubject,
-        now: deps.now,
-      }),
-    );
-  } else if (route.auth === 'jwt') {
-    chain.push(
-      createJwtPolicy({
-        secret: deps.jwtSecret as Buffer,
-        rules: deps.jwtRules,
-        consumersBySubject,
-        now: () => Math.floor(deps.now() / 1000),
-      }),
-    );
-  } else if (route.auth === 'key-auth') {
-    chain.push(createKeyAuthPolicy(byKeyHash));
-  }
-  const consumerLimitsApply = route.auth !== 'none' && anyConsumerLimit;
-  if (route.rateLimit !== undefined || consumerLimitsApply) {
-    chain.push(
-      createRateLimitPolicy({
-        tenant: deps.tenant,
-        routeName: route.name,
-        routeLimit: route.rateLimit,
-        backend: deps.rateLimitBackend,
-        failureMode: deps.failureMode,
-        now: deps.now,
-        onBackendError: deps.onRateLimitBackendError,
-        onLimited: () => deps.onRateLimited(route.name),
-      }),
-    );
-  }
-  return chain;
+/** The route's methods, with OPTIONS added when it answers CORS preflights (the cors policy 404s other OPTIONS). */
+function matchedMethods(route: RouteConfig): readonly string[] {
+  if (route.cors === undefined || route.methods.length === 0 || route.methods.includes('OPTIONS')) return route.methods;
+  return [...route.methods, 'OPTIONS'];
+}
+
+/** The env every policy of one config compiles with: values shared across routes are built once. */
+function policyEnvFor(config: GatewayConfig, deps: CompileDeps, shared: Map<string, unknown>): (routeIndex: number) => PolicyEnv {
+  const base = {
+    deps,
+    config,
+    shared<T>(key: string, build: () => T): T {
+      if (!shared.has(key)) shared.set(key, build());
+      return shared.get(key) as T;
+    },
+  };
+  return (routeIndex) => ({
+    ...base,
+    routeIndex,
+    warn: (message, fields = {}) => deps.onPolicyWarning?.(message, { route: config.routes[routeIndex]?.name ?? '', ...fields }),
+  });
 }
 
 /**
@@ -199,31 +158,23 @@ export function compileConfig(
   const retryBudgets = new Map<string, RetryBudget>();
   for (const service of config.services) retryBudgets.set(service.name, previous?.retryBudgets.get(service.name) ?? new RetryBudget(deps.now));
 
-  const consumersBySubject = new Map<string, ConsumerConfig>();
-  const byProviderSubject = new Map<string, ConsumerConfig>();
-  for (const consumer of config.consumers) {
-    if (consumer.jwtSubject === undefined) continue;
-    // A provider's consumers never answer an HS256 token, and the reverse (DESIGN §10: jwtProvider scopes jwtSubject).
-    if (consumer.jwtProvider === undefined) consumersBySubject.set(consumer.jwtSubject, consumer);
-    else byProviderSubject.set(`${consumer.jwtProvider}\u0000${consumer.jwtSubject}`, consumer);
-  }
+  // One JWKS source set per config: every route's providers take their key sources from it, and the sources no
+  // route uses any more are dropped once all routes compiled.
   const jwtSources = jwtSourcesOf(deps.jwt, deps.now);
-  const byKeyHash = consumersByKeyHash(config.consumers);
-  const anyConsumerLimit = config.consumers.some((consumer) => consumer.rateLimit !== undefined);
-
-  const definitions = config.routes.map((route) => {
+  const envOf = policyEnvFor(config, deps, new Map([['jwt.sources', jwtSources]]));
+  const definitions = config.routes.map((route, index) => {
       const service = services.get(route.service) as UpstreamService;
       const compiled: CompiledRoute = {
         name: route.name,
         config: route,
         service,
         stripPrefix: route.stripPrefix,
-        policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit, { sources: jwtSources, byProviderSubject }),
+        policies: compilePolicies(route, envOf(index)),
         retry: retryPolicyOf(route.retry, service.retries),
         timeouts: routeTimeoutsOf(route.timeouts, service.timeoutMs),
         retryBudget: retryBudgets.get(route.service) as RetryBudget,
       };
-      return { target: compiled, paths: route.paths, methods: route.methods, hosts: route.hosts, caseInsensitive: route.caseInsensitive === true, match: route.match };
+      return { target: compiled, paths: route.paths, methods: matchedMethods(route), hosts: route.hosts, caseInsensitive: route.caseInsensitive === true, match: route.match };
   });
   jwtSources.retainUsed();
   const router = compileRouter(definitions);

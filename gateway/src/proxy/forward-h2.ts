@@ -97,7 +97,7 @@ class H2Exchange implements UpstreamExchange {
       ':method': request.method,
       ':path': pathForTarget(request.path, request.service.basePath, target.basePath),
       ':scheme': url.protocol === 'https:' ? 'https' : 'http',
-      ':authority': target.authority,
+      ':authority': request.upstreamHost ?? target.authority,
     };
     if (headers.host !== undefined) delete headers.host; // :authority says it
     const tryMs = request.timeouts.backendRequestMs;

@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { GatewayError, bodyTooLarge, upstreamTimeout, upstreamUnavailable } from '../errors.js';
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
+import type { ResponseExtras } from './header-edits.js';
 import type { ReplayMemory } from './replay-body.js';
 import type { RetryBudget } from './retry-budget.js';
 import { exchangeDeadlineMs, type RouteTimeouts } from './route-timeouts.js';
@@ -46,7 +47,9 @@ export interface ForwardRequest {
   headers: HeaderRecord;
   requestId: string;
   maxBodyBytes: number;
-  responseHeaders: Readonly<Record<string, string>> | undefined;
+  responseHeaders: ResponseExtras | undefined;
+  /** The Host sent upstream when a policy chose it (preserveHost, rewrite.hostname); absent: the target's authority. */
+  upstreamHost?: string | undefined;
   /** The route's name, handed to onUpstreamHeaders. */
   routeName: string;
   /** Called once the upstream answered with headers. */
@@ -79,7 +82,8 @@ function targetForAttempt(request: ForwardRequest, exclude: UpstreamTarget | und
   const context = request.pickContext ?? (request.pickContext = { headers: request.req.headers, clientIp: undefined, consumer: undefined });
   const target = service.pool.pick(context, exclude);
   if (target instanceof GatewayError) return target;
-  if (target.hostHeader !== undefined || request.headers.host !== undefined) request.headers.host = target.authority;
+  if (request.upstreamHost !== undefined) request.headers.host = request.upstreamHost;
+  else if (target.hostHeader !== undefined || request.headers.host !== undefined) request.headers.host = target.authority;
   return target;
 }
 

@@ -1,6 +1,7 @@
 // Header rules of DESIGN §5 for both directions: hop-by-hop headers (and what Connection names) removed,
 // X-Forwarded-* appended behind a trusted proxy and overwritten otherwise, client X-Consumer-* dropped.
 import type { IncomingHttpHeaders } from 'node:http';
+import { applyAllHeaderEdits, type HeaderEdits, type ResponseExtras } from './header-edits.js';
 
 const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
@@ -53,6 +54,10 @@ export interface UpstreamHeaderOptions {
   upgrade: boolean;
   /** The client's scheme, for X-Forwarded-Proto; 'http' when absent. */
   proto?: 'http' | 'https';
+  /** Config edits (requestHeaders), applied before the gateway's own headers, which they cannot name. */
+  edits?: readonly HeaderEdits[] | undefined;
+  /** The Host to send upstream (preserveHost, rewrite.hostname); absent: the target's. */
+  host?: string | undefined;
 }
 
 export type HeaderRecord = Record<string, string | string[]>;
@@ -73,6 +78,8 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
     if (options.stripped !== undefined && options.stripped.includes(name)) continue;
     out[name] = value;
   }
+  applyAllHeaderEdits(out, options.edits);
+  if (options.host !== undefined) out.host = options.host;
   const trusted = options.peerTrusted;
   out['x-request-id'] = options.requestId;
   out['x-forwarded-for'] = appendOrOverwrite(headers['x-forwarded-for'], options.peer, trusted);
@@ -88,11 +95,11 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
   return out;
 }
 
-/** Upstream response headers without hop-by-hop ones, plus the gateway's own. */
+/** Upstream response headers without hop-by-hop ones, edited by the route's policies, plus the gateway's own. */
 export function downstreamResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
   requestId: string,
-  extra: Readonly<Record<string, string>> | undefined,
+  extras: ResponseExtras | undefined,
 ): HeaderRecord {
   const named = connectionTokens(headers.connection);
   const out: HeaderRecord = {};
@@ -101,7 +108,9 @@ export function downstreamResponseHeaders(
     if (value === undefined || isHopByHop(name, named)) continue;
     out[name] = value;
   }
+  applyAllHeaderEdits(out, extras?.edits);
   out['x-request-id'] = requestId;
+  const extra = extras?.headers;
   if (extra !== undefined) for (const name in extra) out[name] = extra[name] as string;
   return out;
 }

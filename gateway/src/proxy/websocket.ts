@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { GatewayError, upstreamTimeout, upstreamUnavailable } from '../errors.js';
 import { upstreamCause } from './upstream-cause.js';
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
+import type { ResponseExtras } from './header-edits.js';
 import { pathForTarget, type UpstreamService } from './upstream.js';
 import type { PickContext } from '../upstream/hash-key.js';
 
@@ -158,7 +159,7 @@ export function startWebSocketHandshake(handshake: WebSocketHandshake): PendingH
       : {}),
     method: 'GET',
     path: pathForTarget(handshake.path, service.basePath, target.basePath),
-    headers: { ...handshake.headers, host: target.authority },
+    headers: { ...handshake.headers, host: (handshake.headers.host as string | undefined) ?? target.authority },
     agent: false,
   });
   // Timeouts answer 504 as on the proxy path: connectTimeoutMs to connect, then timeoutMs to the answer's head.
@@ -240,7 +241,7 @@ export async function relayResponse(
   socket: Duplex,
   response: IncomingMessage,
   requestId: string,
-  extra: Readonly<Record<string, string>> | undefined,
+  extra: ResponseExtras | undefined,
 ): Promise<boolean> {
   const status = response.statusCode ?? 502;
   const headers = downstreamResponseHeaders(response.headers, requestId, extra);
@@ -268,7 +269,7 @@ export function spliceWebSocket(
   clientHead: Buffer,
   switched: Extract<HandshakeOutcome, { kind: 'switched' }>,
   requestId: string,
-  extra: Readonly<Record<string, string>> | undefined,
+  extra: ResponseExtras | undefined,
   onClose: () => void,
 ): void {
   const { upstream } = switched;

@@ -15,7 +15,8 @@ import { normalizeRequestTarget } from '../routing/normalize-path.js';
 import { hostOf, type RouteMatch, type Router } from '../routing/router.js';
 import type { ConfigStore } from '../pipeline/config-store.js';
 import type { CompiledConfig, CompiledRoute } from '../pipeline/compile.js';
-import type { Policy, PolicyOutcome, RequestContext } from '../pipeline/policy.js';
+import { DirectAnswer, type Policy, type PolicyOutcome, type RequestContext } from '../pipeline/policy.js';
+import { applyAllHeaderEdits, type ResponseExtras } from '../proxy/header-edits.js';
 import { REQUEST_ID_PATTERN } from '../protocol/request-id.js';
 import { forwardRequest, type ForwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { forwardH2 } from '../proxy/forward-h2.js';
@@ -38,7 +39,7 @@ import { methodLabel, UNMATCHED, type GatewayMetrics } from '../telemetry/metric
 import type { Logger } from '../telemetry/logger.js';
 import { clientAddress } from './client-address.js';
 import { DEFAULT_CLIENT_LIMITS, limitConnections, serverTimeoutOptions, watchBodyIdle, type ClientLimits } from './client-limits.js';
-import { sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
+import { sendDirectAnswer, sendDirectAnswerOnSocket, sendError, sendErrorOnSocket, sendServerOptions } from './respond.js';
 import { decidedStatus } from '../proxy/h2-response.js';
 
 /** Per connection: responses not finished yet, and who waits for there to be none (an upgrade pipelined behind them). */
@@ -86,6 +87,24 @@ interface Observation {
   upstream: UpstreamExchange | undefined;
   /** Why the upstream failed, when this request ends in a 502/504 for that reason. */
   upstreamCause: string | undefined;
+}
+
+/** A policy's error answer with the edits meant for error answers too (CORS) applied to its headers. */
+function withErrorEdits(error: GatewayError, ctx: RequestContext): GatewayError {
+  if (ctx.responseHeaderEdits === undefined || !ctx.responseHeaderEdits.some((edits) => edits.onErrors === true)) return error;
+  const headers: Record<string, string | string[] | number | undefined> = { ...error.headers };
+  applyAllHeaderEdits(headers, ctx.responseHeaderEdits, true);
+  const flat: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return new GatewayError(error.status, error.code, error.message, flat, error.authReason, error.upstreamCause);
+}
+
+function responseExtras(ctx: RequestContext): ResponseExtras | undefined {
+  if (ctx.responseHeaders === undefined && ctx.responseHeaderEdits === undefined) return undefined;
+  return { headers: ctx.responseHeaders, edits: ctx.responseHeaderEdits };
 }
 
 function runPolicies(policies: readonly Policy[], ctx: RequestContext, from: number): PolicyOutcome | Promise<PolicyOutcome> {
@@ -169,6 +188,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     return entry.routes;
   }
 
+  /** The `port` of the listener a request on `bindPort` with Host `host` belongs to (redirects use it). */
+  function listenerPortOf(config: CompiledConfig, bindPort: number | undefined, host: string, req: IncomingMessage): number {
+    const table = bindPort === undefined ? undefined : config.ports.get(bindPort);
+    const entry = table === undefined ? undefined : listenerForHost(table, host);
+    return entry?.listener.port ?? req.socket.localPort ?? 0;
+  }
+
   /** The synchronous part of admission: path, route, context. */
   function admit(req: IncomingMessage, requestId: string, observed: Observation, bindPort: number | undefined): Admitted | GatewayError {
     const config = store.current();
@@ -188,16 +214,26 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       requestId,
       clientIp: address.clientIp,
       routeName: match.target.name,
+      path: normalized.path,
+      query: normalized.query,
+      prefixRest: match.strippedPath,
+      host,
+      secure: (req.socket as Partial<TLSSocket>).encrypted === true,
+      listenerPort: listenerPortOf(config, bindPort, host, req),
       consumer: undefined,
       strippedHeaders: undefined,
       responseHeaders: undefined,
+      requestHeaderEdits: undefined,
+      responseHeaderEdits: undefined,
+      upstreamPath: undefined,
+      upstreamHost: undefined,
     };
     return { match, ctx, peer: address.peer, peerTrusted: address.peerTrusted, path: normalized.path, query: normalized.query };
   }
 
   function targetPath(admitted: Admitted): string {
     const route = admitted.match.target;
-    const path = route.stripPrefix ? admitted.match.strippedPath : admitted.path;
+    const path = admitted.ctx.upstreamPath ?? (route.stripPrefix ? admitted.match.strippedPath : admitted.path);
     return upstreamPath(route.service.basePath, path, admitted.query);
   }
 
@@ -216,7 +252,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   function forward(req: IncomingMessage, res: ServerResponse, admitted: Admitted, requestId: string, observed: Observation, outcome: PolicyOutcome): void {
     const { ctx } = admitted;
     observed.consumer = ctx.consumer?.username;
-    if (outcome !== undefined) return sendError(res, refuse(outcome, observed), requestId);
+    if (outcome instanceof DirectAnswer) return sendDirectAnswer(res, outcome, requestId, ctx.responseHeaders);
+    if (outcome !== undefined) return sendError(res, withErrorEdits(refuse(outcome, observed), ctx), requestId);
     const route = admitted.match.target;
     const h2 = route.service.http2;
     // gRPC (HTTP/2 only) to a service that speaks HTTP/1.1 upstream could never work: say why.
@@ -232,7 +269,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       stripped: ctx.strippedHeaders,
       added: ctx.upstreamHeaders,
       upgrade: false,
-      proto: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
+      proto: ctx.secure ? 'https' : 'http',
+      edits: ctx.requestHeaderEdits,
+      host: ctx.upstreamHost,
     });
     const forwarded: ForwardRequest = {
       req,
@@ -242,8 +281,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       path: targetPath(admitted),
       headers,
       requestId,
-      maxBodyBytes: options.maxBodyBytes,
-      responseHeaders: ctx.responseHeaders,
+      maxBodyBytes: route.config.maxBodyBytes ?? options.maxBodyBytes,
+      responseHeaders: responseExtras(ctx),
+      upstreamHost: ctx.upstreamHost,
       routeName: route.name,
       onUpstreamHeaders: recordUpstream,
       onUpstreamError: upstreamError,
@@ -383,7 +423,14 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     if (problem !== null) return fail(badUpgrade(problem));
     const outcome = await runPolicies(admitted.match.target.policies, admitted.ctx, 0);
     observed.consumer = admitted.ctx.consumer?.username;
-    if (outcome !== undefined) return fail(outcome);
+    if (outcome instanceof DirectAnswer) {
+      tunnels.delete(socket);
+      sendDirectAnswerOnSocket(socket, outcome, requestId);
+      socket.off('error', onError);
+      end(outcome.status);
+      return resumeParsing(socket, head, server);
+    }
+    if (outcome !== undefined) return fail(withErrorEdits(outcome, admitted.ctx));
     const headers = upstreamRequestHeaders(req.headers, {
       requestId,
       peer: admitted.peer,
@@ -392,7 +439,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       stripped: admitted.ctx.strippedHeaders,
       added: admitted.ctx.upstreamHeaders,
       upgrade: true,
-      proto: (req.socket as Partial<TLSSocket>).encrypted === true ? 'https' : 'http',
+      proto: admitted.ctx.secure ? 'https' : 'http',
+      edits: admitted.ctx.requestHeaderEdits,
+      host: admitted.ctx.upstreamHost,
     });
     const handshake = startWebSocketHandshake({
       service: admitted.match.target.service,
@@ -405,7 +454,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     socket.once('close', abort);
     const result = await handshake.outcome;
     socket.off('close', abort);
-    const extra = admitted.ctx.responseHeaders;
+    const extra = responseExtras(admitted.ctx);
     if (socket.destroyed) {
       if (result.kind === 'switched') result.upstream.destroy();
       if (result.kind === 'answered') result.response.destroy();

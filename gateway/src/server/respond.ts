@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { GatewayError } from '../errors.js';
+import type { DirectAnswer } from '../pipeline/policy.js';
 import { encodeGrpcMessage, grpcStatusFor, isGrpcContentType } from '../proxy/grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from '../proxy/h2-response.js';
 
@@ -74,4 +75,27 @@ export function sendErrorOnSocket(socket: Duplex, error: GatewayError, requestId
 export function sendServerOptions(res: ServerResponse, requestId: string): void {
   res.writeHead(200, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', 'content-length': 0, 'x-request-id': requestId });
   res.end();
+}
+
+/** A policy's non-error answer (CORS preflight 204, redirect 3xx): its headers (and RateLimit-* when counted) and an empty body. */
+export function sendDirectAnswer(res: ServerResponse, answer: DirectAnswer, requestId: string, extra?: Readonly<Record<string, string>>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string | number> = { ...extra, ...answer.headers, 'content-length': 0, 'x-request-id': requestId };
+  if (!res.req.complete && res.req.httpVersionMajor < 2) headers.connection = 'close';
+  res.writeHead(answer.status, headers);
+  res.end();
+}
+
+/** The same answer on a raw socket (a WebSocket handshake a policy answered); the connection stays open. */
+export function sendDirectAnswerOnSocket(socket: Duplex, answer: DirectAnswer, requestId: string): void {
+  const lines = [
+    `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Status'}`,
+    ...Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}`),
+    'content-length: 0',
+    `x-request-id: ${requestId}`,
+  ];
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
 }

@@ -64,6 +64,7 @@ export async function startTestGateway(config: unknown, options: TestGatewayOpti
       now: options.now ?? Date.now,
       onRateLimitBackendError: () => metrics.rateLimitBackendError(),
       onRateLimited: (route) => metrics.rateLimited(route),
+      onPolicyWarning: (message, fields) => logger.warn(message, fields),
       resolver: options.resolver,
       localCertificatePem: options.localCertificatePem,
       onUpstreamHealthChange: () => upstreamHealthChanged(),

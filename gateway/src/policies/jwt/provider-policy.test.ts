@@ -7,7 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { createHmac } from 'node:crypto';
 import type { ConsumerConfig } from '../../config/index.js';
 import { GatewayError } from '../../errors.js';
-import type { RequestContext } from '../../pipeline/policy.js';
+import { DirectAnswer, type RequestContext } from '../../pipeline/policy.js';
+import { requestContext } from '../../testing/request-context.js';
 import { makeKey, signToken, startIdp, type TestIdp, type TestKey } from '../../testing/jwt-idp.js';
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from './algorithms.js';
 import { compileProviders, jwtSourcesOf } from './compile-providers.js';
@@ -21,15 +22,7 @@ const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
 function context(token: string | undefined, headers: Record<string, string> = {}): RequestContext {
   const all: Record<string, string> = { ...headers };
   if (token !== undefined) all.authorization = `Bearer ${token}`;
-  return {
-    req: { headers: all } as unknown as IncomingMessage,
-    requestId: 'r',
-    clientIp: '127.0.0.1',
-    routeName: 'route',
-    consumer: undefined,
-    strippedHeaders: undefined,
-    responseHeaders: undefined,
-  };
+  return requestContext({ headers: all as IncomingMessage['headers'], clientIp: '127.0.0.1', routeName: 'route' });
 }
 
 interface Harness {
@@ -61,6 +54,7 @@ function harness(providers: Partial<JwtProviderConfig>[], consumers: ConsumerCon
     async run(token, headers) {
       const ctx = context(token, headers);
       const outcome = await policy(ctx);
+      assert.ok(!(outcome instanceof DirectAnswer), 'an auth policy never answers for the upstream');
       return { ctx, outcome };
     },
   };

@@ -8,19 +8,12 @@ import type { CounterSpec, RateLimitBackend } from './backend.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { createRateLimitPolicy, type RateLimitPolicyOptions } from './rate-limit-policy.js';
 import { rateLimitKey, windowAt } from './window.js';
+import { requestContext } from '../../testing/request-context.js';
 
 const T0 = 1_800_000_000_000; // a multiple of 60 s
 
 function context(consumer?: ConsumerConfig, clientIp = '203.0.113.9'): RequestContext {
-  return {
-    req: {} as IncomingMessage,
-    requestId: 'r',
-    clientIp,
-    routeName: 'orders',
-    consumer,
-    strippedHeaders: undefined,
-    responseHeaders: undefined,
-  };
+  return requestContext({ req: {} as IncomingMessage, clientIp, consumer });
 }
 
 function policy(overrides: Partial<RateLimitPolicyOptions>) {
