@@ -2,9 +2,10 @@
 // control plane's admin API all validate with it, and its TypeScript types come from it.
 import { z } from 'zod';
 import { certificatePemProblem } from './certificate-pem.js';
+import { basicAuthSchema } from '../policies/basic-auth/schema.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
-export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
+export const AUTH_KINDS = ['none', 'jwt', 'key-auth', 'basic-auth'] as const;
 
 /** Names of services and routes: DNS-label-like, dots allowed so the operator can use `k8s.<ns>.<name>`. */
 export const ENTITY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
@@ -330,6 +331,7 @@ export const consumerSchema = z.strictObject({
     .default([]),
   jwtSubject: z.string().min(1).max(256).refine(withoutNul, NO_NUL).optional(),
   rateLimit: rateLimitSchema.optional(),
+  basicAuth: basicAuthSchema,
 });
 
 function reportDuplicates<T>(
@@ -413,6 +415,7 @@ export const gatewayConfigSchema = z
       'JWT subject',
       ctx,
     );
+    reportDuplicates(config.consumers, (c) => (c.basicAuth ?? []).map((b) => b.username), 'consumers', (_i, k) => ['basicAuth', k, 'username'], 'basic-auth username', ctx);
     listenerProblems(config.listeners ?? [], config.certificates ?? [], ctx);
     const listenerNames = new Set((config.listeners ?? []).map((listener) => listener.name));
     config.routes.forEach((route, index) => {
