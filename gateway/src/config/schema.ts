@@ -2,7 +2,7 @@
 // control plane's admin API all validate with it, and its TypeScript types come from it.
 import { z } from 'zod';
 import { certificatePemProblem } from './certificate-pem.js';
-import { basicAuthSchema } from '../policies/basic-auth/schema.js';
+import { basicAuthSchema, basicAuthUsernameProblems } from '../policies/basic-auth/schema.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 export const AUTH_KINDS = ['none', 'jwt', 'key-auth', 'basic-auth'] as const;
@@ -415,7 +415,7 @@ export const gatewayConfigSchema = z
       'JWT subject',
       ctx,
     );
-    reportDuplicates(config.consumers, (c) => (c.basicAuth ?? []).map((b) => b.username), 'consumers', (_i, k) => ['basicAuth', k, 'username'], 'basic-auth username', ctx);
+    for (const problem of basicAuthUsernameProblems(config.consumers)) ctx.addIssue({ code: 'custom', ...problem });
     listenerProblems(config.listeners ?? [], config.certificates ?? [], ctx);
     const listenerNames = new Set((config.listeners ?? []).map((listener) => listener.name));
     config.routes.forEach((route, index) => {

@@ -35,4 +35,27 @@ export const basicAuthCredentialSchema = z.strictObject({
 /** Absent by default, so a consumer without it parses, hashes and snapshots as before. */
 export const basicAuthSchema = z.array(basicAuthCredentialSchema).min(1).max(MAX_BASIC_AUTH_CREDENTIALS).optional();
 
+/**
+ * A basic-auth user-id belongs to one consumer: another consumer naming it is refused at its path. One consumer
+ * may list a user-id several times with different hashes (rotation).
+ */
+export function basicAuthUsernameProblems(
+  consumers: readonly { basicAuth?: readonly BasicAuthCredential[] | undefined }[],
+): { path: (string | number)[]; message: string }[] {
+  const owner = new Map<string, number>();
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  consumers.forEach((consumer, index) => {
+    consumer.basicAuth?.forEach((credential, credentialIndex) => {
+      const first = owner.get(credential.username);
+      if (first === undefined) owner.set(credential.username, index);
+      else if (first !== index)
+        problems.push({
+          path: ['consumers', index, 'basicAuth', credentialIndex, 'username'],
+          message: `basic-auth username '${credential.username}' is already used by consumers[${first}]`,
+        });
+    });
+  });
+  return problems;
+}
+
 export type BasicAuthCredential = z.infer<typeof basicAuthCredentialSchema>;
