@@ -11,6 +11,7 @@ export const MAX_BCRYPT_COST = 12;
 /** `$2a$`, `$2b$` or `$2y$`, a two-digit cost, then 22 characters of salt and 31 of hash (bcrypt's base64). */
 const BCRYPT_SHAPE = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 /** RFC 7617: the user-id holds no ':' and no control character; we also bound it and keep it single-line. */
+// eslint-disable-next-line no-control-regex -- RFC 7617: a user-id holds no control characters
 const BASIC_USERNAME_PATTERN = /^[^:\u0000-\u001f\u007f]{1,128}$/u;
 
 /** Why `value` is not an acceptable bcrypt hash, or null. Never repeats the value (it may be a password). */
