@@ -1,7 +1,9 @@
 // bcrypt comparisons off the event loop: the native `bcrypt` package runs each compare on libuv's thread pool
 // (the pure-JS bcryptjs "async" compare runs on the event loop in slices of up to 100 ms, so it would stall
-// every request of the process). At most `maxInFlight` compares run or wait at once, so a flood of guesses
-// from many addresses cannot queue unbounded work (nor starve dns.lookup, which shares the thread pool).
+// every request of the process). At most `maxInFlight` verifications run or wait at once, so a flood of
+// guesses from many addresses cannot queue unbounded work, and only `concurrency` compare at a time, so they
+// neither take every core from the event loop nor fill the thread pool dns.lookup also needs.
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
 
 /** Hashes of random passwords nobody knows, one per allowed cost: an unknown user costs one compare like a known one. */
@@ -23,8 +25,17 @@ export function dummyHashLike(like: string | undefined): string {
 
 export class BcryptVerifier {
   private inFlight = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly maxInFlight: number) {}
+  /**
+   * `maxInFlight` verifications run or wait at once; `concurrency` of them compare at a time, so bcrypt never
+   * takes every core from the event loop (the thread pool would otherwise run four at once, on any machine).
+   */
+  constructor(
+    private readonly maxInFlight: number,
+    private readonly concurrency: number = defaultConcurrency(),
+  ) {}
 
   /** Whether a new verification would exceed the cap (the caller answers 503 without one). */
   get full(): boolean {
@@ -39,13 +50,25 @@ export class BcryptVerifier {
   async firstMatch(password: string, hashes: readonly string[]): Promise<string | undefined> {
     this.inFlight++;
     try {
-      for (const hash of hashes) {
-        const comparable = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
-        if (await bcrypt.compare(password, comparable)) return hash;
+      if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.running++;
+      try {
+        for (const hash of hashes) {
+          const comparable = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
+          if (await bcrypt.compare(password, comparable)) return hash;
+        }
+        return undefined;
+      } finally {
+        this.running--;
+        this.waiting.shift()?.();
       }
-      return undefined;
     } finally {
       this.inFlight--;
     }
   }
+}
+
+/** Half the cores, at least one, at most the thread pool's four: the rest stay with the event loop. */
+export function defaultConcurrency(): number {
+  return Math.min(4, Math.max(1, Math.floor(availableParallelism() / 2)));
 }
