@@ -11,7 +11,7 @@ import type { Policy } from '../../pipeline/policy.js';
 import { parseBasicCredentials } from './basic-credentials.js';
 import { BcryptVerifier, dummyHashLike } from './bcrypt-verifier.js';
 import { CredentialCache } from './credential-cache.js';
-import { FailureThrottle } from './failure-throttle.js';
+import { FailureThrottle, throttleSubject } from './failure-throttle.js';
 
 export const BASIC_CHALLENGE = 'Basic realm="novagate"';
 export const FAILURES_PER_MINUTE = 10;
@@ -75,10 +75,11 @@ export function createBasicAuthPolicy(table: BasicAuthTable, state: BasicAuthSta
   return (ctx) => {
     const credentials = parseBasicCredentials(ctx.req.headers.authorization);
     if (credentials.kind === 'missing') return unauthorizedBasic('missing_credential', 'basic-auth credentials are required');
-    const wait = throttle.retryAfterSeconds(ctx.clientIp);
+    const subject = throttleSubject(ctx.clientIp);
+    const wait = throttle.retryAfterSeconds(subject);
     if (wait > 0) return throttled(wait);
     if (credentials.kind === 'malformed') {
-      throttle.record(ctx.clientIp);
+      throttle.record(subject);
       return unauthorizedBasic('malformed_credential', 'the Authorization header is not valid Basic credentials');
     }
     const { username, password } = credentials;
@@ -95,10 +96,10 @@ export function createBasicAuthPolicy(table: BasicAuthTable, state: BasicAuthSta
     }
     if (verifier.full) return overloaded();
     const user = table.byUsername.get(username);
-    throttle.record(ctx.clientIp);
+    throttle.record(subject);
     return verifier.firstMatch(password, user?.hashes ?? table.unknownUserHashes).then((matched) => {
       if (user === undefined || matched === undefined) return unauthorizedBasic('invalid_credential', 'the user-id or password is not valid');
-      throttle.refund(ctx.clientIp);
+      throttle.refund(subject);
       cache.set(key, { username, passwordHash: matched });
       ctx.consumer = user.consumer;
       ctx.strippedHeaders = STRIPPED;

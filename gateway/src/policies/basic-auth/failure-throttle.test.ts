@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FailureThrottle } from './failure-throttle.js';
+import { FailureThrottle, throttleSubject } from './failure-throttle.js';
 
 function throttle(maxAddresses = 100) {
   const clock = { now: 1_000_000 };
@@ -40,4 +40,12 @@ test('a flood of distinct addresses never holds more than the bound, expired win
   clock.now += 60_000;
   t.record('192.0.2.99');
   assert.equal(t.size, 1, 'every expired window was dropped to make room');
+});
+
+test('IPv6 addresses are counted per /64 and IPv4-mapped addresses as their IPv4 address', () => {
+  assert.equal(throttleSubject('2001:db8:0:1::1'), '2001:db8:0:1::/64');
+  assert.equal(throttleSubject('2001:DB8:0000:0001:ffff:1:2:3'), '2001:db8:0:1::/64');
+  assert.equal(throttleSubject('::1'), '0:0:0:0::/64');
+  assert.equal(throttleSubject('::ffff:192.0.2.7'), '192.0.2.7');
+  assert.equal(throttleSubject('192.0.2.7'), '192.0.2.7');
 });

@@ -1,7 +1,24 @@
-// Failed basic-auth attempts per client IP in fixed one-minute windows: past `limit` the address gets 429 with
+// Failed basic-auth attempts per client IP (IPv6 per /64) in fixed one-minute windows: past `limit` the address gets 429 with
 // Retry-After until its window ends, before any bcrypt runs. The map holds at most `maxAddresses` entries:
 // expired windows go first, then the oldest, so a flood of distinct addresses costs bounded memory (it can
 // push an address out early, which only forgets its count; the global bcrypt cap still bounds the work).
+
+import { isIPv6 } from 'node:net';
+
+/**
+ * What failures are counted under: an IPv4 address itself (also written IPv4-mapped, `::ffff:a.b.c.d`), an
+ * IPv6 address's /64, which one host usually owns, so a client cannot step through its own /64 to escape.
+ */
+export function throttleSubject(address: string): string {
+  if (!isIPv6(address)) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped !== null) return mapped[1] as string;
+  const [head = '', tail] = address.split('::') as [string, string | undefined];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((group) => group.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 
 export interface FailureThrottleOptions {
   /** Failures allowed per address per window. */
