@@ -91,6 +91,7 @@ test('after 10 failures in a minute an address gets 429 with Retry-After, even w
   const retryAfter = Number(refused.headers.get('retry-after'));
   assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
   assert.equal(reasonOf(refused.text).code, 'auth_throttled');
+  assert.match(await gateway.metrics.registry.metrics(), /novagate_auth_failures_total\{route="orders",reason="throttled"\} [1-9]/);
   assert.equal((await attacker(undefined, '/open')).status, 200, 'routes without basic-auth are not affected');
   assert.equal((await client()(basic('partner-a', PASSWORD))).status, 200, 'another address is not throttled');
 });

@@ -63,10 +63,11 @@ export function basicAuthTable(consumers: readonly ConsumerConfig[]): BasicAuthT
 
 const unauthorizedBasic = (reason: string, message: string) =>
   new GatewayError(401, 'unauthorized', message, { 'www-authenticate': BASIC_CHALLENGE }, reason);
+// Both carry an auth reason so they count in novagate_auth_failures_total beside the 401s: a guessing attack shows.
 const throttled = (seconds: number) =>
-  new GatewayError(429, 'auth_throttled', 'too many failed basic-auth attempts from this address', { 'retry-after': String(seconds) });
+  new GatewayError(429, 'auth_throttled', 'too many failed basic-auth attempts from this address', { 'retry-after': String(seconds) }, 'throttled');
 const overloaded = () =>
-  new GatewayError(503, 'auth_overloaded', 'too many password checks in progress', { 'retry-after': '1' });
+  new GatewayError(503, 'auth_overloaded', 'too many password checks in progress', { 'retry-after': '1' }, 'overloaded');
 
 const STRIPPED = ['authorization'];
 
