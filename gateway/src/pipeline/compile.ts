@@ -11,7 +11,7 @@ import { certificateLookup, upstreamTlsOptions, type CertificateLookup, type Pem
 import { createJwtPolicy } from '../policies/jwt/jwt-policy.js';
 import type { Hs256Rules } from '../policies/jwt/verify-hs256.js';
 import { consumersByKeyHash, createKeyAuthPolicy } from '../policies/key-auth/key-auth-policy.js';
-import { basicAuthTable, createBasicAuthPolicy, createBasicAuthState, type BasicAuthState, type BasicAuthTable } from '../policies/basic-auth/basic-auth-policy.js';
+import { definition as basicAuth, type BasicAuthEnv } from '../policies/basic-auth/index.js';
 import { createRateLimitPolicy, type RateLimitFailureMode } from '../policies/rate-limit/rate-limit-policy.js';
 import type { RateLimitBackend } from '../policies/rate-limit/backend.js';
 import type { Policy } from './policy.js';
@@ -46,8 +46,6 @@ export interface CompiledConfig {
   readonly services: ReadonlyMap<string, UpstreamService>;
   /** Per service name; kept across config versions so that a config push does not refill them. */
   readonly retryBudgets: ReadonlyMap<string, RetryBudget>;
-  /** basic-auth's credential cache, failure throttle and bcrypt cap; kept across config versions. */
-  readonly basicAuth: BasicAuthState;
 }
 
 export interface CompileDeps {
@@ -123,7 +121,7 @@ function policyChain(
   consumersBySubject: ReadonlyMap<string, ConsumerConfig>,
   byKeyHash: ReadonlyMap<string, ConsumerConfig>,
   anyConsumerLimit: boolean,
-  basicAuth: () => Policy,
+  basicAuthEnv: BasicAuthEnv,
 ): Policy[] {
   const chain: Policy[] = [];
   if (route.auth === 'jwt') {
@@ -138,7 +136,7 @@ function policyChain(
   } else if (route.auth === 'key-auth') {
     chain.push(createKeyAuthPolicy(byKeyHash));
   } else if (route.auth === 'basic-auth') {
-    chain.push(basicAuth());
+    chain.push(basicAuth.compile(route, basicAuthEnv) as Policy);
   }
   const consumerLimitsApply = route.auth !== 'none' && anyConsumerLimit;
   if (route.rateLimit !== undefined || consumerLimitsApply) {
@@ -196,9 +194,11 @@ export function compileConfig(
   for (const consumer of config.consumers) if (consumer.jwtSubject !== undefined) consumersBySubject.set(consumer.jwtSubject, consumer);
   const byKeyHash = consumersByKeyHash(config.consumers);
   const anyConsumerLimit = config.consumers.some((consumer) => consumer.rateLimit !== undefined);
-  const basicAuthState = previous?.basicAuth ?? createBasicAuthState(deps.now);
-  let basicAuthUsers: BasicAuthTable | undefined;
-  const basicAuth = (): Policy => createBasicAuthPolicy((basicAuthUsers ??= basicAuthTable(config.consumers)), basicAuthState);
+  const sharedValues = new Map<string, unknown>();
+  const basicAuthEnv: BasicAuthEnv = {
+    config,
+    shared: <T>(key: string, build: () => T): T => (sharedValues.has(key) ? (sharedValues.get(key) as T) : (sharedValues.set(key, build()).get(key) as T)),
+  };
 
   const definitions = config.routes.map((route) => {
       const service = services.get(route.service) as UpstreamService;
@@ -207,7 +207,7 @@ export function compileConfig(
         config: route,
         service,
         stripPrefix: route.stripPrefix,
-        policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit, basicAuth),
+        policies: policyChain(route, deps, consumersBySubject, byKeyHash, anyConsumerLimit, basicAuthEnv),
         retry: retryPolicyOf(route.retry, service.retries),
         timeouts: routeTimeoutsOf(route.timeouts, service.timeoutMs),
         retryBudget: retryBudgets.get(route.service) as RetryBudget,
@@ -220,7 +220,7 @@ export function compileConfig(
   const ports = portTables(listeners, (listener) =>
     config.listeners === undefined ? router : compileRouter(definitions.filter((definition) => routeAttaches(definition.target.config.listeners, listener))),
   );
-  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services, retryBudgets, basicAuth: basicAuthState } };
+  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services, retryBudgets } };
 }
 
 /** Stops the services' probes and re-resolution and lets go of their connections (closed when no newer config holds them). */

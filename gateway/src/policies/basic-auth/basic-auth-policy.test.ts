@@ -6,7 +6,7 @@ import { startTestGateway, type TestGateway } from '../../testing/in-process-gat
 import { startUpstream, type TestUpstream } from '../../testing/upstream.js';
 import { GatewayError } from '../../errors.js';
 import type { RequestContext } from '../../pipeline/policy.js';
-import { basicAuthTable, createBasicAuthPolicy, createBasicAuthState, FAILURES_PER_MINUTE } from './basic-auth-policy.js';
+import { basicAuthTable, createBasicAuthPolicy, createBasicAuthState, FAILURES_PER_MINUTE, processBasicAuthState } from './basic-auth-policy.js';
 import { BcryptVerifier } from './bcrypt-verifier.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -106,7 +106,7 @@ test('concurrent guesses from one address cannot run more bcrypt compares than t
 
 test('a verified credential is served from the cache without another bcrypt', { timeout: 60_000 }, async () => {
   const call = client();
-  const verifier = gateway.store.current()?.basicAuth.verifier as BcryptVerifier;
+  const verifier: BcryptVerifier = processBasicAuthState().verifier;
   const original = verifier.firstMatch.bind(verifier);
   let compares = 0;
   verifier.firstMatch = (password, hashes) => ((compares += 1), original(password, hashes));

@@ -27,6 +27,16 @@ export interface BasicAuthState {
   readonly verifier: BcryptVerifier;
 }
 
+let processState: BasicAuthState | undefined;
+
+/**
+ * The process's one state, shared by every config version and route (a config push neither forgets the
+ * failure counts nor empties the cache; cache hits are checked against the current config).
+ */
+export function processBasicAuthState(): BasicAuthState {
+  return (processState ??= createBasicAuthState(Date.now));
+}
+
 export function createBasicAuthState(now: () => number): BasicAuthState {
   return {
     cache: new CredentialCache(MAX_CACHED_CREDENTIALS),
