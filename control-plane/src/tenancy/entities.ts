@@ -163,6 +163,22 @@ async function assertKeyHashesFree(db: Queryable, tenantId: string, hashes: stri
   if (rows[0] !== undefined) throw alreadyExists(`an API key hash is already used by consumer '${rows[0].username}'`, 'apiKeyHashes');
 }
 
+/** A basic-auth user-id belongs to one consumer (the gateway schema's rule across consumers, DESIGN §10). */
+async function assertBasicAuthUsernamesFree(db: Queryable, tenantId: string, c: ConsumerConfig, exceptId: string | null): Promise<void> {
+  const usernames = (c.basicAuth ?? []).map((credential) => credential.username);
+  if (usernames.length === 0) return;
+  const { rows } = await db.query<{ username: string; taken: string }>(
+    `SELECT c.username, b->>'username' AS taken
+       FROM ${quotedTenantSchema(tenantId)}.consumers c, jsonb_array_elements(coalesce(c.options->'basicAuth', '[]'::jsonb)) b
+      WHERE b->>'username' = ANY($1::text[]) AND c.id IS DISTINCT FROM $2 LIMIT 1`,
+    [usernames, exceptId],
+  );
+  const row = rows[0];
+  if (row !== undefined) {
+    throw alreadyExists(`basic-auth username '${row.taken}' is already used by consumer '${row.username}'`, `basicAuth[${usernames.indexOf(row.taken)}].username`);
+  }
+}
+
 export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   table: 'consumers',
   alias: 'c',
@@ -174,6 +190,7 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   listOrder: 'c.username',
   async insert(db, tenantId, c, managedBy) {
     await assertKeyHashesFree(db, tenantId, c.apiKeyHashes, null);
+    await assertBasicAuthUsernamesFree(db, tenantId, c, null);
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO ${quotedTenantSchema(tenantId)}.consumers (username, api_key_hashes, jwt_subject, rate_limit, options, managed_by)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -183,6 +200,7 @@ export const consumers: EntityKind<ConsumerConfig, ConsumerRow> = {
   },
   async update(db, tenantId, id, c) {
     await assertKeyHashesFree(db, tenantId, c.apiKeyHashes, id);
+    await assertBasicAuthUsernamesFree(db, tenantId, c, id);
     await db.query(
       `UPDATE ${quotedTenantSchema(tenantId)}.consumers
           SET username = $2, api_key_hashes = $3, jwt_subject = $4, rate_limit = $5, options = $6, updated_at = now()

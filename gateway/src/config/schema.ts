@@ -12,9 +12,10 @@ import { redirectSchema } from '../policies/redirect/schema.js';
 import { headerEditsSchema } from '../policies/request-headers/schema.js';
 import { preserveHostSchema, rewriteSchema } from '../policies/rewrite/schema.js';
 import { allPathsArePrefixes } from '../policies/schema-patterns.js';
+import { basicAuthSchema, basicAuthUsernameProblems } from '../policies/basic-auth/schema.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
-export const AUTH_KINDS = ['none', 'jwt', 'key-auth'] as const;
+export const AUTH_KINDS = ['none', 'jwt', 'key-auth', 'basic-auth'] as const;
 
 /** Names of services and routes: DNS-label-like, dots allowed so the operator can use `k8s.<ns>.<name>`. */
 export const ENTITY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
@@ -485,6 +486,7 @@ export const consumerSchema = z.strictObject({
   rateLimit: rateLimitSchema.optional(),
   // The groups `acl` allows or denies; absent unless set (DESIGN §10 Compatibility).
   groups: consumerGroupsSchema.optional(),
+  basicAuth: basicAuthSchema,
 });
 
 function reportDuplicates<T>(
@@ -561,6 +563,7 @@ export const gatewayConfigSchema = z
     reportDuplicates(config.consumers, (c) => [c.username], 'consumers', () => ['username'], 'username', ctx);
     reportDuplicates(config.consumers, (c) => c.apiKeyHashes, 'consumers', (_i, k) => ['apiKeyHashes', k], 'API key hash', ctx);
     jwtConsumerProblems(config.consumers, ctx);
+    for (const problem of basicAuthUsernameProblems(config.consumers)) ctx.addIssue({ code: 'custom', ...problem });
     listenerProblems(config.listeners ?? [], config.certificates ?? [], ctx);
     let regexPaths = 0;
     config.routes.forEach((route, index) => {

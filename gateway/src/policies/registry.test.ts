@@ -5,7 +5,7 @@ import type { PolicyDeps, PolicyEnv } from '../pipeline/policy.js';
 import { createMemoryBackend } from './rate-limit/memory-backend.js';
 import { compilePolicies, POLICY_DEFINITIONS } from './registry.js';
 
-const EXPECTED = ['ip-restriction', 'cors', 'jwt', 'key-auth', 'acl', 'rate-limit', 'redirect', 'request-headers', 'response-headers', 'rewrite'];
+const EXPECTED = ['ip-restriction', 'cors', 'jwt', 'key-auth', 'basic-auth', 'acl', 'rate-limit', 'redirect', 'request-headers', 'response-headers', 'rewrite'];
 
 function envFor(config: unknown): { env: PolicyEnv; route: NonNullable<ReturnType<typeof parsed>['routes'][number]> } {
   const value = parsed(config);

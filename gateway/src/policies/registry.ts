@@ -6,6 +6,7 @@
 import type { Policy, PolicyDefinition, PolicyEnv } from '../pipeline/policy.js';
 import type { RouteConfig } from '../config/index.js';
 import { definition as acl } from './acl/acl-policy.js';
+import { definition as basicAuth } from './basic-auth/index.js';
 import { definition as cors } from './cors/cors-policy.js';
 import { definition as ipRestriction } from './ip-restriction/ip-restriction-policy.js';
 import { definition as jwt } from './jwt/index.js';
@@ -21,6 +22,7 @@ export const POLICY_DEFINITIONS: readonly PolicyDefinition[] = [
   cors,
   jwt,
   keyAuth,
+  basicAuth,
   acl,
   rateLimit,
   redirect,

@@ -73,7 +73,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
   });
   const authFailures = new Counter({
     name: 'novagate_auth_failures_total',
-    help: 'Requests refused with 401, by reason code',
+    help: "Requests refused by an auth policy (401, and basic-auth's 429 throttled and 503 overloaded), by reason code",
     labelNames: ['route', 'reason'] as const,
     registers,
   });

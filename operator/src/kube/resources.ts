@@ -84,7 +84,7 @@ export interface RouteSpec {
   match: { paths: string[]; methods?: string[]; hosts?: string[] };
   stripPrefix?: boolean;
   caseInsensitive?: boolean;
-  auth?: 'none' | 'jwt' | 'key-auth';
+  auth?: 'none' | 'jwt' | 'key-auth' | 'basic-auth';
   rateLimit?: RateLimitSpec & { by?: 'consumer' | 'ip' };
   listeners?: string[];
   timeouts?: { requestMs?: number; backendRequestMs?: number };
