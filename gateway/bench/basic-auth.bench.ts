@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
 import type { ConsumerConfig } from '../src/config/index.js';
 import type { RequestContext } from '../src/pipeline/policy.js';
+import { requestContext } from '../src/testing/request-context.js';
 import { basicAuthTable, createBasicAuthPolicy, createBasicAuthState, type BasicAuthState } from '../src/policies/basic-auth/basic-auth-policy.js';
 import type { Policy } from '../src/pipeline/policy.js';
 import { defaultConcurrency } from '../src/policies/basic-auth/bcrypt-verifier.js';
@@ -16,15 +17,7 @@ const PASSWORD = 'correct horse battery staple';
 const header = `Basic ${Buffer.from(`partner-a:${PASSWORD}`).toString('base64')}`;
 
 function context(): RequestContext {
-  return {
-    req: { headers: { authorization: header } } as IncomingMessage,
-    requestId: 'bench',
-    clientIp: '192.0.2.1',
-    routeName: 'bench',
-    consumer: undefined,
-    strippedHeaders: undefined,
-    responseHeaders: undefined,
-  };
+  return requestContext({ headers: { authorization: header } as IncomingMessage['headers'], requestId: 'bench', clientIp: '192.0.2.1', routeName: 'bench' });
 }
 
 async function policyFor(cost: number): Promise<{ policy: Policy; state: BasicAuthState }> {
