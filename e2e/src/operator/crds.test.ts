@@ -389,3 +389,95 @@ ${spec}`;
     assert.match(result.stderr, message, spec);
   }
 });
+
+test('a Route with pathMatches, header and query matches and jwt.providers, and a Consumer with jwtProvider, apply with the gateway defaults filled in', async () => {
+  await h.kubectlOk(['apply', '-f', '-'], `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: matched, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  upstream: {url: "http://a:1"}
+  match:
+    pathMatches: [{type: Exact, value: /v1/items}, {type: RegularExpression, value: "/v[0-9]+/items/.*"}]
+    headers: [{name: X-Env, value: canary}]
+    query: [{name: debug, value: "1|true", type: RegularExpression}]
+  auth: jwt
+  jwt:
+    providers:
+      - name: okta
+        issuer: https://acme.okta.com
+        jwksUri: https://acme.okta.com/v1/keys
+        audiences: [api]
+        algorithms: [RS256, PS256]
+        claimsToHeaders: [{claim: email, header: X-User-Email}]
+      - name: local
+        issuer: https://local.example
+        publicKeys: [${JSON.stringify({ ...ecJwk, kid: 'k1', alg: 'ES256', use: 'sig' })}]
+        algorithms: [ES256]
+        consumerClaim: client_id
+---
+apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: okta-client, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  username: okta-client
+  jwtSubject: client-7
+  jwtProvider: okta
+`);
+  type Matched = { spec: { match: Record<string, unknown>; jwt: { providers: Record<string, unknown>[] } } };
+  const matched = await h.object<Matched>('routes', 'matched');
+  assert.deepEqual(matched?.spec.match.headers, [{ name: 'X-Env', value: 'canary', type: 'Exact' }]);
+  assert.deepEqual(matched?.spec.match.query, [{ name: 'debug', value: '1|true', type: 'RegularExpression' }]);
+  assert.equal(matched?.spec.match.paths, undefined);
+  assert.deepEqual(matched?.spec.jwt.providers[1]?.publicKeys, [{ ...ecJwk, kid: 'k1', alg: 'ES256', use: 'sig' }]);
+  assert.equal(matched?.spec.jwt.providers[0]?.allowHttp, undefined);
+  const client = await h.object<{ spec: { jwtProvider?: string } }>('consumers', 'okta-client');
+  assert.equal(client?.spec.jwtProvider, 'okta');
+  await h.kubectlOk(['delete', 'route', 'matched', '--wait=false']);
+  await h.kubectlOk(['delete', 'consumer', 'okta-client', '--wait=false']);
+});
+
+test('the API server refuses the match and jwt mistakes it can see, naming the field', async () => {
+  const bad = (spec: string) => `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: bad-match, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  upstream: {url: "http://a:1"}
+${spec}`;
+  const okta = 'name: okta, issuer: "https://idp", algorithms: [RS256]';
+  const cases: [string, RegExp][] = [
+    ['  match: {methods: [GET]}\n', /spec\.match.*match needs paths, pathMatches or both/],
+    [`  match: {paths: [${times(40, (i) => `"/s${i}"`).join(', ')}], pathMatches: [${times(30, (i) => `{type: Exact, value: "/t${i}"}`).join(', ')}]}\n`, /paths and pathMatches together hold at most 64 entries/],
+    ['  match: {pathMatches: [{type: Glob, value: "/a"}]}\n', /spec\.match\.pathMatches\[0\]\.type/],
+    ['  match: {pathMatches: [{type: Exact}]}\n', /spec\.match\.pathMatches\[0\]\.value: Required value/],
+    ['  match: {paths: ["/a"], headers: [{name: x-a, value: a}, {name: x-a, value: b}]}\n', /spec\.match\.headers\[1\]: Duplicate value/],
+    ['  match: {paths: ["/a"], headers: [{name: "bad name", value: a}]}\n', /spec\.match\.headers\[0\]\.name/],
+    ['  match: {paths: ["/a"], query: [{name: q, value: a, type: Prefix}]}\n', /spec\.match\.query\[0\]\.type/],
+    [`  match: {paths: ["/a"]}\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys"}]}\n`, /spec\.jwt.*jwt\.providers needs auth jwt/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}}]}\n`, /spec\.jwt\.providers\[0\].*a provider needs exactly one of jwksUri and publicKeys/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "http://idp/keys"}]}\n`, /spec\.jwt\.providers\[0\]\.jwksUri.*jwksUri must use https/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys", algorithms: [HS256]}]}\n`, /spec\.jwt\.providers\[0\]\.algorithms\[0\]/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, publicKeys: [{kty: RSA, n: AQAB, e: AQAB, d: secret}]}]}\n`, /unknown field "spec\.jwt\.providers\[0\]\.publicKeys\[0\]\.d"/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys"}, {name: other, issuer: "https://idp", jwksUri: "https://idp/keys", algorithms: [RS256]}]}\n`, /spec\.jwt\.providers.*two providers have the same issuer/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys"}, {${okta.replace('https://idp', 'https://other')}, jwksUri: "https://idp/keys"}]}\n`, /spec\.jwt\.providers\[1\]: Duplicate value/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: []}\n`, /spec\.jwt\.providers/],
+  ];
+  for (const [spec, message] of cases) {
+    const result = await h.kubectl.run(['apply', '-f', '-'], bad(spec));
+    assert.notEqual(result.code, 0, spec);
+    assert.match(result.stderr, message, spec);
+  }
+  const consumerWithoutSubject = await h.kubectl.run(['apply', '-f', '-'], `apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: bad-provider, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  username: u
+  apiKeySecretRef: {name: k}
+  jwtProvider: okta
+`);
+  assert.notEqual(consumerWithoutSubject.code, 0);
+  assert.match(consumerWithoutSubject.stderr, /spec\.jwtProvider.*a Consumer with jwtProvider needs a jwtSubject/);
+});
