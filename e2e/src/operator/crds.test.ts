@@ -2,6 +2,7 @@
 // Consumer carries is the one the gateway enforces, so what the API server accepts the operator can program.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import {
@@ -26,6 +27,7 @@ interface JsonSchema {
   maximum?: number;
   minItems?: number;
   maxItems?: number;
+  minLength?: number;
   maxLength?: number;
   default?: unknown;
   required?: string[];
@@ -184,6 +186,103 @@ test('every numeric bound and default of the Route CRD\'s pools, health checks, 
   assert.equal(checked, 14, 'weight, 4 active, 3 passive, 2 circuit breaker, 2 timeouts, 2 retry');
 });
 
+const { kty, crv, x, y } = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+const ecJwk = { kty, crv, x, y };
+const withRoute = (extra: object) => routeSchema.safeParse({ ...routeBase, ...extra }).success;
+const provider = { name: 'p', issuer: 'https://idp', jwksUri: 'https://idp/keys', algorithms: ['RS256'] };
+const withProvider = (extra: object) => withRoute({ auth: 'jwt', jwt: { providers: [{ ...provider, ...extra }] } });
+const times = <T>(count: number, make: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => make(i));
+const jwtProviderZod = routeSchema.shape.jwt.unwrap().shape.providers.element;
+const jwkZod = jwtProviderZod.shape.publicKeys.unwrap().element;
+
+test('the Route CRD\'s pathMatches, headers, query and jwt.providers enums and defaults are the gateway schema\'s', () => {
+  const match = p(route, 'match');
+  const typedPath = routeSchema.shape.paths.element.options[1];
+  assert.deepEqual(p(p(match, 'pathMatches').items as JsonSchema, 'type').enum, typedPath.shape.type.options);
+  assert.deepEqual(p(match, 'pathMatches').items?.required, ['type', 'value']);
+  const matchZod = routeSchema.shape.match.unwrap().shape;
+  for (const field of ['headers', 'query'] as const) {
+    const item = p(match, field).items as JsonSchema;
+    assert.deepEqual(p(item, 'type').enum, matchZod[field].unwrap().element.shape.type.unwrap().options, `${field} type enum`);
+    assert.equal(p(item, 'type').default, routeSchema.parse({ ...routeBase, match: { [field]: [{ name: 'n', value: 'v' }] } }).match?.[field]?.[0]?.type, `${field} type default`);
+    assert.deepEqual(item.required, ['name', 'value']);
+  }
+  const providerCrd = p(route, 'jwt', 'providers').items as JsonSchema;
+  assert.deepEqual(p(providerCrd, 'algorithms').items?.enum, jwtProviderZod.shape.algorithms.element.options);
+  assert.deepEqual(providerCrd.required, ['name', 'issuer', 'algorithms']);
+  const jwkCrd = p(providerCrd, 'publicKeys').items as JsonSchema;
+  assert.deepEqual(Object.keys(jwkCrd.properties ?? {}).sort(), Object.keys(jwkZod.shape).sort(), 'the CRD\'s JWK members are the gateway\'s public members');
+  for (const member of ['kty', 'alg', 'use', 'crv'] as const) {
+    const zodMember = jwkZod.shape[member];
+    const options = 'unwrap' in zodMember ? (zodMember.unwrap() as { options?: readonly string[]; value?: string }) : (zodMember as { options?: readonly string[] });
+    assert.deepEqual(p(jwkCrd, member).enum, options.options ?? ['value' in options ? options.value : undefined], `publicKeys[].${member} enum`);
+  }
+  for (const member of ['kid', 'n', 'e', 'x', 'y'] as const) {
+    const zodMember = jwkZod.shape[member].unwrap();
+    assert.equal(p(jwkCrd, member).maxLength, zodMember.maxLength, `publicKeys[].${member} maxLength`);
+    assert.equal(p(jwkCrd, member).minLength, zodMember.minLength ?? undefined, `publicKeys[].${member} minLength`);
+  }
+  assert.equal(p(providerCrd, 'allowHttp').default, undefined, 'allowHttp false is left out of the config: no default written into objects');
+});
+
+test('every string and list bound of the Route CRD\'s pathMatches, headers, query and jwt.providers and the Consumer\'s jwtProvider is the gateway schema\'s own', () => {
+  const match = p(route, 'match');
+  const providerCrd = p(route, 'jwt', 'providers').items as JsonSchema;
+  const header = p(match, 'headers').items as JsonSchema;
+  const query = p(match, 'query').items as JsonSchema;
+  const claimToHeader = p(providerCrd, 'claimsToHeaders').items as JsonSchema;
+  // Each bounded string: the CRD node, and whether the gateway takes a value of that many characters.
+  const strings: [string, JsonSchema, (length: number) => boolean][] = [
+    ['match.pathMatches[].value', p(p(match, 'pathMatches').items as JsonSchema, 'value'), (n) => withRoute({ paths: [{ type: 'PathPrefix', value: n === 0 ? '' : `/${'a'.repeat(n - 1)}` }] })],
+    ['match.headers[].name', p(header, 'name'), (n) => withRoute({ match: { headers: [{ name: 'x'.repeat(n), value: 'v' }] } })],
+    ['match.headers[].value', p(header, 'value'), (n) => withRoute({ match: { headers: [{ name: 'x', value: 'v'.repeat(n) }] } })],
+    ['match.query[].name', p(query, 'name'), (n) => withRoute({ match: { query: [{ name: 'q'.repeat(n), value: 'v' }] } })],
+    ['match.query[].value', p(query, 'value'), (n) => withRoute({ match: { query: [{ name: 'q', value: 'v'.repeat(n) }] } })],
+    ['jwt.providers[].name', p(providerCrd, 'name'), (n) => withProvider({ name: 'p'.repeat(n) })],
+    ['jwt.providers[].issuer', p(providerCrd, 'issuer'), (n) => withProvider({ issuer: 'i'.repeat(n) })],
+    ['jwt.providers[].audiences[]', p(providerCrd, 'audiences').items as JsonSchema, (n) => withProvider({ audiences: ['a'.repeat(n)] })],
+    ['jwt.providers[].consumerClaim', p(providerCrd, 'consumerClaim'), (n) => withProvider({ consumerClaim: 'c'.repeat(n) })],
+    ['jwt.providers[].claimsToHeaders[].claim', p(claimToHeader, 'claim'), (n) => withProvider({ claimsToHeaders: [{ claim: 'c'.repeat(n), header: 'x-c' }] })],
+    ['jwt.providers[].claimsToHeaders[].header', p(claimToHeader, 'header'), (n) => withProvider({ claimsToHeaders: [{ claim: 'c', header: 'h'.repeat(n) }] })],
+    ['Consumer jwtProvider', p(consumer, 'jwtProvider'), (n) => consumerSchema.safeParse({ username: 'u', jwtSubject: 's', jwtProvider: 'p'.repeat(n) }).success],
+  ];
+  // A URL has no meaningful shortest length: only its longest is checked.
+  const jwksUri = p(providerCrd, 'jwksUri');
+  assert.ok(withProvider({ jwksUri: `https://idp/${'k'.repeat((jwksUri.maxLength ?? 0) - 'https://idp/'.length)}` }), 'jwksUri maxLength');
+  assert.ok(!withProvider({ jwksUri: `https://idp/${'k'.repeat((jwksUri.maxLength ?? 0) + 1 - 'https://idp/'.length)}` }), 'jwksUri above maxLength');
+  for (const [at, node, accepts] of strings) {
+    const { minLength = 0, maxLength } = node;
+    assert.ok(maxLength !== undefined, `${at} has a maxLength`);
+    assert.ok(accepts(maxLength), `${at} maxLength ${maxLength}`);
+    assert.ok(!accepts(maxLength + 1), `${at} above maxLength`);
+    assert.ok(accepts(Math.max(minLength, 1)), `${at} minLength ${minLength}`);
+    if (minLength > 0) assert.ok(!accepts(minLength - 1), `${at} below minLength`);
+    else assert.ok(accepts(0), `${at} takes the empty string, as the CRD does`);
+  }
+  // Each bounded list: the CRD node, and whether the gateway takes that many entries.
+  const lists: [string, JsonSchema, (count: number) => boolean][] = [
+    ['match.pathMatches', p(match, 'pathMatches'), (n) => withRoute({ paths: times(n, (i) => ({ type: 'Exact', value: `/${i}` })) })],
+    ['match.headers', p(match, 'headers'), (n) => withRoute({ match: { headers: times(n, (i) => ({ name: `x-${i}`, value: 'v' })) } })],
+    ['match.query', p(match, 'query'), (n) => withRoute({ match: { query: times(n, (i) => ({ name: `q${i}`, value: 'v' })) } })],
+    ['jwt.providers', p(route, 'jwt', 'providers'), (n) => withRoute({ auth: 'jwt', jwt: { providers: times(n, (i) => ({ ...provider, name: `p${i}`, issuer: `https://idp/${i}` })) } })],
+    ['jwt.providers[].audiences', p(providerCrd, 'audiences'), (n) => withProvider({ audiences: times(n, (i) => `a${i}`) })],
+    ['jwt.providers[].publicKeys', p(providerCrd, 'publicKeys'), (n) => withProvider({ jwksUri: undefined, algorithms: ['ES256'], publicKeys: times(n, (i) => ({ ...ecJwk, kid: `k${i}` })) })],
+    ['jwt.providers[].claimsToHeaders', p(providerCrd, 'claimsToHeaders'), (n) => withProvider({ claimsToHeaders: times(n, (i) => ({ claim: 'sub', header: `x-c${i}` })) })],
+  ];
+  for (const [at, node, accepts] of lists) {
+    const { minItems = 0, maxItems } = node;
+    assert.ok(maxItems !== undefined, `${at} has a maxItems`);
+    assert.ok(accepts(maxItems), `${at} maxItems ${maxItems}`);
+    assert.ok(!accepts(maxItems + 1), `${at} above maxItems`);
+    if (minItems > 0) assert.ok(!accepts(minItems - 1), `${at} below minItems`);
+    else assert.ok(accepts(0), `${at} takes an empty list, as the CRD does`);
+  }
+  // algorithms has no duplicates, so its bound is the number of algorithms.
+  const algorithms = p(providerCrd, 'algorithms');
+  assert.deepEqual([algorithms.minItems, algorithms.maxItems], [1, jwtProviderZod.shape.algorithms.element.options.length]);
+  assert.ok(withProvider({ algorithms: [...jwtProviderZod.shape.algorithms.element.options] }) && !withProvider({ algorithms: [] }));
+});
+
 let h: Harness;
 before(async () => {
   h = await startHarness();
@@ -289,4 +388,96 @@ ${spec}`;
     assert.notEqual(result.code, 0, spec);
     assert.match(result.stderr, message, spec);
   }
+});
+
+test('a Route with pathMatches, header and query matches and jwt.providers, and a Consumer with jwtProvider, apply with the gateway defaults filled in', async () => {
+  await h.kubectlOk(['apply', '-f', '-'], `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: matched, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  upstream: {url: "http://a:1"}
+  match:
+    pathMatches: [{type: Exact, value: /v1/items}, {type: RegularExpression, value: "/v[0-9]+/items/.*"}]
+    headers: [{name: X-Env, value: canary}]
+    query: [{name: debug, value: "1|true", type: RegularExpression}]
+  auth: jwt
+  jwt:
+    providers:
+      - name: okta
+        issuer: https://acme.okta.com
+        jwksUri: https://acme.okta.com/v1/keys
+        audiences: [api]
+        algorithms: [RS256, PS256]
+        claimsToHeaders: [{claim: email, header: X-User-Email}]
+      - name: local
+        issuer: https://local.example
+        publicKeys: [${JSON.stringify({ ...ecJwk, kid: 'k1', alg: 'ES256', use: 'sig' })}]
+        algorithms: [ES256]
+        consumerClaim: client_id
+---
+apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: okta-client, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  username: okta-client
+  jwtSubject: client-7
+  jwtProvider: okta
+`);
+  type Matched = { spec: { match: Record<string, unknown>; jwt: { providers: Record<string, unknown>[] } } };
+  const matched = await h.object<Matched>('routes', 'matched');
+  assert.deepEqual(matched?.spec.match.headers, [{ name: 'X-Env', value: 'canary', type: 'Exact' }]);
+  assert.deepEqual(matched?.spec.match.query, [{ name: 'debug', value: '1|true', type: 'RegularExpression' }]);
+  assert.equal(matched?.spec.match.paths, undefined);
+  assert.deepEqual(matched?.spec.jwt.providers[1]?.publicKeys, [{ ...ecJwk, kid: 'k1', alg: 'ES256', use: 'sig' }]);
+  assert.equal(matched?.spec.jwt.providers[0]?.allowHttp, undefined);
+  const client = await h.object<{ spec: { jwtProvider?: string } }>('consumers', 'okta-client');
+  assert.equal(client?.spec.jwtProvider, 'okta');
+  await h.kubectlOk(['delete', 'route', 'matched', '--wait=false']);
+  await h.kubectlOk(['delete', 'consumer', 'okta-client', '--wait=false']);
+});
+
+test('the API server refuses the match and jwt mistakes it can see, naming the field', async () => {
+  const bad = (spec: string) => `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: bad-match, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  upstream: {url: "http://a:1"}
+${spec}`;
+  const okta = 'name: okta, issuer: "https://idp", algorithms: [RS256]';
+  const cases: [string, RegExp][] = [
+    ['  match: {methods: [GET]}\n', /spec\.match.*match needs paths, pathMatches or both/],
+    [`  match: {paths: [${times(40, (i) => `"/s${i}"`).join(', ')}], pathMatches: [${times(30, (i) => `{type: Exact, value: "/t${i}"}`).join(', ')}]}\n`, /paths and pathMatches together hold at most 64 entries/],
+    ['  match: {pathMatches: [{type: Glob, value: "/a"}]}\n', /spec\.match\.pathMatches\[0\]\.type/],
+    ['  match: {pathMatches: [{type: Exact}]}\n', /spec\.match\.pathMatches\[0\]\.value: Required value/],
+    ['  match: {paths: ["/a"], headers: [{name: x-a, value: a}, {name: x-a, value: b}]}\n', /spec\.match\.headers\[1\]: Duplicate value/],
+    ['  match: {paths: ["/a"], headers: [{name: "bad name", value: a}]}\n', /spec\.match\.headers\[0\]\.name/],
+    ['  match: {paths: ["/a"], query: [{name: q, value: a, type: Prefix}]}\n', /spec\.match\.query\[0\]\.type/],
+    [`  match: {paths: ["/a"]}\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys"}]}\n`, /spec\.jwt.*jwt\.providers needs auth jwt/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}}]}\n`, /spec\.jwt\.providers\[0\].*a provider needs exactly one of jwksUri and publicKeys/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "http://idp/keys"}]}\n`, /spec\.jwt\.providers\[0\]\.jwksUri.*jwksUri must use https/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys", algorithms: [HS256]}]}\n`, /spec\.jwt\.providers\[0\]\.algorithms\[0\]/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, publicKeys: [{kty: RSA, n: AQAB, e: AQAB, d: secret}]}]}\n`, /unknown field "spec\.jwt\.providers\[0\]\.publicKeys\[0\]\.d"/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys"}, {name: other, issuer: "https://idp", jwksUri: "https://idp/keys", algorithms: [RS256]}]}\n`, /spec\.jwt\.providers.*two providers have the same issuer/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: [{${okta}, jwksUri: "https://idp/keys"}, {${okta.replace('https://idp', 'https://other')}, jwksUri: "https://idp/keys"}]}\n`, /spec\.jwt\.providers\[1\]: Duplicate value/],
+    [`  match: {paths: ["/a"]}\n  auth: jwt\n  jwt: {providers: []}\n`, /spec\.jwt\.providers/],
+  ];
+  for (const [spec, message] of cases) {
+    const result = await h.kubectl.run(['apply', '-f', '-'], bad(spec));
+    assert.notEqual(result.code, 0, spec);
+    assert.match(result.stderr, message, spec);
+  }
+  const consumerWithoutSubject = await h.kubectl.run(['apply', '-f', '-'], `apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: bad-provider, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  username: u
+  apiKeySecretRef: {name: k}
+  jwtProvider: okta
+`);
+  assert.notEqual(consumerWithoutSubject.code, 0);
+  assert.match(consumerWithoutSubject.stderr, /spec\.jwtProvider.*a Consumer with jwtProvider needs a jwtSubject/);
 });

@@ -3,6 +3,7 @@
 // key-auth with the Consumer's Secret, a rotated key, a Route over a pool of targets (issue 16), a deleted Route.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
 import { secretValue, startHarness, waitFor, type Harness } from './harness.js';
@@ -139,6 +140,57 @@ spec:
   } finally {
     await h.kubectlOk(['delete', 'route', 'pooled']);
     await Promise.all(pool.map((u) => u.close().catch(() => undefined)));
+  }
+});
+
+test('a Route with pathMatches, a header match and jwt.providers, and a Consumer with jwtProvider: the gateway routes by header and knows the token\'s consumer', async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+  const token = (claims: object): string => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: 'ES256', typ: 'JWT', kid: 'k1' })}.${part(claims)}`;
+    return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  };
+  await h.kubectlOk(['apply', '-f', '-'], `
+apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: idp, namespace: default}
+spec:
+  tenantRef: {name: shop}
+  upstream: {url: "${upstream.url}", retries: 0}
+  match:
+    pathMatches: [{type: PathPrefix, value: /idp}]
+    headers: [{name: X-Tier, value: "gold|silver", type: RegularExpression}]
+  auth: jwt
+  jwt:
+    providers: [{name: local, issuer: "https://idp.shop.example", publicKeys: [${JSON.stringify({ kty, crv, x, y, kid: 'k1' })}], algorithms: [ES256]}]
+---
+apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: idp-client, namespace: default}
+spec:
+  tenantRef: {name: shop}
+  username: idp-client
+  jwtSubject: client-7
+  jwtProvider: local
+`);
+  try {
+    const programmed = await h.kubectl.run(['wait', '--for=condition=Programmed', 'route/idp', 'consumer/idp-client', '--timeout=60s']);
+    const conditions = async () => JSON.stringify([(await h.object<{ status?: unknown }>('routes', 'idp'))?.status, (await h.object<{ status?: unknown }>('consumers', 'idp-client'))?.status]);
+    assert.equal(programmed.code, 0, await conditions());
+    const now = Math.floor(Date.now() / 1000);
+    const bearer = { authorization: `Bearer ${token({ iss: 'https://idp.shop.example', sub: 'client-7', exp: now + 600 })}` };
+    await waitFor(async () => (await status('/idp/orders', { ...bearer, 'x-tier': 'gold' })) === 200, 'the idp route to be served');
+    assert.equal(upstream.received.at(-1)?.headers['x-consumer-username'], 'idp-client', 'the token\'s sub named the Consumer of jwtProvider local');
+    assert.equal(await status('/idp/orders', { ...bearer, 'x-tier': 'bronze' }), 404, 'the header match does not hold: no route');
+    assert.equal(await status('/idpx', { ...bearer, 'x-tier': 'gold' }), 404, 'PathPrefix /idp takes whole segments only');
+    assert.equal(await status('/idp/orders', { 'x-tier': 'gold' }), 401);
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const forged = bearer.authorization.replace(/[^.]+$/, sign('sha256', Buffer.from(bearer.authorization.slice(7).split('.').slice(0, 2).join('.')), { key: otherKey, dsaEncoding: 'ieee-p1363' }).toString('base64url'));
+    assert.equal(await status('/idp/orders', { authorization: forged, 'x-tier': 'gold' }), 401, 'a token signed by another key is refused');
+  } finally {
+    await h.kubectlOk(['delete', 'route', 'idp']);
+    await h.kubectlOk(['delete', 'consumer', 'idp-client']);
   }
 });
 

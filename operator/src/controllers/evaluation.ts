@@ -11,7 +11,7 @@ export interface Problem {
 }
 
 /** One line naming the resource field of each schema problem: `spec.match.paths[0]: path must start with '/'`. */
-export function problemMessage(error: z.ZodError, fields: Record<string, string>, prefix: string): string {
+export function problemMessage(error: Pick<z.ZodError, 'issues'>, fields: Record<string, string>, prefix: string): string {
   return error.issues
     .map((issue) => {
       const [head, ...rest] = issue.path.map(String);

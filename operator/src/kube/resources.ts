@@ -78,13 +78,29 @@ export interface RouteUpstreamSpec {
   circuitBreaker?: { maxConnections?: number; maxPendingRequests?: number };
 }
 
+/** One `match.headers` or `match.query` entry (the API server fills type: Exact). */
+export interface RouteValueMatchSpec {
+  name: string;
+  value: string;
+  type?: string;
+}
+
 export interface RouteSpec {
   tenantRef: { name: string };
   upstream: RouteUpstreamSpec;
-  match: { paths: string[]; methods?: string[]; hosts?: string[] };
+  /** At least one of paths and pathMatches (the API server checks it); the gateway takes them as one list, paths first. */
+  match: {
+    paths?: string[];
+    pathMatches?: { type: string; value: string }[];
+    methods?: string[];
+    hosts?: string[];
+    headers?: RouteValueMatchSpec[];
+    query?: RouteValueMatchSpec[];
+  };
   stripPrefix?: boolean;
   caseInsensitive?: boolean;
   auth?: 'none' | 'jwt' | 'key-auth' | 'basic-auth';
+  jwt?: { providers: Record<string, unknown>[] };
   rateLimit?: RateLimitSpec & { by?: 'consumer' | 'ip' };
   listeners?: string[];
   timeouts?: { requestMs?: number; backendRequestMs?: number };
@@ -96,6 +112,7 @@ export interface ConsumerSpec {
   username: string;
   apiKeySecretRef?: { name: string; key?: string };
   jwtSubject?: string;
+  jwtProvider?: string;
   rateLimit?: RateLimitSpec;
 }
 

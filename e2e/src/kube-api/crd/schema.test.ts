@@ -95,3 +95,27 @@ test('string formats date-time, date, uuid, byte, ipv4 and email are checked', (
     ['at', 'day', 'id', 'raw', 'ip', 'mail'],
   );
 });
+
+test('a repeated item of an x-kubernetes-list-type set, or a repeated key of a map list, is a Duplicate value', () => {
+  const lists: SchemaProps = {
+    type: 'object',
+    properties: {
+      tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+      plain: { type: 'array', items: { type: 'string' } },
+      entries: {
+        type: 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+        items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } },
+      },
+    },
+  };
+  const errors = validate({ tags: ['a', 'b', 'a'], plain: ['a', 'a'], entries: [{ name: 'x', value: '1' }, { name: 'y', value: '1' }, { name: 'x', value: '2' }] }, lists);
+  assert.deepEqual(
+    errors.map((e) => [e.field, e.type, e.detail]),
+    [
+      ['tags[2]', 'FieldValueDuplicate', '"a"'],
+      ['entries[2]', 'FieldValueDuplicate', 'map[string]interface {}{"name":"x"}'],
+    ],
+  );
+});

@@ -30,6 +30,8 @@ export interface SchemaProps {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
 }
 
 function childSchema(schema: SchemaProps, key: string): SchemaProps | undefined {
@@ -108,6 +110,28 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * Items that repeat an earlier one in an `x-kubernetes-list-type: set` list, or its keys in a `map` list (a real
+ * kube-apiserver refuses both with "Duplicate value").
+ */
+function duplicateItems(list: unknown[], schema: SchemaProps, path: string): FieldError[] {
+  const type = schema['x-kubernetes-list-type'];
+  if (type !== 'set' && type !== 'map') return [];
+  const keys = schema['x-kubernetes-list-map-keys'] ?? [];
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  list.forEach((item, i) => {
+    const identity = type === 'set' ? item : Object.fromEntries(keys.filter((key) => isPlainObject(item) && item[key] !== undefined).map((key) => [key, (item as Record<string, unknown>)[key]]));
+    const key = JSON.stringify(identity);
+    if (seen.has(key)) {
+      const detail = type === 'set' ? show(item) : `map[string]interface {}{${Object.entries(identity as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}:${show(v)}`).join(', ')}}`;
+      errors.push({ type: 'FieldValueDuplicate', field: `${path}[${i}]`, detail });
+    }
+    seen.add(key);
+  });
+  return errors;
+}
+
 function typeMatches(expected: string, value: unknown): boolean {
   const actual = typeOf(value);
   return actual === expected || (expected === 'number' && actual === 'integer');
@@ -158,6 +182,7 @@ export function validate(value: unknown, schema: SchemaProps | undefined, path =
     if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push({ type: 'FieldValueTooMany', field: at, detail: `${value.length}: must have at most ${schema.maxItems} items` });
     if (schema.minItems !== undefined && value.length < schema.minItems) errors.push({ type: 'FieldValueInvalid', field: at, detail: `${value.length}: ${at} in body should have at least ${schema.minItems} items` });
     value.forEach((item, i) => errors.push(...validate(item, schema.items, `${path}[${i}]`)));
+    errors.push(...duplicateItems(value, schema, path));
   }
   if (isPlainObject(value)) {
     for (const key of schema.required ?? []) {

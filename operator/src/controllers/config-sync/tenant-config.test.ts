@@ -73,3 +73,32 @@ test('two Routes claiming the same requests: the older stays, the newer is Accep
   assert.match(problems.get('shop/a-same-second')?.message ?? '', /^Route "older" /);
   assert.equal(problems.has('shop/b-same-second'), false);
 });
+
+test('Route conflicts take in pathMatches and header and query matches: the same typed path and conditions conflict, other conditions do not', () => {
+  const at = (name: string, created: string, match: RouteResource['spec']['match']): RouteResource => ({
+    ...route(name, 'shop', 'acme', { creationTimestamp: created }),
+    spec: { tenantRef: { name: 'acme' }, upstream: { url: 'http://up:80' }, match },
+  });
+  const canary = [{ name: 'X-Env', value: 'canary', type: 'Exact' }];
+  const { desired, problems } = desiredTenantConfig(
+    tenant,
+    [
+      at('exact', '2026-01-01T00:00:00Z', { pathMatches: [{ type: 'Exact', value: '/v1/items' }] }),
+      // The same Exact path in another field's form is the same claim.
+      at('exact-again', '2026-01-02T00:00:00Z', { pathMatches: [{ type: 'Exact', value: '/v1/items' }], query: [] }),
+      at('canary', '2026-01-03T00:00:00Z', { pathMatches: [{ type: 'Exact', value: '/v1/items' }], headers: canary }),
+      // Header names ignore case: this one claims what `canary` claims.
+      at('canary-again', '2026-01-04T00:00:00Z', { pathMatches: [{ type: 'Exact', value: '/v1/items' }], headers: [{ name: 'x-env', value: 'canary', type: 'Exact' }] }),
+      at('debug', '2026-01-05T00:00:00Z', { pathMatches: [{ type: 'Exact', value: '/v1/items' }], query: [{ name: 'debug', value: '1', type: 'Exact' }] }),
+      at('regex', '2026-01-06T00:00:00Z', { pathMatches: [{ type: 'RegularExpression', value: '/v[0-9]+/.*' }] }),
+      at('regex-again', '2026-01-07T00:00:00Z', { paths: ['/other'], pathMatches: [{ type: 'RegularExpression', value: '/v[0-9]+/.*' }] }),
+    ],
+    [],
+    noSecrets,
+  );
+  assert.deepEqual([...desired.routes.keys()].sort(), ['k8s.shop.canary', 'k8s.shop.debug', 'k8s.shop.exact', 'k8s.shop.regex']);
+  assert.equal(problems.get('shop/exact-again')?.reason, 'Conflicted');
+  assert.match(problems.get('shop/exact-again')?.message ?? '', /^Route "exact" is older/);
+  assert.match(problems.get('shop/canary-again')?.message ?? '', /^Route "canary" is older/);
+  assert.match(problems.get('shop/regex-again')?.message ?? '', /^Route "regex" is older/);
+});

@@ -43,3 +43,13 @@ test('a JWT-only consumer needs no Secret', () => {
   assert.ok(result.accepted);
   assert.deepEqual(result.value, { username: 'mobile-app', apiKeyHashes: [], jwtSubject: 'mobile' });
 });
+
+test('spec.jwtProvider reaches the consumer beside its jwtSubject; a bad name is Invalid naming the field', () => {
+  const result = desiredConsumer(consumer({ apiKeySecretRef: undefined, jwtSubject: 'client-7', jwtProvider: 'okta' }), undefined);
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value, { username: 'mobile-app', apiKeyHashes: [], jwtSubject: 'client-7', jwtProvider: 'okta' });
+  const bad = desiredConsumer(consumer({ apiKeySecretRef: undefined, jwtSubject: 'client-7', jwtProvider: '-okta' }), undefined);
+  assert.ok(!bad.accepted);
+  assert.equal(bad.reason, 'Invalid');
+  assert.match(bad.message, /^spec\.jwtProvider: provider name must be/);
+});

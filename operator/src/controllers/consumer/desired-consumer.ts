@@ -23,6 +23,7 @@ export function desiredConsumer(consumer: ConsumerResource, secret: SecretResour
     username: spec.username,
     apiKeyHashes,
     ...(spec.jwtSubject === undefined ? {} : { jwtSubject: spec.jwtSubject }),
+    ...(spec.jwtProvider === undefined ? {} : { jwtProvider: spec.jwtProvider }),
     ...(spec.rateLimit === undefined ? {} : { rateLimit: spec.rateLimit }),
   });
   if (!parsed.success) return { accepted: false, reason: 'Invalid', message: problemMessage(parsed.error, CONSUMER_FIELDS, 'spec') };

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { RouteResource } from '../../kube/resources.js';
 import { desiredRoute } from './desired-route.js';
@@ -122,6 +123,76 @@ test('upstream and retry values the CRD lets through but the gateway refuses bec
     [{ match: { paths: ['/orders'], methods: ['POST'] }, retry: { attempts: 2, on: ['503'] } }, /^spec\.retry\.on: methods POST are not idempotent/],
     [{ timeouts: { requestMs: 1000, backendRequestMs: 2000 } }, /^spec\.timeouts\.backendRequestMs: must not exceed requestMs/],
     [{ listeners: ['-web'] }, /^spec\.listeners\[0\]: listener name must be/],
+  ];
+  for (const [spec, message] of table) {
+    const result = desiredRoute(route(spec));
+    assert.ok(!result.accepted, JSON.stringify(spec));
+    assert.equal(result.reason, 'Invalid');
+    assert.match(result.message, message);
+  }
+});
+
+const ecPublicJwk = (): Record<string, unknown> => {
+  const { kty, crv, x, y } = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+  return { kty, crv, x, y, kid: 'k1' };
+};
+
+test('spec.match.pathMatches follow spec.match.paths in the route\'s one paths list, and headers and query become match', () => {
+  const result = desiredRoute(
+    route({
+      match: {
+        paths: ['/users/:id'],
+        pathMatches: [{ type: 'Exact', value: '/health' }, { type: 'RegularExpression', value: '/v[0-9]+/items' }],
+        headers: [{ name: 'X-Env', value: 'canary', type: 'Exact' }],
+        query: [{ name: 'debug', value: '1|true', type: 'RegularExpression' }],
+      },
+    }),
+  );
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value.route.paths, ['/users/:id', { type: 'Exact', value: '/health' }, { type: 'RegularExpression', value: '/v[0-9]+/items' }]);
+  assert.deepEqual(result.value.route.match, { headers: [{ name: 'X-Env', value: 'canary', type: 'Exact' }], query: [{ name: 'debug', value: '1|true', type: 'RegularExpression' }] });
+});
+
+test('a Route of pathMatches alone needs no paths, and one without match conditions programs no match', () => {
+  const result = desiredRoute(route({ match: { pathMatches: [{ type: 'PathPrefix', value: '/v1' }] } }));
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value.route.paths, [{ type: 'PathPrefix', value: '/v1' }]);
+  assert.equal('match' in result.value.route, false);
+});
+
+test('spec.jwt.providers reach the route as the gateway schema parses them', () => {
+  const jwk = ecPublicJwk();
+  const providers = [
+    { name: 'okta', issuer: 'https://acme.okta.com', jwksUri: 'https://acme.okta.com/v1/keys', algorithms: ['RS256'], audiences: ['api'], claimsToHeaders: [{ claim: 'email', header: 'X-User-Email' }] },
+    { name: 'local', issuer: 'https://local', publicKeys: [jwk], algorithms: ['ES256'], consumerClaim: 'client_id' },
+  ];
+  const result = desiredRoute(route({ auth: 'jwt', jwt: { providers } }));
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value.route.jwt, { providers });
+});
+
+test('match and jwt values the CRD admits and the gateway refuses are Invalid naming the resource field', () => {
+  const table: [Partial<RouteResource['spec']>, RegExp][] = [
+    // The index of a pathMatches entry is its own, not its place in the gateway's combined list.
+    [{ match: { paths: ['/a'], pathMatches: [{ type: 'Exact', value: '/ok' }, { type: 'RegularExpression', value: '(a)\\1' }] } }, /^spec\.match\.pathMatches\[1\]\.value: RegularExpression path /],
+    [{ match: { pathMatches: [{ type: 'Exact', value: 'no-slash' }] } }, /^spec\.match\.pathMatches\[0\]\.value: Exact path /],
+    [{ match: { pathMatches: [{ type: 'RegularExpression', value: '/a.*' }] }, stripPrefix: true }, /^spec\.match\.pathMatches\[0\]: stripPrefix needs prefix paths/],
+    [{ match: { paths: ['/a'], headers: [{ name: 'X-A', value: 'a', type: 'Exact' }, { name: 'x-a', value: 'b', type: 'Exact' }] } }, /^spec\.match\.headers\[1\]\.name: header 'x-a' is matched twice/],
+    [{ match: { paths: ['/a'], headers: [{ name: 'X-A', value: '(?=x)', type: 'RegularExpression' }] } }, /^spec\.match\.headers\[0\]\.value: RegularExpression /],
+    [{ match: { paths: ['/a'], query: [{ name: 'q', value: 'a\u0001', type: 'Exact' }] } }, /^spec\.match\.query\[0\]\.value: must not contain control characters/],
+    [
+      { auth: 'jwt', jwt: { providers: [{ name: 'p', issuer: 'https://i', jwksUri: 'https://169.254.169.254/keys', algorithms: ['RS256'] }] } },
+      /^spec\.jwt\.providers\[0\]\.jwksUri: must not name a .* address/,
+    ],
+    [
+      { auth: 'jwt', jwt: { providers: [{ name: 'p', issuer: 'https://i', publicKeys: [{ ...ecPublicJwk(), alg: 'ES384' }], algorithms: ['ES256'] }] } },
+      /^spec\.jwt\.providers\[0\]\.publicKeys\[0\]/,
+    ],
+    [
+      { auth: 'jwt', jwt: { providers: [{ name: 'p', issuer: 'https://i', jwksUri: 'https://i/keys', algorithms: ['RS256'], claimsToHeaders: [{ claim: 'sub', header: 'X-Forwarded-User' }] }] } },
+      /^spec\.jwt\.providers\[0\]\.claimsToHeaders\[0\]\.header: config cannot set 'X-Forwarded-User' is owned by the gateway/,
+    ],
+    [{ auth: 'key-auth', jwt: { providers: [{ name: 'p', issuer: 'https://i', jwksUri: 'https://i/keys', algorithms: ['RS256'] }] } }, /^spec\.jwt: jwt\.providers needs auth: jwt/],
   ];
   for (const [spec, message] of table) {
     const result = desiredRoute(route(spec));

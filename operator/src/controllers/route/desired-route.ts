@@ -1,6 +1,7 @@
 // Pure: what one Route resource asks of its tenant's config (a service and a route named k8s.<ns>.<name>),
 // validated with the gateway's own schema, or why it cannot be accepted.
 import { routeSchema, serviceSchema, type RouteConfig, type ServiceConfig } from '@novagate/gateway/config';
+import type { z } from 'zod';
 import { OPERATOR_NAME_PREFIX } from '@novagate/control-plane/tenancy';
 import type { RouteResource } from '../../kube/resources.js';
 import { problemMessage, type Evaluation } from '../evaluation.js';
@@ -14,6 +15,7 @@ const ROUTE_FIELDS: Record<string, string> = {
   name: 'metadata.name',
   service: 'metadata.name',
   paths: 'spec.match.paths',
+  pathMatches: 'spec.match.pathMatches',
   methods: 'spec.match.methods',
   hosts: 'spec.match.hosts',
 };
@@ -22,7 +24,24 @@ const ROUTE_FIELDS: Record<string, string> = {
 // The CRD's upstream and the gateway's service share field names; a service's `tls` is not in the CRD (it names
 // certificates the operator cannot create).
 const UPSTREAM_FIELDS = ['url', 'targets', 'connectTimeoutMs', 'timeoutMs', 'retries', 'http2', 'loadBalancing', 'healthChecks', 'circuitBreaker'] as const;
-const ROUTE_SPEC_FIELDS = ['rateLimit', 'listeners', 'timeouts', 'retry'] as const;
+const ROUTE_SPEC_FIELDS = ['jwt', 'rateLimit', 'listeners', 'timeouts', 'retry'] as const;
+
+/**
+ * The gateway's one `paths` list is the CRD's `match.paths` (strings) then `match.pathMatches` (objects: a CRD
+ * schema must be structural, so the two forms live in two fields). A problem at `paths[i]` is renamed to the
+ * field it came from.
+ */
+function pathsIssuePath(issue: z.core.$ZodIssue, stringCount: number): PropertyKey[] {
+  const [head, index, ...rest] = issue.path;
+  if (head !== 'paths' || typeof index !== 'number' || index < stringCount) return issue.path;
+  return ['pathMatches', index - stringCount, ...rest];
+}
+
+/** `match.headers` and `match.query` as the gateway takes them; absent when the Route has neither. */
+function matchConditions(match: RouteResource['spec']['match']): { match?: { headers?: unknown[]; query?: unknown[] } } {
+  if (match.headers === undefined && match.query === undefined) return {};
+  return { match: { ...(match.headers === undefined ? {} : { headers: match.headers }), ...(match.query === undefined ? {} : { query: match.query }) } };
+}
 
 function present<T extends object, K extends keyof T>(source: T, fields: readonly K[]): Partial<Pick<T, K>> {
   const picked: Partial<Pick<T, K>> = {};
@@ -38,14 +57,19 @@ export function desiredRoute(route: RouteResource): Evaluation<{ service: Servic
   const parsed = routeSchema.safeParse({
     name,
     service: name,
-    paths: spec.match.paths,
+    paths: [...(spec.match.paths ?? []), ...(spec.match.pathMatches ?? [])],
     methods: spec.match.methods ?? [],
     hosts: spec.match.hosts ?? [],
     stripPrefix: spec.stripPrefix ?? false,
     ...(spec.caseInsensitive === undefined ? {} : { caseInsensitive: spec.caseInsensitive }),
     auth: spec.auth ?? 'none',
     ...present(spec, ROUTE_SPEC_FIELDS),
+    ...matchConditions(spec.match),
   });
-  if (!parsed.success) return { accepted: false, reason: 'Invalid', message: problemMessage(parsed.error, ROUTE_FIELDS, 'spec') };
+  if (!parsed.success) {
+    const stringCount = spec.match.paths?.length ?? 0;
+    const issues = parsed.error.issues.map((issue) => ({ ...issue, path: pathsIssuePath(issue, stringCount) }));
+    return { accepted: false, reason: 'Invalid', message: problemMessage({ issues }, ROUTE_FIELDS, 'spec') };
+  }
   return { accepted: true, value: { service: service.data, route: parsed.data } };
 }
