@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { GatewayError, badGrpcTimeout, upstreamTimeout, upstreamUnavailable, bodyTooLarge } from '../errors.js';
 import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from './grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from './h2-response.js';
-import { AttemptTargets, BodyLimitExceeded, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
+import { AttemptTargets, BodyLimitExceeded, nextAttempt, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
 import { Retrier } from './retrier.js';
 import { failureOutcome, statusOutcome, type AttemptOutcome } from './retry-policy.js';
 import { exchangeDeadlineMs, grpcCallDeadlineMs } from './route-timeouts.js';
@@ -76,20 +76,13 @@ class H2Exchange implements UpstreamExchange {
 
   private startAttempt(): void {
     const { request } = this;
-    const body = this.retrier.attemptBody();
-    if (body === 'spent') {
-      // The body can no longer be sent again (the client's body failed meanwhile): the retry is not made and
-      // the client gets what the last attempt ended with.
+    const next = nextAttempt(this.retrier, this.targets, this.givenUp);
+    if (next instanceof GatewayError) {
       this.finish();
-      request.onFailure(request.res, this.givenUp ?? upstreamUnavailable(), request.requestId);
+      request.onFailure(request.res, next, request.requestId);
       return;
     }
-    const target = this.targets.next();
-    if (target instanceof GatewayError) {
-      this.finish();
-      request.onFailure(request.res, target, request.requestId);
-      return;
-    }
+    const { body, target } = next;
     this.outcome = undefined;
     const url = request.service.url;
     const headers: OutgoingHttpHeaders = {

@@ -119,6 +119,22 @@ export class AttemptTargets {
 }
 
 
+/**
+ * The body and target of the next attempt (HTTP/1.1 and HTTP/2 alike), or the answer that ends the exchange: a
+ * body that can no longer be sent again (the client's body failed meanwhile) gets what the last attempt ended
+ * with (`givenUp`, else 502); no target that may take the request, the pool's 503.
+ */
+export function nextAttempt(
+  retrier: Retrier,
+  targets: AttemptTargets,
+  givenUp: GatewayError | undefined,
+): { body: Readable | undefined; target: UpstreamTarget } | GatewayError {
+  const body = retrier.attemptBody();
+  if (body === 'spent') return givenUp ?? upstreamUnavailable();
+  const target = targets.next();
+  return target instanceof GatewayError ? target : { body, target };
+}
+
 /** The request body as undici should send it, or a 413. */
 export function requestBody(req: IncomingMessage, maxBodyBytes: number): Readable | undefined | GatewayError {
   const length = req.headers['content-length'];
@@ -190,20 +206,13 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamExchange {
 
   private startAttempt(): void {
     const { request } = this;
-    const body = this.retrier.attemptBody();
-    if (body === 'spent') {
-      // The body can no longer be sent again (the client's body failed meanwhile): the retry is not made and
-      // the client gets what the last attempt ended with.
+    const next = nextAttempt(this.retrier, this.targets, this.givenUp);
+    if (next instanceof GatewayError) {
       this.finish();
-      request.onFailure(request.res, this.givenUp ?? upstreamUnavailable(), request.requestId);
+      request.onFailure(request.res, next, request.requestId);
       return;
     }
-    const target = this.targets.next();
-    if (target instanceof GatewayError) {
-      this.finish();
-      request.onFailure(request.res, target, request.requestId);
-      return;
-    }
+    const { body, target } = next;
     this.started = performance.now();
     this.responding = false;
     this.discarding = false;

@@ -11,7 +11,8 @@ export interface ParsedToken {
   readonly signature: Buffer;
 }
 
-function decodeJsonPart(part: string): Record<string, unknown> | null {
+/** A token part decoded as a JSON object, or null when it is not one (shared by HS256 and provider tokens). */
+export function decodeJsonPart(part: string): Record<string, unknown> | null {
   const bytes = decodeBase64url(part);
   if (bytes === undefined) return null;
   try {

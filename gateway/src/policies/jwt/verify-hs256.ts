@@ -3,7 +3,8 @@
 // segment must be canonical base64url, a `crit` header is refused (no extension is understood), `iat` may
 // not lie in the future beyond the leeway, and `iss`/`aud` are checked when the gateway sets JWT_ISSUER/JWT_AUDIENCE.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { decodeBase64url, isCanonicalBase64url } from './base64url.js';
+import { isCanonicalBase64url } from './base64url.js';
+import { decodeJsonPart } from './token.js';
 
 export const JWT_LEEWAY_SECONDS = 30;
 
@@ -29,17 +30,6 @@ export interface Hs256Rules {
   issuer?: string;
   /** JWT_AUDIENCE: `aud` (a string or an array of strings) must contain it. */
   audience?: string;
-}
-
-function decodeJsonPart(part: string): Record<string, unknown> | null {
-  const bytes = decodeBase64url(part);
-  if (bytes === undefined) return null;
-  try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 function signatureMatches(signingInput: string, signature: Buffer, secret: Buffer): boolean {
