@@ -72,7 +72,7 @@ test('attacker: header names that are not tokens are refused naming them', () =>
 });
 
 test('headers the gateway owns can never be set, added or removed by config, whatever their case', () => {
-  const owned = ['Host', 'content-length', 'Transfer-Encoding', 'connection', 'Keep-Alive', 'te', 'trailer', 'upgrade', 'Proxy-Authorization', 'X-Forwarded-For', 'x-forwarded-proto', 'X-Request-ID', 'x-consumer-username', 'RateLimit-Limit', 'ratelimit-remaining'];
+  const owned = ['Host', 'content-length', 'Transfer-Encoding', 'connection', 'Keep-Alive', 'te', 'trailer', 'upgrade', 'Proxy-Authorization', 'X-Forwarded-For', 'x-forwarded-proto', 'X-Request-ID', 'x-consumer-username', 'RateLimit-Limit', 'ratelimit-remaining', 'Expect', 'X-NovaGate-Mirror', 'RateLimit'];
   for (const name of owned) {
     assert.deepEqual(pathsOf(route({ requestHeaders: { set: { [name]: 'v' } } })), [`routes[0].requestHeaders.set.${name}`], name);
     assert.deepEqual(pathsOf(route({ responseHeaders: { add: { [name]: 'v' } } })), [`routes[0].responseHeaders.add.${name}`], name);

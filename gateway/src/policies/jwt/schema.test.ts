@@ -57,6 +57,8 @@ test('bad providers are refused naming the exact field', () => {
     [{ ...provider, claimsToHeaders: [{ claim: 'email', header: 'x-forwarded-for' }] }, 'routes[0].jwt.providers[0].claimsToHeaders[0].header'],
     [{ ...provider, claimsToHeaders: [{ claim: 'email', header: 'X-Consumer-Username' }] }, 'routes[0].jwt.providers[0].claimsToHeaders[0].header'],
     [{ ...provider, claimsToHeaders: [{ claim: 'email', header: 'host' }] }, 'routes[0].jwt.providers[0].claimsToHeaders[0].header'],
+    [{ ...provider, claimsToHeaders: [{ claim: 'email', header: 'x-novagate-mirror' }] }, 'routes[0].jwt.providers[0].claimsToHeaders[0].header'],
+    [{ ...provider, claimsToHeaders: [{ claim: 'email', header: 'Expect' }] }, 'routes[0].jwt.providers[0].claimsToHeaders[0].header'],
     [{ ...provider, claimsToHeaders: [{ claim: 'email', header: 'bad header' }] }, 'routes[0].jwt.providers[0].claimsToHeaders[0].header'],
     [{ ...provider, claimsToHeaders: [{ claim: 'a', header: 'x-a' }, { claim: 'b', header: 'X-A' }] }, 'routes[0].jwt.providers[0].claimsToHeaders[1].header'],
     [{ ...provider, secret: 'x' }, 'routes[0].jwt.providers[0].secret'],

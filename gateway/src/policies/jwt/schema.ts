@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { addressRefusal } from './address-policy.js';
 import { ASYMMETRIC_ALGORITHMS } from './algorithms.js';
 import { readJwk } from './jwk.js';
+import { protectedHeaderProblem } from '../protected-headers.js';
+import { HEADER_NAME_PATTERN } from '../schema-patterns.js';
 
 export const MAX_PROVIDERS_PER_ROUTE = 8;
 export const MAX_CLAIMS_TO_HEADERS = 16;
@@ -15,24 +17,8 @@ export const MAX_PUBLIC_KEYS = 16;
 const PROVIDER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
 /** A claim name: printable ASCII without spaces (`sub`, `email_verified`, `https://example.com/roles`). */
 const CLAIM_NAME_PATTERN = /^[\x21-\x7e]{1,256}$/;
-/** A header name: an RFC 9110 token. */
-const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** Headers config may never set (DESIGN §10 "Headers set by config"). */
-const PROTECTED_HEADERS: ReadonlySet<string> = new Set([
-  'connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection', 'proxy-authenticate',
-  'proxy-authorization', 'host', 'content-length', 'x-request-id', 'expect',
-]);
-export function protectedHeaderProblem(name: string): string | undefined {
-  const lower = name.toLowerCase();
-  if (PROTECTED_HEADERS.has(lower) || lower.startsWith('proxy-')) return `'${name}' is hop-by-hop or owned by the gateway`;
-  if (lower.startsWith('x-forwarded-') || lower.startsWith('x-consumer-') || lower.startsWith('ratelimit-') || lower === 'ratelimit' || lower === 'ratelimit-policy') {
-    return `'${name}' is owned by the gateway (X-Forwarded-*, X-Consumer-*, RateLimit-*)`;
-  }
-  return undefined;
-}
 
 export const jwtProviderNameSchema = z.string().regex(PROVIDER_NAME_PATTERN, {
   message: "provider name must be 1-128 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
@@ -121,7 +107,7 @@ export const jwtProviderSchema = z
     const seen = new Set<string>();
     provider.claimsToHeaders?.forEach((entry, index) => {
       const problem = protectedHeaderProblem(entry.header);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['claimsToHeaders', index, 'header'], message: `config cannot set ${problem}` });
+      if (problem !== null) ctx.addIssue({ code: 'custom', path: ['claimsToHeaders', index, 'header'], message: problem });
       const lower = entry.header.toLowerCase();
       if (seen.has(lower)) ctx.addIssue({ code: 'custom', path: ['claimsToHeaders', index, 'header'], message: `header '${entry.header}' is listed twice` });
       seen.add(lower);

@@ -3,31 +3,10 @@
 // gateway owns can never be named, and the refusal names the field.
 import { z } from 'zod';
 import { headerName, headerValue } from '../schema-patterns.js';
+import { protectedHeaderProblem } from '../protected-headers.js';
 
 /** Max names per set, add or remove. */
 export const MAX_HEADER_EDITS = 64;
-
-const PROTECTED_EXACT: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-  'x-request-id',
-]);
-const PROTECTED_PREFIXES = ['proxy-', 'x-forwarded-', 'x-consumer-', 'ratelimit-'] as const;
-
-/** Why config may not name this header, or null. */
-export function protectedHeaderProblem(name: string): string | null {
-  const lower = name.toLowerCase();
-  if (lower === 'host') return 'Host is set by the gateway (use rewrite.hostname or preserveHost)';
-  if (PROTECTED_EXACT.has(lower) || lower === 'ratelimit') return `${name} is set by the gateway and cannot be changed by config`;
-  for (const prefix of PROTECTED_PREFIXES) if (lower.startsWith(prefix)) return `${prefix}* headers are set by the gateway and cannot be changed by config`;
-  return null;
-}
 
 // A parsed `__proto__` key would vanish from the record silently: refuse it by name instead.
 const withoutProtoKey = (value: unknown, ctx: z.RefinementCtx): unknown => {

@@ -190,7 +190,7 @@ test('match and jwt values the CRD admits and the gateway refuses are Invalid na
     ],
     [
       { auth: 'jwt', jwt: { providers: [{ name: 'p', issuer: 'https://i', jwksUri: 'https://i/keys', algorithms: ['RS256'], claimsToHeaders: [{ claim: 'sub', header: 'X-Forwarded-User' }] }] } },
-      /^spec\.jwt\.providers\[0\]\.claimsToHeaders\[0\]\.header: config cannot set 'X-Forwarded-User' is owned by the gateway/,
+      /^spec\.jwt\.providers\[0\]\.claimsToHeaders\[0\]\.header: x-forwarded-\* headers are set by the gateway/,
     ],
     [{ auth: 'key-auth', jwt: { providers: [{ name: 'p', issuer: 'https://i', jwksUri: 'https://i/keys', algorithms: ['RS256'] }] } }, /^spec\.jwt: jwt\.providers needs auth: jwt/],
   ];
