@@ -1,29 +1,15 @@
 // Writes gateway telemetry (request-log batches and error events) into the sending tenant's own schema.
 // The tenant and node come from the authenticated connection, never from the message; the writes run as the
 // tenant's database role (tenant-transaction.ts).
+import type { ErrorEvent, LogEntry } from '@novagate/gateway/protocol';
 import type { Pool } from '../db/pool.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { tenantStatement, withTenantTransaction } from './tenant-transaction.js';
 
 /** One request_logs row as a gateway reports it (the protocol's log entry; `time` is an ISO timestamp). */
-export interface RequestLogEntry {
-  requestId: string;
-  method: string;
-  pathTemplate: string;
-  status: number;
-  latencyMs: number;
-  route: string;
-  consumer?: string | undefined;
-  time: string;
-}
-
+export type RequestLogEntry = LogEntry;
 /** One error_events row as a gateway reports it. */
-export interface ErrorEventEntry {
-  code: string;
-  service: string;
-  count: number;
-  time: string;
-}
+export type ErrorEventEntry = ErrorEvent;
 
 /**
  * Stores the first entries that fit in the tenant's quota for `day` (null = unlimited) and counts them in
