@@ -13,6 +13,7 @@ import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from './testing/upstream.js';
 import { signHs256 } from './testing/jwt-token.js';
+import { makeKey, signToken } from './testing/jwt-idp.js';
 
 const SECRET = randomBytes(32).toString('hex');
 const API_KEY = formatApiKey('00000000-0000-4000-8000-000000000000', 'a'.repeat(32));
@@ -310,5 +311,41 @@ test('WORKERS=2 serves through node:cluster workers and the primary aggregates t
     assert.match(metrics, /novagate_http_requests_total\{route="route-a",path="\/a",method="GET",status="200"\} 20/);
   } finally {
     assert.equal(await gateway.stop(), 0);
+  }
+});
+
+test('a failing JWKS fetch answers 503 jwks_unavailable and is counted by failure class, never with its body', { timeout: 60_000 }, async () => {
+  const idp = await startUpstream((req, res) => {
+    req.resume();
+    res.writeHead(500).end('secret-idp-internals');
+  });
+  const key = makeKey('RS256', 'k1');
+  const file = writeConfigFile({
+    services: [{ name: 'up', url: upstream.url }],
+    routes: [
+      {
+        name: 'r',
+        service: 'up',
+        paths: ['/a'],
+        auth: 'jwt',
+        jwt: { providers: [{ name: 'idp', issuer: 'https://idp.test/', jwksUri: `${idp.url}/jwks`, allowHttp: true, algorithms: ['RS256'] }] },
+      },
+    ],
+  });
+  const gateway = await startGatewayProcess({ CONFIG_FILE: file });
+  try {
+    const token = signToken(key, { sub: 'x', iss: 'https://idp.test/', exp: Math.floor(Date.now() / 1000) + 600 });
+    const response = await fetch(`http://127.0.0.1:${gateway.port}/a`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await response.text();
+    assert.equal(response.status, 503);
+    assert.match(body, /jwks_unavailable/);
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
+    assert.match(metrics, /^novagate_jwks_fetch_failures_total\{failure="http_status"\} 1$/m);
+    const logged = gateway.lines.join('\n') + gateway.stderr();
+    assert.match(logged, /JWKS fetch failed.*http_status/);
+    assert.doesNotMatch(logged, /secret-idp-internals/);
+  } finally {
+    await gateway.stop();
+    await idp.close();
   }
 });

@@ -331,7 +331,10 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
       localCertificatePem: (name) => certificateDir?.get(name),
       onUpstreamHealthChange: () => upstreamHealthChanged(),
       // JWKS fetch failures are logged by class (DESIGN §10), never with the response body.
-      jwt: { sources: new JwksSources({ now: Date.now, onFailure: (jwksUri, failure) => logger.warn('JWKS fetch failed', { jwksUri, failure }) }) },
+      jwt: { sources: new JwksSources({ now: Date.now, onFailure: (jwksUri, failure) => {
+        logger.warn('JWKS fetch failed', { jwksUri, failure });
+        metrics.jwksFetchFailure(failure);
+      } }) },
     },
     {
       prepareListeners: (compiled) => listeners.prepare(compiled),

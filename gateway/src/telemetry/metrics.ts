@@ -39,6 +39,8 @@ export interface GatewayMetrics {
   /** The certificates the TLS listeners use now, name → notAfter (seconds); others' series are dropped. */
   setCertificateExpiry(expiry: ReadonlyMap<string, number>): void;
   http2RapidReset(): void;
+  /** A JWKS fetch failed (jwt.providers), by failure class; the last good key set keeps serving meanwhile. */
+  jwksFetchFailure(failure: string): void;
   /** Every target of the config in use, 1 healthy / 0 not; targets no longer configured lose their series. */
   setUpstreamTargetHealth(targets: readonly { service: string; target: string; healthy: boolean }[]): void;
 }
@@ -87,6 +89,12 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     name: 'novagate_upstream_retries_total',
     help: 'Retries of upstream attempts: made (retried) or refused by the service retry budget (budget_exhausted)',
     labelNames: ['service', 'outcome'] as const,
+    registers,
+  });
+  const jwksFailures = new Counter({
+    name: 'novagate_jwks_fetch_failures_total',
+    help: 'JWKS fetches of jwt.providers that failed, by failure class',
+    labelNames: ['failure'] as const,
     registers,
   });
   const configVersion = new Gauge({ name: 'novagate_config_version', help: 'Version of the config in use', registers });
@@ -213,6 +221,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
       for (const [name, seconds] of expiry) certificateExpiry.labels(name).set(seconds);
     },
     http2RapidReset: () => rapidResets.inc(),
+    jwksFetchFailure: (failure) => jwksFailures.labels(failure).inc(),
     setUpstreamTargetHealth(targets) {
       targetHealthy.reset();
       for (const { service, target, healthy } of targets) targetHealthy.labels(service, target).set(healthy ? 1 : 0);
