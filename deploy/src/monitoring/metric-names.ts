@@ -27,6 +27,12 @@ export const designMetrics = {
 
 export const allDesignMetrics: readonly string[] = Object.values(designMetrics).flat();
 
+/**
+ * Gateway metrics the edge and policy issues added beyond §9 (README, "Where the code differs from DESIGN.md"),
+ * which alerts may read too.
+ */
+export const addedGatewayMetrics: readonly string[] = ['novagate_upstream_target_healthy', 'novagate_jwks_fetch_failures_total'];
+
 /** The series names a PromQL expression reads (novagate_* and up), histogram suffixes removed. */
 export function metricsIn(expression: string): string[] {
   const names = new Set<string>();

@@ -14,10 +14,11 @@ import { dirname, join } from 'node:path';
 import { registerTenant } from '@novagate/control-plane/testing/server';
 import { startGatewayProcess, writeConfigFile, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
+import { makeKey, signToken } from '@novagate/gateway/testing/jwt-idp';
 import { componentName, releaseNamespace } from '../chart/render.js';
-import { designMetrics, metricsIn } from './metric-names.js';
+import { addedGatewayMetrics, designMetrics, metricsIn } from './metric-names.js';
 import { alertsOf, renderRuleGroups, writeRuleFile, type AlertRule } from './rules.js';
-import { activeAlerts, instantQuery, pollFor, prometheusApi, startPrometheus, type PrometheusServer } from './prometheus-server.js';
+import { activeAlerts, freePort, instantQuery, pollFor, prometheusApi, startPrometheus, type PrometheusServer } from './prometheus-server.js';
 import { scrapeConfig, startTlsControlPlane, waitForBothTargets, type TlsControlPlane } from './scraped-stack.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -61,6 +62,14 @@ before(async () => {
       { name: 'users', service: 'users', paths: ['/users/:id'] },
       { name: 'private', service: 'users', paths: ['/private/*'], auth: 'key-auth' },
       { name: 'limited', service: 'users', paths: ['/limited'], rateLimit: { limit: 1, windowSeconds: 60, by: 'ip' } },
+      // An identity provider that is down, so the JWKS failure series exists.
+      {
+        name: 'idp',
+        service: 'users',
+        paths: ['/idp/*'],
+        auth: 'jwt',
+        jwt: { providers: [{ name: 'idp', issuer: 'https://idp.test/', jwksUri: `http://127.0.0.1:${await freePort()}/jwks`, allowHttp: true, algorithms: ['RS256'] }] },
+      },
     ],
     consumers: [{ username: 'alice', apiKeyHashes: [createHash('sha256').update(RIGHT_KEY).digest('hex')] }],
   });
@@ -113,8 +122,8 @@ async function gatewayGet(path: string, headers: Record<string, string> = {}): P
 }
 
 /** Waits until both targets are up and every gateway and control plane metric of DESIGN §9 has been scraped. */
-async function waitForScrapedMetrics(): Promise<Set<string>> {
-  const wanted = [...designMetrics.gateway, ...designMetrics.controlPlane];
+async function waitForScrapedMetrics(extra: readonly string[] = []): Promise<Set<string>> {
+  const wanted = [...designMetrics.gateway, ...designMetrics.controlPlane, ...extra];
   return waitForBothTargets(prometheus!, 'Prometheus did not scrape every gateway and control plane metric', (names) =>
     wanted.every((name) => names.has(name) || names.has(`${name}_bucket`)),
   );
@@ -178,7 +187,10 @@ test(`${errorRateAlert} fires after the upstream starts answering 500`, { skip }
 
 // After the fault above, so that the 5xx series the error ratio divides exist.
 test('the series and labels the gateway and control plane alerts read exist in the scraped data', { skip }, async () => {
-  const names = await waitForScrapedMetrics();
+  // A JWKS fetch that fails (its 503 comes after the error-rate test, which wants no 5xx before its fault).
+  const idpToken = signToken(makeKey('RS256', 'k1'), { sub: 'x', iss: 'https://idp.test/', exp: Math.floor(Date.now() / 1000) + 600 });
+  assert.equal(await gatewayGet('/idp/x', { authorization: `Bearer ${idpToken}` }), 503);
+  const names = await waitForScrapedMetrics(addedGatewayMetrics);
   for (const metric of [...designMetrics.gateway, ...designMetrics.controlPlane]) {
     assert.ok(names.has(metric) || (names.has(`${metric}_bucket`) && names.has(`${metric}_count`)), `${metric} is scraped`);
   }

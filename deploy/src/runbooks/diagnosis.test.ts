@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { registerTenant, type RegisteredTenant } from '@novagate/control-plane/testing/server';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
+import { makeKey, signToken } from '@novagate/gateway/testing/jwt-idp';
 import { startKubeApiServer, type KubeApiServer } from '@novagate/e2e/kube-api';
 import { helmBinary, repoRoot } from '../tools.js';
 import { chartDir } from '../chart/render.js';
@@ -76,6 +77,14 @@ before(async () => {
     routes: [
       { name: 'users', service: 'users', paths: ['/users/:id'], rateLimit: { limit: 1000, windowSeconds: 60, by: 'ip' } },
       { name: 'gone', service: 'gone', paths: ['/gone'] },
+      // An identity provider that is down: its JWKS fetches fail (NovaGateJwksFetchFailing's series).
+      {
+        name: 'idp',
+        service: 'users',
+        paths: ['/idp/*'],
+        auth: 'jwt',
+        jwt: { providers: [{ name: 'idp', issuer: 'https://idp.test/', jwksUri: `http://127.0.0.1:${await freePort()}/jwks`, allowHttp: true, algorithms: ['RS256'] }] },
+      },
     ],
     consumers: [],
   };
@@ -90,6 +99,8 @@ before(async () => {
   });
   const gw = `http://127.0.0.1:${gateway.port}`;
   await pollFor('the gateway did not get its config', async () => ((await fetch(`${gw}/users/1`)).status === 200 ? true : undefined), 20_000);
+  const idpToken = signToken(makeKey('RS256', 'k1'), { sub: 'x', iss: 'https://idp.test/', exp: Math.floor(Date.now() / 1000) + 600 });
+  assert.equal((await fetch(`${gw}/idp/x`, { headers: { authorization: `Bearer ${idpToken}` } })).status, 503);
 
   prometheus = await startPrometheus(
     scrapeConfig({
@@ -150,7 +161,7 @@ before(async () => {
     20_000,
   );
   scrapedNames = await waitForBothTargets(prometheus, 'Prometheus did not scrape both targets', (names) =>
-    names.has('novagate_http_requests_total') && names.has('novagate_gateways_connected'),
+    names.has('novagate_http_requests_total') && names.has('novagate_gateways_connected') && names.has('novagate_jwks_fetch_failures_total'),
   );
 });
 
