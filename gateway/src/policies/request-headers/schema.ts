@@ -17,6 +17,8 @@ const PROTECTED_EXACT: ReadonlySet<string> = new Set([
   'host',
   'content-length',
   'x-request-id',
+  // Marks a mirror copy (policies/mirror): config setting it would stop a route's requests from being mirrored.
+  'x-novagate-mirror',
 ]);
 const PROTECTED_PREFIXES = ['proxy-', 'x-forwarded-', 'x-consumer-', 'ratelimit-'] as const;
 
