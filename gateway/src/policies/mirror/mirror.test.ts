@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestGateway, type TestGateway } from '../../testing/in-process-gateway.js';
@@ -229,6 +230,23 @@ test('a chunked body that grows past 64 KiB is not mirrored (counted), and the p
   await sleep(300);
   assert.equal(copies.length, before);
   assert.equal(inFlight('recorder'), 0);
+});
+
+test('a client that leaves in the middle of its body gets no copy sent: dropped_body, nothing left in flight', async () => {
+  const before = copies.length;
+  const dropped = await mirrored('copied', 'recorder', 'dropped_body');
+  for (const framing of ['content-length: 5000', 'transfer-encoding: chunked']) {
+    const socket = connect(gateway.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const part = framing.startsWith('content-length') ? 'x'.repeat(1_000) : `3e8\r\n${'x'.repeat(1_000)}\r\n`;
+    socket.write(`POST /copied/upload HTTP/1.1\r\nhost: gw\r\n${framing}\r\n\r\n${part}`);
+    await sleep(100);
+    socket.destroy();
+  }
+  assert.ok(await eventually(() => inFlight('recorder') === 0, 2_000), `in flight ${inFlight('recorder')}`);
+  await sleep(300);
+  assert.equal(await mirrored('copied', 'recorder', 'dropped_body'), dropped + 2);
+  assert.equal(copies.length, before);
 });
 
 test('percent 50 mirrors about half of 400 requests (within 4σ); percent 0 none', async () => {
