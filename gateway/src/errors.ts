@@ -46,3 +46,8 @@ export const grpcNeedsHttp2 = () =>
 export const noHealthyUpstream = () => new GatewayError(503, 'no_healthy_upstream', 'no healthy upstream target for this service');
 /** The service's circuit breaker is open: more requests in flight than its connections and pending queue allow. */
 export const upstreamOverloaded = () => new GatewayError(503, 'upstream_overloaded', 'the upstream service has too many requests in flight');
+/** The share of a route's traffic that goes to a backend reference that did not resolve (Gateway API: 500). */
+export const backendNotFound = (route: string) =>
+  new GatewayError(500, 'backend_not_found', `route '${route}' sends this request to a backend that does not resolve`);
+/** A route with no service, no backend with a weight above 0 and no redirect: nothing can answer it. */
+export const noBackend = (route: string) => new GatewayError(500, 'no_backend', `route '${route}' has no service or backend that takes traffic`);

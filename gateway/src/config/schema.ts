@@ -13,6 +13,8 @@ import { headerEditsSchema } from '../policies/request-headers/schema.js';
 import { preserveHostSchema, rewriteSchema } from '../policies/rewrite/schema.js';
 import { allPathsArePrefixes } from '../policies/schema-patterns.js';
 import { basicAuthSchema, basicAuthUsernameProblems } from '../policies/basic-auth/schema.js';
+import { backendsSchema } from '../policies/traffic-split/schema.js';
+import { mirrorsSchema } from '../policies/mirror/schema.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 export const AUTH_KINDS = ['none', 'jwt', 'key-auth', 'basic-auth'] as const;
@@ -343,11 +345,20 @@ export const MAX_ROUTE_BODY_BYTES = 1024 * 1024 * 1024;
 
 /** Rules across a route's policy fields (Gateway API's filter rules, and what needs a consumer). */
 function routePolicyProblems(
-  route: { paths: readonly unknown[]; auth: string; stripPrefix: boolean; acl?: unknown; redirect?: { path?: { replacePrefixMatch?: string | undefined } | undefined } | undefined; rewrite?: { path?: { replacePrefixMatch?: string | undefined } | undefined } | undefined },
+  route: { paths: readonly unknown[]; auth: string; service?: string | undefined; backends?: unknown; mirrors?: unknown; stripPrefix: boolean; acl?: unknown; redirect?: { path?: { replacePrefixMatch?: string | undefined } | undefined } | undefined; rewrite?: { path?: { replacePrefixMatch?: string | undefined } | undefined } | undefined },
   ctx: z.RefinementCtx,
 ): void {
   if (route.acl !== undefined && route.auth === 'none') {
     ctx.addIssue({ code: 'custom', path: ['acl'], message: 'acl needs an auth that identifies consumers (jwt, key-auth or basic-auth)' });
+  }
+  if (route.backends !== undefined && route.service !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['backends'], message: 'a route takes one of service and backends' });
+  }
+  if (route.redirect !== undefined && route.backends !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['backends'], message: 'a redirect route answers itself: it takes no backends' });
+  }
+  if (route.redirect !== undefined && route.mirrors !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['mirrors'], message: 'a redirect route sends nothing upstream: it takes no mirrors' });
   }
   if (route.redirect !== undefined && route.rewrite !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['rewrite'], message: 'a route cannot both redirect and rewrite (Gateway API)' });
@@ -372,7 +383,10 @@ export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', '
 export const routeSchema = z
   .strictObject({
   name: entityName('route name'),
-  service: entityName('service name'),
+  // Where the route sends requests: one of service, backends and redirect; none answers 500 (DESIGN §10). A
+  // redirect route's service is accepted and unused (configs written before `backends` needed one).
+  service: entityName('service name').optional(),
+  backends: backendsSchema.optional(),
   // §4 strings or typed paths (DESIGN §10).
   paths: z.array(z.union([pathPattern, pathMatchSchema])).min(1).max(64),
   methods: z.array(z.enum(HTTP_METHODS)).max(HTTP_METHODS.length).default([]),
@@ -406,6 +420,7 @@ export const routeSchema = z
   responseHeaders: headerEditsSchema.optional(),
   redirect: redirectSchema.optional(),
   rewrite: rewriteSchema.optional(),
+  mirrors: mirrorsSchema.optional(),
   preserveHost: preserveHostSchema,
   // The route's bound on request bodies (413 above it); absent: the gateway's MAX_BODY_BYTES.
   maxBodyBytes: z.int().min(0).max(MAX_ROUTE_BODY_BYTES).optional(),
@@ -584,19 +599,20 @@ export const gatewayConfigSchema = z
       });
     });
     const serviceNames = new Set(config.services.map((s) => s.name));
+    const requireService = (name: string | undefined, path: (string | number)[]) => {
+      if (name !== undefined && !serviceNames.has(name)) ctx.addIssue({ code: 'custom', path, message: `service '${name}' is not defined in services` });
+    };
     config.routes.forEach((route, index) => {
-      if (!serviceNames.has(route.service)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['routes', index, 'service'],
-          message: `service '${route.service}' is not defined in services`,
-        });
-      }
+      requireService(route.service, ['routes', index, 'service']);
+      route.backends?.forEach((backend, backendIndex) => requireService(backend.service, ['routes', index, 'backends', backendIndex, 'service']));
+      route.mirrors?.forEach((mirror, mirrorIndex) => requireService(mirror.service, ['routes', index, 'mirrors', mirrorIndex, 'service']));
     });
   });
 
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
+export type { BackendConfig } from '../policies/traffic-split/schema.js';
+export type { MirrorConfig } from '../policies/mirror/schema.js';
 export type ConsumerConfig = z.infer<typeof consumerSchema>;
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 export type RouteRateLimitConfig = z.infer<typeof routeRateLimitSchema>;

@@ -11,23 +11,25 @@ import { certificateLookup, upstreamTlsOptions, type CertificateLookup, type Pem
 import { compilePolicies } from '../policies/registry.js';
 import { jwtSourcesOf } from '../policies/jwt/compile-providers.js';
 import type { Policy, PolicyDeps, PolicyEnv } from './policy.js';
-import { retryPolicyOf, type RetryPolicy } from '../proxy/retry-policy.js';
+import { retryPolicyOf } from '../proxy/retry-policy.js';
 import { RetryBudget } from '../proxy/retry-budget.js';
-import { routeTimeoutsOf, type RouteTimeouts } from '../proxy/route-timeouts.js';
+import { routeTimeoutsOf } from '../proxy/route-timeouts.js';
 import { portTables, routeAttaches, servedListeners, type ListenerScope, type PortTable, type ServedListener } from '../listeners/listener-table.js';
+import { compileHeaderEdits, type HeaderEditsConfig } from '../proxy/header-edits.js';
+import { backendPicker, noBackendPicker, singleBackend, type BackendPicker, type RouteBackend } from '../policies/traffic-split/backend-picker.js';
+import { MirrorGate } from '../policies/mirror/mirror-gate.js';
+import type { RouteMirror } from '../policies/mirror/mirror-copies.js';
 
 export interface CompiledRoute {
   readonly name: string;
   readonly config: RouteConfig;
-  readonly service: UpstreamService;
+  /** Picks the request's backend: the route's service, one of its `backends` by weight, or a 500 (none). */
+  readonly backends: BackendPicker;
+  /** The route's `mirrors`, compiled; undefined when it has none. */
+  readonly mirrors: readonly RouteMirror[] | undefined;
   readonly stripPrefix: boolean;
   /** Policies in execution order; empty for a route with no auth and no limits. */
   readonly policies: readonly Policy[];
-  /** The route's `retry`, or the service's legacy `retries`. */
-  readonly retry: RetryPolicy;
-  readonly timeouts: RouteTimeouts;
-  /** The service's retry budget, shared by its routes. */
-  readonly retryBudget: RetryBudget;
 }
 
 export interface CompiledConfig {
@@ -42,6 +44,8 @@ export interface CompiledConfig {
   readonly services: ReadonlyMap<string, UpstreamService>;
   /** Per service name; kept across config versions so that a config push does not refill them. */
   readonly retryBudgets: ReadonlyMap<string, RetryBudget>;
+  /** The bound on mirror copies in flight, per mirrored service; kept across config versions like retryBudgets. */
+  readonly mirrorGates: ReadonlyMap<string, MirrorGate>;
 }
 
 /** The policies' settings (pipeline/policy.ts PolicyDeps) and what the rest of compilation needs. */
@@ -162,17 +166,45 @@ export function compileConfig(
   // route uses any more are dropped once all routes compiled.
   const jwtSources = jwtSourcesOf(deps.jwt, deps.now);
   const envOf = policyEnvFor(config, deps, new Map([['jwt.sources', jwtSources]]));
+  const mirrorGates = new Map<string, MirrorGate>();
+  for (const route of config.routes) {
+    for (const mirror of route.mirrors ?? []) {
+      if (!mirrorGates.has(mirror.service)) mirrorGates.set(mirror.service, previous?.mirrorGates.get(mirror.service) ?? new MirrorGate());
+    }
+  }
+  const backendOf = (route: RouteConfig, name: string, edits?: { requestHeaders?: HeaderEditsConfig | undefined; responseHeaders?: HeaderEditsConfig | undefined }): RouteBackend => {
+    const service = services.get(name) as UpstreamService;
+    return {
+      service,
+      retry: retryPolicyOf(route.retry, service.retries),
+      timeouts: routeTimeoutsOf(route.timeouts, service.timeoutMs),
+      retryBudget: retryBudgets.get(name) as RetryBudget,
+      requestHeaderEdits: edits?.requestHeaders === undefined ? undefined : compileHeaderEdits(edits.requestHeaders),
+      responseHeaderEdits: edits?.responseHeaders === undefined ? undefined : compileHeaderEdits(edits.responseHeaders),
+    };
+  };
+  const pickerOf = (route: RouteConfig): BackendPicker => {
+    if (route.backends !== undefined) {
+      return backendPicker(
+        route.name,
+        route.backends.map((backend) => ({ weight: backend.weight, backend: backend.service === undefined ? ('invalid' as const) : backendOf(route, backend.service, backend) })),
+      );
+    }
+    // A redirect route answers before any backend is picked; its service, if any, is unused.
+    return route.service === undefined ? noBackendPicker(route.name) : singleBackend(backendOf(route, route.service));
+  };
   const definitions = config.routes.map((route, index) => {
-      const service = services.get(route.service) as UpstreamService;
       const compiled: CompiledRoute = {
         name: route.name,
         config: route,
-        service,
+        backends: pickerOf(route),
+        mirrors: route.mirrors?.map((mirror) => ({
+          service: services.get(mirror.service) as UpstreamService,
+          share: mirror.percent === undefined ? 1 : mirror.percent / 100,
+          gate: mirrorGates.get(mirror.service) as MirrorGate,
+        })),
         stripPrefix: route.stripPrefix,
         policies: compilePolicies(route, envOf(index)),
-        retry: retryPolicyOf(route.retry, service.retries),
-        timeouts: routeTimeoutsOf(route.timeouts, service.timeoutMs),
-        retryBudget: retryBudgets.get(route.service) as RetryBudget,
       };
       return { target: compiled, paths: route.paths, methods: matchedMethods(route), hosts: route.hosts, caseInsensitive: route.caseInsensitive === true, match: route.match };
   });
@@ -183,7 +215,7 @@ export function compileConfig(
   const ports = portTables(listeners, (listener) =>
     config.listeners === undefined ? router : compileRouter(definitions.filter((definition) => routeAttaches(definition.target.config.listeners, listener))),
   );
-  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services, retryBudgets } };
+  return { ok: true, compiled: { version: meta.version, hash: meta.hash, config, router, ports, listeners, services, retryBudgets, mirrorGates } };
 }
 
 /**

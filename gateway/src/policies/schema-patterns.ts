@@ -15,6 +15,10 @@ export const headerValue = z
   .string()
   .max(4096)
   .regex(HEADER_VALUE_PATTERN, { message: 'must not contain CR, LF, NUL or other control characters' });
+/** A service named by a route's backends or mirrors (the pattern of config/schema.ts's entity names). */
+export const serviceName = z.string().regex(GROUP_NAME_PATTERN, {
+  message: "service name must be 1-128 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
+});
 export const hostname = z.string().regex(HOSTNAME_PATTERN, { message: 'must be a lower-case hostname without port' });
 
 /** A path a config writes for rewrites and redirects: origin-form, printable ASCII, no query or fragment. */

@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { GatewayError, badGrpcTimeout, upstreamTimeout, upstreamUnavailable, bodyTooLarge } from '../errors.js';
 import { GRPC_STATUS, encodeGrpcMessage, isGrpcContentType, parseGrpcTimeout } from './grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from './h2-response.js';
+import { tapBody } from './body-tap.js';
 import { AttemptTargets, BodyLimitExceeded, nextAttempt, requestBody, type ForwardRequest, type UpstreamExchange } from './forward.js';
 import { Retrier } from './retrier.js';
 import { failureOutcome, statusOutcome, type AttemptOutcome } from './retry-policy.js';
@@ -299,7 +300,7 @@ export function forwardH2(request: ForwardRequest): UpstreamExchange | undefined
     request.onFailure(request.res, body, request.requestId);
     return undefined;
   }
-  const exchange = new H2Exchange(request, body, grpc, deadlineMs);
+  const exchange = new H2Exchange(request, tapBody(body, request.bodyTap), grpc, deadlineMs);
   exchange.start();
   return exchange;
 }

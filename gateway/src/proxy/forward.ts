@@ -12,6 +12,7 @@ import { GatewayError, bodyTooLarge, upstreamTimeout, upstreamUnavailable } from
 import { downstreamResponseHeaders, type HeaderRecord } from './headers.js';
 import type { ResponseExtras } from './header-edits.js';
 import type { ReplayMemory } from './replay-body.js';
+import { tapBody, type BodyTap } from './body-tap.js';
 import type { RetryBudget } from './retry-budget.js';
 import { exchangeDeadlineMs, type RouteTimeouts } from './route-timeouts.js';
 import { Retrier, type RetryOutcome } from './retrier.js';
@@ -71,6 +72,8 @@ export interface ForwardRequest {
   replayMemory: ReplayMemory;
   /** What consistent-hash balancing reads (client IP, consumer, the client's headers); absent: headers only. */
   pickContext?: PickContext;
+  /** Shown the request body as it is read (mirrored routes); absent: the body goes straight upstream. */
+  bodyTap?: BodyTap | undefined;
 }
 
 /**
@@ -369,7 +372,7 @@ export function forwardRequest(request: ForwardRequest): UpstreamExchange | unde
     request.onFailure(request.res, body, request.requestId);
     return undefined;
   }
-  const exchange = new Exchange(request, body);
+  const exchange = new Exchange(request, tapBody(body, request.bodyTap));
   exchange.dispatch();
   return exchange;
 }

@@ -22,7 +22,9 @@ import { forwardRequest, type ForwardRequest, type UpstreamExchange } from '../p
 import { forwardH2 } from '../proxy/forward-h2.js';
 import { isGrpcContentType } from '../proxy/grpc-status.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
-import { upstreamPath } from '../proxy/upstream.js';
+import { upstreamPath, type UpstreamService } from '../proxy/upstream.js';
+import type { RouteBackend } from '../policies/traffic-split/backend-picker.js';
+import { prepareMirrors, type MirrorReport } from '../policies/mirror/mirror-copies.js';
 import type { UpstreamCause } from '../proxy/upstream-cause.js';
 import type { RetryOutcome } from '../proxy/retrier.js';
 import { ReplayMemory } from '../proxy/replay-body.js';
@@ -87,6 +89,8 @@ interface Observation {
   upstream: UpstreamExchange | undefined;
   /** Why the upstream failed, when this request ends in a 502/504 for that reason. */
   upstreamCause: string | undefined;
+  /** The service the request was sent to (the route's, or the backend picked from its `backends`). */
+  service: string | undefined;
 }
 
 /** A policy's error answer with the edits meant for error answers too (CORS) applied to its headers. */
@@ -140,6 +144,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     logger.warn('upstream request failed', { requestId, route, service, cause });
   };
   const upstreamRetry = (service: string, outcome: RetryOutcome) => metrics.upstreamRetry(service, outcome);
+  const mirrorReport: MirrorReport = (route, service, outcome) => metrics.mirrorRequest(route, service, outcome);
   const replayMemory = options.replayMemory ?? new ReplayMemory();
 
   function requestIdOf(req: IncomingMessage): string {
@@ -161,6 +166,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       route: observed.route,
       consumer: observed.consumer,
       upstreamCause: observed.upstreamCause,
+      service: observed.service,
     });
     if (draining && inFlight === 0) drained?.();
   }
@@ -231,10 +237,27 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     return { match, ctx, peer: address.peer, peerTrusted: address.peerTrusted, path: normalized.path, query: normalized.query };
   }
 
-  function targetPath(admitted: Admitted): string {
-    const route = admitted.match.target;
-    const path = admitted.ctx.upstreamPath ?? (route.stripPrefix ? admitted.match.strippedPath : admitted.path);
-    return upstreamPath(route.service.basePath, path, admitted.query);
+  /** The path sent upstream before the service's base path, without query (rewritten or stripped). */
+  function routePath(admitted: Admitted): string {
+    return admitted.ctx.upstreamPath ?? (admitted.match.target.stripPrefix ? admitted.match.strippedPath : admitted.path);
+  }
+
+  function targetPath(admitted: Admitted, service: UpstreamService): string {
+    return upstreamPath(service.basePath, routePath(admitted), admitted.query);
+  }
+
+  /**
+   * The route's backend for this request (its service, or one of its `backends` by weight), with the backend's
+   * header edits added after the route's own; or the 500 to answer.
+   */
+  function pickBackend(admitted: Admitted, observed: Observation): RouteBackend | GatewayError {
+    const backend = admitted.match.target.backends.pick();
+    if (backend instanceof GatewayError) return backend;
+    const { ctx } = admitted;
+    observed.service = backend.service.name;
+    if (backend.requestHeaderEdits !== undefined) (ctx.requestHeaderEdits ??= []).push(backend.requestHeaderEdits);
+    if (backend.responseHeaderEdits !== undefined) (ctx.responseHeaderEdits ??= []).push(backend.responseHeaderEdits);
+    return backend;
   }
 
   /** Runs the route's policies, then forwards; synchronous unless a policy is (the rate limiter). */
@@ -255,7 +278,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     if (outcome instanceof DirectAnswer) return sendDirectAnswer(res, outcome, requestId, ctx.responseHeaders);
     if (outcome !== undefined) return sendError(res, withErrorEdits(refuse(outcome, observed), ctx), requestId);
     const route = admitted.match.target;
-    const h2 = route.service.http2;
+    const backend = pickBackend(admitted, observed);
+    if (backend instanceof GatewayError) return sendError(res, withErrorEdits(backend, ctx), requestId);
+    const { service } = backend;
+    const h2 = service.http2;
     // gRPC (HTTP/2 only) to a service that speaks HTTP/1.1 upstream could never work: say why.
     if (!h2 && req.httpVersionMajor === 2 && isGrpcContentType(req.headers['content-type'])) {
       observed.upstreamCause = 'protocol_error';
@@ -273,12 +299,21 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       edits: ctx.requestHeaderEdits,
       host: ctx.upstreamHost,
     });
+    const pickContext = { headers: req.headers, clientIp: ctx.clientIp, consumer: ctx.consumer?.username };
+    const mirrors =
+      route.mirrors === undefined
+        ? undefined
+        : prepareMirrors(
+            route.mirrors,
+            { req, routeName: route.name, path: routePath(admitted), query: admitted.query, headers, upstreamHost: ctx.upstreamHost, pickContext },
+            mirrorReport,
+          );
     const forwarded: ForwardRequest = {
       req,
       res,
-      service: route.service,
+      service,
       method: req.method ?? 'GET',
-      path: targetPath(admitted),
+      path: targetPath(admitted, service),
       headers,
       requestId,
       maxBodyBytes: route.config.maxBodyBytes ?? options.maxBodyBytes,
@@ -289,14 +324,20 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       onUpstreamError: upstreamError,
       observation: observed,
       onFailure: sendError,
-      retry: route.retry,
-      timeouts: route.timeouts,
-      retryBudget: route.retryBudget,
+      retry: backend.retry,
+      timeouts: backend.timeouts,
+      retryBudget: backend.retryBudget,
       onRetry: upstreamRetry,
       replayMemory,
-      pickContext: { headers: req.headers, clientIp: ctx.clientIp, consumer: ctx.consumer?.username },
+      pickContext,
+      bodyTap: mirrors?.bodyTap,
     };
     observed.upstream = h2 ? forwardH2(forwarded) : forwardRequest(forwarded);
+    if (mirrors !== undefined) {
+      // After the primary started: a copy never goes out before (or holds up) the request it copies.
+      mirrors.startWithoutBody();
+      res.once('close', () => mirrors.abandon());
+    }
   }
 
   /** An error no policy or upstream failure explains: 500, and one log line without details. */
@@ -329,7 +370,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined };
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined, service: undefined };
     // An HTTP/2 stream has no pipelined upgrade behind it to wait for: only HTTP/1.1 sockets are tracked.
     const socket = (req.httpVersionMajor < 2 ? req.socket : {}) as TrackedSocket;
     socket[OPEN_RESPONSES] = (socket[OPEN_RESPONSES] ?? 0) + 1;
@@ -395,7 +436,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     const started = performance.now();
     inFlight++;
     const requestId = requestIdOf(req);
-    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined };
+    const observed: Observation = { route: UNMATCHED, path: UNMATCHED, consumer: undefined, upstream: undefined, upstreamCause: undefined, service: undefined };
     let done = false;
     const end = (status: number) => {
       if (done) return;
@@ -431,6 +472,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       return resumeParsing(socket, head, server);
     }
     if (outcome !== undefined) return fail(withErrorEdits(outcome, admitted.ctx));
+    // Upgrades are never mirrored; the backend is picked as for any request.
+    const backend = pickBackend(admitted, observed);
+    if (backend instanceof GatewayError) return fail(withErrorEdits(backend, admitted.ctx));
     const headers = upstreamRequestHeaders(req.headers, {
       requestId,
       peer: admitted.peer,
@@ -444,8 +488,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       host: admitted.ctx.upstreamHost,
     });
     const handshake = startWebSocketHandshake({
-      service: admitted.match.target.service,
-      path: targetPath(admitted),
+      service: backend.service,
+      path: targetPath(admitted, backend.service),
       headers,
       key: req.headers['sec-websocket-key'] as string,
       pickContext: { headers: req.headers, clientIp: admitted.ctx.clientIp, consumer: admitted.ctx.consumer?.username },
@@ -474,7 +518,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       const cause = result.error.upstreamCause as UpstreamCause | undefined;
       if (cause !== undefined) {
         observed.upstreamCause = cause;
-        upstreamError(observed.route, admitted.match.target.service.name, cause, requestId);
+        upstreamError(observed.route, backend.service.name, cause, requestId);
       }
       sendErrorOnSocket(socket, refuse(result.error, observed), requestId, true);
       end(result.error.status);

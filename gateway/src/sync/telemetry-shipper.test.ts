@@ -82,3 +82,19 @@ test('an upstream failure with a known cause is counted under its cause class, a
   const logs = sent.find((m) => m.type === 'logs');
   assert.ok(logs?.entries?.every((shipped) => !('upstreamCause' in shipped)));
 });
+
+test("an error event names the service the request went to (a split route's chosen backend), not the route's", () => {
+  const sent: { type: string; events?: { code: string; service: string; count: number }[] }[] = [];
+  const shipper = createTelemetryShipper({ send: (m) => (sent.push(m as (typeof sent)[number]), true), onDropped: () => undefined, serviceOfRoute: () => undefined });
+  shipper.record({ ...entry(1, 502), upstreamCause: 'connection_refused', service: 'users-v2' });
+  shipper.record({ ...entry(2, 502), upstreamCause: 'connection_refused', service: 'users' });
+  shipper.record({ ...entry(3, 502), upstreamCause: 'connection_refused', service: 'users-v2' });
+  shipper.flush();
+  const errors = sent.find((m) => m.type === 'errors');
+  assert.deepEqual(errors?.events?.map(({ code, service, count }) => ({ code, service, count })), [
+    { code: 'connection_refused', service: 'users-v2', count: 2 },
+    { code: 'connection_refused', service: 'users', count: 1 },
+  ]);
+  const logs = sent.find((m) => m.type === 'logs') as unknown as { entries: Record<string, unknown>[] };
+  assert.equal(logs.entries[0]?.service, undefined, 'the service does not ride in a shipped log entry');
+});

@@ -10,7 +10,7 @@ export interface TelemetryShipperOptions {
   /** Most entries held while they cannot be sent. */
   capacity?: number;
   onDropped(count: number): void;
-  /** The service a route forwards to, for error events (by name, never a URL). */
+  /** The service a route forwards to, for error events of entries that do not name theirs (by name, never a URL). */
   serviceOfRoute(route: string): string | undefined;
   now?: () => number;
 }
@@ -71,7 +71,7 @@ export function createTelemetryShipper(options: TelemetryShipperOptions): Teleme
       size += 1;
       const statusCode = UPSTREAM_ERROR_CODES[entry.status];
       const code = statusCode === undefined ? undefined : (entry.upstreamCause ?? statusCode);
-      const service = code === undefined ? undefined : options.serviceOfRoute(entry.route);
+      const service = code === undefined ? undefined : (entry.service ?? options.serviceOfRoute(entry.route));
       if (code !== undefined && service !== undefined) {
         const key = `${code}\u0000${service}`;
         const counted = errorCounts.get(key) ?? { code, service: cap(service), count: 0 };

@@ -16,6 +16,8 @@ export interface RequestLogEntry {
   consumer?: string | undefined;
   /** For a 502/504 the gateway made because the upstream failed: the cause class (proxy/upstream-cause.ts). */
   upstreamCause?: string | undefined;
+  /** The service the request went to (for error events; not written to the log line). */
+  service?: string | undefined;
 }
 
 export type LogFields = Record<string, string | number | boolean | undefined>;

@@ -23,6 +23,8 @@ export interface GatewayMetrics {
   upstreamError(route: string, cause: string): void;
   /** A retry of an upstream attempt: made (`retried`) or refused by the service's retry budget (`budget_exhausted`). */
   upstreamRetry(service: string, outcome: 'retried' | 'budget_exhausted'): void;
+  /** A mirror copy of a request (policies/mirror/mirror-copies.ts): sent, failed, or dropped and why. */
+  mirrorRequest(route: string, service: string, outcome: string): void;
   setConfigVersion(version: number): void;
   /**
    * Drops the series of routes that are not in `routes` (a new config removed or renamed them), so that
@@ -95,6 +97,12 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     name: 'novagate_jwks_fetch_failures_total',
     help: 'JWKS fetches of jwt.providers that failed, by failure class',
     labelNames: ['failure'] as const,
+    registers,
+  });
+  const mirrorRequests = new Counter({
+    name: 'novagate_mirror_requests_total',
+    help: 'Mirror copies of requests by outcome: sent, failed, dropped_overflow, dropped_body, dropped_protocol',
+    labelNames: ['route', 'service', 'outcome'] as const,
     registers,
   });
   const configVersion = new Gauge({ name: 'novagate_config_version', help: 'Version of the config in use', registers });
@@ -176,7 +184,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
       requests.retain(keepLabels);
       duration.retain(keepLabels);
       upstream.retain(keepLabels);
-      for (const counter of [limited, authFailures, upstreamErrors] as Counter<string>[]) {
+      for (const counter of [limited, authFailures, upstreamErrors, mirrorRequests] as Counter<string>[]) {
         for (const { labels } of (await counter.get()).values) {
           if (!kept(String(labels.route))) counter.remove(labels as Record<string, string>);
         }
@@ -185,6 +193,9 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     async retainServices(services) {
       for (const { labels } of (await upstreamRetries.get()).values) {
         if (!services.has(String(labels.service))) upstreamRetries.remove(labels as Record<string, string>);
+      }
+      for (const { labels } of (await mirrorRequests.get()).values) {
+        if (!services.has(String(labels.service))) mirrorRequests.remove(labels as Record<string, string>);
       }
     },
     recordRequest(route, path, method, status, seconds) {
@@ -211,6 +222,7 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
     authFailure: (route, reason) => authFailures.labels(route, reason).inc(),
     upstreamError: (route, cause) => upstreamErrors.labels(route, cause).inc(),
     upstreamRetry: (service, outcome) => upstreamRetries.labels(service, outcome).inc(),
+    mirrorRequest: (route, service, outcome) => mirrorRequests.labels(route, service, outcome).inc(),
     setConfigVersion: (version) => configVersion.set(version),
     configRejected: () => rejected.inc(),
     configCacheRejected: (reason) => cacheRejected.labels(reason).inc(),
