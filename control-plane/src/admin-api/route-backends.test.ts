@@ -81,6 +81,11 @@ test('a route moves between service and backends and back with PUT, and a route 
   assert.equal('backends' in back.body, false, 'the backends left the options with the PUT');
   assert.equal('mirrors' in back.body, false);
 
+  const defaults = await call('POST', '/routes', { body: { name: 'defaults', paths: ['/defaults'], backends: [{ service: 'users', invalid: false }] } });
+  assert.equal(defaults.status, 201, defaults.text);
+  assert.deepEqual(defaults.body.backends, [{ service: 'users', weight: 1 }], 'weight defaults to 1; invalid: false is left out');
+  assert.equal((await call('DELETE', '/routes/defaults')).status, 204);
+
   const bare = await call('POST', '/routes', { body: { name: 'nothing', paths: ['/nothing'] } });
   assert.equal(bare.status, 201, bare.text);
   assert.equal('service' in bare.body, false);
