@@ -90,19 +90,23 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
     return (rows[0] as { id: string }).id;
   },
   async update(db, tenantId, id, s) {
-    // `service` follows a rename (service_id); `backends` and `mirrors` name it by name, so a rename would break them.
-    const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${quotedTenantSchema(tenantId)}.services WHERE id = $1`, [id]);
-    const oldName = rows[0]?.name;
+    // The old name comes back from the UPDATE itself: a whole-config PUT updates every service and never renames,
+    // so it pays no extra round trip per service.
+    const { rows } = await db.query<{ old_name: string }>(
+      `UPDATE ${quotedTenantSchema(tenantId)}.services s
+          SET name = $2, url = $3, connect_timeout_ms = $4, timeout_ms = $5, retries = $6, http2 = $7, options = $8, updated_at = now()
+         FROM (SELECT name AS old_name FROM ${quotedTenantSchema(tenantId)}.services WHERE id = $1) old
+        WHERE s.id = $1
+        RETURNING old.old_name`,
+      [id, s.name, s.url ?? null, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true, optionsOf(s, SERVICE_COLUMN_FIELDS)],
+    );
+    const oldName = rows[0]?.old_name;
+    // `service` follows a rename (service_id); `backends` and `mirrors` hold the name, so a rename would leave them
+    // naming nothing. Refused after the write: the caller's transaction (or savepoint) rolls it back.
     if (oldName !== undefined && oldName !== s.name) {
       const users = await routesNamingService(db, tenantId, { id, name: oldName }, 'byName');
       if (users.length > 0) throw serviceInUse(oldName, users);
     }
-    await db.query(
-      `UPDATE ${quotedTenantSchema(tenantId)}.services
-          SET name = $2, url = $3, connect_timeout_ms = $4, timeout_ms = $5, retries = $6, http2 = $7, options = $8, updated_at = now()
-        WHERE id = $1`,
-      [id, s.name, s.url ?? null, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true, optionsOf(s, SERVICE_COLUMN_FIELDS)],
-    );
   },
   async assertDeletable(db, tenantId, row) {
     const users = await routesNamingService(db, tenantId, row, 'any');
