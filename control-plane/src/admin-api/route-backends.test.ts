@@ -268,3 +268,15 @@ test('plan limits count routes and services as before: backends and mirrors add 
   assert.equal(over.status, 422);
   assert.equal(over.body.error.code, 'plan_limit_exceeded');
 });
+
+test('in_use names at most 5 routes, in config order, however many name the service', async () => {
+  const { call } = await fresh();
+  await withServices(call, 'users', 'shadow');
+  for (let i = 0; i < 8; i++) {
+    const answer = await call('POST', '/routes', { body: { name: `m${i}`, service: 'users', paths: [`/m${i}`], mirrors: [{ service: 'shadow', percent: 1 }] } });
+    assert.equal(answer.status, 201, answer.text);
+  }
+  const refused = await call('DELETE', '/services/shadow');
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body.error.message, "service 'shadow' is still named by routes 'm0', 'm1', 'm2', 'm3', 'm4'; change them first");
+});
