@@ -19,7 +19,7 @@ export function optionsOf(config: object, columns: ReadonlySet<string>): ConfigO
 export const SERVICE_COLUMN_FIELDS: ReadonlySet<string> = new Set(['name', 'url', 'connectTimeoutMs', 'timeoutMs', 'retries', 'http2']);
 /** Consumer fields with a column of their own. */
 export const CONSUMER_COLUMN_FIELDS: ReadonlySet<string> = new Set(['username', 'apiKeyHashes', 'jwtSubject', 'rateLimit']);
-/** Route fields with a column of their own (`service` through service_id). */
+/** Route fields with a column of their own (`service` through service_id, null for a route without one). */
 export const ROUTE_COLUMN_FIELDS: ReadonlySet<string> = new Set(['name', 'service', 'paths', 'methods', 'hosts', 'stripPrefix', 'auth', 'rateLimit', 'caseInsensitive']);
 
 export interface ServiceRow {
@@ -39,7 +39,8 @@ export interface ServiceRow {
 export interface RouteRow {
   id: string;
   name: string;
-  service_name: string;
+  /** Null for a route without `service` (backends, a redirect, or none: DESIGN §10). */
+  service_name: string | null;
   paths: string[];
   methods: string[];
   hosts: string[];
@@ -98,7 +99,8 @@ export function routeConfigOf(row: RouteConfigColumns): RouteConfig {
   const route: RouteConfig = {
     ...(row.options as Partial<RouteConfig>),
     name: row.name,
-    service: row.service_name,
+    // Absent on a route without one (DESIGN §10): left out, never null; in its old place among the keys.
+    ...(row.service_name === null ? {} : { service: row.service_name }),
     paths: pathsFromColumn(row.paths),
     methods: row.methods as RouteConfig['methods'],
     hosts: row.hosts,
@@ -137,7 +139,7 @@ export function selectServices(tenantId: string): string {
 }
 export function selectRoutes(tenantId: string): string {
   const schema = quotedTenantSchema(tenantId);
-  return `SELECT ${ROUTE_COLUMNS} FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id`;
+  return `SELECT ${ROUTE_COLUMNS} FROM ${schema}.routes r LEFT JOIN ${schema}.services s ON s.id = r.service_id`;
 }
 export function selectListeners(tenantId: string): string {
   return `SELECT ${LISTENER_COLUMNS} FROM ${quotedTenantSchema(tenantId)}.listeners l`;
@@ -165,7 +167,7 @@ export function snapshotListColumns(tenantId: string): string {
          SELECT s.name, s.url, s.connect_timeout_ms, s.timeout_ms, s.retries, s.http2, s.options FROM ${schema}.services s) x) AS services,
        (SELECT coalesce(json_agg(x ORDER BY x.position, x.name), '[]') FROM (
          SELECT r.name, s.name AS service_name, r.paths, r.methods, r.hosts, r.strip_prefix, r.case_insensitive, r.auth, r.rate_limit, r.options, r.position
-           FROM ${schema}.routes r JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,
+           FROM ${schema}.routes r LEFT JOIN ${schema}.services s ON s.id = r.service_id) x) AS routes,
        (SELECT coalesce(json_agg(x ORDER BY x.username), '[]') FROM (
          SELECT c.username, c.api_key_hashes, c.jwt_subject, c.rate_limit, c.options FROM ${schema}.consumers c) x) AS consumers,
        (SELECT coalesce(json_agg(x ORDER BY x.name), '[]') FROM (

@@ -90,12 +90,27 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
     return (rows[0] as { id: string }).id;
   },
   async update(db, tenantId, id, s) {
-    await db.query(
-      `UPDATE ${quotedTenantSchema(tenantId)}.services
+    // The old name comes back from the UPDATE itself: a whole-config PUT updates every service and never renames,
+    // so it pays no extra round trip per service.
+    const { rows } = await db.query<{ old_name: string }>(
+      `UPDATE ${quotedTenantSchema(tenantId)}.services s
           SET name = $2, url = $3, connect_timeout_ms = $4, timeout_ms = $5, retries = $6, http2 = $7, options = $8, updated_at = now()
-        WHERE id = $1`,
+         FROM (SELECT name AS old_name FROM ${quotedTenantSchema(tenantId)}.services WHERE id = $1) old
+        WHERE s.id = $1
+        RETURNING old.old_name`,
       [id, s.name, s.url ?? null, s.connectTimeoutMs, s.timeoutMs, s.retries, s.http2 === true, optionsOf(s, SERVICE_COLUMN_FIELDS)],
     );
+    const oldName = rows[0]?.old_name;
+    // `service` follows a rename (service_id); `backends` and `mirrors` hold the name, so a rename would leave them
+    // naming nothing. Refused after the write: the caller's transaction (or savepoint) rolls it back.
+    if (oldName !== undefined && oldName !== s.name) {
+      const users = await routesNamingService(db, tenantId, { id, name: oldName }, 'byName');
+      if (users.length > 0) throw serviceInUse(oldName, users);
+    }
+  },
+  async assertDeletable(db, tenantId, row) {
+    const users = await routesNamingService(db, tenantId, row, 'any');
+    if (users.length > 0) throw serviceInUse(row.name, users);
   },
   explain(error) {
     if (isPgError(error, PG_FOREIGN_KEY_VIOLATION) || isPgError(error, PG_RESTRICT_VIOLATION)) {
@@ -105,10 +120,52 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
   },
 };
 
-async function serviceIdByName(db: Queryable, tenantId: string, name: string): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(`SELECT id FROM ${quotedTenantSchema(tenantId)}.services WHERE name = $1`, [name]);
-  if (rows[0] === undefined) throw invalidReference('service', `service '${name}' does not exist`);
-  return rows[0].id;
+/**
+ * Routes (at most 5, in config order) that name service `service`: through `service` (service_id, which follows
+ * a rename) or by name in `backends` and `mirrors` (the route's options, which do not) — `byName` only the latter.
+ */
+async function routesNamingService(db: Queryable, tenantId: string, service: { id: string; name: string }, which: 'any' | 'byName'): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT name FROM ${quotedTenantSchema(tenantId)}.routes
+      WHERE ($3 AND service_id = $1)
+         OR options->'backends' @> jsonb_build_array(jsonb_build_object('service', $2::text))
+         OR options->'mirrors' @> jsonb_build_array(jsonb_build_object('service', $2::text))
+      ORDER BY position LIMIT 5`,
+    [service.id, service.name, which === 'any'],
+  );
+  return rows.map((row) => row.name);
+}
+
+function serviceInUse(name: string, routeNames: readonly string[]): StoreError {
+  return new StoreError('in_use', `service '${name}' is still named by routes ${routeNames.map((r) => `'${r}'`).join(', ')}; change them first`);
+}
+
+/**
+ * The ids of the services a route names, by name; refuses a name the tenant does not have with invalid_reference
+ * naming the route's own field (`service`, `backends[j].service`, `mirrors[j].service`).
+ */
+async function serviceIdsOf(db: Queryable, tenantId: string, r: RouteConfig): Promise<Map<string, string>> {
+  const references: [path: string, name: string][] = [];
+  if (r.service !== undefined) references.push(['service', r.service]);
+  r.backends?.forEach((backend, index) => {
+    if (backend.service !== undefined) references.push([`backends[${index}].service`, backend.service]);
+  });
+  r.mirrors?.forEach((mirror, index) => references.push([`mirrors[${index}].service`, mirror.service]));
+  if (references.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; name: string }>(
+    `SELECT id, name FROM ${quotedTenantSchema(tenantId)}.services WHERE name = ANY($1::text[])`,
+    [[...new Set(references.map(([, name]) => name))]],
+  );
+  const ids = new Map(rows.map((row) => [row.name, row.id]));
+  const missing = references.find(([, name]) => !ids.has(name));
+  if (missing !== undefined) throw invalidReference(missing[0], `service '${missing[1]}' does not exist`);
+  return ids;
+}
+
+/** The route's service_id column: its `service`'s id, or null for a route without one (DESIGN §10). */
+async function serviceIdColumn(db: Queryable, tenantId: string, r: RouteConfig): Promise<string | null> {
+  const ids = await serviceIdsOf(db, tenantId, r);
+  return r.service === undefined ? null : (ids.get(r.service) as string);
 }
 
 /** Refuses a route that names a listener the tenant does not have (the gateway schema would refuse the snapshot). */
@@ -130,7 +187,7 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
   configOf: routeConfigOf,
   listOrder: 'r.position',
   async insert(db, tenantId, r, managedBy) {
-    const serviceId = await serviceIdByName(db, tenantId, r.service);
+    const serviceId = await serviceIdColumn(db, tenantId, r);
     await assertListenersExist(db, tenantId, r.listeners);
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO ${quotedTenantSchema(tenantId)}.routes (name, service_id, paths, methods, hosts, strip_prefix, auth, rate_limit, managed_by, case_insensitive, options)
@@ -140,7 +197,7 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
     return (rows[0] as { id: string }).id;
   },
   async update(db, tenantId, id, r) {
-    const serviceId = await serviceIdByName(db, tenantId, r.service);
+    const serviceId = await serviceIdColumn(db, tenantId, r);
     await assertListenersExist(db, tenantId, r.listeners);
     await db.query(
       `UPDATE ${quotedTenantSchema(tenantId)}.routes
