@@ -48,7 +48,7 @@ export function desiredTenantConfig(
 ): { desired: DesiredConfig; problems: Map<string, Problem> } {
   const desired = emptyDesired();
   const problems = new Map<string, Problem>();
-  const valid: { resource: RouteResource; service: ServiceConfig; route: RouteConfig }[] = [];
+  const valid: { resource: RouteResource; service: ServiceConfig | null; route: RouteConfig }[] = [];
   for (const route of routes.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
     const evaluation = desiredRoute(route);
     if (!evaluation.accepted) continue; // the Route's own reconcile reports why
@@ -65,7 +65,7 @@ export function desiredTenantConfig(
   }
   for (const entry of valid.filter((candidate) => !losers.has(candidate))) {
     const owner = keyOfObject(entry.resource);
-    desired.services.set(entry.service.name, { config: entry.service, owner });
+    if (entry.service !== null) desired.services.set(entry.service.name, { config: entry.service, owner });
     desired.routes.set(entry.route.name, { config: entry.route, owner });
   }
   for (const consumer of consumers.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
