@@ -62,3 +62,15 @@ test('a stored value that is not a bcrypt hash is replaced, not trusted or throw
     assert.ok(await bcrypt.compare('plain-password', credential.passwordHash));
   }
 });
+
+test('a password whose hash was never stored (its consumer left out) gets the same hash on the next sync, not a new salt each time', async () => {
+  const hasher = new BasicAuthHasher();
+  const [first] = await hasher.credentials([{ username: 'alice', password: 'pw' }]);
+  const [second] = await hasher.credentials([{ username: 'alice', password: 'pw' }]);
+  assert.equal(second?.passwordHash, first?.passwordHash);
+  const [other] = await hasher.credentials([{ username: 'bob', password: 'pw' }]);
+  assert.notEqual(other?.passwordHash, first?.passwordHash, 'a hash is made per username');
+  const [changed] = await hasher.credentials([{ username: 'alice', password: 'pw2' }]);
+  assert.notEqual(changed?.passwordHash, first?.passwordHash);
+  assert.ok(await bcrypt.compare('pw2', changed?.passwordHash ?? ''));
+});

@@ -20,6 +20,11 @@ export class BasicAuthHasher {
    * so the map says nothing about a password without it.
    */
   private readonly verified = new Map<string, string>();
+  /**
+   * `username NUL mac` → the hash last made for it: a Consumer left out of the config (a username conflict, a
+   * failed write) has no stored hash, and would otherwise get a new salt, and cost a bcrypt, on every sync.
+   */
+  private readonly made = new Map<string, string>();
   private readonly macKey = randomBytes(32);
 
   constructor(private readonly cost = BCRYPT_COST) {}
@@ -38,9 +43,13 @@ export class BasicAuthHasher {
           break;
         }
       }
+      const madeKey = `${username}\u0000${mac}`;
+      const earlier = this.made.get(madeKey);
+      if (passwordHash === undefined && earlier !== undefined && !used.has(earlier)) passwordHash = earlier;
       if (passwordHash === undefined) {
         passwordHash = await bcrypt.hash(password, this.cost);
         this.remember(passwordHash, mac);
+        bounded(this.made, madeKey, passwordHash);
       }
       used.add(passwordHash);
       result.push({ username, passwordHash });
@@ -58,8 +67,13 @@ export class BasicAuthHasher {
   }
 
   private remember(hash: string, mac: string): void {
-    this.verified.delete(hash);
-    this.verified.set(hash, mac);
-    if (this.verified.size > MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value as string);
+    bounded(this.verified, hash, mac);
   }
+}
+
+/** Sets `key` as the newest entry of `map`, forgetting the oldest past MAX_VERIFIED. */
+function bounded(map: Map<string, string>, key: string, value: string): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_VERIFIED) map.delete(map.keys().next().value as string);
 }
