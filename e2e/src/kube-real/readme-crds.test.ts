@@ -61,7 +61,18 @@ test("README's CRD sequence works the first time on a fresh real kube-apiserver"
   }
   const listed = await sh('kubectl get tenants,routes,consumers -o name');
   assert.equal(listed.code, 0, listed.output);
-  assert.deepEqual(listed.output.trim().split('\n').sort(), ['consumer.novagate.dev/mobile-app', 'route.novagate.dev/orders', 'route.novagate.dev/users', 'tenant.novagate.dev/acme'].sort());
+  assert.deepEqual(
+    listed.output.trim().split('\n').sort(),
+    [
+      'consumer.novagate.dev/mobile-app',
+      'consumer.novagate.dev/partner-acme',
+      'route.novagate.dev/orders',
+      'route.novagate.dev/reports',
+      'route.novagate.dev/users',
+      'route.novagate.dev/v1-moved',
+      'tenant.novagate.dev/acme',
+    ].sort(),
+  );
 });
 
 /** Paths of properties without a description in an OpenAPI schema the server publishes. */
@@ -95,4 +106,11 @@ test('kubectl explain has a description for every field of Tenant, Route and Con
   assert.equal(explained.code, 0, explained.output);
   assert.doesNotMatch(explained.output, /<empty>|<no description>/);
   assert.match(explained.output, /Requests allowed per window/);
+  const redirect = await sh('kubectl explain route.spec.redirect.path');
+  assert.equal(redirect.code, 0, redirect.output);
+  assert.match(redirect.output, /replacePrefixMatch/);
+  assert.match(redirect.output, /The matched prefix is replaced by this/);
+  const basicAuth = await sh('kubectl explain consumer.spec.basicAuth.passwordSecretRef');
+  assert.equal(basicAuth.code, 0, basicAuth.output);
+  assert.match(basicAuth.output, /ResolvedRefs is False/);
 });

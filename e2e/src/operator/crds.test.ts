@@ -29,6 +29,8 @@ interface JsonSchema {
   maxItems?: number;
   minLength?: number;
   maxLength?: number;
+  maxProperties?: number;
+  additionalProperties?: JsonSchema;
   default?: unknown;
   required?: string[];
 }
@@ -283,6 +285,104 @@ test('every string and list bound of the Route CRD\'s pathMatches, headers, quer
   assert.ok(withProvider({ algorithms: [...jwtProviderZod.shape.algorithms.element.options] }) && !withProvider({ algorithms: [] }));
 });
 
+test('every bound, enum and default of the Route CRD\'s acl, ipRestriction, cors, header edits, redirect, rewrite and maxBodyBytes, and the Consumer\'s groups and basicAuth, is the gateway schema\'s own', () => {
+  const auth = { auth: 'key-auth' };
+  const cors = (extra: object) => withRoute({ cors: { allowOrigins: ['*'], ...extra } });
+  const origin = (n: number) => `https://${'a'.repeat(Math.max(n - 'https://'.length, 0))}`;
+  const basicAuth = (n: number, username = 'u') => times(n, () => ({ username, passwordHash: `$2b$10$${'a'.repeat(53)}` }));
+  const withConsumer = (extra: object) => consumerSchema.safeParse({ username: 'u', ...extra }).success;
+  const basicAuthCrd = p(consumer, 'basicAuth').items as JsonSchema;
+  // Each bounded string: the CRD node, and whether the gateway takes a value of that many characters. A value
+  // whose pattern cannot reach the bound (an origin, an IP rule) is checked against the zod string's maxLength.
+  const strings: [string, JsonSchema, (length: number) => boolean][] = [
+    ['acl.allow[]', p(route, 'acl', 'allow').items as JsonSchema, (n) => withRoute({ ...auth, acl: { allow: ['g'.repeat(n)] } })],
+    ['acl.deny[]', p(route, 'acl', 'deny').items as JsonSchema, (n) => withRoute({ ...auth, acl: { deny: ['g'.repeat(n)] } })],
+    ['ipRestriction.allow[]', p(route, 'ipRestriction', 'allow').items as JsonSchema, (n) => withRoute({ ipRestriction: { allow: [`fe80::1%${'e'.repeat(n - 8)}`] } })],
+    ['ipRestriction.deny[]', p(route, 'ipRestriction', 'deny').items as JsonSchema, (n) => withRoute({ ipRestriction: { deny: [`fe80::1%${'e'.repeat(n - 8)}`] } })],
+    ['cors.allowMethods[]', p(route, 'cors', 'allowMethods').items as JsonSchema, (n) => cors({ allowMethods: ['M'.repeat(n)] })],
+    ['cors.allowHeaders[]', p(route, 'cors', 'allowHeaders').items as JsonSchema, (n) => cors({ allowHeaders: ['h'.repeat(n)] })],
+    ['cors.exposeHeaders[]', p(route, 'cors', 'exposeHeaders').items as JsonSchema, (n) => cors({ exposeHeaders: ['h'.repeat(n)] })],
+    ['requestHeaders.set{}', p(route, 'requestHeaders', 'set').additionalProperties as JsonSchema, (n) => withRoute({ requestHeaders: { set: { 'x-a': 'v'.repeat(n) } } })],
+    ['responseHeaders.add{}', p(route, 'responseHeaders', 'add').additionalProperties as JsonSchema, (n) => withRoute({ responseHeaders: { add: { 'x-a': 'v'.repeat(n) } } })],
+    ['requestHeaders.remove[]', p(route, 'requestHeaders', 'remove').items as JsonSchema, (n) => withRoute({ requestHeaders: { remove: ['h'.repeat(n)] } })],
+    ['redirect.path.replaceFullPath', p(route, 'redirect', 'path', 'replaceFullPath'), (n) => withRoute({ redirect: { path: { replaceFullPath: `/${'p'.repeat(n - 1)}` } } })],
+    ['rewrite.path.replaceFullPath', p(route, 'rewrite', 'path', 'replaceFullPath'), (n) => withRoute({ rewrite: { path: { replaceFullPath: `/${'p'.repeat(n - 1)}` } } })],
+    ['Consumer groups[]', p(consumer, 'groups').items as JsonSchema, (n) => withConsumer({ groups: ['g'.repeat(n)] })],
+    ['Consumer basicAuth[].username', p(basicAuthCrd, 'username'), (n) => withConsumer({ basicAuth: basicAuth(1, 'u'.repeat(n)) })],
+  ];
+  for (const [at, node, accepts] of strings) {
+    const { maxLength } = node;
+    assert.ok(maxLength !== undefined, `${at} has a maxLength`);
+    assert.ok(accepts(maxLength), `${at} maxLength ${maxLength}`);
+    assert.ok(!accepts(maxLength + 1), `${at} above maxLength`);
+  }
+  const originZod = routeSchema.shape.cors.unwrap().shape.allowOrigins.element;
+  assert.equal(p(route, 'cors', 'allowOrigins').items?.maxLength, originZod.maxLength, 'cors.allowOrigins[] maxLength is the gateway\'s');
+  assert.ok(!cors({ allowOrigins: [origin((originZod.maxLength ?? 0) + 1)] }));
+  for (const field of ['hostname'] as const) {
+    for (const at of ['redirect', 'rewrite'] as const) {
+      const label = 'a'.repeat(63);
+      const host = (n: number) => [label, label, label, 'a'.repeat(n - 3 * 64)].join('.');
+      assert.equal(p(route, at, field).maxLength, 253);
+      assert.ok(withRoute({ [at]: { hostname: host(253) } }) && !withRoute({ [at]: { hostname: host(254) } }), `${at}.hostname 253`);
+    }
+  }
+  // Each bounded list or map: the CRD node, and whether the gateway takes that many entries.
+  const lists: [string, JsonSchema, (count: number) => boolean][] = [
+    ['acl.allow', p(route, 'acl', 'allow'), (n) => withRoute({ ...auth, acl: { allow: times(n, (i) => `g${i}`) } })],
+    ['acl.deny', p(route, 'acl', 'deny'), (n) => withRoute({ ...auth, acl: { deny: times(n, (i) => `g${i}`) } })],
+    ['ipRestriction.allow', p(route, 'ipRestriction', 'allow'), (n) => withRoute({ ipRestriction: { allow: times(n, (i) => `10.0.${i >> 8}.${i & 255}`), deny: ['192.0.2.1'] } })],
+    ['ipRestriction.deny', p(route, 'ipRestriction', 'deny'), (n) => withRoute({ ipRestriction: { deny: times(n, (i) => `10.0.${i >> 8}.${i & 255}`), allow: ['192.0.2.1'] } })],
+    ['cors.allowOrigins', p(route, 'cors', 'allowOrigins'), (n) => withRoute({ cors: { allowOrigins: times(n, (i) => `https://o${i}.example`) } })],
+    ['cors.allowMethods', p(route, 'cors', 'allowMethods'), (n) => cors({ allowMethods: times(n, (i) => `M${i}`) })],
+    ['cors.allowHeaders', p(route, 'cors', 'allowHeaders'), (n) => cors({ allowHeaders: times(n, (i) => `h${i}`) })],
+    ['cors.exposeHeaders', p(route, 'cors', 'exposeHeaders'), (n) => cors({ exposeHeaders: times(n, (i) => `h${i}`) })],
+    ['requestHeaders.remove', p(route, 'requestHeaders', 'remove'), (n) => withRoute({ requestHeaders: { remove: times(n, (i) => `x-h${i}`) } })],
+    ['responseHeaders.remove', p(route, 'responseHeaders', 'remove'), (n) => withRoute({ responseHeaders: { remove: times(n, (i) => `x-h${i}`) } })],
+    ['Consumer groups', p(consumer, 'groups'), (n) => withConsumer({ groups: times(n, (i) => `g${i}`) })],
+    ['Consumer basicAuth', p(consumer, 'basicAuth'), (n) => withConsumer({ basicAuth: basicAuth(n) })],
+  ];
+  for (const [at, node, accepts] of lists) {
+    const { minItems = 0, maxItems } = node;
+    assert.ok(maxItems !== undefined, `${at} has a maxItems`);
+    assert.ok(accepts(maxItems), `${at} maxItems ${maxItems}`);
+    assert.ok(!accepts(maxItems + 1), `${at} above maxItems`);
+    if (minItems > 0) assert.ok(!accepts(minItems - 1), `${at} below minItems`);
+    else assert.ok(accepts(0), `${at} takes an empty list, as the CRD does`);
+  }
+  for (const edits of ['requestHeaders', 'responseHeaders'] as const) {
+    for (const op of ['set', 'add'] as const) {
+      const max = p(route, edits, op).maxProperties ?? 0;
+      const headers = (n: number) => Object.fromEntries(times(n, (i) => [`x-h${i}`, 'v']));
+      assert.ok(withRoute({ [edits]: { [op]: headers(max) } }) && !withRoute({ [edits]: { [op]: headers(max + 1) } }), `${edits}.${op} maxProperties ${max}`);
+    }
+  }
+  // Numbers: each bound taken, one past it refused.
+  const numbers: [string, JsonSchema, (value: number) => boolean][] = [
+    ['cors.maxAgeSeconds', p(route, 'cors', 'maxAgeSeconds'), (v) => cors({ maxAgeSeconds: v })],
+    ['redirect.port', p(route, 'redirect', 'port'), (v) => withRoute({ redirect: { port: v } })],
+    ['maxBodyBytes', p(route, 'maxBodyBytes'), (v) => withRoute({ maxBodyBytes: v })],
+  ];
+  for (const [at, node, accepts] of numbers) {
+    const { minimum, maximum } = node as { minimum: number; maximum: number };
+    assert.ok(accepts(minimum) && accepts(maximum), `${at} ${minimum}..${maximum}`);
+    assert.ok(!accepts(minimum - 1) && !accepts(maximum + 1), `${at} outside ${minimum}..${maximum}`);
+  }
+  assert.equal(p(route, 'cors', 'maxAgeSeconds').default, routeSchema.parse({ ...routeBase, cors: { allowOrigins: ['*'] } }).cors?.maxAgeSeconds);
+  assert.deepEqual(p(route, 'cors').required, ['allowOrigins']);
+  const statusCodes = (p(route, 'redirect', 'statusCode').enum ?? []) as unknown as number[];
+  assert.deepEqual(statusCodes, times(500, (i) => i + 100).filter((code) => withRoute({ redirect: { statusCode: code } })));
+  assert.deepEqual(p(route, 'redirect', 'scheme').enum, ['http', 'https'].filter((scheme) => withRoute({ redirect: { scheme } })));
+  assert.ok(!withRoute({ redirect: { scheme: 'ftp' } }));
+  for (const flag of ['preserveHost'] as const) {
+    assert.equal(p(route, flag).type, 'boolean');
+    assert.equal(p(route, flag).default, undefined, `${flag} false is left out of the config: no default written into objects`);
+  }
+  assert.deepEqual(basicAuthCrd.required, ['username', 'passwordSecretRef']);
+  assert.equal(p(basicAuthCrd, 'passwordSecretRef', 'key').default, 'password');
+  assert.deepEqual(Object.keys(basicAuthCrd.properties ?? {}).sort(), ['passwordSecretRef', 'username'], 'no passwordHash in the CRD: passwords come only from Secrets');
+});
+
 let h: Harness;
 before(async () => {
   h = await startHarness();
@@ -480,4 +580,108 @@ spec:
 `);
   assert.notEqual(consumerWithoutSubject.code, 0);
   assert.match(consumerWithoutSubject.stderr, /spec\.jwtProvider.*a Consumer with jwtProvider needs a jwtSubject/);
+});
+
+test('a Route with acl, ipRestriction, cors, header edits, rewrite and maxBodyBytes, a redirect Route without upstream, and a Consumer with groups and basicAuth apply with the defaults filled in', async () => {
+  await h.kubectlOk(['apply', '-f', '-'], `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: policies, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  upstream: {url: "http://a:1"}
+  match: {paths: ["/p/*"]}
+  auth: basic-auth
+  acl: {allow: [partners]}
+  ipRestriction: {allow: [10.0.0.0/8, "2001:db8::/32"], deny: [10.9.0.0/16]}
+  cors: {allowOrigins: ["https://app.example.com"], allowCredentials: true, exposeHeaders: [X-Total]}
+  requestHeaders: {set: {X-Env: prod}, add: {X-Trace: "on"}, remove: [Cookie]}
+  responseHeaders: {remove: [Server]}
+  rewrite: {hostname: users.internal, path: {replacePrefixMatch: /v2/}}
+  preserveHost: false
+  maxBodyBytes: 1048576
+---
+apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: moved, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  match: {paths: ["/old/*"]}
+  redirect: {scheme: https, hostname: new.example.com, statusCode: 301, path: {replacePrefixMatch: /new/}}
+---
+apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: partner, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  username: partner
+  groups: [partners, beta]
+  basicAuth:
+    - {username: partner, passwordSecretRef: {name: partner-password}}
+    - {username: partner, passwordSecretRef: {name: partner-rotation, key: next}}
+`);
+  type Policies = { spec: { cors: { maxAgeSeconds: number }; requestHeaders: { set: Record<string, string> }; upstream?: unknown; redirect?: { statusCode: number } } };
+  const policies = await h.object<Policies>('routes', 'policies');
+  assert.equal(policies?.spec.cors.maxAgeSeconds, 5);
+  assert.deepEqual(policies?.spec.requestHeaders.set, { 'X-Env': 'prod' });
+  const moved = await h.object<Policies>('routes', 'moved');
+  assert.equal(moved?.spec.upstream, undefined);
+  assert.equal(moved?.spec.redirect?.statusCode, 301);
+  const partner = await h.object<{ spec: { groups: string[]; basicAuth: { passwordSecretRef: { key: string } }[] } }>('consumers', 'partner');
+  assert.deepEqual(partner?.spec.groups, ['partners', 'beta']);
+  assert.deepEqual(partner?.spec.basicAuth.map((entry) => entry.passwordSecretRef.key), ['password', 'next']);
+  for (const [kind, name] of [['route', 'policies'], ['route', 'moved'], ['consumer', 'partner']]) await h.kubectlOk(['delete', kind as string, name as string, '--wait=false']);
+});
+
+test('the API server refuses the policy mistakes it can see, naming the field: upstream and redirect together or neither, acl without auth, redirect with rewrite', async () => {
+  const bad = (spec: string) => `apiVersion: novagate.dev/v1alpha1
+kind: Route
+metadata: {name: bad-policy, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  match: {paths: ["/a/*"]}
+${spec}`;
+  const up = '  upstream: {url: "http://a:1"}\n';
+  const cases: [string, RegExp][] = [
+    ['  redirect: {scheme: https}\n' + up, /a Route needs exactly one of upstream and redirect/],
+    ['  auth: none\n', /a Route needs exactly one of upstream and redirect/],
+    [up + '  acl: {allow: [g]}\n', /spec\.acl.*acl needs an auth that identifies consumers/],
+    [up + '  auth: jwt\n  acl: {allow: [g], deny: [h]}\n', /spec\.acl.*acl needs exactly one of allow and deny/],
+    [up + '  auth: jwt\n  acl: {allow: []}\n', /spec\.acl\.allow/],
+    ['  redirect: {scheme: https}\n  rewrite: {hostname: a.example}\n', /spec\.rewrite.*a Route cannot both redirect and rewrite/],
+    ['  redirect: {statusCode: 305}\n', /spec\.redirect\.statusCode/],
+    ['  redirect: {path: {replaceFullPath: /a, replacePrefixMatch: /b}}\n', /spec\.redirect\.path.*path needs exactly one of replaceFullPath and replacePrefixMatch/],
+    ['  redirect: {path: {replaceFullPath: a}}\n', /spec\.redirect\.path\.replaceFullPath/],
+    [up + '  rewrite: {}\n', /spec\.rewrite.*rewrite needs hostname, path or both/],
+    [up + '  ipRestriction: {allow: []}\n', /spec\.ipRestriction.*ipRestriction needs at least one address in allow or deny/],
+    [up + '  cors: {allowOrigins: ["*"], allowCredentials: true, exposeHeaders: ["*"]}\n', /spec\.cors\.exposeHeaders.*cannot be used with allowCredentials/],
+    [up + '  cors: {allowMethods: [GET]}\n', /spec\.cors\.allowOrigins: Required value/],
+    [up + `  requestHeaders: {set: {${times(65, (i) => `x-h${i}: v`).join(', ')}}}\n`, /spec\.requestHeaders\.set/],
+    [up + '  requestHeaders: {remove: ["bad name"]}\n', /spec\.requestHeaders\.remove\[0\]/],
+    [up + '  maxBodyBytes: 1073741825\n', /spec\.maxBodyBytes/],
+  ];
+  for (const [spec, message] of cases) {
+    const result = await h.kubectl.run(['apply', '-f', '-'], bad(spec));
+    assert.notEqual(result.code, 0, spec);
+    assert.match(result.stderr, message, spec);
+  }
+  const consumer = (spec: string) => `apiVersion: novagate.dev/v1alpha1
+kind: Consumer
+metadata: {name: bad-basic, namespace: default}
+spec:
+  tenantRef: {name: acme}
+  username: u
+${spec}`;
+  const consumerCases: [string, RegExp][] = [
+    ['  groups: [partners]\n', /a Consumer needs a credential: set apiKeySecretRef, jwtSubject, basicAuth, or several/],
+    ['  basicAuth: [{username: "a:b", passwordSecretRef: {name: pw}}]\n', /spec\.basicAuth\[0\]\.username/],
+    ['  basicAuth: [{username: a}]\n', /spec\.basicAuth\[0\]\.passwordSecretRef: Required value/],
+    ['  basicAuth: [{username: a, passwordHash: "$2b$10$x", passwordSecretRef: {name: pw}}]\n', /unknown field "spec\.basicAuth\[0\]\.passwordHash"/],
+    [`  basicAuth: [${times(5, () => '{username: a, passwordSecretRef: {name: pw}}').join(', ')}]\n`, /spec\.basicAuth: Too many/],
+    ['  jwtSubject: s\n  groups: ["-bad"]\n', /spec\.groups\[0\]/],
+  ];
+  for (const [spec, message] of consumerCases) {
+    const result = await h.kubectl.run(['apply', '-f', '-'], consumer(spec));
+    assert.notEqual(result.code, 0, spec);
+    assert.match(result.stderr, message, spec);
+  }
 });

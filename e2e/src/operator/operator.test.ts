@@ -3,6 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import bcrypt from 'bcrypt';
+import { newestConfigVersionNumber } from '@novagate/control-plane/tenancy';
 import { tenantIdOfApiKey } from '@novagate/gateway/protocol';
 import { helloGateway, type ProtocolClient } from '@novagate/control-plane/testing/gateway-client';
 import type { Operator } from '@novagate/operator';
@@ -97,6 +100,89 @@ test('a Consumer whose key Secret exists reaches the gateway as the key hash, an
   assert.deepEqual(consumer?.apiKeyHashes, [newHash], 'the old key no longer works');
   const text = JSON.stringify(rotated.config);
   assert.ok(!text.includes('rotated-key'), 'the plaintext key never leaves the operator');
+});
+
+type PushedConsumer = { username: string; groups?: string[]; basicAuth?: { username: string; passwordHash: string }[] };
+const pushedConsumer = (config: { config: { consumers: unknown[] } }, username: string) =>
+  (config.config.consumers as PushedConsumer[]).find((consumer) => consumer.username === username);
+
+/** Reconciles of `kind` that succeeded so far, from the operator's metrics. */
+async function reconciles(of: Operator, kind: string): Promise<number> {
+  const text = await of.metrics.registry.metrics();
+  return Number(new RegExp(`novagate_reconcile_total\\{kind="${kind}",result="success"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+}
+
+test('a Consumer with groups and basicAuth reaches the gateway as bcrypt hashes only; resyncs and a restart make no new version, a password change makes one', async () => {
+  const [secretYaml = '', consumerYaml = ''] = readFileSync(`${CRDS_DIR}examples/consumer-basic-auth.yaml`, 'utf8').split('\n---\n');
+  // The Consumer before its Secret: kept (groups, no basicAuth), ResolvedRefs=False naming the Secret.
+  await h.kubectlOk(['apply', '-f', '-'], consumerYaml);
+  const unresolved = await waitFor(async () => {
+    const consumer = await h.object('consumers', 'partner-acme');
+    const refs = conditionOf(consumer, 'ResolvedRefs');
+    return refs?.status === 'False' && conditionOf(consumer, 'Accepted')?.status === 'True' ? refs : undefined;
+  }, 'ResolvedRefs=False with the consumer Accepted');
+  assert.equal(unresolved.reason, 'SecretNotFound');
+  assert.match(unresolved.message, /^spec\.basicAuth\[0\]\.passwordSecretRef: Secret "partner-acme-password" does not exist in namespace "default"$/);
+  const withoutPassword = await gateway.nextConfig((config) => pushedConsumer(config, 'partner-acme') !== undefined);
+  assert.deepEqual(pushedConsumer(withoutPassword, 'partner-acme'), { username: 'partner-acme', apiKeyHashes: [], groups: ['partners'] });
+
+  await h.kubectlOk(['apply', '-f', '-'], secretYaml);
+  const hashed = await gateway.nextConfig((config) => pushedConsumer(config, 'partner-acme')?.basicAuth !== undefined);
+  const [credential] = pushedConsumer(hashed, 'partner-acme')?.basicAuth ?? [];
+  assert.equal(credential?.username, 'partner-acme');
+  assert.match(credential?.passwordHash ?? '', /^\$2b\$10\$/);
+  assert.ok(await bcrypt.compare('change-me-long-random-password', credential?.passwordHash ?? ''));
+  assert.ok(!JSON.stringify(hashed.config).includes('change-me-long-random-password'), 'the plaintext password never leaves the operator');
+  await waitFor(async () => conditionOf(await h.object('consumers', 'partner-acme'), 'ResolvedRefs')?.status === 'True', 'ResolvedRefs=True');
+  assert.ok(!h.logLines.some((line) => line.includes('change-me-long-random-password') || line.includes(credential?.passwordHash ?? '\u0000')), 'neither password nor hash is logged');
+
+  // A restarted operator resyncing every 200 ms recomputes the hashes again and again: the config stays put.
+  const before = await newestConfigVersionNumber(h.db.pool, tenantId);
+  await operator.stop();
+  const resyncing = await h.startOperator({ resyncMs: 200 });
+  try {
+    await waitFor(async () => ((await reconciles(resyncing, 'consumer')) >= 10 ? true : undefined), 'ten consumer reconciles');
+    assert.equal(await newestConfigVersionNumber(h.db.pool, tenantId), before, 'no new config version');
+  } finally {
+    await resyncing.stop();
+  }
+  operator = await h.startOperator();
+
+  // A new password: a new hash, in exactly one new version.
+  await h.kubectlOk(['apply', '-f', '-'], secretYaml.replace('change-me-long-random-password', 'rotated-long-random-password'));
+  const rotated = await gateway.nextConfig((config) => {
+    const hash = pushedConsumer(config, 'partner-acme')?.basicAuth?.[0]?.passwordHash;
+    return hash !== undefined && hash !== credential?.passwordHash;
+  });
+  assert.equal(rotated.version, (before ?? 0) + 1);
+  assert.ok(await bcrypt.compare('rotated-long-random-password', pushedConsumer(rotated, 'partner-acme')?.basicAuth?.[0]?.passwordHash ?? ''));
+  await h.kubectlOk(['delete', '-f', '-'], secretYaml);
+  await h.kubectlOk(['delete', 'consumer', 'partner-acme']);
+});
+
+test('a Route with acl, ipRestriction, cors and header edits reaches the gateway with the policies under the same names', async () => {
+  const [reportsYaml = ''] = readFileSync(`${CRDS_DIR}examples/route-policies.yaml`, 'utf8').split('\n---\n');
+  await h.kubectlOk(['apply', '-f', '-'], reportsYaml);
+  const waited = await h.kubectl.run(['wait', '--for=condition=Programmed', 'route/reports', '--timeout=60s']);
+  assert.equal(waited.code, 0, waited.stderr);
+  const version = (await h.object<{ status: { configVersion: number } }>('routes', 'reports'))?.status.configVersion ?? Infinity;
+  const pushed = await gateway.nextConfig((config) => config.version >= version);
+  const reports = pushed.config.routes.find((r) => r.name === 'k8s.default.reports') as unknown as Record<string, unknown>;
+  assert.deepEqual(reports.acl, { allow: ['partners'] });
+  assert.deepEqual(reports.ipRestriction, { allow: ['10.0.0.0/8', '2001:db8::/32'], deny: ['10.66.0.0/16'] });
+  assert.deepEqual(reports.cors, {
+    allowOrigins: ['https://app.example.com', 'https://*.example.com'],
+    allowMethods: ['GET', 'POST'],
+    allowHeaders: ['Authorization', 'Content-Type'],
+    exposeHeaders: ['X-Total-Count'],
+    allowCredentials: true,
+    maxAgeSeconds: 600,
+  });
+  assert.deepEqual(reports.requestHeaders, { set: { 'X-Env': 'production' }, remove: ['Cookie'] });
+  assert.deepEqual(reports.responseHeaders, { remove: ['Server'] });
+  assert.equal(reports.maxBodyBytes, 1048576);
+  await h.kubectlOk(['delete', 'route', 'reports']);
+  await gateway.nextConfig((config) => !config.config.routes.some((r) => r.name === 'k8s.default.reports'));
 });
 
 test('an invalid Route is refused by the schema with a message naming the field', async () => {

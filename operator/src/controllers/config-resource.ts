@@ -20,6 +20,8 @@ export interface ConfigResourceKind<T extends RouteResource | ConsumerResource> 
   versionHolding?(context: ControllerContext, tenantId: string, value: unknown): Promise<number | null>;
   /** What Accepted=True says. */
   acceptedMessage(object: T): string;
+  /** Conditions of the kind's own beside Accepted and Programmed (a Consumer's ResolvedRefs). */
+  extraConditions?(context: ControllerContext, object: T): ConditionInput[];
 }
 
 /**
@@ -112,7 +114,7 @@ export function createConfigResourceReconciler<T extends RouteResource | Consume
       kind.plural,
       object,
       // Out of the config, it has no config version: null removes the one it had.
-      { conditions: [accepted, programmed], fields: { configVersion: configVersion ?? null, reason: summaryReason(accepted, programmed) } },
+      { conditions: [accepted, programmed, ...(kind.extraConditions?.(context, object) ?? [])], fields: { configVersion: configVersion ?? null, reason: summaryReason(accepted, programmed) } },
       context.now(),
     );
     if (settled) return undefined;

@@ -87,7 +87,8 @@ export interface RouteValueMatchSpec {
 
 export interface RouteSpec {
   tenantRef: { name: string };
-  upstream: RouteUpstreamSpec;
+  /** Exactly one of upstream and redirect (the API server checks it). */
+  upstream?: RouteUpstreamSpec;
   /** At least one of paths and pathMatches (the API server checks it); the gateway takes them as one list, paths first. */
   match: {
     paths?: string[];
@@ -105,6 +106,33 @@ export interface RouteSpec {
   listeners?: string[];
   timeouts?: { requestMs?: number; backendRequestMs?: number };
   retry?: { attempts: number; on?: string[]; backoffMs?: number };
+  // The route policies the gateway config holds under the same names (gateway/src/config/schema.ts checks them).
+  acl?: { allow?: string[]; deny?: string[] };
+  ipRestriction?: { allow?: string[]; deny?: string[] };
+  cors?: Record<string, unknown>;
+  requestHeaders?: RouteHeaderEditsSpec;
+  responseHeaders?: RouteHeaderEditsSpec;
+  redirect?: { scheme?: string; hostname?: string; port?: number; path?: RoutePathModifierSpec; statusCode?: number };
+  rewrite?: { hostname?: string; path?: RoutePathModifierSpec };
+  preserveHost?: boolean;
+  maxBodyBytes?: number;
+}
+
+export interface RouteHeaderEditsSpec {
+  set?: Record<string, string>;
+  add?: Record<string, string>;
+  remove?: string[];
+}
+
+export interface RoutePathModifierSpec {
+  replaceFullPath?: string;
+  replacePrefixMatch?: string;
+}
+
+/** One basic-auth credential of a Consumer: the password is read from a Secret of its namespace. */
+export interface ConsumerBasicAuthSpec {
+  username: string;
+  passwordSecretRef: { name: string; key?: string };
 }
 
 export interface ConsumerSpec {
@@ -114,6 +142,8 @@ export interface ConsumerSpec {
   jwtSubject?: string;
   jwtProvider?: string;
   rateLimit?: RateLimitSpec;
+  groups?: string[];
+  basicAuth?: ConsumerBasicAuthSpec[];
 }
 
 export interface ConfigStatus {

@@ -112,14 +112,15 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
 }
 
 /**
- * The newest config version when the tenant's rows already hold exactly this service and route; null when a
+ * The newest config version when the tenant's rows already hold exactly this service (or none) and route; null when a
  * sync is needed. Cheap (no lock): rows and versions change in the same transaction, so the newest committed
  * version holds the rows read.
  */
-export async function versionHolding(pool: Pool, tenantId: string, service: ServiceConfig, route: RouteConfig): Promise<number | null> {
-  const storedService = await findManagedConfig(pool, serviceEntities, tenantId, service.name);
+export async function versionHolding(pool: Pool, tenantId: string, service: ServiceConfig | null, route: RouteConfig): Promise<number | null> {
+  // A redirect route has no service: a row left by the Route's former upstream needs a sync to remove it.
+  const storedService = await findManagedConfig(pool, serviceEntities, tenantId, service?.name ?? route.name);
   const storedRoute = await findManagedConfig(pool, routeEntities, tenantId, route.name);
-  if (storedService === null || storedRoute === null) return null;
-  if (!jsonEqual(storedService, service) || !jsonEqual(storedRoute, route)) return null;
+  if (storedRoute === null || (service === null) !== (storedService === null)) return null;
+  if ((service !== null && !jsonEqual(storedService, service)) || !jsonEqual(storedRoute, route)) return null;
   return newestConfigVersionNumber(pool, tenantId);
 }

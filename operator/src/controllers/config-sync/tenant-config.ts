@@ -2,12 +2,14 @@
 // the sync that writes it (coalesced per tenant). Every Route/Consumer reconcile and every Tenant reconcile
 // calls sync: whichever runs, the tenant's rows end up equal to what all its resources ask for.
 import type { Pool } from 'pg';
-import { tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
+import { readManagedEntities, tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts } from '@novagate/gateway/routing/conflicts';
 import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
+import { BasicAuthHasher, type BasicAuthCredential } from '../consumer/basic-auth-hasher.js';
+import { basicAuthPasswords } from '../consumer/basic-auth-passwords.js';
 import { desiredConsumer } from '../consumer/desired-consumer.js';
-import type { Informers } from '../context.js';
+import type { Caches } from '../controller.js';
 import type { Problem } from '../evaluation.js';
 import { desiredRoute } from '../route/desired-route.js';
 import { applyTenantConfig } from './config-sync.js';
@@ -39,16 +41,20 @@ const byAge = (a: RouteResource | ConsumerResource, b: RouteResource | ConsumerR
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
   a.metadata.name.localeCompare(b.metadata.name);
 
-/** Pure over the caches: what the tenant's operator-managed config should hold, and who is left out of it. */
+/**
+ * Pure over the caches: what the tenant's operator-managed config should hold, and who is left out of it.
+ * `basicAuthOf` gives a Consumer's (`namespace/name`) hashed basic-auth credentials, made beforehand.
+ */
 export function desiredTenantConfig(
   tenant: TenantResource,
   routes: readonly RouteResource[],
   consumers: readonly ConsumerResource[],
   secretOf: (namespace: string, name: string) => SecretResource | undefined,
+  basicAuthOf: (consumerKey: string) => readonly BasicAuthCredential[] = () => [],
 ): { desired: DesiredConfig; problems: Map<string, Problem> } {
   const desired = emptyDesired();
   const problems = new Map<string, Problem>();
-  const valid: { resource: RouteResource; service: ServiceConfig; route: RouteConfig }[] = [];
+  const valid: { resource: RouteResource; service: ServiceConfig | null; route: RouteConfig }[] = [];
   for (const route of routes.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
     const evaluation = desiredRoute(route);
     if (!evaluation.accepted) continue; // the Route's own reconcile reports why
@@ -65,15 +71,15 @@ export function desiredTenantConfig(
   }
   for (const entry of valid.filter((candidate) => !losers.has(candidate))) {
     const owner = keyOfObject(entry.resource);
-    desired.services.set(entry.service.name, { config: entry.service, owner });
+    if (entry.service !== null) desired.services.set(entry.service.name, { config: entry.service, owner });
     desired.routes.set(entry.route.name, { config: entry.route, owner });
   }
   for (const consumer of consumers.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
     const ref = consumer.spec.apiKeySecretRef;
     const secret = ref === undefined ? undefined : secretOf(consumer.metadata.namespace ?? '', ref.name);
-    const evaluation = desiredConsumer(consumer, secret);
-    if (!evaluation.accepted) continue;
     const owner = keyOfObject(consumer);
+    const evaluation = desiredConsumer(consumer, secret, basicAuthOf(owner));
+    if (!evaluation.accepted) continue; // the Consumer's own reconcile reports why (the hashes change nothing of it)
     const holder = desired.consumers.get(evaluation.value.username);
     if (holder !== undefined) {
       problems.set(owner, {
@@ -92,12 +98,13 @@ export class ConfigSyncer {
 
   constructor(
     private readonly pool: Pool,
-    private readonly informers: Informers,
+    private readonly informers: Caches,
     /**
      * Called after a sync that changed the tenant's rows: refused objects may fit now (a plan slot freed), and
      * objects now left out (`problems`, by `namespace/name`) may still say Accepted.
      */
     private readonly onChanged: (tenant: TenantResource, problems: ReadonlyMap<string, Problem>) => void = () => undefined,
+    private readonly hasher = new BasicAuthHasher(),
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -110,13 +117,35 @@ export class ConfigSyncer {
     if (tenant === undefined || tenant.metadata.deletionTimestamp !== undefined) return null;
     const tenantId = await tenantIdByKubernetesUid(this.pool, tenant.metadata.uid);
     if (tenantId === null) return null;
-    const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), this.informers.consumers.list(), (namespace, name) =>
-      this.informers.secrets.get(`${namespace}/${name}`),
-    );
+    const secretOf = (namespace: string, name: string) => this.informers.secrets.get(`${namespace}/${name}`);
+    const consumers = this.informers.consumers.list();
+    const basicAuth = await this.basicAuthCredentials(tenant, tenantId, consumers, secretOf);
+    const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? []);
     const applied = await applyTenantConfig(this.pool, tenantId, desired);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
     if (applied.changed) this.onChanged(tenant, problems);
     return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written };
+  }
+
+  /**
+   * The hashed basic-auth credentials of the tenant's Consumers, by `namespace/name`: each stored hash that still
+   * matches its password is kept (read from the tenant's rows, so a restart keeps them too).
+   */
+  private async basicAuthCredentials(
+    tenant: TenantResource,
+    tenantId: string,
+    consumers: readonly ConsumerResource[],
+    secretOf: (namespace: string, name: string) => SecretResource | undefined,
+  ): Promise<Map<string, BasicAuthCredential[]>> {
+    const result = new Map<string, BasicAuthCredential[]>();
+    const withBasicAuth = consumers.filter((consumer) => belongsTo(tenant, consumer) && (consumer.spec.basicAuth?.length ?? 0) > 0);
+    if (withBasicAuth.length === 0) return result;
+    const stored = (await readManagedEntities(this.pool, tenantId)).consumers;
+    for (const consumer of withBasicAuth) {
+      const { passwords } = basicAuthPasswords(consumer, (name) => secretOf(consumer.metadata.namespace ?? '', name));
+      result.set(keyOfObject(consumer), await this.hasher.credentials(passwords, stored.get(consumer.spec.username)?.config.basicAuth));
+    }
+    return result;
   }
 }

@@ -4,7 +4,7 @@ import type { ConsumerResource, SecretResource } from '../../kube/resources.js';
 import type { WatchEventType } from '../../kube/watch.js';
 import { cachesOf } from '../../testing/caches.js';
 import { keysFor } from '../controller.js';
-import { consumerApiKeySecrets } from './consumer-watches.js';
+import { consumerSecrets } from './consumer-watches.js';
 
 const consumer = (namespace: string, name: string, secretName?: string): ConsumerResource => ({
   metadata: { name, namespace },
@@ -31,6 +31,18 @@ test('a change of a Secret\'s data reconciles the Consumers of its namespace who
     ['the same name in another namespace', 'ADDED', secret('store', 'shared-key', 'YQ=='), undefined, ['store/erin']],
   ];
   for (const [name, type, object, previous, expected] of table) {
-    assert.deepEqual(keysFor(consumerApiKeySecrets, { type, object, previous }, caches), expected, name);
+    assert.deepEqual(keysFor(consumerSecrets, { type, object, previous }, caches), expected, name);
   }
+});
+
+test('a change of a Secret a Consumer\'s basicAuth names reconciles that Consumer', () => {
+  const withPasswords = (name: string, ...secrets: string[]): ConsumerResource => ({
+    metadata: { name, namespace: 'shop' },
+    spec: { tenantRef: { name: 'acme' }, username: name, basicAuth: secrets.map((secretName) => ({ username: name, passwordSecretRef: { name: secretName } })) },
+  });
+  const caches = cachesOf({ consumers: [withPasswords('alice', 'alice-pw', 'alice-next'), withPasswords('bob', 'bob-pw'), consumer('shop', 'carol', 'alice-next')] });
+  const password = (name: string, value: string): SecretResource => ({ metadata: { name, namespace: 'shop' }, data: { password: value } });
+  assert.deepEqual(keysFor(consumerSecrets, { type: 'MODIFIED', object: password('alice-next', 'Yg=='), previous: password('alice-next', 'YQ==') }, caches), ['shop/alice', 'shop/carol']);
+  assert.deepEqual(keysFor(consumerSecrets, { type: 'DELETED', object: password('bob-pw', 'YQ=='), previous: password('bob-pw', 'YQ==') }, caches), ['shop/bob']);
+  assert.deepEqual(keysFor(consumerSecrets, { type: 'MODIFIED', object: password('bob-pw', 'YQ=='), previous: password('bob-pw', 'YQ==') }, caches), []);
 });

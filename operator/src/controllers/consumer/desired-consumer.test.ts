@@ -53,3 +53,20 @@ test('spec.jwtProvider reaches the consumer beside its jwtSubject; a bad name is
   assert.equal(bad.reason, 'Invalid');
   assert.match(bad.message, /^spec\.jwtProvider: provider name must be/);
 });
+
+test('groups and the hashed basicAuth credentials reach the consumer config; without them it is what it always was', () => {
+  const basicAuth = [{ username: 'mobile', passwordHash: `$2b$10$${'a'.repeat(53)}` }];
+  const result = desiredConsumer(consumer({ groups: ['partners', 'beta'] }), secret({ apiKey: 'key-0123456789' }), basicAuth);
+  assert.ok(result.accepted);
+  assert.deepEqual(result.value.groups, ['partners', 'beta']);
+  assert.deepEqual(result.value.basicAuth, basicAuth);
+  const plain = desiredConsumer(consumer(), secret({ apiKey: 'key-0123456789' }), []);
+  assert.ok(plain.accepted);
+  assert.deepEqual(Object.keys(plain.value).sort(), ['apiKeyHashes', 'username']);
+});
+
+test('a group name the gateway refuses becomes the reason, naming spec.groups[i]', () => {
+  const result = desiredConsumer(consumer({ groups: ['ok', '-bad'] }), secret({ apiKey: 'key-0123456789' }));
+  assert.ok(!result.accepted);
+  assert.match(result.message, /^spec\.groups\[1\]: must be 1-128 characters/);
+});

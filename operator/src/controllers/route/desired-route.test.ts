@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { RouteResource } from '../../kube/resources.js';
-import { desiredRoute } from './desired-route.js';
+import { ROUTE_SERVICE_OPTIONAL, desiredRoute } from './desired-route.js';
 
 const route = (spec: Partial<RouteResource['spec']>, name = 'users'): RouteResource => ({
   metadata: { name, namespace: 'shop' },
@@ -62,7 +62,7 @@ test('spec.caseInsensitive true reaches the route; false or absent leaves the ro
 test('spec.upstream.http2 true reaches the service; false or absent leaves the service as it always was', () => {
   const h2 = desiredRoute(route({ upstream: { url: 'http://grpc:50051', http2: true } }));
   assert.ok(h2.accepted);
-  assert.equal(h2.value.service.http2, true);
+  assert.equal(h2.value.service?.http2, true);
   for (const upstream of [{ url: 'http://users:8080' }, { url: 'http://users:8080', http2: false }]) {
     const result = desiredRoute(route({ upstream }));
     assert.ok(result.accepted);
@@ -108,7 +108,7 @@ test('spec.timeouts, spec.retry and spec.listeners reach the route; without them
   const plain = desiredRoute(route({}));
   assert.ok(plain.accepted);
   assert.deepEqual(Object.keys(plain.value.route).sort(), ['auth', 'hosts', 'methods', 'name', 'paths', 'service', 'stripPrefix']);
-  assert.deepEqual(Object.keys(plain.value.service).sort(), ['connectTimeoutMs', 'name', 'retries', 'timeoutMs', 'url']);
+  assert.deepEqual(Object.keys(plain.value.service ?? {}).sort(), ['connectTimeoutMs', 'name', 'retries', 'timeoutMs', 'url']);
 });
 
 test('upstream and retry values the CRD lets through but the gateway refuses become the reason, with the Route field named', () => {
@@ -200,4 +200,84 @@ test('match and jwt values the CRD admits and the gateway refuses are Invalid na
     assert.equal(result.reason, 'Invalid');
     assert.match(result.message, message);
   }
+});
+
+test('acl, ipRestriction, cors, header edits, rewrite, preserveHost and maxBodyBytes reach the route under the same names, with the gateway defaults', () => {
+  const result = desiredRoute(
+    route({
+      auth: 'key-auth',
+      acl: { allow: ['partners'] },
+      ipRestriction: { allow: ['10.0.0.0/8', '2001:db8::/32'], deny: ['10.9.0.0/16'] },
+      cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true },
+      requestHeaders: { set: { 'X-Env': 'prod' }, add: { 'X-Trace': 'on' }, remove: ['Cookie'] },
+      responseHeaders: { remove: ['Server'] },
+      rewrite: { hostname: 'users.internal' },
+      preserveHost: true,
+      maxBodyBytes: 1048576,
+    }),
+  );
+  assert.ok(result.accepted, JSON.stringify(result));
+  const { route: config } = result.value;
+  assert.deepEqual(config.acl, { allow: ['partners'] });
+  assert.deepEqual(config.ipRestriction, { allow: ['10.0.0.0/8', '2001:db8::/32'], deny: ['10.9.0.0/16'] });
+  assert.deepEqual(config.cors, { allowOrigins: ['https://app.example.com'], allowCredentials: true, maxAgeSeconds: 5 });
+  assert.deepEqual(config.requestHeaders, { set: { 'X-Env': 'prod' }, add: { 'X-Trace': 'on' }, remove: ['Cookie'] });
+  assert.deepEqual(config.responseHeaders, { remove: ['Server'] });
+  assert.deepEqual(config.rewrite, { hostname: 'users.internal' });
+  assert.equal(config.preserveHost, true);
+  assert.equal(config.maxBodyBytes, 1048576);
+});
+
+test('preserveHost false leaves the route as it always was', () => {
+  const result = desiredRoute(route({ preserveHost: false }));
+  assert.ok(result.accepted);
+  assert.equal(JSON.stringify(result.value.route), '{"name":"k8s.shop.users","service":"k8s.shop.users","paths":["/users/:id"],"methods":[],"hosts":[],"stripPrefix":false,"auth":"none"}');
+});
+
+test('policy values the CRD lets through but the gateway refuses become the reason, with the Route field named', () => {
+  const table: [Partial<RouteResource['spec']>, RegExp][] = [
+    [{ ipRestriction: { allow: ['10.0.0.0/33'] } }, /^spec\.ipRestriction\.allow\[0\]: must be an IPv4 or IPv6 address or CIDR/],
+    [{ cors: { allowOrigins: ['https://app.example.com/path'] } }, /^spec\.cors\.allowOrigins\[0\]: must be '\*', 'null' or a lower-case origin/],
+    [{ requestHeaders: { set: { Host: 'evil' } } }, /^spec\.requestHeaders\.set\.Host: Host is set by the gateway/],
+    [{ requestHeaders: { set: { 'X-A': '1' }, remove: ['x-a'] } }, /^spec\.requestHeaders\.remove\[0\]: header 'x-a' is already named/],
+    [{ responseHeaders: { add: { 'X-Forwarded-For': '1.2.3.4' } } }, /^spec\.responseHeaders\.add\.X-Forwarded-For: x-forwarded-\* headers are set by the gateway/],
+    [{ requestHeaders: { set: { 'Bad Name': 'v' } } }, /^spec\.requestHeaders\.set\.Bad Name: must be a header name/],
+    [{ rewrite: { path: { replaceFullPath: '/a/../b' } } }, /^spec\.rewrite\.path\.replaceFullPath: must not contain '\.' or '\.\.' segments/],
+    [{ rewrite: { path: { replacePrefixMatch: '/v2' } } }, /^spec\.rewrite\.path\.replacePrefixMatch: replacePrefixMatch needs every path of the route to be a prefix/],
+    [{ stripPrefix: true, match: { paths: ['/users/*'] }, rewrite: { path: { replacePrefixMatch: '/v2' } } }, /^spec\.rewrite\.path: stripPrefix is replacePrefixMatch/],
+    [{ acl: { allow: ['partners'] } }, /^spec\.acl: acl needs an auth that identifies consumers/],
+    [{ auth: 'jwt', acl: { allow: ['a'], deny: ['b'] } }, /^spec\.acl: needs exactly one of allow and deny/],
+    [{ maxBodyBytes: 1073741825 }, /^spec\.maxBodyBytes: /],
+  ];
+  for (const [spec, message] of table) {
+    const result = desiredRoute(route(spec));
+    assert.ok(!result.accepted, JSON.stringify(spec));
+    assert.equal(result.reason, 'Invalid');
+    assert.match(result.message, message);
+  }
+});
+
+test('a redirect Route without upstream has no service, once the gateway takes a route without one; until then it is refused naming spec.upstream', () => {
+  const redirect = { scheme: 'https', port: 443, statusCode: 301, path: { replaceFullPath: '/moved' } };
+  const { upstream: _none, ...spec } = route({ redirect }).spec;
+  const result = desiredRoute({ metadata: { name: 'old', namespace: 'shop' }, spec });
+  if (ROUTE_SERVICE_OPTIONAL) {
+    assert.ok(result.accepted, JSON.stringify(result));
+    assert.equal(result.value.service, null);
+    assert.equal(result.value.route.service, undefined);
+    assert.deepEqual(result.value.route.redirect, redirect);
+  } else {
+    assert.ok(!result.accepted);
+    assert.equal(result.reason, 'Invalid');
+    assert.match(result.message, /^spec\.upstream: this gateway version needs a service on every route/);
+  }
+  const neither = desiredRoute({ metadata: { name: 'old', namespace: 'shop' }, spec: { ...spec, redirect: undefined } });
+  assert.ok(!neither.accepted);
+  assert.equal(neither.message, 'spec.upstream: required unless spec.redirect is set');
+});
+
+test('a redirect Route that also rewrites is refused naming spec.rewrite', () => {
+  const result = desiredRoute(route({ redirect: { scheme: 'https' }, rewrite: { hostname: 'a.example' } }));
+  assert.ok(!result.accepted);
+  assert.match(result.message, /^spec\.rewrite: a route cannot both redirect and rewrite/);
 });

@@ -1,4 +1,5 @@
-// Pure: what one Route resource asks of its tenant's config (a service and a route named k8s.<ns>.<name>),
+// Pure: what one Route resource asks of its tenant's config (a service and a route named k8s.<ns>.<name>; a
+// redirect Route has no upstream and so no service),
 // validated with the gateway's own schema, or why it cannot be accepted.
 import { routeSchema, serviceSchema, type RouteConfig, type ServiceConfig } from '@novagate/gateway/config';
 import type { z } from 'zod';
@@ -24,7 +25,34 @@ const ROUTE_FIELDS: Record<string, string> = {
 // The CRD's upstream and the gateway's service share field names; a service's `tls` is not in the CRD (it names
 // certificates the operator cannot create).
 const UPSTREAM_FIELDS = ['url', 'targets', 'connectTimeoutMs', 'timeoutMs', 'retries', 'http2', 'loadBalancing', 'healthChecks', 'circuitBreaker'] as const;
-const ROUTE_SPEC_FIELDS = ['jwt', 'rateLimit', 'listeners', 'timeouts', 'retry'] as const;
+const ROUTE_SPEC_FIELDS = [
+  'jwt',
+  'rateLimit',
+  'listeners',
+  'timeouts',
+  'retry',
+  'acl',
+  'ipRestriction',
+  'cors',
+  'requestHeaders',
+  'responseHeaders',
+  'redirect',
+  'rewrite',
+  'preserveHost',
+  'maxBodyBytes',
+] as const;
+
+/**
+ * Whether the gateway's schema takes a route without `service` (DESIGN §10: a redirect route needs none). Until
+ * it does, a Route without upstream cannot be programmed and is refused, naming the field.
+ */
+export const ROUTE_SERVICE_OPTIONAL = routeSchema.safeParse({ name: 'probe', paths: ['/'] }).success;
+
+/** What the Route contributes: its service (none for a redirect Route without upstream) and its route. */
+export interface DesiredRoute {
+  service: ServiceConfig | null;
+  route: RouteConfig;
+}
 
 /**
  * The gateway's one `paths` list is the CRD's `match.paths` (strings) then `match.pathMatches` (objects: a CRD
@@ -49,14 +77,32 @@ function present<T extends object, K extends keyof T>(source: T, fields: readonl
   return picked;
 }
 
-export function desiredRoute(route: RouteResource): Evaluation<{ service: ServiceConfig; route: RouteConfig }> {
-  const name = operatorEntityName(route.metadata.namespace ?? '', route.metadata.name);
-  const { spec } = route;
+/** The Route's service, null for a redirect Route without upstream, or why it has none it can use. */
+function desiredService(name: string, spec: RouteResource['spec']): Evaluation<ServiceConfig | null> {
+  if (spec.upstream === undefined) {
+    if (spec.redirect === undefined) return { accepted: false, reason: 'Invalid', message: 'spec.upstream: required unless spec.redirect is set' };
+    if (!ROUTE_SERVICE_OPTIONAL) {
+      return {
+        accepted: false,
+        reason: 'Invalid',
+        message: 'spec.upstream: this gateway version needs a service on every route, so a redirect Route without upstream cannot be programmed yet',
+      };
+    }
+    return { accepted: true, value: null };
+  }
   const service = serviceSchema.safeParse({ name, ...present(spec.upstream, UPSTREAM_FIELDS) });
   if (!service.success) return { accepted: false, reason: 'Invalid', message: problemMessage(service.error, SERVICE_FIELDS, 'spec.upstream') };
+  return { accepted: true, value: service.data };
+}
+
+export function desiredRoute(route: RouteResource): Evaluation<DesiredRoute> {
+  const name = operatorEntityName(route.metadata.namespace ?? '', route.metadata.name);
+  const { spec } = route;
+  const service = desiredService(name, spec);
+  if (!service.accepted) return service;
   const parsed = routeSchema.safeParse({
     name,
-    service: name,
+    ...(service.value === null ? {} : { service: name }),
     paths: [...(spec.match.paths ?? []), ...(spec.match.pathMatches ?? [])],
     methods: spec.match.methods ?? [],
     hosts: spec.match.hosts ?? [],
@@ -71,5 +117,5 @@ export function desiredRoute(route: RouteResource): Evaluation<{ service: Servic
     const issues = parsed.error.issues.map((issue) => ({ ...issue, path: pathsIssuePath(issue, stringCount) }));
     return { accepted: false, reason: 'Invalid', message: problemMessage({ issues }, ROUTE_FIELDS, 'spec') };
   }
-  return { accepted: true, value: { service: service.data, route: parsed.data } };
+  return { accepted: true, value: { service: service.value, route: parsed.data } };
 }

@@ -1,5 +1,4 @@
 // Route controller: the shared config-resource reconcile with the Route's own validation, and what it watches.
-import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Reconcile } from '../../kube/queue.js';
 import type { RouteResource } from '../../kube/resources.js';
 import { createConfigResourceReconciler } from '../config-resource.js';
@@ -8,7 +7,7 @@ import { versionHolding } from '../config-sync/config-sync.js';
 import type { ControllerContext } from '../context.js';
 import type { ControllerDeclaration } from '../controller.js';
 import { ownObjects } from '../watches.js';
-import { desiredRoute, operatorEntityName } from './desired-route.js';
+import { desiredRoute, operatorEntityName, type DesiredRoute } from './desired-route.js';
 
 export function createRouteReconciler(context: ControllerContext): Reconcile {
   return createConfigResourceReconciler<RouteResource>(context, {
@@ -17,7 +16,7 @@ export function createRouteReconciler(context: ControllerContext): Reconcile {
     cached: (ctx, key) => ctx.informers.routes.get(key),
     evaluate: (_ctx, route) => desiredRoute(route),
     versionHolding: (ctx, tenantId, value) => {
-      const { service, route } = value as { service: ServiceConfig; route: RouteConfig };
+      const { service, route } = value as DesiredRoute;
       return versionHolding(ctx.pool, tenantId, service, route);
     },
     acceptedMessage: (route) =>
