@@ -164,6 +164,16 @@ test('in use: a CA bundle named by caCertificate cannot be deleted (409), and no
   assert.deepEqual(listenerOnCa.body.error.details.map((d: { path: string }) => d.path), [`config.certificates[${caIndex}].key`]);
   assert.match(listenerOnCa.body.error.details[0].message, /listener 'web-ca' needs one/);
   assert.equal((await api.call('GET', '/config')).body.version, before.body.version, 'no refused write recorded a version');
+
+  // The listeners and services resources refuse naming a CA bundle where a key is needed, at their own field.
+  const listener = await api.call('POST', '/listeners', { body: { ...web, name: 'web-ca', hostname: 'ca.example.com', tls: { certificates: ['site', 'internal-ca'] } } });
+  assert.equal(listener.status, 400, listener.text);
+  assert.deepEqual(listener.body.error.details, [{ path: 'tls.certificates[1]', message: "certificate 'internal-ca' has no key: a listener needs one" }]);
+  const service = await api.call('PUT', '/services/users', { body: { name: 'users', url: 'https://users:8443', tls: { caCertificate: 'internal-ca', clientCertificate: 'internal-ca' } } });
+  assert.equal(service.status, 400, service.text);
+  assert.deepEqual(service.body.error.details, [{ path: 'tls.clientCertificate', message: "certificate 'internal-ca' has no key: a client certificate needs one" }]);
+  const caOnly = await api.call('PUT', '/services/users', { body: { name: 'users', url: 'https://users:8443', tls: { caCertificate: 'internal-ca' } } });
+  assert.equal(caOnly.status, 200, caOnly.text);
 });
 
 test('without SECRETS_ENCRYPTION_KEY a CA bundle can still be written (no key to seal); a keyed one is a 503', async () => {
