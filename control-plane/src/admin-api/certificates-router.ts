@@ -1,9 +1,8 @@
 // /tenants/:tenantId/certificates: pushed TLS certificates (issue 15, DESIGN §10 "Private keys"). Shows the chain,
-// names, leaf fingerprint, expiry and the key's SHA-256; never the key once it is written.
+// names, leaf fingerprint, expiry and the key's SHA-256; never the key once it is written. A CA bundle has no `key`.
 import type { FastifyInstance } from 'fastify';
 import { ApiError, parseOrThrow } from '../http/errors.js';
 import {
-  CERTIFICATES_DISABLED_MESSAGE,
   createCertificate,
   deleteCertificate,
   getCertificate,
@@ -25,7 +24,7 @@ export function presentCertificate(row: CertificateRow): Record<string, unknown>
     fingerprintSha256: row.fingerprint_sha256,
     notBefore: row.not_before,
     notAfter: row.not_after,
-    key: { sha256: row.key_sha256 },
+    ...(row.key_sha256 === null ? {} : { key: { sha256: row.key_sha256 } }),
     managedBy: row.managed_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -33,18 +32,16 @@ export function presentCertificate(row: CertificateRow): Record<string, unknown>
 }
 
 export function registerCertificateRoutes(app: FastifyInstance, db: TenantDb, box: SecretBox | undefined, now: () => Date): void {
-  const sealing = (): SecretBox => {
-    if (box === undefined) throw new ApiError(503, 'service_unavailable', CERTIFICATES_DISABLED_MESSAGE);
-    return box;
-  };
   app.get('', async (request) => ({ data: (await listCertificates(db, request.tenantId)).map(presentCertificate) }));
 
   app.post('', async (request, reply) => {
     const input = parseOrThrow(certificateInputSchema, request.body);
-    if (typeof input.key !== 'string') {
-      throw new ApiError(400, 'validation_failed', 'key: a new certificate needs its key as PEM', [{ path: 'key', message: 'a new certificate needs its key as PEM' }]);
+    if (input.key !== undefined && typeof input.key !== 'string') {
+      const message = 'a new certificate needs its key as PEM (or no key, for a CA bundle)';
+      throw new ApiError(400, 'validation_failed', `key: ${message}`, [{ path: 'key', message }]);
     }
-    const row = await createCertificate(db, request.tenantId, input, sealing(), now());
+    // Without SECRETS_ENCRYPTION_KEY only a CA bundle can be stored (CertificatesDisabledError is a 503).
+    const row = await createCertificate(db, request.tenantId, input, box, now());
     return reply.code(201).send(presentCertificate(row));
   });
 
@@ -53,7 +50,7 @@ export function registerCertificateRoutes(app: FastifyInstance, db: TenantDb, bo
   app.put<{ Params: { id: string } }>('/:id', async (request) => {
     const ref = parseEntityRef(request.params.id, 'id');
     const input = parseOrThrow(certificateInputSchema, request.body);
-    return presentCertificate(await updateCertificate(db, request.tenantId, ref, input, sealing(), now()));
+    return presentCertificate(await updateCertificate(db, request.tenantId, ref, input, box, now()));
   });
 
   app.delete<{ Params: { id: string } }>('/:id', async (request, reply) => {

@@ -1,4 +1,4 @@
-// Reads a pushed certificate (DESIGN §10 `certificates`): its PEM chain and private key, checked and summarised
+// Reads a pushed certificate (DESIGN §10 `certificates`): its PEM chain and private key (none for a CA bundle), checked and summarised
 // (names, chain, validity, fingerprints). Pure. No refusal ever quotes the PEM text: messages name the field
 // and the problem only.
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
@@ -73,8 +73,12 @@ export function inspectPrivateKey(keyPem: string, path: string): Inspection<{ ke
   return { ok: true, value: { key, pem, sha256: privateKeyFingerprint(key) } };
 }
 
-/** Parses a PEM chain, leaf first, and checks it is in date at `now`; problems name `path`. */
-export function inspectCertificateChain(certPem: string, path: string, now: Date): Inspection<CertificateSummary> {
+/**
+ * Parses a PEM chain, leaf first, and checks it is in date at `now`; problems name `path`. A `bundle` (a keyless
+ * entry: CA certificates to verify upstreams with) may hold unrelated certificates, so their order is not checked;
+ * its summary (names, fingerprint, validity) is its first certificate's.
+ */
+export function inspectCertificateChain(certPem: string, path: string, now: Date, bundle = false): Inspection<CertificateSummary> {
   const fail = (message: string, at = path): Inspection<never> => ({ ok: false, problems: [{ path: at, message }] });
   if (Buffer.byteLength(certPem, 'utf8') > MAX_CERT_PEM_BYTES) return fail(`must be at most ${MAX_CERT_PEM_BYTES} bytes`);
   const blocks = blocksOf(certPem);
@@ -90,7 +94,7 @@ export function inspectCertificateChain(certPem: string, path: string, now: Date
     }
   }
   const leaf = chain[0] as X509Certificate;
-  for (let index = 0; index + 1 < chain.length; index++) {
+  for (let index = 0; !bundle && index + 1 < chain.length; index++) {
     if (!(chain[index] as X509Certificate).checkIssued(chain[index + 1] as X509Certificate)) {
       return fail(`certificate ${index + 2} of the chain did not issue certificate ${index + 1} (order the chain leaf first)`);
     }

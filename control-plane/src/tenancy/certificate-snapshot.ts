@@ -1,23 +1,23 @@
 // The three forms of a tenant's pushed certificates in a config (DESIGN §10 "Private keys"): stored (the key sealed,
 // in config_versions), public (the key's SHA-256 only: GET /config, and what the config hash covers) and revealed
-// (the key as PEM: only the frame sent to a gateway, built in memory). Pure.
+// (the key as PEM: only the frame sent to a gateway, built in memory). A CA bundle has no key in any form. Pure.
 import { canonicalConfig, type GatewayConfig } from '@novagate/gateway/config';
 import type { SecretBox } from './secret-box.js';
 
 export interface StoredCertificate {
   name: string;
   cert: string;
-  key: { sha256: string; sealed: string };
+  key?: { sha256: string; sealed: string };
 }
 export interface PublicCertificate {
   name: string;
   cert: string;
-  key: { sha256: string };
+  key?: { sha256: string };
 }
 export interface RevealedCertificate {
   name: string;
   cert: string;
-  key: string;
+  key?: string;
 }
 
 /** A snapshot as config_versions holds it: `certificates` only when the tenant has some (DESIGN §10 Compatibility). */
@@ -30,7 +30,7 @@ export type RevealedConfig = ConfigWithout & { certificates?: RevealedCertificat
 export function publicConfig(config: StoredConfig): PublicConfig {
   const { certificates, ...rest } = config;
   if (certificates === undefined) return config;
-  return { ...rest, certificates: certificates.map(({ name, cert, key }) => ({ name, cert, key: { sha256: key.sha256 } })) };
+  return { ...rest, certificates: certificates.map(({ name, cert, key }) => (key === undefined ? { name, cert } : { name, cert, key: { sha256: key.sha256 } })) };
 }
 
 /** The stored text and the hash of a snapshot: the hash covers the public form (fingerprints, not sealed keys). */
@@ -47,6 +47,12 @@ export function serialiseSnapshot(config: StoredConfig): { json: string; hash: s
 export function revealConfig(config: StoredConfig, tenantId: string, box: SecretBox | undefined): RevealedConfig {
   const { certificates, ...rest } = config;
   if (certificates === undefined) return rest;
-  if (box === undefined) throw new Error('the config holds certificates but SECRETS_ENCRYPTION_KEY is not set on this control plane');
-  return { ...rest, certificates: certificates.map(({ name, cert, key }) => ({ name, cert, key: box.open(key.sealed, tenantId) })) };
+  return {
+    ...rest,
+    certificates: certificates.map(({ name, cert, key }) => {
+      if (key === undefined) return { name, cert };
+      if (box === undefined) throw new Error('the config holds certificates with keys but SECRETS_ENCRYPTION_KEY is not set on this control plane');
+      return { name, cert, key: box.open(key.sealed, tenantId) };
+    }),
+  };
 }

@@ -1,10 +1,11 @@
 // A tenant's pushed TLS certificates (DESIGN §10 `certificates`): checked, the key sealed (secret-box.ts), stored,
-// listed without the key, and recorded in a new config version by every write, in one tenant transaction.
+// listed without the key, and recorded in a new config version by every write, in one tenant transaction. An entry
+// without a key is a CA bundle (migration 013): nothing to seal, and only services[].tls.caCertificate may name it.
 import type { ConfigProblem } from '@novagate/gateway/config';
 import type pg from 'pg';
 import type { Queryable } from '../db/pool.js';
 import { isPgError, PG_UNIQUE_VIOLATION } from '../db/pool.js';
-import { inspectCertificateChain, inspectPrivateKey, keyMatchesLeaf, type ChainEntry } from './certificate-pem.js';
+import { inspectCertificateChain, inspectPrivateKey, keyMatchesLeaf, type CertificateSummary, type ChainEntry } from './certificate-pem.js';
 import { lockTenantForConfigChange, recordConfigVersion } from './config-versions.js';
 import { describeRef, type EntityRef } from './entity-ref.js';
 import { quotedTenantSchema } from './schema-name.js';
@@ -12,11 +13,11 @@ import type { SecretBox } from './secret-box.js';
 import { alreadyExists, conflict, invalidConfig, managedByOperator, notFound, StoreError } from './store-error.js';
 import type { TenantDb } from './tenant-db.js';
 
-/** A certificate as written: the key as PEM, or `{sha256}` to keep the stored key (renewal with the same key). */
+/** A certificate as written: the key as PEM, `{sha256}` to keep the stored key (renewal with the same key), or none (a CA bundle). */
 export interface CertificateInput {
   name: string;
   cert: string;
-  key: string | { sha256: string };
+  key?: string | { sha256: string } | undefined;
 }
 
 /** A stored certificate as the API reads it: never the key, sealed or not. */
@@ -24,7 +25,8 @@ export interface CertificateRow {
   id: string;
   name: string;
   cert_pem: string;
-  key_sha256: string;
+  /** null for a CA bundle (no key). */
+  key_sha256: string | null;
   names: string[];
   chain: ChainEntry[];
   fingerprint_sha256: string;
@@ -39,8 +41,9 @@ export interface CertificateRow {
 export interface CertificateRecord {
   name: string;
   certPem: string;
-  keySealed: string;
-  keySha256: string;
+  /** Both null for a CA bundle. */
+  keySealed: string | null;
+  keySha256: string | null;
   names: string[];
   chain: ChainEntry[];
   fingerprintSha256: string;
@@ -55,18 +58,24 @@ const table = (tenantId: string) => `${quotedTenantSchema(tenantId)}.certificate
 
 /**
  * Checks `input` and seals its key; `existing` is the stored certificate of that name, whose key a `{sha256}`
- * input keeps (re-sealed under the current key). Problems name `path` + field; none quotes the PEM.
+ * input keeps (re-sealed under the current key). Problems name `path` + field; none quotes the PEM. A CA bundle
+ * (no key) needs no `box`; a key without one is CertificatesDisabledError.
  */
 export function certificateRecord(
   input: CertificateInput,
-  existing: { key_sha256: string; key_sealed: string } | null,
-  box: SecretBox,
+  existing: { key_sha256: string | null; key_sealed: string | null } | null,
+  box: SecretBox | undefined,
   tenantId: string,
   now: Date,
   path: string,
 ): CertificateRecord {
+  const chain = inspectCertificateChain(input.cert, `${path}cert`, now, input.key === undefined);
+  if (input.key === undefined) {
+    if (!chain.ok) throw invalidConfig(chain.problems, 'certificate is invalid');
+    return { name: input.name, ...summaryColumns(chain.value), keySealed: null, keySha256: null };
+  }
+  if (box === undefined) throw certificatesDisabled();
   const problems: ConfigProblem[] = [];
-  const chain = inspectCertificateChain(input.cert, `${path}cert`, now);
   if (!chain.ok) problems.push(...chain.problems);
   let keyPem: string | null = null;
   let keySha256: string | null = null;
@@ -74,8 +83,9 @@ export function certificateRecord(
     const key = inspectPrivateKey(input.key, `${path}key`);
     if (!key.ok) problems.push(...key.problems);
     else [keyPem, keySha256] = [key.value.pem, key.value.sha256];
-  } else if (existing === null || existing.key_sha256 !== input.key.sha256.toLowerCase()) {
-    const message = existing === null ? 'no stored certificate of this name has a key to keep; send the key as PEM' : 'is not the SHA-256 of the stored key';
+  } else if (existing === null || existing.key_sha256 === null || existing.key_sealed === null || existing.key_sha256 !== input.key.sha256.toLowerCase()) {
+    const message =
+      existing === null || existing.key_sha256 === null ? 'no stored certificate of this name has a key to keep; send the key as PEM' : 'is not the SHA-256 of the stored key';
     problems.push({ path: `${path}key.sha256`, message });
   } else {
     [keyPem, keySha256] = [box.open(existing.key_sealed, tenantId), existing.key_sha256];
@@ -84,17 +94,19 @@ export function certificateRecord(
     problems.push({ path: `${path}key`, message: 'does not match the first certificate of the chain' });
   }
   if (problems.length > 0 || !chain.ok || keyPem === null || keySha256 === null) throw invalidConfig(problems, 'certificate is invalid');
-  const sealed = existing !== null && existing.key_sha256 === keySha256 && box.isCurrent(existing.key_sealed) ? existing.key_sealed : box.seal(keyPem, tenantId);
+  const sealed =
+    existing !== null && existing.key_sealed !== null && existing.key_sha256 === keySha256 && box.isCurrent(existing.key_sealed) ? existing.key_sealed : box.seal(keyPem, tenantId);
+  return { name: input.name, ...summaryColumns(chain.value), keySealed: sealed, keySha256 };
+}
+
+function summaryColumns(summary: CertificateSummary): Omit<CertificateRecord, 'name' | 'keySealed' | 'keySha256'> {
   return {
-    name: input.name,
-    certPem: chain.value.certPem,
-    keySealed: sealed,
-    keySha256,
-    names: chain.value.names,
-    chain: chain.value.chain,
-    fingerprintSha256: chain.value.fingerprintSha256,
-    notBefore: chain.value.notBefore,
-    notAfter: chain.value.notAfter,
+    certPem: summary.certPem,
+    names: summary.names,
+    chain: summary.chain,
+    fingerprintSha256: summary.fingerprintSha256,
+    notBefore: summary.notBefore,
+    notAfter: summary.notAfter,
   };
 }
 
@@ -115,8 +127,8 @@ interface StoredKey {
   id: string;
   name: string;
   cert_pem: string;
-  key_sha256: string;
-  key_sealed: string;
+  key_sha256: string | null;
+  key_sealed: string | null;
   managed_by: string;
 }
 
@@ -126,9 +138,11 @@ async function storedKeysByName(db: Queryable, tenantId: string): Promise<Map<st
   return new Map(rows.map((row) => [row.name, row]));
 }
 
-/** The certificate exactly as GET /config shows it: the stored chain and the stored key's fingerprint. */
+/** The certificate exactly as GET /config shows it: the stored chain and the stored key's fingerprint (or no key, for a CA bundle). */
 function isUnchanged(input: CertificateInput, stored: StoredKey): boolean {
-  return typeof input.key !== 'string' && input.key.sha256.toLowerCase() === stored.key_sha256 && input.cert === stored.cert_pem;
+  if (input.cert !== stored.cert_pem) return false;
+  if (input.key === undefined) return stored.key_sha256 === null;
+  return typeof input.key !== 'string' && input.key.sha256.toLowerCase() === stored.key_sha256;
 }
 
 export async function insertCertificate(db: Queryable, tenantId: string, record: CertificateRecord, managedBy: 'api' | 'kubernetes'): Promise<string> {
@@ -154,8 +168,8 @@ export async function deleteCertificates(db: Queryable, tenantId: string, ids: r
   await db.query(`DELETE FROM ${table(tenantId)} WHERE id = ANY($1::uuid[])`, [ids]);
 }
 
-async function findCertificate(db: Queryable, tenantId: string, ref: EntityRef): Promise<CertificateRow & { key_sealed: string }> {
-  const { rows } = await db.query<CertificateRow & { key_sealed: string }>(
+async function findCertificate(db: Queryable, tenantId: string, ref: EntityRef): Promise<CertificateRow & { key_sealed: string | null }> {
+  const { rows } = await db.query<CertificateRow & { key_sealed: string | null }>(
     `SELECT ${COLUMNS}, key_sealed FROM ${table(tenantId)} WHERE ${ref.by === 'id' ? 'id = $1::uuid' : 'name = $1'}`,
     [ref.by === 'id' ? ref.id : ref.name],
   );
@@ -163,7 +177,7 @@ async function findCertificate(db: Queryable, tenantId: string, ref: EntityRef):
   return rows[0];
 }
 
-function withoutKey(row: CertificateRow & { key_sealed?: string }): CertificateRow {
+function withoutKey(row: CertificateRow & { key_sealed?: string | null }): CertificateRow {
   const { key_sealed: _sealed, ...rest } = row;
   return rest;
 }
@@ -199,22 +213,34 @@ async function writeCertificate(
 /** The most certificates one tenant stores (as with consumer keys, one more is a 409 `conflict`). */
 export const MAX_CERTIFICATES_PER_TENANT = 1000;
 
-export async function createCertificate(db: TenantDb, tenantId: string, input: CertificateInput, box: SecretBox, now: Date): Promise<CertificateRow> {
+export async function createCertificate(db: TenantDb, tenantId: string, input: CertificateInput, box: SecretBox | undefined, now: Date): Promise<CertificateRow> {
   const row = await writeCertificate(db, tenantId, async (client) => {
     const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table(tenantId)}`);
     if ((rows[0]?.count ?? 0) >= MAX_CERTIFICATES_PER_TENANT) throw conflict(`a tenant stores at most ${MAX_CERTIFICATES_PER_TENANT} certificates`);
-    return insertCertificate(client, tenantId, certificateRecord(input, null, box, tenantId, now, ''), 'api');
+    const record = certificateRecord(input, null, box, tenantId, now, '');
+    // A listener may already name a certificate that does not exist yet: a CA bundle cannot be it.
+    if (record.keySha256 === null) await assertNoKeyNeeded(client, tenantId, record.name, 'key');
+    return insertCertificate(client, tenantId, record, 'api');
   });
   return row as CertificateRow;
 }
 
-export async function updateCertificate(db: TenantDb, tenantId: string, ref: EntityRef, input: CertificateInput, box: SecretBox, now: Date): Promise<CertificateRow> {
+export async function updateCertificate(
+  db: TenantDb,
+  tenantId: string,
+  ref: EntityRef,
+  input: CertificateInput,
+  box: SecretBox | undefined,
+  now: Date,
+): Promise<CertificateRow> {
   const row = await writeCertificate(db, tenantId, async (client) => {
     const existing = await findCertificate(client, tenantId, ref);
     if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef('certificate', ref));
     // A rename leaves whatever named the old name without its certificate.
     if (input.name !== existing.name) await assertCertificateUnused(client, tenantId, existing.name);
-    await updateCertificateRow(client, tenantId, existing.id, certificateRecord(input, existing, box, tenantId, now, ''));
+    const record = certificateRecord(input, existing, box, tenantId, now, '');
+    if (record.keySha256 === null) await assertNoKeyNeeded(client, tenantId, record.name, 'key');
+    await updateCertificateRow(client, tenantId, existing.id, record);
     return existing.id;
   });
   return row as CertificateRow;
@@ -231,6 +257,26 @@ async function certificateUsers(db: Queryable, tenantId: string, name: string): 
     [name],
   );
   return rows.map((row) => `${row.kind} '${row.name}'`);
+}
+
+/** The listeners and services (clientCertificate) that need certificate `name` to have a key. */
+async function certificateKeyUsers(db: Queryable, tenantId: string, name: string): Promise<string[]> {
+  const schema = quotedTenantSchema(tenantId);
+  const { rows } = await db.query<{ kind: string; name: string }>(
+    `(SELECT 'listener' AS kind, name FROM ${schema}.listeners WHERE spec->'tls'->'certificates' ? $1 ORDER BY name LIMIT 5)
+     UNION ALL
+     (SELECT 'service', name FROM ${schema}.services WHERE options->'tls'->>'clientCertificate' = $1 ORDER BY name LIMIT 5)`,
+    [name],
+  );
+  return rows.map((row) => `${row.kind} '${row.name}'`);
+}
+
+/** validation_failed at `path` when certificate `name`, written without a key, is one a listener or a clientCertificate names. */
+async function assertNoKeyNeeded(db: Queryable, tenantId: string, name: string, path: string): Promise<void> {
+  const users = await certificateKeyUsers(db, tenantId, name);
+  if (users.length === 0) return;
+  const message = `certificate '${name}' has no key, but ${users.join(', ')} needs one (a listener serves with it, a clientCertificate presents it); send the key, or change them first`;
+  throw invalidConfig([{ path, message }], 'certificate is invalid');
 }
 
 /** in_use while a listener or a service names certificate `name`. */
@@ -270,15 +316,16 @@ export async function replaceApiCertificates(
   for (const [index, input] of inputs.entries()) {
     const existing = stored.get(input.name) ?? null;
     if (existing?.managed_by === 'kubernetes') throw managedByOperator(`certificates[${index}] '${input.name}'`);
+    // Listeners and services are already as the new config has them: none may need a key this entry lacks.
+    if (input.key === undefined) await assertNoKeyNeeded(client, tenantId, input.name, `config.certificates[${index}].key`);
     if (existing !== null && isUnchanged(input, existing)) {
       // GET /config sent back as it was: kept without a check (a stored certificate that expired since must not
       // block every other change), re-sealed only when an older key sealed it.
-      if (box !== undefined && !box.isCurrent(existing.key_sealed)) {
+      if (box !== undefined && existing.key_sealed !== null && !box.isCurrent(existing.key_sealed)) {
         await client.query(`UPDATE ${table(tenantId)} SET key_sealed = $2 WHERE id = $1`, [existing.id, box.seal(box.open(existing.key_sealed, tenantId), tenantId)]);
       }
       continue;
     }
-    if (box === undefined) throw certificatesDisabled();
     const record = certificateRecord(input, existing, box, tenantId, now, `config.certificates[${index}].`);
     try {
       if (existing === null) await insertCertificate(client, tenantId, record, 'api');

@@ -152,7 +152,8 @@ export interface SnapshotLists {
   services: ServiceConfigColumns[];
   routes: RouteConfigColumns[];
   consumers: ConsumerConfigColumns[];
-  certificates: { name: string; cert_pem: string; key_sha256: string; key_sealed: string }[];
+  /** The key columns are null for a CA bundle. */
+  certificates: { name: string; cert_pem: string; key_sha256: string | null; key_sealed: string | null }[];
   listeners: Pick<ListenerRow, 'spec'>[];
 }
 
@@ -192,7 +193,9 @@ export function snapshotOf(lists: SnapshotLists): StoredConfig {
   return config;
 }
 
+/** A CA bundle (no key) leaves `key` out. */
 function storedCertificateOf(row: SnapshotLists['certificates'][number]): StoredCertificate {
+  if (row.key_sha256 === null || row.key_sealed === null) return { name: row.name, cert: row.cert_pem };
   return { name: row.name, cert: row.cert_pem, key: { sha256: row.key_sha256, sealed: row.key_sealed } };
 }
 

@@ -21,6 +21,7 @@ import {
   type RouteRow,
   type ServiceRow,
 } from './config-snapshot.js';
+import { assertNamedCertificatesHaveKeys } from './keyless-certificates.js';
 import { assertNoRouteConflict } from './route-conflicts.js';
 import { pathsToColumn } from './path-column.js';
 import { quotedTenantSchema } from './schema-name.js';
@@ -111,6 +112,9 @@ export const services: EntityKind<ServiceConfig, ServiceRow> = {
   async assertDeletable(db, tenantId, row) {
     const users = await routesNamingService(db, tenantId, row, 'any');
     if (users.length > 0) throw serviceInUse(row.name, users);
+  },
+  async assertNoConflict(db, tenantId, service) {
+    await assertNamedCertificatesHaveKeys(db, tenantId, { service });
   },
   explain(error) {
     if (isPgError(error, PG_FOREIGN_KEY_VIOLATION) || isPgError(error, PG_RESTRICT_VIOLATION)) {
@@ -330,6 +334,7 @@ export const listeners: EntityKind<ListenerConfig, ListenerRow> = {
   },
   async assertNoConflict(db, tenantId, listener, selfId) {
     await assertListenerFits(db, tenantId, listener, selfId);
+    await assertNamedCertificatesHaveKeys(db, tenantId, { listener });
   },
   async assertDeletable(db, tenantId, row) {
     const users = await routesOnListener(db, tenantId, row.name);

@@ -53,7 +53,7 @@ export async function currentConfig(db: TenantDb, tenantId: string): Promise<Con
 /** A PUT /config body's certificates and what writing them needs. */
 export interface CertificateReplacement {
   certificates: readonly CertificateInput[];
-  /** Seals the keys; undefined when SECRETS_ENCRYPTION_KEY is unset (then only a config without certificates is written). */
+  /** Seals the keys; undefined when SECRETS_ENCRYPTION_KEY is unset (then only CA bundles, certificates without keys, are written). */
   box: SecretBox | undefined;
   now: Date;
 }

@@ -1,4 +1,5 @@
-// Checks a certificate chain and private key in PEM: both parse, the key matches the first certificate. The
+// Checks a certificate chain and private key in PEM: both parse, the key matches the first certificate. Without a
+// key (a CA bundle: one or more certificates, used only to verify upstreams) the chain alone must parse. The
 // reasons name the field and never repeat PEM text (a key must never reach a nack, a log line or a 400).
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 
@@ -29,10 +30,11 @@ function parsePrivateKey(pem: string): KeyObject | undefined {
   }
 }
 
-/** Why `cert` and `key` cannot serve TLS together, or null. */
-export function certificatePemProblem(cert: string, key: string): PemProblem | null {
+/** Why `cert` and `key` cannot serve TLS together (or, without `key`, why `cert` is no CA bundle), or null. */
+export function certificatePemProblem(cert: string, key: string | undefined): PemProblem | null {
   const chain = parseCertificateChain(cert);
   if (chain === undefined) return { field: 'cert', message: 'must be one or more certificates in PEM form' };
+  if (key === undefined) return null;
   const privateKey = parsePrivateKey(key);
   if (privateKey === undefined) return { field: 'key', message: 'must be an unencrypted PEM private key' };
   const leaf = chain[0] as X509Certificate;

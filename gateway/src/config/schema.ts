@@ -262,7 +262,7 @@ export const upstreamTlsSchema = z.strictObject({
   /** A certificate (of `certificates` or TLS_CERT_DIR) whose chain is the CA bundle to verify the upstream with. */
   caCertificate: entityName('certificate name').optional(),
   serverName: z.string().regex(SERVER_NAME_PATTERN, { message: 'must be a lower-case hostname' }).optional(),
-  /** A certificate with its key, presented to the upstream (mTLS). */
+  /** A certificate with its key, presented to the upstream (mTLS); a keyless (CA-only) entry is refused. */
   clientCertificate: entityName('certificate name').optional(),
   verify: z.boolean().default(true),
 });
@@ -477,12 +477,13 @@ export const listenerSchema = z.strictObject({
 });
 
 // The PEM texts are checked here (parse, key matches certificate) so every entry refuses a bad one with the
-// field named; no message ever repeats PEM text.
+// field named; no message ever repeats PEM text. Without `key` the entry is a CA bundle: only
+// services[].tls.caCertificate may name it (gatewayConfigSchema and, for TLS_CERT_DIR, compile refuse the rest).
 export const certificateSchema = z
   .strictObject({
     name: entityName('certificate name'),
     cert: z.string().min(1).max(MAX_CERTIFICATE_PEM_CHARS, { message: `must be at most ${MAX_CERTIFICATE_PEM_CHARS} characters` }),
-    key: z.string().min(1).max(MAX_KEY_PEM_CHARS, { message: `must be at most ${MAX_KEY_PEM_CHARS} characters` }),
+    key: z.string().min(1).max(MAX_KEY_PEM_CHARS, { message: `must be at most ${MAX_KEY_PEM_CHARS} characters` }).optional(),
   })
   .superRefine((certificate, ctx) => {
     const problem = certificatePemProblem(certificate.cert, certificate.key);
@@ -563,6 +564,33 @@ function listenerProblems(listeners: readonly ListenerConfigShape[], certificate
   });
 }
 
+/** Why a listener (or a client certificate) cannot use certificate `name`: it has no key. */
+export function keylessCertificateMessage(name: string, user: 'listener' | 'clientCertificate'): string {
+  return `certificate '${name}' has no key: ${user === 'listener' ? 'a listener' : 'a client certificate'} needs one`;
+}
+
+/**
+ * The listeners and clientCertificates that name a certificate of `keyless` (CA bundles), with their paths; the
+ * gateway checks TLS_CERT_DIR's keyless ones the same way at compile (pipeline/compile.ts environmentProblems).
+ */
+export function keylessCertificateProblems(
+  config: { services: readonly { tls?: { clientCertificate?: string | undefined } | undefined }[]; listeners?: readonly { tls?: { certificates: readonly string[] } | undefined }[] | undefined },
+  keyless: ReadonlySet<string>,
+): { path: (string | number)[]; message: string }[] {
+  if (keyless.size === 0) return [];
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  (config.listeners ?? []).forEach((listener, index) => {
+    listener.tls?.certificates.forEach((name, certificateIndex) => {
+      if (keyless.has(name)) problems.push({ path: ['listeners', index, 'tls', 'certificates', certificateIndex], message: keylessCertificateMessage(name, 'listener') });
+    });
+  });
+  config.services.forEach((service, index) => {
+    const name = service.tls?.clientCertificate;
+    if (name !== undefined && keyless.has(name)) problems.push({ path: ['services', index, 'tls', 'clientCertificate'], message: keylessCertificateMessage(name, 'clientCertificate') });
+  });
+  return problems;
+}
+
 export const gatewayConfigSchema = z
   .strictObject({
     services: z.array(serviceSchema).max(10_000).default([]),
@@ -580,6 +608,9 @@ export const gatewayConfigSchema = z
     jwtConsumerProblems(config.consumers, ctx);
     for (const problem of basicAuthUsernameProblems(config.consumers)) ctx.addIssue({ code: 'custom', ...problem });
     listenerProblems(config.listeners ?? [], config.certificates ?? [], ctx);
+    for (const problem of keylessCertificateProblems(config, new Set((config.certificates ?? []).filter((c) => c.key === undefined).map((c) => c.name)))) {
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
     let regexPaths = 0;
     config.routes.forEach((route, index) => {
       route.paths.forEach((path, pathIndex) => {

@@ -1,6 +1,8 @@
 // TLS_CERT_DIR: certificates that live on the gateway only (`<name>.crt` with `<name>.key`), read at start,
 // on fs.watch events and every 30 s in case an event was missed (mounted Secrets swap a symlink). A file
 // that does not parse or whose key does not match is logged with its name only, and the previous pair stays.
+// `<name>.crt` without `<name>.key` is a CA bundle (keyless): services[].tls.caCertificate may name it, and
+// compile refuses a listener or a clientCertificate that does (pipeline/compile.ts environmentProblems).
 import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { certificatePemProblem } from '../config/certificate-pem.js';
@@ -11,7 +13,8 @@ const MAX_FILE_BYTES = 64 * 1024;
 
 export interface PemPair {
   readonly cert: string;
-  readonly key: string;
+  /** Absent when there is no `<name>.key`: a CA bundle. */
+  readonly key?: string | undefined;
 }
 
 export interface CertificateDir {
@@ -65,11 +68,19 @@ export function watchCertificateDir(options: CertificateDirOptions): Certificate
       const keyFile = join(dir, `${name}.key`);
       let pair: PemPair;
       try {
-        pair = { cert: readSmall(certFile), key: readSmall(keyFile) };
+        const key = entries.includes(`${name}.key`) ? readSmall(keyFile) : undefined;
+        pair = { cert: readSmall(certFile), key };
       } catch (error) {
         reportOnce(certFile, `cannot read ${name}.crt or ${name}.key (${(error as { code?: string }).code ?? (error as Error).message})`);
         const previous = pairs.get(name);
         if (previous !== undefined) next.set(name, previous);
+        continue;
+      }
+      const previousKeyed = pairs.get(name);
+      if (pair.key === undefined && previousKeyed?.key !== undefined) {
+        // A pair that lost its key (deleted, or mid-copy) keeps serving: turning keyless takes a restart.
+        reportOnce(keyFile, `${name}.key is gone; a ${name}.crt alone is a CA bundle, which cannot replace a certificate with a key until the gateway restarts`);
+        next.set(name, previousKeyed);
         continue;
       }
       const problem = certificatePemProblem(pair.cert, pair.key);

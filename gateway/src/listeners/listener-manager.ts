@@ -195,13 +195,14 @@ export function createListenerManager(options: ListenerManagerOptions): Listener
   function loadedCertificates(compiled: CompiledConfig): Map<string, LoadedCertificate> {
     const loaded = new Map<string, LoadedCertificate>();
     const wanted = new Set(compiled.listeners.flatMap((listener) => listener.certificates));
+    // A keyless entry (a CA bundle) cannot serve: compile refuses a listener naming one, and it is skipped here.
     for (const certificate of compiled.config.certificates ?? []) {
-      if (wanted.has(certificate.name)) loaded.set(certificate.name, loadCertificate(certificate.name, certificate.cert, certificate.key));
+      if (wanted.has(certificate.name) && certificate.key !== undefined) loaded.set(certificate.name, loadCertificate(certificate.name, certificate.cert, certificate.key));
     }
     for (const name of wanted) {
-      if (loaded.has(name)) continue;
+      if (loaded.has(name) || compiled.config.certificates?.some((certificate) => certificate.name === name) === true) continue;
       const pair = options.certificateDir?.get(name);
-      if (pair !== undefined) loaded.set(name, loadCertificate(name, pair.cert, pair.key));
+      if (pair?.key !== undefined) loaded.set(name, loadCertificate(name, pair.cert, pair.key));
     }
     return loaded;
   }

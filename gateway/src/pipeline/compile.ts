@@ -1,7 +1,7 @@
 // Turns a validated config into what the hot path uses: the route table, and per route its upstream and
 // its policy chain. The order of policies is the one list below (auth identifies the consumer the rate
 // limiter counts by). Work that can be done here is never done per request.
-import type { GatewayConfig, ConfigProblem, RouteConfig } from '../config/index.js';
+import { keylessCertificateMessage, type GatewayConfig, type ConfigProblem, type RouteConfig } from '../config/index.js';
 import { compileRouter, type Router } from '../routing/router.js';
 import { createUpstreamService, type UpstreamService } from '../proxy/upstream.js';
 import { systemResolver } from '../upstream/resolver.js';
@@ -73,21 +73,27 @@ function environmentProblems(config: GatewayConfig, deps: CompileDeps): ConfigPr
     }
   });
   const pushed = new Set((config.certificates ?? []).map((certificate) => certificate.name));
+  const lookup = certificateLookup(config, deps.localCertificatePem);
   for (const listener of servedListeners(config, scopeOf(deps))) {
     listener.certificates.forEach((name, index) => {
-      if (pushed.has(name) || deps.localCertificate?.(name) === true) return;
-      problems.push({
-        path: `listeners[${listener.index ?? 0}].tls.certificates[${index}]`,
-        message: `listener '${listener.name}' names certificate '${name}', which is neither in certificates nor in TLS_CERT_DIR`,
-      });
+      const path = `listeners[${listener.index ?? 0}].tls.certificates[${index}]`;
+      if (pushed.has(name)) return; // a keyless pushed entry is refused by the schema
+      if (deps.localCertificate?.(name) !== true) {
+        problems.push({ path, message: `listener '${listener.name}' names certificate '${name}', which is neither in certificates nor in TLS_CERT_DIR` });
+        return;
+      }
+      // TLS_CERT_DIR's `<name>.crt` without `<name>.key`: a CA bundle.
+      const local = deps.localCertificatePem?.(name);
+      if (local !== undefined && local.key === undefined) problems.push({ path, message: keylessCertificateMessage(name, 'listener') });
     });
   }
-  const lookup = certificateLookup(config, deps.localCertificatePem);
   config.services.forEach((service, index) => {
     const tls = upstreamTlsOptions(service.tls, lookup);
     if ('missing' in tls) {
       const name = service.tls?.[tls.missing] as string;
       problems.push({ path: `services[${index}].tls.${tls.missing}`, message: `names certificate '${name}', which is neither in certificates nor in TLS_CERT_DIR` });
+    } else if ('keyless' in tls) {
+      problems.push({ path: `services[${index}].tls.clientCertificate`, message: keylessCertificateMessage(service.tls?.clientCertificate as string, 'clientCertificate') });
     }
   });
   return problems;
@@ -98,7 +104,7 @@ function serviceTls(service: GatewayConfig['services'][number], lookup: Certific
   const first = service.targets?.[0]?.url ?? service.url;
   if (first === undefined || !first.toLowerCase().startsWith('https:')) return undefined;
   const tls = upstreamTlsOptions(service.tls, lookup);
-  return 'missing' in tls ? undefined : tls;
+  return 'missing' in tls || 'keyless' in tls ? undefined : tls;
 }
 
 function scopeOf(deps: CompileDeps): ListenerScope {

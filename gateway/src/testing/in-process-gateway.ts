@@ -42,7 +42,7 @@ export interface TestGatewayOptions {
   /** Resolves upstream target host names (the system resolver when absent). */
   resolver?: Resolver;
   /** Certificates as if in TLS_CERT_DIR, for upstream TLS. */
-  localCertificatePem?: (name: string) => { cert: string; key: string } | undefined;
+  localCertificatePem?: (name: string) => { cert: string; key?: string | undefined } | undefined;
   /** JWKS sources and fetch hooks for jwt.providers routes (a fresh set per gateway when absent). */
   jwt?: JwtProviderDeps;
 }

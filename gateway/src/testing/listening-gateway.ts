@@ -44,6 +44,7 @@ export async function startListeningGateway(config: unknown, options: ListeningG
       onRateLimited: () => undefined,
       listenerScope: { gatewayName: options.gatewayName, defaultPort: 0 },
       localCertificate: (name) => options.certificateDir?.has(name) === true,
+      localCertificatePem: (name) => options.certificateDir?.get(name),
     },
     {
       // Called from apply below, once `listeners` exists.

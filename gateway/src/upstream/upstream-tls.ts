@@ -1,13 +1,15 @@
 // A service's upstream TLS settings turned into connect options: the CA chain of a named certificate, the SNI
 // and verification name, a client certificate for mTLS, and whether to verify at all. Certificates are found
 // in the config's `certificates`, then in TLS_CERT_DIR. The fingerprint tells connections with different
-// settings apart (and is a hash, so connection keys never hold PEM text).
+// settings apart (and is a hash, so connection keys never hold PEM text). A certificate without a key (a CA bundle)
+// serves as caCertificate only.
 import { createHash } from 'node:crypto';
 import type { GatewayConfig, UpstreamTlsConfig } from '../config/index.js';
 
 export interface PemPair {
   readonly cert: string;
-  readonly key: string;
+  /** Absent for a CA bundle (a keyless entry). */
+  readonly key?: string | undefined;
 }
 
 /** A certificate by name: the config's own, then a gateway-local one (TLS_CERT_DIR). */
@@ -30,20 +32,24 @@ export function certificateLookup(config: GatewayConfig, local: ((name: string) 
   return (name) => pushed.get(name) ?? local?.(name);
 }
 
-/** The connect options for `tls`, or the field naming a certificate that cannot be found. */
-export function upstreamTlsOptions(tls: UpstreamTlsConfig | undefined, lookup: CertificateLookup): UpstreamTlsOptions | { missing: 'caCertificate' | 'clientCertificate' } {
+/** Why `tls` cannot be used: the field naming a certificate that cannot be found, or a client certificate without a key. */
+export type UpstreamTlsProblem = { missing: 'caCertificate' | 'clientCertificate' } | { keyless: 'clientCertificate' };
+
+/** The connect options for `tls`, or why they cannot be made. */
+export function upstreamTlsOptions(tls: UpstreamTlsConfig | undefined, lookup: CertificateLookup): UpstreamTlsOptions | UpstreamTlsProblem {
   if (tls === undefined) return { rejectUnauthorized: true, minVersion: 'TLSv1.2', fingerprint: '' };
   const ca = tls.caCertificate === undefined ? undefined : lookup(tls.caCertificate);
   if (tls.caCertificate !== undefined && ca === undefined) return { missing: 'caCertificate' };
   const client = tls.clientCertificate === undefined ? undefined : lookup(tls.clientCertificate);
   if (tls.clientCertificate !== undefined && client === undefined) return { missing: 'clientCertificate' };
+  if (client !== undefined && client.key === undefined) return { keyless: 'clientCertificate' };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([ca?.cert ?? null, client?.cert ?? null, client?.key ?? null, tls.serverName ?? null, tls.verify]))
     .digest('hex')
     .slice(0, 32);
   return {
     ...(ca === undefined ? {} : { ca: ca.cert }),
-    ...(client === undefined ? {} : { cert: client.cert, key: client.key }),
+    ...(client?.key === undefined ? {} : { cert: client.cert, key: client.key }),
     ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
     rejectUnauthorized: tls.verify,
     minVersion: 'TLSv1.2',
