@@ -120,3 +120,25 @@ test('a Route claiming what an API-managed route already claims is left out with
   const services = await db.pool.query(`SELECT name FROM ${schema}.services ORDER BY name`);
   assert.deepEqual(services.rows.map((row) => row.name), ['api-made', 'k8s.ns.r00'], 'no service is written for the refused Route');
 });
+
+test('a Route\'s service that an admin-API route names in backends or mirrors is kept when the Route goes, and deleted once unused', async () => {
+  const tenantId = await newTenant('pro');
+  const schema = quotedTenantSchema(tenantId);
+  await applyTenantConfig(db.pool, tenantId, desiredRoutes(2));
+  await db.pool.query(
+    `INSERT INTO ${schema}.routes (name, service_id, paths, options) VALUES ('api-split', NULL, '{/split}', $1), ('api-mirror', NULL, '{/mirror}', $2)`,
+    [JSON.stringify({ backends: [{ service: 'k8s.ns.r00', weight: 1 }] }), JSON.stringify({ backends: [{ invalid: true, weight: 1 }], mirrors: [{ service: 'k8s.ns.r01' }] })],
+  );
+  const gone = await applyTenantConfig(db.pool, tenantId, emptyDesired());
+  assert.ok(gone);
+  assert.deepEqual(gone.kept.sort(), ['k8s.ns.r00', 'k8s.ns.r01']);
+  const routes = await db.pool.query(`SELECT name FROM ${schema}.routes ORDER BY name`);
+  assert.deepEqual(routes.rows.map((row) => row.name), ['api-mirror', 'api-split'], 'the Routes\' own routes are gone');
+  const kept = await db.pool.query(`SELECT name FROM ${schema}.services ORDER BY name`);
+  assert.deepEqual(kept.rows.map((row) => row.name), ['k8s.ns.r00', 'k8s.ns.r01'], 'services still named stay, so the config stays valid');
+  await db.pool.query(`DELETE FROM ${schema}.routes WHERE name = 'api-split'`);
+  const later = await applyTenantConfig(db.pool, tenantId, emptyDesired());
+  assert.deepEqual(later?.kept, ['k8s.ns.r01']);
+  const left = await db.pool.query(`SELECT name FROM ${schema}.services ORDER BY name`);
+  assert.deepEqual(left.rows.map((row) => row.name), ['k8s.ns.r01']);
+});

@@ -32,6 +32,11 @@ export interface AppliedConfig {
   problems: Map<string, Problem>;
   /** Owners whose rows this sync inserted or updated. */
   written: Set<string>;
+  /**
+   * Services no Route asks for any more that were kept: admin-API routes still name them in `backends` or
+   * `mirrors` (deleting them would leave a config the gateways refuse). Deleted by a later sync once unused.
+   */
+  kept: string[];
 }
 
 // The three entity kinds with their input types erased: each action carries the config of its own table.
@@ -60,6 +65,8 @@ function problemOf(table: ConfigAction['table'], error: unknown): Problem | null
 async function perform(client: PoolClient, tenantId: string, plan: string, action: ConfigAction): Promise<void> {
   const kind = KINDS[action.table];
   if (action.op === 'delete') {
+    // The in-use checks read a row's id and name only (a service named by an API route's backends or mirrors).
+    await kind.assertDeletable?.(client, tenantId, { id: action.id, name: action.name } as unknown as Parameters<NonNullable<AnyEntityKind['assertDeletable']>>[2]);
     await deleteEntities(client, tenantId, action.table, [action.id]);
   } else if (action.op === 'insert') {
     await assertWithinPlan(client, kind, tenantId, plan);
@@ -81,6 +88,7 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
     const actions = planConfigChanges(desired, await readManagedEntities(client, tenantId));
     const problems = new Map<string, Problem>();
     const written = new Set<string>();
+    const kept: string[] = [];
     // Route conflicts first, so a refused Route's service is not written either (a service no route uses).
     for (const action of actions) {
       if (action.op === 'delete' || action.table !== 'routes') continue;
@@ -98,13 +106,20 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
         await inSavepoint(client, 'operator_entity', () => perform(client, tenantId, tenant.plan, action));
         if (action.op !== 'delete') written.add(action.owner);
       } catch (error) {
-        const problem = action.op === 'delete' ? null : problemOf(action.table, error);
-        if (problem === null || action.op === 'delete') throw error;
+        if (action.op === 'delete') {
+          if (error instanceof StoreError && error.code === 'in_use') {
+            kept.push(action.name);
+            continue;
+          }
+          throw error;
+        }
+        const problem = problemOf(action.table, error);
+        if (problem === null) throw error;
         problems.set(action.owner, problem);
       }
     }
     const { version, changed } = await recordConfigVersion(client, tenantId);
-    return { version, changed, problems, written };
+    return { version, changed, problems, written, kept };
   }).catch((error: unknown) => {
     if (error instanceof UnknownTenantError) return null;
     throw error;

@@ -24,6 +24,8 @@ export interface TenantSyncResult {
   problems: Map<string, Problem>;
   /** Resources whose rows this sync wrote: their config is new in `version`. */
   written: Set<string>;
+  /** Services kept although no Route wants them: admin-API routes still name them (config-sync.ts). */
+  kept: string[];
 }
 
 const keyOfObject = (object: RouteResource | ConsumerResource) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
@@ -125,7 +127,7 @@ export class ConfigSyncer {
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
     if (applied.changed) this.onChanged(tenant, problems);
-    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written };
+    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written, kept: applied.kept };
   }
 
   /**

@@ -166,7 +166,11 @@ export function createTenantReconciler(context: ControllerContext): Reconcile {
       fields = { tenantId: account.id, schema: tenantSchemaName(account.id) };
       await ensureGatewayKey(context, tenant, account);
       fields.apiKeySecretName = gatewayKeySecretName(tenant.metadata.name);
-      await context.configSync.sync(key);
+      const synced = await context.configSync.sync(key);
+      if (synced !== null && synced.kept.length > 0) {
+        const names = synced.kept.map((name) => `'${name}'`).join(', ');
+        await context.kube.recordEvent(tenant, 'Warning', 'ServiceKept', `kept service ${names}: admin-API routes still name it in backends or mirrors; it is deleted once they stop`, context.now());
+      }
       ready = { type: 'Ready', status: 'True', reason: 'Provisioned', message: `tenant ${account.id} is provisioned on the ${tenant.spec.plan} plan` };
     } catch (error) {
       if (!(error instanceof TenantRefused)) throw error;
