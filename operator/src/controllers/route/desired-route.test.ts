@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
 import assert from 'node:assert/strict';
 import type { RouteResource } from '../../kube/resources.js';
-import { ROUTE_SERVICE_OPTIONAL, desiredRoute } from './desired-route.js';
+import { desiredRoute } from './desired-route.js';
 
 const route = (spec: Partial<RouteResource['spec']>, name = 'users'): RouteResource => ({
   metadata: { name, namespace: 'shop' },
@@ -257,20 +257,14 @@ test('policy values the CRD lets through but the gateway refuses become the reas
   }
 });
 
-test('a redirect Route without upstream has no service, once the gateway takes a route without one; until then it is refused naming spec.upstream', () => {
+test('a redirect Route without upstream has no service; a Route with neither is refused naming spec.upstream', () => {
   const redirect = { scheme: 'https', port: 443, statusCode: 301, path: { replaceFullPath: '/moved' } };
   const { upstream: _none, ...spec } = route({ redirect }).spec;
   const result = desiredRoute({ metadata: { name: 'old', namespace: 'shop' }, spec });
-  if (ROUTE_SERVICE_OPTIONAL) {
-    assert.ok(result.accepted, JSON.stringify(result));
-    assert.equal(result.value.service, null);
-    assert.equal(result.value.route.service, undefined);
-    assert.deepEqual(result.value.route.redirect, redirect);
-  } else {
-    assert.ok(!result.accepted);
-    assert.equal(result.reason, 'Invalid');
-    assert.match(result.message, /^spec\.upstream: this gateway version needs a service on every route/);
-  }
+  assert.ok(result.accepted, JSON.stringify(result));
+  assert.equal(result.value.service, null);
+  assert.equal(result.value.route.service, undefined);
+  assert.deepEqual(result.value.route.redirect, redirect);
   const neither = desiredRoute({ metadata: { name: 'old', namespace: 'shop' }, spec: { ...spec, redirect: undefined } });
   assert.ok(!neither.accepted);
   assert.equal(neither.message, 'spec.upstream: required unless spec.redirect is set');

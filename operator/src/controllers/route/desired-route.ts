@@ -42,12 +42,6 @@ const ROUTE_SPEC_FIELDS = [
   'maxBodyBytes',
 ] as const;
 
-/**
- * Whether the gateway's schema takes a route without `service` (DESIGN §10: a redirect route needs none). Until
- * it does, a Route without upstream cannot be programmed and is refused, naming the field.
- */
-export const ROUTE_SERVICE_OPTIONAL = routeSchema.safeParse({ name: 'probe', paths: ['/'] }).success;
-
 /** What the Route contributes: its service (none for a redirect Route without upstream) and its route. */
 export interface DesiredRoute {
   service: ServiceConfig | null;
@@ -81,13 +75,6 @@ function present<T extends object, K extends keyof T>(source: T, fields: readonl
 function desiredService(name: string, spec: RouteResource['spec']): Evaluation<ServiceConfig | null> {
   if (spec.upstream === undefined) {
     if (spec.redirect === undefined) return { accepted: false, reason: 'Invalid', message: 'spec.upstream: required unless spec.redirect is set' };
-    if (!ROUTE_SERVICE_OPTIONAL) {
-      return {
-        accepted: false,
-        reason: 'Invalid',
-        message: 'spec.upstream: this gateway version needs a service on every route, so a redirect Route without upstream cannot be programmed yet',
-      };
-    }
     return { accepted: true, value: null };
   }
   const service = serviceSchema.safeParse({ name, ...present(spec.upstream, UPSTREAM_FIELDS) });
