@@ -147,6 +147,13 @@ test('operator-managed objects answer 409 managed_by_operator to changes and sur
   assert.equal((await call('DELETE', `/services/${id}`)).status, 409);
   const reserved = await call('POST', '/services', { body: { name: 'k8s.default.other', url: 'http://x:1' } });
   assert.equal(reserved.status, 400);
+  // The Gateway API translation's names (DESIGN §11) are the operator's too, in every entry point.
+  const gatewayApi = await call('POST', '/services', { body: { name: 'gwapi.svc.default.web.80', url: 'http://x:1' } });
+  assert.equal(gatewayApi.status, 400);
+  assert.match(JSON.stringify(gatewayApi.body), /reserved for the Kubernetes operator/);
+  const gatewayApiPut = await call('PUT', '/config', { body: { config: { services: [{ name: 'gwapi.svc.default.web.80', url: 'http://x:1' }] } } });
+  assert.equal(gatewayApiPut.status, 400);
+  assert.equal(gatewayApiPut.body.error.details[0].path, 'config.services[0]');
 
   const replace = await call('PUT', '/config', { body: { config: { services: [{ name: 'api', url: 'http://api:1' }] } } });
   assert.equal(replace.status, 200, replace.text);

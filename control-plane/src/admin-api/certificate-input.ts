@@ -8,14 +8,14 @@ import { z } from 'zod';
 import { MAX_CERT_PEM_BYTES, MAX_KEY_PEM_BYTES } from '../tenancy/certificate-pem.js';
 import { MAX_CERTIFICATES_PER_TENANT, type CertificateInput } from '../tenancy/certificates.js';
 import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from '../tenancy/entity-ref.js';
-import { OPERATOR_NAME_PREFIX, RESERVED_NAME_MESSAGE } from '../tenancy/entities.js';
+import { isOperatorName, RESERVED_NAME_MESSAGE } from '../tenancy/entities.js';
 
 const name = z
   .string()
   .regex(ENTITY_NAME_PATTERN, {
     message: "certificate name must be 1-128 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
   })
-  .refine((value) => !value.startsWith(OPERATOR_NAME_PREFIX), { message: RESERVED_NAME_MESSAGE })
+  .refine((value) => !isOperatorName(value), { message: RESERVED_NAME_MESSAGE })
   .refine((value) => !isUuidShaped(value), { message: UUID_SHAPED_NAME_MESSAGE });
 
 // Lengths bound the characters zod sees; certificate-pem.ts bounds the bytes.

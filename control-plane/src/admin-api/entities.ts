@@ -6,7 +6,7 @@ import type { ConsumerRow, ListenerRow, RouteRow, ServiceRow } from '../tenancy/
 import {
   consumers as consumerKind,
   listeners as listenerKind,
-  OPERATOR_NAME_PREFIX,
+  isOperatorName,
   RESERVED_NAME_MESSAGE,
   routes as routeKind,
   services as serviceKind,
@@ -15,7 +15,7 @@ import {
 } from '../tenancy/entities.js';
 import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from '../tenancy/entity-ref.js';
 
-const notOperatorName = (value: string) => !value.startsWith(OPERATOR_NAME_PREFIX);
+const notOperatorName = (value: string) => !isOperatorName(value);
 
 export interface EntityApi<Input, Row extends EntityRow> {
   kind: EntityKind<Input, Row>;

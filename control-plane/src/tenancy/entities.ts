@@ -29,7 +29,14 @@ import { alreadyExists, invalidConfig, invalidReference, StoreError } from './st
 
 /** Names starting with `k8s.` belong to the operator (DESIGN §7), so the two sources never clash. */
 export const OPERATOR_NAME_PREFIX = 'k8s.';
-export const RESERVED_NAME_MESSAGE = `names starting with '${OPERATOR_NAME_PREFIX}' are reserved for the Kubernetes operator`;
+/** Names the operator's Gateway API translation writes (DESIGN §11). */
+export const GATEWAY_API_NAME_PREFIX = 'gwapi.';
+export const RESERVED_NAME_MESSAGE = `names starting with '${OPERATOR_NAME_PREFIX}' or '${GATEWAY_API_NAME_PREFIX}' are reserved for the Kubernetes operator`;
+
+/** Whether `name` is one only the operator may write (`k8s.`, `gwapi.`). */
+export function isOperatorName(name: string): boolean {
+  return name.startsWith(OPERATOR_NAME_PREFIX) || name.startsWith(GATEWAY_API_NAME_PREFIX);
+}
 
 export type EntityTable = 'services' | 'routes' | 'consumers' | 'listeners';
 

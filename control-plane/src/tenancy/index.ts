@@ -23,6 +23,8 @@ export {
   consumers as consumerEntities,
   deleteEntities,
   OPERATOR_NAME_PREFIX,
+  GATEWAY_API_NAME_PREFIX,
+  isOperatorName,
   type AnyEntityKind,
   type EntityKind,
 } from './entities.js';

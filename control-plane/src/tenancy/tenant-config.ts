@@ -30,7 +30,7 @@ import { latestConfigVersion, lockTenantForConfigChange, recordConfigVersion, ty
 import { publicConfig, type PublicConfig } from './certificate-snapshot.js';
 import { replaceApiCertificates, type CertificateInput } from './certificates.js';
 import type { SecretBox } from './secret-box.js';
-import { consumers, deleteEntities, listeners, OPERATOR_NAME_PREFIX, RESERVED_NAME_MESSAGE, routes, services } from './entities.js';
+import { consumers, deleteEntities, isOperatorName, listeners, RESERVED_NAME_MESSAGE, routes, services } from './entities.js';
 import { isUuidShaped, UUID_SHAPED_NAME_MESSAGE } from './entity-ref.js';
 import { assertConfigWithinPlan } from './plan-limits.js';
 import { assertNoConflictsIn } from './route-conflicts.js';
@@ -82,7 +82,7 @@ function operatorObjectsToKeep<C>(list: C[], listName: string, nameOf: (c: C) =>
     if (managed !== undefined) {
       if (canonicalJson(managed) !== canonicalJson(item)) throw managedByOperator(`${listName}[${index}] '${name}'`);
       mentioned.add(name);
-    } else if (name.startsWith(OPERATOR_NAME_PREFIX)) {
+    } else if (isOperatorName(name)) {
       throw invalidConfig([{ path: `config.${listName}[${index}]`, message: RESERVED_NAME_MESSAGE }], 'request is invalid');
     } else if (isUuidShaped(name)) {
       throw invalidConfig(

@@ -6,9 +6,7 @@
 // ReferenceGrants) is the caller's: it passes `resolveBackend`.
 import { createHash } from 'node:crypto';
 import { routeSchema, type RouteConfig } from '@novagate/gateway/config';
-
-/** The prefix of every config entity the Gateway API translation owns (the admin API refuses it, like `k8s.`). */
-export const GATEWAY_API_NAME_PREFIX = 'gwapi.';
+import { GATEWAY_API_NAME_PREFIX } from '@novagate/control-plane/tenancy';
 const MAX_NAME_PART = 40;
 /** Config entity names are at most 128 characters. */
 const MAX_ENTITY_NAME = 128;
