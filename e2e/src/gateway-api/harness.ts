@@ -13,7 +13,7 @@ import { startRealApiServer, type RealApiServer } from '../kube-real/real-api-se
 import { endpointSliceFor, planEchoPods, podObjects, startEchoPods, type EchoPod, type ManifestObject } from './backends.js';
 import type { EchoServer } from './echo-server.js';
 import { KubeClient, KubeRequestError } from './kube-client.js';
-import { addPodAddresses, POD_NETWORK_FIRST_ADDRESS } from './pod-addresses.js';
+import { addPodAddresses, freePodNetwork } from './pod-addresses.js';
 import { conformanceTlsObjects } from './tls-secrets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -132,7 +132,7 @@ export async function startCluster(settings: ClassSettings, log: (line: string) 
     log('TLS Secrets and CA ConfigMaps created');
 
     const base = manifestObjects(baseText);
-    const pods = planEchoPods(base, POD_NETWORK_FIRST_ADDRESS);
+    const pods = planEchoPods(base, await freePodNetwork());
     removeAddresses = await addPodAddresses(pods.map((pod) => pod.address));
     servers = await startEchoPods(pods);
     const now = new Date();

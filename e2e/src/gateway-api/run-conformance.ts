@@ -1,11 +1,13 @@
 // `npm run conformance`: the 26 Core HTTPRoute conformance tests of Gateway API v1.6.1 against a real
 // kube-apiserver, one after another, each with its own deadline; then the report, printed and written to a file.
+// The NovaGate operator runs in-process with a fresh database from TEST_DATABASE_URL (without one, it does not run).
 // Environment: CONFORMANCE_TEST_TIMEOUT_SECONDS (default 15), CONFORMANCE_REPORT (default conformance-report.yaml),
 // CONFORMANCE_TESTS (comma-separated ShortNames to run; the others are reported skipped).
 import { writeFileSync } from 'node:fs';
 import { CORE_HTTPROUTE_TESTS } from './all-tests.js';
 import { eventually, Unmet, type CheckContext } from './expectations.js';
 import { CONTROLLER_NAME, startCluster, type Cluster } from './harness.js';
+import { startNovaGateOperator, type RunningOperator } from './novagate-operator.js';
 import { buildReport, renderOutcomes, renderReport, type TestOutcome } from './report.js';
 
 const settings = { gatewayClassName: 'novagate', tenantNamespace: 'novagate-conformance', tenantName: 'conformance' };
@@ -43,12 +45,14 @@ async function main(): Promise<number> {
   const started = Date.now();
   const cluster = await startCluster(settings, log);
   const stopOnSignal = () => {
-    void cluster.stop().finally(() => process.exit(130));
+    void cluster.stop().finally(() => process.exit(130)); // the operator and its database go with the process
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   const outcomes: TestOutcome[] = [];
+  let operator: RunningOperator | null = null;
   try {
+    operator = await startNovaGateOperator(cluster.kubeconfigPath, log);
     log(await gatewayClassAccepted(cluster));
     for (const test of CORE_HTTPROUTE_TESTS) {
       if (only.length > 0 && !only.includes(test.shortName)) {
@@ -74,6 +78,7 @@ async function main(): Promise<number> {
       log(`${outcome.result.toUpperCase()} ${test.shortName} (${((Date.now() - testStarted) / 1000).toFixed(1)} s)`);
     }
   } finally {
+    await operator?.stop();
     await cluster.stop();
   }
   const report = renderReport(
