@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { startEchoServer, type EchoResponse, type EchoServer } from './echo-server.js';
-import { compareRoundTrip, roundTrip, type CapturedRoundTrip, type ExpectedResponse } from './round-trip.js';
+import { compareRoundTrip, hostnameMatchesAsGo, roundTrip, type CapturedRoundTrip, type ExpectedResponse } from './round-trip.js';
 import { backendOfPod, weightedDistributionError } from './weighted-distribution.js';
 
 const echo = (overrides: Partial<EchoResponse> = {}): EchoResponse => ({
@@ -109,4 +109,14 @@ test('a weighted split passes within 5 points and fails outside them, on an unwe
   assert.match(weightedDistributionError(pods(350, 140, 10), weights) ?? '', /expected 2 backends to receive traffic, got 3/);
   assert.match(weightedDistributionError(pods(500, 0), weights) ?? '', /infra-backend-v2 received no traffic/);
   assert.match(weightedDistributionError(['web-backend-a-b'], weights) ?? '', /unexpected pod/);
+});
+
+test("TLS hostnames are checked by Go's rule, as upstream's client does: a leading * stands for exactly one label", () => {
+  assert.ok(hostnameMatchesAsGo('*.org', 'example.org'), 'Node alone would refuse this; Go accepts it');
+  assert.ok(hostnameMatchesAsGo('*.wildcard.org', 'fourth-example.wildcard.org'));
+  assert.ok(hostnameMatchesAsGo('Second-Example.org', 'second-example.org.'));
+  assert.ok(!hostnameMatchesAsGo('*.org', 'a.example.org'));
+  assert.ok(!hostnameMatchesAsGo('*', 'example.org'));
+  assert.ok(!hostnameMatchesAsGo('*.org', 'org'));
+  assert.ok(!hostnameMatchesAsGo('example.*', 'example.org'), 'a * elsewhere than the first label is literal');
 });

@@ -74,11 +74,34 @@ export function roundTrip(gatewayAddress: string, spec: RequestSpec, backendSetR
     const req =
       spec.tls === undefined
         ? httpRequest(options, onResponse)
-        : httpsRequest({ ...options, servername: spec.tls.serverName, ca: spec.tls.ca, rejectUnauthorized: true }, onResponse);
+        : httpsRequest(
+            { ...options, servername: spec.tls.serverName, ca: spec.tls.ca, rejectUnauthorized: true, checkServerIdentity: (host, cert) => checkServerIdentityAsGo(host, cert.subjectaltname ?? '') },
+            onResponse,
+          );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${gatewayAddress} within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * Go's crypto/x509 hostname rule, which upstream's client applies: a leading `*` label matches exactly one label,
+ * whatever the pattern's length (`*.org` matches `example.org`, which Node's own check refuses).
+ */
+export function hostnameMatchesAsGo(pattern: string, host: string): boolean {
+  const patternLabels = pattern.toLowerCase().replace(/\.$/, '').split('.');
+  const hostLabels = host.toLowerCase().replace(/\.$/, '').split('.');
+  if (patternLabels.length !== hostLabels.length || patternLabels.some((label) => label === '') || hostLabels.some((label) => label === '')) return false;
+  return patternLabels.every((label, index) => (index === 0 && label === '*') || label === hostLabels[index]);
+}
+
+function checkServerIdentityAsGo(host: string, subjectAltName: string): Error | undefined {
+  const names = subjectAltName
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
+  return names.some((name) => hostnameMatchesAsGo(name, host)) ? undefined : new Error(`certificate is valid for ${names.join(', ')}, not ${host}`);
 }
 
 function lowerCaseKeys(headers: Record<string, string[]>): Record<string, string[]> {
