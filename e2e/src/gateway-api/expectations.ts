@@ -296,6 +296,42 @@ export function gatewayMustHaveListeners(context: CheckContext, gateway: Namespa
   });
 }
 
+const EXCLUDED_FROM_READINESS = 'gateway-api/skip-this-for-readiness';
+
+interface GatewayListItem extends Gateway {
+  metadata: { name: string; generation?: number; annotations?: Record<string, string> };
+}
+
+interface PodListItem {
+  metadata: { name: string; deletionTimestamp?: string };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+
+/** NamespacesMustBeReady: every Gateway there Accepted and Programmed (current generation), every Pod Ready. */
+export function namespacesMustBeReady(context: CheckContext, namespaces: string[]): Promise<void> {
+  return eventually(context, `namespaces ${namespaces.join(', ')} are ready (Gateways Accepted and Programmed, Pods Ready)`, async () => {
+    for (const namespace of namespaces) {
+      const gateways = await context.kube.list<GatewayListItem>(GATEWAY_API, 'Gateway', namespace);
+      for (const gateway of gateways) {
+        if (gateway.metadata.annotations?.[EXCLUDED_FROM_READINESS] === 'true') continue;
+        const conditions = gateway.status?.conditions;
+        const ready =
+          staleConditions(gateway.metadata.generation, conditions).length === 0 &&
+          conditionFound(conditions, { type: 'Accepted', status: 'True', reason: '' }) &&
+          conditionFound(conditions, { type: 'Programmed', status: 'True', reason: '' });
+        if (!ready) return { ok: false, seen: `Gateway ${namespace}/${gateway.metadata.name}: ${describeConditions(conditions)}` };
+      }
+      const pods = await context.kube.list<PodListItem>('v1', 'Pod', namespace);
+      if (pods.length === 0) return { ok: false, seen: `no Pods in ${namespace}` };
+      const notReady = pods.find(
+        (pod) => !(pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && pod.status?.phase !== 'Succeeded' && pod.metadata.deletionTimestamp === undefined,
+      );
+      if (notReady !== undefined) return { ok: false, seen: `Pod ${namespace}/${notReady.metadata.name} not Ready` };
+    }
+    return { ok: true, value: undefined };
+  });
+}
+
 /** MakeRequestAndExpectEventuallyConsistentResponse: `consecutiveSuccesses` answers in a row match `expected`. */
 export async function expectResponse(context: CheckContext, gatewayAddress: string, expected: ExpectedResponse): Promise<void> {
   let streak = 0;

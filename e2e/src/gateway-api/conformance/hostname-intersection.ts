@@ -5,6 +5,7 @@ import {
   gatewayAndRoutesAccepted,
   gatewayMustHaveListeners,
   gatewayParent,
+  namespacesMustBeReady,
   routeMustHaveParents,
   routeResolvedRefs,
   type ExpectedListener,
@@ -30,6 +31,7 @@ export const hostnameIntersection: ConformanceTest = {
   description: 'HTTPRoutes should attach to listeners only if they have intersecting hostnames, and should accept requests only for the intersecting hostnames',
   manifest: 'httproute-hostname-intersection.yaml',
   async run(context) {
+    await namespacesMustBeReady(context, [INFRA_NS]);
     const gateway = infra('httproute-hostname-intersection');
     const routes = [
       infra('specific-host-matches-listener-specific-host'),

@@ -1,5 +1,5 @@
 // HTTPRouteListenerHostnameMatching: listeners on one port with different hostnames each serve their own route.
-import { expectResponses, gatewayAndRoutesAccepted, routeResolvedRefs } from '../expectations.js';
+import { expectResponses, gatewayAndRoutesAccepted, namespacesMustBeReady, routeResolvedRefs } from '../expectations.js';
 import { infra, INFRA_NS, type ConformanceTest } from '../conformance-test.js';
 
 export const listenerHostnameMatching: ConformanceTest = {
@@ -7,6 +7,7 @@ export const listenerHostnameMatching: ConformanceTest = {
   description: 'Multiple HTTP listeners with the same port and different hostnames, each with a different HTTPRoute',
   manifest: 'httproute-listener-hostname-matching.yaml',
   async run(context) {
+    await namespacesMustBeReady(context, [INFRA_NS]);
     const gateway = infra('httproute-listener-hostname-matching');
     const [route1, route2, route3] = [infra('backend-v1'), infra('backend-v2'), infra('backend-v3')];
     await gatewayAndRoutesAccepted(context, gateway, [route1], ['listener-1']);

@@ -1,6 +1,6 @@
 // HTTPRouteObservedGenerationBump: after a spec change every condition's observedGeneration follows the new generation.
-import { routeMustHaveCondition, routeMustHaveLatestConditions, routeResolvedRefs, GATEWAY_API, Unmet } from '../expectations.js';
-import { infra, SAME_NAMESPACE_GATEWAY, type ConformanceTest } from '../conformance-test.js';
+import { GATEWAY_API, namespacesMustBeReady, routeMustHaveCondition, routeMustHaveLatestConditions, routeResolvedRefs, Unmet } from '../expectations.js';
+import { infra, INFRA_NS, SAME_NAMESPACE_GATEWAY, type ConformanceTest } from '../conformance-test.js';
 
 interface Route {
   metadata: { generation?: number };
@@ -12,6 +12,7 @@ export const observedGenerationBump: ConformanceTest = {
   description: "A HTTPRoute in the gateway-conformance-infra namespace should update the observedGeneration in all of it's Status.Conditions after an update to the spec",
   manifest: 'httproute-observed-generation-bump.yaml',
   async run(context) {
+    await namespacesMustBeReady(context, [INFRA_NS]);
     const route = infra('observed-generation-bump');
     const original = await context.kube.get<Route>(GATEWAY_API, 'HTTPRoute', route.name, route.namespace);
     if (original === null) throw new Unmet(`HTTPRoute ${route.namespace}/${route.name} exists`);
