@@ -7,6 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason } from '../kube-real/real-api-server.js';
 import { CORE_HTTPROUTE_TESTS } from './all-tests.js';
+import { INFRA_NS, SAME_NAMESPACE_GATEWAY } from './conformance-test.js';
+import { GATEWAY_API, gatewayAndRoutesAccepted, routeResolvedRefs, Unmet } from './expectations.js';
 import { gatewayApiDir, startCluster, type Cluster } from './harness.js';
 import { roundTrip } from './round-trip.js';
 
@@ -78,4 +80,55 @@ test("the real server evaluates the CRDs' CEL rules: a PathPrefix not starting w
     spec: { parentRefs: [{ name: 'same-namespace' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: 'no-slash' } }] }] },
   };
   await assert.rejects(cluster!.kubectl(['apply', '-f', '-'], JSON.stringify(route)), /must be an absolute path/);
+});
+
+test("the status checks accept what a conformant controller writes (the real CRD schema) and refuse stale conditions", { skip }, async () => {
+  const kube = cluster!.kube;
+  await cluster!.applyTestManifest('httproute-simple-same-namespace.yaml');
+  try {
+    const now = new Date().toISOString();
+    const condition = (type: string, reason: string, generation: number) => ({ type, status: 'True', reason, message: '', lastTransitionTime: now, observedGeneration: generation });
+    const gateway = await kube.get<{ metadata: { generation: number } }>(GATEWAY_API, 'Gateway', 'same-namespace', INFRA_NS);
+    const gatewayGeneration = gateway!.metadata.generation;
+    await kube.mergePatch(GATEWAY_API, 'Gateway', 'same-namespace', INFRA_NS, {
+      status: {
+        addresses: [{ type: 'IPAddress', value: '198.18.255.1' }],
+        conditions: [condition('Accepted', 'Accepted', gatewayGeneration), condition('Programmed', 'Programmed', gatewayGeneration)],
+        listeners: [
+          {
+            name: 'http',
+            supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+            attachedRoutes: 1,
+            conditions: ['Accepted', 'ResolvedRefs', 'Programmed'].map((type) => condition(type, type, gatewayGeneration)),
+          },
+        ],
+      },
+    }, 'status');
+    const route = await kube.get<{ metadata: { generation: number } }>(GATEWAY_API, 'HTTPRoute', 'gateway-conformance-infra-test', INFRA_NS);
+    const parentStatus = (generation: number) => ({
+      status: {
+        parents: [
+          {
+            parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'same-namespace' },
+            controllerName: 'novagate.dev/gateway-controller',
+            conditions: [condition('Accepted', 'Accepted', generation), condition('ResolvedRefs', 'ResolvedRefs', generation)],
+          },
+        ],
+      },
+    });
+    await kube.mergePatch(GATEWAY_API, 'HTTPRoute', 'gateway-conformance-infra-test', INFRA_NS, parentStatus(route!.metadata.generation), 'status');
+    const context = (ms: number) => ({ kube, controllerName: 'novagate.dev/gateway-controller', deadline: Date.now() + ms, pollMs: 100, consecutiveSuccesses: 3 });
+    const routeName = { namespace: INFRA_NS, name: 'gateway-conformance-infra-test' };
+    assert.equal(await gatewayAndRoutesAccepted(context(5_000), SAME_NAMESPACE_GATEWAY, [routeName]), '198.18.255.1:80');
+    await routeResolvedRefs(context(5_000), routeName, SAME_NAMESPACE_GATEWAY);
+    await assert.rejects(
+      gatewayAndRoutesAccepted({ ...context(5_000), controllerName: 'example.com/other' }, SAME_NAMESPACE_GATEWAY, [routeName]).then(() => undefined),
+      (error: unknown) => error instanceof Unmet && /has parents/.test(error.message),
+      "another controller's acceptance is not ours",
+    );
+    await kube.mergePatch(GATEWAY_API, 'HTTPRoute', 'gateway-conformance-infra-test', INFRA_NS, parentStatus(route!.metadata.generation - 1), 'status');
+    await assert.rejects(routeResolvedRefs(context(1_000), routeName, SAME_NAMESPACE_GATEWAY), (error: unknown) => error instanceof Unmet && /stale/.test(error.message));
+  } finally {
+    await cluster!.deleteTestManifest('httproute-simple-same-namespace.yaml');
+  }
 });
