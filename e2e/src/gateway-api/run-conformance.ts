@@ -44,13 +44,17 @@ async function gatewayClassAccepted(cluster: Cluster): Promise<string> {
 async function main(): Promise<number> {
   const started = Date.now();
   const cluster = await startCluster(settings, log);
+  const outcomes: TestOutcome[] = [];
+  let operator: RunningOperator | null = null;
+  // Interrupted, the run still stops what it started: the operator (and drops its database), the API server.
   const stopOnSignal = () => {
-    void cluster.stop().finally(() => process.exit(130)); // the operator and its database go with the process
+    void (operator?.stop() ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => cluster.stop())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
-  const outcomes: TestOutcome[] = [];
-  let operator: RunningOperator | null = null;
   try {
     operator = await startNovaGateOperator(cluster.kubeconfigPath, log);
     log(await gatewayClassAccepted(cluster));
