@@ -9,12 +9,14 @@ import type { Pool } from 'pg';
 import { ping } from '@novagate/control-plane/tenancy';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
 import { consumerController } from './controllers/consumer/consumer-controller.js';
+import { gatewayClassController } from './controllers/gatewayclass/gatewayclass-controller.js';
 import type { ControllerContext, Informers } from './controllers/context.js';
 import { keysFor, type ControllerDeclaration, type Source, type SourceEvents, type WatchOf } from './controllers/controller.js';
 import { routeController } from './controllers/route/route-controller.js';
 import { tenantController } from './controllers/tenant/tenant-controller.js';
 import { reuseConnections } from './kube/connections.js';
 import { CrdPresence } from './kube/crd-presence.js';
+import { OptionalCrd } from './kube/optional-crd.js';
 import { LeaderElector } from './kube/leader.js';
 import { WorkQueue } from './kube/queue.js';
 import { KubeAccess, type ConsumerResource, type CustomKind, type KubeObject, type RouteResource, type TenantResource } from './kube/resources.js';
@@ -70,7 +72,7 @@ export interface Operator {
 }
 
 /** The controllers, in the order their queues are made and an event's watches run. */
-const CONTROLLERS: readonly ControllerDeclaration[] = [tenantController, routeController, consumerController];
+const NOVAGATE_CONTROLLERS: readonly ControllerDeclaration[] = [tenantController, routeController, consumerController];
 
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
   const { log, pool } = options;
@@ -88,13 +90,24 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
 
   // A missing CRD is said once by crdPresence; the 404 of each retry is only a debug line.
   const crdPresence = new CrdPresence(['tenants', 'routes', 'consumers'], log);
+  // The Gateway API is optional: without its CRDs the operator reconciles its own kinds as before and is ready.
+  const gatewayApi = new OptionalCrd(
+    'gatewayclasses.gateway.networking.k8s.io',
+    'GatewayClasses are not reconciled until the Gateway API CRDs are installed (kubectl apply --server-side -f the upstream standard-install.yaml)',
+    log,
+  );
+  // GatewayClass is cluster-scoped: an operator confined to one namespace has no right to it, so its controller idles.
+  const gatewayApiEnabled = (options.watchNamespace ?? '') === '';
+  if (!gatewayApiEnabled) log.info('Gateway API support needs the operator to watch every namespace (GatewayClass is cluster-scoped); GatewayClasses are not reconciled');
+  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController] : NOVAGATE_CONTROLLERS;
+  const missingIsQuiet = (kind: string) => crdPresence.isMissing(kind) || (kind === 'gatewayclasses' && gatewayApi.isMissing());
   const informerOf = <T extends KubeObject>(kind: keyof Informers, source: { list: () => Promise<ListResult<T>>; watch: OpenWatch }): Informer<T> =>
     new Informer<T>({
       kind,
       ...source,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
       ...(options.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: options.silenceTimeoutMs }),
-      onError: (message: string, error: unknown) => (crdPresence.isMissing(kind) ? log.debug : log.warn)(message, { error: describeError(error) }),
+      onError: (message: string, error: unknown) => (missingIsQuiet(kind) ? log.debug : log.warn)(message, { error: describeError(error) }),
       onRelist: (reason: string) => log.info('relisting', { reason }),
       onChange: (type, object, previous) => emit(kind, { type, object, previous }),
     });
@@ -107,7 +120,15 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     routes: informerOf('routes', trackedSource<RouteResource>('routes')),
     consumers: informerOf('consumers', trackedSource<ConsumerResource>('consumers')),
     secrets: informerOf('secrets', kube.secretSource()),
+    gatewayclasses: informerOf('gatewayclasses', (() => {
+      const source = kube.gatewayClassSource();
+      return { ...source, list: gatewayApi.track(source.list) };
+    })()),
   };
+  /** The informers that run: all but gatewayclasses when the Gateway API controller idles. */
+  const running = (Object.entries(informers) as [keyof Informers, Informer<KubeObject>][])
+    .filter(([kind]) => gatewayApiEnabled || kind !== 'gatewayclasses')
+    .map(([kind, informer]) => ({ kind, informer }));
 
   const context: ControllerContext = {
     kube,
@@ -116,6 +137,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems })),
     now: options.now ?? (() => new Date()),
     log,
+    watchNamespace: options.watchNamespace ?? '',
     programmedPollMs: options.programmedPollMs ?? 2_000,
   };
 
@@ -149,7 +171,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     active = true;
     metrics.leader.set(1);
     log.info('reconciling', { identity, namespace: options.watchNamespace || '(all)' });
-    for (const informer of Object.values(informers) as Informer<KubeObject>[]) informer.start();
+    for (const { informer } of running) informer.start();
     for (const { queue } of queues) queue.start();
     resyncTimer = setInterval(() => {
       for (const { resource, queue } of queues) for (const object of informers[resource].list()) queue.add(objectKey(object));
@@ -161,7 +183,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     active = false;
     metrics.leader.set(0);
     if (resyncTimer !== null) clearInterval(resyncTimer);
-    for (const informer of Object.values(informers) as Informer<KubeObject>[]) informer.stop();
+    for (const { informer } of running) informer.stop();
     await Promise.all(queues.map(({ queue }) => queue.stop()));
   };
 
@@ -179,7 +201,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         }
         const missingCrds = crdPresence.missingCrds();
         if (active && missingCrds.length > 0) return { ok: false, reason: `CRDs not installed: ${missingCrds.join(', ')}` };
-        if (active && !Object.values(informers).every((informer: Informer<KubeObject>) => informer.isSynced)) {
+        // An optional kind whose CRD is missing never syncs; readiness does not wait for it.
+        if (active && !running.every(({ kind, informer }) => informer.isSynced || (kind === 'gatewayclasses' && gatewayApi.isMissing()))) {
           return { ok: false, reason: 'caches not synced yet' };
         }
         return { ok: true };

@@ -351,15 +351,20 @@ describe('operator RBAC', () => {
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   ];
+  /** GatewayClasses are cluster-scoped: only an operator watching every namespace gets (and uses) them. */
+  const gatewayClassRules: IPolicyRule[] = [
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses/status'], verbs: ['get', 'update', 'patch'] },
+  ];
 
   function rulesOf(objects: readonly KubeObject[], kind: string, name: string): IPolicyRule[] {
     return findObject<{ rules: IPolicyRule[] }>(objects, kind, name).rules;
   }
 
-  test('watching all namespaces: a ClusterRole with exactly the operator’s verbs, no wildcard, no delete', () => {
+  test('watching all namespaces: a ClusterRole with exactly the operator’s verbs (GatewayClasses included), no wildcard, no delete', () => {
     const objects = renderChart();
     const name = `${releaseNamespace}-${componentName('operator')}`;
-    assert.deepEqual(rulesOf(objects, 'ClusterRole', name), expectedRules);
+    assert.deepEqual(rulesOf(objects, 'ClusterRole', name), [...expectedRules, ...gatewayClassRules]);
     const binding = findObject<{ subjects: { name: string; namespace: string }[]; roleRef: { kind: string; name: string } }>(objects, 'ClusterRoleBinding', name);
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: componentName('operator'), namespace: releaseNamespace }]);
     assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });

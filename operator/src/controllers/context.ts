@@ -1,7 +1,7 @@
 // What every controller receives: the Kubernetes adapter, the database, the caches of the watched kinds, the
 // per-tenant config sync, a clock and a logger. Built once in operator.ts; no module-level state.
 import type { Pool } from 'pg';
-import type { ConsumerResource, KubeAccess, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type { ConsumerResource, GatewayClassResource, KubeAccess, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
 import type { Informer } from '../kube/watch.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ConfigSyncer } from './config-sync/tenant-config.js';
@@ -11,6 +11,8 @@ export interface Informers {
   routes: Informer<RouteResource>;
   consumers: Informer<ConsumerResource>;
   secrets: Informer<SecretResource>;
+  /** Cluster-scoped; idle (never started) when the operator watches one namespace. */
+  gatewayclasses: Informer<GatewayClassResource>;
 }
 
 export interface ControllerContext {
@@ -20,6 +22,8 @@ export interface ControllerContext {
   configSync: ConfigSyncer;
   now: () => Date;
   log: Logger;
+  /** '' when the operator watches every namespace, else the one it watches. */
+  watchNamespace: string;
   /** How soon to look again at an object waiting for gateways (acks arrive in the database, not as events). */
   programmedPollMs: number;
 }

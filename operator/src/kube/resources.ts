@@ -169,6 +169,26 @@ export interface SecretResource extends KubeObject {
   type?: string;
 }
 
+/** Gateway API (v1.6.1, standard channel): the GatewayClass fields the operator reads and writes. */
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+export const GATEWAY_API_VERSION = 'v1';
+
+export interface GatewayClassSpec {
+  controllerName: string;
+  parametersRef?: { group: string; kind: string; name: string; namespace?: string };
+  description?: string;
+}
+
+export interface GatewayClassStatus {
+  conditions?: Condition[];
+  supportedFeatures?: { name: string }[];
+}
+
+export interface GatewayClassResource extends KubeObject {
+  spec: GatewayClassSpec;
+  status?: GatewayClassStatus;
+}
+
 export type CustomKind = 'tenants' | 'routes' | 'consumers';
 export const KIND_OF: Record<CustomKind, string> = { tenants: 'Tenant', routes: 'Route', consumers: 'Consumer' };
 
@@ -239,6 +259,27 @@ export class KubeAccess {
     };
   }
 
+  /** GatewayClasses are cluster-scoped: listed and watched cluster-wide whatever the operator's namespace. */
+  gatewayClassSource(): { list: () => Promise<ListResult<GatewayClassResource>>; watch: OpenWatch } {
+    return {
+      list: async () => {
+        const result = (await this.custom.listClusterCustomObject({ group: GATEWAY_API_GROUP, version: GATEWAY_API_VERSION, plural: 'gatewayclasses' })) as {
+          items: GatewayClassResource[];
+          metadata?: { resourceVersion?: string };
+        };
+        return { items: result.items, resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf(`/apis/${GATEWAY_API_GROUP}/${GATEWAY_API_VERSION}/gatewayclasses`),
+    };
+  }
+
+  async patchGatewayClassStatus(name: string, status: GatewayClassStatus): Promise<void> {
+    await this.custom.patchClusterCustomObjectStatus(
+      { group: GATEWAY_API_GROUP, version: GATEWAY_API_VERSION, plural: 'gatewayclasses', name, body: { status } },
+      mergePatch(),
+    );
+  }
+
   async patchStatus(plural: CustomKind, object: KubeObject, status: object): Promise<void> {
     await this.custom.patchNamespacedCustomObjectStatus(
       { group: GROUP, version: VERSION, plural, namespace: object.metadata.namespace ?? '', name: object.metadata.name, body: { status } },
@@ -290,7 +331,8 @@ export class KubeAccess {
             apiVersion: object.apiVersion ?? `${GROUP}/${VERSION}`,
             kind: object.kind,
             name: object.metadata.name,
-            namespace,
+            // A cluster-scoped object (GatewayClass) has no namespace; its Events live in namespace default.
+            namespace: object.metadata.namespace,
             uid: object.metadata.uid,
             resourceVersion: object.metadata.resourceVersion,
           },

@@ -1,6 +1,6 @@
 // Caches for tests of watches: the informers' get and list over fixed arrays of objects.
 import type { Caches } from '../controllers/controller.js';
-import type { ConsumerResource, KubeObject, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type { ConsumerResource, GatewayClassResource, KubeObject, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
 import { objectKey } from '../kube/watch.js';
 
 function cacheOf<T extends KubeObject>(objects: readonly T[]): { get(key: string): T | undefined; list(): T[] } {
@@ -12,11 +12,13 @@ export function cachesOf(objects: {
   routes?: RouteResource[];
   consumers?: ConsumerResource[];
   secrets?: SecretResource[];
+  gatewayclasses?: GatewayClassResource[];
 }): Caches {
   return {
     tenants: cacheOf(objects.tenants ?? []),
     routes: cacheOf(objects.routes ?? []),
     consumers: cacheOf(objects.consumers ?? []),
     secrets: cacheOf(objects.secrets ?? []),
+    gatewayclasses: cacheOf(objects.gatewayclasses ?? []),
   };
 }
