@@ -13,6 +13,8 @@ export const DISTINCT_TOKENS_ROW = `${CHAIN_ROW}, ${DISTINCT_TOKENS.toLocaleStri
 /** More tokens than the verified-token cache holds: sent in turn, every one misses it (FIFO eviction). */
 export const UNCACHED_TOKENS = Math.ceil(VERIFIED_TOKEN_CACHE_SIZE * 1.2);
 export const UNCACHED_TOKENS_ROW = `${CHAIN_ROW}, ${UNCACHED_TOKENS.toLocaleString('en-US')} distinct tokens (cache misses)`;
+/** Rows of refused requests: an attacker's flood, answered by the gateway itself. */
+export const REFUSED_ROW_PREFIX = 'NovaGate whole chain, refused';
 /** Issue 17: the whole chain serves at least this share of the bare undici proxy's req/s. */
 export const CHAIN_TARGET = 0.75;
 
@@ -36,6 +38,8 @@ export interface PolicyVariant {
   headers?: Record<string, string>;
   /** Tokens sent in turn instead of the one token. */
   tokens?: string[];
+  /** The status every request of the row gets (200 unless said). */
+  status?: number;
 }
 
 export interface PolicyBench {
@@ -104,6 +108,11 @@ export async function buildPolicyBench(upstreamPort: number, jwksUri: string, ke
       route: chain,
       variant: { name: UNCACHED_TOKENS_ROW, tokens: Array.from({ length: UNCACHED_TOKENS }, (_, i) => tokenFor(key, consumerName(i % DISTINCT_TOKENS), `uncached-${i}`)) },
     },
+    {
+      path: 'chain',
+      route: chain,
+      variant: { name: `${REFUSED_ROW_PREFIX} (no token: 401 flood)`, headers: { origin: ORIGIN, 'x-debug': '1' }, status: 401 },
+    },
     { path: 'no-jwt', route: { ...without('jwt', 'acl'), auth: 'none' }, variant: { name: 'chain without jwt (auth none, no acl)', without: 'jwt RS256 (cached) + acl' } },
     { path: 'no-acl', route: without('acl'), variant: { name: 'chain without acl', without: 'acl' } },
     { path: 'no-ip', route: without('ipRestriction'), variant: { name: 'chain without ipRestriction', without: 'ipRestriction' } },
@@ -168,7 +177,7 @@ export function printPolicyCosts(costs: readonly CostRow[]): void {
     console.log('\nper-policy cost: not measured (the whole-chain row is missing)');
     return;
   }
-  const rows = costs.map((cost) => [cost.policy, Number.isNaN(cost.costUs) ? '-' : cost.costUs.toFixed(1), cost.rpsWithout.toFixed(0)]);
+  const rows = costs.map((cost) => [cost.policy, Number.isNaN(cost.costUs) ? '-' : (Math.abs(cost.costUs) < 0.05 ? 0 : cost.costUs).toFixed(1), cost.rpsWithout.toFixed(0)]);
   const header = ['policy', 'us/request (chain - chain without it)', 'req/s without it'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join(' | ')} |`;
