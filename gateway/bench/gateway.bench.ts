@@ -5,7 +5,9 @@
 // proxy under test runs on CPU 0, the load tool and the upstream on CPU 1 (taskset). Prints req/s, p50, p99,
 // CPU µs per request of the proxy's processes and the ratios the gateway issues set as targets; asserts
 // nothing. Load goes only to 127.0.0.1. NovaGate also runs with 3 upstream targets (round-robin) against 1
-// target; BENCH_ONLY=pools runs just that pair (plain HTTP, same pinning).
+// target; BENCH_ONLY=pools runs just that pair (plain HTTP, same pinning). The policy section (issue 17,
+// bench/policy-chain.ts) runs the whole policy chain against the bare undici proxy and the chain minus one
+// policy each, and prints each policy's CPU cost per request; BENCH_ONLY=policies runs just that section.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { startGatewayWithLogFile, writeConfigFile, type GatewayProcess } from '../src/testing/gateway-process.js';
 import { makeTestCertificates } from '../src/testing/tls-certificates.js';
 import { hasCommand, runWrk, type WrkResult } from '../src/testing/wrk.js';
+import { startIdp, type TestIdp } from '../src/testing/jwt-idp.js';
 import { startCaddy } from './caddy.js';
 import { canPin, cpuSecondsOfTree, LOAD_CPU, PROXY_CPU, pinProcessTree } from './cpu-pinning.js';
 import { freePort, type ExternalProxy, type Skipped } from './external-proxy.js';
@@ -23,6 +26,7 @@ import { runNodeH2Load } from './h2-load.js';
 import { runH2load } from './h2load.js';
 import { startHaproxy } from './haproxy.js';
 import { startNginx, type TlsFiles } from './nginx.js';
+import { buildPolicyBench, CHAIN_ROW, CHAIN_TARGET, DISTINCT_TOKENS_ROW, REFUSED_ROW_PREFIX, makeBenchKey, policyCosts, printPolicyCosts, UNCACHED_TOKENS_ROW, type PolicyVariant } from './policy-chain.js';
 import { probeTls } from './tls-probe.js';
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 5);
@@ -32,6 +36,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const H2_CONNECTIONS = Number(process.env.BENCH_H2_CONNECTIONS ?? 4);
 const H2_STREAMS = Number(process.env.BENCH_H2_STREAMS ?? 32);
 const ONLY_POOLS = process.env.BENCH_ONLY === 'pools';
+const ONLY_POLICIES = process.env.BENCH_ONLY === 'policies';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -49,6 +54,8 @@ interface Contender {
   pid: number | undefined;
   /** Tokens sent in turn instead of the one shared token (many consumers, each with its own counter). */
   tokens?: string[];
+  /** This contender's request headers instead of the section's shared ones. */
+  headers?: Record<string, string>;
 }
 
 interface Section {
@@ -72,14 +79,15 @@ function jwtFor(secret: string, subject = 'bench'): string {
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
+// A rotation of tokens keeps every other header of the request (Origin, ...); only the token changes.
 const loadWithWrk: Load = async (url, headers, seconds, tokens) => {
-  const requests = tokens?.map((token) => ({ headers: { Authorization: `Bearer ${token}` } }));
+  const requests = tokens?.map((token) => ({ headers: { ...headers, authorization: `Bearer ${token}` } }));
   return runWrk(url, { connections: CONNECTIONS, seconds, headers, ...(requests === undefined ? {} : { requests }) });
 };
 
 const loadWithAutocannon: Load = async (url, headers, seconds, tokens) => {
   const { default: autocannon } = await import('autocannon');
-  const requests = tokens?.map((token) => ({ headers: { authorization: `Bearer ${token}` } }));
+  const requests = tokens?.map((token) => ({ headers: { ...headers, authorization: `Bearer ${token}` } }));
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers, ...(requests === undefined ? {} : { requests }) });
   return { rps: result.requests.average, p50ms: result.latency.p50, p99ms: result.latency.p99, non2xx: result.non2xx };
 };
@@ -95,8 +103,9 @@ const useH2load = hasCommand('h2load') && process.env.BENCH_H2_TOOL !== 'node';
 const h2Tool = useH2load ? 'h2load' : 'node:http2 (bench/h2-load.ts)';
 const h2Load = useH2load ? loadWithH2load : loadWithNodeH2;
 
-async function measure(section: Section, contender: Contender, headers: Record<string, string>): Promise<Measurement> {
+async function measure(section: Section, contender: Contender, sharedHeaders: Record<string, string>): Promise<Measurement> {
   const { name, url, pid, tokens } = contender;
+  const headers = contender.headers ?? sharedHeaders;
   if (WARMUP_SECONDS > 0) await section.load(url, headers, WARMUP_SECONDS, tokens);
   const cpuBefore = pid === undefined ? NaN : cpuSecondsOfTree(pid);
   const result = await section.load(url, headers, DURATION_SECONDS, tokens);
@@ -119,7 +128,7 @@ interface NovaGateOptions {
 async function startNovaGate(upstreamPort: number, options: NovaGateOptions, dirs: string[]): Promise<GatewayProcess> {
   const route = `bench-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
-  const configFile = writeConfigFile({
+  const config = {
     services: [
       options.targets === undefined
         ? { name: 'upstream', url: `http://127.0.0.1:${upstreamPort}` }
@@ -145,7 +154,13 @@ async function startNovaGate(upstreamPort: number, options: NovaGateOptions, dir
           listeners: [{ name: 'bench-tls', port, protocol: 'HTTPS', tls: { certificates: ['bench'] } }],
           certificates: [{ name: 'bench', cert: readFileSync(options.tls.certFile, 'utf8'), key: readFileSync(options.tls.keyFile, 'utf8') }],
         }),
-  });
+  };
+  return launchGateway(config, port, { WORKERS: String(options.workers), ...(options.rateLimit ? { REDIS_URL } : {}) }, dirs);
+}
+
+/** One gateway process with `config` on `port`, pinned to the proxy's CPU, its log lines going to a file. */
+async function launchGateway(config: unknown, port: number, env: Record<string, string>, dirs: string[]): Promise<GatewayProcess> {
+  const configFile = writeConfigFile(config);
   // Logs go to a file, as a container runtime would collect them, so that no extra process reads them here.
   const logDir = mkdtempSync(join(tmpdir(), 'novagate-bench-log-'));
   dirs.push(logDir, dirname(configFile));
@@ -154,11 +169,10 @@ async function startNovaGate(upstreamPort: number, options: NovaGateOptions, dir
     {
       CONFIG_FILE: configFile,
       JWT_SECRET: SECRET,
-      WORKERS: String(options.workers),
       PORT: String(port),
       METRICS_PORT: String(await freePort()),
       LISTEN_ADDRESS: '127.0.0.1',
-      ...(options.rateLimit ? { REDIS_URL } : {}),
+      ...env,
     },
     logFile,
   );
@@ -196,6 +210,8 @@ async function main(): Promise<void> {
   const gateways: GatewayProcess[] = [];
   // Temporary directories with configs and access logs (hundreds of MB after a full run): removed at the end.
   const dirs: string[] = [];
+  let idp: TestIdp | undefined;
+  let policyVariants: PolicyVariant[] = [];
   const external = async (name: string, start: Promise<ExternalProxy | Skipped>): Promise<ExternalProxy | undefined> => {
     const started = await start;
     if (isSkipped(started)) {
@@ -230,14 +246,36 @@ async function main(): Promise<void> {
     };
     const https: Section = { title: 'HTTPS (TLS 1.3, HTTP/1.1 keep-alive)', tool: http1Tool, load: http1Load, contenders: [], references: ['Caddy'] };
     const h2: Section = { title: 'h2 (TLS 1.3, ALPN h2)', tool: h2Tool, load: h2Load, contenders: [], references: ['Caddy'] };
-    if (ONLY_POOLS) await pools();
-    else {
-      plain.contenders.push({ name: 'upstream direct (CPU 1)', url: `${upstreamUrl}/bench/1`, pid: upstream.child.pid });
-      await pools();
+    const policies: Section = { title: 'policies (plain HTTP, one gateway process, one route per variant)', tool: http1Tool, load: http1Load, contenders: [], references: ['bare undici'] };
+    const startUndici = async (): Promise<Contender> => {
       const undici = await startNodeServer('./undici-proxy.ts', { UPSTREAM: upstreamUrl });
       children.push(undici.child);
       pinProcessTree(undici.child.pid as number, PROXY_CPU);
-      plain.contenders.push({ name: 'bare undici proxy', url: `http://127.0.0.1:${undici.port}/bench/1`, pid: undici.child.pid });
+      return { name: 'bare undici proxy', url: `http://127.0.0.1:${undici.port}/bench/1`, pid: undici.child.pid };
+    };
+    // The policy gateway: its IdP serves the JWKS from this process (load CPU), over http on 127.0.0.1.
+    const startPolicies = async (undici: Contender) => {
+      const key = makeBenchKey();
+      idp = await startIdp([key]);
+      const bench = await buildPolicyBench(upstream.port, idp.jwksUri, key);
+      const gateway = await launchGateway(bench.config, await freePort(), { WORKERS: '1', REDIS_URL }, dirs);
+      gateways.push(gateway);
+      // Its own contender object: the rounds key their measurements by contender.
+      policies.contenders.push({ ...undici, headers: bench.headers });
+      for (const variant of bench.variants) {
+        const contender = { name: variant.name, url: `http://127.0.0.1:${gateway.port}/${variant.path}/1`, pid: gateway.child.pid, headers: variant.headers ?? bench.headers };
+        await expectOk(contender, variant);
+        policies.contenders.push(variant.tokens === undefined ? contender : { ...contender, tokens: variant.tokens });
+      }
+      policyVariants = bench.variants;
+    };
+    if (ONLY_POOLS) await pools();
+    else if (ONLY_POLICIES) await startPolicies(await startUndici());
+    else {
+      plain.contenders.push({ name: 'upstream direct (CPU 1)', url: `${upstreamUrl}/bench/1`, pid: upstream.child.pid });
+      await pools();
+      const undici = await startUndici();
+      plain.contenders.push(undici);
       const express = await startNodeServer('./express-proxy.ts', { UPSTREAM: upstreamUrl });
       children.push(express.child);
       pinProcessTree(express.child.pid as number, PROXY_CPU);
@@ -283,11 +321,12 @@ async function main(): Promise<void> {
         https.contenders.push({ name: proxy.name, url: `https://127.0.0.1:${proxy.port}/bench/1`, pid: proxy.pid });
         h2.contenders.push({ name: proxy.name, url: `https://127.0.0.1:${proxy.port}/bench/1`, pid: proxy.pid });
       }
+      await startPolicies(undici);
     }
 
     // Rounds interleave every contender of every section so that drifting load on a shared machine hits them
     // all alike; the tables show the median of the rounds.
-    const sections = ONLY_POOLS ? [plain] : [plain, https, h2];
+    const sections = ONLY_POOLS ? [plain] : ONLY_POLICIES ? [policies] : [plain, https, h2, policies];
     const runs = new Map<Contender, Measurement[]>();
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`round ${round}/${ROUNDS}\n`);
@@ -305,12 +344,24 @@ async function main(): Promise<void> {
     }));
     for (const { section, results: rows } of results) printTable(section, rows);
     if (ONLY_POOLS) printPoolTarget(results[0]?.results ?? []);
-    else printTargets(results[0]?.results ?? [], results[1]?.results ?? [], results[2]?.results ?? []);
+    else if (!ONLY_POLICIES) printTargets(results[0]?.results ?? [], results[1]?.results ?? [], results[2]?.results ?? []);
+    const policyResults = results.find((entry) => entry.section === policies)?.results;
+    if (policyResults !== undefined) printPolicyTargets(policyResults, policyVariants);
   } finally {
     for (const gateway of gateways) await gateway.stop();
+    await idp?.close();
     for (const child of children) if (child.exitCode === null) child.kill();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One request of a policy row before any load: a misconfigured route would otherwise bench its refusals. */
+async function expectOk(contender: Contender & { headers: Record<string, string> }, variant: PolicyVariant): Promise<void> {
+  const token = variant.tokens?.[0];
+  const headers = token === undefined ? contender.headers : { ...contender.headers, authorization: `Bearer ${token}` };
+  const response = await fetch(contender.url, { headers });
+  const body = await response.text();
+  if (response.status !== (variant.status ?? 200)) throw new Error(`${contender.name}: ${response.status} ${body}`);
 }
 
 function summarise(name: string, measured: Measurement[]): Measurement {
@@ -370,6 +421,23 @@ function printPoolTarget(plain: Measurement[]): void {
     `  ${cpu <= 1.05 ? '✓' : '✗'} 3 targets round-robin vs 1 target: CPU/req ${three.cpuUsPerRequest.toFixed(1)} vs ${one.cpuUsPerRequest.toFixed(1)} us = ` +
       `${cpu.toFixed(3)}x (<= 1.05); req/s ${(three.rps / one.rps).toFixed(2)}x`,
   );
+}
+
+/** Issue 17: the whole chain against the bare undici proxy, the token-set rows, then each policy's cost. */
+function printPolicyTargets(rows: Measurement[], variants: readonly PolicyVariant[]): void {
+  const undici = find(rows, 'bare undici');
+  const chain = rows.find((r) => r.name === CHAIN_ROW);
+  console.log('\ntargets (req/s ratios):');
+  target(`plain HTTP: ${CHAIN_ROW} vs bare undici proxy`, chain === undefined || undici === undefined ? undefined : chain.rps / undici.rps, CHAIN_TARGET, cpuDetail(chain, undici));
+  for (const row of rows.filter((r) => r.name === DISTINCT_TOKENS_ROW || r.name === UNCACHED_TOKENS_ROW || r.name.startsWith(REFUSED_ROW_PREFIX))) {
+    const name = row.name;
+    console.log(`  ${name}: ${ratio(row, undici)}x bare undici${cpuDetail(row, undici)} (no target)`);
+  }
+  console.log(
+    `  the ${DISTINCT_TOKENS_ROW.slice(CHAIN_ROW.length + 2)} are one per consumer and all fit the verified-token cache; the ` +
+      `${UNCACHED_TOKENS_ROW.slice(CHAIN_ROW.length + 2)} outnumber it, so each request pays an RS256 signature check`,
+  );
+  printPolicyCosts(policyCosts(rows, variants));
 }
 
 function printTargets(plain: Measurement[], https: Measurement[], h2: Measurement[]): void {

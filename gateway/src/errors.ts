@@ -1,5 +1,7 @@
 // The gateway's typed errors: a stable code and an HTTP status, turned into a JSON response in one place
-// (server/respond.ts). Messages never carry a token, a key or a raw path.
+// (server/respond.ts). Messages never carry a token, a key or a raw path. They are answers, not faults: policies
+// return them for every refused request (a flood of bad tokens makes one per request), nothing logs their stack,
+// so they capture none (a stack trace costs microseconds per error).
 
 export class GatewayError extends Error {
   constructor(
@@ -13,7 +15,10 @@ export class GatewayError extends Error {
     /** For 502/504 from an upstream failure: its class (proxy/upstream-cause.ts), said in the body as `cause`. */
     readonly upstreamCause?: string,
   ) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'GatewayError';
   }
 }

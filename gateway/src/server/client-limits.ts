@@ -3,6 +3,7 @@
 // connections per process. Node enforces the first, the third and the fourth; the body idle timer is here.
 import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { hasBody } from './request-body.js';
 
 export interface ClientLimits {
   /** HEADERS_TIMEOUT_MS: from a request's first byte to the end of its headers (also a new connection's first request). */
@@ -65,13 +66,6 @@ export function serverTimeoutOptions(limits: ClientLimits): Pick<ServerOptions, 
 /** Caps the server's open connections; node closes any connection accepted beyond the cap at once. */
 export function limitConnections(server: Server, limits: ClientLimits): void {
   server.maxConnections = limits.maxConnections;
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  // HTTP/2 has no Transfer-Encoding: a body follows unless the HEADERS frame ended the stream.
-  if (req.httpVersionMajor === 2) return !(req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders;
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /**

@@ -7,6 +7,10 @@ import type { GatewayError } from '../errors.js';
 import type { DirectAnswer } from '../pipeline/policy.js';
 import { encodeGrpcMessage, grpcStatusFor, isGrpcContentType } from '../proxy/grpc-status.js';
 import { markDecidedStatus, respondTrailersOnly } from '../proxy/h2-response.js';
+import { hasBody } from './request-body.js';
+
+/** An HTTP/1 request whose body has not all been read: its connection cannot serve another request. */
+const bodyLeftUnread = (res: ServerResponse): boolean => !res.req.complete && res.req.httpVersionMajor < 2 && hasBody(res.req);
 
 function errorBody(error: GatewayError, requestId: string): string {
   const reason = error.authReason === undefined ? {} : { reason: error.authReason };
@@ -28,8 +32,10 @@ export function sendError(res: ServerResponse, error: GatewayError, requestId: s
     ...error.headers,
   };
   // A request whose body was not read leaves the connection unusable for another request: close it.
-  // (HTTP/2 has no Connection header: its stream is reset instead, the connection stays.)
-  if (!res.req.complete && res.req.httpVersionMajor < 2) headers.connection = 'close';
+  // (HTTP/2 has no Connection header: its stream is reset instead, the connection stays.) A request without a
+  // body is not complete yet while its handler runs synchronously (node marks it so just after), and nothing of
+  // it is left to read: its connection stays, so a refusal answered at once costs the client no new connection.
+  if (bodyLeftUnread(res)) headers.connection = 'close';
   res.writeHead(error.status, headers);
   res.end(body);
 }
@@ -84,7 +90,7 @@ export function sendDirectAnswer(res: ServerResponse, answer: DirectAnswer, requ
     return;
   }
   const headers: Record<string, string | number> = { ...extra, ...answer.headers, 'content-length': 0, 'x-request-id': requestId };
-  if (!res.req.complete && res.req.httpVersionMajor < 2) headers.connection = 'close';
+  if (bodyLeftUnread(res)) headers.connection = 'close';
   res.writeHead(answer.status, headers);
   res.end();
 }
