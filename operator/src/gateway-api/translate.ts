@@ -4,12 +4,8 @@
 // share (as the spec says). Every route is validated with the gateway's own schema here, so one bad HTTPRoute is
 // refused on its own and never gets its tenant's config refused. Resolving references (Services, EndpointSlices,
 // ReferenceGrants) is the caller's: it passes `resolveBackend`.
-import { createHash } from 'node:crypto';
 import { routeSchema, type RouteConfig } from '@novagate/gateway/config';
-import { GATEWAY_API_NAME_PREFIX } from '@novagate/control-plane/tenancy';
-const MAX_NAME_PART = 40;
-/** Config entity names are at most 128 characters. */
-const MAX_ENTITY_NAME = 128;
+import { httpRouteNameStem } from './names.js';
 
 export interface BackendObjectReference {
   group?: string;
@@ -98,23 +94,6 @@ export interface Translation {
   refProblem: RefProblem | undefined;
   /** A value the gateway refuses (Accepted=False, reason UnsupportedValue); the routes are then empty. */
   invalid: string | undefined;
-}
-
-const hash8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
-
-/** `gwapi.<ns ≤40>.<name ≤40>.<8-hex hash of the full names>`: the stem of an HTTPRoute's route names. */
-export function httpRouteNameStem(namespace: string, name: string): string {
-  return `${GATEWAY_API_NAME_PREFIX}${namespace.slice(0, MAX_NAME_PART)}.${name.slice(0, MAX_NAME_PART)}.${hash8(`${namespace}/${name}`)}`;
-}
-
-/**
- * The config service of one Service port: `gwapi.svc.<ns>.<name>.<port>` (DESIGN §11); when that exceeds the
- * 128 characters of a config name, the names are cut to 40 and the hash of the full names keeps it unique.
- */
-export function serviceEntityName(namespace: string, name: string, port: number): string {
-  const full = `${GATEWAY_API_NAME_PREFIX}svc.${namespace}.${name}.${port}`;
-  if (full.length <= MAX_ENTITY_NAME) return full;
-  return `${GATEWAY_API_NAME_PREFIX}svc.${namespace.slice(0, MAX_NAME_PART)}.${name.slice(0, MAX_NAME_PART)}.${hash8(`${namespace}/${name}`)}.${port}`;
 }
 
 const DURATION = /^(?:[0-9]{1,5}(?:h|m|s|ms)){1,4}$/;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationMs, httpRouteNameStem, serviceEntityName, translateHttpRoute, type BackendObjectReference, type BackendResolution, type HttpRouteObject, type TranslationInput } from './translate.js';
+import { durationMs, translateHttpRoute, type BackendObjectReference, type BackendResolution, type HttpRouteObject, type TranslationInput } from './translate.js';
+import { certificateEntityName, gatewayListenerName, httpRouteNameStem, serviceEntityName } from './names.js';
 
 const known = new Set(['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3']);
 
@@ -38,6 +39,10 @@ test('names: gwapi.<ns>.<name>.<hash>.<rule>.<match>, parts cut to 40 characters
   const longService = serviceEntityName(long, long, 65535);
   assert.ok(longService.length <= 128, longService);
   assert.notEqual(longService, serviceEntityName(long, `${long.slice(1)}b`, 65535));
+  const listener = gatewayListenerName(long, long, `${'l'.repeat(200)}-`);
+  assert.ok(listener.length <= 128 && /[A-Za-z0-9]$/.test(listener), listener);
+  assert.notEqual(gatewayListenerName('ns', 'gw', 'http'), gatewayListenerName('ns', 'gw2', 'http'));
+  assert.match(certificateEntityName('ns', 'tls'), /^gwapi\.cert\.ns\.tls\.[0-9a-f]{8}$/);
 });
 
 test('a rule without matches is PathPrefix / ; each match becomes its own route in order, with the route hostnames and listeners', () => {

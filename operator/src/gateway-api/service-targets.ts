@@ -3,7 +3,7 @@
 // matches the Service port's, IPv4 and IPv6 addresses. A Service without ready endpoints is a service with
 // `targets: []` (the gateway answers 503 no_healthy_upstream), never a missing one.
 import { MAX_TARGETS_PER_SERVICE, serviceSchema, type ServiceConfig } from '@novagate/gateway/config';
-import { serviceEntityName } from './translate.js';
+import { serviceEntityName } from './names.js';
 
 export interface ServicePort {
   name?: string;
