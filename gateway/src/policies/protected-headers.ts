@@ -2,13 +2,10 @@
 // gateway writes itself, and the ones an upstream trusts because the gateway set them. One list for every field
 // that names a header to send (requestHeaders, responseHeaders, jwt claimsToHeaders).
 
+import { HOP_BY_HOP } from '../proxy/headers.js';
+
 const PROTECTED_EXACT: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+  ...HOP_BY_HOP,
   'expect',
   'content-length',
   'x-request-id',

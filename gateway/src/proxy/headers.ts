@@ -3,7 +3,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { applyAllHeaderEdits, type HeaderEdits, type ResponseExtras } from './header-edits.js';
 
-const HOP_BY_HOP: ReadonlySet<string> = new Set([
+/** Hop-by-hop headers (RFC 9110 §7.6.1, and the proxy-* ones): never forwarded, never set by config. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'te',
