@@ -5,12 +5,13 @@ import type { Pool } from 'pg';
 import { readManagedEntities, tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts } from '@novagate/gateway/routing/conflicts';
-import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
+import type { ConsumerResource, HttpRouteResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
 import { BasicAuthHasher, type BasicAuthCredential } from '../consumer/basic-auth-hasher.js';
 import { basicAuthPasswords } from '../consumer/basic-auth-passwords.js';
 import { desiredConsumer } from '../consumer/desired-consumer.js';
 import type { Caches } from '../controller.js';
 import type { Problem } from '../evaluation.js';
+import { evaluateHttpRoute, httpRouteOwner, type GatewayApiCaches } from '../httproute/http-route-evaluation.js';
 import { desiredRoute } from '../route/desired-route.js';
 import { applyTenantConfig } from './config-sync.js';
 import { Coalescer } from './coalescer.js';
@@ -38,7 +39,7 @@ function belongsTo(tenant: TenantResource, object: RouteResource | ConsumerResou
   );
 }
 
-const byAge = (a: RouteResource | ConsumerResource, b: RouteResource | ConsumerResource) =>
+const byAge = (a: RouteResource | ConsumerResource | HttpRouteResource, b: RouteResource | ConsumerResource | HttpRouteResource) =>
   (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
   a.metadata.name.localeCompare(b.metadata.name);
@@ -53,6 +54,7 @@ export function desiredTenantConfig(
   consumers: readonly ConsumerResource[],
   secretOf: (namespace: string, name: string) => SecretResource | undefined,
   basicAuthOf: (consumerKey: string) => readonly BasicAuthCredential[] = () => [],
+  gatewayApi?: GatewayApiCaches & Pick<Caches, 'httproutes'>,
 ): { desired: DesiredConfig; problems: Map<string, Problem> } {
   const desired = emptyDesired();
   const problems = new Map<string, Problem>();
@@ -76,6 +78,7 @@ export function desiredTenantConfig(
     if (entry.service !== null) desired.services.set(entry.service.name, { config: entry.service, owner });
     desired.routes.set(entry.route.name, { config: entry.route, owner });
   }
+  if (gatewayApi !== undefined) addHttpRoutes(desired, problems, `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`, gatewayApi);
   for (const consumer of consumers.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
     const ref = consumer.spec.apiKeySecretRef;
     const secret = ref === undefined ? undefined : secretOf(consumer.metadata.namespace ?? '', ref.name);
@@ -93,6 +96,27 @@ export function desiredTenantConfig(
     desired.consumers.set(evaluation.value.username, { config: evaluation.value, owner });
   }
   return { desired, problems };
+}
+
+/**
+ * The routes and services of the HTTPRoutes attached to the tenant's Gateways, oldest first (Gateway API order). A
+ * refused HTTPRoute (UnsupportedValue) is left out alone; its status says why. A Service port several routes use is
+ * one service.
+ */
+function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, tenantKey: string, caches: GatewayApiCaches & Pick<Caches, 'httproutes'>): void {
+  const routes = caches.httproutes.list().filter((route) => route.metadata.deletionTimestamp === undefined).sort(byAge);
+  for (const route of routes) {
+    const owner = httpRouteOwner(route.metadata.namespace ?? '', route.metadata.name);
+    const evaluation = evaluateHttpRoute(route, caches);
+    const mine = evaluation.byTenant.get(tenantKey);
+    if (mine === undefined) {
+      const refused = evaluation.parents.find((parent) => parent.tenantKey === tenantKey && parent.accepted.reason === 'UnsupportedValue');
+      if (refused !== undefined) problems.set(owner, { reason: 'UnsupportedValue', message: refused.accepted.message });
+      continue;
+    }
+    for (const service of mine.services) if (!desired.services.has(service.name)) desired.services.set(service.name, { config: service, owner });
+    for (const config of mine.routes) desired.routes.set(config.name, { config, owner });
+  }
 }
 
 export class ConfigSyncer {
@@ -122,7 +146,7 @@ export class ConfigSyncer {
     const secretOf = (namespace: string, name: string) => this.informers.secrets.get(`${namespace}/${name}`);
     const consumers = this.informers.consumers.list();
     const basicAuth = await this.basicAuthCredentials(tenant, tenantId, consumers, secretOf);
-    const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? []);
+    const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? [], this.informers);
     const applied = await applyTenantConfig(this.pool, tenantId, desired);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
