@@ -42,6 +42,7 @@ export { createLogger, type Logger, type LogLevel } from './telemetry/logger.js'
 export { FINALIZER } from './kube/resources.js';
 export { KubeAccess } from './kube/resources.js';
 export { gatewayKeySecretName } from './controllers/tenant/tenant-watches.js';
+export { gatewayListenerName, gatewayOwner, httpRouteNameStem, serviceEntityName } from './gateway-api/names.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
