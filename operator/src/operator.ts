@@ -114,13 +114,16 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   if (!gatewayApiEnabled) log.info('Gateway API support needs the operator to watch every namespace (GatewayClass is cluster-scoped); GatewayClasses are not reconciled');
   const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, httpRouteController] : NOVAGATE_CONTROLLERS;
   // The namespaced Gateway API kinds are optional one by one (ReferenceGrant may be missing where the others are not).
-  const gatewayApiKinds: Record<GatewayApiKind, OptionalCrd> = {
+  // EndpointSlices (discovery.k8s.io/v1) are served by every supported Kubernetes; an API server without them only
+  // leaves HTTPRoute backends without targets.
+  const optionalKinds: Record<GatewayApiKind | 'endpointslices', OptionalCrd> = {
     gateways: new OptionalCrd('gateways.gateway.networking.k8s.io', 'Gateways are not read until the Gateway API CRDs are installed', log),
     httproutes: new OptionalCrd('httproutes.gateway.networking.k8s.io', 'HTTPRoutes are not reconciled until the Gateway API CRDs are installed', log),
     referencegrants: new OptionalCrd('referencegrants.gateway.networking.k8s.io', 'cross-namespace backendRefs are refused (RefNotPermitted) until the Gateway API CRDs are installed', log),
+    endpointslices: new OptionalCrd('endpointslices.discovery.k8s.io', 'HTTPRoute backends have no targets until the API server serves discovery.k8s.io/v1 EndpointSlices', log),
   };
   const optionalMissing = (kind: string) =>
-    (kind === 'gatewayclasses' && gatewayApi.isMissing()) || (Object.hasOwn(gatewayApiKinds, kind) && gatewayApiKinds[kind as GatewayApiKind].isMissing());
+    (kind === 'gatewayclasses' && gatewayApi.isMissing()) || (Object.hasOwn(optionalKinds, kind) && optionalKinds[kind as keyof typeof optionalKinds].isMissing());
   const missingIsQuiet = (kind: string) => crdPresence.isMissing(kind) || optionalMissing(kind);
   const informerOf = <T extends KubeObject>(kind: keyof Informers, source: { list: () => Promise<ListResult<T>>; watch: OpenWatch }): Informer<T> =>
     new Informer<T>({
@@ -134,7 +137,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     });
   function optionalGatewayApiSource<T extends KubeObject>(kind: GatewayApiKind) {
     const source = kube.gatewayApiSource<T>(kind);
-    return { ...source, list: gatewayApiKinds[kind].track(source.list) };
+    return { ...source, list: optionalKinds[kind].track(source.list) };
   }
   const trackedSource = <T extends KubeObject>(kind: CustomKind) => {
     const source = kube.customSource<T>(kind);
@@ -153,7 +156,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     httproutes: informerOf('httproutes', optionalGatewayApiSource<HttpRouteResource>('httproutes')),
     referencegrants: informerOf('referencegrants', optionalGatewayApiSource<ReferenceGrantResource>('referencegrants')),
     services: informerOf('services', kube.serviceSource()),
-    endpointslices: informerOf('endpointslices', kube.endpointSliceSource()),
+    endpointslices: informerOf('endpointslices', (() => {
+      const source = kube.endpointSliceSource();
+      return { ...source, list: optionalKinds.endpointslices.track(source.list) };
+    })()),
     namespaces: informerOf('namespaces', kube.namespaceSource()),
   };
   /** The informers the Gateway API support needs; idle (never started) when it idles. */
