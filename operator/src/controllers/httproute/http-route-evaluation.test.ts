@@ -16,7 +16,7 @@ import { desiredTenantConfig } from '../config-sync/tenant-config.js';
 import { GATEWAY_CONTROLLER_NAME } from '../gatewayclass/gatewayclass-decisions.js';
 import { evaluateHttpRoute, httpRouteOwner } from './http-route-evaluation.js';
 import { nextRouteParents } from './http-route-status.js';
-import { tenantsOfEndpoints } from './http-route-watches.js';
+import { routesOfGateway, tenantsOfChangedRoute, tenantsOfEndpoints } from './http-route-watches.js';
 
 const tenant: TenantResource = { metadata: { namespace: 'teams', name: 'acme' }, spec: { displayName: 'Acme', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' } };
 const accepted = [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', lastTransitionTime: '2026-11-30T00:00:00Z', observedGeneration: 1 }];
@@ -181,4 +181,17 @@ test('an EndpointSlice change asks, after at least a second, for the tenants of 
   const event = (serviceName: string) => ({ type: 'MODIFIED' as const, object: slice('apps', serviceName, ['198.18.0.9']), previous: undefined });
   assert.deepEqual(tenantsOfEndpoints.keys(event('echo'), caches), ['teams/acme']);
   assert.deepEqual(tenantsOfEndpoints.keys(event('unrelated'), caches), []);
+});
+
+test('a route moved from one tenant\'s Gateway to another\'s syncs both tenants (the old one drops its rows); a Gateway status write re-reconciles its routes', () => {
+  const gateways = [gateway('gw', 'acme', [httpListener]), gateway('gx', 'globex', [httpListener])];
+  const before = route('r', { parentRefs: [toGw] });
+  const after = route('r', { parentRefs: [{ name: 'gx', namespace: 'infra' }] }, { generation: 3 });
+  const caches = world({ gateways, httproutes: [after] });
+  assert.deepEqual(tenantsOfChangedRoute.keys({ type: 'MODIFIED', object: after, previous: before }, caches).sort(), ['teams/acme', 'teams/globex']);
+  assert.deepEqual(tenantsOfChangedRoute.keys({ type: 'DELETED', object: after, previous: undefined }, caches), ['teams/globex']);
+  const gx = gateways[1] as GatewayResource;
+  const statusOnly = { type: 'MODIFIED' as const, object: { ...gx, status: { listeners: [] } }, previous: gx };
+  assert.ok(routesOfGateway.when === undefined || routesOfGateway.when(statusOnly));
+  assert.deepEqual(routesOfGateway.keys(statusOnly, caches), ['apps/r']);
 });

@@ -63,10 +63,12 @@ function tenantOfGateway(gateway: GatewayResource, caches: GatewayApiCaches): st
 
 export const ownHttpRoutes: WatchOf<'httproutes'> = { source: 'httproutes', when: specOrLifecycleChanged, keys: ({ object }) => [objectKey(object)] };
 
-/** A Gateway created, changed or deleted: the routes naming it. */
+/**
+ * A Gateway created, changed or deleted: the routes naming it. Status writes count too: the Gateway controller
+ * reports its listeners once their config rows exist, which routes refused for a missing listener wait for.
+ */
 export const routesOfGateway: WatchOf<'gateways'> = {
   source: 'gateways',
-  when: specOrLifecycleChanged,
   keys: (event, caches) => routeKeys(caches, (route) => eventObjects(event).some((gateway) => namesGateway(route, gateway))),
 };
 
