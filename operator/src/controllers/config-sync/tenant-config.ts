@@ -11,7 +11,8 @@ import { basicAuthPasswords } from '../consumer/basic-auth-passwords.js';
 import { desiredConsumer } from '../consumer/desired-consumer.js';
 import type { Caches } from '../controller.js';
 import type { Problem } from '../evaluation.js';
-import { evaluateHttpRoute, httpRouteOwner, type GatewayApiCaches } from '../httproute/http-route-evaluation.js';
+import { evaluateHttpRoute, httpRouteOwner, slicesByService, type GatewayApiCaches } from '../httproute/http-route-evaluation.js';
+import { tenantsOfRoute } from '../httproute/http-route-watches.js';
 import { desiredRoute } from '../route/desired-route.js';
 import { applyTenantConfig } from './config-sync.js';
 import { Coalescer } from './coalescer.js';
@@ -105,9 +106,11 @@ export function desiredTenantConfig(
  */
 function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, tenantKey: string, caches: GatewayApiCaches & Pick<Caches, 'httproutes'>): void {
   const routes = caches.httproutes.list().filter((route) => route.metadata.deletionTimestamp === undefined).sort(byAge);
+  const slicesOf = slicesByService(caches);
   for (const route of routes) {
+    if (!tenantsOfRoute(route, caches).includes(tenantKey)) continue; // cheap: no translation of other tenants' routes
     const owner = httpRouteOwner(route.metadata.namespace ?? '', route.metadata.name);
-    const evaluation = evaluateHttpRoute(route, caches);
+    const evaluation = evaluateHttpRoute(route, caches, slicesOf);
     const mine = evaluation.byTenant.get(tenantKey);
     if (mine === undefined) {
       const refused = evaluation.parents.find((parent) => parent.tenantKey === tenantKey && parent.accepted.reason === 'UnsupportedValue');

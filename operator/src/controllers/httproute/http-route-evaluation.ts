@@ -57,12 +57,30 @@ export function gatewayOfOurs(ref: ParentReference, routeNamespace: string, cach
 /** Whether a parentRef names a Gateway (group and kind), whatever its existence. */
 const namesAGateway = (ref: ParentReference) => (ref.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ref.kind ?? 'Gateway') === 'Gateway';
 
+/** The EndpointSlices of a Service (`namespace/name`). */
+export type SlicesOf = (namespace: string, service: string) => readonly EndpointSliceObject[];
+
+/** The EndpointSlices by Service, built once per sync: a lookup per backendRef instead of a scan of every slice. */
+export function slicesByService(caches: Pick<GatewayApiCaches, 'endpointslices'>): SlicesOf {
+  const index = new Map<string, EndpointSliceObject[]>();
+  for (const slice of caches.endpointslices.list()) {
+    const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (service === undefined) continue;
+    const key = `${slice.metadata.namespace ?? ''}/${service}`;
+    const list = index.get(key) ?? [];
+    list.push(slice as unknown as EndpointSliceObject);
+    index.set(key, list);
+  }
+  return (namespace, service) => index.get(`${namespace}/${service}`) ?? [];
+}
+
 /** A backendRef as the config service of its Service port, or the ResolvedRefs reason it does not resolve. */
 export function resolveBackend(
   ref: BackendObjectReference,
   routeNamespace: string,
   caches: GatewayApiCaches,
   services: Map<string, ServiceConfig>,
+  slicesOf: SlicesOf = slicesByService(caches),
 ): BackendResolution {
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
@@ -75,8 +93,7 @@ export function resolveBackend(
   if (ref.port === undefined) return { reason: 'BackendNotFound', message: `backendRef to Service ${namespace}/${ref.name} has no port` };
   const service = caches.services.get(`${namespace}/${ref.name}`);
   if (service === undefined) return { reason: 'BackendNotFound', message: `Service ${namespace}/${ref.name} does not exist` };
-  const slices = caches.endpointslices.list().filter((slice) => slice.metadata.namespace === namespace && slice.metadata.labels?.[SERVICE_NAME_LABEL] === ref.name);
-  const targets = serviceTargets(service as unknown as ServiceObject, ref.port, slices as unknown as EndpointSliceObject[]);
+  const targets = serviceTargets(service as unknown as ServiceObject, ref.port, slicesOf(namespace, ref.name));
   if (!targets.ok) return { reason: targets.reason, message: targets.message };
   services.set(targets.service.name, targets.service);
   return { service: targets.service.name };
@@ -84,8 +101,8 @@ export function resolveBackend(
 
 const condition = (type: string, status: 'True' | 'False', reason: string, message: string): ConditionInput => ({ type, status, reason, message });
 
-/** The route's evaluation; `namespaceLabels` of its namespace come from the Namespace cache. */
-export function evaluateHttpRoute(route: HttpRouteResource, caches: GatewayApiCaches): HttpRouteEvaluation {
+/** The route's evaluation; `namespaceLabels` of its namespace come from the Namespace cache; `slicesOf` from slicesByService. */
+export function evaluateHttpRoute(route: HttpRouteResource, caches: GatewayApiCaches, slicesOf: SlicesOf = slicesByService(caches)): HttpRouteEvaluation {
   const namespace = route.metadata.namespace ?? '';
   const hostnames = route.spec.hostnames ?? [];
   const namespaceLabels = caches.namespaces.get(`/${namespace}`)?.metadata.labels ?? {};
@@ -117,7 +134,7 @@ export function evaluateHttpRoute(route: HttpRouteResource, caches: GatewayApiCa
   let invalid: string | undefined;
   const translateFor = (listeners: readonly string[], hosts: readonly string[]) => {
     const services = new Map<string, ServiceConfig>();
-    const translation = translateHttpRoute({ route: translationInput, listeners, hostnames: hosts, resolveBackend: (ref, routeNamespace) => resolveBackend(ref, routeNamespace, caches, services) });
+    const translation = translateHttpRoute({ route: translationInput, listeners, hostnames: hosts, resolveBackend: (ref, routeNamespace) => resolveBackend(ref, routeNamespace, caches, services, slicesOf) });
     refProblem ??= translation.refProblem;
     invalid ??= translation.invalid;
     return { translation, services };
