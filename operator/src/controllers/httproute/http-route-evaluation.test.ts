@@ -195,3 +195,19 @@ test('a route moved from one tenant\'s Gateway to another\'s syncs both tenants 
   assert.ok(routesOfGateway.when === undefined || routesOfGateway.when(statusOnly));
   assert.deepEqual(routesOfGateway.keys(statusOnly, caches), ['apps/r']);
 });
+
+test('an EndpointSlice labelled with our Service name in another namespace adds no target; a ReferenceGrant in the route\'s own namespace permits nothing', () => {
+  const caches = world({ endpointslices: [slice('apps', 'echo', ['198.18.0.1']), slice('evil', 'echo', ['203.0.113.66'], 'echo-evil')] });
+  const evaluation = evaluateHttpRoute(route('r', { parentRefs: [toGw], rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }] }), caches);
+  assert.deepEqual((evaluation.byTenant.get('teams/acme')?.services[0]?.targets ?? []).map((target) => target.url), ['http://198.18.0.1:9000']);
+  const misplaced: ReferenceGrantResource = {
+    metadata: { namespace: 'apps', name: 'wrong-side' },
+    spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], to: [{ group: '', kind: 'Service' }] },
+  };
+  const cross = evaluateHttpRoute(
+    route('r', { parentRefs: [toGw], rules: [{ backendRefs: [{ name: 'echo', namespace: 'backends', port: 8080 }] }] }),
+    world({ services: [service('backends', 'echo')], referencegrants: [misplaced] }),
+  );
+  assert.equal(cross.parents[0]?.resolvedRefs.reason, 'RefNotPermitted');
+  assert.deepEqual(cross.byTenant.get('teams/acme')?.services, []);
+});
