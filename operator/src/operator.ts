@@ -172,7 +172,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kube,
     pool,
     informers,
-    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems })),
+    configSync: new ConfigSyncer(
+      pool,
+      informers,
+      (tenant, problems) => emit('tenant-config', { tenant, problems }),
+      undefined,
+      // A kind whose CRD is missing lists nothing and never will until installed: not worth waiting for.
+      () => running.every(({ kind, informer }) => informer.isSynced || optionalMissing(kind) || crdPresence.isMissing(kind)),
+    ),
     now: options.now ?? (() => new Date()),
     log,
     watchNamespace: options.watchNamespace ?? '',

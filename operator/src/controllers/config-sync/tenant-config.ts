@@ -122,6 +122,9 @@ function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, t
   }
 }
 
+/** How long a sync waits for the caches' first lists before failing its reconcile (retried with backoff). */
+const CACHE_SYNC_WAIT_MS = 30_000;
+
 export class ConfigSyncer {
   private readonly coalescer = new Coalescer<TenantSyncResult | null>();
 
@@ -134,6 +137,11 @@ export class ConfigSyncer {
      */
     private readonly onChanged: (tenant: TenantResource, problems: ReadonlyMap<string, Problem>) => void = () => undefined,
     private readonly hasher = new BasicAuthHasher(),
+    /**
+     * Whether every cache the desired config reads has its first list: a sync on a cache still empty (the operator
+     * just started) would delete the rows of every object not listed yet, and push that config to the gateways.
+     */
+    private readonly cachesSynced: () => boolean = () => true,
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -142,6 +150,7 @@ export class ConfigSyncer {
   }
 
   private async syncNow(tenantKey: string): Promise<TenantSyncResult | null> {
+    await this.untilCachesSynced();
     const tenant = this.informers.tenants.get(tenantKey);
     if (tenant === undefined || tenant.metadata.deletionTimestamp !== undefined) return null;
     const tenantId = await tenantIdByKubernetesUid(this.pool, tenant.metadata.uid);
@@ -155,6 +164,15 @@ export class ConfigSyncer {
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
     if (applied.changed) this.onChanged(tenant, problems);
     return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written, kept: applied.kept };
+  }
+
+  private async untilCachesSynced(): Promise<void> {
+    const deadline = Date.now() + CACHE_SYNC_WAIT_MS;
+    while (!this.cachesSynced()) {
+      // The reconcile fails and is retried with backoff: never a sync over a partial cache.
+      if (Date.now() > deadline) throw new Error(`caches not synced after ${CACHE_SYNC_WAIT_MS} ms; not syncing a tenant's config over a partial view`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /**
