@@ -10,6 +10,7 @@ import { ping } from '@novagate/control-plane/tenancy';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
 import { consumerController } from './controllers/consumer/consumer-controller.js';
 import { gatewayClassController } from './controllers/gatewayclass/gatewayclass-controller.js';
+import { httpRouteController } from './controllers/httproute/http-route-controller.js';
 import type { ControllerContext, Informers } from './controllers/context.js';
 import { keysFor, type ControllerDeclaration, type Source, type SourceEvents, type WatchOf } from './controllers/controller.js';
 import { routeController } from './controllers/route/route-controller.js';
@@ -19,7 +20,18 @@ import { CrdPresence } from './kube/crd-presence.js';
 import { OptionalCrd } from './kube/optional-crd.js';
 import { LeaderElector } from './kube/leader.js';
 import { WorkQueue } from './kube/queue.js';
-import { KubeAccess, type ConsumerResource, type CustomKind, type KubeObject, type RouteResource, type TenantResource } from './kube/resources.js';
+import {
+  KubeAccess,
+  type ConsumerResource,
+  type CustomKind,
+  type GatewayApiKind,
+  type GatewayResource,
+  type HttpRouteResource,
+  type KubeObject,
+  type ReferenceGrantResource,
+  type RouteResource,
+  type TenantResource,
+} from './kube/resources.js';
 import { Informer, objectKey, type ListResult, type OpenWatch } from './kube/watch.js';
 import { createEventFailureReporter } from './telemetry/event-failures.js';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.js';
@@ -30,6 +42,7 @@ export { createLogger, type Logger, type LogLevel } from './telemetry/logger.js'
 export { FINALIZER } from './kube/resources.js';
 export { KubeAccess } from './kube/resources.js';
 export { gatewayKeySecretName } from './controllers/tenant/tenant-watches.js';
+export { gatewayListenerName, gatewayOwner, httpRouteNameStem, serviceEntityName } from './gateway-api/names.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -99,8 +112,19 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // GatewayClass is cluster-scoped: an operator confined to one namespace has no right to it, so its controller idles.
   const gatewayApiEnabled = (options.watchNamespace ?? '') === '';
   if (!gatewayApiEnabled) log.info('Gateway API support needs the operator to watch every namespace (GatewayClass is cluster-scoped); GatewayClasses are not reconciled');
-  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController] : NOVAGATE_CONTROLLERS;
-  const missingIsQuiet = (kind: string) => crdPresence.isMissing(kind) || (kind === 'gatewayclasses' && gatewayApi.isMissing());
+  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, httpRouteController] : NOVAGATE_CONTROLLERS;
+  // The namespaced Gateway API kinds are optional one by one (ReferenceGrant may be missing where the others are not).
+  // EndpointSlices (discovery.k8s.io/v1) are served by every supported Kubernetes; an API server without them only
+  // leaves HTTPRoute backends without targets.
+  const optionalKinds: Record<GatewayApiKind | 'endpointslices', OptionalCrd> = {
+    gateways: new OptionalCrd('gateways.gateway.networking.k8s.io', 'Gateways are not read until the Gateway API CRDs are installed', log),
+    httproutes: new OptionalCrd('httproutes.gateway.networking.k8s.io', 'HTTPRoutes are not reconciled until the Gateway API CRDs are installed', log),
+    referencegrants: new OptionalCrd('referencegrants.gateway.networking.k8s.io', 'cross-namespace backendRefs are refused (RefNotPermitted) until the Gateway API CRDs are installed', log),
+    endpointslices: new OptionalCrd('endpointslices.discovery.k8s.io', 'HTTPRoute backends have no targets until the API server serves discovery.k8s.io/v1 EndpointSlices', log),
+  };
+  const optionalMissing = (kind: string) =>
+    (kind === 'gatewayclasses' && gatewayApi.isMissing()) || (Object.hasOwn(optionalKinds, kind) && optionalKinds[kind as keyof typeof optionalKinds].isMissing());
+  const missingIsQuiet = (kind: string) => crdPresence.isMissing(kind) || optionalMissing(kind);
   const informerOf = <T extends KubeObject>(kind: keyof Informers, source: { list: () => Promise<ListResult<T>>; watch: OpenWatch }): Informer<T> =>
     new Informer<T>({
       kind,
@@ -111,6 +135,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       onRelist: (reason: string) => log.info('relisting', { reason }),
       onChange: (type, object, previous) => emit(kind, { type, object, previous }),
     });
+  function optionalGatewayApiSource<T extends KubeObject>(kind: GatewayApiKind) {
+    const source = kube.gatewayApiSource<T>(kind);
+    return { ...source, list: optionalKinds[kind].track(source.list) };
+  }
   const trackedSource = <T extends KubeObject>(kind: CustomKind) => {
     const source = kube.customSource<T>(kind);
     return { ...source, list: crdPresence.track(kind, source.list) };
@@ -124,17 +152,34 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       const source = kube.gatewayClassSource();
       return { ...source, list: gatewayApi.track(source.list) };
     })()),
+    gateways: informerOf('gateways', optionalGatewayApiSource<GatewayResource>('gateways')),
+    httproutes: informerOf('httproutes', optionalGatewayApiSource<HttpRouteResource>('httproutes')),
+    referencegrants: informerOf('referencegrants', optionalGatewayApiSource<ReferenceGrantResource>('referencegrants')),
+    services: informerOf('services', kube.serviceSource()),
+    endpointslices: informerOf('endpointslices', (() => {
+      const source = kube.endpointSliceSource();
+      return { ...source, list: optionalKinds.endpointslices.track(source.list) };
+    })()),
+    namespaces: informerOf('namespaces', kube.namespaceSource()),
   };
-  /** The informers that run: all but gatewayclasses when the Gateway API controller idles. */
+  /** The informers the Gateway API support needs; idle (never started) when it idles. */
+  const GATEWAY_API_INFORMERS: ReadonlySet<keyof Informers> = new Set(['gatewayclasses', 'gateways', 'httproutes', 'referencegrants', 'services', 'endpointslices', 'namespaces']);
   const running = (Object.entries(informers) as [keyof Informers, Informer<KubeObject>][])
-    .filter(([kind]) => gatewayApiEnabled || kind !== 'gatewayclasses')
+    .filter(([kind]) => gatewayApiEnabled || !GATEWAY_API_INFORMERS.has(kind))
     .map(([kind, informer]) => ({ kind, informer }));
 
   const context: ControllerContext = {
     kube,
     pool,
     informers,
-    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems })),
+    configSync: new ConfigSyncer(
+      pool,
+      informers,
+      (tenant, problems) => emit('tenant-config', { tenant, problems }),
+      undefined,
+      // A kind whose CRD is missing lists nothing and never will until installed: not worth waiting for.
+      () => running.every(({ kind, informer }) => informer.isSynced || optionalMissing(kind) || crdPresence.isMissing(kind)),
+    ),
     now: options.now ?? (() => new Date()),
     log,
     watchNamespace: options.watchNamespace ?? '',
@@ -156,7 +201,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     });
     for (const watch of controller.watches) {
       const handle = (event: unknown) => {
-        for (const key of keysFor(watch as WatchOf<Source>, event as SourceEvents[Source], informers)) queue.add(key);
+        for (const key of keysFor(watch as WatchOf<Source>, event as SourceEvents[Source], informers)) {
+          if (watch.delayMs === undefined) queue.add(key);
+          else queue.addAfter(key, watch.delayMs);
+        }
       };
       handlers.set(watch.source, [...(handlers.get(watch.source) ?? []), handle]);
     }
@@ -202,7 +250,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         const missingCrds = crdPresence.missingCrds();
         if (active && missingCrds.length > 0) return { ok: false, reason: `CRDs not installed: ${missingCrds.join(', ')}` };
         // An optional kind whose CRD is missing never syncs; readiness does not wait for it.
-        if (active && !running.every(({ kind, informer }) => informer.isSynced || (kind === 'gatewayclasses' && gatewayApi.isMissing()))) {
+        if (active && !running.every(({ kind, informer }) => informer.isSynced || optionalMissing(kind))) {
           return { ok: false, reason: 'caches not synced yet' };
         }
         return { ok: true };

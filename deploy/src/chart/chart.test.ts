@@ -355,6 +355,10 @@ describe('operator RBAC', () => {
   const gatewayClassRules: IPolicyRule[] = [
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses/status'], verbs: ['get', 'update', 'patch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'gateways', 'referencegrants'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes/status'], verbs: ['get', 'update', 'patch'] },
+    { apiGroups: [''], resources: ['services', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
   ];
 
   function rulesOf(objects: readonly KubeObject[], kind: string, name: string): IPolicyRule[] {

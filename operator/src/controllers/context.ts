@@ -1,7 +1,20 @@
 // What every controller receives: the Kubernetes adapter, the database, the caches of the watched kinds, the
 // per-tenant config sync, a clock and a logger. Built once in operator.ts; no module-level state.
 import type { Pool } from 'pg';
-import type { ConsumerResource, GatewayClassResource, KubeAccess, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type {
+  ConsumerResource,
+  EndpointSliceResource,
+  GatewayClassResource,
+  GatewayResource,
+  HttpRouteResource,
+  KubeAccess,
+  NamespaceResource,
+  ReferenceGrantResource,
+  RouteResource,
+  SecretResource,
+  ServiceResource,
+  TenantResource,
+} from '../kube/resources.js';
 import type { Informer } from '../kube/watch.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ConfigSyncer } from './config-sync/tenant-config.js';
@@ -13,6 +26,14 @@ export interface Informers {
   secrets: Informer<SecretResource>;
   /** Cluster-scoped; idle (never started) when the operator watches one namespace. */
   gatewayclasses: Informer<GatewayClassResource>;
+  // Gateway API (idle like gatewayclasses): what HTTPRoutes attach to and resolve their backends with.
+  gateways: Informer<GatewayResource>;
+  httproutes: Informer<HttpRouteResource>;
+  referencegrants: Informer<ReferenceGrantResource>;
+  services: Informer<ServiceResource>;
+  endpointslices: Informer<EndpointSliceResource>;
+  /** Cluster-scoped: their labels select routes' namespaces for allowedRoutes. */
+  namespaces: Informer<NamespaceResource>;
 }
 
 export interface ControllerContext {

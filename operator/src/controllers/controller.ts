@@ -1,7 +1,20 @@
 // What a controller declares (controller-runtime's SetupWithManager): the kind it reconciles, its reconcile, and
 // the events it watches with the keys of its work queue each one asks for. operator.ts wires declarations only.
 import type { Reconcile } from '../kube/queue.js';
-import type { ConsumerResource, GatewayClassResource, KubeObject, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type {
+  ConsumerResource,
+  EndpointSliceResource,
+  GatewayClassResource,
+  GatewayResource,
+  HttpRouteResource,
+  KubeObject,
+  NamespaceResource,
+  ReferenceGrantResource,
+  RouteResource,
+  SecretResource,
+  ServiceResource,
+  TenantResource,
+} from '../kube/resources.js';
 import type { WatchEventType } from '../kube/watch.js';
 import type { ControllerContext, Informers } from './context.js';
 import type { Problem } from './evaluation.js';
@@ -26,6 +39,12 @@ export interface SourceEvents {
   consumers: ObjectEvent<ConsumerResource>;
   secrets: ObjectEvent<SecretResource>;
   gatewayclasses: ObjectEvent<GatewayClassResource>;
+  gateways: ObjectEvent<GatewayResource>;
+  httproutes: ObjectEvent<HttpRouteResource>;
+  referencegrants: ObjectEvent<ReferenceGrantResource>;
+  services: ObjectEvent<ServiceResource>;
+  endpointslices: ObjectEvent<EndpointSliceResource>;
+  namespaces: ObjectEvent<NamespaceResource>;
   'tenant-config': TenantConfigChange;
 }
 
@@ -40,17 +59,22 @@ export interface WatchOf<S extends Source> {
   when?: (event: SourceEvents[S]) => boolean;
   /** The keys of the controller's own queue the event asks to reconcile. Pure over the event and the caches. */
   keys: (event: SourceEvents[S], caches: Caches) => string[];
+  /**
+   * Add the keys this long after the event instead of at once; events arriving meanwhile join the pending add, so a
+   * burst (EndpointSlices during a rollout) costs one reconcile per key and window.
+   */
+  delayMs?: number;
 }
 
 export type Watch = { [S in Source]: WatchOf<S> }[Source];
 
-export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass';
+export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass' | 'httproute';
 
 export interface ControllerDeclaration {
   /** The work queue's name, and the `kind` label of its metrics. */
   kind: ControllerKind;
   /** The informer whose every object is reconciled again at each resync. */
-  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses';
+  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses' | 'httproutes';
   reconciler: (context: ControllerContext) => Reconcile;
   watches: readonly Watch[];
 }

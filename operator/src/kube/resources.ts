@@ -4,6 +4,7 @@ import {
   ApiException,
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
   PatchStrategy,
   setHeaderOptions,
   V1MicroTime,
@@ -12,6 +13,10 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { Condition } from '../conditions.js';
+import type { GatewayListener, ParentReference } from '../gateway-api/attach.js';
+import type { ReferenceGrantObject } from '../gateway-api/reference-grant.js';
+import type { EndpointSliceObject, ServicePort } from '../gateway-api/service-targets.js';
+import type { HttpRouteRule } from '../gateway-api/translate.js';
 import type { ListResult, OpenWatch } from './watch.js';
 
 export const GROUP = 'novagate.dev';
@@ -189,6 +194,38 @@ export interface GatewayClassResource extends KubeObject {
   status?: GatewayClassStatus;
 }
 
+/** A Gateway (v1): the fields attachment reads; its listeners and status are the Gateway controller's. */
+export interface GatewayResource extends KubeObject {
+  spec: { gatewayClassName: string; listeners: GatewayListener[] };
+  status?: Record<string, unknown>;
+}
+
+/** One `status.parents[]` entry of a route (Gateway API RouteParentStatus). */
+export interface RouteParentStatus {
+  parentRef: ParentReference;
+  controllerName: string;
+  conditions: Condition[];
+}
+
+export interface HttpRouteResource extends KubeObject {
+  spec: { parentRefs?: ParentReference[]; hostnames?: string[]; rules?: HttpRouteRule[] };
+  status?: { parents?: RouteParentStatus[] };
+}
+
+export type ReferenceGrantResource = KubeObject & Pick<ReferenceGrantObject, 'spec'>;
+
+export interface ServiceResource extends KubeObject {
+  spec: { type?: string; ports?: ServicePort[] };
+}
+
+export type EndpointSliceResource = KubeObject & Omit<EndpointSliceObject, 'metadata'>;
+
+export type NamespaceResource = KubeObject;
+
+/** The namespaced Gateway API kinds the operator watches, with their served version. */
+export const GATEWAY_API_KINDS = { gateways: 'v1', httproutes: 'v1', referencegrants: 'v1beta1' } as const;
+export type GatewayApiKind = keyof typeof GATEWAY_API_KINDS;
+
 export type CustomKind = 'tenants' | 'routes' | 'consumers';
 export const KIND_OF: Record<CustomKind, string> = { tenants: 'Tenant', routes: 'Route', consumers: 'Consumer' };
 
@@ -205,6 +242,7 @@ const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePat
 export class KubeAccess {
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
+  readonly discovery: DiscoveryV1Api;
   private readonly watcher: Watch;
 
   constructor(
@@ -217,6 +255,7 @@ export class KubeAccess {
   ) {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.discovery = kubeConfig.makeApiClient(DiscoveryV1Api);
     this.watcher = new Watch(kubeConfig);
   }
 
@@ -271,6 +310,66 @@ export class KubeAccess {
       },
       watch: this.watchOf(`/apis/${GATEWAY_API_GROUP}/${GATEWAY_API_VERSION}/gatewayclasses`),
     };
+  }
+
+  /** A namespaced Gateway API kind, listed and watched in every namespace (the operator then watches them all). */
+  gatewayApiSource<T extends KubeObject>(plural: GatewayApiKind): { list: () => Promise<ListResult<T>>; watch: OpenWatch } {
+    const version = GATEWAY_API_KINDS[plural];
+    return {
+      list: async () => {
+        const result = (await this.custom.listClusterCustomObject({ group: GATEWAY_API_GROUP, version, plural })) as { items: T[]; metadata?: { resourceVersion?: string } };
+        return { items: result.items, resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf(`/apis/${GATEWAY_API_GROUP}/${version}/${plural}`),
+    };
+  }
+
+  serviceSource(): { list: () => Promise<ListResult<ServiceResource>>; watch: OpenWatch } {
+    return {
+      list: async () => {
+        const result = await this.core.listServiceForAllNamespaces();
+        return { items: result.items as ServiceResource[], resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf('/api/v1/services'),
+    };
+  }
+
+  endpointSliceSource(): { list: () => Promise<ListResult<EndpointSliceResource>>; watch: OpenWatch } {
+    return {
+      list: async () => {
+        const result = await this.discovery.listEndpointSliceForAllNamespaces();
+        return { items: result.items as unknown as EndpointSliceResource[], resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf('/apis/discovery.k8s.io/v1/endpointslices'),
+    };
+  }
+
+  namespaceSource(): { list: () => Promise<ListResult<NamespaceResource>>; watch: OpenWatch } {
+    return {
+      list: async () => {
+        const result = await this.core.listNamespace();
+        return { items: result.items as NamespaceResource[], resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf('/api/v1/namespaces'),
+    };
+  }
+
+  /**
+   * Replaces an HTTPRoute's `status.parents`, guarded by the resourceVersion it was computed from (409 when another
+   * controller wrote its own entries meanwhile: the reconcile retries on fresh data and keeps theirs).
+   */
+  async replaceHttpRouteParents(route: HttpRouteResource, parents: RouteParentStatus[]): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GATEWAY_API_GROUP,
+        version: GATEWAY_API_VERSION,
+        plural: 'httproutes',
+        namespace: route.metadata.namespace ?? '',
+        name: route.metadata.name,
+        body: { metadata: { resourceVersion: route.metadata.resourceVersion }, status: { parents } },
+      },
+      mergePatch(),
+    );
   }
 
   async patchGatewayClassStatus(name: string, status: GatewayClassStatus): Promise<void> {

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
-import { desiredTenantConfig } from './tenant-config.js';
+import type { Pool } from 'pg';
+import { cachesOf } from '../../testing/caches.js';
+import type { Informers } from '../context.js';
+import { ConfigSyncer, desiredTenantConfig } from './tenant-config.js';
 
 const tenant: TenantResource = {
   metadata: { name: 'acme', namespace: 'shop', uid: 'u1' },
@@ -101,4 +104,18 @@ test('Route conflicts take in pathMatches and header and query matches: the same
   assert.match(problems.get('shop/exact-again')?.message ?? '', /^Route "exact" is older/);
   assert.match(problems.get('shop/canary-again')?.message ?? '', /^Route "canary" is older/);
   assert.match(problems.get('shop/regex-again')?.message ?? '', /^Route "regex" is older/);
+});
+
+test('a sync waits for the caches\' first lists: it never computes a config over caches still filling', async () => {
+  let synced = false;
+  let looked = 0;
+  const caches = cachesOf({});
+  const informers = { ...caches, tenants: { get: () => ((looked += 1), undefined), list: () => [] } } as unknown as Informers;
+  const syncer = new ConfigSyncer(null as unknown as Pool, informers, undefined, undefined, () => synced);
+  const result = syncer.sync('shop/acme');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(looked, 0, 'nothing read before the caches synced');
+  synced = true;
+  assert.equal(await result, null);
+  assert.equal(looked, 1);
 });

@@ -5,12 +5,14 @@ import type { Pool } from 'pg';
 import { readManagedEntities, tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts } from '@novagate/gateway/routing/conflicts';
-import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
+import type { ConsumerResource, HttpRouteResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
 import { BasicAuthHasher, type BasicAuthCredential } from '../consumer/basic-auth-hasher.js';
 import { basicAuthPasswords } from '../consumer/basic-auth-passwords.js';
 import { desiredConsumer } from '../consumer/desired-consumer.js';
 import type { Caches } from '../controller.js';
 import type { Problem } from '../evaluation.js';
+import { evaluateHttpRoute, httpRouteOwner, slicesByService, type GatewayApiCaches } from '../httproute/http-route-evaluation.js';
+import { tenantsOfRoute } from '../httproute/http-route-watches.js';
 import { desiredRoute } from '../route/desired-route.js';
 import { applyTenantConfig } from './config-sync.js';
 import { Coalescer } from './coalescer.js';
@@ -38,7 +40,7 @@ function belongsTo(tenant: TenantResource, object: RouteResource | ConsumerResou
   );
 }
 
-const byAge = (a: RouteResource | ConsumerResource, b: RouteResource | ConsumerResource) =>
+const byAge = (a: RouteResource | ConsumerResource | HttpRouteResource, b: RouteResource | ConsumerResource | HttpRouteResource) =>
   (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
   a.metadata.name.localeCompare(b.metadata.name);
@@ -53,6 +55,7 @@ export function desiredTenantConfig(
   consumers: readonly ConsumerResource[],
   secretOf: (namespace: string, name: string) => SecretResource | undefined,
   basicAuthOf: (consumerKey: string) => readonly BasicAuthCredential[] = () => [],
+  gatewayApi?: GatewayApiCaches & Pick<Caches, 'httproutes'>,
 ): { desired: DesiredConfig; problems: Map<string, Problem> } {
   const desired = emptyDesired();
   const problems = new Map<string, Problem>();
@@ -76,6 +79,7 @@ export function desiredTenantConfig(
     if (entry.service !== null) desired.services.set(entry.service.name, { config: entry.service, owner });
     desired.routes.set(entry.route.name, { config: entry.route, owner });
   }
+  if (gatewayApi !== undefined) addHttpRoutes(desired, problems, `${tenant.metadata.namespace ?? ''}/${tenant.metadata.name}`, gatewayApi);
   for (const consumer of consumers.filter((candidate) => belongsTo(tenant, candidate)).sort(byAge)) {
     const ref = consumer.spec.apiKeySecretRef;
     const secret = ref === undefined ? undefined : secretOf(consumer.metadata.namespace ?? '', ref.name);
@@ -95,6 +99,32 @@ export function desiredTenantConfig(
   return { desired, problems };
 }
 
+/**
+ * The routes and services of the HTTPRoutes attached to the tenant's Gateways, oldest first (Gateway API order). A
+ * refused HTTPRoute (UnsupportedValue) is left out alone; its status says why. A Service port several routes use is
+ * one service.
+ */
+function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, tenantKey: string, caches: GatewayApiCaches & Pick<Caches, 'httproutes'>): void {
+  const routes = caches.httproutes.list().filter((route) => route.metadata.deletionTimestamp === undefined).sort(byAge);
+  const slicesOf = slicesByService(caches);
+  for (const route of routes) {
+    if (!tenantsOfRoute(route, caches).includes(tenantKey)) continue; // cheap: no translation of other tenants' routes
+    const owner = httpRouteOwner(route.metadata.namespace ?? '', route.metadata.name);
+    const evaluation = evaluateHttpRoute(route, caches, slicesOf);
+    const mine = evaluation.byTenant.get(tenantKey);
+    if (mine === undefined) {
+      const refused = evaluation.parents.find((parent) => parent.tenantKey === tenantKey && parent.accepted.reason === 'UnsupportedValue');
+      if (refused !== undefined) problems.set(owner, { reason: 'UnsupportedValue', message: refused.accepted.message });
+      continue;
+    }
+    for (const service of mine.services) if (!desired.services.has(service.name)) desired.services.set(service.name, { config: service, owner });
+    for (const config of mine.routes) desired.routes.set(config.name, { config, owner });
+  }
+}
+
+/** How long a sync waits for the caches' first lists before failing its reconcile (retried with backoff). */
+const CACHE_SYNC_WAIT_MS = 30_000;
+
 export class ConfigSyncer {
   private readonly coalescer = new Coalescer<TenantSyncResult | null>();
 
@@ -107,6 +137,11 @@ export class ConfigSyncer {
      */
     private readonly onChanged: (tenant: TenantResource, problems: ReadonlyMap<string, Problem>) => void = () => undefined,
     private readonly hasher = new BasicAuthHasher(),
+    /**
+     * Whether every cache the desired config reads has its first list: a sync on a cache still empty (the operator
+     * just started) would delete the rows of every object not listed yet, and push that config to the gateways.
+     */
+    private readonly cachesSynced: () => boolean = () => true,
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -115,6 +150,7 @@ export class ConfigSyncer {
   }
 
   private async syncNow(tenantKey: string): Promise<TenantSyncResult | null> {
+    await this.untilCachesSynced();
     const tenant = this.informers.tenants.get(tenantKey);
     if (tenant === undefined || tenant.metadata.deletionTimestamp !== undefined) return null;
     const tenantId = await tenantIdByKubernetesUid(this.pool, tenant.metadata.uid);
@@ -122,12 +158,21 @@ export class ConfigSyncer {
     const secretOf = (namespace: string, name: string) => this.informers.secrets.get(`${namespace}/${name}`);
     const consumers = this.informers.consumers.list();
     const basicAuth = await this.basicAuthCredentials(tenant, tenantId, consumers, secretOf);
-    const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? []);
+    const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? [], this.informers);
     const applied = await applyTenantConfig(this.pool, tenantId, desired);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
     if (applied.changed) this.onChanged(tenant, problems);
     return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written, kept: applied.kept };
+  }
+
+  private async untilCachesSynced(): Promise<void> {
+    const deadline = Date.now() + CACHE_SYNC_WAIT_MS;
+    while (!this.cachesSynced()) {
+      // The reconcile fails and is retried with backoff: never a sync over a partial cache.
+      if (Date.now() > deadline) throw new Error(`caches not synced after ${CACHE_SYNC_WAIT_MS} ms; not syncing a tenant's config over a partial view`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /**

@@ -28,6 +28,7 @@ import { ownObjects } from '../watches.js';
 import { gatewayKeyDecision, tenantStep } from './tenant-decisions.js';
 import { writeStatus } from '../status.js';
 import { gatewayKeySecretName, tenantGatewayKeySecrets } from './tenant-watches.js';
+import { tenantsOfChangedGateway, tenantsOfChangedRoute, tenantsOfEndpoints } from '../httproute/http-route-watches.js';
 
 export const SECRET_KEY = 'apiKey';
 /** The api_keys name of the key the operator made for a Tenant. */
@@ -184,5 +185,6 @@ export const tenantController: ControllerDeclaration = {
   kind: 'tenant',
   resource: 'tenants',
   reconciler: createTenantReconciler,
-  watches: [ownObjects('tenants'), tenantGatewayKeySecrets],
+  // Gateway API: the tenants whose config a route's or Gateway's change moves, and EndpointSlices (coalesced).
+  watches: [ownObjects('tenants'), tenantGatewayKeySecrets, tenantsOfChangedRoute, tenantsOfChangedGateway, tenantsOfEndpoints],
 };
