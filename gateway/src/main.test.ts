@@ -341,9 +341,10 @@ test('a failing JWKS fetch answers 503 jwks_unavailable and is counted by failur
     assert.match(body, /jwks_unavailable/);
     const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
     assert.match(metrics, /^novagate_jwks_fetch_failures_total\{failure="http_status"\} 1$/m);
-    const logged = gateway.lines.join('\n') + gateway.stderr();
-    assert.match(logged, /JWKS fetch failed.*http_status/);
-    assert.doesNotMatch(logged, /secret-idp-internals/);
+    // Log lines are written in batches: wait for the one about the failure.
+    const logged = () => gateway.lines.join('\n') + gateway.stderr();
+    await eventually(async () => /JWKS fetch failed.*http_status/.test(logged()), 'the JWKS failure is logged with its class');
+    assert.doesNotMatch(logged(), /secret-idp-internals/);
   } finally {
     await gateway.stop();
     await idp.close();
