@@ -355,6 +355,10 @@ describe('operator RBAC', () => {
   const gatewayClassRules: IPolicyRule[] = [
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses/status'], verbs: ['get', 'update', 'patch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/status'], verbs: ['get', 'update', 'patch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'referencegrants'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
   ];
 
   function rulesOf(objects: readonly KubeObject[], kind: string, name: string): IPolicyRule[] {
