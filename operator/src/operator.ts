@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import { ping } from '@novagate/control-plane/tenancy';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
 import { consumerController } from './controllers/consumer/consumer-controller.js';
+import { gatewayController } from './controllers/gateway/gateway-controller.js';
 import { gatewayClassController } from './controllers/gatewayclass/gatewayclass-controller.js';
 import type { ControllerContext, Informers } from './controllers/context.js';
 import { keysFor, type ControllerDeclaration, type Source, type SourceEvents, type WatchOf } from './controllers/controller.js';
@@ -19,7 +20,19 @@ import { CrdPresence } from './kube/crd-presence.js';
 import { OptionalCrd } from './kube/optional-crd.js';
 import { LeaderElector } from './kube/leader.js';
 import { WorkQueue } from './kube/queue.js';
-import { KubeAccess, type ConsumerResource, type CustomKind, type KubeObject, type RouteResource, type TenantResource } from './kube/resources.js';
+import {
+  KubeAccess,
+  type ConsumerResource,
+  type CustomKind,
+  type GatewayApiKind,
+  type GatewayResource,
+  type HttpRouteResource,
+  type KubeObject,
+  type ReferenceGrantResource,
+  type RouteResource,
+  type TenantResource,
+} from './kube/resources.js';
+import { noProvisioner, type GatewayProvisioner } from './provisioner/provisioner.js';
 import { Informer, objectKey, type ListResult, type OpenWatch } from './kube/watch.js';
 import { createEventFailureReporter } from './telemetry/event-failures.js';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.js';
@@ -59,6 +72,10 @@ export interface OperatorOptions {
   onLostLeadership?: () => void;
   defaultMetrics?: boolean;
   now?: () => Date;
+  /** Starts each Gateway's data plane; default: none (Gateways get no addresses). */
+  provisioner?: GatewayProvisioner;
+  /** The provisioner's gateway processes bind ports below 1024 (GATEWAY_BIND_PRIVILEGED_PORTS); default false. */
+  bindPrivilegedPorts?: boolean;
 }
 
 export interface Operator {
@@ -99,8 +116,19 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // GatewayClass is cluster-scoped: an operator confined to one namespace has no right to it, so its controller idles.
   const gatewayApiEnabled = (options.watchNamespace ?? '') === '';
   if (!gatewayApiEnabled) log.info('Gateway API support needs the operator to watch every namespace (GatewayClass is cluster-scoped); GatewayClasses are not reconciled');
-  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController] : NOVAGATE_CONTROLLERS;
-  const missingIsQuiet = (kind: string) => crdPresence.isMissing(kind) || (kind === 'gatewayclasses' && gatewayApi.isMissing());
+  const CONTROLLERS = gatewayApiEnabled
+    ? [...NOVAGATE_CONTROLLERS, gatewayClassController, gatewayController({ bindPrivilegedPorts: options.bindPrivilegedPorts ?? false })]
+    : NOVAGATE_CONTROLLERS;
+  // The namespaced Gateway API kinds, each optional on its own (ReferenceGrant is served by another version).
+  const gatewayApiKinds: Record<GatewayApiKind, OptionalCrd> = {
+    gateways: new OptionalCrd('gateways.gateway.networking.k8s.io', 'Gateways are not reconciled until it is installed', log),
+    httproutes: new OptionalCrd('httproutes.gateway.networking.k8s.io', 'Gateways count no attached routes until it is installed', log),
+    referencegrants: new OptionalCrd('referencegrants.gateway.networking.k8s.io', 'cross-namespace references are refused until it is installed', log),
+  };
+  /** Whether `kind` is an optional Gateway API kind whose CRD is missing. */
+  const optionalMissing = (kind: string) =>
+    (kind === 'gatewayclasses' && gatewayApi.isMissing()) || (Object.hasOwn(gatewayApiKinds, kind) && gatewayApiKinds[kind as GatewayApiKind].isMissing());
+  const missingIsQuiet = (kind: string) => crdPresence.isMissing(kind) || optionalMissing(kind);
   const informerOf = <T extends KubeObject>(kind: keyof Informers, source: { list: () => Promise<ListResult<T>>; watch: OpenWatch }): Informer<T> =>
     new Informer<T>({
       kind,
@@ -111,6 +139,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       onRelist: (reason: string) => log.info('relisting', { reason }),
       onChange: (type, object, previous) => emit(kind, { type, object, previous }),
     });
+  function gatewayApiSource<T extends KubeObject>(kind: GatewayApiKind) {
+    const source = kube.gatewayApiSource<T>(kind);
+    return { ...source, list: gatewayApiKinds[kind].track(source.list) };
+  }
   const trackedSource = <T extends KubeObject>(kind: CustomKind) => {
     const source = kube.customSource<T>(kind);
     return { ...source, list: crdPresence.track(kind, source.list) };
@@ -124,21 +156,29 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       const source = kube.gatewayClassSource();
       return { ...source, list: gatewayApi.track(source.list) };
     })()),
+    gateways: informerOf('gateways', gatewayApiSource<GatewayResource>('gateways')),
+    httproutes: informerOf('httproutes', gatewayApiSource<HttpRouteResource>('httproutes')),
+    referencegrants: informerOf('referencegrants', gatewayApiSource<ReferenceGrantResource>('referencegrants')),
+    namespaces: informerOf('namespaces', kube.namespaceSource()),
   };
-  /** The informers that run: all but gatewayclasses when the Gateway API controller idles. */
+  /** The informers that run: the Gateway API ones only when its controllers run (the operator watches every namespace). */
+  const GATEWAY_API_INFORMERS = new Set<keyof Informers>(['gatewayclasses', 'gateways', 'httproutes', 'referencegrants', 'namespaces']);
   const running = (Object.entries(informers) as [keyof Informers, Informer<KubeObject>][])
-    .filter(([kind]) => gatewayApiEnabled || kind !== 'gatewayclasses')
+    .filter(([kind]) => gatewayApiEnabled || !GATEWAY_API_INFORMERS.has(kind))
     .map(([kind, informer]) => ({ kind, informer }));
 
   const context: ControllerContext = {
     kube,
     pool,
     informers,
-    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems })),
+    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems }), undefined, {
+      bindPrivilegedPorts: options.bindPrivilegedPorts ?? false,
+    }),
     now: options.now ?? (() => new Date()),
     log,
     watchNamespace: options.watchNamespace ?? '',
     programmedPollMs: options.programmedPollMs ?? 2_000,
+    provisioner: options.provisioner ?? noProvisioner,
   };
 
   const queues = CONTROLLERS.map((controller) => {
@@ -202,7 +242,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         const missingCrds = crdPresence.missingCrds();
         if (active && missingCrds.length > 0) return { ok: false, reason: `CRDs not installed: ${missingCrds.join(', ')}` };
         // An optional kind whose CRD is missing never syncs; readiness does not wait for it.
-        if (active && !running.every(({ kind, informer }) => informer.isSynced || (kind === 'gatewayclasses' && gatewayApi.isMissing()))) {
+        if (active && !running.every(({ kind, informer }) => informer.isSynced || optionalMissing(kind))) {
           return { ok: false, reason: 'caches not synced yet' };
         }
         return { ok: true };

@@ -21,6 +21,7 @@ export {
   services as serviceEntities,
   routes as routeEntities,
   consumers as consumerEntities,
+  listeners as listenerEntities,
   deleteEntities,
   OPERATOR_NAME_PREFIX,
   GATEWAY_API_NAME_PREFIX,

@@ -1,7 +1,19 @@
 // What every controller receives: the Kubernetes adapter, the database, the caches of the watched kinds, the
 // per-tenant config sync, a clock and a logger. Built once in operator.ts; no module-level state.
 import type { Pool } from 'pg';
-import type { ConsumerResource, GatewayClassResource, KubeAccess, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type {
+  ConsumerResource,
+  GatewayClassResource,
+  GatewayResource,
+  HttpRouteResource,
+  KubeAccess,
+  NamespaceResource,
+  ReferenceGrantResource,
+  RouteResource,
+  SecretResource,
+  TenantResource,
+} from '../kube/resources.js';
+import type { GatewayProvisioner } from '../provisioner/provisioner.js';
 import type { Informer } from '../kube/watch.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ConfigSyncer } from './config-sync/tenant-config.js';
@@ -13,6 +25,12 @@ export interface Informers {
   secrets: Informer<SecretResource>;
   /** Cluster-scoped; idle (never started) when the operator watches one namespace. */
   gatewayclasses: Informer<GatewayClassResource>;
+  // Gateway API (idle like gatewayclasses): Gateways, what HTTPRoutes attach to them, and what their refs may use.
+  gateways: Informer<GatewayResource>;
+  httproutes: Informer<HttpRouteResource>;
+  referencegrants: Informer<ReferenceGrantResource>;
+  /** Cluster-scoped: their labels select routes' namespaces for allowedRoutes. */
+  namespaces: Informer<NamespaceResource>;
 }
 
 export interface ControllerContext {
@@ -26,6 +44,8 @@ export interface ControllerContext {
   watchNamespace: string;
   /** How soon to look again at an object waiting for gateways (acks arrive in the database, not as events). */
   programmedPollMs: number;
+  /** Starts each Gateway's data plane and tells its addresses (provisioner/provisioner.ts). */
+  provisioner: GatewayProvisioner;
 }
 
 export function splitKey(key: string): { namespace: string; name: string } {

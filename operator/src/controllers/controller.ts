@@ -1,7 +1,18 @@
 // What a controller declares (controller-runtime's SetupWithManager): the kind it reconciles, its reconcile, and
 // the events it watches with the keys of its work queue each one asks for. operator.ts wires declarations only.
 import type { Reconcile } from '../kube/queue.js';
-import type { ConsumerResource, GatewayClassResource, KubeObject, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type {
+  ConsumerResource,
+  GatewayClassResource,
+  GatewayResource,
+  HttpRouteResource,
+  KubeObject,
+  NamespaceResource,
+  ReferenceGrantResource,
+  RouteResource,
+  SecretResource,
+  TenantResource,
+} from '../kube/resources.js';
 import type { WatchEventType } from '../kube/watch.js';
 import type { ControllerContext, Informers } from './context.js';
 import type { Problem } from './evaluation.js';
@@ -26,6 +37,10 @@ export interface SourceEvents {
   consumers: ObjectEvent<ConsumerResource>;
   secrets: ObjectEvent<SecretResource>;
   gatewayclasses: ObjectEvent<GatewayClassResource>;
+  gateways: ObjectEvent<GatewayResource>;
+  httproutes: ObjectEvent<HttpRouteResource>;
+  referencegrants: ObjectEvent<ReferenceGrantResource>;
+  namespaces: ObjectEvent<NamespaceResource>;
   'tenant-config': TenantConfigChange;
 }
 
@@ -44,13 +59,13 @@ export interface WatchOf<S extends Source> {
 
 export type Watch = { [S in Source]: WatchOf<S> }[Source];
 
-export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass';
+export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass' | 'gateway';
 
 export interface ControllerDeclaration {
   /** The work queue's name, and the `kind` label of its metrics. */
   kind: ControllerKind;
   /** The informer whose every object is reconciled again at each resync. */
-  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses';
+  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses' | 'gateways';
   reconciler: (context: ControllerContext) => Reconcile;
   watches: readonly Watch[];
 }

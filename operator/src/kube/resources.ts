@@ -12,6 +12,8 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import type { Condition } from '../conditions.js';
+import type { GatewayListener, ParentReference } from '../gateway-api/attach.js';
+import type { ReferenceGrantObject } from '../gateway-api/reference-grant.js';
 import type { ListResult, OpenWatch } from './watch.js';
 
 export const GROUP = 'novagate.dev';
@@ -189,6 +191,54 @@ export interface GatewayClassResource extends KubeObject {
   status?: GatewayClassStatus;
 }
 
+/** A Secret (or other object) a listener's `tls.certificateRefs` names; group '' and kind Secret by default. */
+export interface CertificateRef {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface GatewayListenerSpec extends GatewayListener {
+  tls?: { mode?: 'Terminate' | 'Passthrough'; certificateRefs?: CertificateRef[] };
+}
+
+export interface GatewayAddressStatus {
+  type?: string;
+  value: string;
+}
+
+export interface ListenerStatus {
+  name: string;
+  supportedKinds: { group?: string; kind: string }[];
+  attachedRoutes: number;
+  conditions: Condition[];
+}
+
+export interface GatewayStatus {
+  addresses?: GatewayAddressStatus[];
+  conditions?: Condition[];
+  listeners?: ListenerStatus[];
+}
+
+/** A Gateway (v1): its class, its listeners (the Gateway controller turns them into config) and its status. */
+export interface GatewayResource extends KubeObject {
+  spec: { gatewayClassName: string; listeners: GatewayListenerSpec[]; infrastructure?: { parametersRef?: { group: string; kind: string; name: string } } };
+  status?: GatewayStatus;
+}
+
+export interface HttpRouteResource extends KubeObject {
+  spec: { parentRefs?: ParentReference[]; hostnames?: string[] };
+}
+
+export type ReferenceGrantResource = KubeObject & Pick<ReferenceGrantObject, 'spec'>;
+
+export type NamespaceResource = KubeObject;
+
+/** The namespaced Gateway API kinds the operator watches, with their served version. */
+export const GATEWAY_API_KINDS = { gateways: 'v1', httproutes: 'v1', referencegrants: 'v1beta1' } as const;
+export type GatewayApiKind = keyof typeof GATEWAY_API_KINDS;
+
 export type CustomKind = 'tenants' | 'routes' | 'consumers';
 export const KIND_OF: Record<CustomKind, string> = { tenants: 'Tenant', routes: 'Route', consumers: 'Consumer' };
 
@@ -271,6 +321,50 @@ export class KubeAccess {
       },
       watch: this.watchOf(`/apis/${GATEWAY_API_GROUP}/${GATEWAY_API_VERSION}/gatewayclasses`),
     };
+  }
+
+  /** A namespaced Gateway API kind, listed and watched in every namespace (the operator then watches them all). */
+  gatewayApiSource<T extends KubeObject>(plural: GatewayApiKind): { list: () => Promise<ListResult<T>>; watch: OpenWatch } {
+    const version = GATEWAY_API_KINDS[plural];
+    return {
+      list: async () => {
+        const result = (await this.custom.listClusterCustomObject({ group: GATEWAY_API_GROUP, version, plural })) as { items: T[]; metadata?: { resourceVersion?: string } };
+        return { items: result.items, resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf(`/apis/${GATEWAY_API_GROUP}/${version}/${plural}`),
+    };
+  }
+
+  namespaceSource(): { list: () => Promise<ListResult<NamespaceResource>>; watch: OpenWatch } {
+    return {
+      list: async () => {
+        const result = await this.core.listNamespace();
+        return { items: result.items as NamespaceResource[], resourceVersion: result.metadata?.resourceVersion ?? '' };
+      },
+      watch: this.watchOf('/api/v1/namespaces'),
+    };
+  }
+
+  async patchGatewayStatus(gateway: GatewayResource, status: GatewayStatus): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      { group: GATEWAY_API_GROUP, version: GATEWAY_API_VERSION, plural: 'gateways', namespace: gateway.metadata.namespace ?? '', name: gateway.metadata.name, body: { status } },
+      mergePatch(),
+    );
+  }
+
+  /** Replaces a Gateway's finalizer list, guarded by its resourceVersion (409 when it changed meanwhile). */
+  async setGatewayFinalizers(gateway: GatewayResource, finalizers: string[]): Promise<GatewayResource> {
+    return (await this.custom.patchNamespacedCustomObject(
+      {
+        group: GATEWAY_API_GROUP,
+        version: GATEWAY_API_VERSION,
+        plural: 'gateways',
+        namespace: gateway.metadata.namespace ?? '',
+        name: gateway.metadata.name,
+        body: { metadata: { finalizers, resourceVersion: gateway.metadata.resourceVersion } },
+      },
+      mergePatch(),
+    )) as GatewayResource;
   }
 
   async patchGatewayClassStatus(name: string, status: GatewayClassStatus): Promise<void> {

@@ -1,6 +1,17 @@
 // Caches for tests of watches: the informers' get and list over fixed arrays of objects.
 import type { Caches } from '../controllers/controller.js';
-import type { ConsumerResource, GatewayClassResource, KubeObject, RouteResource, SecretResource, TenantResource } from '../kube/resources.js';
+import type {
+  ConsumerResource,
+  GatewayClassResource,
+  GatewayResource,
+  HttpRouteResource,
+  KubeObject,
+  NamespaceResource,
+  ReferenceGrantResource,
+  RouteResource,
+  SecretResource,
+  TenantResource,
+} from '../kube/resources.js';
 import { objectKey } from '../kube/watch.js';
 
 function cacheOf<T extends KubeObject>(objects: readonly T[]): { get(key: string): T | undefined; list(): T[] } {
@@ -13,6 +24,10 @@ export function cachesOf(objects: {
   consumers?: ConsumerResource[];
   secrets?: SecretResource[];
   gatewayclasses?: GatewayClassResource[];
+  gateways?: GatewayResource[];
+  httproutes?: HttpRouteResource[];
+  referencegrants?: ReferenceGrantResource[];
+  namespaces?: NamespaceResource[];
 }): Caches {
   return {
     tenants: cacheOf(objects.tenants ?? []),
@@ -20,5 +35,9 @@ export function cachesOf(objects: {
     consumers: cacheOf(objects.consumers ?? []),
     secrets: cacheOf(objects.secrets ?? []),
     gatewayclasses: cacheOf(objects.gatewayclasses ?? []),
+    gateways: cacheOf(objects.gateways ?? []),
+    httproutes: cacheOf(objects.httproutes ?? []),
+    referencegrants: cacheOf(objects.referencegrants ?? []),
+    namespaces: cacheOf(objects.namespaces ?? []),
   };
 }

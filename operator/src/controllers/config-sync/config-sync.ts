@@ -1,4 +1,4 @@
-// Writes a tenant's operator-managed services, routes and consumers exactly as the admin API does: the data
+// Writes a tenant's operator-managed services, routes, consumers and listeners exactly as the admin API does: the data
 // layer's own entity functions, in one transaction under the tenant lock, ending with recordConfigVersion (which
 // adds the pending update and the NOTIFY that pushes the new version to the tenant's gateways).
 import type { Pool, PoolClient } from 'pg';
@@ -7,6 +7,7 @@ import {
   consumerEntities,
   deleteEntities,
   findManagedConfig,
+  listenerEntities,
   inSavepoint,
   lockTenantForConfigChange,
   newestConfigVersionNumber,
@@ -44,6 +45,7 @@ const KINDS = {
   services: serviceEntities,
   routes: routeEntities,
   consumers: consumerEntities,
+  listeners: listenerEntities,
 } as unknown as Record<ConfigAction['table'], AnyEntityKind>;
 
 /** The condition reason of each data-layer refusal the operator can meet; any other is 'Refused'. */
@@ -70,8 +72,12 @@ async function perform(client: PoolClient, tenantId: string, plan: string, actio
     await deleteEntities(client, tenantId, action.table, [action.id]);
   } else if (action.op === 'insert') {
     await assertWithinPlan(client, kind, tenantId, plan);
+    // A listener must fit the tenant's others (one protocol per port, one per hostname and port): the gateways
+    // would refuse the whole snapshot otherwise. Listeners of one sync are inserted in turn, so each sees the last.
+    if (action.table === 'listeners') await kind.assertNoConflict?.(client, tenantId, action.config, null, 'all');
     await kind.insert(client, tenantId, action.config, 'kubernetes');
   } else {
+    if (action.table === 'listeners') await kind.assertNoConflict?.(client, tenantId, action.config, action.id, 'all');
     await kind.update(client, tenantId, action.id, action.config);
   }
 }

@@ -1,4 +1,5 @@
-// The desired config of one tenant, computed from the caches of every Route and Consumer that names it, and
+// The desired config of one tenant, computed from the caches of every Route and Consumer that names it (and the
+// listeners of its Gateways, gateway/gateway-tenant.ts), and
 // the sync that writes it (coalesced per tenant). Every Route/Consumer reconcile and every Tenant reconcile
 // calls sync: whichever runs, the tenant's rows end up equal to what all its resources ask for.
 import type { Pool } from 'pg';
@@ -11,6 +12,7 @@ import { basicAuthPasswords } from '../consumer/basic-auth-passwords.js';
 import { desiredConsumer } from '../consumer/desired-consumer.js';
 import type { Caches } from '../controller.js';
 import type { Problem } from '../evaluation.js';
+import { addGatewayListeners, type GatewayListenerOptions } from '../gateway/gateway-tenant.js';
 import { desiredRoute } from '../route/desired-route.js';
 import { applyTenantConfig } from './config-sync.js';
 import { Coalescer } from './coalescer.js';
@@ -107,6 +109,8 @@ export class ConfigSyncer {
      */
     private readonly onChanged: (tenant: TenantResource, problems: ReadonlyMap<string, Problem>) => void = () => undefined,
     private readonly hasher = new BasicAuthHasher(),
+    /** How Gateway listeners become config listeners (bindPort for privileged ports). */
+    private readonly gatewayListeners: GatewayListenerOptions = { bindPrivilegedPorts: false },
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -123,6 +127,7 @@ export class ConfigSyncer {
     const consumers = this.informers.consumers.list();
     const basicAuth = await this.basicAuthCredentials(tenant, tenantId, consumers, secretOf);
     const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? []);
+    addGatewayListeners(desired, tenantKey, this.informers, this.gatewayListeners);
     const applied = await applyTenantConfig(this.pool, tenantId, desired);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
