@@ -43,6 +43,8 @@ export { createLogger, type Logger, type LogLevel } from './telemetry/logger.js'
 export { FINALIZER } from './kube/resources.js';
 export { KubeAccess } from './kube/resources.js';
 export { gatewayKeySecretName } from './controllers/tenant/tenant-watches.js';
+export { GATEWAY_FINALIZER } from './controllers/gateway/gateway-controller.js';
+export { noProvisioner, type GatewayAddress, type GatewayProvisioner, type ProvisionedGateway } from './provisioner/provisioner.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;

@@ -7,7 +7,7 @@ import { tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { ReferenceGrantObject } from '../../gateway-api/reference-grant.js';
 import { gatewayOwner } from '../../gateway-api/names.js';
 import type { Reconcile } from '../../kube/queue.js';
-import { isConflict, type GatewayResource } from '../../kube/resources.js';
+import { isConflict, isNotFound, type GatewayResource } from '../../kube/resources.js';
 import type { ControllerContext } from '../context.js';
 import { keyOf } from '../context.js';
 import type { ControllerDeclaration } from '../controller.js';
@@ -60,6 +60,19 @@ async function writeStatus(context: ControllerContext, gateway: GatewayResource,
 }
 
 export function createGatewayReconciler(context: ControllerContext, options: GatewayControllerOptions): Reconcile {
+  const reconcile = reconcileGateway(context, options);
+  return async (key) => {
+    try {
+      return await reconcile(key);
+    } catch (error) {
+      // Deleted since the cache saw it (its finalizer just dropped): nothing is left to do.
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  };
+}
+
+function reconcileGateway(context: ControllerContext, options: GatewayControllerOptions): Reconcile {
   return async (key) => {
     let gateway = context.informers.gateways.get(key);
     if (gateway === undefined) return;
