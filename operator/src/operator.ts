@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Pool } from 'pg';
-import { ping } from '@novagate/control-plane/tenancy';
+import { createSecretBox, ping } from '@novagate/control-plane/tenancy';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
 import { consumerController } from './controllers/consumer/consumer-controller.js';
 import { gatewayController } from './controllers/gateway/gateway-controller.js';
@@ -78,6 +78,8 @@ export interface OperatorOptions {
   provisioner?: GatewayProvisioner;
   /** The provisioner's gateway processes bind ports below 1024 (GATEWAY_BIND_PRIVILEGED_PORTS); default false. */
   bindPrivilegedPorts?: boolean;
+  /** SECRETS_ENCRYPTION_KEY (the control plane's): seals the keys of HTTPS listeners' certificates; unset, HTTPS listeners wait. */
+  secretsEncryptionKey?: string;
 }
 
 export interface Operator {
@@ -118,9 +120,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // GatewayClass is cluster-scoped: an operator confined to one namespace has no right to it, so its controller idles.
   const gatewayApiEnabled = (options.watchNamespace ?? '') === '';
   if (!gatewayApiEnabled) log.info('Gateway API support needs the operator to watch every namespace (GatewayClass is cluster-scoped); GatewayClasses are not reconciled');
-  const CONTROLLERS = gatewayApiEnabled
-    ? [...NOVAGATE_CONTROLLERS, gatewayClassController, gatewayController({ bindPrivilegedPorts: options.bindPrivilegedPorts ?? false })]
-    : NOVAGATE_CONTROLLERS;
+  const secretBox = options.secretsEncryptionKey === undefined ? undefined : createSecretBox(options.secretsEncryptionKey);
+  const gatewayListeners = { bindPrivilegedPorts: options.bindPrivilegedPorts ?? false, pushCertificates: secretBox !== undefined };
+  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, gatewayController(gatewayListeners)] : NOVAGATE_CONTROLLERS;
   // The namespaced Gateway API kinds, each optional on its own (ReferenceGrant is served by another version).
   const gatewayApiKinds: Record<GatewayApiKind, OptionalCrd> = {
     gateways: new OptionalCrd('gateways.gateway.networking.k8s.io', 'Gateways are not reconciled until it is installed', log),
@@ -173,9 +175,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     kube,
     pool,
     informers,
-    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems }), undefined, {
-      bindPrivilegedPorts: options.bindPrivilegedPorts ?? false,
-    }),
+    configSync: new ConfigSyncer(pool, informers, (tenant, problems) => emit('tenant-config', { tenant, problems }), undefined, gatewayListeners, secretBox),
     now: options.now ?? (() => new Date()),
     log,
     watchNamespace: options.watchNamespace ?? '',

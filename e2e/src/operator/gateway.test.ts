@@ -5,7 +5,11 @@
 // Gateway of another controller's class is left alone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiKeyState, readManagedEntities } from '@novagate/control-plane/tenancy';
 import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
@@ -64,6 +68,7 @@ before(async () => {
     metricsPort: null,
     programmedPollMs: 300,
     provisioner,
+    secretsEncryptionKey: randomBytes(32).toString('hex'),
   });
   await kubectlOk(kubectl, ['apply', '-f', `${CRDS_DIR}examples/tenant.yaml`]);
   await kubectlOk(kubectl, ['wait', '--for=condition=Ready', 'tenant/acme', '--timeout=60s']);
@@ -220,6 +225,56 @@ test('two Gateways of one tenant both serve port 80 for any host: each gateway p
   await gatewayWith('second', 'Programmed', 'True');
   const owners = (await listenersOfTenant()).filter((listener) => listener.port === 80).map((listener) => listener.gateway).sort();
   assert.deepEqual(owners, ['default/first', 'default/second']);
+});
+
+/** A self-signed certificate for `host` (openssl, EC P-256), as PEM. */
+function selfSigned(host: string): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-cert-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tlsSecret = (name: string, pem: { cert: string; key: string }) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name, namespace: 'default' },
+  type: 'kubernetes.io/tls',
+  data: { 'tls.crt': Buffer.from(pem.cert).toString('base64'), 'tls.key': Buffer.from(pem.key).toString('base64') },
+});
+
+test('an HTTPS listener pushes its TLS Secret as a certificate with the key sealed; a key that does not match its certificate is refused', skip, async () => {
+  const shop = selfSigned('secure.example.com');
+  const other = selfSigned('other.example.com');
+  await apply(tlsSecret('secure-cert', shop));
+  await apply(tlsSecret('mismatched-cert', { cert: shop.cert, key: other.key }));
+  await apply(gatewayObject('tls', 'novagate', [
+    { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'secure.example.com', tls: { certificateRefs: [{ name: 'secure-cert' }] } },
+    { name: 'broken', port: 8443, protocol: 'HTTPS', hostname: 'broken.example.com', tls: { certificateRefs: [{ name: 'mismatched-cert' }] } },
+  ]));
+  const view = await waitFor(async () => {
+    const current = await readGateway('tls');
+    const https = current?.status?.listeners?.find((listener) => listener.name === 'https');
+    return conditionOf(https?.conditions, 'Programmed')?.status === 'True' ? current : undefined;
+  }, 'Gateway tls with listener https programmed');
+  const broken = view?.status?.listeners?.find((listener) => listener.name === 'broken');
+  assert.equal(conditionOf(broken?.conditions, 'Programmed')?.reason, 'Invalid');
+  assert.match(conditionOf(broken?.conditions, 'Programmed')?.message ?? '', /refused/);
+
+  const listeners = (await listenersOfTenant()).filter((listener) => listener.gateway === 'default/tls');
+  assert.deepEqual(listeners.map((listener) => [listener.port, listener.bindPort, listener.tls?.certificates.length]), [[443, 10443, 1]]);
+  const schema = `"tenant_${tenantId.replaceAll('-', '_')}"`;
+  const { rows } = await db.pool.query<{ name: string; managed_by: string; key_sealed: string; cert_pem: string }>(`SELECT name, managed_by, key_sealed, cert_pem FROM ${schema}.certificates ORDER BY name`);
+  assert.deepEqual(rows.map((row) => [row.name, row.managed_by]), [[listeners[0]!.tls!.certificates[0], 'kubernetes']]);
+  assert.ok(!rows[0]!.key_sealed.includes('PRIVATE KEY'), 'the key is sealed, not stored as PEM');
+  assert.match(rows[0]!.cert_pem, /BEGIN CERTIFICATE/);
+
+  await kubectlOk(kubectl, ['delete', 'gateway', 'tls', '-n', 'default', '--wait=true', '--timeout=60s']);
+  const left = await db.pool.query(`SELECT name FROM ${schema}.certificates`);
+  assert.deepEqual(left.rows, [], 'the certificate goes with the last listener naming it');
 });
 
 test("a Gateway of another controller's class is left untouched", skip, async () => {

@@ -18,6 +18,15 @@ export interface DesiredConfig {
   consumers: Map<string, DesiredEntity<ConsumerConfig>>;
   /** The listeners of the tenant's Gateways (Gateway API), by config name. */
   listeners: Map<string, DesiredEntity<ListenerConfig>>;
+  /** The TLS Secrets their HTTPS listeners use, as pushed certificates (PEM), by config name. */
+  certificates: Map<string, DesiredEntity<DesiredCertificate>>;
+}
+
+/** A certificate the operator pushes: a kubernetes.io/tls Secret's `tls.crt` and `tls.key`. */
+export interface DesiredCertificate {
+  name: string;
+  cert: string;
+  key: string;
 }
 
 export interface ObservedEntity<C> {
@@ -44,7 +53,7 @@ export type ConfigAction =
   | { op: 'update'; table: 'listeners'; name: string; id: string; owner: string; config: ListenerConfig };
 
 export function emptyDesired(): DesiredConfig {
-  return { services: new Map(), routes: new Map(), consumers: new Map(), listeners: new Map() };
+  return { services: new Map(), routes: new Map(), consumers: new Map(), listeners: new Map(), certificates: new Map() };
 }
 
 function deletions(table: EntityTable, desired: Map<string, unknown>, observed: Map<string, ObservedEntity<unknown>>): ConfigAction[] {

@@ -3,7 +3,7 @@
 // the sync that writes it (coalesced per tenant). Every Route/Consumer reconcile and every Tenant reconcile
 // calls sync: whichever runs, the tenant's rows end up equal to what all its resources ask for.
 import type { Pool } from 'pg';
-import { readManagedEntities, tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
+import { readManagedEntities, tenantIdByKubernetesUid, type SecretBox } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts } from '@novagate/gateway/routing/conflicts';
 import type { ConsumerResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
@@ -109,8 +109,10 @@ export class ConfigSyncer {
      */
     private readonly onChanged: (tenant: TenantResource, problems: ReadonlyMap<string, Problem>) => void = () => undefined,
     private readonly hasher = new BasicAuthHasher(),
-    /** How Gateway listeners become config listeners (bindPort for privileged ports). */
-    private readonly gatewayListeners: GatewayListenerOptions = { bindPrivilegedPorts: false },
+    /** How Gateway listeners become config listeners (bindPort for privileged ports; HTTPS with certificates). */
+    private readonly gatewayListeners: GatewayListenerOptions = { bindPrivilegedPorts: false, pushCertificates: false },
+    /** Seals pushed certificates' keys (SECRETS_ENCRYPTION_KEY); without it no certificate is written. */
+    private readonly secretBox?: SecretBox,
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -128,7 +130,7 @@ export class ConfigSyncer {
     const basicAuth = await this.basicAuthCredentials(tenant, tenantId, consumers, secretOf);
     const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? []);
     addGatewayListeners(desired, tenantKey, this.informers, this.gatewayListeners);
-    const applied = await applyTenantConfig(this.pool, tenantId, desired);
+    const applied = await applyTenantConfig(this.pool, tenantId, desired, this.secretBox);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
     if (applied.changed) this.onChanged(tenant, problems);

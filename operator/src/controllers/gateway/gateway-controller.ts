@@ -23,6 +23,8 @@ export const GATEWAY_FINALIZER = 'novagate.dev/gateway-cleanup';
 export interface GatewayControllerOptions {
   /** The provisioner's gateway processes bind ports below 1024 themselves (no bindPort = port + 10000). */
   bindPrivilegedPorts: boolean;
+  /** The operator seals certificate keys (SECRETS_ENCRYPTION_KEY): HTTPS listeners are written. */
+  pushCertificates: boolean;
 }
 
 const hasFinalizer = (gateway: GatewayResource) => (gateway.metadata.finalizers ?? []).includes(GATEWAY_FINALIZER);
@@ -111,6 +113,7 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
       synced: false,
       attached: attachedRoutes(gateway, context.informers.httproutes.list(), (name) => context.informers.namespaces.get(`/${name}`)),
       addresses: [],
+      pushCertificates: options.pushCertificates,
     };
     if (tenantId !== null) {
       let apiKey: string | null = null;

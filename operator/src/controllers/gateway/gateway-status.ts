@@ -34,12 +34,14 @@ export interface GatewayObservation {
   synced: boolean;
   attached: ReadonlyMap<string, number>;
   addresses: readonly GatewayAddressStatus[];
+  /** Whether the operator pushes certificates (HTTPS listeners are written). */
+  pushCertificates: boolean;
 }
 
 function listenerProgrammed(verdict: ListenerVerdict, observation: GatewayObservation): ConditionInput {
   if (verdict.invalid !== null) return { type: 'Programmed', status: 'False', reason: 'Invalid', message: verdict.invalid };
-  if (!isProgrammable(verdict.config)) {
-    return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'HTTPS listeners are not programmed yet: this operator does not push certificates' };
+  if (!isProgrammable(verdict.config, observation.pushCertificates)) {
+    return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'HTTPS listeners need the operator to seal their keys: set its SECRETS_ENCRYPTION_KEY' };
   }
   const refused = observation.refused.get(verdict.name);
   if (refused !== undefined) return { type: 'Programmed', status: 'False', reason: 'Invalid', message: `the tenant's config refused the listener: ${refused.message}` };

@@ -32,11 +32,13 @@ export const gatewayListenerOwner = (namespace: string, gateway: string, listene
 
 export interface GatewayListenerOptions {
   bindPrivilegedPorts: boolean;
+  /** The operator can seal private keys (SECRETS_ENCRYPTION_KEY): HTTPS listeners and their certificates are written. */
+  pushCertificates: boolean;
 }
 
 /**
- * Adds the valid HTTP listeners of every live Gateway of the tenant to `desired`. HTTPS listeners are left out:
- * pushing their certificates is not built yet (the Gateway's status says so).
+ * Adds the valid listeners of every live Gateway of the tenant to `desired`, with the certificates of the HTTPS
+ * ones (left out when the operator cannot seal keys; the Gateway's status says so).
  */
 export function addGatewayListeners(
   desired: DesiredConfig,
@@ -54,15 +56,17 @@ export function addGatewayListeners(
     const ownership = gatewayOwnership(gateway, caches);
     if (ownership.kind !== 'ours' || ownership.tenantKey !== tenantKey) continue;
     for (const verdict of evaluateGatewayListeners(gateway, { secretOf, grants, bindPrivilegedPorts: options.bindPrivilegedPorts })) {
-      if (!isProgrammable(verdict.config)) continue;
-      desired.listeners.set(verdict.config.name, { config: verdict.config, owner: gatewayListenerOwner(gateway.metadata.namespace ?? '', gateway.metadata.name, verdict.name) });
+      if (!isProgrammable(verdict.config, options.pushCertificates)) continue;
+      const owner = gatewayListenerOwner(gateway.metadata.namespace ?? '', gateway.metadata.name, verdict.name);
+      desired.listeners.set(verdict.config.name, { config: verdict.config, owner });
+      for (const { name, cert, key } of verdict.certificates) if (!desired.certificates.has(name)) desired.certificates.set(name, { config: { name, cert, key }, owner });
     }
   }
 }
 
-/** Whether this operator writes the config listener: HTTP ones (HTTPS certificates are not pushed yet). */
-export function isProgrammable(config: ListenerConfig | null): config is ListenerConfig {
-  return config !== null && config.protocol === 'HTTP';
+/** Whether this operator writes the config listener: HTTP ones, and HTTPS ones when it can push certificates. */
+export function isProgrammable(config: ListenerConfig | null, pushCertificates: boolean): config is ListenerConfig {
+  return config !== null && (config.protocol === 'HTTP' || pushCertificates);
 }
 
 const objectName = (object: GatewayResource) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
