@@ -277,6 +277,44 @@ test('an HTTPS listener pushes its TLS Secret as a certificate with the key seal
   assert.deepEqual(left.rows, [], 'the certificate goes with the last listener naming it');
 });
 
+test("a Gateway moved to another Tenant's class revokes its key there, leaves that config and gets a key of the new Tenant", skip, async () => {
+  await apply({
+    apiVersion: 'novagate.dev/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: 'globex', namespace: 'default' },
+    spec: { displayName: 'Globex', plan: 'pro', ownerEmail: 'ops@globex.example.com', deletionPolicy: 'Delete' },
+  });
+  await kubectlOk(kubectl, ['wait', '--for=condition=Ready', 'tenant/globex', '--timeout=60s']);
+  const globexId = (JSON.parse(await kubectlOk(kubectl, ['get', 'tenant', 'globex', '-o', 'json'])) as { status: { tenantId: string } }).status.tenantId;
+  await apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'globex' },
+    spec: { controllerName: 'novagate.dev/gateway-controller', parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'default', name: 'globex' } },
+  });
+  await kubectlOk(kubectl, ['wait', '--for=condition=Accepted', 'gatewayclass/globex', '--timeout=60s']);
+  await apply(gatewayObject('mover', 'novagate', [{ name: 'http', port: 7000, protocol: 'HTTP' }]));
+  await gatewayWith('mover', 'Programmed', 'True');
+  const keyOf = async () => {
+    const secret = JSON.parse(await kubectlOk(kubectl, ['get', 'secret', 'mover-novagate-gateway-key', '-n', 'default', '-o', 'json'])) as { data: { apiKey: string } };
+    return Buffer.from(secret.data.apiKey, 'base64').toString('utf8');
+  };
+  const acmeKey = await keyOf();
+  await kubectlOk(kubectl, ['patch', 'gateway', 'mover', '-n', 'default', '--type', 'merge', '-p', JSON.stringify({ spec: { gatewayClassName: 'globex' } })]);
+  const globexListeners = await waitFor(async () => {
+    const rows = [...(await readManagedEntities(db.pool, globexId)).listeners.values()].filter((row) => row.config.gateway === 'default/mover');
+    return rows.length === 1 ? rows : undefined;
+  }, "the Gateway's listener in Globex's config");
+  assert.equal(globexListeners[0]?.config.port, 7000);
+  assert.deepEqual((await listenersOfTenant()).filter((listener) => listener.gateway === 'default/mover'), [], "gone from Acme's config");
+  assert.equal(await apiKeyState(db.pool, tenantId, acmeKey), 'revoked');
+  const globexKey = await waitFor(async () => {
+    const key = await keyOf();
+    return key !== acmeKey ? key : undefined;
+  }, 'a new key in the Secret');
+  assert.equal(await apiKeyState(db.pool, globexId, globexKey), 'active');
+});
+
 test("a Gateway of another controller's class is left untouched", skip, async () => {
   await apply(gatewayObject('foreign', 'someone-else', [{ name: 'http', port: 8088, protocol: 'HTTP' }]));
   await gatewayWith('mixed', 'Accepted', 'True'); // the operator is reconciling

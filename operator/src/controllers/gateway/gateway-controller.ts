@@ -41,17 +41,18 @@ async function keyTenantOf(context: ControllerContext, gateway: GatewayResource)
   return secret?.metadata?.annotations?.[TENANT_ANNOTATION] ?? null;
 }
 
+/** Revokes the Gateway's key in a Tenant it no longer belongs to and removes its listeners there. */
+async function leaveTenant(context: ControllerContext, gateway: GatewayResource, tenantKey: string): Promise<void> {
+  const tenantId = await tenantIdOf(context, tenantKey);
+  if (tenantId !== null) await revokeGatewayKeys(context, gateway, tenantId);
+  await context.configSync.sync(tenantKey);
+}
+
 async function finalize(context: ControllerContext, gateway: GatewayResource, classTenantKey: string | null): Promise<void> {
   const tenants = new Set([classTenantKey, await keyTenantOf(context, gateway)].filter((key): key is string => key !== null));
-  for (const tenantKey of tenants) {
-    const tenantId = await tenantIdOf(context, tenantKey);
-    if (tenantId !== null) {
-      const revoked = await revokeGatewayKeys(context, gateway, tenantId);
-      if (revoked > 0) context.log.info('gateway key revoked', { gateway: gatewayOwner(gateway.metadata.namespace ?? '', gateway.metadata.name), tenant: tenantKey });
-    }
-    // The deleting Gateway is no longer desired: its listeners leave the tenant's config.
-    await context.configSync.sync(tenantKey);
-  }
+  // The deleting Gateway is no longer desired: its listeners leave the tenant's config.
+  for (const tenantKey of tenants) await leaveTenant(context, gateway, tenantKey);
+  context.log.info('gateway released', { gateway: gatewayOwner(gateway.metadata.namespace ?? '', gateway.metadata.name), tenants: [...tenants] });
   await context.provisioner.release(gateway);
   await context.kube.setGatewayFinalizers(gateway, (gateway.metadata.finalizers ?? []).filter((finalizer) => finalizer !== GATEWAY_FINALIZER));
 }
@@ -116,6 +117,9 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
       pushCertificates: options.pushCertificates,
     };
     if (tenantId !== null) {
+      // Moved to a class of another Tenant: the key and listeners it had there go.
+      const previousTenant = await keyTenantOf(context, gateway);
+      if (previousTenant !== null && previousTenant !== ownership.tenantKey) await leaveTenant(context, gateway, previousTenant);
       let apiKey: string | null = null;
       try {
         apiKey = await ensureGatewayKey(context, gateway, ownership.tenantKey, tenantId);
