@@ -6,7 +6,7 @@ import { keysFor, type Watch, type WatchOf } from '../controller.js';
 import { GATEWAY_CONTROLLER_NAME } from '../gatewayclass/gatewayclass-decisions.js';
 import { gatewayWatches } from './gateway-watches.js';
 
-const accepted = [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', lastTransitionTime: '2026-11-30T00:00:00Z' }];
+const accepted = [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', lastTransitionTime: '2026-11-30T00:00:00Z', observedGeneration: 1 }];
 const gatewayClass = (name: string, controllerName: string, tenant: string): GatewayClassResource => ({
   metadata: { name },
   spec: { controllerName, parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'teams', name: tenant } },
@@ -31,7 +31,7 @@ const caches = cachesOf({
 function watchOf<S extends Watch['source']>(source: S): WatchOf<S> {
   const watch = gatewayWatches.find((candidate) => candidate.source === source);
   assert.ok(watch !== undefined);
-  return watch as WatchOf<S>;
+  return watch as unknown as WatchOf<S>;
 }
 const secret = (namespace: string, name: string, data: Record<string, string> = { a: 'b' }): SecretResource => ({ metadata: { namespace, name }, data });
 
