@@ -121,7 +121,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const gatewayApiEnabled = (options.watchNamespace ?? '') === '';
   if (!gatewayApiEnabled) log.info('Gateway API support needs the operator to watch every namespace (GatewayClass is cluster-scoped); GatewayClasses are not reconciled');
   const secretBox = options.secretsEncryptionKey === undefined ? undefined : createSecretBox(options.secretsEncryptionKey);
-  const gatewayListeners = { bindPrivilegedPorts: options.bindPrivilegedPorts ?? false, pushCertificates: secretBox !== undefined };
+  const gatewayListeners = {
+    bindPrivilegedPorts: options.bindPrivilegedPorts ?? false,
+    pushCertificates: secretBox !== undefined,
+    // A tenant synced before the Gateways (and what their listeners read) are loaded keeps its stored listeners.
+    gatewaysKnown: () =>
+      !gatewayApiEnabled ||
+      (['gatewayclasses', 'gateways', 'referencegrants', 'secrets'] as const).every((kind) => informers[kind].isSynced || optionalMissing(kind)),
+  };
   const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, gatewayController(gatewayListeners)] : NOVAGATE_CONTROLLERS;
   // The namespaced Gateway API kinds, each optional on its own (ReferenceGrant is served by another version).
   const gatewayApiKinds: Record<GatewayApiKind, OptionalCrd> = {

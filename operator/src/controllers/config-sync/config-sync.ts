@@ -104,7 +104,7 @@ async function upsertCertificates(
   written: Set<string>,
 ): Promise<Set<string>> {
   const refused = new Set<string>();
-  if (desired.certificates.size === 0) return refused;
+  if (desired.certificates.size === 0 || desired.keepListeners === true) return refused;
   const stored = await readManagedCertificates(client, tenantId);
   for (const [name, entity] of [...desired.certificates].sort(([a], [b]) => a.localeCompare(b))) {
     const existing = stored.get(name) ?? null;
@@ -185,7 +185,7 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
         problems.set(action.owner, problem);
       }
     }
-    await deleteUnwantedCertificates(client, tenantId, desired);
+    if (desired.keepListeners !== true) await deleteUnwantedCertificates(client, tenantId, desired);
     const { version, changed } = await recordConfigVersion(client, tenantId);
     return { version, changed, problems, written, kept };
   }).catch((error: unknown) => {

@@ -20,6 +20,11 @@ export interface DesiredConfig {
   listeners: Map<string, DesiredEntity<ListenerConfig>>;
   /** The TLS Secrets their HTTPS listeners use, as pushed certificates (PEM), by config name. */
   certificates: Map<string, DesiredEntity<DesiredCertificate>>;
+  /**
+   * The Gateways are not known yet (their caches are still loading): the stored listeners and certificates are
+   * left as they are rather than removed and written back a moment later.
+   */
+  keepListeners?: boolean;
 }
 
 /** A certificate the operator pushes: a kubernetes.io/tls Secret's `tls.crt` and `tls.key`. */
@@ -84,8 +89,8 @@ export function planConfigChanges(desired: DesiredConfig, observed: ObservedConf
     ...deletions('routes', desired.routes, observed.routes),
     ...deletions('consumers', desired.consumers, observed.consumers),
     ...deletions('services', desired.services, observed.services),
-    ...deletions('listeners', desired.listeners, observed.listeners),
-    ...upserts('listeners', desired.listeners, observed.listeners),
+    ...(desired.keepListeners === true ? [] : deletions('listeners', desired.listeners, observed.listeners)),
+    ...(desired.keepListeners === true ? [] : upserts('listeners', desired.listeners, observed.listeners)),
     ...upserts('services', desired.services, observed.services),
     ...upserts('routes', desired.routes, observed.routes),
     ...upserts('consumers', desired.consumers, observed.consumers),

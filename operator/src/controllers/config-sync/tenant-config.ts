@@ -28,6 +28,8 @@ export interface TenantSyncResult {
   written: Set<string>;
   /** Services kept although no Route wants them: admin-API routes still name them (config-sync.ts). */
   kept: string[];
+  /** The Gateways were not loaded yet: the stored listeners were left as they were. */
+  listenersKept: boolean;
 }
 
 const keyOfObject = (object: RouteResource | ConsumerResource) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
@@ -134,7 +136,7 @@ export class ConfigSyncer {
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
     if (applied.changed) this.onChanged(tenant, problems);
-    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written, kept: applied.kept };
+    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written, kept: applied.kept, listenersKept: desired.keepListeners === true };
   }
 
   /**

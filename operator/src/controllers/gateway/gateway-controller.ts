@@ -128,7 +128,7 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
         await context.kube.recordEvent(gatewayEventTarget(gateway), 'Warning', 'SecretConflict', error.message, context.now());
       }
       const synced = await context.configSync.sync(ownership.tenantKey);
-      if (synced !== null) {
+      if (synced !== null && !synced.listenersKept) {
         const refused = new Map<string, Problem>();
         for (const verdict of verdicts) {
           const problem = synced.problems.get(gatewayListenerOwner(namespace, gateway.metadata.name, verdict.name));

@@ -34,6 +34,8 @@ export interface GatewayListenerOptions {
   bindPrivilegedPorts: boolean;
   /** The operator can seal private keys (SECRETS_ENCRYPTION_KEY): HTTPS listeners and their certificates are written. */
   pushCertificates: boolean;
+  /** Whether the caches the listeners come from are loaded; until then the stored listeners are kept. Default: yes. */
+  gatewaysKnown?: () => boolean;
 }
 
 /**
@@ -46,6 +48,10 @@ export function addGatewayListeners(
   caches: Pick<Caches, 'gatewayclasses' | 'gateways' | 'secrets' | 'referencegrants'>,
   options: GatewayListenerOptions,
 ): void {
+  if (options.gatewaysKnown !== undefined && !options.gatewaysKnown()) {
+    desired.keepListeners = true;
+    return;
+  }
   const grants = caches.referencegrants.list() as unknown as ReferenceGrantObject[];
   const secretOf = (namespace: string, name: string) => caches.secrets.get(`${namespace}/${name}`);
   const gateways = caches.gateways
