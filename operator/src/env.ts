@@ -19,6 +19,14 @@ export const operatorEnvSpec = {
   POD_NAMESPACE: namespaceName({ default: '', desc: 'Namespace of the leader Lease (downward API); WATCH_NAMESPACE or default when empty' }),
   METRICS_PORT: port({ default: 8081 }),
   LOG_LEVEL: str({ default: 'info', choices: ['error', 'warn', 'info', 'debug'] as const }),
+  SECRETS_ENCRYPTION_KEY: str({
+    default: undefined,
+    desc: "The control plane's SECRETS_ENCRYPTION_KEY: seals the keys of Gateway HTTPS listeners' certificates; unset, HTTPS listeners are not programmed",
+  }),
+  GATEWAY_BIND_PRIVILEGED_PORTS: bool({
+    default: false,
+    desc: 'The provisioner\'s gateway processes bind Gateway listener ports below 1024 themselves; false: they bind port + 10000 (bindPort)',
+  }),
 };
 
 export type OperatorEnv = ReturnType<typeof loadOperatorEnv>;

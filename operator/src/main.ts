@@ -33,6 +33,8 @@ const operator = await startOperator({
   watchNamespace: env.WATCH_NAMESPACE,
   leaderElection: env.LEADER_ELECTION ? { namespace: env.POD_NAMESPACE || env.WATCH_NAMESPACE || 'default' } : null,
   metricsPort: env.METRICS_PORT,
+  bindPrivilegedPorts: env.GATEWAY_BIND_PRIVILEGED_PORTS,
+  ...(env.SECRETS_ENCRYPTION_KEY === undefined ? {} : { secretsEncryptionKey: env.SECRETS_ENCRYPTION_KEY }),
   defaultMetrics: true,
   onLostLeadership: () => {
     // Another replica may already be reconciling: stop at once rather than race it.

@@ -6,9 +6,10 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Pool } from 'pg';
-import { ping } from '@novagate/control-plane/tenancy';
+import { createSecretBox, ping } from '@novagate/control-plane/tenancy';
 import { ConfigSyncer } from './controllers/config-sync/tenant-config.js';
 import { consumerController } from './controllers/consumer/consumer-controller.js';
+import { gatewayController } from './controllers/gateway/gateway-controller.js';
 import { gatewayClassController } from './controllers/gatewayclass/gatewayclass-controller.js';
 import { httpRouteController } from './controllers/httproute/http-route-controller.js';
 import type { ControllerContext, Informers } from './controllers/context.js';
@@ -32,6 +33,7 @@ import {
   type RouteResource,
   type TenantResource,
 } from './kube/resources.js';
+import { noProvisioner, type GatewayProvisioner } from './provisioner/provisioner.js';
 import { Informer, objectKey, type ListResult, type OpenWatch } from './kube/watch.js';
 import { createEventFailureReporter } from './telemetry/event-failures.js';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.js';
@@ -43,6 +45,8 @@ export { FINALIZER } from './kube/resources.js';
 export { KubeAccess } from './kube/resources.js';
 export { gatewayKeySecretName } from './controllers/tenant/tenant-watches.js';
 export { gatewayListenerName, gatewayOwner, httpRouteNameStem, serviceEntityName } from './gateway-api/names.js';
+export { GATEWAY_FINALIZER } from './controllers/gateway/gateway-controller.js';
+export { noProvisioner, type GatewayAddress, type GatewayProvisioner, type ProvisionedGateway } from './provisioner/provisioner.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -72,6 +76,12 @@ export interface OperatorOptions {
   onLostLeadership?: () => void;
   defaultMetrics?: boolean;
   now?: () => Date;
+  /** Starts each Gateway's data plane; default: none (Gateways get no addresses). */
+  provisioner?: GatewayProvisioner;
+  /** The provisioner's gateway processes bind ports below 1024 (GATEWAY_BIND_PRIVILEGED_PORTS); default false. */
+  bindPrivilegedPorts?: boolean;
+  /** SECRETS_ENCRYPTION_KEY (the control plane's): seals the keys of HTTPS listeners' certificates; unset, HTTPS listeners wait. */
+  secretsEncryptionKey?: string;
 }
 
 export interface Operator {
@@ -112,7 +122,16 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // GatewayClass is cluster-scoped: an operator confined to one namespace has no right to it, so its controller idles.
   const gatewayApiEnabled = (options.watchNamespace ?? '') === '';
   if (!gatewayApiEnabled) log.info('Gateway API support needs the operator to watch every namespace (GatewayClass is cluster-scoped); GatewayClasses are not reconciled');
-  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, httpRouteController] : NOVAGATE_CONTROLLERS;
+  const secretBox = options.secretsEncryptionKey === undefined ? undefined : createSecretBox(options.secretsEncryptionKey);
+  const gatewayListeners = {
+    bindPrivilegedPorts: options.bindPrivilegedPorts ?? false,
+    pushCertificates: secretBox !== undefined,
+    // A tenant synced before the Gateways (and what their listeners read) are loaded keeps its stored listeners.
+    gatewaysKnown: () =>
+      !gatewayApiEnabled ||
+      (['gatewayclasses', 'gateways', 'referencegrants', 'secrets'] as const).every((kind) => informers[kind].isSynced || optionalMissing(kind)),
+  };
+  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, gatewayController(gatewayListeners), httpRouteController] : NOVAGATE_CONTROLLERS;
   // The namespaced Gateway API kinds are optional one by one (ReferenceGrant may be missing where the others are not).
   // EndpointSlices (discovery.k8s.io/v1) are served by every supported Kubernetes; an API server without them only
   // leaves HTTPRoute backends without targets.
@@ -179,11 +198,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       undefined,
       // A kind whose CRD is missing lists nothing and never will until installed: not worth waiting for.
       () => running.every(({ kind, informer }) => informer.isSynced || optionalMissing(kind) || crdPresence.isMissing(kind)),
+      gatewayListeners,
+      secretBox,
     ),
     now: options.now ?? (() => new Date()),
     log,
     watchNamespace: options.watchNamespace ?? '',
     programmedPollMs: options.programmedPollMs ?? 2_000,
+    provisioner: options.provisioner ?? noProvisioner,
   };
 
   const queues = CONTROLLERS.map((controller) => {

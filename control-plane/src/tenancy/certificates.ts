@@ -145,6 +145,22 @@ function isUnchanged(input: CertificateInput, stored: StoredKey): boolean {
   return typeof input.key !== 'string' && input.key.sha256.toLowerCase() === stored.key_sha256;
 }
 
+/** A certificate row the operator manages (`managed_by = 'kubernetes'`), as it compares and re-seals it. */
+export interface ManagedCertificate {
+  id: string;
+  cert_pem: string;
+  key_sha256: string | null;
+  key_sealed: string | null;
+}
+
+/** The tenant's operator-managed certificates by name. */
+export async function readManagedCertificates(db: Queryable, tenantId: string): Promise<Map<string, ManagedCertificate>> {
+  const { rows } = await db.query<ManagedCertificate & { name: string }>(
+    `SELECT id, name, cert_pem, key_sha256, key_sealed FROM ${table(tenantId)} WHERE managed_by = 'kubernetes'`,
+  );
+  return new Map(rows.map(({ name, ...row }) => [name, row]));
+}
+
 export async function insertCertificate(db: Queryable, tenantId: string, record: CertificateRecord, managedBy: 'api' | 'kubernetes'): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO ${table(tenantId)} (name, cert_pem, key_sealed, key_sha256, names, chain, fingerprint_sha256, not_before, not_after, managed_by)

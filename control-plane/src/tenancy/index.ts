@@ -36,3 +36,13 @@ export { StoreError, type StoreErrorCode } from './store-error.js';
 // db/ lies below tenancy; the operator reaches it through here.
 export { migrate } from '../db/migrate.js';
 export { createPool, withTransaction, inSavepoint, ping } from '../db/pool.js';
+export {
+  certificateRecord,
+  insertCertificate,
+  updateCertificateRow,
+  deleteCertificates,
+  readManagedCertificates,
+  type CertificateRecord,
+  type ManagedCertificate,
+} from './certificates.js';
+export { createSecretBox, type SecretBox } from './secret-box.js';

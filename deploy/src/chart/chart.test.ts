@@ -355,7 +355,10 @@ describe('operator RBAC', () => {
   const gatewayClassRules: IPolicyRule[] = [
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses/status'], verbs: ['get', 'update', 'patch'] },
-    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'gateways', 'referencegrants'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/status'], verbs: ['get', 'update', 'patch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/finalizers'], verbs: ['update'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'referencegrants'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes/status'], verbs: ['get', 'update', 'patch'] },
     { apiGroups: [''], resources: ['services', 'namespaces'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
@@ -386,6 +389,9 @@ describe('operator RBAC', () => {
     assert.equal(role.metadata.namespace, undefined, 'rendered into the release namespace');
     assert.deepEqual(role.rules[0], { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] });
     assert.equal(envValue(container(objects, 'operator'), 'LEADER_ELECTION'), 'true');
+    assert.equal(envValue(container(objects, 'operator'), 'GATEWAY_BIND_PRIVILEGED_PORTS'), 'false');
+    const sealing = container(objects, 'operator').env?.find((entry) => entry.name === 'SECRETS_ENCRYPTION_KEY');
+    assert.deepEqual(sealing?.valueFrom?.secretKeyRef, { name: 'novagate-control-plane', key: 'SECRETS_ENCRYPTION_KEY', optional: true }, 'the control plane\'s key, optional');
   });
 
   test('watching one namespace: a Role there and no cluster-wide permission', () => {

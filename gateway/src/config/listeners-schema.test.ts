@@ -127,3 +127,17 @@ test('a malformed PEM or a key of another certificate is refused naming the fiel
   assert.deepEqual(huge.map((problem) => problem.path), ['certificates[0].cert']);
   assert.ok(!JSON.stringify(huge).includes('AAAA'));
 });
+
+test('the port rules hold per gateway owner: two Gateways may both serve port 80 for any host, one Gateway may not twice', () => {
+  const twoGateways = listenerConfig([
+    { name: 'a', port: 80, bindPort: 10080, protocol: 'HTTP', gateway: 'web/one' },
+    { name: 'b', port: 80, protocol: 'HTTPS', tls: { certificates: ['c'] }, gateway: 'web/two' },
+    { name: 'c', port: 80, protocol: 'HTTP' },
+  ]);
+  assert.deepEqual(problemsOf(twoGateways).filter((problem) => problem.path.startsWith('listeners')), []);
+  const oneGatewayTwice = listenerConfig([
+    { name: 'a', port: 80, protocol: 'HTTP', gateway: 'web/one' },
+    { name: 'b', port: 80, protocol: 'HTTP', gateway: 'web/one' },
+  ]);
+  assert.ok(problemsOf(oneGatewayTwice).some((problem) => problem.path === 'listeners[1].hostname' && /already serves this hostname/.test(problem.message)));
+});

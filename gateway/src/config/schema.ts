@@ -530,18 +530,23 @@ function reportDuplicates<T>(
 
 type ListenerConfigShape = z.infer<typeof listenerSchema>;
 
-/** The rules across listeners: unique names, one protocol (and h2c choice) per port, HTTPS with certificates. */
+/**
+ * The rules across listeners: unique names, one protocol (and h2c choice) per port, HTTPS with certificates. The
+ * port rules hold among the listeners of one `gateway` owner: listeners of different owners are served by
+ * different gateway processes (listeners/listener-table.ts), which never share a socket.
+ */
 function listenerProblems(listeners: readonly ListenerConfigShape[], certificates: readonly { name: string }[], ctx: z.RefinementCtx): void {
   reportDuplicates(listeners, (l) => [l.name], 'listeners', () => ['name'], 'listener name', ctx);
   reportDuplicates(certificates, (c) => [c.name], 'certificates', () => ['name'], 'certificate name', ctx);
-  const firstOnBindPort = new Map<number, number>();
-  const firstOnPort = new Map<number, number>();
+  const firstOnBindPort = new Map<string, number>();
+  const firstOnPort = new Map<string, number>();
   listeners.forEach((listener, index) => {
     const bindPort = listener.bindPort ?? listener.port;
     for (const [ports, port, field] of [[firstOnBindPort, bindPort, 'bindPort'], [firstOnPort, listener.port, 'port']] as const) {
-      const earlier = ports.get(port);
+      const key = `${listener.gateway ?? ''} ${port}`;
+      const earlier = ports.get(key);
       if (earlier === undefined) {
-        ports.set(port, index);
+        ports.set(key, index);
         continue;
       }
       const other = listeners[earlier] as ListenerConfigShape;

@@ -15,6 +15,7 @@ import type {
   ServiceResource,
   TenantResource,
 } from '../kube/resources.js';
+import type { GatewayProvisioner } from '../provisioner/provisioner.js';
 import type { Informer } from '../kube/watch.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ConfigSyncer } from './config-sync/tenant-config.js';
@@ -47,6 +48,8 @@ export interface ControllerContext {
   watchNamespace: string;
   /** How soon to look again at an object waiting for gateways (acks arrive in the database, not as events). */
   programmedPollMs: number;
+  /** Starts each Gateway's data plane and tells its addresses (provisioner/provisioner.ts). */
+  provisioner: GatewayProvisioner;
 }
 
 export function splitKey(key: string): { namespace: string; name: string } {

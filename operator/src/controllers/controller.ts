@@ -68,13 +68,13 @@ export interface WatchOf<S extends Source> {
 
 export type Watch = { [S in Source]: WatchOf<S> }[Source];
 
-export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass' | 'httproute';
+export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass' | 'gateway' | 'httproute';
 
 export interface ControllerDeclaration {
   /** The work queue's name, and the `kind` label of its metrics. */
   kind: ControllerKind;
   /** The informer whose every object is reconciled again at each resync. */
-  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses' | 'httproutes';
+  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses' | 'gateways' | 'httproutes';
   reconciler: (context: ControllerContext) => Reconcile;
   watches: readonly Watch[];
 }

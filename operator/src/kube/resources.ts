@@ -194,10 +194,40 @@ export interface GatewayClassResource extends KubeObject {
   status?: GatewayClassStatus;
 }
 
-/** A Gateway (v1): the fields attachment reads; its listeners and status are the Gateway controller's. */
+/** A Secret (or other object) a listener's `tls.certificateRefs` names; group '' and kind Secret by default. */
+export interface CertificateRef {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface GatewayListenerSpec extends GatewayListener {
+  tls?: { mode?: 'Terminate' | 'Passthrough'; certificateRefs?: CertificateRef[] };
+}
+
+export interface GatewayAddressStatus {
+  type?: string;
+  value: string;
+}
+
+export interface ListenerStatus {
+  name: string;
+  supportedKinds: { group?: string; kind: string }[];
+  attachedRoutes: number;
+  conditions: Condition[];
+}
+
+export interface GatewayStatus {
+  addresses?: GatewayAddressStatus[];
+  conditions?: Condition[];
+  listeners?: ListenerStatus[];
+}
+
+/** A Gateway (v1): its class, its listeners (the Gateway controller turns them into config) and its status. */
 export interface GatewayResource extends KubeObject {
-  spec: { gatewayClassName: string; listeners: GatewayListener[] };
-  status?: Record<string, unknown>;
+  spec: { gatewayClassName: string; listeners: GatewayListenerSpec[]; infrastructure?: { parametersRef?: { group: string; kind: string; name: string } } };
+  status?: GatewayStatus;
 }
 
 /** One `status.parents[]` entry of a route (Gateway API RouteParentStatus). */
@@ -354,6 +384,13 @@ export class KubeAccess {
     };
   }
 
+  async patchGatewayStatus(gateway: GatewayResource, status: GatewayStatus): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      { group: GATEWAY_API_GROUP, version: GATEWAY_API_VERSION, plural: 'gateways', namespace: gateway.metadata.namespace ?? '', name: gateway.metadata.name, body: { status } },
+      mergePatch(),
+    );
+  }
+
   /**
    * Replaces an HTTPRoute's `status.parents`, guarded by the resourceVersion it was computed from (409 when another
    * controller wrote its own entries meanwhile: the reconcile retries on fresh data and keeps theirs).
@@ -370,6 +407,21 @@ export class KubeAccess {
       },
       mergePatch(),
     );
+  }
+
+  /** Replaces a Gateway's finalizer list, guarded by its resourceVersion (409 when it changed meanwhile). */
+  async setGatewayFinalizers(gateway: GatewayResource, finalizers: string[]): Promise<GatewayResource> {
+    return (await this.custom.patchNamespacedCustomObject(
+      {
+        group: GATEWAY_API_GROUP,
+        version: GATEWAY_API_VERSION,
+        plural: 'gateways',
+        namespace: gateway.metadata.namespace ?? '',
+        name: gateway.metadata.name,
+        body: { metadata: { finalizers, resourceVersion: gateway.metadata.resourceVersion } },
+      },
+      mergePatch(),
+    )) as GatewayResource;
   }
 
   async patchGatewayClassStatus(name: string, status: GatewayClassStatus): Promise<void> {

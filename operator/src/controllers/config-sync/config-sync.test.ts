@@ -142,3 +142,32 @@ test('a Route\'s service that an admin-API route names in backends or mirrors is
   const left = await db.pool.query(`SELECT name FROM ${schema}.services ORDER BY name`);
   assert.deepEqual(left.rows.map((row) => row.name), ['k8s.ns.r01']);
 });
+
+test('Gateway listeners are written as managed rows; while the Gateways are not loaded they are kept, not removed; a clash with an admin-API listener is refused on its owner', async () => {
+  const tenantId = await newTenant('pro');
+  const schema = quotedTenantSchema(tenantId);
+  await db.pool.query(`INSERT INTO ${schema}.listeners (name, spec) VALUES ('api-https', $1)`, [{ name: 'api-https', port: 9443, protocol: 'HTTPS', tls: { certificates: ['x'] } }]);
+  const withListeners = (): DesiredConfig => {
+    const desired = emptyDesired();
+    desired.listeners.set('gwapi.web.edge.h.http', { config: { name: 'gwapi.web.edge.h.http', port: 80, bindPort: 10080, protocol: 'HTTP', gateway: 'web/edge' }, owner: 'Gateway:web/edge#http' });
+    desired.listeners.set('gwapi.web.edge.h.clash', { config: { name: 'gwapi.web.edge.h.clash', port: 9443, protocol: 'HTTP' }, owner: 'Gateway:web/edge#clash' });
+    return desired;
+  };
+  const first = await applyTenantConfig(db.pool, tenantId, withListeners());
+  assert.ok(first);
+  assert.equal(first.problems.get('Gateway:web/edge#clash')?.reason, 'Refused');
+  assert.match(first.problems.get('Gateway:web/edge#clash')?.message ?? '', /9443 is already HTTPS/);
+  const names = async () => (await db.pool.query<{ name: string; managed_by: string }>(`SELECT name, managed_by FROM ${schema}.listeners ORDER BY name`)).rows;
+  assert.deepEqual(await names(), [
+    { name: 'api-https', managed_by: 'api' },
+    { name: 'gwapi.web.edge.h.http', managed_by: 'kubernetes' },
+  ]);
+  const loading = emptyDesired();
+  loading.keepListeners = true;
+  const kept = await applyTenantConfig(db.pool, tenantId, loading);
+  assert.equal(kept?.changed, false, 'no new config version while the Gateways load');
+  assert.equal((await names()).length, 2);
+  const removed = await applyTenantConfig(db.pool, tenantId, emptyDesired());
+  assert.equal(removed?.changed, true);
+  assert.deepEqual(await names(), [{ name: 'api-https', managed_by: 'api' }]);
+});

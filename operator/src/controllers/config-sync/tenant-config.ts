@@ -1,8 +1,9 @@
-// The desired config of one tenant, computed from the caches of every Route and Consumer that names it, and
+// The desired config of one tenant, computed from the caches of every Route and Consumer that names it (and the
+// listeners of its Gateways, gateway/gateway-tenant.ts), and
 // the sync that writes it (coalesced per tenant). Every Route/Consumer reconcile and every Tenant reconcile
 // calls sync: whichever runs, the tenant's rows end up equal to what all its resources ask for.
 import type { Pool } from 'pg';
-import { readManagedEntities, tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
+import { readManagedEntities, tenantIdByKubernetesUid, type SecretBox } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { describeOverlap, findRouteConflicts } from '@novagate/gateway/routing/conflicts';
 import type { ConsumerResource, HttpRouteResource, RouteResource, SecretResource, TenantResource } from '../../kube/resources.js';
@@ -13,6 +14,7 @@ import type { Caches } from '../controller.js';
 import type { Problem } from '../evaluation.js';
 import { evaluateHttpRoute, httpRouteOwner, slicesByService, type GatewayApiCaches } from '../httproute/http-route-evaluation.js';
 import { tenantsOfRoute } from '../httproute/http-route-watches.js';
+import { addGatewayListeners, type GatewayListenerOptions } from '../gateway/gateway-tenant.js';
 import { desiredRoute } from '../route/desired-route.js';
 import { applyTenantConfig } from './config-sync.js';
 import { Coalescer } from './coalescer.js';
@@ -28,6 +30,8 @@ export interface TenantSyncResult {
   written: Set<string>;
   /** Services kept although no Route wants them: admin-API routes still name them (config-sync.ts). */
   kept: string[];
+  /** The Gateways were not loaded yet: the stored listeners were left as they were. */
+  listenersKept: boolean;
 }
 
 const keyOfObject = (object: RouteResource | ConsumerResource) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
@@ -142,6 +146,10 @@ export class ConfigSyncer {
      * just started) would delete the rows of every object not listed yet, and push that config to the gateways.
      */
     private readonly cachesSynced: () => boolean = () => true,
+    /** How Gateway listeners become config listeners (bindPort for privileged ports; HTTPS with certificates). */
+    private readonly gatewayListeners: GatewayListenerOptions = { bindPrivilegedPorts: false, pushCertificates: false },
+    /** Seals pushed certificates' keys (SECRETS_ENCRYPTION_KEY); without it no certificate is written. */
+    private readonly secretBox?: SecretBox,
   ) {}
 
   /** Syncs the tenant `namespace/name`; null when it is not there, being deleted, or not provisioned yet. */
@@ -159,11 +167,12 @@ export class ConfigSyncer {
     const consumers = this.informers.consumers.list();
     const basicAuth = await this.basicAuthCredentials(tenant, tenantId, consumers, secretOf);
     const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? [], this.informers);
-    const applied = await applyTenantConfig(this.pool, tenantId, desired);
+    addGatewayListeners(desired, tenantKey, this.informers, this.gatewayListeners);
+    const applied = await applyTenantConfig(this.pool, tenantId, desired, this.secretBox);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);
     if (applied.changed) this.onChanged(tenant, problems);
-    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written, kept: applied.kept };
+    return { tenantId, version: applied.version, changed: applied.changed, problems, written: applied.written, kept: applied.kept, listenersKept: desired.keepListeners === true };
   }
 
   private async untilCachesSynced(): Promise<void> {

@@ -1,0 +1,89 @@
+// Pure: a Gateway's status (Gateway API v1.6.1) from its listeners' verdicts, what the config sync did with them,
+// the HTTPRoutes attached to each listener and the provisioner's addresses. Conditions carry the Gateway's
+// generation; a status that already says it all is not written again.
+import { jsonEqual, setCondition, type Condition, type ConditionInput } from '../../conditions.js';
+import { attachToGateway, refersToGateway, type GatewayObject } from '../../gateway-api/attach.js';
+import type { GatewayAddressStatus, GatewayResource, GatewayStatus, HttpRouteResource, ListenerStatus, NamespaceResource } from '../../kube/resources.js';
+import type { Problem } from '../evaluation.js';
+import type { ListenerVerdict } from './gateway-listeners.js';
+import { isProgrammable } from './gateway-tenant.js';
+
+/** How many HTTPRoutes attach to each listener of the Gateway (by listener name), by their parentRefs. */
+export function attachedRoutes(gateway: GatewayResource, routes: readonly HttpRouteResource[], namespaceOf: (name: string) => NamespaceResource | undefined): Map<string, number> {
+  const counts = new Map<string, number>(gateway.spec.listeners.map((listener) => [listener.name, 0]));
+  const target = gateway as unknown as GatewayObject;
+  for (const route of routes) {
+    if (route.metadata.deletionTimestamp !== undefined) continue;
+    const routeNamespace = route.metadata.namespace ?? '';
+    const attachedTo = new Set<string>();
+    for (const ref of route.spec.parentRefs ?? []) {
+      if (!refersToGateway(ref, routeNamespace, target)) continue;
+      const attachment = attachToGateway(ref, { namespace: routeNamespace, hostnames: route.spec.hostnames ?? [], namespaceLabels: namespaceOf(routeNamespace)?.metadata.labels ?? {} }, target);
+      if (attachment.accepted) for (const listener of attachment.listeners) attachedTo.add(listener);
+    }
+    for (const listener of attachedTo) counts.set(listener, (counts.get(listener) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export interface GatewayObservation {
+  verdicts: readonly ListenerVerdict[];
+  /** Problems the config sync reported, by listener name (a refused write). */
+  refused: ReadonlyMap<string, Problem>;
+  /** Whether the tenant's config holds the Gateway's listeners (the sync ran and succeeded). */
+  synced: boolean;
+  attached: ReadonlyMap<string, number>;
+  addresses: readonly GatewayAddressStatus[];
+  /** Whether the operator pushes certificates (HTTPS listeners are written). */
+  pushCertificates: boolean;
+}
+
+function listenerProgrammed(verdict: ListenerVerdict, observation: GatewayObservation): ConditionInput {
+  if (verdict.invalid !== null) return { type: 'Programmed', status: 'False', reason: 'Invalid', message: verdict.invalid };
+  if (!isProgrammable(verdict.config, observation.pushCertificates)) {
+    return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'HTTPS listeners need the operator to seal their keys: set its SECRETS_ENCRYPTION_KEY' };
+  }
+  const refused = observation.refused.get(verdict.name);
+  if (refused !== undefined) return { type: 'Programmed', status: 'False', reason: 'Invalid', message: `the tenant's config refused the listener: ${refused.message}` };
+  if (!observation.synced) return { type: 'Programmed', status: 'False', reason: 'Pending', message: "the tenant's config is not written yet" };
+  return { type: 'Programmed', status: 'True', reason: 'Programmed', message: `config listener ${verdict.config.name}` };
+}
+
+/** The Gateway's Accepted condition when its class is ours and Accepted. */
+function gatewayAccepted(verdicts: readonly ListenerVerdict[]): ConditionInput {
+  const invalid = verdicts.filter((verdict) => verdict.invalid !== null).map((verdict) => verdict.name);
+  if (invalid.length === 0) return { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'the Gateway is accepted' };
+  return { type: 'Accepted', status: 'True', reason: 'ListenersNotValid', message: `listeners ${invalid.join(', ')} are not valid; see status.listeners` };
+}
+
+function gatewayProgrammed(observation: GatewayObservation, listeners: readonly { name: string; programmed: ConditionInput }[]): ConditionInput {
+  const programmed = listeners.filter((listener) => listener.programmed.status === 'True');
+  if (programmed.length === 0) return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'no listener is programmed yet' };
+  if (observation.addresses.length === 0) return { type: 'Programmed', status: 'False', reason: 'AddressNotAssigned', message: 'the provisioner reports no address yet' };
+  return { type: 'Programmed', status: 'True', reason: 'Programmed', message: `${programmed.length} of ${listeners.length} listeners are in the tenant's config` };
+}
+
+/** The status to write for a Gateway of an Accepted class of ours, or null when it already says it. */
+export function nextGatewayStatus(gateway: GatewayResource, observation: GatewayObservation, now: Date): GatewayStatus | null {
+  const generation = gateway.metadata.generation ?? 0;
+  const previousListeners = new Map((gateway.status?.listeners ?? []).map((listener) => [listener.name, listener]));
+  const evaluated = observation.verdicts.map((verdict) => ({ verdict, programmed: listenerProgrammed(verdict, observation) }));
+  const listeners: ListenerStatus[] = evaluated.map(({ verdict, programmed }) => {
+    let conditions: Condition[] | undefined = previousListeners.get(verdict.name)?.conditions;
+    for (const condition of [verdict.accepted, verdict.resolvedRefs, verdict.conflicted, programmed]) conditions = setCondition(conditions, condition, generation, now);
+    return { name: verdict.name, supportedKinds: verdict.supportedKinds, attachedRoutes: observation.attached.get(verdict.name) ?? 0, conditions: conditions ?? [] };
+  });
+  let conditions = setCondition(gateway.status?.conditions, gatewayAccepted(observation.verdicts), generation, now);
+  conditions = setCondition(conditions, gatewayProgrammed(observation, evaluated.map(({ verdict, programmed }) => ({ name: verdict.name, programmed }))), generation, now);
+  const next: GatewayStatus = { ...(gateway.status ?? {}), addresses: [...observation.addresses], conditions, listeners };
+  return jsonEqual(gateway.status ?? {}, next) ? null : next;
+}
+
+/** The status of a Gateway whose class is ours but not Accepted: Accepted=False InvalidParameters, nothing programmed. */
+export function notAcceptedGatewayStatus(gateway: GatewayResource, message: string, now: Date): GatewayStatus | null {
+  const generation = gateway.metadata.generation ?? 0;
+  let conditions = setCondition(gateway.status?.conditions, { type: 'Accepted', status: 'False', reason: 'InvalidParameters', message }, generation, now);
+  conditions = setCondition(conditions, { type: 'Programmed', status: 'False', reason: 'Invalid', message: 'the Gateway is not accepted' }, generation, now);
+  const next: GatewayStatus = { ...(gateway.status ?? {}), conditions };
+  return jsonEqual(gateway.status ?? {}, next) ? null : next;
+}
