@@ -2,3 +2,5 @@
 export { noProvisioner, gatewayKey, type GatewayAddress, type GatewayProvisioner, type ProvisionedGateway } from './provisioner.js';
 export { createLocalProvisioner, defaultGatewayMain, type LocalProvisioner, type LocalProvisionerOptions } from './local.js';
 export { LoopbackAddresses, loopbackAddress } from './loopback-addresses.js';
+export { createClusterProvisioner, InvalidParametersError, FIELD_MANAGER, type ClusterProvisionerOptions } from './cluster.js';
+export * from './cluster-objects.js';
