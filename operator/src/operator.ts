@@ -25,6 +25,7 @@ import { createEventFailureReporter } from './telemetry/event-failures.js';
 import { startHealthServer, type HealthServer } from './telemetry/health-server.js';
 import { describeError, type Logger } from './telemetry/logger.js';
 import { createMetrics, type OperatorMetrics } from './telemetry/metrics.js';
+import type { GatewayProvisioner } from './provisioner/provisioner.js';
 
 export { createLogger, type Logger, type LogLevel } from './telemetry/logger.js';
 export { FINALIZER } from './kube/resources.js';
@@ -59,6 +60,8 @@ export interface OperatorOptions {
   onLostLeadership?: () => void;
   defaultMetrics?: boolean;
   now?: () => Date;
+  /** How Gateways get a data plane (GATEWAY_PROVISIONER, provisioner/); none when absent. */
+  provisioner?: GatewayProvisioner;
 }
 
 export interface Operator {

@@ -4,3 +4,4 @@ export { createLocalProvisioner, defaultGatewayMain, type LocalProvisioner, type
 export { LoopbackAddresses, loopbackAddress } from './loopback-addresses.js';
 export { createClusterProvisioner, InvalidParametersError, FIELD_MANAGER, type ClusterProvisionerOptions } from './cluster.js';
 export * from './cluster-objects.js';
+export { provisionerFromEnv, type ConfiguredProvisioner } from './from-env.js';
