@@ -175,3 +175,21 @@ test('release deletes the Deployment, the Service and the CA ConfigMap, and a se
   assert.equal(await exists('configmap', 'web-novagate-gateway-ca'), false);
   await provisioner.release(gateway);
 });
+
+test('the API server refuses a GatewayParameters with a bad Service type, replicas out of range or a malformed quantity, naming the field', skip, async () => {
+  const attempt = async (spec: Record<string, unknown>) => {
+    const body = JSON.stringify({ apiVersion: 'novagate.dev/v1alpha1', kind: 'GatewayParameters', metadata: { name: 'bad', namespace: 'default' }, spec });
+    return kubectl.run(['apply', '-f', '-'], body);
+  };
+  for (const [spec, field] of [
+    [{ serviceType: 'External' }, /spec\.serviceType: Unsupported value: "External"/],
+    [{ replicas: 101 }, /spec\.replicas: Invalid value: 101/],
+    [{ resources: { requests: { cpu: 'lots' } } }, /spec\.resources\.requests\.cpu/],
+    [{ tolerations: [{ operator: 'Maybe' }] }, /spec\.tolerations\[0\]\.operator/],
+    [{ unknownField: true }, /unknown field "spec\.unknownField"/],
+  ] as const) {
+    const result = await attempt(spec);
+    assert.notEqual(result.code, 0, JSON.stringify(spec));
+    assert.match(result.stderr, field);
+  }
+});

@@ -28,9 +28,11 @@ export interface LocalProvisionerOptions {
   env?: Record<string, string>;
   /** How long a stopping process gets between SIGTERM and SIGKILL. */
   stopTimeoutMs?: number;
-  /** Wait before restarting a process that exited on its own; doubles up to 30 s while it keeps dying. */
+  /** Wait before restarting a process that exited on its own; doubles up to 30 s while it keeps dying within 10 s. */
   restartDelayMs?: number;
 }
+
+const HEALTHY_RUN_MS = 10_000;
 
 interface RunningGateway {
   gatewayName: string;
@@ -89,8 +91,11 @@ export function createLocalProvisioner(options: LocalProvisionerOptions): LocalP
     closeSync(out);
     const gateway: RunningGateway = { gatewayName, address, apiKey, child, exited: once(child, 'exit').catch(() => undefined), stopping: false, failures };
     child.on('error', (error) => options.log.error('local gateway process failed to start', { gateway: name, error: error.message }));
+    const startedAt = Date.now();
     child.on('exit', (code, signal) => {
       if (gateway.stopping || running.get(name) !== gateway) return;
+      // A process that ran a while before dying starts the back-off afresh.
+      if (Date.now() - startedAt >= HEALTHY_RUN_MS) gateway.failures = 0;
       const delay = Math.min(baseRestartDelayMs * 2 ** gateway.failures, 30_000);
       options.log.warn('local gateway process exited; restarting', { gateway: name, code, signal, delayMs: delay, logFile: logFileOf(name) });
       gateway.restartTimer = setTimeout(() => {
