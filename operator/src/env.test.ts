@@ -25,3 +25,21 @@ test('a missing or bad value stops the process with one line naming every offend
       /METRICS_PORT/.test(error.message),
   );
 });
+
+test('GATEWAY_PROVISIONER defaults to none; cluster and local start only with what they need, named in one line', () => {
+  const base = { DATABASE_URL: 'postgres://db/novagate' };
+  const env = loadOperatorEnv(base, fail);
+  assert.equal(env.GATEWAY_PROVISIONER, 'none');
+  assert.equal(env.GATEWAY_SERVICE_TYPE, 'ClusterIP');
+  assert.equal(env.GATEWAY_REPLICAS, 1);
+  assert.throws(() => loadOperatorEnv({ ...base, GATEWAY_PROVISIONER: 'cluster' }, fail), (error: Error) =>
+    /GATEWAY_CONTROL_PLANE_URL is required with GATEWAY_PROVISIONER=cluster; GATEWAY_IMAGE is required with GATEWAY_PROVISIONER=cluster$/.test(error.message));
+  assert.throws(() => loadOperatorEnv({ ...base, GATEWAY_PROVISIONER: 'local' }, fail), /GATEWAY_CONTROL_PLANE_URL is required with GATEWAY_PROVISIONER=local$/);
+  assert.throws(() => loadOperatorEnv({ ...base, GATEWAY_PROVISIONER: 'docker' }, fail), /GATEWAY_PROVISIONER/);
+  assert.throws(() => loadOperatorEnv({ ...base, GATEWAY_PROVISIONER: 'local', GATEWAY_CONTROL_PLANE_URL: 'https://cp' }, fail), /GATEWAY_CONTROL_PLANE_URL must be the control plane's wss:\/\//);
+  assert.throws(() => loadOperatorEnv({ ...base, GATEWAY_PROVISIONER: 'cluster', GATEWAY_CONTROL_PLANE_URL: 'wss://cp:8443', GATEWAY_IMAGE: 'gw:1', GATEWAY_REPLICAS: '1.5' }, fail), /GATEWAY_REPLICAS must be an integer/);
+  assert.throws(() => loadOperatorEnv({ ...base, GATEWAY_RESOURCES: '{not json' }, fail), /GATEWAY_RESOURCES/);
+  const cluster = loadOperatorEnv({ ...base, GATEWAY_PROVISIONER: 'cluster', GATEWAY_CONTROL_PLANE_URL: 'wss://cp:8443', GATEWAY_IMAGE: 'gw:1', GATEWAY_SERVICE_TYPE: 'LoadBalancer' }, fail);
+  assert.equal(cluster.GATEWAY_SERVICE_TYPE, 'LoadBalancer');
+  assert.deepEqual(cluster.GATEWAY_RESOURCES, { requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '2', memory: '512Mi' } });
+});

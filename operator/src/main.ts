@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createPool, migrate } from '@novagate/control-plane/tenancy';
 import { loadOperatorEnv } from './env.js';
 import { createLogger, startOperator } from './operator.js';
+import { provisionerFromEnv, type ConfiguredProvisioner } from './provisioner/from-env.js';
 
 const env = loadOperatorEnv(process.env, (line) => {
   process.stderr.write(`${line}\n`);
@@ -26,6 +27,15 @@ try {
   startupFailed('could not load a kubeconfig')(error);
 }
 
+// Gateway data planes (GATEWAY_PROVISIONER); local gateway processes are stopped with the operator.
+const gatewayDataPlanes: ConfiguredProvisioner = (() => {
+  try {
+    return provisionerFromEnv(env, kubeConfig, log);
+  } catch (error) {
+    return startupFailed('invalid environment')(error);
+  }
+})();
+
 const operator = await startOperator({
   kubeConfig,
   pool,
@@ -36,6 +46,7 @@ const operator = await startOperator({
   bindPrivilegedPorts: env.GATEWAY_BIND_PRIVILEGED_PORTS,
   ...(env.SECRETS_ENCRYPTION_KEY === undefined ? {} : { secretsEncryptionKey: env.SECRETS_ENCRYPTION_KEY }),
   defaultMetrics: true,
+  provisioner: gatewayDataPlanes.provisioner,
   onLostLeadership: () => {
     // Another replica may already be reconciling: stop at once rather than race it.
     log.error('lost leadership; exiting');
@@ -52,6 +63,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     log.info('stopping', { signal });
     void operator
       .stop({ releaseLease: true })
+      .then(() => gatewayDataPlanes.stop())
       .then(() => pool.end())
       .finally(() => process.exit(0));
   });

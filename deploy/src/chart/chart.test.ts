@@ -349,8 +349,15 @@ describe('operator RBAC', () => {
     { apiGroups: ['novagate.dev'], resources: ['tenants/finalizers'], verbs: ['update'] },
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // Gateway data planes (GATEWAY_PROVISIONER=cluster): the only objects the operator deletes.
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+    { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+    { apiGroups: ['novagate.dev'], resources: ['gatewayparameters'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/finalizers'], verbs: ['update'] },
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   ];
+  /** The data planes the operator creates per Gateway: deleting them is its job (release). */
+  const deletable = new Set(['deployments', 'services', 'configmaps']);
   /** GatewayClasses are cluster-scoped: only an operator watching every namespace gets (and uses) them. */
   const gatewayClassRules: IPolicyRule[] = [
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses'], verbs: ['get', 'list', 'watch'] },
@@ -368,7 +375,7 @@ describe('operator RBAC', () => {
     return findObject<{ rules: IPolicyRule[] }>(objects, kind, name).rules;
   }
 
-  test('watching all namespaces: a ClusterRole with exactly the operator’s verbs (GatewayClasses included), no wildcard, no delete', () => {
+  test('watching all namespaces: a ClusterRole with exactly the operator’s verbs (GatewayClasses included), no wildcard, delete only of its data planes', () => {
     const objects = renderChart();
     const name = `${releaseNamespace}-${componentName('operator')}`;
     assert.deepEqual(rulesOf(objects, 'ClusterRole', name), [...expectedRules, ...gatewayClassRules]);
@@ -377,7 +384,8 @@ describe('operator RBAC', () => {
     assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });
     for (const object of objects.filter((candidate) => candidate.kind === 'ClusterRole' || candidate.kind === 'Role')) {
       for (const rule of (object as unknown as { rules: IPolicyRule[] }).rules) {
-        assert.ok(!rule.verbs.includes('*') && !rule.verbs.includes('delete') && !rule.verbs.includes('deletecollection'), `${object.metadata.name}: ${rule.verbs}`);
+        assert.ok(!rule.verbs.includes('*') && !rule.verbs.includes('deletecollection'), `${object.metadata.name}: ${rule.verbs}`);
+        if (rule.verbs.includes('delete')) assert.ok((rule.resources ?? []).every((resource) => deletable.has(resource)), `${object.metadata.name}: delete of ${rule.resources}`);
         assert.ok(!(rule.resources ?? []).includes('*') && !(rule.apiGroups ?? []).includes('*'), `${object.metadata.name}: wildcard`);
       }
     }

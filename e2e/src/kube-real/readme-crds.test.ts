@@ -92,11 +92,11 @@ interface OpenApiSchema {
   items?: OpenApiSchema;
 }
 
-test('kubectl explain has a description for every field of Tenant, Route and Consumer on a real kube-apiserver', { skip: skipReason }, async () => {
+test('kubectl explain has a description for every field of Tenant, Route, Consumer and GatewayParameters on a real kube-apiserver', { skip: skipReason }, async () => {
   const published = await sh('kubectl get --raw /openapi/v3/apis/novagate.dev/v1alpha1');
   assert.equal(published.code, 0, published.output);
   const schemas = (JSON.parse(published.output) as { components: { schemas: Record<string, OpenApiSchema> } }).components.schemas;
-  const missing = ['Tenant', 'Route', 'Consumer'].flatMap((kind) => {
+  const missing = ['Tenant', 'Route', 'Consumer', 'GatewayParameters'].flatMap((kind) => {
     const schema = schemas[`dev.novagate.v1alpha1.${kind}`];
     assert.ok(schema, `${kind} is published`);
     return undescribed(schema, kind.toLowerCase());
