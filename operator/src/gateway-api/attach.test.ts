@@ -37,6 +37,13 @@ test('label selectors: matchLabels and each matchExpressions operator; an empty 
   assert.ok(selectorMatches({ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, {}));
   assert.ok(!selectorMatches({ matchExpressions: [{ key: 'a', operator: 'Exists' }] }, { b: '' }));
   assert.ok(selectorMatches({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { b: '' }));
+  const unknown = { matchExpressions: [{ key: 'a', operator: 'Gt' as 'In', values: ['1'] }] };
+  assert.ok(!selectorMatches(unknown, { a: '2' }), 'an operator it does not know selects nothing');
+});
+
+test('allowedRoutes from Selector without a selector admits no namespace', () => {
+  const open: GatewayObject = { metadata: { namespace: 'infra', name: 'gw' }, spec: { listeners: [{ name: 'sel', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Selector' } } }] } };
+  assert.equal((attachToGateway({ name: 'gw', namespace: 'infra' }, route('apps', [], { team: 'a' }), open) as { reason: string }).reason, 'NotAllowedByListeners');
 });
 
 test('a parentRef names a Gateway by group, kind, namespace (default: the route\'s) and name', () => {

@@ -53,6 +53,8 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rea
     if (expression.operator === 'NotIn' && has && values.includes(value as string)) return false;
     if (expression.operator === 'Exists' && !has) return false;
     if (expression.operator === 'DoesNotExist' && has) return false;
+    // An operator this code does not know selects nothing (fail closed).
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(expression.operator)) return false;
   }
   return true;
 }
@@ -89,7 +91,9 @@ function admitsNamespace(listener: GatewayListener, gatewayNamespace: string, ro
   const from = listener.allowedRoutes?.namespaces?.from ?? 'Same';
   if (from === 'All') return true;
   if (from === 'Same') return routeNamespace === gatewayNamespace;
-  return selectorMatches(listener.allowedRoutes?.namespaces?.selector ?? {}, namespaceLabels);
+  // `Selector` without a selector admits no namespace (fail closed; the CRD requires one).
+  const selector = listener.allowedRoutes?.namespaces?.selector;
+  return selector !== undefined && selectorMatches(selector, namespaceLabels);
 }
 
 /** Whether `ref` names `gateway` at all (group, kind, namespace, name). */

@@ -134,6 +134,13 @@ test('an ExtensionRef or unknown filter is never skipped: the rule answers 500 w
   assert.equal(result.routes[0]?.requestHeaders, undefined);
 });
 
+test('a backendRef filter other than the header modifiers is never dropped silently: the rule answers 500', () => {
+  const result = translate({ rules: [{ backendRefs: [{ ...v1, filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'x.example' } }] }] }] });
+  assert.equal(result.invalid, undefined);
+  assert.equal(result.routes[0]?.backends, undefined);
+  assert.equal(result.routes[0]?.rewrite, undefined);
+});
+
 test('timeouts: Gateway API durations become milliseconds; a malformed one refuses the HTTPRoute naming the field', () => {
   assert.equal(durationMs('1h'), 3_600_000);
   assert.equal(durationMs('1m30s'), 90_000);

@@ -207,6 +207,9 @@ function backendFields(refs: readonly HttpBackendRef[], namespace: string, resol
     const filters = ruleFilterFields(ref.filters ?? [], namespace, resolve);
     refProblem ??= filters.refProblem;
     unsupported ??= filters.unsupported;
+    // A backend carries header modifiers only; any other filter there is never dropped silently: the rule answers 500.
+    const other = (ref.filters ?? []).find((filter) => filter.type !== 'RequestHeaderModifier' && filter.type !== 'ResponseHeaderModifier');
+    if (other !== undefined) unsupported ??= `filter type ${other.type} on a backendRef is not supported`;
     return withoutUndefined({ service: resolved.service, weight, requestHeaders: filters.fields.requestHeaders, responseHeaders: filters.fields.responseHeaders });
   });
   return { backends, refProblem, unsupported };
