@@ -364,10 +364,9 @@ describe('operator RBAC', () => {
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses/status'], verbs: ['get', 'update', 'patch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/status'], verbs: ['get', 'update', 'patch'] },
-    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/finalizers'], verbs: ['update'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'referencegrants'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes/status'], verbs: ['get', 'update', 'patch'] },
-    { apiGroups: [''], resources: ['services', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
   ];
 
