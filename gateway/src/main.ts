@@ -33,6 +33,7 @@ import { gatewayNodeId, nodeIdProblem } from './sync/node-id.js';
 import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
 import { logCrashes } from './telemetry/crash-log.js';
+import { gatewayReadiness } from './telemetry/readiness.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
 import { answerMetricsRequests, createClusterMetrics } from './telemetry/cluster-metrics.js';
 import { createListenerManager, type ListenerManager } from './listeners/listener-manager.js';
@@ -459,10 +460,10 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   } else {
     metricsServer = createMetricsServer({
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-      ready: () => ({
-        ready: store.current() !== undefined && !draining,
-        detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status() ?? 'not configured' },
-      }),
+      ready: () => {
+        const state = gatewayReadiness({ current: store.current(), draining });
+        return { ready: state.ready, detail: { ...state.detail, redis: redis?.status() ?? 'not configured' } };
+      },
     });
     await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   }
