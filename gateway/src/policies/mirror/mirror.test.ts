@@ -76,6 +76,13 @@ before(async () => {
     routes: [
       { name: 'copied', service: 'primary', paths: ['/copied/*'], rewrite: { path: { replacePrefixMatch: '/v2' } }, requestHeaders: { set: { 'x-route': 'copied' } }, mirrors: [{ service: 'recorder' }] },
       { name: 'split-copied', paths: ['/split/*'], backends: [{ service: 'primary' }], mirrors: [{ service: 'recorder' }] },
+      {
+        name: 'split-secret',
+        paths: ['/secret/*'],
+        requestHeaders: { set: { 'x-route': 'split-secret' }, remove: ['x-drop-me'] },
+        backends: [{ service: 'primary', requestHeaders: { set: { authorization: 'Bearer backend-only', 'x-route': 'backend' }, remove: ['x-client'] } }],
+        mirrors: [{ service: 'recorder' }],
+      },
       { name: 'half', service: 'primary', paths: ['/half/*'], mirrors: [{ service: 'sampled', percent: 50 }] },
       { name: 'never', service: 'primary', paths: ['/never/*'], mirrors: [{ service: 'sampled', percent: 0 }] },
       { name: 'black-hole', service: 'primary', paths: ['/black-hole/*'], mirrors: [{ service: 'stalled' }, { service: 'resetting' }] },
@@ -180,11 +187,45 @@ test('a split route mirrors too, and a GET without body goes out as one', async 
   assert.equal(copy?.body.length, 0);
 });
 
-test('a request that already carries X-NovaGate-Mirror reaches the primary with it and is never mirrored again', async () => {
-  const before = copies.length;
-  const reply = await send('/copied/again', { headers: { 'x-novagate-mirror': '1' } });
+test('a chosen backend’s header edits reach its primary only; the copy carries the route’s edits and the client’s headers', async () => {
+  const arrived = nextCopy();
+  const reply = await send('/secret/x', { headers: { 'x-client': 'c1', 'x-drop-me': 'gone' } });
   assert.equal(reply.status, 200);
-  assert.equal((JSON.parse(reply.body) as { headers: Record<string, string> }).headers['x-novagate-mirror'], '1');
+  const sent = (JSON.parse(reply.body) as { headers: Record<string, string> }).headers;
+  assert.equal(sent.authorization, 'Bearer backend-only');
+  assert.equal(sent['x-route'], 'backend');
+  assert.equal(sent['x-client'], undefined);
+  const copy = await arrived;
+  assert.ok(copy !== undefined, 'no copy arrived');
+  assert.equal(copy.headers.authorization, undefined, 'a backend’s authorization leaked to the mirror');
+  assert.equal(copy.headers['x-route'], 'split-secret');
+  assert.equal(copy.headers['x-client'], 'c1', 'a backend’s remove does not apply to the copy');
+  assert.equal(copy.headers['x-drop-me'], undefined, 'the route’s remove applies to the copy');
+  assert.equal(copy.headers['x-request-id'], sent['x-request-id']);
+  assert.equal(copy.headers['x-novagate-mirror'], '1');
+});
+
+test('a request that already carries X-NovaGate-Mirror is never mirrored, and the primary never sees the header', async () => {
+  const before = copies.length;
+  for (const value of ['1', 'spoofed', '']) {
+    const reply = await send('/copied/again', { headers: { 'x-novagate-mirror': value } });
+    assert.equal(reply.status, 200);
+    assert.equal((JSON.parse(reply.body) as { headers: Record<string, string> }).headers['x-novagate-mirror'], undefined, `value '${value}' reached the primary`);
+  }
+  // Sent twice (a list) on a route without mirrors: still removed.
+  const twice = await new Promise<Record<string, string>>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: gateway.port, path: '/never/x' });
+    req.setHeader('X-NovaGate-Mirror', ['1', '2']);
+    req.on('error', reject);
+    req.on('response', (res: IncomingMessage) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve((JSON.parse(body) as { headers: Record<string, string> }).headers));
+    });
+    req.end();
+  });
+  assert.equal(twice['x-novagate-mirror'], undefined);
   await sleep(300);
   assert.equal(copies.length, before);
 });
