@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestGateway, type TestGateway } from '../../testing/in-process-gateway.js';
@@ -25,6 +25,9 @@ let recorder: TestUpstream;
 let sampled: TestUpstream;
 let stalled: TestUpstream;
 let resetting: TestUpstream;
+/** Accepts TCP connections and never says a word: a TLS handshake to it never completes. */
+let silent: TcpServer;
+const silentSockets = new Set<Socket>();
 const copies: Copy[] = [];
 let sampledCount = 0;
 let stalledOpen = 0;
@@ -64,6 +67,12 @@ before(async () => {
     res.on('close', () => stalledOpen--);
   });
   resetting = await startUpstream((req) => req.socket.destroy());
+  silent = createTcpServer((socket) => {
+    silentSockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('close', () => silentSockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   gateway = await startTestGateway({
     services: [
       { name: 'primary', url: primary.url },
@@ -72,6 +81,8 @@ before(async () => {
       { name: 'stalled', url: stalled.url, timeoutMs: 3_000 },
       { name: 'resetting', url: resetting.url },
       { name: 'grpc-shadow', url: recorder.url, http2: true },
+      // Copies time out long before the connection attempt does: they sit queued in undici meanwhile.
+      { name: 'silent', url: `https://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 100, connectTimeoutMs: 2_000 },
     ],
     routes: [
       { name: 'copied', service: 'primary', paths: ['/copied/*'], rewrite: { path: { replacePrefixMatch: '/v2' } }, requestHeaders: { set: { 'x-route': 'copied' } }, mirrors: [{ service: 'recorder' }] },
@@ -87,6 +98,7 @@ before(async () => {
       { name: 'never', service: 'primary', paths: ['/never/*'], mirrors: [{ service: 'sampled', percent: 0 }] },
       { name: 'black-hole', service: 'primary', paths: ['/black-hole/*'], mirrors: [{ service: 'stalled' }, { service: 'resetting' }] },
       { name: 'to-h2', service: 'primary', paths: ['/to-h2/*'], mirrors: [{ service: 'grpc-shadow' }] },
+      { name: 'to-silent', service: 'primary', paths: ['/to-silent/*'], mirrors: [{ service: 'silent' }] },
     ],
   });
 });
@@ -94,6 +106,8 @@ before(async () => {
 after(async () => {
   await gateway.close();
   for (const upstream of [primary, recorder, sampled, stalled, resetting]) await upstream.close();
+  for (const socket of silentSockets) socket.destroy();
+  await new Promise((resolve) => silent.close(resolve));
 });
 
 interface Reply {
@@ -329,6 +343,43 @@ test('a flood of 200 with a mirror that never answers and one that resets: prima
   // With room again, the next copy goes out.
   await send('/black-hole/after');
   assert.equal(inFlight('stalled'), 1);
+});
+
+/** Requests undici holds for a service (queued, pending or running), over all its targets' pools. */
+function heldByUndici(service: string): number {
+  const pool = gateway.store.current()?.services.get(service)?.pool;
+  let held = 0;
+  for (const connection of pool?.connections() ?? []) held += connection.pool?.stats.size ?? 0;
+  return held;
+}
+
+test('copies that time out while still queued in undici keep their place: never more than 64 held for a service that never answers', { timeout: 30_000 }, async () => {
+  let peak = 0;
+  const sample = () => (peak = Math.max(peak, heldByUndici('silent')));
+  const sampler = setInterval(sample, 5);
+  sampler.unref();
+  // Six waves of 64, each after the previous wave's copies timed out (timeoutMs 100) but before the connection
+  // attempt they wait for fails (connectTimeoutMs 2 s).
+  for (let wave = 0; wave < 6; wave++) {
+    const replies = await Promise.all(Array.from({ length: MAX_MIRRORS_IN_FLIGHT }, (_, i) => send(`/to-silent/${wave}/${i}`)));
+    assert.ok(replies.every((reply) => reply.status === 200));
+    sample();
+    await sleep(150);
+  }
+  sample();
+  assert.ok(peak <= MAX_MIRRORS_IN_FLIGHT, `undici held ${peak} copies for the service`);
+  assert.ok(peak > 0, 'the copies were queued in undici');
+  assert.equal(inFlight('silent'), MAX_MIRRORS_IN_FLIGHT, 'timed-out copies still queued keep their places');
+  assert.equal(await mirrored('to-silent', 'silent', 'dropped_overflow'), 5 * MAX_MIRRORS_IN_FLIGHT);
+  // The connection attempts fail: undici ends every queued copy, and only then are the places given back.
+  assert.ok(await eventually(() => inFlight('silent') === 0 && heldByUndici('silent') === 0, 6_000), `in flight ${inFlight('silent')}, held ${heldByUndici('silent')}`);
+  clearInterval(sampler);
+  assert.ok(peak <= MAX_MIRRORS_IN_FLIGHT, `undici held ${peak} copies for the service`);
+  assert.equal(await mirrored('to-silent', 'silent', 'failed'), MAX_MIRRORS_IN_FLIGHT);
+  assert.equal(await mirrored('to-silent', 'silent', 'sent'), 0);
+  // With its places back, the next copy goes out.
+  await send('/to-silent/after');
+  assert.equal(inFlight('silent'), 1);
 });
 
 test('a mirror to an http2 service is skipped and counted as dropped_protocol', async () => {
