@@ -13,6 +13,7 @@ import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from './testing/upstream.js';
 import { signHs256 } from './testing/jwt-token.js';
+import { freePort } from './testing/redis-server.js';
 import { makeKey, signToken } from './testing/jwt-idp.js';
 
 const SECRET = randomBytes(32).toString('hex');
@@ -272,6 +273,30 @@ test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port;
     assert.ok(gateway.lines.some((line) => line.includes('rate limits are counted in memory, per process')));
   } finally {
     await gateway.stop();
+  }
+});
+
+test('listeners by owner in a real process: without GATEWAY_NAME, PORT serves beside other Gateways’ listeners; with it and none of its own, nothing is open and /readyz is 503', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const theirs = await freePort();
+  const config = { ...configWith('/a'), listeners: [{ name: 'edge-http', port: theirs, protocol: 'HTTP', gateway: 'infra/edge' }] };
+  const unowned = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(config), PORT: String(port) });
+  try {
+    assert.equal(await statusOf(`http://127.0.0.1:${port}/a`), 200, 'the implicit listener on PORT serves the route');
+    assert.equal(await fetch(`http://127.0.0.1:${theirs}/a`).then(() => 'open', () => 'refused'), 'refused');
+    assert.equal((await fetch(`http://127.0.0.1:${unowned.metricsPort}/readyz`)).status, 200);
+  } finally {
+    await unowned.stop();
+  }
+  const named = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), PORT: String(port), GATEWAY_NAME: 'infra/edge' });
+  try {
+    assert.equal(await fetch(`http://127.0.0.1:${port}/a`).then(() => 'open', () => 'refused'), 'refused', 'no implicit listener for a named gateway');
+    const ready = await fetch(`http://127.0.0.1:${named.metricsPort}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: 'not_ready', configVersion: 1, listeners: 0, draining: false, redis: 'not configured' });
+    assert.equal(named.lines.filter((line) => line.includes('no listener to serve')).length, 1);
+  } finally {
+    await named.stop();
   }
 });
 
