@@ -153,18 +153,25 @@ test('CONTROL_PLANE_URL=ws:// is refused unless ALLOW_INSECURE_CONTROL_PLANE=tru
   }
 });
 
-test('a busy PORT or METRICS_PORT stops start-up with one line and no stack trace', { timeout: 60_000 }, async () => {
+test('a busy PORT or METRICS_PORT stops start-up with one line and no stack trace; a busy PORT a named gateway never serves does not', { timeout: 60_000 }, async () => {
   const busy = createServer();
   busy.listen(0);
   await once(busy, 'listening');
   const port = String((busy.address() as AddressInfo).port);
   try {
     const file = writeConfigFile(configWith('/a'));
+    const ownedOnly = writeConfigFile({ ...configWith('/a'), listeners: [{ name: 'edge-http', port: await freePort(), protocol: 'HTTP', gateway: 'infra/edge' }] });
     await assertRefused([
       [{ CONFIG_FILE: file, PORT: port }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
       [{ CONFIG_FILE: file, METRICS_PORT: port }, new RegExp(`cannot listen on METRICS_PORT ${port}: address already in use`)],
       [{ CONFIG_FILE: file, PORT: port, WORKERS: '2' }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
+      // Only other Gateways' listeners: this gateway still serves PORT, so a busy one stops it the same way.
+      [{ CONFIG_FILE: ownedOnly, PORT: port }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
     ]);
+    // A named gateway never serves PORT: a busy one is no reason to stop.
+    const named = await startGatewayProcess({ CONFIG_FILE: file, PORT: port, GATEWAY_NAME: 'infra/edge' });
+    assert.equal(named.child.exitCode, null);
+    assert.equal(await named.stop(), 0);
   } finally {
     busy.close();
   }

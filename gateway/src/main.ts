@@ -236,10 +236,18 @@ async function listenOrExit(server: Server, port: number, what: string, host?: s
   server.off('error', refused);
 }
 
-/** Whether the standalone file has its own `listeners` (then PORT is not opened at start). */
-function fileDeclaresListeners(file: string, maxConfigBytes: number): boolean {
+/**
+ * Whether the standalone file leaves this gateway the implicit listener on PORT (then PORT is opened at start, and
+ * a busy one stops the process with one line): never with GATEWAY_NAME, else when no listener lacks a `gateway`
+ * owner. An unreadable file opens it too; the source then reports the file's problem.
+ */
+function fileLeavesImplicitListener(file: string, maxConfigBytes: number, gatewayName: string | undefined): boolean {
+  if (gatewayName !== undefined) return false;
   const read = readConfigFile(file, maxConfigBytes);
-  return read.ok && (read.value as { listeners?: unknown }).listeners !== undefined;
+  if (!read.ok) return true;
+  const listeners = (read.value as { listeners?: unknown }).listeners;
+  if (!Array.isArray(listeners)) return true;
+  return !listeners.some((listener: unknown) => typeof listener === 'object' && listener !== null && (listener as { gateway?: unknown }).gateway === undefined);
 }
 
 function connectRedis(redisUrl: string, tls: RespTlsOptions | undefined, logger: Logger): { client: RespClient; ready: Promise<void> } {
@@ -384,7 +392,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     onRapidReset: () => metrics.http2RapidReset(),
   });
   listenersReady = true;
-  if (env.mode === 'control-plane' || !fileDeclaresListeners(env.CONFIG_FILE, env.MAX_CONFIG_BYTES)) {
+  if (env.mode === 'control-plane' || fileLeavesImplicitListener(env.CONFIG_FILE, env.MAX_CONFIG_BYTES, env.GATEWAY_NAME)) {
     // Until the first config says which listeners to open, PORT answers (503 not_ready) as it always has; a
     // busy PORT stops the process with one line, as before listeners existed.
     const opened = await listeners.openImplicit(env.PORT);
