@@ -167,11 +167,14 @@ test('a busy PORT or METRICS_PORT stops start-up with one line and no stack trac
       [{ CONFIG_FILE: file, PORT: port, WORKERS: '2' }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
       // Only other Gateways' listeners: this gateway still serves PORT, so a busy one stops it the same way.
       [{ CONFIG_FILE: ownedOnly, PORT: port }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
+      [{ CONFIG_FILE: ownedOnly, PORT: port, WORKERS: '2' }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
     ]);
     // A named gateway never serves PORT: a busy one is no reason to stop.
     const named = await startGatewayProcess({ CONFIG_FILE: file, PORT: port, GATEWAY_NAME: 'infra/edge' });
     assert.equal(named.child.exitCode, null);
     assert.equal(await named.stop(), 0);
+    const namedWorkers = await startGatewayProcess({ CONFIG_FILE: file, PORT: port, GATEWAY_NAME: 'infra/edge', WORKERS: '2' });
+    assert.equal(await namedWorkers.stop(), 0);
   } finally {
     busy.close();
   }
@@ -305,6 +308,14 @@ test('listeners by owner in a real process: without GATEWAY_NAME, PORT serves be
   } finally {
     await named.stop();
   }
+  const namedWorkers = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), PORT: String(port), GATEWAY_NAME: 'infra/edge', WORKERS: '2' });
+  try {
+    const body = async () => (await (await fetch(`http://127.0.0.1:${namedWorkers.metricsPort}/readyz`)).json()) as { status: string; workersReady: number; workersServing: number };
+    await eventually(async () => (await body()).workersReady === 2, 'both workers started');
+    assert.deepEqual(await body(), { status: 'not_ready', workersReady: 2, workersServing: 0, workers: 2 });
+  } finally {
+    assert.equal(await namedWorkers.stop(), 0);
+  }
 });
 
 test('standalone without CONFIG_CACHE_KEY keeps no config cache and says so at start-up', { timeout: 60_000 }, async () => {
@@ -338,6 +349,9 @@ test('WORKERS=2 serves through node:cluster workers and the primary aggregates t
     ((await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`)).json()) as { workersReady: number }).workersReady;
   try {
     await eventually(async () => (await readyWorkers()) === 2, 'both workers are ready');
+    const ready = await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { workersServing: number }).workersServing, 2);
     for (let i = 0; i < 20; i++) assert.equal(await statusOf(`http://127.0.0.1:${gateway.port}/a`), 200);
     const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
     assert.match(metrics, /novagate_http_requests_total\{route="route-a",path="\/a",method="GET",status="200"\} 20/);

@@ -356,6 +356,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
           if (service.tls?.verify === false) logger.warn('upstream TLS certificates are not verified for this service (tls.verify: false)', { service: service.name, version: compiled.version });
         }
         upstreamHealthChanged();
+        // The cluster primary's /readyz needs to know whether the workers serve any listener.
+        if (clustered) process.send?.({ novagate: 'listeners', count: compiled.listeners.length });
         writeConfigCache?.({ tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config });
       },
       onRejected: (problems) => {
@@ -506,7 +508,7 @@ async function runPrimary(env: Environment): Promise<void> {
   if (env.mode === 'standalone') {
     const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
     if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
-    usesPort = (read.value as { listeners?: unknown }).listeners === undefined;
+    usesPort = fileLeavesImplicitListener(env.CONFIG_FILE, env.MAX_CONFIG_BYTES, env.GATEWAY_NAME);
   }
   // Workers share the proxy port through the primary, so a busy port would fail every worker in turn:
   // find out here, once, with one line. (A config's own listeners are refused by name in the workers.)
@@ -516,11 +518,15 @@ async function runPrimary(env: Environment): Promise<void> {
     await new Promise((resolve) => probe.close(resolve));
   }
   const ready = new Set<number>();
+  // Listeners each worker serves under its applied config (a GATEWAY_NAME gateway may have none yet).
+  const listenersServed = new Map<number, number>();
   let stopping = false;
   const fork = (): Worker => {
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
-      if ((message as { novagate?: string } | null)?.novagate === 'ready') ready.add(worker.id);
+      const sent = message as { novagate?: string; count?: unknown } | null;
+      if (sent?.novagate === 'ready') ready.add(worker.id);
+      if (sent?.novagate === 'listeners' && typeof sent.count === 'number') listenersServed.set(worker.id, sent.count);
     });
     return worker;
   };
@@ -529,6 +535,7 @@ async function runPrimary(env: Environment): Promise<void> {
   let failedStarts = 0;
   cluster.on('exit', (worker, code) => {
     const wasReady = ready.delete(worker.id);
+    listenersServed.delete(worker.id);
     if (stopping) return;
     failedStarts = wasReady ? 0 : failedStarts + 1;
     if (failedStarts > env.WORKERS * 2) fatal(`gateway workers keep failing at start-up (last exit code ${String(code)})`);
@@ -541,7 +548,11 @@ async function runPrimary(env: Environment): Promise<void> {
   const readyWorkers = () => workers().filter((worker) => ready.has(worker.id));
   const metricsServer = createMetricsServer({
     metrics: async () => ({ contentType: clusterMetrics.contentType, body: await clusterMetrics.collect(readyWorkers()) }),
-    ready: () => ({ ready: ready.size > 0 && !stopping, detail: { workersReady: ready.size, workers: env.WORKERS } }),
+    ready: () => {
+      // Ready: some started worker has applied a config that leaves it a listener to serve.
+      const serving = [...ready].filter((id) => (listenersServed.get(id) ?? 0) > 0).length;
+      return { ready: serving > 0 && !stopping, detail: { workersReady: ready.size, workersServing: serving, workers: env.WORKERS } };
+    },
   });
   await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   process.stdout.write(
