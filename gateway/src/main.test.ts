@@ -13,6 +13,7 @@ import { deriveConfigCacheKey } from './sync/config-cache-seal.js';
 import { runGatewayToExit, startGatewayProcess, writeConfigFile } from './testing/gateway-process.js';
 import { startUpstream, type TestUpstream } from './testing/upstream.js';
 import { signHs256 } from './testing/jwt-token.js';
+import { freePort } from './testing/redis-server.js';
 import { makeKey, signToken } from './testing/jwt-idp.js';
 
 const SECRET = randomBytes(32).toString('hex');
@@ -152,18 +153,28 @@ test('CONTROL_PLANE_URL=ws:// is refused unless ALLOW_INSECURE_CONTROL_PLANE=tru
   }
 });
 
-test('a busy PORT or METRICS_PORT stops start-up with one line and no stack trace', { timeout: 60_000 }, async () => {
+test('a busy PORT or METRICS_PORT stops start-up with one line and no stack trace; a busy PORT a named gateway never serves does not', { timeout: 60_000 }, async () => {
   const busy = createServer();
   busy.listen(0);
   await once(busy, 'listening');
   const port = String((busy.address() as AddressInfo).port);
   try {
     const file = writeConfigFile(configWith('/a'));
+    const ownedOnly = writeConfigFile({ ...configWith('/a'), listeners: [{ name: 'edge-http', port: await freePort(), protocol: 'HTTP', gateway: 'infra/edge' }] });
     await assertRefused([
       [{ CONFIG_FILE: file, PORT: port }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
       [{ CONFIG_FILE: file, METRICS_PORT: port }, new RegExp(`cannot listen on METRICS_PORT ${port}: address already in use`)],
       [{ CONFIG_FILE: file, PORT: port, WORKERS: '2' }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
+      // Only other Gateways' listeners: this gateway still serves PORT, so a busy one stops it the same way.
+      [{ CONFIG_FILE: ownedOnly, PORT: port }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
+      [{ CONFIG_FILE: ownedOnly, PORT: port, WORKERS: '2' }, new RegExp(`^novagate gateway: cannot listen on PORT ${port}: address already in use\\n?$`)],
     ]);
+    // A named gateway never serves PORT: a busy one is no reason to stop.
+    const named = await startGatewayProcess({ CONFIG_FILE: file, PORT: port, GATEWAY_NAME: 'infra/edge' });
+    assert.equal(named.child.exitCode, null);
+    assert.equal(await named.stop(), 0);
+    const namedWorkers = await startGatewayProcess({ CONFIG_FILE: file, PORT: port, GATEWAY_NAME: 'infra/edge', WORKERS: '2' });
+    assert.equal(await namedWorkers.stop(), 0);
   } finally {
     busy.close();
   }
@@ -275,6 +286,38 @@ test('healthz, readyz and metrics answer on METRICS_PORT, not on the proxy port;
   }
 });
 
+test('listeners by owner in a real process: without GATEWAY_NAME, PORT serves beside other Gateways’ listeners; with it and none of its own, nothing is open and /readyz is 503', { timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const theirs = await freePort();
+  const config = { ...configWith('/a'), listeners: [{ name: 'edge-http', port: theirs, protocol: 'HTTP', gateway: 'infra/edge' }] };
+  const unowned = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(config), PORT: String(port) });
+  try {
+    assert.equal(await statusOf(`http://127.0.0.1:${port}/a`), 200, 'the implicit listener on PORT serves the route');
+    assert.equal(await fetch(`http://127.0.0.1:${theirs}/a`).then(() => 'open', () => 'refused'), 'refused');
+    assert.equal((await fetch(`http://127.0.0.1:${unowned.metricsPort}/readyz`)).status, 200);
+  } finally {
+    await unowned.stop();
+  }
+  const named = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), PORT: String(port), GATEWAY_NAME: 'infra/edge' });
+  try {
+    assert.equal(await fetch(`http://127.0.0.1:${port}/a`).then(() => 'open', () => 'refused'), 'refused', 'no implicit listener for a named gateway');
+    const ready = await fetch(`http://127.0.0.1:${named.metricsPort}/readyz`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: 'not_ready', configVersion: 1, listeners: 0, draining: false, redis: 'not configured' });
+    assert.equal(named.lines.filter((line) => line.includes('no listener to serve')).length, 1);
+  } finally {
+    await named.stop();
+  }
+  const namedWorkers = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), PORT: String(port), GATEWAY_NAME: 'infra/edge', WORKERS: '2' });
+  try {
+    const body = async () => (await (await fetch(`http://127.0.0.1:${namedWorkers.metricsPort}/readyz`)).json()) as { status: string; workersReady: number; workersServing: number };
+    await eventually(async () => (await body()).workersReady === 2, 'both workers started');
+    assert.deepEqual(await body(), { status: 'not_ready', workersReady: 2, workersServing: 0, workers: 2 });
+  } finally {
+    assert.equal(await namedWorkers.stop(), 0);
+  }
+});
+
 test('standalone without CONFIG_CACHE_KEY keeps no config cache and says so at start-up', { timeout: 60_000 }, async () => {
   const cacheFile = join(mkdtempSync(join(tmpdir(), 'novagate-cache-')), 'last-good.json');
   const gateway = await startGatewayProcess({ CONFIG_FILE: writeConfigFile(configWith('/a')), CONFIG_CACHE_FILE: cacheFile });
@@ -306,6 +349,9 @@ test('WORKERS=2 serves through node:cluster workers and the primary aggregates t
     ((await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`)).json()) as { workersReady: number }).workersReady;
   try {
     await eventually(async () => (await readyWorkers()) === 2, 'both workers are ready');
+    const ready = await fetch(`http://127.0.0.1:${gateway.metricsPort}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.equal(((await ready.json()) as { workersServing: number }).workersServing, 2);
     for (let i = 0; i < 20; i++) assert.equal(await statusOf(`http://127.0.0.1:${gateway.port}/a`), 200);
     const metrics = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
     assert.match(metrics, /novagate_http_requests_total\{route="route-a",path="\/a",method="GET",status="200"\} 20/);

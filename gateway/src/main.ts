@@ -33,6 +33,7 @@ import { gatewayNodeId, nodeIdProblem } from './sync/node-id.js';
 import { createGatewayMetrics } from './telemetry/metrics.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './telemetry/logger.js';
 import { logCrashes } from './telemetry/crash-log.js';
+import { gatewayReadiness } from './telemetry/readiness.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
 import { answerMetricsRequests, createClusterMetrics } from './telemetry/cluster-metrics.js';
 import { createListenerManager, type ListenerManager } from './listeners/listener-manager.js';
@@ -235,10 +236,18 @@ async function listenOrExit(server: Server, port: number, what: string, host?: s
   server.off('error', refused);
 }
 
-/** Whether the standalone file has its own `listeners` (then PORT is not opened at start). */
-function fileDeclaresListeners(file: string, maxConfigBytes: number): boolean {
+/**
+ * Whether the standalone file leaves this gateway the implicit listener on PORT (then PORT is opened at start, and
+ * a busy one stops the process with one line): never with GATEWAY_NAME, else when no listener lacks a `gateway`
+ * owner. An unreadable file opens it too; the source then reports the file's problem.
+ */
+function fileLeavesImplicitListener(file: string, maxConfigBytes: number, gatewayName: string | undefined): boolean {
+  if (gatewayName !== undefined) return false;
   const read = readConfigFile(file, maxConfigBytes);
-  return read.ok && (read.value as { listeners?: unknown }).listeners !== undefined;
+  if (!read.ok) return true;
+  const listeners = (read.value as { listeners?: unknown }).listeners;
+  if (!Array.isArray(listeners)) return true;
+  return !listeners.some((listener: unknown) => typeof listener === 'object' && listener !== null && (listener as { gateway?: unknown }).gateway === undefined);
 }
 
 function connectRedis(redisUrl: string, tls: RespTlsOptions | undefined, logger: Logger): { client: RespClient; ready: Promise<void> } {
@@ -347,6 +356,8 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
           if (service.tls?.verify === false) logger.warn('upstream TLS certificates are not verified for this service (tls.verify: false)', { service: service.name, version: compiled.version });
         }
         upstreamHealthChanged();
+        // The cluster primary's /readyz needs to know whether the workers serve any listener.
+        if (clustered) process.send?.({ novagate: 'listeners', count: compiled.listeners.length });
         writeConfigCache?.({ tenant: env.tenant, version: compiled.version, hash: compiled.hash, config: compiled.config });
       },
       onRejected: (problems) => {
@@ -383,7 +394,7 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
     onRapidReset: () => metrics.http2RapidReset(),
   });
   listenersReady = true;
-  if (env.mode === 'control-plane' || !fileDeclaresListeners(env.CONFIG_FILE, env.MAX_CONFIG_BYTES)) {
+  if (env.mode === 'control-plane' || fileLeavesImplicitListener(env.CONFIG_FILE, env.MAX_CONFIG_BYTES, env.GATEWAY_NAME)) {
     // Until the first config says which listeners to open, PORT answers (503 not_ready) as it always has; a
     // busy PORT stops the process with one line, as before listeners existed.
     const opened = await listeners.openImplicit(env.PORT);
@@ -459,10 +470,10 @@ async function runWorker(env: Environment, clustered: boolean): Promise<void> {
   } else {
     metricsServer = createMetricsServer({
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-      ready: () => ({
-        ready: store.current() !== undefined && !draining,
-        detail: { configVersion: store.current()?.version ?? 0, draining, redis: redis?.status() ?? 'not configured' },
-      }),
+      ready: () => {
+        const state = gatewayReadiness({ current: store.current(), draining });
+        return { ready: state.ready, detail: { ...state.detail, redis: redis?.status() ?? 'not configured' } };
+      },
     });
     await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   }
@@ -497,7 +508,7 @@ async function runPrimary(env: Environment): Promise<void> {
   if (env.mode === 'standalone') {
     const read = readConfigFile(env.CONFIG_FILE, env.MAX_CONFIG_BYTES);
     if (!read.ok) fatal(`invalid config in ${env.CONFIG_FILE}: ${describeProblems(read.problems)}`);
-    usesPort = (read.value as { listeners?: unknown }).listeners === undefined;
+    usesPort = fileLeavesImplicitListener(env.CONFIG_FILE, env.MAX_CONFIG_BYTES, env.GATEWAY_NAME);
   }
   // Workers share the proxy port through the primary, so a busy port would fail every worker in turn:
   // find out here, once, with one line. (A config's own listeners are refused by name in the workers.)
@@ -507,11 +518,15 @@ async function runPrimary(env: Environment): Promise<void> {
     await new Promise((resolve) => probe.close(resolve));
   }
   const ready = new Set<number>();
+  // Listeners each worker serves under its applied config (a GATEWAY_NAME gateway may have none yet).
+  const listenersServed = new Map<number, number>();
   let stopping = false;
   const fork = (): Worker => {
     const worker = cluster.fork();
     worker.on('message', (message: unknown) => {
-      if ((message as { novagate?: string } | null)?.novagate === 'ready') ready.add(worker.id);
+      const sent = message as { novagate?: string; count?: unknown } | null;
+      if (sent?.novagate === 'ready') ready.add(worker.id);
+      if (sent?.novagate === 'listeners' && typeof sent.count === 'number') listenersServed.set(worker.id, sent.count);
     });
     return worker;
   };
@@ -520,6 +535,7 @@ async function runPrimary(env: Environment): Promise<void> {
   let failedStarts = 0;
   cluster.on('exit', (worker, code) => {
     const wasReady = ready.delete(worker.id);
+    listenersServed.delete(worker.id);
     if (stopping) return;
     failedStarts = wasReady ? 0 : failedStarts + 1;
     if (failedStarts > env.WORKERS * 2) fatal(`gateway workers keep failing at start-up (last exit code ${String(code)})`);
@@ -532,7 +548,11 @@ async function runPrimary(env: Environment): Promise<void> {
   const readyWorkers = () => workers().filter((worker) => ready.has(worker.id));
   const metricsServer = createMetricsServer({
     metrics: async () => ({ contentType: clusterMetrics.contentType, body: await clusterMetrics.collect(readyWorkers()) }),
-    ready: () => ({ ready: ready.size > 0 && !stopping, detail: { workersReady: ready.size, workers: env.WORKERS } }),
+    ready: () => {
+      // Ready: some started worker has applied a config that leaves it a listener to serve.
+      const serving = [...ready].filter((id) => (listenersServed.get(id) ?? 0) > 0).length;
+      return { ready: serving > 0 && !stopping, detail: { workersReady: ready.size, workersServing: serving, workers: env.WORKERS } };
+    },
   });
   await listenOrExit(metricsServer, env.METRICS_PORT, 'METRICS_PORT');
   process.stdout.write(

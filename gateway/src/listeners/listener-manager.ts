@@ -82,6 +82,8 @@ export function createListenerManager(options: ListenerManagerOptions): Listener
   const ports = new Map<number, OpenPort>();
   let current: CompiledConfig | undefined;
   let lastDropWarning = 0;
+  // Said once when a config leaves this gateway nothing to serve (GATEWAY_NAME owns no listener), not per config.
+  let servedNothing = false;
 
   function openTcp(bindPort: number): Promise<{ ok: true; port: OpenPort } | { ok: false; reason: string }> {
     return new Promise((resolve) => {
@@ -288,6 +290,11 @@ export function createListenerManager(options: ListenerManagerOptions): Listener
             port.names = names;
           }
           reportExpiry(loaded);
+          const servesNothing = compiled.listeners.length === 0;
+          if (servesNothing && !servedNothing) {
+            logger.warn('no listener to serve: the config has none owned by GATEWAY_NAME, so no port is open', { version: compiled.version });
+          }
+          servedNothing = servesNothing;
         },
         abort() {
           for (const port of opened) port.server.close();

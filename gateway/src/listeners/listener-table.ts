@@ -18,7 +18,7 @@ export interface ServedListener {
 export interface ListenerScope {
   /** GATEWAY_NAME: serve the listeners it owns; unset: those with no owner. */
   gatewayName: string | undefined;
-  /** PORT: where the implicit listener of a config without `listeners` binds. */
+  /** PORT: where the implicit listener binds when no listener without an owner is configured. */
   defaultPort: number;
 }
 
@@ -56,20 +56,29 @@ function served(listener: ListenerConfig, index: number): ServedListener {
   };
 }
 
-/** The listeners this gateway serves: its own from `listeners`, or one HTTP listener on PORT when there are none. */
-export function servedListeners(config: GatewayConfig, scope: ListenerScope): ServedListener[] {
-  if (config.listeners === undefined) {
-    return [
-      { name: IMPLICIT_LISTENER, index: undefined, port: scope.defaultPort, bindPort: scope.defaultPort, protocol: 'HTTP', hostname: undefined, http2: false, certificates: [], gateway: undefined },
-    ];
-  }
-  return config.listeners.map(served).filter((listener) => listener.gateway === scope.gatewayName);
+function implicitListener(port: number): ServedListener {
+  return { name: IMPLICIT_LISTENER, index: undefined, port, bindPort: port, protocol: 'HTTP', hostname: undefined, http2: false, certificates: [], gateway: undefined };
 }
 
-/** Whether a route takes part in a listener: named by it, or naming none while the listener has no owner. */
+/**
+ * The listeners this gateway serves. With GATEWAY_NAME: exactly the listeners it owns (none: it serves nothing,
+ * never the implicit one). Without: the listeners with no owner, or the implicit HTTP listener on PORT when there
+ * is none, whatever listeners other gateways own.
+ */
+export function servedListeners(config: GatewayConfig, scope: ListenerScope): ServedListener[] {
+  const listeners = (config.listeners ?? []).map(served);
+  if (scope.gatewayName !== undefined) return listeners.filter((listener) => listener.gateway === scope.gatewayName);
+  const unowned = listeners.filter((listener) => listener.gateway === undefined);
+  return unowned.length > 0 ? unowned : [implicitListener(scope.defaultPort)];
+}
+
+/**
+ * Whether a route takes part in a listener: named by it, or naming none while the listener has no owner. The
+ * implicit listener has no name a route could give (a configured listener may be called `http` too).
+ */
 export function routeAttaches(routeListeners: readonly string[] | undefined, listener: ServedListener): boolean {
   if (routeListeners === undefined) return listener.gateway === undefined;
-  return routeListeners.includes(listener.name);
+  return listener.index !== undefined && routeListeners.includes(listener.name);
 }
 
 export function portTables<R>(listeners: readonly ServedListener[], routesOf: (listener: ServedListener) => R): Map<number, PortTable<R>> {

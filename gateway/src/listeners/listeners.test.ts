@@ -11,6 +11,7 @@ import { startUpstream, type TestUpstream } from '../testing/upstream.js';
 import { startListeningGateway } from '../testing/listening-gateway.js';
 import { freePort } from '../testing/redis-server.js';
 import { DEFAULT_CLIENT_LIMITS } from '../server/client-limits.js';
+import { gatewayReadiness } from '../telemetry/readiness.js';
 
 let certs: NamedCertificates;
 let upstream: TestUpstream;
@@ -659,6 +660,69 @@ test('GATEWAY_NAME serves only the listeners it owns; unset, only those with no 
     assert.deepEqual(routes, ['default'], 'a route naming no listener attaches to the listeners without an owner');
   } finally {
     await plain.close();
+  }
+});
+
+test('a gateway without GATEWAY_NAME keeps the implicit listener on PORT when the first owned listener is added', { timeout: 30_000 }, async () => {
+  const owned = await freePort();
+  const services = [{ name: 'up', url: upstream.url }];
+  const gateway = await startListeningGateway({ services, routes: [{ name: 'default', service: 'up', paths: ['/*'] }] });
+  try {
+    const port = gateway.listeners.addressOf(0)?.port;
+    assert.ok(port !== undefined, 'the implicit listener is open');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest({ host: '127.0.0.1', port, path, agent }, (response) => {
+          response.resume();
+          response.once('end', () => resolve(response.statusCode ?? 0));
+        });
+        request.once('error', reject);
+        request.end();
+      });
+    assert.equal(await get('/before'), 200);
+    const applied = await gateway.apply({
+      services,
+      routes: [
+        { name: 'default', service: 'up', paths: ['/*'] },
+        { name: 'for-gateway', service: 'up', paths: ['/gw/*'], listeners: ['http'] },
+      ],
+      listeners: [{ name: 'http', port: owned, protocol: 'HTTP', gateway: 'infra/edge' }],
+    });
+    assert.equal(applied.ok, true);
+    assert.equal(gateway.listeners.addressOf(0)?.port, port, 'PORT stays open');
+    assert.equal(await get('/after'), 200, 'the kept-alive connection serves on');
+    assert.equal(await get('/gw/x'), 200, 'answered by the unscoped route, not the one of the owned listener');
+    assert.equal(await fetch(`http://127.0.0.1:${owned}/`).then((response) => response.status, () => 'refused'), 'refused', 'another gateway’s listener is not bound');
+    agent.destroy();
+    const routes = gateway.logLines().map((text) => JSON.parse(text) as Record<string, unknown>).filter((entry) => entry.requestId !== undefined).map((entry) => entry.route);
+    assert.deepEqual(routes, ['default', 'default', 'default'], 'a route naming an owned listener never attaches to the implicit one, even by the name `http`');
+  } finally {
+    await gateway.close();
+  }
+});
+
+test('a gateway with GATEWAY_NAME whose listeners are not written yet serves nothing, says so once, and is not ready', { timeout: 30_000 }, async () => {
+  const owned = await freePort();
+  const services = [{ name: 'up', url: upstream.url }];
+  const routes = [{ name: 'default', service: 'up', paths: ['/*'] }];
+  const gateway = await startListeningGateway({ services, routes }, { gatewayName: 'infra/edge' });
+  try {
+    assert.equal(gateway.listeners.addressOf(0), undefined, 'no implicit listener for a named gateway');
+    assert.equal(gatewayReadiness({ current: gateway.store.current(), draining: false }).ready, false);
+    assert.equal((await gateway.apply({ services, routes: [...routes, { name: 'r2', service: 'up', paths: ['/2'] }] })).ok, true);
+    const unowned = await freePort();
+    assert.equal((await gateway.apply({ services, routes, listeners: [{ name: 'other', port: unowned, protocol: 'HTTP' }] })).ok, true);
+    assert.equal(await fetch(`http://127.0.0.1:${unowned}/`).then((response) => response.status, () => 'refused'), 'refused', 'unowned listeners are not its own');
+    const warnings = gateway.logLines().filter((line) => line.includes('no listener to serve'));
+    assert.equal(warnings.length, 1, 'said once across configs that leave it nothing');
+    const withOwned = { services, routes: [...routes, { name: 'mine', service: 'up', paths: ['/mine'], listeners: ['web'] }], listeners: [{ name: 'web', port: owned, protocol: 'HTTP', gateway: 'infra/edge' }] };
+    assert.equal((await gateway.apply(withOwned)).ok, true);
+    assert.equal(await fetch(`http://127.0.0.1:${owned}/mine`).then((response) => response.status), 200);
+    assert.equal(await fetch(`http://127.0.0.1:${owned}/other`).then((response) => response.status), 404, 'a route naming no listener stays off an owned one');
+    assert.equal(gatewayReadiness({ current: gateway.store.current(), draining: false }).ready, true);
+  } finally {
+    await gateway.close();
   }
 });
 

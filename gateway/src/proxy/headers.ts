@@ -24,6 +24,8 @@ const GATEWAY_OWNED: ReadonlySet<string> = new Set([
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
+  // Marks the gateway's mirror copies (the copy sets its own); a client's never reaches the primary.
+  'x-novagate-mirror',
 ]);
 
 function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | undefined {

@@ -16,7 +16,7 @@ import { hostOf, type RouteMatch, type Router } from '../routing/router.js';
 import type { ConfigStore } from '../pipeline/config-store.js';
 import type { CompiledConfig, CompiledRoute } from '../pipeline/compile.js';
 import { DirectAnswer, type Policy, type PolicyOutcome, type RequestContext } from '../pipeline/policy.js';
-import { applyAllHeaderEdits, type ResponseExtras } from '../proxy/header-edits.js';
+import { applyAllHeaderEdits, type HeaderEdits, type ResponseExtras } from '../proxy/header-edits.js';
 import { REQUEST_ID_PATTERN } from '../protocol/request-id.js';
 import { forwardRequest, type ForwardRequest, type UpstreamExchange } from '../proxy/forward.js';
 import { forwardH2 } from '../proxy/forward-h2.js';
@@ -278,6 +278,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     if (outcome instanceof DirectAnswer) return sendDirectAnswer(res, outcome, requestId, ctx.responseHeaders);
     if (outcome !== undefined) return sendError(res, withErrorEdits(refuse(outcome, observed), ctx), requestId);
     const route = admitted.match.target;
+    // The route's own header edits end here; pickBackend appends the chosen backend's, which mirrors never get.
+    const routeEditCount = ctx.requestHeaderEdits?.length ?? 0;
     const backend = pickBackend(admitted, observed);
     if (backend instanceof GatewayError) return sendError(res, withErrorEdits(backend, ctx), requestId);
     const { service } = backend;
@@ -287,25 +289,29 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       observed.upstreamCause = 'protocol_error';
       return sendError(res, grpcNeedsHttp2(), requestId);
     }
-    const headers = upstreamRequestHeaders(req.headers, {
-      requestId,
-      peer: admitted.peer,
-      peerTrusted: admitted.peerTrusted,
-      consumerUsername: ctx.consumer?.username,
-      stripped: ctx.strippedHeaders,
-      added: ctx.upstreamHeaders,
-      upgrade: false,
-      proto: ctx.secure ? 'https' : 'http',
-      edits: ctx.requestHeaderEdits,
-      host: ctx.upstreamHost,
-    });
+    const headersWith = (edits: readonly HeaderEdits[] | undefined) =>
+      upstreamRequestHeaders(req.headers, {
+        requestId,
+        peer: admitted.peer,
+        peerTrusted: admitted.peerTrusted,
+        consumerUsername: ctx.consumer?.username,
+        stripped: ctx.strippedHeaders,
+        added: ctx.upstreamHeaders,
+        upgrade: false,
+        proto: ctx.secure ? 'https' : 'http',
+        edits,
+        host: ctx.upstreamHost,
+      });
+    const headers = headersWith(ctx.requestHeaderEdits);
     const pickContext = { headers: req.headers, clientIp: ctx.clientIp, consumer: ctx.consumer?.username };
+    // A copy carries the route's header edits only: a backend's (say its `authorization`) never reaches a mirror.
+    const mirrorHeaders = () => (backend.requestHeaderEdits === undefined ? headers : headersWith(ctx.requestHeaderEdits?.slice(0, routeEditCount)));
     const mirrors =
       route.mirrors === undefined
         ? undefined
         : prepareMirrors(
             route.mirrors,
-            { req, routeName: route.name, path: routePath(admitted), query: admitted.query, headers, upstreamHost: ctx.upstreamHost, pickContext },
+            { req, routeName: route.name, path: routePath(admitted), query: admitted.query, headers: mirrorHeaders(), upstreamHost: ctx.upstreamHost, pickContext },
             mirrorReport,
           );
     const forwarded: ForwardRequest = {

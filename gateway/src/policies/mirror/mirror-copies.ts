@@ -185,10 +185,16 @@ function sendCopy(mirror: RouteMirror, request: MirroredRequest, body: Buffer | 
   }
 }
 
-/** One copy in flight: its answer read and thrown away, the whole of it bounded by the service's timeoutMs. */
+/**
+ * One copy in flight: its answer read and thrown away, the whole of it bounded by the service's timeoutMs. Its
+ * place in the gate is given back only when undici says the request is over (answered, failed or aborted): a
+ * copy that times out while still queued in undici (no connection yet) keeps its place until undici hands it
+ * over and it is aborted there, so a black-holed service never has more than the gate's copies queued.
+ */
 class MirrorExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
+  private timedOut = false;
   private done = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -203,23 +209,26 @@ class MirrorExchange implements Dispatcher.DispatchHandler {
   }
 
   private expire(): void {
+    this.timedOut = true;
     const { controller } = this;
+    // Still queued (no controller yet): onRequestStart aborts it as soon as undici hands it over.
     if (controller !== undefined && !controller.aborted) controller.abort(new Error('mirror copy timed out'));
-    this.settle('timeout');
   }
 
+  /** Undici is done with the request: its outcome is counted and its place in the gate given back. */
   private settle(outcome: number | string): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
-    this.mirror.service.pool.finish(this.target, outcome);
+    const final = this.timedOut && typeof outcome !== 'number' ? 'timeout' : outcome;
+    this.mirror.service.pool.finish(this.target, final);
     this.mirror.gate.leave();
-    this.report(this.routeName, this.mirror.service.name, typeof outcome === 'number' ? 'sent' : 'failed');
+    this.report(this.routeName, this.mirror.service.name, typeof final === 'number' ? 'sent' : 'failed');
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.done) controller.abort(new Error('mirror copy timed out'));
+    if (this.timedOut) controller.abort(new Error('mirror copy timed out'));
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {

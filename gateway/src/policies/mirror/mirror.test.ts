@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestGateway, type TestGateway } from '../../testing/in-process-gateway.js';
@@ -25,6 +25,9 @@ let recorder: TestUpstream;
 let sampled: TestUpstream;
 let stalled: TestUpstream;
 let resetting: TestUpstream;
+/** Accepts TCP connections and never says a word: a TLS handshake to it never completes. */
+let silent: TcpServer;
+const silentSockets = new Set<Socket>();
 const copies: Copy[] = [];
 let sampledCount = 0;
 let stalledOpen = 0;
@@ -64,6 +67,12 @@ before(async () => {
     res.on('close', () => stalledOpen--);
   });
   resetting = await startUpstream((req) => req.socket.destroy());
+  silent = createTcpServer((socket) => {
+    silentSockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('close', () => silentSockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   gateway = await startTestGateway({
     services: [
       { name: 'primary', url: primary.url },
@@ -72,14 +81,24 @@ before(async () => {
       { name: 'stalled', url: stalled.url, timeoutMs: 3_000 },
       { name: 'resetting', url: resetting.url },
       { name: 'grpc-shadow', url: recorder.url, http2: true },
+      // Copies time out long before the connection attempt does: they sit queued in undici meanwhile.
+      { name: 'silent', url: `https://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 100, connectTimeoutMs: 2_000 },
     ],
     routes: [
       { name: 'copied', service: 'primary', paths: ['/copied/*'], rewrite: { path: { replacePrefixMatch: '/v2' } }, requestHeaders: { set: { 'x-route': 'copied' } }, mirrors: [{ service: 'recorder' }] },
       { name: 'split-copied', paths: ['/split/*'], backends: [{ service: 'primary' }], mirrors: [{ service: 'recorder' }] },
+      {
+        name: 'split-secret',
+        paths: ['/secret/*'],
+        requestHeaders: { set: { 'x-route': 'split-secret' }, remove: ['x-drop-me'] },
+        backends: [{ service: 'primary', requestHeaders: { set: { authorization: 'Bearer backend-only', 'x-route': 'backend' }, remove: ['x-client'] } }],
+        mirrors: [{ service: 'recorder' }],
+      },
       { name: 'half', service: 'primary', paths: ['/half/*'], mirrors: [{ service: 'sampled', percent: 50 }] },
       { name: 'never', service: 'primary', paths: ['/never/*'], mirrors: [{ service: 'sampled', percent: 0 }] },
       { name: 'black-hole', service: 'primary', paths: ['/black-hole/*'], mirrors: [{ service: 'stalled' }, { service: 'resetting' }] },
       { name: 'to-h2', service: 'primary', paths: ['/to-h2/*'], mirrors: [{ service: 'grpc-shadow' }] },
+      { name: 'to-silent', service: 'primary', paths: ['/to-silent/*'], mirrors: [{ service: 'silent' }] },
     ],
   });
 });
@@ -87,6 +106,8 @@ before(async () => {
 after(async () => {
   await gateway.close();
   for (const upstream of [primary, recorder, sampled, stalled, resetting]) await upstream.close();
+  for (const socket of silentSockets) socket.destroy();
+  await new Promise((resolve) => silent.close(resolve));
 });
 
 interface Reply {
@@ -180,11 +201,45 @@ test('a split route mirrors too, and a GET without body goes out as one', async 
   assert.equal(copy?.body.length, 0);
 });
 
-test('a request that already carries X-NovaGate-Mirror reaches the primary with it and is never mirrored again', async () => {
-  const before = copies.length;
-  const reply = await send('/copied/again', { headers: { 'x-novagate-mirror': '1' } });
+test('a chosen backend’s header edits reach its primary only; the copy carries the route’s edits and the client’s headers', async () => {
+  const arrived = nextCopy();
+  const reply = await send('/secret/x', { headers: { 'x-client': 'c1', 'x-drop-me': 'gone' } });
   assert.equal(reply.status, 200);
-  assert.equal((JSON.parse(reply.body) as { headers: Record<string, string> }).headers['x-novagate-mirror'], '1');
+  const sent = (JSON.parse(reply.body) as { headers: Record<string, string> }).headers;
+  assert.equal(sent.authorization, 'Bearer backend-only');
+  assert.equal(sent['x-route'], 'backend');
+  assert.equal(sent['x-client'], undefined);
+  const copy = await arrived;
+  assert.ok(copy !== undefined, 'no copy arrived');
+  assert.equal(copy.headers.authorization, undefined, 'a backend’s authorization leaked to the mirror');
+  assert.equal(copy.headers['x-route'], 'split-secret');
+  assert.equal(copy.headers['x-client'], 'c1', 'a backend’s remove does not apply to the copy');
+  assert.equal(copy.headers['x-drop-me'], undefined, 'the route’s remove applies to the copy');
+  assert.equal(copy.headers['x-request-id'], sent['x-request-id']);
+  assert.equal(copy.headers['x-novagate-mirror'], '1');
+});
+
+test('a request that already carries X-NovaGate-Mirror is never mirrored, and the primary never sees the header', async () => {
+  const before = copies.length;
+  for (const value of ['1', 'spoofed', '']) {
+    const reply = await send('/copied/again', { headers: { 'x-novagate-mirror': value } });
+    assert.equal(reply.status, 200);
+    assert.equal((JSON.parse(reply.body) as { headers: Record<string, string> }).headers['x-novagate-mirror'], undefined, `value '${value}' reached the primary`);
+  }
+  // Sent twice (a list) on a route without mirrors: still removed.
+  const twice = await new Promise<Record<string, string>>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: gateway.port, path: '/never/x' });
+    req.setHeader('X-NovaGate-Mirror', ['1', '2']);
+    req.on('error', reject);
+    req.on('response', (res: IncomingMessage) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve((JSON.parse(body) as { headers: Record<string, string> }).headers));
+    });
+    req.end();
+  });
+  assert.equal(twice['x-novagate-mirror'], undefined);
   await sleep(300);
   assert.equal(copies.length, before);
 });
@@ -288,6 +343,43 @@ test('a flood of 200 with a mirror that never answers and one that resets: prima
   // With room again, the next copy goes out.
   await send('/black-hole/after');
   assert.equal(inFlight('stalled'), 1);
+});
+
+/** Requests undici holds for a service (queued, pending or running), over all its targets' pools. */
+function heldByUndici(service: string): number {
+  const pool = gateway.store.current()?.services.get(service)?.pool;
+  let held = 0;
+  for (const connection of pool?.connections() ?? []) held += connection.pool?.stats.size ?? 0;
+  return held;
+}
+
+test('copies that time out while still queued in undici keep their place: never more than 64 held for a service that never answers', { timeout: 30_000 }, async () => {
+  let peak = 0;
+  const sample = () => (peak = Math.max(peak, heldByUndici('silent')));
+  const sampler = setInterval(sample, 5);
+  sampler.unref();
+  // Six waves of 64, each after the previous wave's copies timed out (timeoutMs 100) but before the connection
+  // attempt they wait for fails (connectTimeoutMs 2 s).
+  for (let wave = 0; wave < 6; wave++) {
+    const replies = await Promise.all(Array.from({ length: MAX_MIRRORS_IN_FLIGHT }, (_, i) => send(`/to-silent/${wave}/${i}`)));
+    assert.ok(replies.every((reply) => reply.status === 200));
+    sample();
+    await sleep(150);
+  }
+  sample();
+  assert.ok(peak <= MAX_MIRRORS_IN_FLIGHT, `undici held ${peak} copies for the service`);
+  assert.ok(peak > 0, 'the copies were queued in undici');
+  assert.equal(inFlight('silent'), MAX_MIRRORS_IN_FLIGHT, 'timed-out copies still queued keep their places');
+  assert.equal(await mirrored('to-silent', 'silent', 'dropped_overflow'), 5 * MAX_MIRRORS_IN_FLIGHT);
+  // The connection attempts fail: undici ends every queued copy, and only then are the places given back.
+  assert.ok(await eventually(() => inFlight('silent') === 0 && heldByUndici('silent') === 0, 6_000), `in flight ${inFlight('silent')}, held ${heldByUndici('silent')}`);
+  clearInterval(sampler);
+  assert.ok(peak <= MAX_MIRRORS_IN_FLIGHT, `undici held ${peak} copies for the service`);
+  assert.equal(await mirrored('to-silent', 'silent', 'failed'), MAX_MIRRORS_IN_FLIGHT);
+  assert.equal(await mirrored('to-silent', 'silent', 'sent'), 0);
+  // With its places back, the next copy goes out.
+  await send('/to-silent/after');
+  assert.equal(inFlight('silent'), 1);
 });
 
 test('a mirror to an http2 service is skipped and counted as dropped_protocol', async () => {
