@@ -80,3 +80,20 @@ test('PUT /config and POST refuse a route that would shadow an operator-managed 
   assert.equal(put.body.error.details[0].path, 'config.routes[0].paths');
   assert.match(put.body.error.message, /route 'mine' claims the same requests as route 'k8s\.shop\.users'/);
 });
+
+test('a route without listeners never conflicts with one on a Gateway-owned listener: they never see the same request', async () => {
+  const { call } = await fresh();
+  const listener = await call('POST', '/listeners', { body: { name: 'edge', port: 8081, protocol: 'HTTP', gateway: 'infra/edge' } });
+  assert.equal(listener.status, 201, listener.text);
+  const owned = await call('POST', '/routes', { body: { name: 'on-edge', service: 'users', paths: ['/'], listeners: ['edge'] } });
+  assert.equal(owned.status, 201, owned.text);
+  const unowned = await call('POST', '/routes', { body: { name: 'default', service: 'users', paths: ['/'] } });
+  assert.equal(unowned.status, 201, unowned.text);
+  // An unowned listener is shared with routes without listeners: that one still conflicts.
+  assert.equal((await call('POST', '/listeners', { body: { name: 'web', port: 8082, protocol: 'HTTP' } })).status, 201);
+  const clash = await call('POST', '/routes', { body: { name: 'on-web', service: 'users', paths: ['/'], listeners: ['web'] } });
+  assert.equal(clash.status, 409, clash.text);
+  const config = (await call('GET', '/config')).body.config;
+  const put = await call('PUT', '/config', { body: { config } });
+  assert.equal(put.status, 200, put.text);
+});

@@ -33,6 +33,9 @@ export async function assertNoRouteConflict(
       WHERE id IS DISTINCT FROM $1 ${against === 'api' ? "AND managed_by = 'api'" : ''} ORDER BY position`,
     [selfId],
   );
+  // Listeners a Gateway owns: a route without `listeners` is never on them (DESIGN §10).
+  const ownedRows = await db.query<{ name: string }>(`SELECT name FROM ${quotedTenantSchema(tenantId)}.listeners WHERE spec ? 'gateway'`);
+  const owned = new Set(ownedRows.rows.map((row) => row.name));
   for (const row of rows) {
     const other: RouteClaim = {
       name: row.name,
@@ -43,7 +46,7 @@ export async function assertNoRouteConflict(
       listeners: row.listeners ?? undefined,
       match: row.match ?? undefined,
     };
-    const overlap = routeOverlap(route, other);
+    const overlap = routeOverlap(route, other, owned);
     if (overlap !== null) {
       throw conflict(`route '${route.name}' claims the same requests as route '${row.name}' (${describeOverlap(overlap)})`, 'paths');
     }
@@ -54,10 +57,16 @@ export async function assertNoRouteConflict(
  * Refuses a whole config whose routes conflict: among themselves (file order decides who is named) or with
  * `established` routes (the operator's, which stay as they are, so the body's route is the one refused).
  */
-export function assertNoConflictsIn(routes: readonly RouteConfig[], established: readonly RouteConfig[], prefix: string): void {
+export function assertNoConflictsIn(
+  routes: readonly RouteConfig[],
+  established: readonly RouteConfig[],
+  prefix: string,
+  listeners: readonly { name: string; gateway?: string | undefined }[] = [],
+): void {
   const establishedNames = new Set(established.map((route) => route.name));
   const candidates = [...established, ...routes.filter((route) => !establishedNames.has(route.name))];
-  const [first] = findRouteConflicts(candidates);
+  const owned = new Set(listeners.filter((listener) => listener.gateway !== undefined).map((listener) => listener.name));
+  const [first] = findRouteConflicts(candidates, owned);
   if (first === undefined) return;
   const index = routes.findIndex((route) => route.name === first.route.name);
   throw conflict(

@@ -180,7 +180,7 @@ export async function replaceApiConfig(
     };
     const check = gatewayConfigSchema.safeParse(merged);
     if (!check.success) throw invalidConfig(problemsFromZodError(check.error, ['config']), 'config conflicts with operator-managed objects');
-    assertNoConflictsIn(body.routes, [...currentRoutes.operator.values()], 'config.');
+    assertNoConflictsIn(body.routes, [...currentRoutes.operator.values()], 'config.', mergedListeners);
     await assertConfigWithinPlan(client, tenant.plan, merged);
 
     const apiOnly: GatewayConfig = {

@@ -60,6 +60,16 @@ test('routes on disjoint listeners never conflict; a route without listeners mee
   );
 });
 
+test('knowing which listeners a Gateway owns, a route without listeners meets only routes on unowned listeners', () => {
+  const on = (name: string, listeners: string[] | undefined): RouteClaim => ({ ...claim(name, ['/'], []), listeners });
+  const owned = new Set(['gwapi.infra.gw.0a1b2c3d.http']);
+  assert.equal(routeOverlap(on('api', undefined), on('gw', ['gwapi.infra.gw.0a1b2c3d.http']), owned), null);
+  assert.ok(routeOverlap(on('api', undefined), on('mixed', ['gwapi.infra.gw.0a1b2c3d.http', 'web']), owned), 'web has no owner');
+  assert.ok(routeOverlap(on('api', undefined), on('other', undefined), owned));
+  assert.deepEqual(findRouteConflicts([on('api', undefined), on('gw', ['gwapi.infra.gw.0a1b2c3d.http'])], owned), []);
+  assert.equal(findRouteConflicts([on('api', undefined), on('gw', ['gwapi.infra.gw.0a1b2c3d.http'])]).length, 1, 'without owners: conservative');
+});
+
 test('findRouteConflicts: the first claim wins, and a loser never makes a third route lose', () => {
   const a = claim('a', ['/users/:id'], ['GET']);
   const b = claim('b', ['/users/:x'], ['GET', 'DELETE']);

@@ -103,12 +103,17 @@ function sharedMethods(a: readonly string[], b: readonly string[]): string[] | n
 }
 
 /**
- * Whether two routes can see the same request: on a common listener. A route without `listeners` may be on any
- * listener without an owner, so it meets every route (a conservative answer: it may report a conflict between a
- * default route and one on an owned listener).
+ * Whether two routes can see the same request: on a common listener. A route without `listeners` is on every
+ * listener without an owner (DESIGN §10). With `owned` (the names of listeners that have a `gateway` owner) it meets
+ * a route with listeners only when that route names an unowned one; without it the answer is conservative: it meets
+ * every route.
  */
-function listenersMeet(a: RouteClaim, b: RouteClaim): boolean {
-  if (a.listeners === undefined || b.listeners === undefined) return true;
+function listenersMeet(a: RouteClaim, b: RouteClaim, owned: ReadonlySet<string> | undefined): boolean {
+  if (a.listeners === undefined && b.listeners === undefined) return true;
+  if (a.listeners === undefined || b.listeners === undefined) {
+    const named = (a.listeners ?? b.listeners) as readonly string[];
+    return owned === undefined || named.some((name) => !owned.has(name));
+  }
   return a.listeners.some((name) => b.listeners?.includes(name) === true);
 }
 
@@ -125,8 +130,8 @@ function claimKeys(route: RouteClaim): Map<string, { host: string; path: string 
 }
 
 /** Where `route` and `other` claim the same requests, or null when each gets traffic of its own. */
-export function routeOverlap(route: RouteClaim, other: RouteClaim): RouteOverlap | null {
-  if (!listenersMeet(route, other)) return null;
+export function routeOverlap(route: RouteClaim, other: RouteClaim, ownedListeners?: ReadonlySet<string>): RouteOverlap | null {
+  if (!listenersMeet(route, other, ownedListeners)) return null;
   const methods = sharedMethods(route.methods, other.methods);
   if (methods === null) return null;
   const otherKeys = claimKeys(other);
@@ -139,7 +144,7 @@ export function routeOverlap(route: RouteClaim, other: RouteClaim): RouteOverlap
  * Gateway API's oldest-first rule both say). A loser is left out, so it never makes a third route lose.
  * Linear in the number of (host, path) claims: routes are bucketed by claim before methods are compared.
  */
-export function findRouteConflicts<T extends RouteClaim>(routes: readonly T[]): RouteConflict<T>[] {
+export function findRouteConflicts<T extends RouteClaim>(routes: readonly T[], ownedListeners?: ReadonlySet<string>): RouteConflict<T>[] {
   const winners = new Map<string, T[]>();
   const conflicts: RouteConflict<T>[] = [];
   for (const route of routes) {
@@ -147,7 +152,7 @@ export function findRouteConflicts<T extends RouteClaim>(routes: readonly T[]): 
     let conflict: RouteConflict<T> | null = null;
     for (const [key, where] of keys) {
       for (const winner of winners.get(key) ?? []) {
-        if (!listenersMeet(route, winner)) continue;
+        if (!listenersMeet(route, winner, ownedListeners)) continue;
         const methods = sharedMethods(route.methods, winner.methods);
         if (methods !== null) {
           conflict = { route, winner, overlap: { ...where, methods } };
