@@ -2,8 +2,13 @@
 // tenant lock, with one config version per change and none when nothing changed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
-import { provisionTenant, quotedTenantSchema, withTransaction } from '@novagate/control-plane/tenancy';
+import { createSecretBox, provisionTenant, quotedTenantSchema, withTransaction } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import { applyTenantConfig } from './config-sync.js';
 import { emptyDesired, type DesiredConfig } from './plan.js';
@@ -170,4 +175,33 @@ test('Gateway listeners are written as managed rows; while the Gateways are not 
   const removed = await applyTenantConfig(db.pool, tenantId, emptyDesired());
   assert.equal(removed?.changed, true);
   assert.deepEqual(await names(), [{ name: 'api-https', managed_by: 'api' }]);
+});
+
+test("a certificate a kept listener still names is not deleted (an admin-API route names the listener); it goes once the listener goes", async () => {
+  const tenantId = await newTenant('pro');
+  const schema = quotedTenantSchema(tenantId);
+  const dir = mkdtempSync(join(tmpdir(), 'config-sync-cert-'));
+  let pem: { cert: string; key: string };
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=kept.example.com', '-addext', 'subjectAltName=DNS:kept.example.com', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    pem = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const box = createSecretBox(randomBytes(32).toString('hex'));
+  const listener = 'gwapi.web.edge.h.https';
+  const certificate = 'gwapi.cert.web.tls';
+  const desired = emptyDesired();
+  desired.listeners.set(listener, { config: { name: listener, port: 443, bindPort: 10443, protocol: 'HTTPS', gateway: 'web/edge', tls: { certificates: [certificate] } }, owner: 'Gateway:web/edge#https' });
+  desired.certificates.set(certificate, { config: { name: certificate, ...pem }, owner: 'Gateway:web/edge#https' });
+  const first = await applyTenantConfig(db.pool, tenantId, desired, box);
+  assert.equal(first?.problems.size, 0);
+  await db.pool.query(`INSERT INTO ${schema}.routes (name, service_id, paths, options) VALUES ('api-on-gateway', NULL, '{/x}', $1)`, [JSON.stringify({ backends: [{ invalid: true, weight: 1 }], listeners: [listener] })]);
+  const gone = await applyTenantConfig(db.pool, tenantId, emptyDesired(), box);
+  assert.deepEqual(gone?.kept, [listener], 'the listener stays: an admin-API route names it');
+  const certificates = async () => (await db.pool.query<{ name: string }>(`SELECT name FROM ${schema}.certificates ORDER BY name`)).rows.map((row) => row.name);
+  assert.deepEqual(await certificates(), [certificate], 'the certificate the kept listener names stays');
+  await db.pool.query(`DELETE FROM ${schema}.routes WHERE name = 'api-on-gateway'`);
+  await applyTenantConfig(db.pool, tenantId, emptyDesired(), box);
+  assert.deepEqual(await certificates(), [], 'unused, it goes');
 });
