@@ -10,8 +10,14 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
 import { createSecretBox, provisionTenant, quotedTenantSchema, withTransaction } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import { gatewayListenerName, serviceEntityName } from '../../gateway-api/names.js';
+import type { HttpRouteResource, TenantResource } from '../../kube/resources.js';
+import { cachesOf } from '../../testing/caches.js';
+import { addGatewayListeners } from '../gateway/gateway-tenant.js';
+import { GATEWAY_CONTROLLER_NAME } from '../gatewayclass/gatewayclass-decisions.js';
 import { applyTenantConfig } from './config-sync.js';
 import { emptyDesired, type DesiredConfig } from './plan.js';
+import { desiredTenantConfig } from './tenant-config.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -204,4 +210,40 @@ test("a certificate a kept listener still names is not deleted (an admin-API rou
   await db.pool.query(`DELETE FROM ${schema}.routes WHERE name = 'api-on-gateway'`);
   await applyTenantConfig(db.pool, tenantId, emptyDesired(), box);
   assert.deepEqual(await certificates(), [], 'unused, it goes');
+});
+
+test('an HTTPRoute refused as Conflicted does not keep the Service port it shares with a younger HTTPRoute out of the config', async () => {
+  const tenantId = await newTenant('pro');
+  const schema = quotedTenantSchema(tenantId);
+  const tenant: TenantResource = { metadata: { namespace: 'infra', name: 'acme' }, spec: { displayName: 'Acme', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' } };
+  const accepted = [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', lastTransitionTime: '2026-11-30T00:00:00Z', observedGeneration: 1 }];
+  const listener = gatewayListenerName('infra', 'gw', 'http');
+  const route = (name: string, path: string, created: string): HttpRouteResource => ({
+    metadata: { namespace: 'apps', name, creationTimestamp: created },
+    spec: { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [{ name: 'echo', port: 8080 }] }] },
+  });
+  const caches = cachesOf({
+    tenants: [tenant],
+    gatewayclasses: [{ metadata: { name: 'acme' }, spec: { controllerName: GATEWAY_CONTROLLER_NAME, parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'infra', name: 'acme' } }, status: { conditions: accepted } }],
+    gateways: [{ metadata: { namespace: 'infra', name: 'gw' }, spec: { gatewayClassName: 'acme', listeners: [{ name: 'http', port: 8080, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] } }],
+    namespaces: [{ metadata: { name: 'apps' } }, { metadata: { name: 'infra' } }],
+    services: [{ metadata: { namespace: 'apps', name: 'echo' }, spec: { ports: [{ name: 'http', port: 8080 }] } }],
+    endpointslices: [{ metadata: { namespace: 'apps', name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } }, addressType: 'IPv4', endpoints: [{ addresses: ['198.18.0.1'], conditions: { ready: true } }], ports: [{ name: 'http', port: 9000 }] }],
+    httproutes: [route('older', '/taken', '2026-11-30T01:00:00Z'), route('younger', '/free', '2026-11-30T02:00:00Z')],
+  });
+  const { desired } = desiredTenantConfig(tenant, [], [], () => undefined, () => [], caches);
+  addGatewayListeners(desired, 'infra/acme', caches, { bindPrivilegedPorts: false, pushCertificates: false });
+  await applyTenantConfig(db.pool, tenantId, { ...emptyDesired(), listeners: desired.listeners });
+  // An admin-API route on the Gateway's listener already claims the older HTTPRoute's path.
+  await db.pool.query(`INSERT INTO ${schema}.routes (name, service_id, paths, options) VALUES ('api-taken', NULL, $2, $1)`, [
+    JSON.stringify({ backends: [{ invalid: true, weight: 1 }], listeners: [listener] }),
+    [JSON.stringify({ type: 'PathPrefix', value: '/taken' })],
+  ]);
+  const applied = await applyTenantConfig(db.pool, tenantId, desired);
+  assert.equal(applied?.problems.get('HTTPRoute:apps/older')?.reason, 'Conflicted');
+  assert.equal(applied?.problems.get('HTTPRoute:apps/younger'), undefined);
+  const services = await db.pool.query<{ name: string }>(`SELECT name FROM ${schema}.services`);
+  assert.deepEqual(services.rows.map((row) => row.name), [serviceEntityName('apps', 'echo', 8080)]);
+  const routes = await db.pool.query<{ name: string }>(`SELECT name FROM ${schema}.routes WHERE managed_by = 'kubernetes'`);
+  assert.equal(routes.rows.length, 1, "the younger route is written with the shared service");
 });

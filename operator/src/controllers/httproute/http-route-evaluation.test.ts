@@ -12,7 +12,7 @@ import type {
   TenantResource,
 } from '../../kube/resources.js';
 import { cachesOf } from '../../testing/caches.js';
-import { desiredTenantConfig } from '../config-sync/tenant-config.js';
+import { desiredTenantConfig, sharedServiceOwner } from '../config-sync/tenant-config.js';
 import { GATEWAY_CONTROLLER_NAME } from '../gatewayclass/gatewayclass-decisions.js';
 import { evaluateHttpRoute, httpRouteOwner } from './http-route-evaluation.js';
 import { nextRouteParents } from './http-route-status.js';
@@ -210,4 +210,13 @@ test('an EndpointSlice labelled with our Service name in another namespace adds 
   );
   assert.equal(cross.parents[0]?.resolvedRefs.reason, 'RefNotPermitted');
   assert.deepEqual(cross.byTenant.get('infra/acme')?.services, []);
+});
+
+test("a Service port shared by HTTPRoutes is owned by the Service port, not by the oldest route: a route's refusal never skips it", () => {
+  const caches = world();
+  const routes = [route('a', { parentRefs: [toGw], rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }] }), route('b', { parentRefs: [toGw], rules: [{ matches: [{ path: { type: 'Exact', value: '/b' } }], backendRefs: [{ name: 'echo', port: 8080 }] }] })];
+  const { desired } = desiredTenantConfig(tenant, [], [], () => undefined, () => [], { ...caches, httproutes: { get: () => undefined, list: () => routes } });
+  const serviceName = serviceEntityName('apps', 'echo', 8080);
+  assert.equal(desired.services.get(serviceName)?.owner, sharedServiceOwner(serviceName));
+  assert.ok(![...desired.routes.values()].some((entry) => entry.owner === desired.services.get(serviceName)?.owner));
 });
