@@ -8,6 +8,7 @@ import { tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { ReferenceGrantObject } from '../../gateway-api/reference-grant.js';
 import { gatewayOwner } from '../../gateway-api/names.js';
 import type { Reconcile } from '../../kube/queue.js';
+import { ProvisionRefusedError } from '../../provisioner/provisioner.js';
 import { isConflict, isNotFound, type GatewayResource } from '../../kube/resources.js';
 import type { ControllerContext } from '../context.js';
 import { keyOf } from '../context.js';
@@ -142,8 +143,16 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
         observation.synced = true;
       }
       if (apiKey !== null) {
-        const provisioned = await context.provisioner.ensure(gateway, { apiKey, gatewayName: gatewayOwner(namespace, gateway.metadata.name) });
-        observation.addresses = provisioned.addresses;
+        try {
+          const provisioned = await context.provisioner.ensure(gateway, { apiKey, gatewayName: gatewayOwner(namespace, gateway.metadata.name) });
+          observation.addresses = provisioned.addresses;
+        } catch (error) {
+          if (!(error instanceof ProvisionRefusedError)) throw error;
+          observation.provisionRefused = error.message;
+          if (!(gateway.status?.conditions ?? []).some((condition) => condition.type === 'Programmed' && condition.message.endsWith(error.message))) {
+            await context.kube.recordEvent(gatewayEventTarget(gateway), 'Warning', 'ProvisionRefused', error.message, context.now());
+          }
+        }
       }
     }
     const status = nextGatewayStatus(gateway, observation, context.now());

@@ -36,6 +36,8 @@ export interface GatewayObservation {
   addresses: readonly GatewayAddressStatus[];
   /** Whether the operator pushes certificates (HTTPS listeners are written). */
   pushCertificates: boolean;
+  /** Why the provisioner refused the Gateway's data plane (an object of its name not the Gateway's, bad parameters). */
+  provisionRefused?: string;
 }
 
 function listenerProgrammed(verdict: ListenerVerdict, observation: GatewayObservation): ConditionInput {
@@ -58,6 +60,7 @@ function gatewayAccepted(verdicts: readonly ListenerVerdict[]): ConditionInput {
 
 function gatewayProgrammed(observation: GatewayObservation, listeners: readonly { name: string; programmed: ConditionInput }[]): ConditionInput {
   const programmed = listeners.filter((listener) => listener.programmed.status === 'True');
+  if (observation.provisionRefused !== undefined) return { type: 'Programmed', status: 'False', reason: 'Invalid', message: `no data plane: ${observation.provisionRefused}` };
   if (programmed.length === 0) return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'no listener is programmed yet' };
   if (observation.addresses.length === 0) return { type: 'Programmed', status: 'False', reason: 'AddressNotAssigned', message: 'the provisioner reports no address yet' };
   return { type: 'Programmed', status: 'True', reason: 'Programmed', message: `${programmed.length} of ${listeners.length} listeners are in the tenant's config` };
