@@ -363,3 +363,30 @@ test('a Gateway moved to a class that is not Accepted revokes its key, leaves th
   assert.deepEqual((await listenersOfTenant()).filter((listener) => listener.gateway === 'default/stray'), []);
   assert.ok(released.includes('default/stray'), 'the data plane released');
 });
+
+test('a Gateway moved to the Accepted class of a Tenant not provisioned (yet) revokes its old key and leaves the old config', skip, async () => {
+  const acme = JSON.parse(await kubectlOk(kubectl, ['get', 'tenant', 'acme', '-o', 'json'])) as { spec: { ownerEmail: string } };
+  // Acme's owner email: the Tenant exists (its class is Accepted) but is refused provisioning (OwnerEmailTaken).
+  await apply({
+    apiVersion: 'novagate.dev/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: 'late', namespace: 'default' },
+    spec: { displayName: 'Late', plan: 'pro', ownerEmail: acme.spec.ownerEmail, deletionPolicy: 'Delete' },
+  });
+  await apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'late' },
+    spec: { controllerName: 'novagate.dev/gateway-controller', parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'default', name: 'late' } },
+  });
+  await kubectlOk(kubectl, ['wait', '--for=condition=Accepted', 'gatewayclass/late', '--timeout=60s']);
+  await apply(gatewayObject('drifter', 'novagate', [{ name: 'http', port: 7300, protocol: 'HTTP' }]));
+  await gatewayWith('drifter', 'Programmed', 'True');
+  const secret = JSON.parse(await kubectlOk(kubectl, ['get', 'secret', 'drifter-novagate-gateway-key', '-n', 'default', '-o', 'json'])) as { data: { apiKey: string } };
+  const apiKey = Buffer.from(secret.data.apiKey, 'base64').toString('utf8');
+  await kubectlOk(kubectl, ['patch', 'gateway', 'drifter', '-n', 'default', '--type', 'merge', '-p', JSON.stringify({ spec: { gatewayClassName: 'late' } })]);
+  await waitFor(async () => ((await apiKeyState(db.pool, tenantId, apiKey)) === 'revoked' ? true : undefined), "Acme's key of the Gateway revoked");
+  await waitFor(async () => ((await listenersOfTenant()).some((listener) => listener.gateway === 'default/drifter') ? undefined : true), "the listener gone from Acme's config");
+  const view = await gatewayWith('drifter', 'Programmed', 'False');
+  assert.equal(conditionOf(view.status?.conditions, 'Programmed')?.reason, 'Pending');
+});
