@@ -43,3 +43,13 @@ test('GATEWAY_PROVISIONER defaults to none; cluster and local start only with wh
   assert.equal(cluster.GATEWAY_SERVICE_TYPE, 'LoadBalancer');
   assert.deepEqual(cluster.GATEWAY_RESOURCES, { requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '2', memory: '512Mi' } });
 });
+
+test('GATEWAY_BIND_PRIVILEGED_PORTS=true with GATEWAY_PROVISIONER=cluster stops the operator with one line; with local it starts', () => {
+  const cluster = { DATABASE_URL: 'postgres://db/novagate', GATEWAY_PROVISIONER: 'cluster', GATEWAY_CONTROL_PLANE_URL: 'wss://cp:8443', GATEWAY_IMAGE: 'gw:1' };
+  assert.throws(
+    () => loadOperatorEnv({ ...cluster, GATEWAY_BIND_PRIVILEGED_PORTS: 'true' }, fail),
+    (error: Error) => !error.message.includes('\n') && /^operator: invalid environment: GATEWAY_BIND_PRIVILEGED_PORTS=true cannot work with GATEWAY_PROVISIONER=cluster/.test(error.message),
+  );
+  assert.equal(loadOperatorEnv(cluster, fail).GATEWAY_BIND_PRIVILEGED_PORTS, false);
+  assert.equal(loadOperatorEnv({ ...cluster, GATEWAY_PROVISIONER: 'local', GATEWAY_BIND_PRIVILEGED_PORTS: 'true' }, fail).GATEWAY_BIND_PRIVILEGED_PORTS, true);
+});

@@ -48,9 +48,19 @@ export const operatorEnvSpec = {
 };
 
 /** What GATEWAY_PROVISIONER needs beside it, as problems naming the variable. */
-export function provisionerProblems(env: { GATEWAY_PROVISIONER: string; GATEWAY_CONTROL_PLANE_URL: string; GATEWAY_IMAGE: string; GATEWAY_REPLICAS: number }): string[] {
+export function provisionerProblems(env: {
+  GATEWAY_PROVISIONER: string;
+  GATEWAY_CONTROL_PLANE_URL: string;
+  GATEWAY_IMAGE: string;
+  GATEWAY_REPLICAS: number;
+  GATEWAY_BIND_PRIVILEGED_PORTS: boolean;
+}): string[] {
   const problems: string[] = [];
   if (env.GATEWAY_PROVISIONER === 'none') return problems;
+  // The provisioned pods run as non-root and their Services target port + 10000: they cannot bind port 80 itself.
+  if (env.GATEWAY_PROVISIONER === 'cluster' && env.GATEWAY_BIND_PRIVILEGED_PORTS) {
+    problems.push('GATEWAY_BIND_PRIVILEGED_PORTS=true cannot work with GATEWAY_PROVISIONER=cluster (non-root pods; the Service maps ports below 1024 to port + 10000): unset it');
+  }
   if (env.GATEWAY_CONTROL_PLANE_URL === '') problems.push(`GATEWAY_CONTROL_PLANE_URL is required with GATEWAY_PROVISIONER=${env.GATEWAY_PROVISIONER}`);
   if (env.GATEWAY_PROVISIONER === 'cluster' && env.GATEWAY_IMAGE === '') problems.push('GATEWAY_IMAGE is required with GATEWAY_PROVISIONER=cluster');
   if (!Number.isInteger(env.GATEWAY_REPLICAS) || env.GATEWAY_REPLICAS < 0 || env.GATEWAY_REPLICAS > 100) problems.push('GATEWAY_REPLICAS must be an integer from 0 to 100');

@@ -18,7 +18,7 @@ const skip = skipReason !== false ? skipReason : process.getuid?.() !== 0 ? 'the
 let cluster: Cluster | undefined;
 before(async () => {
   if (skip !== false) return;
-  cluster = await startCluster({ gatewayClassName: 'novagate', tenantNamespace: 'novagate-conformance', tenantName: 'conformance' }, () => undefined);
+  cluster = await startCluster({ gatewayClassName: 'novagate', tenantNamespace: 'gateway-conformance-infra', tenantName: 'conformance' }, () => undefined);
 });
 after(async () => {
   await cluster?.stop();
@@ -42,7 +42,7 @@ test('the base manifests are applied with the class substituted, and the TLS Sec
   const gatewayClass = await cluster!.kube.get<{ spec: { controllerName: string; parametersRef: unknown } }>('gateway.networking.k8s.io/v1', 'GatewayClass', 'novagate');
   assert.deepEqual(gatewayClass?.spec, {
     controllerName: 'novagate.dev/gateway-controller',
-    parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'novagate-conformance', name: 'conformance' },
+    parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'gateway-conformance-infra', name: 'conformance' },
   });
 });
 

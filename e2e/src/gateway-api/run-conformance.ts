@@ -10,7 +10,7 @@ import { CONTROLLER_NAME, startCluster, type Cluster } from './harness.js';
 import { startNovaGateOperator, type RunningOperator } from './novagate-operator.js';
 import { buildReport, renderOutcomes, renderReport, type TestOutcome } from './report.js';
 
-const settings = { gatewayClassName: 'novagate', tenantNamespace: 'novagate-conformance', tenantName: 'conformance' };
+const settings = { gatewayClassName: 'novagate', tenantNamespace: 'gateway-conformance-infra', tenantName: 'conformance' };
 const timeoutMs = Number(process.env.CONFORMANCE_TEST_TIMEOUT_SECONDS ?? '15') * 1000;
 const reportPath = process.env.CONFORMANCE_REPORT ?? 'conformance-report.yaml';
 const only = (process.env.CONFORMANCE_TESTS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');

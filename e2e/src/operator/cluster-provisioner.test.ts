@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createClusterProvisioner, InvalidParametersError, type DataPlaneDefaults, type GatewayProvisioner, type ProvisionedGateway } from '@novagate/operator/provisioner';
+import { createClusterProvisioner, InvalidParametersError, ProvisionRefusedError, type DataPlaneDefaults, type GatewayProvisioner, type ProvisionedGateway } from '@novagate/operator/provisioner';
 import { kubectlFor, kubectlOk, type Kubectl } from '../kube-api/index.js';
 import { skipReason, startRealApiServer, type RealApiServer } from '../kube-real/real-api-server.js';
 import { CRDS_DIR } from './harness.js';
@@ -174,6 +174,35 @@ test('release deletes the Deployment, the Service and the CA ConfigMap, and a se
   assert.equal(await exists('service', 'web-novagate-gateway'), false);
   assert.equal(await exists('configmap', 'web-novagate-gateway-ca'), false);
   await provisioner.release(gateway);
+});
+
+test("a Gateway whose data plane name is taken by an object it does not own (the chart's own gateway) is refused, and release leaves that object", skip, async () => {
+  // The chart's release `prod` runs its gateway as Service and Deployment prod-novagate-gateway.
+  const chartLabels = { 'app.kubernetes.io/instance': 'prod', 'app.kubernetes.io/name': 'novagate' };
+  await kubectlOk(kubectl, ['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'prod-novagate-gateway', namespace: 'default', labels: chartLabels }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8000 }], selector: chartLabels } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'prod-novagate-gateway', namespace: 'default', labels: chartLabels },
+        spec: { replicas: 1, selector: { matchLabels: chartLabels }, template: { metadata: { labels: chartLabels }, spec: { containers: [{ name: 'gateway', image: 'chart/gateway:9' }] } } },
+      },
+    ],
+  }));
+  const before = await get('deployment', 'prod-novagate-gateway');
+  const gateway = await applyGateway('prod', [{ name: 'http', port: 8080 }]);
+  await assert.rejects(provisioner.ensure(gateway, { apiKey: key, gatewayName: 'default/prod' }), (error: Error) =>
+    error instanceof ProvisionRefusedError && /Deployment prod-novagate-gateway in namespace default exists and is not owned by this Gateway/.test(error.message));
+  const after = await get('deployment', 'prod-novagate-gateway');
+  assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion, 'the chart\'s Deployment is untouched');
+  assert.equal(after.spec.template.spec.containers[0].image, 'chart/gateway:9');
+  assert.deepEqual((await get('service', 'prod-novagate-gateway')).spec.selector, chartLabels);
+  await provisioner.release(gateway);
+  assert.equal(await exists('deployment', 'prod-novagate-gateway'), true, 'release never deletes what the Gateway does not own');
+  assert.equal(await exists('service', 'prod-novagate-gateway'), true);
 });
 
 test('the API server refuses a GatewayParameters with a bad Service type, replicas out of range or a malformed quantity, naming the field', skip, async () => {

@@ -326,3 +326,67 @@ test("a Gateway of another controller's class is left untouched", skip, async ()
   assert.deepEqual((await listenersOfTenant()).filter((listener) => listener.gateway === 'default/foreign'), []);
   assert.ok(!ensured.some((call) => call.gateway === 'default/foreign'));
 });
+
+test("a Gateway outside the namespace of its class's Tenant is Accepted=False Invalid: no key, no listeners, no data plane", skip, async () => {
+  await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
+  await apply({ ...gatewayObject('intruder', 'novagate', [{ name: 'http', port: 7100, protocol: 'HTTP' }]), metadata: { name: 'intruder', namespace: 'dev' } });
+  const view = await waitFor(async () => {
+    const output = await kubectl.run(['get', 'gateway', 'intruder', '-n', 'dev', '-o', 'json']);
+    const current = JSON.parse(output.stdout) as GatewayView;
+    return conditionOf(current.status?.conditions, 'Accepted')?.status === 'False' ? current : undefined;
+  }, 'Gateway dev/intruder Accepted=False');
+  const accepted = conditionOf(view.status?.conditions, 'Accepted');
+  assert.equal(accepted?.reason, 'Invalid');
+  assert.match(accepted?.message ?? '', /must be in namespace default, not dev/);
+  assert.equal(conditionOf(view.status?.conditions, 'Programmed')?.status, 'False');
+  assert.deepEqual(view.metadata.finalizers ?? [], []);
+  assert.equal((await kubectl.run(['get', 'secret', 'intruder-novagate-gateway-key', '-n', 'dev', '--ignore-not-found'])).stdout.trim(), '');
+  assert.deepEqual((await listenersOfTenant()).filter((listener) => listener.gateway === 'dev/intruder'), []);
+  assert.ok(!ensured.some((call) => call.gateway === 'dev/intruder'), 'no data plane');
+});
+
+test('a Gateway moved to a class that is not Accepted revokes its key, leaves the old config and releases its data plane', skip, async () => {
+  await apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'nowhere' },
+    spec: { controllerName: 'novagate.dev/gateway-controller', parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'default', name: 'no-such-tenant' } },
+  });
+  await apply(gatewayObject('stray', 'novagate', [{ name: 'http', port: 7200, protocol: 'HTTP' }]));
+  await gatewayWith('stray', 'Programmed', 'True');
+  const secret = JSON.parse(await kubectlOk(kubectl, ['get', 'secret', 'stray-novagate-gateway-key', '-n', 'default', '-o', 'json'])) as { data: { apiKey: string } };
+  const apiKey = Buffer.from(secret.data.apiKey, 'base64').toString('utf8');
+  await kubectlOk(kubectl, ['patch', 'gateway', 'stray', '-n', 'default', '--type', 'merge', '-p', JSON.stringify({ spec: { gatewayClassName: 'nowhere' } })]);
+  const view = await gatewayWith('stray', 'Accepted', 'False');
+  assert.equal(conditionOf(view.status?.conditions, 'Accepted')?.reason, 'InvalidParameters');
+  await waitFor(async () => ((await apiKeyState(db.pool, tenantId, apiKey)) === 'revoked' ? true : undefined), "the old tenant's key revoked");
+  assert.deepEqual((await listenersOfTenant()).filter((listener) => listener.gateway === 'default/stray'), []);
+  assert.ok(released.includes('default/stray'), 'the data plane released');
+});
+
+test('a Gateway moved to the Accepted class of a Tenant not provisioned (yet) revokes its old key and leaves the old config', skip, async () => {
+  const acme = JSON.parse(await kubectlOk(kubectl, ['get', 'tenant', 'acme', '-o', 'json'])) as { spec: { ownerEmail: string } };
+  // Acme's owner email: the Tenant exists (its class is Accepted) but is refused provisioning (OwnerEmailTaken).
+  await apply({
+    apiVersion: 'novagate.dev/v1alpha1',
+    kind: 'Tenant',
+    metadata: { name: 'late', namespace: 'default' },
+    spec: { displayName: 'Late', plan: 'pro', ownerEmail: acme.spec.ownerEmail, deletionPolicy: 'Delete' },
+  });
+  await apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'late' },
+    spec: { controllerName: 'novagate.dev/gateway-controller', parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'default', name: 'late' } },
+  });
+  await kubectlOk(kubectl, ['wait', '--for=condition=Accepted', 'gatewayclass/late', '--timeout=60s']);
+  await apply(gatewayObject('drifter', 'novagate', [{ name: 'http', port: 7300, protocol: 'HTTP' }]));
+  await gatewayWith('drifter', 'Programmed', 'True');
+  const secret = JSON.parse(await kubectlOk(kubectl, ['get', 'secret', 'drifter-novagate-gateway-key', '-n', 'default', '-o', 'json'])) as { data: { apiKey: string } };
+  const apiKey = Buffer.from(secret.data.apiKey, 'base64').toString('utf8');
+  await kubectlOk(kubectl, ['patch', 'gateway', 'drifter', '-n', 'default', '--type', 'merge', '-p', JSON.stringify({ spec: { gatewayClassName: 'late' } })]);
+  await waitFor(async () => ((await apiKeyState(db.pool, tenantId, apiKey)) === 'revoked' ? true : undefined), "Acme's key of the Gateway revoked");
+  await waitFor(async () => ((await listenersOfTenant()).some((listener) => listener.gateway === 'default/drifter') ? undefined : true), "the listener gone from Acme's config");
+  const view = await gatewayWith('drifter', 'Programmed', 'False');
+  assert.equal(conditionOf(view.status?.conditions, 'Programmed')?.reason, 'Pending');
+});

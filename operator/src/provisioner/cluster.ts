@@ -1,7 +1,9 @@
 // The cluster provisioner (DESIGN §11): per Gateway a Deployment and a Service (and, with a control plane CA, a
 // ConfigMap holding it) in the Gateway's namespace, owned by the Gateway so garbage collection removes them.
 // Applied with server-side apply (field manager novagate-operator): an unchanged spec changes nothing; a changed
-// one (GatewayParameters, listeners, key) updates the objects. status.addresses come from the Service.
+// one (GatewayParameters, listeners, key) updates the objects. status.addresses come from the Service. An object of
+// the same name the Gateway does not own (the chart's own gateway, another Gateway's) is never applied over nor
+// deleted: ensure refuses (ProvisionRefusedError) and release leaves it; deletes carry the owned object's uid.
 import { ApiException, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../kube/resources.js';
 import {
@@ -15,7 +17,7 @@ import {
   type KubeManifest,
   type ServiceView,
 } from './cluster-objects.js';
-import type { GatewayProvisioner, ProvisionedGateway } from './provisioner.js';
+import { ProvisionRefusedError, type GatewayProvisioner, type ProvisionedGateway } from './provisioner.js';
 
 export const FIELD_MANAGER = 'novagate-operator';
 
@@ -28,8 +30,19 @@ export interface ClusterProvisionerOptions {
   controlPlaneCaPem?: string;
 }
 
-/** Why a Gateway's parametersRef cannot be used (the Gateway controller can report it). */
-export class InvalidParametersError extends Error {}
+/** Why a Gateway's parametersRef cannot be used (the Gateway controller reports it). */
+export class InvalidParametersError extends ProvisionRefusedError {}
+
+interface ObjectMeta {
+  metadata?: { uid?: string; ownerReferences?: { uid: string }[] };
+}
+
+/** The existing object's uid when the Gateway owns it; null when there is none; refused when someone else's. */
+export function ownedObjectUid(existing: ObjectMeta | null, gateway: ProvisionedGateway, description: string): string | null {
+  if (existing === null) return null;
+  if ((existing.metadata?.ownerReferences ?? []).some((owner) => owner.uid === gateway.metadata.uid)) return existing.metadata?.uid ?? null;
+  throw new ProvisionRefusedError(`${description} exists and is not owned by this Gateway; rename the Gateway or remove that object`);
+}
 
 const applyPatch = () => setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
@@ -41,7 +54,45 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Ga
   const apps = options.kubeConfig.makeApiClient(AppsV1Api);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
-  const apply = { fieldManager: FIELD_MANAGER, force: true };
+  // No force: a field another manager owns is a conflict, not silently taken over.
+  const apply = { fieldManager: FIELD_MANAGER };
+
+  /** The object, or null when it does not exist. */
+  async function readOrNull<T>(read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read();
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The three objects of the Gateway's data plane: their kind and name, how to read and delete them. */
+  function objectsOf(gateway: ProvisionedGateway) {
+    const namespace = gateway.metadata.namespace ?? 'default';
+    const name = dataPlaneName(gateway.metadata.name);
+    const where = (kind: string, objectName: string) => `${kind} ${objectName} in namespace ${namespace}`;
+    return [
+      {
+        kind: 'ConfigMap',
+        description: where('ConfigMap', `${name}-ca`),
+        read: () => core.readNamespacedConfigMap({ name: `${name}-ca`, namespace }),
+        remove: (uid: string) => core.deleteNamespacedConfigMap({ name: `${name}-ca`, namespace, body: { preconditions: { uid } } }),
+      },
+      {
+        kind: 'Deployment',
+        description: where('Deployment', name),
+        read: () => apps.readNamespacedDeployment({ name, namespace }),
+        remove: (uid: string) => apps.deleteNamespacedDeployment({ name, namespace, body: { preconditions: { uid } } }),
+      },
+      {
+        kind: 'Service',
+        description: where('Service', name),
+        read: () => core.readNamespacedService({ name, namespace }),
+        remove: (uid: string) => core.deleteNamespacedService({ name, namespace, body: { preconditions: { uid } } }),
+      },
+    ];
+  }
 
   async function parametersOf(gateway: ProvisionedGateway): Promise<GatewayParametersSpec | undefined> {
     const ref = gateway.spec.infrastructure?.parametersRef;
@@ -66,6 +117,10 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Ga
       const parameters = await parametersOf(gateway);
       const namespace = gateway.metadata.namespace ?? 'default';
       const withCa = options.controlPlaneCaPem !== undefined && options.controlPlaneCaPem !== '';
+      // Before any write: every object of our name we would apply that exists must be this Gateway's.
+      for (const object of objectsOf(gateway)) {
+        if (object.kind !== 'ConfigMap' || withCa) ownedObjectUid(await readOrNull(object.read), gateway, object.description);
+      }
       if (withCa) {
         const configMap = desiredCaConfigMap(gateway, options.controlPlaneCaPem ?? '');
         await core.patchNamespacedConfigMap({ name: configMap.metadata.name, namespace, body: configMap, ...apply }, applyPatch());
@@ -77,14 +132,20 @@ export function createClusterProvisioner(options: ClusterProvisionerOptions): Ga
       return { addresses: serviceAddresses(applied) };
     },
     async release(gateway) {
-      const namespace = gateway.metadata.namespace ?? 'default';
-      const name = dataPlaneName(gateway.metadata.name);
-      const ignoreMissing = (error: unknown) => {
-        if (!isNotFound(error)) throw error;
-      };
-      await apps.deleteNamespacedDeployment({ name, namespace }).catch(ignoreMissing);
-      await core.deleteNamespacedService({ name, namespace }).catch(ignoreMissing);
-      await core.deleteNamespacedConfigMap({ name: `${name}-ca`, namespace }).catch(ignoreMissing);
+      for (const object of objectsOf(gateway)) {
+        let uid: string | null;
+        try {
+          uid = ownedObjectUid(await readOrNull(object.read), gateway, object.description);
+        } catch (error) {
+          if (error instanceof ProvisionRefusedError) continue; // someone else's: never ours to delete
+          throw error;
+        }
+        if (uid === null) continue;
+        // The uid precondition: an object re-created under the name meanwhile (not ours) is not deleted.
+        await object.remove(uid).catch((error: unknown) => {
+          if (!isNotFound(error) && !(error instanceof ApiException && error.code === 409)) throw error;
+        });
+      }
     },
   };
 }

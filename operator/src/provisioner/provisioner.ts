@@ -14,6 +14,12 @@ export interface ProvisionedGateway {
   };
 }
 
+/**
+ * A data plane the provisioner refuses to make or change, in words for the Gateway's status (Programmed=False):
+ * its GatewayParameters cannot be used, or an object of its name exists that the Gateway does not own.
+ */
+export class ProvisionRefusedError extends Error {}
+
 export interface GatewayAddress {
   type: 'IPAddress' | 'Hostname';
   value: string;

@@ -2,11 +2,22 @@
 // tenant lock, with one config version per change and none when nothing changed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
-import { provisionTenant, quotedTenantSchema, withTransaction } from '@novagate/control-plane/tenancy';
+import { createSecretBox, provisionTenant, quotedTenantSchema, withTransaction } from '@novagate/control-plane/tenancy';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
+import { gatewayListenerName, serviceEntityName } from '../../gateway-api/names.js';
+import type { HttpRouteResource, TenantResource } from '../../kube/resources.js';
+import { cachesOf } from '../../testing/caches.js';
+import { addGatewayListeners } from '../gateway/gateway-tenant.js';
+import { GATEWAY_CONTROLLER_NAME } from '../gatewayclass/gatewayclass-decisions.js';
 import { applyTenantConfig } from './config-sync.js';
 import { emptyDesired, type DesiredConfig } from './plan.js';
+import { desiredTenantConfig } from './tenant-config.js';
 
 let db: TestDatabase;
 before(async () => {
@@ -170,4 +181,69 @@ test('Gateway listeners are written as managed rows; while the Gateways are not 
   const removed = await applyTenantConfig(db.pool, tenantId, emptyDesired());
   assert.equal(removed?.changed, true);
   assert.deepEqual(await names(), [{ name: 'api-https', managed_by: 'api' }]);
+});
+
+test("a certificate a kept listener still names is not deleted (an admin-API route names the listener); it goes once the listener goes", async () => {
+  const tenantId = await newTenant('pro');
+  const schema = quotedTenantSchema(tenantId);
+  const dir = mkdtempSync(join(tmpdir(), 'config-sync-cert-'));
+  let pem: { cert: string; key: string };
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=kept.example.com', '-addext', 'subjectAltName=DNS:kept.example.com', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    pem = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const box = createSecretBox(randomBytes(32).toString('hex'));
+  const listener = 'gwapi.web.edge.h.https';
+  const certificate = 'gwapi.cert.web.tls';
+  const desired = emptyDesired();
+  desired.listeners.set(listener, { config: { name: listener, port: 443, bindPort: 10443, protocol: 'HTTPS', gateway: 'web/edge', tls: { certificates: [certificate] } }, owner: 'Gateway:web/edge#https' });
+  desired.certificates.set(certificate, { config: { name: certificate, ...pem }, owner: 'Gateway:web/edge#https' });
+  const first = await applyTenantConfig(db.pool, tenantId, desired, box);
+  assert.equal(first?.problems.size, 0);
+  await db.pool.query(`INSERT INTO ${schema}.routes (name, service_id, paths, options) VALUES ('api-on-gateway', NULL, '{/x}', $1)`, [JSON.stringify({ backends: [{ invalid: true, weight: 1 }], listeners: [listener] })]);
+  const gone = await applyTenantConfig(db.pool, tenantId, emptyDesired(), box);
+  assert.deepEqual(gone?.kept, [listener], 'the listener stays: an admin-API route names it');
+  const certificates = async () => (await db.pool.query<{ name: string }>(`SELECT name FROM ${schema}.certificates ORDER BY name`)).rows.map((row) => row.name);
+  assert.deepEqual(await certificates(), [certificate], 'the certificate the kept listener names stays');
+  await db.pool.query(`DELETE FROM ${schema}.routes WHERE name = 'api-on-gateway'`);
+  await applyTenantConfig(db.pool, tenantId, emptyDesired(), box);
+  assert.deepEqual(await certificates(), [], 'unused, it goes');
+});
+
+test('an HTTPRoute refused as Conflicted does not keep the Service port it shares with a younger HTTPRoute out of the config', async () => {
+  const tenantId = await newTenant('pro');
+  const schema = quotedTenantSchema(tenantId);
+  const tenant: TenantResource = { metadata: { namespace: 'infra', name: 'acme' }, spec: { displayName: 'Acme', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' } };
+  const accepted = [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', lastTransitionTime: '2026-11-30T00:00:00Z', observedGeneration: 1 }];
+  const listener = gatewayListenerName('infra', 'gw', 'http');
+  const route = (name: string, path: string, created: string): HttpRouteResource => ({
+    metadata: { namespace: 'apps', name, creationTimestamp: created },
+    spec: { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [{ name: 'echo', port: 8080 }] }] },
+  });
+  const caches = cachesOf({
+    tenants: [tenant],
+    gatewayclasses: [{ metadata: { name: 'acme' }, spec: { controllerName: GATEWAY_CONTROLLER_NAME, parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'infra', name: 'acme' } }, status: { conditions: accepted } }],
+    gateways: [{ metadata: { namespace: 'infra', name: 'gw' }, spec: { gatewayClassName: 'acme', listeners: [{ name: 'http', port: 8080, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] } }],
+    namespaces: [{ metadata: { name: 'apps' } }, { metadata: { name: 'infra' } }],
+    services: [{ metadata: { namespace: 'apps', name: 'echo' }, spec: { ports: [{ name: 'http', port: 8080 }] } }],
+    endpointslices: [{ metadata: { namespace: 'apps', name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } }, addressType: 'IPv4', endpoints: [{ addresses: ['198.18.0.1'], conditions: { ready: true } }], ports: [{ name: 'http', port: 9000 }] }],
+    httproutes: [route('older', '/taken', '2026-11-30T01:00:00Z'), route('younger', '/free', '2026-11-30T02:00:00Z')],
+  });
+  const { desired } = desiredTenantConfig(tenant, [], [], () => undefined, () => [], caches);
+  addGatewayListeners(desired, 'infra/acme', caches, { bindPrivilegedPorts: false, pushCertificates: false });
+  await applyTenantConfig(db.pool, tenantId, { ...emptyDesired(), listeners: desired.listeners });
+  // An admin-API route on the Gateway's listener already claims the older HTTPRoute's path.
+  await db.pool.query(`INSERT INTO ${schema}.routes (name, service_id, paths, options) VALUES ('api-taken', NULL, $2, $1)`, [
+    JSON.stringify({ backends: [{ invalid: true, weight: 1 }], listeners: [listener] }),
+    [JSON.stringify({ type: 'PathPrefix', value: '/taken' })],
+  ]);
+  const applied = await applyTenantConfig(db.pool, tenantId, desired);
+  assert.equal(applied?.problems.get('HTTPRoute:apps/older')?.reason, 'Conflicted');
+  assert.equal(applied?.problems.get('HTTPRoute:apps/younger'), undefined);
+  const services = await db.pool.query<{ name: string }>(`SELECT name FROM ${schema}.services`);
+  assert.deepEqual(services.rows.map((row) => row.name), [serviceEntityName('apps', 'echo', 8080)]);
+  const routes = await db.pool.query<{ name: string }>(`SELECT name FROM ${schema}.routes WHERE managed_by = 'kubernetes'`);
+  assert.equal(routes.rows.length, 1, "the younger route is written with the shared service");
 });

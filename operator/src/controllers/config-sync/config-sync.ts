@@ -127,10 +127,15 @@ async function upsertCertificates(
   return refused;
 }
 
-/** Deletes the managed certificates no listener wants any more (after the listeners naming them went). */
+/**
+ * Deletes the managed certificates no listener wants any more (after the listeners naming them went). A certificate
+ * a stored listener still names stays: that listener's delete was refused (an admin-API route names it) or its
+ * update was refused, and without the certificate every gateway would refuse the tenant's config.
+ */
 async function deleteUnwantedCertificates(client: Transaction, tenantId: string, desired: DesiredConfig): Promise<void> {
   const stored = await readManagedCertificates(client, tenantId);
-  const unwanted = [...stored].filter(([name]) => !desired.certificates.has(name)).map(([, row]) => row.id);
+  const named = new Set([...(await readManagedEntities(client, tenantId)).listeners.values()].flatMap((row) => row.config.tls?.certificates ?? []));
+  const unwanted = [...stored].filter(([name]) => !desired.certificates.has(name) && !named.has(name)).map(([, row]) => row.id);
   if (unwanted.length > 0) await deleteCertificates(client, tenantId, unwanted);
 }
 

@@ -106,7 +106,7 @@ export function desiredTenantConfig(
 /**
  * The routes and services of the HTTPRoutes attached to the tenant's Gateways, oldest first (Gateway API order). A
  * refused HTTPRoute (UnsupportedValue) is left out alone; its status says why. A Service port several routes use is
- * one service.
+ * one service, with its own owner.
  */
 function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, tenantKey: string, caches: GatewayApiCaches & Pick<Caches, 'httproutes'>): void {
   const routes = caches.httproutes.list().filter((route) => route.metadata.deletionTimestamp === undefined).sort(byAge);
@@ -121,10 +121,14 @@ function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, t
       if (refused !== undefined) problems.set(owner, { reason: 'UnsupportedValue', message: refused.accepted.message });
       continue;
     }
-    for (const service of mine.services) if (!desired.services.has(service.name)) desired.services.set(service.name, { config: service, owner });
+    // A Service port several HTTPRoutes use is owned by none of them: one route refused never leaves it unwritten.
+    for (const service of mine.services) if (!desired.services.has(service.name)) desired.services.set(service.name, { config: service, owner: sharedServiceOwner(service.name) });
     for (const config of mine.routes) desired.routes.set(config.name, { config, owner });
   }
 }
+
+/** The config sync's owner of a `gwapi.svc.*` service (one Service port): never equal to a route's owner. */
+export const sharedServiceOwner = (serviceName: string): string => `Service:${serviceName}`;
 
 /** How long a sync waits for the caches' first lists before failing its reconcile (retried with backoff). */
 const CACHE_SYNC_WAIT_MS = 30_000;

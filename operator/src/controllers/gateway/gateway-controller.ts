@@ -1,5 +1,6 @@
 // Gateway reconcile (DESIGN §11). A Gateway of another controller's class is left alone. Of our class but the class
-// not Accepted: Accepted=False InvalidParameters. Of an Accepted class of ours: the finalizer
+// not Accepted: Accepted=False InvalidParameters; outside the namespace of the class's Tenant: Accepted=False Invalid
+// (its key would hand that namespace the Tenant's whole config). Either way what it had in a tenant is released. Of an Accepted class of ours: the finalizer
 // novagate.dev/gateway-cleanup first; its key Secret (gateway-key.ts); its valid listeners written into the class's
 // Tenant by the config sync; the provisioner's data plane and addresses; the status (gateway-status.ts). On
 // deletion: the key revoked, the data plane released, the listeners removed, the finalizer dropped.
@@ -7,6 +8,7 @@ import { tenantIdByKubernetesUid } from '@novagate/control-plane/tenancy';
 import type { ReferenceGrantObject } from '../../gateway-api/reference-grant.js';
 import { gatewayOwner } from '../../gateway-api/names.js';
 import type { Reconcile } from '../../kube/queue.js';
+import { ProvisionRefusedError } from '../../provisioner/provisioner.js';
 import { isConflict, isNotFound, type GatewayResource } from '../../kube/resources.js';
 import type { ControllerContext } from '../context.js';
 import { keyOf } from '../context.js';
@@ -89,8 +91,11 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
       if (hasFinalizer(gateway)) await finalize(context, gateway, null);
       return;
     }
-    if (ownership.kind === 'class-not-accepted') {
-      await writeStatus(context, gateway, notAcceptedGatewayStatus(gateway, ownership.message, context.now()));
+    if (ownership.kind === 'class-not-accepted' || ownership.kind === 'namespace-not-allowed') {
+      // Whatever it had in a tenant (key, listeners, data plane) goes: it is in no tenant now.
+      if (hasFinalizer(gateway)) await finalize(context, gateway, null);
+      const reason = ownership.kind === 'namespace-not-allowed' ? 'Invalid' : 'InvalidParameters';
+      await writeStatus(context, gateway, notAcceptedGatewayStatus(gateway, ownership.message, context.now(), reason));
       return;
     }
     if (!hasFinalizer(gateway)) {
@@ -116,10 +121,10 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
       addresses: [],
       pushCertificates: options.pushCertificates,
     };
+    // Moved to a class of another Tenant (provisioned or not yet): the key and listeners it had there go.
+    const previousTenant = await keyTenantOf(context, gateway);
+    if (previousTenant !== null && previousTenant !== ownership.tenantKey) await leaveTenant(context, gateway, previousTenant);
     if (tenantId !== null) {
-      // Moved to a class of another Tenant: the key and listeners it had there go.
-      const previousTenant = await keyTenantOf(context, gateway);
-      if (previousTenant !== null && previousTenant !== ownership.tenantKey) await leaveTenant(context, gateway, previousTenant);
       let apiKey: string | null = null;
       try {
         apiKey = await ensureGatewayKey(context, gateway, ownership.tenantKey, tenantId);
@@ -138,8 +143,16 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
         observation.synced = true;
       }
       if (apiKey !== null) {
-        const provisioned = await context.provisioner.ensure(gateway, { apiKey, gatewayName: gatewayOwner(namespace, gateway.metadata.name) });
-        observation.addresses = provisioned.addresses;
+        try {
+          const provisioned = await context.provisioner.ensure(gateway, { apiKey, gatewayName: gatewayOwner(namespace, gateway.metadata.name) });
+          observation.addresses = provisioned.addresses;
+        } catch (error) {
+          if (!(error instanceof ProvisionRefusedError)) throw error;
+          observation.provisionRefused = error.message;
+          if (!(gateway.status?.conditions ?? []).some((condition) => condition.type === 'Programmed' && condition.message.endsWith(error.message))) {
+            await context.kube.recordEvent(gatewayEventTarget(gateway), 'Warning', 'ProvisionRefused', error.message, context.now());
+          }
+        }
       }
     }
     const status = nextGatewayStatus(gateway, observation, context.now());

@@ -36,6 +36,8 @@ export interface GatewayObservation {
   addresses: readonly GatewayAddressStatus[];
   /** Whether the operator pushes certificates (HTTPS listeners are written). */
   pushCertificates: boolean;
+  /** Why the provisioner refused the Gateway's data plane (an object of its name not the Gateway's, bad parameters). */
+  provisionRefused?: string;
 }
 
 function listenerProgrammed(verdict: ListenerVerdict, observation: GatewayObservation): ConditionInput {
@@ -58,6 +60,7 @@ function gatewayAccepted(verdicts: readonly ListenerVerdict[]): ConditionInput {
 
 function gatewayProgrammed(observation: GatewayObservation, listeners: readonly { name: string; programmed: ConditionInput }[]): ConditionInput {
   const programmed = listeners.filter((listener) => listener.programmed.status === 'True');
+  if (observation.provisionRefused !== undefined) return { type: 'Programmed', status: 'False', reason: 'Invalid', message: `no data plane: ${observation.provisionRefused}` };
   if (programmed.length === 0) return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'no listener is programmed yet' };
   if (observation.addresses.length === 0) return { type: 'Programmed', status: 'False', reason: 'AddressNotAssigned', message: 'the provisioner reports no address yet' };
   return { type: 'Programmed', status: 'True', reason: 'Programmed', message: `${programmed.length} of ${listeners.length} listeners are in the tenant's config` };
@@ -79,10 +82,13 @@ export function nextGatewayStatus(gateway: GatewayResource, observation: Gateway
   return jsonEqual(gateway.status ?? {}, next) ? null : next;
 }
 
-/** The status of a Gateway whose class is ours but not Accepted: Accepted=False InvalidParameters, nothing programmed. */
-export function notAcceptedGatewayStatus(gateway: GatewayResource, message: string, now: Date): GatewayStatus | null {
+/**
+ * The status of a Gateway of our class that is not accepted, nothing programmed: reason InvalidParameters when the
+ * class is not Accepted, Invalid when the Gateway is outside its class's Tenant's namespace.
+ */
+export function notAcceptedGatewayStatus(gateway: GatewayResource, message: string, now: Date, reason: 'InvalidParameters' | 'Invalid' = 'InvalidParameters'): GatewayStatus | null {
   const generation = gateway.metadata.generation ?? 0;
-  let conditions = setCondition(gateway.status?.conditions, { type: 'Accepted', status: 'False', reason: 'InvalidParameters', message }, generation, now);
+  let conditions = setCondition(gateway.status?.conditions, { type: 'Accepted', status: 'False', reason, message }, generation, now);
   conditions = setCondition(conditions, { type: 'Programmed', status: 'False', reason: 'Invalid', message: 'the Gateway is not accepted' }, generation, now);
   const next: GatewayStatus = { ...(gateway.status ?? {}), conditions };
   return jsonEqual(gateway.status ?? {}, next) ? null : next;

@@ -9,7 +9,7 @@ import { gatewayWatches } from './gateway-watches.js';
 const accepted = [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', lastTransitionTime: '2026-11-30T00:00:00Z', observedGeneration: 1 }];
 const gatewayClass = (name: string, controllerName: string, tenant: string): GatewayClassResource => ({
   metadata: { name },
-  spec: { controllerName, parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'teams', name: tenant } },
+  spec: { controllerName, parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'web', name: tenant } },
   status: { conditions: accepted },
 });
 const gateway = (namespace: string, name: string, className: string, certificate?: { name: string; namespace?: string }): GatewayResource => ({
@@ -36,7 +36,7 @@ function watchOf<S extends Watch['source']>(source: S): WatchOf<S> {
 const secret = (namespace: string, name: string, data: Record<string, string> = { a: 'b' }): SecretResource => ({ metadata: { namespace, name }, data });
 
 test("a Tenant's change asks for the Gateways of the classes naming it, not another controller's", () => {
-  const tenant: TenantResource = { metadata: { namespace: 'teams', name: 'acme' }, spec: { displayName: 'A', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' } };
+  const tenant: TenantResource = { metadata: { namespace: 'web', name: 'acme' }, spec: { displayName: 'A', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' } };
   assert.deepEqual(keysFor(watchOf('tenants'), { type: 'MODIFIED', object: tenant, previous: undefined }, caches), ['web/edge']);
 });
 

@@ -12,17 +12,17 @@ import type {
   TenantResource,
 } from '../../kube/resources.js';
 import { cachesOf } from '../../testing/caches.js';
-import { desiredTenantConfig } from '../config-sync/tenant-config.js';
+import { desiredTenantConfig, sharedServiceOwner } from '../config-sync/tenant-config.js';
 import { GATEWAY_CONTROLLER_NAME } from '../gatewayclass/gatewayclass-decisions.js';
 import { evaluateHttpRoute, httpRouteOwner } from './http-route-evaluation.js';
 import { nextRouteParents } from './http-route-status.js';
 import { routesOfGateway, tenantsOfChangedRoute, tenantsOfEndpoints } from './http-route-watches.js';
 
-const tenant: TenantResource = { metadata: { namespace: 'teams', name: 'acme' }, spec: { displayName: 'Acme', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' } };
+const tenant: TenantResource = { metadata: { namespace: 'infra', name: 'acme' }, spec: { displayName: 'Acme', plan: 'pro', ownerEmail: 'a@example.com', deletionPolicy: 'Retain' } };
 const accepted = [{ type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', lastTransitionTime: '2026-11-30T00:00:00Z', observedGeneration: 1 }];
 const ourClass = (name: string, tenantName: string, isAccepted = true): GatewayClassResource => ({
   metadata: { name, generation: 1 },
-  spec: { controllerName: GATEWAY_CONTROLLER_NAME, parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'teams', name: tenantName } },
+  spec: { controllerName: GATEWAY_CONTROLLER_NAME, parametersRef: { group: 'novagate.dev', kind: 'Tenant', namespace: 'infra', name: tenantName } },
   ...(isAccepted ? { status: { conditions: accepted } } : {}),
 });
 const gateway = (name: string, className: string, listeners: GatewayResource['spec']['listeners']): GatewayResource => ({
@@ -78,7 +78,7 @@ test('only the tenant of the Gateway class gets the routes; a route to another c
   const caches = world();
   const mine = route('mine', { parentRefs: [toGw], rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }] });
   const theirs = route('theirs', { parentRefs: [{ name: 'other-gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }] });
-  const globex: TenantResource = { ...tenant, metadata: { namespace: 'teams', name: 'globex' } };
+  const globex: TenantResource = { ...tenant, metadata: { namespace: 'infra', name: 'globex' } };
   const list = { get: () => undefined, list: () => [mine, theirs] };
   assert.equal(desiredTenantConfig(globex, [], [], () => undefined, () => [], { ...caches, httproutes: list }).desired.routes.size, 0);
   assert.equal(desiredTenantConfig(tenant, [], [], () => undefined, () => [], { ...caches, httproutes: list }).desired.routes.size, 1);
@@ -96,7 +96,7 @@ test('a missing Service makes an invalid backend (500 for its share) and Resolve
   assert.equal(evaluation.parents.length, 1);
   assert.equal(evaluation.parents[0]?.accepted.status, 'True');
   assert.deepEqual({ ...evaluation.parents[0]?.resolvedRefs, message: '' }, { type: 'ResolvedRefs', status: 'False', reason: 'BackendNotFound', message: '' });
-  const mine = evaluation.byTenant.get('teams/acme');
+  const mine = evaluation.byTenant.get('infra/acme');
   assert.deepEqual(mine?.routes[0]?.backends, [{ invalid: true, weight: 3 }]);
   assert.deepEqual(mine?.services, []);
 });
@@ -114,7 +114,7 @@ test('a backend in another namespace needs a ReferenceGrant there from HTTPRoute
   const objects = { services: [service('backends', 'echo')], endpointslices: [slice('backends', 'echo', ['198.18.1.1'])] };
   const refused = evaluateHttpRoute(route('r', spec), world(objects));
   assert.equal(refused.parents[0]?.resolvedRefs.reason, 'RefNotPermitted');
-  assert.deepEqual(refused.byTenant.get('teams/acme')?.routes[0]?.backends, [{ invalid: true, weight: 1 }]);
+  assert.deepEqual(refused.byTenant.get('infra/acme')?.routes[0]?.backends, [{ invalid: true, weight: 1 }]);
   const grant = (fromNamespace: string): ReferenceGrantResource => ({
     metadata: { namespace: 'backends', name: 'g' },
     spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: fromNamespace }], to: [{ group: '', kind: 'Service' }] },
@@ -122,7 +122,7 @@ test('a backend in another namespace needs a ReferenceGrant there from HTTPRoute
   assert.equal(evaluateHttpRoute(route('r', spec), world({ ...objects, referencegrants: [grant('elsewhere')] })).parents[0]?.resolvedRefs.reason, 'RefNotPermitted');
   const allowed = evaluateHttpRoute(route('r', spec), world({ ...objects, referencegrants: [grant('apps')] }));
   assert.equal(allowed.parents[0]?.resolvedRefs.status, 'True');
-  assert.deepEqual(allowed.byTenant.get('teams/acme')?.services.map((s) => (s.targets ?? []).map((target) => target.url)), [['http://198.18.1.1:9000']]);
+  assert.deepEqual(allowed.byTenant.get('infra/acme')?.services.map((s) => (s.targets ?? []).map((target) => target.url)), [['http://198.18.1.1:9000']]);
 });
 
 test('attachment refusals carry the upstream reasons; a missing Gateway named beside one of ours is NoMatchingParent', () => {
@@ -179,7 +179,7 @@ test('an EndpointSlice change asks, after at least a second, for the tenants of 
   const caches = world({ httproutes: [route('r', { parentRefs: [toGw], rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }] })] });
   assert.ok((tenantsOfEndpoints.delayMs ?? 0) >= 1_000);
   const event = (serviceName: string) => ({ type: 'MODIFIED' as const, object: slice('apps', serviceName, ['198.18.0.9']), previous: undefined });
-  assert.deepEqual(tenantsOfEndpoints.keys(event('echo'), caches), ['teams/acme']);
+  assert.deepEqual(tenantsOfEndpoints.keys(event('echo'), caches), ['infra/acme']);
   assert.deepEqual(tenantsOfEndpoints.keys(event('unrelated'), caches), []);
 });
 
@@ -188,8 +188,8 @@ test('a route moved from one tenant\'s Gateway to another\'s syncs both tenants 
   const before = route('r', { parentRefs: [toGw] });
   const after = route('r', { parentRefs: [{ name: 'gx', namespace: 'infra' }] }, { generation: 3 });
   const caches = world({ gateways, httproutes: [after] });
-  assert.deepEqual(tenantsOfChangedRoute.keys({ type: 'MODIFIED', object: after, previous: before }, caches).sort(), ['teams/acme', 'teams/globex']);
-  assert.deepEqual(tenantsOfChangedRoute.keys({ type: 'DELETED', object: after, previous: undefined }, caches), ['teams/globex']);
+  assert.deepEqual(tenantsOfChangedRoute.keys({ type: 'MODIFIED', object: after, previous: before }, caches).sort(), ['infra/acme', 'infra/globex']);
+  assert.deepEqual(tenantsOfChangedRoute.keys({ type: 'DELETED', object: after, previous: undefined }, caches), ['infra/globex']);
   const gx = gateways[1] as GatewayResource;
   const statusOnly = { type: 'MODIFIED' as const, object: { ...gx, status: { listeners: [] } }, previous: gx };
   assert.ok(routesOfGateway.when === undefined || routesOfGateway.when(statusOnly));
@@ -199,7 +199,7 @@ test('a route moved from one tenant\'s Gateway to another\'s syncs both tenants 
 test('an EndpointSlice labelled with our Service name in another namespace adds no target; a ReferenceGrant in the route\'s own namespace permits nothing', () => {
   const caches = world({ endpointslices: [slice('apps', 'echo', ['198.18.0.1']), slice('evil', 'echo', ['203.0.113.66'], 'echo-evil')] });
   const evaluation = evaluateHttpRoute(route('r', { parentRefs: [toGw], rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }] }), caches);
-  assert.deepEqual((evaluation.byTenant.get('teams/acme')?.services[0]?.targets ?? []).map((target) => target.url), ['http://198.18.0.1:9000']);
+  assert.deepEqual((evaluation.byTenant.get('infra/acme')?.services[0]?.targets ?? []).map((target) => target.url), ['http://198.18.0.1:9000']);
   const misplaced: ReferenceGrantResource = {
     metadata: { namespace: 'apps', name: 'wrong-side' },
     spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], to: [{ group: '', kind: 'Service' }] },
@@ -209,5 +209,14 @@ test('an EndpointSlice labelled with our Service name in another namespace adds 
     world({ services: [service('backends', 'echo')], referencegrants: [misplaced] }),
   );
   assert.equal(cross.parents[0]?.resolvedRefs.reason, 'RefNotPermitted');
-  assert.deepEqual(cross.byTenant.get('teams/acme')?.services, []);
+  assert.deepEqual(cross.byTenant.get('infra/acme')?.services, []);
+});
+
+test("a Service port shared by HTTPRoutes is owned by the Service port, not by the oldest route: a route's refusal never skips it", () => {
+  const caches = world();
+  const routes = [route('a', { parentRefs: [toGw], rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }] }), route('b', { parentRefs: [toGw], rules: [{ matches: [{ path: { type: 'Exact', value: '/b' } }], backendRefs: [{ name: 'echo', port: 8080 }] }] })];
+  const { desired } = desiredTenantConfig(tenant, [], [], () => undefined, () => [], { ...caches, httproutes: { get: () => undefined, list: () => routes } });
+  const serviceName = serviceEntityName('apps', 'echo', 8080);
+  assert.equal(desired.services.get(serviceName)?.owner, sharedServiceOwner(serviceName));
+  assert.ok(![...desired.routes.values()].some((entry) => entry.owner === desired.services.get(serviceName)?.owner));
 });

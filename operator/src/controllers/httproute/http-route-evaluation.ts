@@ -3,7 +3,7 @@
 // are translated (translate.ts) once per tenant with the config listeners and hostnames of that tenant's attached
 // parents; each backendRef resolves to the shared config service of its Service port (service-targets.ts), or to
 // the upstream ResolvedRefs reason. The result feeds both the tenant's desired config and the route's status.
-import { isConditionTrue, type ConditionInput } from '../../conditions.js';
+import type { ConditionInput } from '../../conditions.js';
 import { attachToGateway, GATEWAY_GROUP, refersToGateway, type ParentReference } from '../../gateway-api/attach.js';
 import { gatewayListenerName } from '../../gateway-api/names.js';
 import { referenceAllowed } from '../../gateway-api/reference-grant.js';
@@ -11,7 +11,7 @@ import { serviceTargets, SERVICE_NAME_LABEL, type EndpointSliceObject, type Serv
 import { translateHttpRoute, type BackendObjectReference, type BackendResolution, type HttpRouteObject } from '../../gateway-api/translate.js';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Caches } from '../controller.js';
-import { isOurs } from '../gatewayclass/gatewayclass-decisions.js';
+import { gatewayOwnership } from '../gateway/gateway-tenant.js';
 import type { GatewayResource, HttpRouteResource } from '../../kube/resources.js';
 
 /** The caches an HTTPRoute's evaluation reads. */
@@ -47,11 +47,9 @@ export function gatewayOfOurs(ref: ParentReference, routeNamespace: string, cach
   if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') return undefined;
   const gateway = caches.gateways.get(`${ref.namespace ?? routeNamespace}/${ref.name}`);
   if (gateway === undefined || gateway.metadata.deletionTimestamp !== undefined) return undefined;
-  const gatewayClass = caches.gatewayclasses.get(`/${gateway.spec.gatewayClassName}`);
-  if (gatewayClass === undefined || !isOurs(gatewayClass) || !isConditionTrue(gatewayClass.status?.conditions, 'Accepted')) return undefined;
-  const tenant = gatewayClass.spec.parametersRef;
-  if (tenant?.namespace === undefined) return undefined;
-  return { gateway, tenantKey: `${tenant.namespace}/${tenant.name}` };
+  // The Gateway's own rule (its class ours and Accepted, the Gateway in the Tenant's namespace) decides.
+  const ownership = gatewayOwnership(gateway, caches);
+  return ownership.kind === 'ours' ? { gateway, tenantKey: ownership.tenantKey } : undefined;
 }
 
 /** Whether a parentRef names a Gateway (group and kind), whatever its existence. */

@@ -2,7 +2,7 @@
 // through the control plane's provisionTenant; Secret <tenant>-gateway-key owned by the Tenant created before
 // the key's hash is stored (a retry that finds the Secret reuses its key, so a crash in between never makes a
 // second key); Ready; on deletion, keys revoked and the schema kept or dropped per spec.deletionPolicy. Its
-// declaration names what it watches: its own Tenants and their gateway key Secrets.
+// declaration names what it watches: its own Tenants, their gateway key Secrets and the GatewayClasses naming them.
 import type { V1Secret } from '@kubernetes/client-node';
 import {
   adoptRetainedTenant,
@@ -27,7 +27,7 @@ import type { ControllerDeclaration } from '../controller.js';
 import { ownObjects } from '../watches.js';
 import { gatewayKeyDecision, tenantStep } from './tenant-decisions.js';
 import { writeStatus } from '../status.js';
-import { gatewayKeySecretName, tenantGatewayKeySecrets } from './tenant-watches.js';
+import { gatewayKeySecretName, tenantGatewayKeySecrets, tenantsOfChangedGatewayClass } from './tenant-watches.js';
 import { tenantsOfChangedGateway, tenantsOfChangedRoute, tenantsOfEndpoints } from '../httproute/http-route-watches.js';
 
 export const SECRET_KEY = 'apiKey';
@@ -186,5 +186,5 @@ export const tenantController: ControllerDeclaration = {
   resource: 'tenants',
   reconciler: createTenantReconciler,
   // Gateway API: the tenants whose config a route's or Gateway's change moves, and EndpointSlices (coalesced).
-  watches: [ownObjects('tenants'), tenantGatewayKeySecrets, tenantsOfChangedRoute, tenantsOfChangedGateway, tenantsOfEndpoints],
+  watches: [ownObjects('tenants'), tenantGatewayKeySecrets, tenantsOfChangedGatewayClass, tenantsOfChangedRoute, tenantsOfChangedGateway, tenantsOfEndpoints],
 };
