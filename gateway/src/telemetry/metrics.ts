@@ -191,11 +191,10 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
       }
     },
     async retainServices(services) {
-      for (const { labels } of (await upstreamRetries.get()).values) {
-        if (!services.has(String(labels.service))) upstreamRetries.remove(labels as Record<string, string>);
-      }
-      for (const { labels } of (await mirrorRequests.get()).values) {
-        if (!services.has(String(labels.service))) mirrorRequests.remove(labels as Record<string, string>);
+      for (const counter of [upstreamRetries, mirrorRequests] as Counter<string>[]) {
+        for (const { labels } of (await counter.get()).values) {
+          if (!services.has(String(labels.service))) counter.remove(labels as Record<string, string>);
+        }
       }
     },
     recordRequest(route, path, method, status, seconds) {
