@@ -8,6 +8,8 @@ export interface ConformanceTest {
   description: string;
   /** File name under the shared tests/ folder. */
   manifest: string;
+  /** Upstream's Features of the test: an implementation runs it only when it claims them all. */
+  features: readonly string[];
   run?: (context: CheckContext) => Promise<void>;
 }
 

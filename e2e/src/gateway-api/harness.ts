@@ -33,7 +33,7 @@ export interface ClassSettings {
   tenantName: string;
 }
 
-/** The base manifests as the suite applies them: only `{GATEWAY_CLASS_NAME}` replaced. */
+/** A manifest as the suite applies it (the base ones and each test's): only `{GATEWAY_CLASS_NAME}` replaced. */
 export function substituteBaseManifests(text: string, gatewayClassName: string): string {
   return text.replaceAll('{GATEWAY_CLASS_NAME}', gatewayClassName);
 }
@@ -92,6 +92,8 @@ export async function startCluster(settings: ClassSettings, log: (line: string) 
     config.loadFromFile(kubeconfigPath);
     const kube = new KubeClient(config);
     const kubectl = (args: string[], input?: string) => runKubectl(kubeconfigPath, args, input);
+    // Upstream's applier substitutes the class name in every manifest it applies, the tests' as well as the base.
+    const testManifest = (file: string) => substituteBaseManifests(readFileSync(join(manifests, 'tests', file), 'utf8'), settings.gatewayClassName);
 
     // The CRDs are larger than client-side apply's annotation allows; server-side apply has no such limit.
     await kubectl(['apply', '--server-side', '--field-manager=conformance', '-f', join(manifests, 'standard-install.yaml')]);
@@ -149,12 +151,14 @@ export async function startCluster(settings: ClassSettings, log: (line: string) 
       kube,
       kubectl,
       async applyTestManifest(file) {
-        await kubectl(['apply', '--server-side', '--field-manager=conformance', '-f', join(manifests, 'tests', file)]);
-        await writeEndpointSlices(kube, manifestObjects(readFileSync(join(manifests, 'tests', file), 'utf8')), pods);
+        const text = testManifest(file);
+        await kubectl(['apply', '--server-side', '--field-manager=conformance', '-f', '-'], text);
+        await writeEndpointSlices(kube, manifestObjects(text), pods);
       },
       async deleteTestManifest(file) {
-        const objects = manifestObjects(readFileSync(join(manifests, 'tests', file), 'utf8'));
-        await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', join(manifests, 'tests', file)]);
+        const text = testManifest(file);
+        const objects = manifestObjects(text);
+        await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], text);
         for (const service of objects.filter((object) => object.kind === 'Service')) {
           await kubectl(['delete', '--ignore-not-found', '--wait=false', '-n', service.metadata.namespace ?? 'default', 'endpointslice', `${service.metadata.name}-echo`]);
         }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { buildReport, coreStatus, renderOutcomes, renderReport, SCOPE_NOTE, type TestOutcome } from './report.js';
+import { buildReport, checkFeatureClaims, coreStatus, renderOutcomes, renderReport, SCOPE_NOTE, type TestOutcome } from './report.js';
 
 const implementation = { organization: 'NovaGate', project: 'novagate', url: 'https://example.com/novagate', version: '0.1.0', contact: ['@novagate/maintainers'] };
 
@@ -48,4 +48,22 @@ test('each failure is printed with its first unmet expectation', () => {
     ]),
     'PASS A\nFAIL B: Gateway x has an address; last seen: none',
   );
+});
+
+test('a claimed feature is proven only by a passed test needing it and no failed test needing it', () => {
+  const tests = [
+    { shortName: 'Simple', features: ['Gateway', 'HTTPRoute'] },
+    { shortName: 'Grant', features: ['Gateway', 'HTTPRoute', 'ReferenceGrant'] },
+    { shortName: 'Tls', features: ['Gateway', 'HTTPRoute', 'TLSRoute'] },
+  ];
+  const allPassed: TestOutcome[] = tests.map((t) => ({ name: t.shortName, result: 'passed' }));
+  assert.deepEqual(checkFeatureClaims(['Gateway', 'HTTPRoute', 'ReferenceGrant'], tests, allPassed), {
+    unproven: [],
+    beyondClaims: [{ name: 'Tls', features: ['TLSRoute'] }],
+  });
+  const grantFailed: TestOutcome[] = [allPassed[0]!, { name: 'Grant', result: 'failed', reason: 'x' }, allPassed[2]!];
+  assert.deepEqual(checkFeatureClaims(['Gateway', 'HTTPRoute', 'ReferenceGrant'], tests, grantFailed).unproven, ['Gateway', 'HTTPRoute', 'ReferenceGrant']);
+  assert.deepEqual(checkFeatureClaims(['HTTPRouteCORS'], tests, allPassed).unproven, ['HTTPRouteCORS'], 'no test here needs it: not proven');
+  const skipped: TestOutcome[] = tests.map((t) => ({ name: t.shortName, result: 'skipped', reason: 'x' }));
+  assert.deepEqual(checkFeatureClaims(['Gateway'], tests, skipped).unproven, ['Gateway'], 'skipped tests prove nothing');
 });

@@ -82,3 +82,30 @@ export function renderOutcomes(outcomes: readonly TestOutcome[]): string {
     .map((outcome) => (outcome.result === 'passed' ? `PASS ${outcome.name}` : `${outcome.result === 'failed' ? 'FAIL' : 'SKIP'} ${outcome.name}: ${outcome.reason}`))
     .join('\n');
 }
+
+export interface FeatureClaimCheck {
+  /** Claimed features no passed test needs, or that a failed test needs: the claim is not proven. */
+  unproven: string[];
+  /** Tests that need a feature the class does not claim: upstream's suite would skip them (they ran here anyway). */
+  beyondClaims: { name: string; features: string[] }[];
+}
+
+/** Whether the GatewayClass's supportedFeatures are proven by this run (DESIGN §11: only passing features are listed). */
+export function checkFeatureClaims(
+  claimed: readonly string[],
+  tests: readonly { shortName: string; features: readonly string[] }[],
+  outcomes: readonly TestOutcome[],
+): FeatureClaimCheck {
+  const resultOf = new Map(outcomes.map((outcome) => [outcome.name, outcome.result]));
+  const neededBy = (result: TestOutcome['result']) =>
+    new Set(tests.filter((test) => resultOf.get(test.shortName) === result).flatMap((test) => test.features));
+  const proven = neededBy('passed');
+  const broken = neededBy('failed');
+  const claims = new Set(claimed);
+  return {
+    unproven: [...claims].filter((feature) => !proven.has(feature) || broken.has(feature)).sort(),
+    beyondClaims: tests
+      .map((test) => ({ name: test.shortName, features: test.features.filter((feature) => !claims.has(feature)) }))
+      .filter((test) => test.features.length > 0),
+  };
+}

@@ -94,7 +94,7 @@ test('once the Gateway API CRDs are installed, a class naming an existing Tenant
   await kubectlOk(kubectl, ['apply', '-f', '-'], gatewayClass('novagate', 'novagate.dev/gateway-controller', tenantRef('acme')));
   const { view, accepted } = await acceptedOf('novagate', 'True', 'Accepted');
   assert.match(accepted.message, /Tenant default\/acme/);
-  assert.deepEqual(view.status?.supportedFeatures ?? [], []);
+  assert.deepEqual(view.status?.supportedFeatures, [{ name: 'Gateway' }, { name: 'HTTPRoute' }, { name: 'ReferenceGrant' }], 'the features the conformance run proves');
   assert.equal(view.status?.conditions?.length, 1, 'the CRD default Pending condition is replaced, not kept beside');
   assert.ok(lines.some((line) => line.level === 'info' && /gatewayclasses\.gateway\.networking\.k8s\.io is served now/.test(line.message)));
   const events = await waitFor(

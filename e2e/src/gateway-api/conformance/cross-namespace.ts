@@ -6,6 +6,7 @@ export const crossNamespace: ConformanceTest = {
   shortName: 'HTTPRouteCrossNamespace',
   description: 'A single HTTPRoute in the gateway-conformance-web-backend namespace should attach to Gateway in another namespace',
   manifest: 'httproute-cross-namespace.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = { namespace: WEB_BACKEND_NS, name: 'cross-namespace' };
     const gateway = infra('backend-namespaces');

@@ -6,6 +6,7 @@ export const disallowedKind: ConformanceTest = {
   shortName: 'HTTPRouteDisallowedKind',
   description: 'A single HTTPRoute in the gateway-conformance-infra namespace should fail to attach to a Gateway with no listeners that allow the HTTPRoute kind',
   manifest: 'httproute-disallowed-kind.yaml',
+  features: ['Gateway', 'HTTPRoute', 'TLSRoute'],
   async run(context) {
     await namespacesMustBeReady(context, [INFRA_NS]);
     const route = infra('disallowed-kind');

@@ -6,6 +6,7 @@ export const exactPathMatching: ConformanceTest = {
   shortName: 'HTTPRouteExactPathMatching',
   description: 'A single HTTPRoute with exact path matching for different backends',
   manifest: 'httproute-exact-path-matching.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('exact-matching');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -10,6 +10,7 @@ export const headerMatching: ConformanceTest = {
   shortName: 'HTTPRouteHeaderMatching',
   description: 'A single HTTPRoute with header matching for different backends',
   manifest: 'httproute-header-matching.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('header-matching');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -30,6 +30,7 @@ export const hostnameIntersection: ConformanceTest = {
   shortName: 'HTTPRouteHostnameIntersection',
   description: 'HTTPRoutes should attach to listeners only if they have intersecting hostnames, and should accept requests only for the intersecting hostnames',
   manifest: 'httproute-hostname-intersection.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     await namespacesMustBeReady(context, [INFRA_NS]);
     const gateway = infra('httproute-hostname-intersection');

@@ -7,6 +7,7 @@ export const httpsListener: ConformanceTest = {
   shortName: 'HTTPRouteHTTPSListener',
   description: "HTTPRoute attaches to a Gateway's HTTPS listener in the same namespace",
   manifest: 'httproute-https-listener.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('httproute-https-test');
     const routeNoHost = infra('httproute-https-test-no-hostname');

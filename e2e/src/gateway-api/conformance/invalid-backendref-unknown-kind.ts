@@ -6,6 +6,7 @@ export const invalidBackendRefUnknownKind: ConformanceTest = {
   shortName: 'HTTPRouteInvalidBackendRefUnknownKind',
   description: 'A single HTTPRoute in the gateway-conformance-infra namespace should set a ResolvedRefs status False with reason InvalidKind when attempting to bind to a Gateway in the same namespace if the route has a BackendRef that points to an unknown Kind',
   manifest: 'httproute-invalid-backendref-unknown-kind.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('invalid-backend-ref-unknown-kind');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -6,6 +6,7 @@ export const invalidCrossNamespaceParentRef: ConformanceTest = {
   shortName: 'HTTPRouteInvalidCrossNamespaceParentRef',
   description: 'A single HTTPRoute in the gateway-conformance-web-backend namespace should fail to attach to a Gateway in another namespace that it is not allowed to',
   manifest: 'httproute-invalid-cross-namespace-parent-ref.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = { namespace: WEB_BACKEND_NS, name: 'invalid-cross-namespace-parent-ref' };
     await routeResolvedRefs(context, route, SAME_NAMESPACE_GATEWAY);

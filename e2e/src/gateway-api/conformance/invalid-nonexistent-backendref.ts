@@ -6,6 +6,7 @@ export const invalidNonexistentBackendRef: ConformanceTest = {
   shortName: 'HTTPRouteInvalidNonExistentBackendRef',
   description: 'A single HTTPRoute in the gateway-conformance-infra namespace should set a ResolvedRefs status False with reason BackendNotFound and return 500 when binding to a Gateway in the same namespace if the route has a BackendRef Service that does not exist',
   manifest: 'httproute-invalid-nonexistent-backendref.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('invalid-nonexistent-backend-ref');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -6,6 +6,7 @@ export const invalidReferenceGrant: ConformanceTest = {
   shortName: 'HTTPRouteInvalidReferenceGrant',
   description: 'A single HTTPRoute in the gateway-conformance-infra namespace, with a backendRef in another namespace without valid ReferenceGrant, should have the ResolvedRefs condition set to False and not forward HTTP requests to any backend',
   manifest: 'httproute-invalid-reference-grant.yaml',
+  features: ['Gateway', 'HTTPRoute', 'ReferenceGrant'],
   async run(context) {
     const route = infra('reference-grant');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

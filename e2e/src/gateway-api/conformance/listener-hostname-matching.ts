@@ -6,6 +6,7 @@ export const listenerHostnameMatching: ConformanceTest = {
   shortName: 'HTTPRouteListenerHostnameMatching',
   description: 'Multiple HTTP listeners with the same port and different hostnames, each with a different HTTPRoute',
   manifest: 'httproute-listener-hostname-matching.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     await namespacesMustBeReady(context, [INFRA_NS]);
     const gateway = infra('httproute-listener-hostname-matching');

@@ -6,6 +6,7 @@ export const matchingAcrossRoutes: ConformanceTest = {
   shortName: 'HTTPRouteMatchingAcrossRoutes',
   description: 'Two HTTPRoutes with path matching for different backends',
   manifest: 'httproute-matching-across-routes.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const [route1, route2] = [infra('matching-part1'), infra('matching-part2')];
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route1, route2]);

@@ -6,6 +6,7 @@ export const matching: ConformanceTest = {
   shortName: 'HTTPRouteMatching',
   description: 'A single HTTPRoute with path and header matching for different backends',
   manifest: 'httproute-matching.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('matching');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

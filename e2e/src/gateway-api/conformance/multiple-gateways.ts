@@ -7,6 +7,7 @@ export const multipleGateways: ConformanceTest = {
   description:
     'An HTTPRoute that is attached to multiple Gateways receives traffic from each Gateway independently, and shared routes are accessible via all parent Gateways while dedicated routes are only accessible via their respective parent.',
   manifest: 'httproute-multiple-gateways.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const shared = infra('multiple-gateways-shared-route');
     const gateways = [

@@ -11,6 +11,7 @@ export const observedGenerationBump: ConformanceTest = {
   shortName: 'HTTPRouteObservedGenerationBump',
   description: "A HTTPRoute in the gateway-conformance-infra namespace should update the observedGeneration in all of it's Status.Conditions after an update to the spec",
   manifest: 'httproute-observed-generation-bump.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     await namespacesMustBeReady(context, [INFRA_NS]);
     const route = infra('observed-generation-bump');

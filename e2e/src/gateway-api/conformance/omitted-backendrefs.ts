@@ -6,6 +6,7 @@ export const omittedBackendRefs: ConformanceTest = {
   shortName: 'HTTPRouteNoBackendRefs',
   description: 'HTTPRoute rules with omitted or empty backendRefs explicitly respond with 500',
   manifest: 'httproute-omitted-backendrefs.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('omitted-backendrefs');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -6,6 +6,7 @@ export const partiallyInvalidViaInvalidReferenceGrant: ConformanceTest = {
   shortName: 'HTTPRoutePartiallyInvalidViaInvalidReferenceGrant',
   description: 'A single HTTPRoute in the gateway-conformance-infra namespace should attach to a Gateway in the same namespace if the route has a backendRef Service in the gateway-conformance-app-backend namespace and a ReferenceGrant exists but does not grant permission to route to that specific Service',
   manifest: 'httproute-partially-invalid-via-invalid-reference-grant.yaml',
+  features: ['Gateway', 'HTTPRoute', 'ReferenceGrant'],
   async run(context) {
     const route = infra('invalid-reference-grant');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -6,6 +6,7 @@ export const pathMatchOrder: ConformanceTest = {
   shortName: 'HTTPRoutePathMatchOrder',
   description: 'An HTTPRoute where there are multiple matches routing to any given backend follows match order precedence',
   manifest: 'httproute-path-match-order.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('path-matching-order');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

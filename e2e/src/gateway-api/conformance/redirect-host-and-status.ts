@@ -6,6 +6,7 @@ export const redirectHostAndStatus: ConformanceTest = {
   shortName: 'HTTPRouteRedirectHostAndStatus',
   description: 'An HTTPRoute with hostname and statusCode redirect filters',
   manifest: 'httproute-redirect-host-and-status.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('redirect-host-and-status');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -6,6 +6,7 @@ export const referenceGrant: ConformanceTest = {
   shortName: 'HTTPRouteReferenceGrant',
   description: 'A single HTTPRoute in the gateway-conformance-infra namespace, with a backendRef in the gateway-conformance-web-backend namespace, should attach to Gateway in the gateway-conformance-infra namespace',
   manifest: 'httproute-reference-grant.yaml',
+  features: ['Gateway', 'HTTPRoute', 'ReferenceGrant'],
   async run(context) {
     const route = infra('reference-grant');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

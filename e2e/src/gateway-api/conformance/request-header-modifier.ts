@@ -6,6 +6,7 @@ export const requestHeaderModifier: ConformanceTest = {
   shortName: 'HTTPRouteRequestHeaderModifier',
   description: 'An HTTPRoute has request header modifier filters applied correctly',
   manifest: 'httproute-request-header-modifier.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('request-header-modifier');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -18,6 +18,7 @@ export const serviceTypes: ConformanceTest = {
   shortName: 'HTTPRouteServiceTypes',
   description: 'A single HTTPRoute should be able to route traffic to various service type backends',
   manifest: 'httproute-service-types.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('service-types');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

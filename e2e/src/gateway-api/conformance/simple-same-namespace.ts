@@ -6,6 +6,7 @@ export const simpleSameNamespace: ConformanceTest = {
   shortName: 'HTTPRouteSimpleSameNamespace',
   description: 'A single HTTPRoute in the gateway-conformance-infra namespace attaches to a Gateway in the same namespace',
   manifest: 'httproute-simple-same-namespace.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('gateway-conformance-infra-test');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -12,6 +12,7 @@ export const weight: ConformanceTest = {
   shortName: 'HTTPRouteWeight',
   description: 'An HTTPRoute with weighted backends',
   manifest: 'httproute-weight.yaml',
+  features: ['Gateway', 'HTTPRoute'],
   async run(context) {
     const route = infra('weighted-backends');
     const address = await gatewayAndRoutesAccepted(context, SAME_NAMESPACE_GATEWAY, [route]);

@@ -61,7 +61,12 @@ async function finalize(context: ControllerContext, gateway: GatewayResource, cl
 
 async function writeStatus(context: ControllerContext, gateway: GatewayResource, status: ReturnType<typeof nextGatewayStatus>): Promise<void> {
   if (status === null) return;
-  await context.kube.patchGatewayStatus(gateway, status);
+  try {
+    await context.kube.patchGatewayStatus(gateway, status);
+  } catch (error) {
+    // Deleted meanwhile (its finalizer is done): nothing to say any more.
+    if (!isNotFound(error)) throw error;
+  }
 }
 
 export function createGatewayReconciler(context: ControllerContext, options: GatewayControllerOptions): Reconcile {

@@ -92,3 +92,19 @@ test('a data plane the provisioner refused makes the Gateway Programmed=False In
   assert.equal(`${programmed?.status}/${programmed?.reason}`, 'False/Invalid');
   assert.equal(programmed?.message, `no data plane: ${refused}`);
 });
+
+test('a Gateway whose listeners are all invalid is still Programmed once its data plane has an address; its listeners say why', () => {
+  const tlsOnly: GatewayResource = {
+    metadata: { namespace: 'web', name: 'tls-only', generation: 1 },
+    spec: { gatewayClassName: 'novagate', listeners: [{ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } }] },
+  };
+  const tlsVerdicts = evaluateGatewayListeners(tlsOnly, { secretOf: () => undefined, grants: [], bindPrivilegedPorts: false });
+  const status = nextGatewayStatus(tlsOnly, observation({ verdicts: tlsVerdicts }), now);
+  const condition = (type: string) => status?.conditions?.find((c) => c.type === type);
+  assert.equal(condition('Accepted')?.reason, 'ListenersNotValid');
+  assert.equal(condition('Programmed')?.status, 'True');
+  assert.match(condition('Programmed')?.message ?? '', /none of its 1 listeners is valid/);
+  assert.equal(status?.listeners?.[0]?.conditions.find((c) => c.type === 'Programmed')?.status, 'False');
+  const unaddressed = nextGatewayStatus(tlsOnly, observation({ verdicts: tlsVerdicts, addresses: [] }), now);
+  assert.equal(unaddressed?.conditions?.find((c) => c.type === 'Programmed')?.reason, 'AddressNotAssigned', 'no address: not Programmed');
+});

@@ -61,8 +61,12 @@ function gatewayAccepted(verdicts: readonly ListenerVerdict[]): ConditionInput {
 function gatewayProgrammed(observation: GatewayObservation, listeners: readonly { name: string; programmed: ConditionInput }[]): ConditionInput {
   const programmed = listeners.filter((listener) => listener.programmed.status === 'True');
   if (observation.provisionRefused !== undefined) return { type: 'Programmed', status: 'False', reason: 'Invalid', message: `no data plane: ${observation.provisionRefused}` };
-  if (programmed.length === 0) return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'no listener is programmed yet' };
+  const pending = listeners.filter((listener) => listener.programmed.status !== 'True' && listener.programmed.reason === 'Pending');
+  if (programmed.length === 0 && pending.length > 0) return { type: 'Programmed', status: 'False', reason: 'Pending', message: 'no listener is programmed yet' };
   if (observation.addresses.length === 0) return { type: 'Programmed', status: 'False', reason: 'AddressNotAssigned', message: 'the provisioner reports no address yet' };
+  // A Gateway whose listeners are all invalid still has its data plane and address: what it was given is programmed
+  // (nothing to serve), and each listener's own Programmed=False says why (as upstream's readiness checks expect).
+  if (programmed.length === 0) return { type: 'Programmed', status: 'True', reason: 'Programmed', message: `the data plane runs; none of its ${listeners.length} listeners is valid (see status.listeners)` };
   return { type: 'Programmed', status: 'True', reason: 'Programmed', message: `${programmed.length} of ${listeners.length} listeners are in the tenant's config` };
 }
 

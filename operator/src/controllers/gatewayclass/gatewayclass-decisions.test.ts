@@ -52,7 +52,7 @@ test('only classes of novagate.dev/gateway-controller are ours', () => {
   assert.ok(!isOurs({ ...gatewayClass(ref()), spec: { controllerName: 'example.com/other-controller' } }));
 });
 
-test('the status replaces the CRD default Pending condition, carries the generation, and lists no supported features', () => {
+test('the status replaces the CRD default Pending condition, carries the generation, and lists the proven features sorted', () => {
   const now = new Date('2026-11-30T04:00:00Z');
   const input: GatewayClassResource = {
     ...gatewayClass(ref(), 3),
@@ -60,7 +60,7 @@ test('the status replaces the CRD default Pending condition, carries the generat
   };
   const status = nextGatewayClassStatus(input, acceptedCondition(input, find, ''), now);
   assert.ok(status);
-  assert.deepEqual(status.supportedFeatures, []);
+  assert.deepEqual(status.supportedFeatures, [{ name: 'Gateway' }, { name: 'HTTPRoute' }, { name: 'ReferenceGrant' }]);
   assert.equal(status.conditions?.length, 1);
   assert.deepEqual({ ...status.conditions![0], message: '' }, { type: 'Accepted', status: 'True', reason: 'Accepted', message: '', lastTransitionTime: now.toISOString(), observedGeneration: 3 });
 });

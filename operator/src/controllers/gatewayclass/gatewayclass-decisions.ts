@@ -1,14 +1,18 @@
 // What a GatewayClass of NovaGate's controllerName should say (DESIGN §11): Accepted when its parametersRef names an
 // existing NovaGate Tenant (group novagate.dev, kind Tenant, namespace, name), else Accepted=False with reason
-// InvalidParameters and a message naming the field; supportedFeatures stays empty until conformance runs prove
-// features. Pure over the class and a lookup of the Tenant cache.
+// InvalidParameters and a message naming the field; supportedFeatures lists the features the conformance run
+// (`npm run conformance`) proves, and that run fails when the class claims one it does not. Pure over the class and
+// a lookup of the Tenant cache.
 import { jsonEqual, setCondition, type ConditionInput } from '../../conditions.js';
 import { GROUP, type GatewayClassResource, type GatewayClassStatus, type TenantResource } from '../../kube/resources.js';
 
 export const GATEWAY_CONTROLLER_NAME = 'novagate.dev/gateway-controller';
 
-/** The Gateway API features this implementation claims; only features its conformance run proves may be added. */
-export const SUPPORTED_FEATURES: readonly string[] = [];
+/**
+ * The Gateway API features this implementation claims, sorted; only features its conformance run proves may be added
+ * (the 26 Core HTTPRoute tests prove these three; Extended features need upstream's Extended tests, not run here).
+ */
+export const SUPPORTED_FEATURES: readonly string[] = ['Gateway', 'HTTPRoute', 'ReferenceGrant'];
 
 export function isOurs(gatewayClass: GatewayClassResource): boolean {
   return gatewayClass.spec.controllerName === GATEWAY_CONTROLLER_NAME;

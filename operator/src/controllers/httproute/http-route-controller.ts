@@ -3,7 +3,7 @@
 // Accepted and ResolvedRefs per parentRef of ours, a refusal by the data layer (plan limit, a listener not there
 // yet) as Accepted=False. Other controllers' entries are kept; nothing is written when nothing changed.
 import type { ConditionInput } from '../../conditions.js';
-import { isConflict } from '../../kube/resources.js';
+import { isConflict, isNotFound } from '../../kube/resources.js';
 import type { Reconcile } from '../../kube/queue.js';
 import type { ControllerContext } from '../context.js';
 import type { ControllerDeclaration } from '../controller.js';
@@ -57,6 +57,8 @@ export function createHttpRouteReconciler(context: ControllerContext): Reconcile
     } catch (error) {
       // Another controller wrote its entries meanwhile: run again on the fresh object, keeping theirs.
       if (isConflict(error)) return { requeueAfterMs: 200 };
+      // Deleted while we evaluated it: nothing to write, and its rows leave with the tenant's next sync.
+      if (isNotFound(error)) return;
       throw error;
     }
   };
