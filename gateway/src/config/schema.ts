@@ -11,7 +11,7 @@ import { ipRestrictionSchema } from '../policies/ip-restriction/schema.js';
 import { redirectSchema } from '../policies/redirect/schema.js';
 import { headerEditsSchema } from '../policies/request-headers/schema.js';
 import { preserveHostSchema, rewriteSchema } from '../policies/rewrite/schema.js';
-import { allPathsArePrefixes } from '../policies/schema-patterns.js';
+import { allPathsArePrefixes, ENTITY_NAME_PATTERN } from '../policies/schema-patterns.js';
 import { basicAuthSchema, basicAuthUsernameProblems } from '../policies/basic-auth/schema.js';
 import { backendsSchema } from '../policies/traffic-split/schema.js';
 import { mirrorsSchema } from '../policies/mirror/schema.js';
@@ -19,8 +19,8 @@ import { mirrorsSchema } from '../policies/mirror/schema.js';
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const;
 export const AUTH_KINDS = ['none', 'jwt', 'key-auth', 'basic-auth'] as const;
 
-/** Names of services and routes: DNS-label-like, dots allowed so the operator can use `k8s.<ns>.<name>`. */
-export const ENTITY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
+/** Names of services and routes (DNS-label-like, dots allowed so the operator can use `k8s.<ns>.<name>`): one pattern for every name. */
+export { ENTITY_NAME_PATTERN };
 const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
 /** A route's host (DESIGN §10): a hostname, or one with a leading `*.` label (one or more labels). */
 const ROUTE_HOST_PATTERN = /^(?:\*\.)?(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;

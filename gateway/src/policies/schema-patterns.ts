@@ -7,16 +7,16 @@ export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 export const HEADER_VALUE_PATTERN = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** A hostname (lower case, no port). */
 export const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-/** A group, like other names: letters, digits, '.', '_' or '-'. */
-export const GROUP_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
+/** Every name in the config (services, routes, consumers, groups, JWT providers …): 1-128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit. */
+export const ENTITY_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
 
 export const headerName = z.string().regex(HEADER_NAME_PATTERN, { message: 'must be a header name (an HTTP token)' });
 export const headerValue = z
   .string()
   .max(4096)
   .regex(HEADER_VALUE_PATTERN, { message: 'must not contain CR, LF, NUL or other control characters' });
-/** A service named by a route's backends or mirrors (the pattern of config/schema.ts's entity names). */
-export const serviceName = z.string().regex(GROUP_NAME_PATTERN, {
+/** A service named by a route's backends or mirrors (an entity name). */
+export const serviceName = z.string().regex(ENTITY_NAME_PATTERN, {
   message: "service name must be 1-128 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
 });
 export const hostname = z.string().regex(HOSTNAME_PATTERN, { message: 'must be a lower-case hostname without port' });

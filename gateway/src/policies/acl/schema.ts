@@ -1,10 +1,10 @@
 // `acl` on a route ({allow: [groups]} or {deny: [groups]}) and `groups` on a consumer (DESIGN §10).
 import { z } from 'zod';
-import { GROUP_NAME_PATTERN } from '../schema-patterns.js';
+import { ENTITY_NAME_PATTERN } from '../schema-patterns.js';
 
 export const MAX_GROUPS = 64;
 
-const groupName = z.string().regex(GROUP_NAME_PATTERN, {
+const groupName = z.string().regex(ENTITY_NAME_PATTERN, {
   message: "must be 1-128 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
 });
 

@@ -7,20 +7,19 @@ import { addressRefusal } from './address-policy.js';
 import { ASYMMETRIC_ALGORITHMS } from './algorithms.js';
 import { readJwk } from './jwk.js';
 import { protectedHeaderProblem } from '../protected-headers.js';
-import { HEADER_NAME_PATTERN } from '../schema-patterns.js';
+import { ENTITY_NAME_PATTERN, HEADER_NAME_PATTERN } from '../schema-patterns.js';
 
 export const MAX_PROVIDERS_PER_ROUTE = 8;
 export const MAX_CLAIMS_TO_HEADERS = 16;
 export const MAX_PUBLIC_KEYS = 16;
 
-/** Provider names: like entity names (a consumer's `jwtProvider` names one). */
-const PROVIDER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
 /** A claim name: printable ASCII without spaces (`sub`, `email_verified`, `https://example.com/roles`). */
 const CLAIM_NAME_PATTERN = /^[\x21-\x7e]{1,256}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
 
-export const jwtProviderNameSchema = z.string().regex(PROVIDER_NAME_PATTERN, {
+/** Provider names are entity names (a consumer's `jwtProvider` names one). */
+export const jwtProviderNameSchema = z.string().regex(ENTITY_NAME_PATTERN, {
   message: "provider name must be 1-128 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
 });
 
