@@ -230,7 +230,9 @@ test('an ExtensionRef to a missing policy makes that rule answer 500 and Resolve
   const broken = await waitFor(async () => ((await configRoutesOf('mixed')).size === 2 ? configRoutesOf('mixed') : undefined), 'both rules in the config');
   assert.equal(broken.get('1.0')?.backends, undefined, 'the rule naming the missing policy has no destination: 500');
   assert.ok(broken.get('0.0')?.backends !== undefined);
-  await apply(policy('apps', 'admins', [targetRef('HTTPRoute', 'mixed')], { auth: 'key-auth', acl: { allow: ['admins'] } }));
+  // targetRefs needs at least one target: this one names another HTTPRoute, where the older later-key wins
+  // (Conflicted there), which never keeps an ExtensionRef from using the policy.
+  await apply(policy('apps', 'admins', [targetRef('HTTPRoute', 'later')], { auth: 'key-auth', acl: { allow: ['admins'] } }));
   await resolvedRefs('ResolvedRefs');
   const fixed = await waitFor(async () => {
     const routes = await configRoutesOf('mixed');
@@ -238,6 +240,11 @@ test('an ExtensionRef to a missing policy makes that rule answer 500 and Resolve
   }, 'the admin rule to get its backends back');
   assert.deepEqual(fixed.get('1.0')?.acl, { allow: ['admins'] });
   assert.equal(fixed.get('1.0')?.auth, 'key-auth');
+  assert.equal(fixed.get('1.0')?.rateLimit?.limit, 7, 'a field group the policy leaves out still comes from the Gateway');
+  assert.equal(fixed.get('0.0')?.auth, 'basic-auth', 'the other rule keeps the Gateway default');
+  assert.equal(fixed.get('0.0')?.acl, undefined);
+  await ancestorsOf('apps', 'admins', { gw: 'Conflicted' });
+  assert.equal((await configRoutesOf('later')).get('0.0')?.acl, undefined, 'the older policy of HTTPRoute later still applies there');
 });
 
 test('the API server refuses a cross-namespace targetRef, another kind, no targets or more than 16, and a sectionName on an HTTPRoute, in words', skip, async () => {
