@@ -143,7 +143,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     referencegrants: new OptionalCrd('referencegrants.gateway.networking.k8s.io', 'cross-namespace backendRefs are refused (RefNotPermitted) until the Gateway API CRDs are installed', log),
     endpointslices: new OptionalCrd('endpointslices.discovery.k8s.io', 'HTTPRoute backends have no targets until the API server serves discovery.k8s.io/v1 EndpointSlices', log),
     // Our own, but newer than the chart that may have installed the others: an older install still runs.
-    novagatepolicies: new OptionalCrd('novagatepolicies.novagate.dev', 'NovaGatePolicies are not applied until crds/novagatepolicy.yaml is installed (the chart installs it)', log),
+    novagatepolicies: new OptionalCrd('novagatepolicies.novagate.dev', 'NovaGatePolicies are not applied until crds/novagatepolicy.yaml is installed (helm install does; before a helm upgrade apply charts/novagate/crds/ yourself)', log),
   };
   const optionalMissing = (kind: string) =>
     (kind === 'gatewayclasses' && gatewayApi.isMissing()) || (Object.hasOwn(optionalKinds, kind) && optionalKinds[kind as keyof typeof optionalKinds].isMissing());
