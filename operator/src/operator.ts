@@ -12,6 +12,7 @@ import { consumerController } from './controllers/consumer/consumer-controller.j
 import { gatewayController } from './controllers/gateway/gateway-controller.js';
 import { gatewayClassController } from './controllers/gatewayclass/gatewayclass-controller.js';
 import { httpRouteController } from './controllers/httproute/http-route-controller.js';
+import { policyController } from './controllers/policy/policy-controller.js';
 import type { ControllerContext, Informers } from './controllers/context.js';
 import { keysFor, type ControllerDeclaration, type Source, type SourceEvents, type WatchOf } from './controllers/controller.js';
 import { routeController } from './controllers/route/route-controller.js';
@@ -29,6 +30,7 @@ import {
   type GatewayResource,
   type HttpRouteResource,
   type KubeObject,
+  type NovaGatePolicyResource,
   type ReferenceGrantResource,
   type RouteResource,
   type TenantResource,
@@ -131,15 +133,17 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       !gatewayApiEnabled ||
       (['gatewayclasses', 'gateways', 'referencegrants', 'secrets'] as const).every((kind) => informers[kind].isSynced || optionalMissing(kind)),
   };
-  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, gatewayController(gatewayListeners), httpRouteController] : NOVAGATE_CONTROLLERS;
+  const CONTROLLERS = gatewayApiEnabled ? [...NOVAGATE_CONTROLLERS, gatewayClassController, gatewayController(gatewayListeners), httpRouteController, policyController] : NOVAGATE_CONTROLLERS;
   // The namespaced Gateway API kinds are optional one by one (ReferenceGrant may be missing where the others are not).
   // EndpointSlices (discovery.k8s.io/v1) are served by every supported Kubernetes; an API server without them only
   // leaves HTTPRoute backends without targets.
-  const optionalKinds: Record<GatewayApiKind | 'endpointslices', OptionalCrd> = {
+  const optionalKinds: Record<GatewayApiKind | 'endpointslices' | 'novagatepolicies', OptionalCrd> = {
     gateways: new OptionalCrd('gateways.gateway.networking.k8s.io', 'Gateways are not read until the Gateway API CRDs are installed', log),
     httproutes: new OptionalCrd('httproutes.gateway.networking.k8s.io', 'HTTPRoutes are not reconciled until the Gateway API CRDs are installed', log),
     referencegrants: new OptionalCrd('referencegrants.gateway.networking.k8s.io', 'cross-namespace backendRefs are refused (RefNotPermitted) until the Gateway API CRDs are installed', log),
     endpointslices: new OptionalCrd('endpointslices.discovery.k8s.io', 'HTTPRoute backends have no targets until the API server serves discovery.k8s.io/v1 EndpointSlices', log),
+    // Our own, but newer than the chart that may have installed the others: an older install still runs.
+    novagatepolicies: new OptionalCrd('novagatepolicies.novagate.dev', 'NovaGatePolicies are not applied until crds/novagatepolicy.yaml is installed (helm install does; before a helm upgrade apply charts/novagate/crds/ yourself)', log),
   };
   const optionalMissing = (kind: string) =>
     (kind === 'gatewayclasses' && gatewayApi.isMissing()) || (Object.hasOwn(optionalKinds, kind) && optionalKinds[kind as keyof typeof optionalKinds].isMissing());
@@ -180,9 +184,13 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       return { ...source, list: optionalKinds.endpointslices.track(source.list) };
     })()),
     namespaces: informerOf('namespaces', kube.namespaceSource()),
+    novagatepolicies: informerOf('novagatepolicies', (() => {
+      const source = kube.customSource<NovaGatePolicyResource>('novagatepolicies');
+      return { ...source, list: optionalKinds.novagatepolicies.track(source.list) };
+    })()),
   };
   /** The informers the Gateway API support needs; idle (never started) when it idles. */
-  const GATEWAY_API_INFORMERS: ReadonlySet<keyof Informers> = new Set(['gatewayclasses', 'gateways', 'httproutes', 'referencegrants', 'services', 'endpointslices', 'namespaces']);
+  const GATEWAY_API_INFORMERS: ReadonlySet<keyof Informers> = new Set(['gatewayclasses', 'gateways', 'httproutes', 'referencegrants', 'services', 'endpointslices', 'namespaces', 'novagatepolicies']);
   const running = (Object.entries(informers) as [keyof Informers, Informer<KubeObject>][])
     .filter(([kind]) => gatewayApiEnabled || !GATEWAY_API_INFORMERS.has(kind))
     .map(([kind, informer]) => ({ kind, informer }));

@@ -368,6 +368,8 @@ describe('operator RBAC', () => {
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes/status'], verbs: ['get', 'update', 'patch'] },
     { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['novagate.dev'], resources: ['novagatepolicies'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['novagate.dev'], resources: ['novagatepolicies/status'], verbs: ['get', 'update', 'patch'] },
   ];
 
   function rulesOf(objects: readonly KubeObject[], kind: string, name: string): IPolicyRule[] {

@@ -24,7 +24,7 @@ test('every field of every CRD (crds/ and the chart copy) has a description for 
       }
     }
   }
-  assert.equal(crds, 8, 'four CRDs in crds/ (Tenant, Route, Consumer, GatewayParameters) and their four copies in the chart');
+  assert.equal(crds, 10, 'five CRDs in crds/ (Tenant, Route, Consumer, GatewayParameters, NovaGatePolicy) and their five copies in the chart');
   assert.deepEqual(missing, []);
 });
 

@@ -108,7 +108,7 @@ test('helm install with the default values succeeds, establishes the chart CRDs,
   assert.deepEqual([...new Set(rendered.map((object) => object.kind))].sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
 
   const crds = chartCrdNames();
-  assert.deepEqual(crds, ['consumers.novagate.dev', 'gatewayparameters.novagate.dev', 'routes.novagate.dev', 'tenants.novagate.dev']);
+  assert.deepEqual(crds, ['consumers.novagate.dev', 'gatewayparameters.novagate.dev', 'novagatepolicies.novagate.dev', 'routes.novagate.dev', 'tenants.novagate.dev']);
   const listed = await kubectlOk(['get', 'crd', '-o', 'name']);
   for (const crd of crds) {
     assert.ok(listed.includes(`customresourcedefinition.apiextensions.k8s.io/${crd}`), `kubectl get crd lists ${crd}`);

@@ -383,6 +383,18 @@ test('every bound, enum and default of the Route CRD\'s acl, ipRestriction, cors
   assert.deepEqual(Object.keys(basicAuthCrd.properties ?? {}).sort(), ['passwordSecretRef', 'username'], 'no passwordHash in the CRD: passwords come only from Secrets');
 });
 
+test('the NovaGatePolicy CRD\'s auth, jwt, acl, ipRestriction and rateLimit are exactly the Route CRD\'s (auth without a default, so a policy without it leaves auth to a less specific one)', () => {
+  const policy = specSchema('novagatepolicy.yaml');
+  assert.deepEqual(Object.keys(policy.properties ?? {}).sort(), ['acl', 'auth', 'ipRestriction', 'jwt', 'rateLimit', 'targetRefs']);
+  for (const field of ['jwt', 'acl', 'ipRestriction', 'rateLimit']) assert.deepEqual(p(policy, field), p(route, field), field);
+  const { default: routeDefault, ...routeAuth } = p(route, 'auth');
+  assert.equal(routeDefault, 'none');
+  assert.deepEqual(p(policy, 'auth'), routeAuth);
+  const targetRef = p(policy, 'targetRefs').items as JsonSchema;
+  assert.deepEqual([p(targetRef, 'group').enum, p(targetRef, 'kind').enum], [['gateway.networking.k8s.io'], ['HTTPRoute', 'Gateway']]);
+  assert.deepEqual([p(policy, 'targetRefs').minItems, p(policy, 'targetRefs').maxItems], [1, 16]);
+});
+
 let h: Harness;
 before(async () => {
   h = await startHarness();

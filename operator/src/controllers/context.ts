@@ -8,6 +8,7 @@ import type {
   GatewayResource,
   HttpRouteResource,
   KubeAccess,
+  NovaGatePolicyResource,
   NamespaceResource,
   ReferenceGrantResource,
   RouteResource,
@@ -35,6 +36,8 @@ export interface Informers {
   endpointslices: Informer<EndpointSliceResource>;
   /** Cluster-scoped: their labels select routes' namespaces for allowedRoutes. */
   namespaces: Informer<NamespaceResource>;
+  /** Our optional kind (idle like the Gateway API's): auth and rate limits attached to HTTPRoutes and Gateways. */
+  novagatepolicies: Informer<NovaGatePolicyResource>;
 }
 
 export interface ControllerContext {

@@ -9,6 +9,7 @@ import type {
   HttpRouteResource,
   KubeObject,
   NamespaceResource,
+  NovaGatePolicyResource,
   ReferenceGrantResource,
   RouteResource,
   SecretResource,
@@ -45,6 +46,7 @@ export interface SourceEvents {
   services: ObjectEvent<ServiceResource>;
   endpointslices: ObjectEvent<EndpointSliceResource>;
   namespaces: ObjectEvent<NamespaceResource>;
+  novagatepolicies: ObjectEvent<NovaGatePolicyResource>;
   'tenant-config': TenantConfigChange;
 }
 
@@ -68,13 +70,13 @@ export interface WatchOf<S extends Source> {
 
 export type Watch = { [S in Source]: WatchOf<S> }[Source];
 
-export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass' | 'gateway' | 'httproute';
+export type ControllerKind = 'tenant' | 'route' | 'consumer' | 'gatewayclass' | 'gateway' | 'httproute' | 'novagatepolicy';
 
 export interface ControllerDeclaration {
   /** The work queue's name, and the `kind` label of its metrics. */
   kind: ControllerKind;
   /** The informer whose every object is reconciled again at each resync. */
-  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses' | 'gateways' | 'httproutes';
+  resource: 'tenants' | 'routes' | 'consumers' | 'gatewayclasses' | 'gateways' | 'httproutes' | 'novagatepolicies';
   reconciler: (context: ControllerContext) => Reconcile;
   watches: readonly Watch[];
 }

@@ -6,6 +6,7 @@
 // ReferenceGrants) is the caller's: it passes `resolveBackend`.
 import { routeSchema, type RouteConfig } from '@novagate/gateway/config';
 import { httpRouteNameStem } from './names.js';
+import { isPolicyExtensionRef } from './policy-attachment.js';
 
 export interface BackendObjectReference {
   group?: string;
@@ -86,6 +87,12 @@ export interface TranslationInput {
   hostnames: readonly string[];
   /** A backendRef (of a rule, a backend filter or a mirror) as a config service, or why not. */
   resolveBackend(ref: BackendObjectReference, routeNamespace: string): BackendResolution;
+  /**
+   * The NovaGatePolicy fields (auth, jwt, acl, ipRestriction, rateLimit) of a rule's routes, given the name of the
+   * policy an ExtensionRef filter of the rule names, or why that reference does not resolve (the rule answers 500).
+   * Absent: an ExtensionRef to a NovaGatePolicy is unsupported, as any other ExtensionRef.
+   */
+  policyFields?(extensionRef: string | undefined): { fields: Record<string, unknown> } | { problem: RefProblem };
 }
 
 export interface Translation {
@@ -139,14 +146,22 @@ interface RuleFields {
   refProblem: RefProblem | undefined;
   /** A filter the gateway cannot carry out: the rule answers 500 (never skipped). */
   unsupported: string | undefined;
+  /** The NovaGatePolicy an ExtensionRef filter names (only when the caller takes policy references). */
+  policyRef?: string | undefined;
 }
 
-function ruleFilterFields(filters: readonly HttpRouteFilter[], namespace: string, resolve: TranslationInput['resolveBackend']): RuleFields {
+function ruleFilterFields(filters: readonly HttpRouteFilter[], namespace: string, resolve: TranslationInput['resolveBackend'], takesPolicyRefs = false): RuleFields {
   const fields: Record<string, unknown> = {};
   const mirrors: { service: string; percent?: number }[] = [];
   let refProblem: RefProblem | undefined;
   let unsupported: string | undefined;
+  let policyRef: string | undefined;
   for (const filter of filters) {
+    if (takesPolicyRefs && filter.type === 'ExtensionRef' && isPolicyExtensionRef(filter.extensionRef)) {
+      if (policyRef !== undefined) unsupported ??= 'a rule takes at most one ExtensionRef to a NovaGatePolicy';
+      policyRef ??= filter.extensionRef?.name;
+      continue;
+    }
     switch (filter.type) {
       case 'RequestHeaderModifier':
         fields.requestHeaders = headerEdits(filter.requestHeaderModifier);
@@ -191,7 +206,7 @@ function ruleFilterFields(filters: readonly HttpRouteFilter[], namespace: string
     }
   }
   if (mirrors.length > 0) fields.mirrors = mirrors;
-  return { fields, refProblem, unsupported };
+  return { fields, refProblem, unsupported, policyRef };
 }
 
 function backendFields(refs: readonly HttpBackendRef[], namespace: string, resolve: TranslationInput['resolveBackend']): { backends: Record<string, unknown>[]; refProblem: RefProblem | undefined; unsupported: string | undefined } {
@@ -250,16 +265,19 @@ export function translateHttpRoute(input: TranslationInput): Translation {
   let refProblem: RefProblem | undefined;
   const rules = route.spec.rules ?? [{}];
   for (const [ruleIndex, rule] of rules.entries()) {
-    const filters = ruleFilterFields(rule.filters ?? [], namespace, input.resolveBackend);
+    const filters = ruleFilterFields(rule.filters ?? [], namespace, input.resolveBackend, input.policyFields !== undefined);
     const backends = backendFields(rule.backendRefs ?? [], namespace, input.resolveBackend);
-    refProblem ??= filters.refProblem ?? backends.refProblem;
+    // NovaGatePolicy fields (policy-attachment.ts); an unresolved ExtensionRef to one makes the rule answer 500.
+    const attached = input.policyFields?.(filters.policyRef) ?? { fields: {} };
+    const policyProblem = 'problem' in attached ? attached.problem : undefined;
+    refProblem ??= filters.refProblem ?? backends.refProblem ?? policyProblem;
     const timeouts = timeoutFields(rule.timeouts);
     if (timeouts.problem !== undefined) return { routes: [], refProblem, invalid: `spec.rules[${ruleIndex}].${timeouts.problem}` };
-    const unsupported = filters.unsupported ?? backends.unsupported;
+    const unsupported = filters.unsupported ?? backends.unsupported ?? policyProblem?.message;
     // Where requests go: a redirect answers itself; an unsupported filter or no backend at all answers 500.
     const destination =
       unsupported !== undefined || filters.fields.redirect !== undefined || backends.backends.length === 0 ? {} : { backends: backends.backends };
-    const policy = unsupported === undefined ? filters.fields : {};
+    const policy = unsupported === undefined ? { ...filters.fields, ...('fields' in attached ? attached.fields : {}) } : {};
     const matches = rule.matches === undefined || rule.matches.length === 0 ? [{}] : rule.matches;
     for (const [matchIndex, match] of matches.entries()) {
       const candidate = {

@@ -16,6 +16,7 @@ import type { Condition } from '../conditions.js';
 import type { GatewayListener, ParentReference } from '../gateway-api/attach.js';
 import type { ReferenceGrantObject } from '../gateway-api/reference-grant.js';
 import type { EndpointSliceObject, ServicePort } from '../gateway-api/service-targets.js';
+import type { PolicyFields, PolicyTargetReference } from '../gateway-api/policy-attachment.js';
 import type { HttpRouteRule } from '../gateway-api/translate.js';
 import type { ListResult, OpenWatch } from './watch.js';
 
@@ -242,6 +243,19 @@ export interface HttpRouteResource extends KubeObject {
   status?: { parents?: RouteParentStatus[] };
 }
 
+/** One `status.ancestors[]` entry of a NovaGatePolicy (Gateway API PolicyAncestorStatus). */
+export interface PolicyAncestorStatus {
+  ancestorRef: ParentReference;
+  controllerName: string;
+  conditions: Condition[];
+}
+
+/** NovaGatePolicy (crds/novagatepolicy.yaml): Gateway API policy attachment of auth, acl, ipRestriction, rateLimit. */
+export interface NovaGatePolicyResource extends KubeObject {
+  spec: PolicyFields & { targetRefs: PolicyTargetReference[] };
+  status?: { ancestors?: PolicyAncestorStatus[] };
+}
+
 export type ReferenceGrantResource = KubeObject & Pick<ReferenceGrantObject, 'spec'>;
 
 export interface ServiceResource extends KubeObject {
@@ -257,6 +271,8 @@ export const GATEWAY_API_KINDS = { gateways: 'v1', httproutes: 'v1', referencegr
 export type GatewayApiKind = keyof typeof GATEWAY_API_KINDS;
 
 export type CustomKind = 'tenants' | 'routes' | 'consumers';
+/** Our optional kinds (their CRDs may be missing; the operator works without them). */
+export type OptionalCustomKind = 'novagatepolicies';
 export const KIND_OF: Record<CustomKind, string> = { tenants: 'Tenant', routes: 'Route', consumers: 'Consumer' };
 
 export function isNotFound(error: unknown): boolean {
@@ -301,7 +317,7 @@ export class KubeAccess {
     };
   }
 
-  customSource<T extends KubeObject>(plural: CustomKind): { list: () => Promise<ListResult<T>>; watch: OpenWatch } {
+  customSource<T extends KubeObject>(plural: CustomKind | OptionalCustomKind): { list: () => Promise<ListResult<T>>; watch: OpenWatch } {
     return {
       list: async () => {
         const result = (
@@ -382,6 +398,24 @@ export class KubeAccess {
       },
       watch: this.watchOf('/api/v1/namespaces'),
     };
+  }
+
+  /**
+   * Replaces a NovaGatePolicy's `status.ancestors`, guarded by the resourceVersion it was computed from (409 when
+   * another controller wrote its own entries meanwhile).
+   */
+  async replacePolicyAncestors(policy: NovaGatePolicyResource, ancestors: PolicyAncestorStatus[]): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        plural: 'novagatepolicies',
+        namespace: policy.metadata.namespace ?? '',
+        name: policy.metadata.name,
+        body: { metadata: { resourceVersion: policy.metadata.resourceVersion }, status: { ancestors } },
+      },
+      mergePatch(),
+    );
   }
 
   async patchGatewayStatus(gateway: GatewayResource, status: GatewayStatus): Promise<void> {

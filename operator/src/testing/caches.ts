@@ -8,6 +8,7 @@ import type {
   HttpRouteResource,
   KubeObject,
   NamespaceResource,
+  NovaGatePolicyResource,
   ReferenceGrantResource,
   RouteResource,
   SecretResource,
@@ -32,6 +33,7 @@ export function cachesOf(objects: {
   services?: ServiceResource[];
   endpointslices?: EndpointSliceResource[];
   namespaces?: NamespaceResource[];
+  novagatepolicies?: NovaGatePolicyResource[];
 }): Caches {
   return {
     tenants: cacheOf(objects.tenants ?? []),
@@ -45,5 +47,6 @@ export function cachesOf(objects: {
     services: cacheOf(objects.services ?? []),
     endpointslices: cacheOf(objects.endpointslices ?? []),
     namespaces: cacheOf(objects.namespaces ?? []),
+    novagatepolicies: cacheOf(objects.novagatepolicies ?? []),
   };
 }

@@ -15,6 +15,7 @@ import type { Problem } from '../evaluation.js';
 import { evaluateHttpRoute, httpRouteOwner, slicesByService, type GatewayApiCaches } from '../httproute/http-route-evaluation.js';
 import { tenantsOfRoute } from '../httproute/http-route-watches.js';
 import { addGatewayListeners, type GatewayListenerOptions } from '../gateway/gateway-tenant.js';
+import { policyAttachmentOf } from '../policy/policy-index.js';
 import { desiredRoute } from '../route/desired-route.js';
 import { applyTenantConfig } from './config-sync.js';
 import { Coalescer } from './coalescer.js';
@@ -59,7 +60,7 @@ export function desiredTenantConfig(
   consumers: readonly ConsumerResource[],
   secretOf: (namespace: string, name: string) => SecretResource | undefined,
   basicAuthOf: (consumerKey: string) => readonly BasicAuthCredential[] = () => [],
-  gatewayApi?: GatewayApiCaches & Pick<Caches, 'httproutes'>,
+  gatewayApi?: GatewayApiCaches,
 ): { desired: DesiredConfig; problems: Map<string, Problem> } {
   const desired = emptyDesired();
   const problems = new Map<string, Problem>();
@@ -108,13 +109,14 @@ export function desiredTenantConfig(
  * refused HTTPRoute (UnsupportedValue) is left out alone; its status says why. A Service port several routes use is
  * one service, with its own owner.
  */
-function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, tenantKey: string, caches: GatewayApiCaches & Pick<Caches, 'httproutes'>): void {
+function addHttpRoutes(desired: DesiredConfig, problems: Map<string, Problem>, tenantKey: string, caches: GatewayApiCaches): void {
   const routes = caches.httproutes.list().filter((route) => route.metadata.deletionTimestamp === undefined).sort(byAge);
   const slicesOf = slicesByService(caches);
+  const policies = policyAttachmentOf(caches);
   for (const route of routes) {
     if (!tenantsOfRoute(route, caches).includes(tenantKey)) continue; // cheap: no translation of other tenants' routes
     const owner = httpRouteOwner(route.metadata.namespace ?? '', route.metadata.name);
-    const evaluation = evaluateHttpRoute(route, caches, slicesOf);
+    const evaluation = evaluateHttpRoute(route, caches, slicesOf, policies);
     const mine = evaluation.byTenant.get(tenantKey);
     if (mine === undefined) {
       const refused = evaluation.parents.find((parent) => parent.tenantKey === tenantKey && parent.accepted.reason === 'UnsupportedValue');

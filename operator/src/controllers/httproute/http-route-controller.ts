@@ -16,6 +16,7 @@ import {
   routesOfGateway,
   routesOfGatewayClass,
   routesOfNamespace,
+  routesOfPolicy,
   routesOfReferenceGrant,
   routesOfService,
   routesOfTenant,
@@ -68,5 +69,5 @@ export const httpRouteController: ControllerDeclaration = {
   kind: 'httproute',
   resource: 'httproutes',
   reconciler: createHttpRouteReconciler,
-  watches: [ownHttpRoutes, routesOfGateway, routesOfGatewayClass, routesOfReferenceGrant, routesOfService, routesOfNamespace, routesOfTenant, routesLeftOut],
+  watches: [ownHttpRoutes, routesOfGateway, routesOfGatewayClass, routesOfReferenceGrant, routesOfService, routesOfNamespace, routesOfTenant, routesLeftOut, routesOfPolicy],
 };

@@ -6,16 +6,18 @@
 import type { ConditionInput } from '../../conditions.js';
 import { attachToGateway, GATEWAY_GROUP, refersToGateway, type ParentReference } from '../../gateway-api/attach.js';
 import { gatewayListenerName } from '../../gateway-api/names.js';
+import { policyFieldsFor, type PolicyAttachment, type RouteAttachmentPoint } from '../../gateway-api/policy-attachment.js';
 import { referenceAllowed } from '../../gateway-api/reference-grant.js';
 import { serviceTargets, SERVICE_NAME_LABEL, type EndpointSliceObject, type ServiceObject } from '../../gateway-api/service-targets.js';
 import { translateHttpRoute, type BackendObjectReference, type BackendResolution, type HttpRouteObject } from '../../gateway-api/translate.js';
 import type { RouteConfig, ServiceConfig } from '@novagate/gateway/config';
 import type { Caches } from '../controller.js';
 import { gatewayOwnership } from '../gateway/gateway-tenant.js';
+import { policyAttachmentOf } from '../policy/policy-index.js';
 import type { GatewayResource, HttpRouteResource } from '../../kube/resources.js';
 
 /** The caches an HTTPRoute's evaluation reads. */
-export type GatewayApiCaches = Pick<Caches, 'gatewayclasses' | 'gateways' | 'referencegrants' | 'services' | 'endpointslices' | 'namespaces'>;
+export type GatewayApiCaches = Pick<Caches, 'gatewayclasses' | 'gateways' | 'referencegrants' | 'services' | 'endpointslices' | 'namespaces' | 'httproutes' | 'novagatepolicies'>;
 
 /** The owner of an HTTPRoute's rows in the config sync: never equal to a Route's `namespace/name`. */
 export const httpRouteOwner = (namespace: string, name: string): string => `HTTPRoute:${namespace}/${name}`;
@@ -99,8 +101,16 @@ export function resolveBackend(
 
 const condition = (type: string, status: 'True' | 'False', reason: string, message: string): ConditionInput => ({ type, status, reason, message });
 
-/** The route's evaluation; `namespaceLabels` of its namespace come from the Namespace cache; `slicesOf` from slicesByService. */
-export function evaluateHttpRoute(route: HttpRouteResource, caches: GatewayApiCaches, slicesOf: SlicesOf = slicesByService(caches)): HttpRouteEvaluation {
+/**
+ * The route's evaluation; `namespaceLabels` of its namespace come from the Namespace cache; `slicesOf` from
+ * slicesByService; `policies` (the NovaGatePolicy attachment) from policyAttachmentOf, built once per sync.
+ */
+export function evaluateHttpRoute(
+  route: HttpRouteResource,
+  caches: GatewayApiCaches,
+  slicesOf: SlicesOf = slicesByService(caches),
+  policies: PolicyAttachment = policyAttachmentOf(caches),
+): HttpRouteEvaluation {
   const namespace = route.metadata.namespace ?? '';
   const hostnames = route.spec.hostnames ?? [];
   const namespaceLabels = caches.namespaces.get(`/${namespace}`)?.metadata.labels ?? {};
@@ -109,14 +119,15 @@ export function evaluateHttpRoute(route: HttpRouteResource, caches: GatewayApiCa
   if (!resolved.some(({ ours }) => ours !== undefined)) return { parents: [], byTenant: new Map() };
 
   // Attach each parent of ours; per tenant, the config listeners and hostnames of its attached parents.
-  const attached = new Map<string, { listeners: Set<string>; hostnames: Set<string>; anyHost: boolean }>();
+  const attached = new Map<string, { listeners: Set<string>; hostnames: Set<string>; anyHost: boolean; parents: RouteAttachmentPoint['parents'][number][] }>();
   const attachments = resolved.map(({ ref, ours }) => {
     if (ours === undefined) return undefined;
     const gateway = { metadata: { namespace: ours.gateway.metadata.namespace ?? '', name: ours.gateway.metadata.name }, spec: ours.gateway.spec };
     if (!refersToGateway(ref, namespace, gateway)) return undefined;
     const attachment = attachToGateway(ref, { namespace, hostnames, namespaceLabels }, gateway);
     if (attachment.accepted) {
-      const entry = attached.get(ours.tenantKey) ?? { listeners: new Set<string>(), hostnames: new Set<string>(), anyHost: false };
+      const entry = attached.get(ours.tenantKey) ?? { listeners: new Set<string>(), hostnames: new Set<string>(), anyHost: false, parents: [] };
+      entry.parents.push({ namespace: gateway.metadata.namespace, name: gateway.metadata.name, listeners: attachment.listeners });
       for (const listener of attachment.listeners) entry.listeners.add(gatewayListenerName(gateway.metadata.namespace, gateway.metadata.name, listener));
       if (attachment.hostnames.length === 0) entry.anyHost = true;
       for (const hostname of attachment.hostnames) entry.hostnames.add(hostname);
@@ -130,21 +141,31 @@ export function evaluateHttpRoute(route: HttpRouteResource, caches: GatewayApiCa
   const translationInput = route as unknown as HttpRouteObject;
   let refProblem: { reason: string; message: string } | undefined;
   let invalid: string | undefined;
-  const translateFor = (listeners: readonly string[], hosts: readonly string[]) => {
+  const translateFor = (listeners: readonly string[], hosts: readonly string[], parents: RouteAttachmentPoint['parents']) => {
     const services = new Map<string, ServiceConfig>();
-    const translation = translateHttpRoute({ route: translationInput, listeners, hostnames: hosts, resolveBackend: (ref, routeNamespace) => resolveBackend(ref, routeNamespace, caches, services, slicesOf) });
+    const point: RouteAttachmentPoint = { namespace, name: route.metadata.name, parents };
+    const translation = translateHttpRoute({
+      route: translationInput,
+      listeners,
+      hostnames: hosts,
+      resolveBackend: (ref, routeNamespace) => resolveBackend(ref, routeNamespace, caches, services, slicesOf),
+      policyFields: (extensionRef) => {
+        const result = policyFieldsFor(policies, point, extensionRef);
+        return 'problem' in result ? result : { fields: { ...result.fields } };
+      },
+    });
     refProblem ??= translation.refProblem;
     invalid ??= translation.invalid;
     return { translation, services };
   };
   for (const [tenantKey, entry] of attached) {
-    const { translation, services } = translateFor([...entry.listeners].sort(), entry.anyHost ? [] : [...entry.hostnames].sort());
+    const { translation, services } = translateFor([...entry.listeners].sort(), entry.anyHost ? [] : [...entry.hostnames].sort(), entry.parents);
     if (translation.invalid !== undefined) continue;
     const used = new Set(translation.routes.flatMap((config) => [...(config.backends ?? []).map((backend) => ('service' in backend ? backend.service : undefined)), ...(config.mirrors ?? []).map((mirror) => mirror.service)]));
     byTenant.set(tenantKey, { routes: translation.routes, services: [...services.values()].filter((service) => used.has(service.name)) });
   }
   // Nothing attached: still resolve the references, so ResolvedRefs says what is wrong with them.
-  if (attached.size === 0) translateFor([], []);
+  if (attached.size === 0) translateFor([], [], []);
 
   const resolvedRefs = refProblem === undefined
     ? condition('ResolvedRefs', 'True', 'ResolvedRefs', 'all backend references resolved')

@@ -2,6 +2,7 @@
 // controller watches of the Gateway API (the tenants whose config a change moves, including a route deleted or
 // moved to another Gateway, and EndpointSlice changes coalesced over one second, DESIGN §11).
 import type { ParentReference } from '../../gateway-api/attach.js';
+import { isPolicyExtensionRef } from '../../gateway-api/policy-attachment.js';
 import type { HttpBackendRef } from '../../gateway-api/translate.js';
 import type { GatewayResource, HttpRouteResource, KubeObject } from '../../kube/resources.js';
 import { SERVICE_NAME_LABEL } from '../../gateway-api/service-targets.js';
@@ -17,7 +18,7 @@ const OWNER_PREFIX = 'HTTPRoute:';
 
 const eventObjects = <T extends KubeObject>({ object, previous }: ObjectEvent<T>): T[] => (previous === undefined ? [object] : [object, previous]);
 
-function namesGateway(route: HttpRouteResource, gateway: GatewayResource): boolean {
+function namesGateway(route: HttpRouteResource, gateway: Pick<GatewayResource, 'metadata'>): boolean {
   const routeNamespace = route.metadata.namespace ?? '';
   return (route.spec.parentRefs ?? []).some(
     (ref: ParentReference) => (ref.kind ?? 'Gateway') === 'Gateway' && (ref.namespace ?? routeNamespace) === gateway.metadata.namespace && ref.name === gateway.metadata.name,
@@ -100,6 +101,34 @@ export const routesOfNamespace: WatchOf<'namespaces'> = {
   source: 'namespaces',
   when: ({ type, object, previous }) => type !== 'MODIFIED' || JSON.stringify(object.metadata.labels ?? {}) !== JSON.stringify(previous?.metadata.labels ?? {}),
   keys: ({ object }, caches) => routeKeys(caches, (route) => route.metadata.namespace === object.metadata.name),
+};
+
+/** Whether a route's rules name the NovaGatePolicy `name` (of the route's namespace) in an ExtensionRef filter. */
+const namesPolicy = (route: HttpRouteResource, name: string) =>
+  (route.spec.rules ?? []).some((rule) => (rule.filters ?? []).some((filter) => isPolicyExtensionRef(filter.extensionRef) && filter.extensionRef?.name === name));
+
+/**
+ * A NovaGatePolicy created, changed or deleted (it was and is): the routes it targets, the routes of the Gateways it
+ * targets, and the routes naming it in an ExtensionRef. Their reconciles sync their tenants with the merged fields.
+ */
+export const routesOfPolicy: WatchOf<'novagatepolicies'> = {
+  source: 'novagatepolicies',
+  when: specOrLifecycleChanged,
+  keys: (event, caches) => {
+    const policies = eventObjects(event);
+    return routeKeys(caches, (route) =>
+      policies.some((policy) => {
+        if (policy.metadata.namespace !== route.metadata.namespace) {
+          // Only a Gateway target reaches routes of other namespaces.
+          return (policy.spec.targetRefs ?? []).some((ref) => ref.kind === 'Gateway' && namesGateway(route, { metadata: { namespace: policy.metadata.namespace ?? '', name: ref.name } }));
+        }
+        return (
+          namesPolicy(route, policy.metadata.name) ||
+          (policy.spec.targetRefs ?? []).some((ref) => (ref.kind === 'HTTPRoute' && ref.name === route.metadata.name) || (ref.kind === 'Gateway' && namesGateway(route, { metadata: { namespace: policy.metadata.namespace ?? '', name: ref.name } })))
+        );
+      }),
+    );
+  },
 };
 
 /** A Tenant appeared, went or changed: the routes attached to its Gateways (Pending until it is provisioned). */

@@ -25,14 +25,11 @@ const ROUTE_FIELDS: Record<string, string> = {
 // The CRD's upstream and the gateway's service share field names; a service's `tls` is not in the CRD (it names
 // certificates the operator cannot create).
 const UPSTREAM_FIELDS = ['url', 'targets', 'connectTimeoutMs', 'timeoutMs', 'retries', 'http2', 'loadBalancing', 'healthChecks', 'circuitBreaker'] as const;
+// (auth, jwt, acl, ipRestriction and rateLimit are ATTACHABLE_POLICY_FIELDS below.)
 const ROUTE_SPEC_FIELDS = [
-  'jwt',
-  'rateLimit',
   'listeners',
   'timeouts',
   'retry',
-  'acl',
-  'ipRestriction',
   'cors',
   'requestHeaders',
   'responseHeaders',
@@ -41,6 +38,17 @@ const ROUTE_SPEC_FIELDS = [
   'preserveHost',
   'maxBodyBytes',
 ] as const;
+
+/**
+ * The fields a NovaGatePolicy shares with the Route (DESIGN §11): who may call and how often. Both resources hold
+ * them in the same shapes, and both become gateway config by this one function (absent stays absent).
+ */
+export const ATTACHABLE_POLICY_FIELDS = ['auth', 'jwt', 'acl', 'ipRestriction', 'rateLimit'] as const;
+export type AttachablePolicySpec = Partial<Pick<RouteResource['spec'], (typeof ATTACHABLE_POLICY_FIELDS)[number]>>;
+
+export function attachablePolicyFields(spec: AttachablePolicySpec): AttachablePolicySpec {
+  return present(spec, ATTACHABLE_POLICY_FIELDS);
+}
 
 /** What the Route contributes: its service (none for a redirect Route without upstream) and its route. */
 export interface DesiredRoute {
@@ -97,6 +105,7 @@ export function desiredRoute(route: RouteResource): Evaluation<DesiredRoute> {
     ...(spec.caseInsensitive === undefined ? {} : { caseInsensitive: spec.caseInsensitive }),
     auth: spec.auth ?? 'none',
     ...present(spec, ROUTE_SPEC_FIELDS),
+    ...attachablePolicyFields(spec),
     ...matchConditions(spec.match),
   });
   if (!parsed.success) {
