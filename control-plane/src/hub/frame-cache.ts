@@ -1,6 +1,8 @@
 // The per-version config frame cache: each served tenant's newest config version, serialised once
-// (protocol.ts encodeConfigFrame) and shared by every connection of the tenant. A refresh loads the newest
-// version once however many notifications arrive meanwhile, and hands the frame to `loaded` for pushing.
+// (protocol.ts encodeConfigFrame) and shared by every connection of the tenant whose key is not bound; for keys
+// bound to a Gateway, that Gateway's slice of the version (DESIGN §11), built and serialised once per version and
+// Gateway when a connection first needs it. A refresh loads the newest version once however many notifications
+// arrive meanwhile, and tells `loaded` to push.
 import type { Logger } from 'winston';
 import type { Counter, Histogram } from 'prom-client';
 import { encodeConfigFrame, type ConfigFrame } from '@novagate/gateway/protocol';
@@ -20,8 +22,10 @@ export interface FrameCacheOptions {
    * keys opened: DESIGN §10 "Private keys"); the result lives only in the frame, in memory. Throws when it cannot.
    */
   reveal(tenantId: string, config: unknown): unknown;
-  /** Called with the tenant's newest frame after each refresh round, to push it. */
-  loaded(tenantId: string, frame: ConfigFrame): void;
+  /** One Gateway's slice of a stored snapshot and the hash of the slice (what a gateway running it acks). */
+  slice(config: unknown, gatewayOwner: string): { config: unknown; hash: string };
+  /** Called after each refresh round that leaves the tenant a frame, to push the newest frames. */
+  loaded(tenantId: string): void;
   maxConfigBytes: number;
   logger: Logger;
   metrics: { snapshotBytes: Histogram; pushFailures: Counter };
@@ -34,8 +38,14 @@ export interface CachedFrame {
 }
 
 export interface FrameCache {
-  /** The tenant's newest frame known here, or null. */
+  /** The tenant's newest frame known here (its whole config), or null. */
   current(tenantId: string): CachedFrame | null;
+  /**
+   * The newest frame a connection of the tenant is due: the whole config's (`gatewayOwner` null), or the slice of
+   * the Gateway its key is bound to (same version, the slice's hash). Null when no version is known here or the
+   * slice cannot be sent (too big, or its keys cannot be opened: counted and logged once per version).
+   */
+  frameFor(tenantId: string, gatewayOwner: string | null): ConfigFrame | null;
   /**
    * Loads the tenant's newest version and hands it to `loaded`. A call during a refresh asks for one more
    * round and resolves when the refresh, that round included, ends, with the frame the refresh leaves (null:
@@ -48,6 +58,10 @@ export interface FrameCache {
 
 interface TenantFrames {
   frame: ConfigFrame | null;
+  /** The stored snapshot of `frame`'s version, which slices are cut from. */
+  config: unknown;
+  /** The slices of `frame`'s version built so far, by Gateway (null: it could not be sent). */
+  slices: Map<string, ConfigFrame | null>;
   since: number;
   /** The refresh in flight: later callers wait for it (a hello must see the frame it loads). */
   refreshing: Promise<ConfigFrame | null> | null;
@@ -61,7 +75,7 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
   function stateOf(tenantId: string): TenantFrames {
     let state = tenants.get(tenantId);
     if (state === undefined) {
-      state = { frame: null, since: Date.now(), refreshing: null, refreshAgain: false };
+      state = { frame: null, config: null, slices: new Map(), since: Date.now(), refreshing: null, refreshAgain: false };
       tenants.set(tenantId, state);
     }
     return state;
@@ -83,10 +97,12 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
             break;
           }
           state.frame = frame;
+          state.config = latest.config;
+          state.slices = new Map();
           state.since = Date.now();
         }
         // A tenant forgotten meanwhile has no connections left to push to.
-        if (state.frame !== null && tenants.get(tenantId) === state) options.loaded(tenantId, state.frame);
+        if (state.frame !== null && tenants.get(tenantId) === state) options.loaded(tenantId);
       } while (state.refreshAgain);
     } catch (error) {
       metrics.pushFailures.inc();
@@ -97,10 +113,33 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
     return state.frame;
   }
 
+  function sliceFrame(tenantId: string, state: TenantFrames & { frame: ConfigFrame }, gatewayOwner: string): ConfigFrame | null {
+    const { version } = state.frame;
+    try {
+      const slice = options.slice(state.config, gatewayOwner);
+      const frame = encodeConfigFrame(version, slice.hash, options.reveal(tenantId, slice.config));
+      metrics.snapshotBytes.observe(frame.bytes);
+      if (frame.bytes <= options.maxConfigBytes) return frame;
+      logger.error("a Gateway's config slice exceeds MAX_CONFIG_BYTES; not pushed", { tenantId, gatewayOwner, version, bytes: frame.bytes });
+    } catch (error) {
+      logger.warn("a Gateway's config slice could not be built", { tenantId, gatewayOwner, version, error: errorMessage(error) });
+    }
+    metrics.pushFailures.inc();
+    return null;
+  }
+
   return {
     current(tenantId) {
       const state = tenants.get(tenantId);
       return state === undefined || state.frame === null ? null : { frame: state.frame, since: state.since };
+    },
+    frameFor(tenantId, gatewayOwner) {
+      const state = tenants.get(tenantId);
+      if (state === undefined || state.frame === null) return null;
+      if (gatewayOwner === null) return state.frame;
+      let frame = state.slices.get(gatewayOwner);
+      if (frame === undefined) state.slices.set(gatewayOwner, (frame = sliceFrame(tenantId, state as TenantFrames & { frame: ConfigFrame }, gatewayOwner)));
+      return frame;
     },
     refresh(tenantId) {
       if (!options.serves(tenantId)) return Promise.resolve(null);
