@@ -58,9 +58,10 @@ export function createHelloHandler(options: HelloOptions): (connection: GatewayC
     // Presence is a view for readers; a hello must not fail because Redis does.
     await presence.mark(connection).catch((error: unknown) => logger.debug('presence write failed', { error: errorMessage(error) }));
     // The frame this connection is due: the whole config, or its Gateway's slice when its key is bound to one.
+    // None known here yet (or, for a bound one, the snapshot to slice was not kept): the refresh pushes it.
     let newest = frames.frameFor(connection.tenantId, connection.gatewayOwner);
-    if (newest === null && frames.current(connection.tenantId) === null) {
-      await frames.refresh(connection.tenantId);
+    if (newest === null) {
+      await frames.refresh(connection.tenantId, { snapshot: connection.gatewayOwner !== null });
       newest = frames.frameFor(connection.tenantId, connection.gatewayOwner);
     } else push.toConnection(connection);
     // A gateway that is already on the newest version gets no config and sends no ack: its hello is the ack.

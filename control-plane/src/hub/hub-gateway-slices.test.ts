@@ -137,6 +137,26 @@ test("two keys bound to different Gateways of one tenant receive different slice
   }
 });
 
+test('a bound gateway connecting where only unbound ones were (no snapshot kept to slice) gets its slice, and the next version too', async () => {
+  const { tenant, version, keyA } = await tenantWithTwoGateways();
+  const whole = await helloGateway(server.url, tenant.gatewayApiKey, { ca, nodeId: 'gw-whole' });
+  try {
+    await whole.nextConfig();
+    const a = await helloGateway(server.url, keyA, { ca, nodeId: 'gw-a' });
+    try {
+      assert.deepEqual(shapeOf(await a.nextConfig((c) => c.version === version)), A_SLICE);
+      const next = (await admin(tenant)('PUT', '/config', { version, config: { ...TENANT_CONFIG, consumers: [] } })).body.version as number;
+      const [sliced, all] = await Promise.all([a.nextConfig((c) => c.version === next), whole.nextConfig((c) => c.version === next)]);
+      assert.deepEqual(shapeOf(sliced), A_SLICE);
+      assert.equal(shapeOf(all).routes.length, 4);
+    } finally {
+      a.close();
+    }
+  } finally {
+    whole.close();
+  }
+});
+
 test('a bound gateway that runs its slice of the current version gets nothing on hello, and its hello counts as running it', async () => {
   const { tenant, version, keyA } = await tenantWithTwoGateways();
   const first = await helloGateway(server.url, keyA, { ca, nodeId: 'gw-a' });

@@ -132,6 +132,7 @@ export function createHub(options: HubOptions): Hub {
       const slice = gatewaySlice(config as StoredConfig, gatewayOwner);
       return { config: slice, hash: serialiseSnapshot(slice).hash };
     },
+    slicesWanted: (tenantId) => [...connections.ofTenant(tenantId)].some((connection) => connection.gatewayOwner !== null),
     serves: connections.serves,
     loaded: (tenantId) => push.toTenant(tenantId),
     maxConfigBytes: options.maxConfigBytes,
