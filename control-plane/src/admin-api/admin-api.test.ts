@@ -5,6 +5,7 @@ import { tenantIdOfApiKey } from '@novagate/gateway/protocol';
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenantApi } from '../testing/server.js';
 import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { createApiKey } from '../tenancy/api-keys.js';
 
 const { db, server } = withTestServer();
 
@@ -189,6 +190,19 @@ test('API keys: created with the plaintext once, listed without it, revoked with
   assert.equal((await call('DELETE', `/api-keys/${created.body.id}`)).status, 204);
   const after = (await call('GET', '/api-keys')).body.data.find((k: { id: string }) => k.id === created.body.id);
   assert.ok(after.revokedAt !== null);
+});
+
+test('API keys: the list shows which Gateway a key is bound to; keys made through the API are bound to none', async () => {
+  const { tenant, call } = await fresh();
+  const created = await call('POST', '/api-keys', { body: { name: 'ci' } });
+  assert.equal(created.body.gatewayOwner, null);
+  const bound = await createApiKey(db.pool, tenant.id, 'kubernetes-gateway:infra/edge', undefined, 'infra/edge');
+  const list = (await call('GET', '/api-keys')).body.data as { id: string; gatewayOwner: string | null }[];
+  assert.deepEqual(
+    list.map((key) => [key.id, key.gatewayOwner]),
+    list.map((key) => [key.id, key.id === bound.id ? 'infra/edge' : null]),
+  );
+  assert.ok(list.some((key) => key.id === bound.id));
 });
 
 test('responses carry security headers and the request id', async () => {

@@ -14,6 +14,8 @@ const present = (row: ApiKeyRow) => ({
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
   revokedAt: row.revoked_at,
+  /** The Gateway (`<namespace>/<name>`) whose slice of the config the key receives; null: the whole config. */
+  gatewayOwner: row.gateway_owner,
 });
 
 export function registerApiKeyRoutes(app: FastifyInstance, db: TenantDb): void {
@@ -25,7 +27,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, db: TenantDb): void {
   app.post('', async (request, reply) => {
     const { name } = parseOrThrow(createKeyBody, request.body);
     const key = await db.transaction(request.tenantId, 'write', (client) => createApiKey(client, request.tenantId, name));
-    return reply.code(201).send({ id: key.id, prefix: key.prefix, name: key.name, createdAt: key.createdAt, key: key.plaintext });
+    return reply.code(201).send({ id: key.id, prefix: key.prefix, name: key.name, createdAt: key.createdAt, gatewayOwner: key.gatewayOwner, key: key.plaintext });
   });
 
   app.delete<{ Params: { keyId: string } }>('/:keyId', async (request, reply) => {

@@ -17,6 +17,7 @@ import type { MessageRates } from './message-rates.js';
 import type { NodePresence } from './node-presence.js';
 import type { NodeReports } from './node-reports.js';
 import type { TelemetryIntake } from './telemetry-intake.js';
+import type { AuthenticatedGateway } from './upgrade-auth.js';
 import { errorMessage } from './error-message.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -36,8 +37,8 @@ export interface ConnectionLifecycleOptions {
 }
 
 export interface ConnectionLifecycle {
-  /** Takes on an accepted WebSocket of the tenant, authenticated with the key `keyId`. */
-  attach(socket: WebSocket, tenantId: string, keyId: string): void;
+  /** Takes on an accepted WebSocket, authenticated with the key `gateway.keyId` of `gateway.tenantId`. */
+  attach(socket: WebSocket, gateway: AuthenticatedGateway): void;
   /**
    * Closes every connection (1001): queued messages and waiting reports are dropped (counted), work in flight
    * gets `drainMs`. Resolves when it is done or the time is up.
@@ -49,13 +50,14 @@ export function createConnectionLifecycle(options: ConnectionLifecycleOptions): 
   const { pool, logger, connections, reports, frames, telemetry, presence, protectionMetrics } = options;
 
   return {
-    attach(socket, tenantId, keyId) {
+    attach(socket, { tenantId, keyId, gatewayOwner }) {
       const { ackWriter, nackWriter, healthWriter } = reports.writers(tenantId, () => connection);
       const connection: GatewayConnection = {
         id: randomUUID(),
         socket,
         tenantId,
         keyId,
+        gatewayOwner,
         nodeId: null,
         softwareVersion: '',
         configVersion: null,

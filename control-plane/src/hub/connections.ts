@@ -11,6 +11,8 @@ export interface GatewayConnection {
   socket: WebSocket;
   tenantId: string;
   keyId: string;
+  /** The Gateway its key is bound to: it is sent only that Gateway's slice of the config (null: the whole config). */
+  gatewayOwner: string | null;
   nodeId: string | null;
   softwareVersion: string;
   configVersion: number | null;

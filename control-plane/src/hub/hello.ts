@@ -57,9 +57,13 @@ export function createHelloHandler(options: HelloOptions): (connection: GatewayC
     if (admission.replaced !== null) closeReplaced(connections.ofTenant(connection.tenantId), hello.nodeId, connection.id, logger);
     // Presence is a view for readers; a hello must not fail because Redis does.
     await presence.mark(connection).catch((error: unknown) => logger.debug('presence write failed', { error: errorMessage(error) }));
-    let newest = frames.current(connection.tenantId)?.frame ?? null;
-    if (newest === null) newest = await frames.refresh(connection.tenantId);
-    else push.toConnection(connection, newest);
+    // The frame this connection is due: the whole config, or its Gateway's slice when its key is bound to one.
+    // None known here yet (or, for a bound one, the snapshot to slice was not kept): the refresh pushes it.
+    let newest = frames.frameFor(connection.tenantId, connection.gatewayOwner);
+    if (newest === null) {
+      await frames.refresh(connection.tenantId, { snapshot: connection.gatewayOwner !== null });
+      newest = frames.frameFor(connection.tenantId, connection.gatewayOwner);
+    } else push.toConnection(connection);
     // A gateway that is already on the newest version gets no config and sends no ack: its hello is the ack.
     // This also repairs an ack lost by a control plane that stopped before writing it.
     if (newest !== null && isCurrent(connection, newest)) await reports.recordRunning(connection, hello.nodeId, newest.version, newest.hash);

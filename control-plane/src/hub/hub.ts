@@ -1,7 +1,8 @@
 // The gateway hub: wires its parts to the WebSocket server. Upgrades are authenticated by API key
 // (upgrade-auth.ts) and become connections (connection-lifecycle.ts) whose messages are handled in order
 // (gateway-messages.ts: hello and admission, acks and nacks, telemetry); each tenant's newest config is encoded
-// once (frame-cache.ts) and pushed to the connections that lack it (config-push.ts); the heartbeat pings, marks
+// once (frame-cache.ts; a key bound to a Gateway gets that Gateway's slice of it) and pushed to the connections
+// that lack it (config-push.ts); the heartbeat pings, marks
 // presence and renews leases (heartbeat.ts). Changes arrive from the LISTEN session (configChanged, keyRevoked,
 // gatewayReplaced) and rescans.
 import type { IncomingMessage } from 'node:http';
@@ -13,7 +14,8 @@ import { parseTrustedProxies } from '@novagate/gateway/client-address';
 import type { Pool } from '../db/pool.js';
 import { createHubProtectionMetrics } from '../telemetry/metrics.js';
 import { newestTenantConfig } from '../tenancy/gateway-config.js';
-import { revealConfig, type StoredConfig } from '../tenancy/certificate-snapshot.js';
+import { gatewaySlice } from '@novagate/gateway/config';
+import { revealConfig, serialiseSnapshot, type StoredConfig } from '../tenancy/certificate-snapshot.js';
 import type { SecretBox } from '../tenancy/secret-box.js';
 import { revokedKeyIds } from '../tenancy/gateway-keys.js';
 import { createAckRecorder } from './ack-recorder.js';
@@ -121,12 +123,18 @@ export function createHub(options: HubOptions): Hub {
   });
   const shutdown = new AbortController();
   const metrics = createHubMetrics(options.registry, () => connections.all);
-  const push = createConfigPush(connections, metrics.pushFailures);
+  // `frames` is read only when a push runs, after both exist.
+  const push = createConfigPush(connections, (connection) => frames.frameFor(connection.tenantId, connection.gatewayOwner), metrics.pushFailures);
   const frames = createFrameCache({
     newest: (tenantId, known) => newestTenantConfig(pool, tenantId, known),
     reveal: (tenantId, config) => revealConfig(config as StoredConfig, tenantId, options.secrets),
+    slice: (config, gatewayOwner) => {
+      const slice = gatewaySlice(config as StoredConfig, gatewayOwner);
+      return { config: slice, hash: serialiseSnapshot(slice).hash };
+    },
+    slicesWanted: (tenantId) => [...connections.ofTenant(tenantId)].some((connection) => connection.gatewayOwner !== null),
     serves: connections.serves,
-    loaded: push.toTenant,
+    loaded: (tenantId) => push.toTenant(tenantId),
     maxConfigBytes: options.maxConfigBytes,
     logger,
     metrics,
@@ -174,7 +182,7 @@ export function createHub(options: HubOptions): Hub {
       authenticateUpgrade(req)
         .then((gateway) => {
           if (!gateway.ok) return rejectUpgrade(socket, gateway.status, gateway.code, gateway.message, gateway.retryAfterSeconds);
-          wss.handleUpgrade(req, socket, head, (ws) => lifecycle.attach(ws, gateway.tenantId, gateway.keyId));
+          wss.handleUpgrade(req, socket, head, (ws) => lifecycle.attach(ws, gateway));
         })
         .catch(() => socket.destroy());
     },

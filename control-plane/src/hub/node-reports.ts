@@ -87,8 +87,10 @@ export function createNodeReports(options: NodeReportsOptions): NodeReports {
       connection.configVersion = version;
       connection.configHash = hash;
       connection.nackedVersion = null;
+      // Current on the frame it is due: a gateway bound to a Gateway runs the tenant's version as that Gateway's slice.
       const newest = frames.current(connection.tenantId);
-      if (newest !== null && isCurrent(connection, newest.frame)) {
+      const due = frames.frameFor(connection.tenantId, connection.gatewayOwner);
+      if (newest !== null && due !== null && isCurrent(connection, due)) {
         connection.behindSince = null;
         metrics.pushSeconds.observe((Date.now() - newest.since) / 1000);
       }

@@ -121,7 +121,18 @@ const cases: { name: string; connections: Candidate[]; newest: Map<string, Confi
 
 for (const { name, connections, newest: versions, expected } of cases) {
   test(name, () => {
-    const decided = Object.fromEntries(decidePushes(connections, versions, (c) => c.open).map(({ connection, decision }) => [connection.id, decision]));
+    const decided = Object.fromEntries(decidePushes(connections, (c) => versions.get(c.tenantId) ?? null, (c) => c.open).map(({ connection, decision }) => [connection.id, decision]));
     assert.deepEqual(decided, expected);
   });
 }
+
+test("gateways of one tenant bound to different Gateways are each current on their own slice's hash of the tenant's version", () => {
+  const slices = new Map([
+    ['infra/a', { version: 7, hash: hash('a') }],
+    ['team/b', { version: 7, hash: hash('b') }],
+  ]);
+  const bound = (id: string, owner: string, configHash: string) => ({ ...gateway(id, { configVersion: 7, configHash }), owner });
+  const connections = [bound('on-a', 'infra/a', hash('a')), bound('b-running-a', 'team/b', hash('a')), bound('on-b', 'team/b', hash('b'))];
+  const decided = Object.fromEntries(decidePushes(connections, (c) => slices.get(c.owner) ?? null, (c) => c.open).map(({ connection, decision }) => [connection.id, decision]));
+  assert.deepEqual(decided, { 'on-a': CURRENT, 'b-running-a': send(7), 'on-b': CURRENT });
+});

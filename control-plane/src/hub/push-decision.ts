@@ -1,5 +1,6 @@
 // Which gateway connection needs which config frame (DESIGN §6): a pure decision from what each connection
-// runs and refused and its tenant's newest version; the hub sends what it decides (config-push.ts).
+// runs and refused and the newest frame it is due (its tenant's whole config, or for a key bound to a Gateway that
+// Gateway's slice: same version, the slice's own hash); the hub sends what it decides (config-push.ts).
 
 export interface ConfigVersionId {
   version: number;
@@ -44,15 +45,15 @@ export function pushDecision(connection: PushCandidate, newest: ConfigVersionId 
   return { action: 'send', version: newest.version };
 }
 
-/** The decision for each connection, given the newest version of each tenant (a tenant missing: none known). */
+/** The decision for each connection, given the newest version and hash each is due (null: none known). */
 export function decidePushes<C extends PushCandidate>(
   connections: Iterable<C>,
-  newestByTenant: ReadonlyMap<string, ConfigVersionId>,
+  newestOf: (connection: C) => ConfigVersionId | null,
   isOpen: (connection: C) => boolean,
 ): { connection: C; decision: PushDecision }[] {
   const decisions: { connection: C; decision: PushDecision }[] = [];
   for (const connection of connections) {
-    decisions.push({ connection, decision: pushDecision(connection, newestByTenant.get(connection.tenantId) ?? null, isOpen(connection)) });
+    decisions.push({ connection, decision: pushDecision(connection, newestOf(connection), isOpen(connection)) });
   }
   return decisions;
 }

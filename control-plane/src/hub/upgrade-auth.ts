@@ -17,6 +17,8 @@ import { addressSubject, type KeyGuessThrottle } from './key-guess-throttle.js';
 export interface AuthenticatedGateway {
   tenantId: string;
   keyId: string;
+  /** The Gateway the key is bound to (it receives only that Gateway's slice of the config), or null: the whole config. */
+  gatewayOwner: string | null;
 }
 
 export type GatewayKeyRefusal = 'malformed' | 'unknown' | 'revoked';
@@ -31,8 +33,8 @@ export async function checkGatewayKey(db: Queryable, presented: string): Promise
   const tenantId = tenantIdOfApiKey(presented);
   if (tenantId === null) return { ok: false, reason: 'malformed', tenantId: null };
   const keyHash = sha256Hex(presented);
-  const keyId = await useGatewayKey(db, tenantId, keyHash);
-  if (keyId !== null) return { ok: true, tenantId, keyId };
+  const key = await useGatewayKey(db, tenantId, keyHash);
+  if (key !== null) return { ok: true, tenantId, keyId: key.id, gatewayOwner: key.gatewayOwner };
   // Only on the failure path, which the per-address throttle bounds.
   return { ok: false, reason: (await gatewayKeyExists(db, tenantId, keyHash)) ? 'revoked' : 'unknown', tenantId };
 }

@@ -12,6 +12,8 @@ export interface StoredApiKey {
   prefix: string;
   name: string;
   createdAt: Date;
+  /** The Gateway (`<namespace>/<name>`) whose slice of the config the key receives; null: the whole config. */
+  gatewayOwner: string | null;
 }
 
 export interface ApiKeyRow {
@@ -21,21 +23,44 @@ export interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  gateway_owner: string | null;
 }
 
-/** Generates a gateway API key for the tenant and stores its SHA-256; the plaintext is returned once. */
+/**
+ * Generates a gateway API key for the tenant and stores its SHA-256; the plaintext is returned once. With
+ * `gatewayOwner` (only the operator, for a Gateway: tenant roles may not set it) the key is bound to that Gateway.
+ */
 export async function createApiKey(
   db: Pick<pg.PoolClient, 'query'>,
   tenantId: string,
   name: string,
   key: GeneratedApiKey = generateApiKey(tenantId),
+  gatewayOwner: string | null = null,
 ): Promise<StoredApiKey & { plaintext: string }> {
-  const { rows } = await db.query<{ id: string; created_at: Date }>(
-    'INSERT INTO public.api_keys (tenant_id, key_hash, prefix, name) VALUES ($1, $2, $3, $4) RETURNING id, created_at',
-    [tenantId, key.hash, key.prefix, name],
-  );
+  const { rows } =
+    gatewayOwner === null
+      ? await db.query<{ id: string; created_at: Date }>(
+          'INSERT INTO public.api_keys (tenant_id, key_hash, prefix, name) VALUES ($1, $2, $3, $4) RETURNING id, created_at',
+          [tenantId, key.hash, key.prefix, name],
+        )
+      : await db.query<{ id: string; created_at: Date }>(
+          'INSERT INTO public.api_keys (tenant_id, key_hash, prefix, name, gateway_owner) VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at',
+          [tenantId, key.hash, key.prefix, name, gatewayOwner],
+        );
   const row = rows[0] as { id: string; created_at: Date };
-  return { id: row.id, prefix: key.prefix, name, createdAt: row.created_at, plaintext: key.plaintext };
+  return { id: row.id, prefix: key.prefix, name, createdAt: row.created_at, gatewayOwner, plaintext: key.plaintext };
+}
+
+/**
+ * Binds the tenant's key `plaintext` to the Gateway `gatewayOwner` when it is not already (a key the operator made
+ * before keys could be bound); answers whether it changed. Binding only narrows what the key receives.
+ */
+export async function bindApiKey(db: Queryable, tenantId: string, plaintext: string, gatewayOwner: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'UPDATE public.api_keys SET gateway_owner = $3 WHERE key_hash = $1 AND tenant_id = $2 AND gateway_owner IS DISTINCT FROM $3',
+    [sha256Hex(plaintext), tenantId, gatewayOwner],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 export type StoredKeyState = 'active' | 'revoked' | 'missing';
@@ -54,7 +79,7 @@ export async function apiKeyState(db: Queryable, tenantId: string, plaintext: st
 export async function listApiKeys(db: TenantDb, tenantId: string): Promise<ApiKeyRow[]> {
   const { rows } = await db.query<ApiKeyRow>(
     tenantId,
-    'SELECT id, prefix, name, created_at, last_used_at, revoked_at FROM public.api_keys WHERE tenant_id = $1 ORDER BY created_at, id',
+    'SELECT id, prefix, name, created_at, last_used_at, revoked_at, gateway_owner FROM public.api_keys WHERE tenant_id = $1 ORDER BY created_at, id',
     [tenantId],
   );
   return rows;

@@ -1,11 +1,15 @@
 // Config versions (DESIGN §1, §2): every change to a tenant's services, routes or consumers, inside the
 // change's own transaction, writes a new numbered snapshot, a pending_config_updates row and a NOTIFY.
-// Numbers are allocated under the tenant row's lock, so the admin API and the operator never collide.
+// Numbers are allocated under the tenant row's lock, so the admin API and the operator never collide. Retention
+// (DESIGN §11): the newest RETAINED_CONFIG_VERSIONS versions are kept, and any older one a node still runs.
 import type { Queryable } from '../db/pool.js';
 import { CONFIG_CHANNEL, encodeConfigChanged } from '../db/notifications.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { snapshotListColumns, snapshotOf, type SnapshotLists } from './config-snapshot.js';
 import { serialiseSnapshot, type StoredConfig } from './certificate-snapshot.js';
+
+/** How many of the newest versions config_versions keeps, beside the versions nodes still run (DESIGN §11). */
+export const RETAINED_CONFIG_VERSIONS = 100;
 
 export interface ConfigVersion {
   version: number;
@@ -86,15 +90,21 @@ export async function recordConfigVersion(db: Queryable, tenantId: string): Prom
     return { version: latest.version, hash, changed: false };
   }
   const version = (latest?.version ?? 0) + 1;
-  // The snapshot, the pending update and the notification in one statement (one round trip).
+  // The snapshot, the pending update, the retention and the notification in one statement (one round trip). The
+  // versions dropped are those that fall out of the newest RETAINED_CONFIG_VERSIONS with this one and that no node's
+  // acked_version names (gateway_nodes keeps a row per node, online or not: a node back from an outage may still run it).
   await db.query(
     `WITH snapshot AS (
        INSERT INTO ${schema}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)
      ), pending AS (
        INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($4, $1)
+     ), pruned AS (
+       DELETE FROM ${schema}.config_versions AS v
+        WHERE v.version <= $1::bigint - $7::bigint
+          AND NOT EXISTS (SELECT 1 FROM ${schema}.gateway_nodes AS n WHERE n.acked_version = v.version)
      )
      SELECT pg_notify($5, $6)`,
-    [version, hash, json, tenantId, CONFIG_CHANNEL, encodeConfigChanged({ tenantId, version })],
+    [version, hash, json, tenantId, CONFIG_CHANNEL, encodeConfigChanged({ tenantId, version }), RETAINED_CONFIG_VERSIONS],
   );
   return { version, hash, changed: true };
 }

@@ -2,15 +2,22 @@
 // SHA-256 on every connection, and a rescan re-checks the keys of the connections still open.
 import type { Queryable } from '../db/pool.js';
 
-/** Marks the tenant's key with this hash as used and answers its id; null when it is unknown or revoked. */
-export async function useGatewayKey(db: Queryable, tenantId: string, keyHash: string): Promise<string | null> {
-  const { rows } = await db.query<{ id: string }>(
+export interface UsableGatewayKey {
+  id: string;
+  /** The Gateway (`<namespace>/<name>`) the key is bound to: it receives only that Gateway's slice; null: the whole config. */
+  gatewayOwner: string | null;
+}
+
+/** Marks the tenant's key with this hash as used and answers its id and binding; null when it is unknown or revoked. */
+export async function useGatewayKey(db: Queryable, tenantId: string, keyHash: string): Promise<UsableGatewayKey | null> {
+  const { rows } = await db.query<{ id: string; gateway_owner: string | null }>(
     `UPDATE public.api_keys SET last_used_at = now()
       WHERE key_hash = $1 AND tenant_id = $2 AND revoked_at IS NULL
-      RETURNING id`,
+      RETURNING id, gateway_owner`,
     [keyHash, tenantId],
   );
-  return rows[0]?.id ?? null;
+  const row = rows[0];
+  return row === undefined ? null : { id: row.id, gatewayOwner: row.gateway_owner };
 }
 
 /** Whether the tenant has (or had: revoked keys count) a key with this hash. */

@@ -1,7 +1,7 @@
 // What other programs (the operator, e2e) use of tenancy, the control plane's data layer: one implementation of
 // provisioning, config writes and key revocation, not two.
 export { provisionTenant, type NewTenant, type ProvisionedTenant } from './provision.js';
-export { createApiKey, revokeApiKeys, apiKeyState, type ApiKeySelection, type StoredApiKey, type StoredKeyState } from './api-keys.js';
+export { createApiKey, bindApiKey, revokeApiKeys, apiKeyState, type ApiKeySelection, type StoredApiKey, type StoredKeyState } from './api-keys.js';
 export { generateApiKey, apiKeyFromPlaintext, sha256Hex } from './api-key-format.js';
 export { tenantIdOfApiKey } from '@novagate/gateway/protocol';
 export { tenantSchemaName, quotedTenantSchema, isUuid } from './schema-name.js';

@@ -1,12 +1,12 @@
 // The Gateway controller on a real kube-apiserver (the Gateway API CRDs' CEL needs it) and real PostgreSQL, with
 // the chart's RBAC and a recording provisioner: a Gateway of our Accepted class gets its listeners into the class's
-// Tenant's config, a key Secret it owns, Accepted/Programmed and per-listener status; conflicts and bad
+// Tenant's config (from any namespace), a key Secret it owns bound to it, Accepted/Programmed and per-listener status; conflicts and bad
 // certificateRefs are reported per listener and left out; deletion revokes the key and removes the listeners; a
 // Gateway of another controller's class is left alone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +179,8 @@ test('a Gateway of our Accepted class is Accepted and Programmed, its listeners 
   assert.deepEqual(secret.metadata.ownerReferences.map(({ kind, name, uid }) => ({ kind, name, uid })), [{ kind: 'Gateway', name: 'edge', uid: view.metadata.uid }]);
   const apiKey = Buffer.from(secret.data.apiKey, 'base64').toString('utf8');
   assert.equal(await apiKeyState(db.pool, tenantId, apiKey), 'active');
+  const bound = await db.pool.query('SELECT gateway_owner FROM public.api_keys WHERE key_hash = $1', [createHash('sha256').update(apiKey).digest('hex')]);
+  assert.deepEqual(bound.rows, [{ gateway_owner: 'default/edge' }], 'the key is bound to its Gateway');
   assert.ok(ensured.some((call) => call.gateway === 'default/edge' && call.apiKey === apiKey && call.gatewayName === 'default/edge'), 'the provisioner got the key and the GATEWAY_NAME');
 });
 
@@ -327,22 +329,31 @@ test("a Gateway of another controller's class is left untouched", skip, async ()
   assert.ok(!ensured.some((call) => call.gateway === 'default/foreign'));
 });
 
-test("a Gateway outside the namespace of its class's Tenant is Accepted=False Invalid: no key, no listeners, no data plane", skip, async () => {
+test("a Gateway of the class in another namespace than its Tenant's is accepted: its listeners, an HTTPRoute of its namespace, its own key bound to it, its data plane", skip, async () => {
   await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
-  await apply({ ...gatewayObject('intruder', 'novagate', [{ name: 'http', port: 7100, protocol: 'HTTP' }]), metadata: { name: 'intruder', namespace: 'dev' } });
+  await apply({ ...gatewayObject('outpost', 'novagate', [{ name: 'http', port: 7100, protocol: 'HTTP' }]), metadata: { name: 'outpost', namespace: 'dev' } });
+  await apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'dev-app', namespace: 'dev' },
+    spec: { parentRefs: [{ name: 'outpost' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/dev' } }] }] },
+  });
   const view = await waitFor(async () => {
-    const output = await kubectl.run(['get', 'gateway', 'intruder', '-n', 'dev', '-o', 'json']);
+    const output = await kubectl.run(['get', 'gateway', 'outpost', '-n', 'dev', '-o', 'json']);
     const current = JSON.parse(output.stdout) as GatewayView;
-    return conditionOf(current.status?.conditions, 'Accepted')?.status === 'False' ? current : undefined;
-  }, 'Gateway dev/intruder Accepted=False');
-  const accepted = conditionOf(view.status?.conditions, 'Accepted');
-  assert.equal(accepted?.reason, 'Invalid');
-  assert.match(accepted?.message ?? '', /must be in namespace default, not dev/);
-  assert.equal(conditionOf(view.status?.conditions, 'Programmed')?.status, 'False');
-  assert.deepEqual(view.metadata.finalizers ?? [], []);
-  assert.equal((await kubectl.run(['get', 'secret', 'intruder-novagate-gateway-key', '-n', 'dev', '--ignore-not-found'])).stdout.trim(), '');
-  assert.deepEqual((await listenersOfTenant()).filter((listener) => listener.gateway === 'dev/intruder'), []);
-  assert.ok(!ensured.some((call) => call.gateway === 'dev/intruder'), 'no data plane');
+    const programmed = conditionOf(current.status?.conditions, 'Programmed');
+    return programmed?.status === 'True' && current.status?.listeners?.[0]?.attachedRoutes === 1 ? current : undefined;
+  }, 'Gateway dev/outpost Programmed=True with its HTTPRoute attached');
+  assert.equal(conditionOf(view.status?.conditions, 'Accepted')?.reason, 'Accepted');
+  assert.ok(view.metadata.finalizers?.includes('novagate.dev/gateway-cleanup'));
+  assert.deepEqual((await listenersOfTenant()).filter((listener) => listener.gateway === 'dev/outpost').map((listener) => listener.port), [7100]);
+  const secret = JSON.parse(await kubectlOk(kubectl, ['get', 'secret', 'outpost-novagate-gateway-key', '-n', 'dev', '-o', 'json'])) as { data: { apiKey: string } };
+  const apiKey = Buffer.from(secret.data.apiKey, 'base64').toString('utf8');
+  assert.equal(await apiKeyState(db.pool, tenantId, apiKey), 'active');
+  // Bound to the Gateway: the hub sends this key only dev/outpost's slice of Acme's config, never the rest of it.
+  const { rows } = await db.pool.query('SELECT gateway_owner FROM public.api_keys WHERE key_hash = $1', [createHash('sha256').update(apiKey).digest('hex')]);
+  assert.deepEqual(rows, [{ gateway_owner: 'dev/outpost' }]);
+  assert.ok(ensured.some((call) => call.gateway === 'dev/outpost' && call.apiKey === apiKey && call.gatewayName === 'dev/outpost'), 'a data plane with the key and its GATEWAY_NAME');
 });
 
 test('a Gateway moved to a class that is not Accepted revokes its key, leaves the old config and releases its data plane', skip, async () => {

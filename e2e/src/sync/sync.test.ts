@@ -13,7 +13,7 @@ import { Agent, fetch } from 'undici';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '@novagate/control-plane/testing/database';
 import { ensureDevTls, type DevTls } from '@novagate/control-plane/tls/dev-certificates';
 import { createFolderMailReader, registrationTokenIn } from '@novagate/control-plane/testing/mail-folder';
-import { lockTenantForConfigChange, quotedTenantSchema, recordConfigVersion, withTransaction } from '@novagate/control-plane/tenancy';
+import { createApiKey, lockTenantForConfigChange, quotedTenantSchema, recordConfigVersion, withTransaction } from '@novagate/control-plane/tenancy';
 import { startGatewayProcess, type GatewayProcess } from '@novagate/gateway/testing/gateway-process';
 import { formatApiKey } from '@novagate/gateway/protocol';
 import { startUpstream, type TestUpstream } from '@novagate/gateway/testing/upstream';
@@ -430,5 +430,42 @@ test('a pool of three upstreams behind a config listener: served on its port, ba
   } finally {
     await gateway.stop();
     await Promise.all(pool.map((u) => u.close().catch(() => undefined)));
+  }
+});
+
+test("a gateway process whose key is bound to a Gateway serves that Gateway's routes from its slice and acks the tenant's version; another Gateway's routes never reach it", async () => {
+  const tenant = await registerTenant();
+  const [aPort, bPort] = [await freePort(), await freePort()];
+  const put = await api('PUT', `/tenants/${tenant.id}/config`, {
+    config: {
+      listeners: [
+        { name: 'a-http', port: aPort, protocol: 'HTTP', gateway: 'infra/a' },
+        { name: 'b-http', port: bPort, protocol: 'HTTP', gateway: 'team/b' },
+      ],
+      services: [{ name: 'echo', url: upstream.url, retries: 0 }],
+      routes: [
+        { name: 'a-route', service: 'echo', paths: ['/a'], listeners: ['a-http'] },
+        { name: 'b-route', service: 'echo', paths: ['/b'], listeners: ['b-http'] },
+      ],
+    },
+  }, tenant.token);
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  // As the operator makes a Gateway's key: bound to it.
+  const bound = await createApiKey(db.pool, tenant.id, 'kubernetes-gateway:infra/a', undefined, 'infra/a');
+  // GATEWAY_NAME=team/b on a key bound to infra/a: whatever the process claims, it gets infra/a's slice only.
+  const gateway = await startGateway({ ...tenant, key: bound.plaintext }, { GATEWAY_NAME: 'team/b', NODE_ID: 'misnamed' });
+  const honest = await startGateway({ ...tenant, key: bound.plaintext }, { GATEWAY_NAME: 'infra/a', NODE_ID: 'honest' });
+  try {
+    await timeUntil(async () => (await statusOn(aPort, '/a')) === 200, "infra/a's route served on its listener", 15_000);
+    await timeUntil(async () => {
+      const data = (await api('GET', `/tenants/${tenant.id}/gateways`, undefined, tenant.token)).body.data as { nodeId: string; configVersion: number | null }[];
+      return data.length === 2 && data.every((node) => node.configVersion === put.body.version);
+    }, 'both processes acking the tenant version', 10_000);
+    const listed = (await api('GET', `/tenants/${tenant.id}/gateways`, undefined, tenant.token)).body.data as { configHash: string }[];
+    assert.ok(listed.every((node) => node.configHash !== put.body.hash), 'they run a slice, not the whole config');
+    assert.equal(await statusOn(aPort, '/b'), 404, "another Gateway's route is not in the slice");
+    assert.equal(await statusOn(bPort, '/b'), 0, "no process binds team/b's listener: it is in no slice these keys get");
+  } finally {
+    await Promise.all([gateway.stop(), honest.stop()]);
   }
 });

@@ -2,4 +2,5 @@
 export * from './schema.js';
 export * from './validate.js';
 export * from './hash.js';
+export { gatewaySlice, type SliceableConfig } from './gateway-slice.js';
 export { privateKeyFingerprint, privateKeyPemFingerprint } from './certificate-pem.js';

@@ -1,6 +1,6 @@
 // Gateway reconcile (DESIGN §11). A Gateway of another controller's class is left alone. Of our class but the class
-// not Accepted: Accepted=False InvalidParameters; outside the namespace of the class's Tenant: Accepted=False Invalid
-// (its key would hand that namespace the Tenant's whole config). Either way what it had in a tenant is released. Of an Accepted class of ours: the finalizer
+// not Accepted: Accepted=False InvalidParameters, and what it had in a tenant is released. Of an Accepted class of
+// ours, in any namespace (its key is bound to it: the hub sends it only this Gateway's slice): the finalizer
 // novagate.dev/gateway-cleanup first; its key Secret (gateway-key.ts); its valid listeners written into the class's
 // Tenant by the config sync; the provisioner's data plane and addresses; the status (gateway-status.ts). On
 // deletion: the key revoked, the data plane released, the listeners removed, the finalizer dropped.
@@ -96,11 +96,10 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
       if (hasFinalizer(gateway)) await finalize(context, gateway, null);
       return;
     }
-    if (ownership.kind === 'class-not-accepted' || ownership.kind === 'namespace-not-allowed') {
+    if (ownership.kind === 'class-not-accepted') {
       // Whatever it had in a tenant (key, listeners, data plane) goes: it is in no tenant now.
       if (hasFinalizer(gateway)) await finalize(context, gateway, null);
-      const reason = ownership.kind === 'namespace-not-allowed' ? 'Invalid' : 'InvalidParameters';
-      await writeStatus(context, gateway, notAcceptedGatewayStatus(gateway, ownership.message, context.now(), reason));
+      await writeStatus(context, gateway, notAcceptedGatewayStatus(gateway, ownership.message, context.now()));
       return;
     }
     if (!hasFinalizer(gateway)) {

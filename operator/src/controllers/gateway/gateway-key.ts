@@ -1,9 +1,11 @@
 // The gateway API key of one Gateway (DESIGN §11): Secret `<gateway>-novagate-gateway-key` (key `apiKey`) in the
 // Gateway's namespace, owned by the Gateway, written before the key's hash is stored (a retry that finds the Secret
-// reuses its key, as for a Tenant's key: tenant/tenant-decisions.ts gatewayKeyDecision). The provisioner hands the
-// key to the Gateway's gateway processes; the finalizer revokes it, and the revocation NOTIFY disconnects them.
+// reuses its key, as for a Tenant's key: tenant/tenant-decisions.ts gatewayKeyDecision), bound to the Gateway (the hub
+// sends it only the Gateway's slice of the config). The provisioner hands the key to the Gateway's gateway processes;
+// the finalizer revokes it, and the revocation NOTIFY disconnects them.
 import type { V1Secret } from '@kubernetes/client-node';
-import { apiKeyFromPlaintext, apiKeyState, createApiKey, generateApiKey, revokeApiKeys } from '@novagate/control-plane/tenancy';
+import { apiKeyFromPlaintext, apiKeyState, bindApiKey, createApiKey, generateApiKey, revokeApiKeys } from '@novagate/control-plane/tenancy';
+import { gatewayOwner } from '../../gateway-api/names.js';
 import { GATEWAY_API_GROUP, GATEWAY_API_VERSION, type GatewayResource } from '../../kube/resources.js';
 import type { ControllerContext } from '../context.js';
 import { gatewayKeyDecision } from '../tenant/tenant-decisions.js';
@@ -71,7 +73,11 @@ export async function ensureGatewayKey(context: ControllerContext, gateway: Gate
     await context.kube.recordEvent(gatewayEventTarget(gateway), 'Normal', 'GatewayKeyCreated', `wrote a new gateway API key to Secret ${name}`, context.now());
   }
   const keyName = gatewayKeyName(namespace, gateway.metadata.name);
-  if ((await apiKeyState(context.pool, tenantId, key)) === 'missing') await createApiKey(context.pool, tenantId, keyName, apiKeyFromPlaintext(tenantId, key));
+  // Bound to the Gateway: the hub sends it only this Gateway's slice of the tenant's config, so reading the Secret in
+  // this namespace never reveals the rest of the tenant (DESIGN §11). A key made before keys could be bound is bound now.
+  const owner = gatewayOwner(namespace, gateway.metadata.name);
+  if ((await apiKeyState(context.pool, tenantId, key)) === 'missing') await createApiKey(context.pool, tenantId, keyName, apiKeyFromPlaintext(tenantId, key), owner);
+  else await bindApiKey(context.pool, tenantId, key, owner);
   // A key made earlier for this Gateway and no longer in its Secret (the Secret was deleted or rotated).
   await revokeApiKeys(context.pool, tenantId, { name: keyName, keep: key });
   return key;

@@ -79,12 +79,6 @@ test('a Gateway whose class is not Accepted is Accepted=False InvalidParameters 
   assert.deepEqual(status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Accepted=False/InvalidParameters', 'Programmed=False/Invalid']);
 });
 
-test("a Gateway outside its class's Tenant's namespace is Accepted=False Invalid and not Programmed", () => {
-  const status = notAcceptedGatewayStatus(gateway, 'GatewayClass novagate serves Tenant prod/prod: its Gateways must be in namespace prod, not web', now, 'Invalid');
-  assert.deepEqual(status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Accepted=False/Invalid', 'Programmed=False/Invalid']);
-  assert.match(status?.conditions?.[0]?.message ?? '', /namespace prod/);
-});
-
 test('a data plane the provisioner refused makes the Gateway Programmed=False Invalid with its words', () => {
   const refused = 'Deployment prod-novagate-gateway in namespace web exists and is not owned by this Gateway; rename the Gateway or remove that object';
   const status = nextGatewayStatus(gateway, observation({ addresses: [], provisionRefused: refused }), now);

@@ -86,13 +86,10 @@ export function nextGatewayStatus(gateway: GatewayResource, observation: Gateway
   return jsonEqual(gateway.status ?? {}, next) ? null : next;
 }
 
-/**
- * The status of a Gateway of our class that is not accepted, nothing programmed: reason InvalidParameters when the
- * class is not Accepted, Invalid when the Gateway is outside its class's Tenant's namespace.
- */
-export function notAcceptedGatewayStatus(gateway: GatewayResource, message: string, now: Date, reason: 'InvalidParameters' | 'Invalid' = 'InvalidParameters'): GatewayStatus | null {
+/** The status of a Gateway of our class whose class is not Accepted: Accepted=False InvalidParameters, nothing programmed. */
+export function notAcceptedGatewayStatus(gateway: GatewayResource, message: string, now: Date): GatewayStatus | null {
   const generation = gateway.metadata.generation ?? 0;
-  let conditions = setCondition(gateway.status?.conditions, { type: 'Accepted', status: 'False', reason, message }, generation, now);
+  let conditions = setCondition(gateway.status?.conditions, { type: 'Accepted', status: 'False', reason: 'InvalidParameters', message }, generation, now);
   conditions = setCondition(conditions, { type: 'Programmed', status: 'False', reason: 'Invalid', message: 'the Gateway is not accepted' }, generation, now);
   const next: GatewayStatus = { ...(gateway.status ?? {}), conditions };
   return jsonEqual(gateway.status ?? {}, next) ? null : next;

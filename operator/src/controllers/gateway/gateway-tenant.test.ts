@@ -19,22 +19,20 @@ const gateway = (namespace: string): GatewayResource => ({
 });
 const caches = cachesOf({ gatewayclasses: [prodClass], gateways: [gateway('prod'), gateway('dev')], namespaces: [{ metadata: { name: 'dev' } }, { metadata: { name: 'prod' } }] });
 
-test("a Gateway of a class is its Tenant's only in the Tenant's namespace; elsewhere it is refused with a message naming that namespace", () => {
+test("a Gateway of a class belongs to the class's Tenant in any namespace", () => {
   assert.deepEqual(gatewayOwnership(gateway('prod'), caches), { kind: 'ours', tenantKey: 'prod/prod' });
-  const elsewhere = gatewayOwnership(gateway('dev'), caches);
-  assert.equal(elsewhere.kind, 'namespace-not-allowed');
-  assert.match(elsewhere.kind === 'namespace-not-allowed' ? elsewhere.message : '', /must be in namespace prod, not dev/);
+  assert.deepEqual(gatewayOwnership(gateway('dev'), caches), { kind: 'ours', tenantKey: 'prod/prod' });
 });
 
-test("a Gateway outside the Tenant's namespace adds no listener to the Tenant's config", () => {
+test("the listeners of the class's Gateways in every namespace become the Tenant's, each owned by its own Gateway", () => {
   const desired = emptyDesired();
   addGatewayListeners(desired, 'prod/prod', caches, { bindPrivilegedPorts: false, pushCertificates: true });
-  assert.deepEqual([...desired.listeners.values()].map((listener) => listener.config.gateway), ['prod/edge']);
+  assert.deepEqual([...desired.listeners.values()].map((listener) => listener.config.gateway).sort(), ['dev/edge', 'prod/edge']);
 });
 
-test("an HTTPRoute attached only to a Gateway outside the Tenant's namespace writes nothing into the Tenant", () => {
+test("an HTTPRoute attached to a Gateway in another namespace than the Tenant's writes into the Tenant", () => {
   const route: HttpRouteResource = { metadata: { namespace: 'dev', name: 'r' }, spec: { parentRefs: [{ name: 'edge', namespace: 'dev' }], rules: [{}] } };
-  assert.deepEqual(evaluateHttpRoute(route, caches), { parents: [], byTenant: new Map() });
+  assert.deepEqual([...evaluateHttpRoute(route, caches).byTenant.keys()], ['prod/prod']);
   const inProd: HttpRouteResource = { metadata: { namespace: 'prod', name: 'r' }, spec: { parentRefs: [{ name: 'edge', namespace: 'prod' }], rules: [{}] } };
   assert.deepEqual([...evaluateHttpRoute(inProd, caches).byTenant.keys()], ['prod/prod']);
 });

@@ -1,6 +1,8 @@
 // Pure over the caches: whose a Gateway is (DESIGN §11). A Gateway is ours when its gatewayClassName names a
 // GatewayClass of novagate.dev/gateway-controller; it writes into the Tenant that class's parametersRef names once
-// the class is Accepted and only when the Gateway is in that Tenant's namespace. The listeners of a tenant's Gateways are part of the tenant's desired config.
+// the class is Accepted, from any namespace: its key is bound to it, so the hub sends that key only this Gateway's
+// slice of the Tenant's config (gateway/src/config/gateway-slice.ts). The listeners of a tenant's Gateways are part
+// of the tenant's desired config.
 import type { ListenerConfig } from '@novagate/gateway/config';
 import { isConditionTrue } from '../../conditions.js';
 import type { ReferenceGrantObject } from '../../gateway-api/reference-grant.js';
@@ -15,11 +17,6 @@ export type GatewayOwnership =
   | { kind: 'not-ours' }
   /** Our class, not Accepted (or naming no Tenant): Accepted=False InvalidParameters. */
   | { kind: 'class-not-accepted'; message: string }
-  /**
-   * Our Accepted class, but the Gateway lives outside the namespace of the class's Tenant: Accepted=False Invalid,
-   * no key, no listeners, no data plane (a Gateway's key would give its namespace the Tenant's whole config).
-   */
-  | { kind: 'namespace-not-allowed'; message: string }
   | { kind: 'ours'; tenantKey: string };
 
 export function gatewayOwnership(gateway: GatewayResource, caches: Pick<Caches, 'gatewayclasses'>): GatewayOwnership {
@@ -28,13 +25,6 @@ export function gatewayOwnership(gateway: GatewayResource, caches: Pick<Caches, 
   const ref = gatewayClass.spec.parametersRef;
   if (!isConditionTrue(gatewayClass.status?.conditions, 'Accepted') || ref?.namespace === undefined) {
     return { kind: 'class-not-accepted', message: `GatewayClass ${gateway.spec.gatewayClassName} is not Accepted; see its status` };
-  }
-  const namespace = gateway.metadata.namespace ?? '';
-  if (namespace !== ref.namespace) {
-    return {
-      kind: 'namespace-not-allowed',
-      message: `GatewayClass ${gateway.spec.gatewayClassName} serves Tenant ${ref.namespace}/${ref.name}: its Gateways must be in namespace ${ref.namespace}, not ${namespace}`,
-    };
   }
   return { kind: 'ours', tenantKey: `${ref.namespace}/${ref.name}` };
 }

@@ -49,7 +49,7 @@ export function gatewayOfOurs(ref: ParentReference, routeNamespace: string, cach
   if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') return undefined;
   const gateway = caches.gateways.get(`${ref.namespace ?? routeNamespace}/${ref.name}`);
   if (gateway === undefined || gateway.metadata.deletionTimestamp !== undefined) return undefined;
-  // The Gateway's own rule (its class ours and Accepted, the Gateway in the Tenant's namespace) decides.
+  // The Gateway's own rule (its class ours and Accepted) decides.
   const ownership = gatewayOwnership(gateway, caches);
   return ownership.kind === 'ours' ? { gateway, tenantKey: ownership.tenantKey } : undefined;
 }
