@@ -1,6 +1,7 @@
 // HTTPRoute303RedirectStatusCode, HTTPRoute307RedirectStatusCode and HTTPRoute308RedirectStatusCode: a RequestRedirect
-// with that statusCode answers with it, keeping the host and path unless told otherwise. One check per feature,
-// made here from one shape, as the three features differ only in the code.
+// with that statusCode answers with it, keeping the host (or the path) unless told otherwise, for any method. One
+// check per feature, made here from one shape, as the three features differ only in the code. For 303 also the
+// Post/Redirect/Get pattern: a POST-only rule sending the client to the same URL, which it then GETs.
 import { expectResponses } from '../expectations.js';
 import { routesReady } from './accepted.js';
 import type { ExtendedCheck } from './extended-check.js';
@@ -10,11 +11,15 @@ function redirectStatusCheck(statusCode: 303 | 307 | 308): ExtendedCheck {
   const label = `redirect-${statusCode}`;
   const host = checkHostname(label);
   const route = extendedRoute(label, [
-    { matches: [{ path: { type: 'PathPrefix', value: '/same-place' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { statusCode } }] },
+    {
+      matches: [{ path: { type: 'PathPrefix', value: '/old-path' } }],
+      filters: [{ type: 'RequestRedirect', requestRedirect: { statusCode, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new-path' } } }],
+    },
     {
       matches: [{ path: { type: 'PathPrefix', value: '/other-host' } }],
       filters: [{ type: 'RequestRedirect', requestRedirect: { statusCode, hostname: `target-${statusCode}.novagate.test` } }],
     },
+    ...(statusCode === 303 ? [{ matches: [{ method: 'POST' as const, path: { type: 'Exact' as const, value: '/form' } }], filters: [{ type: 'RequestRedirect' as const, requestRedirect: { statusCode } }] }] : []),
   ]);
   return {
     feature: `HTTPRoute${statusCode}RedirectStatusCode`,
@@ -23,8 +28,10 @@ function redirectStatusCheck(statusCode: 303 | 307 | 308): ExtendedCheck {
     async run(context) {
       const address = await routesReady(context, [route]);
       await expectResponses(context, address, [
-        { request: { host, path: '/same-place', method: 'POST' }, response: { statusCode }, redirectRequest: { host, path: '/same-place' } },
+        { request: { host, path: '/old-path/item', method: 'POST' }, response: { statusCode }, redirectRequest: { host, path: '/new-path/item' } },
+        { request: { host, path: '/old-path', method: 'PUT' }, response: { statusCode }, redirectRequest: { host, path: '/new-path' } },
         { request: { host, path: '/other-host/x' }, response: { statusCode }, redirectRequest: { host: `target-${statusCode}.novagate.test`, path: '/other-host/x' } },
+        ...(statusCode === 303 ? [{ request: { host, path: '/form', method: 'POST' }, response: { statusCode }, redirectRequest: { host, path: '/form' } }] : []),
       ]);
     },
   };
