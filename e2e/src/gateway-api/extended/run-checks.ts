@@ -15,7 +15,10 @@ export interface ExtendedRunSettings {
   log(line: string): void;
 }
 
-export async function runExtendedChecks(cluster: Cluster, checks: readonly ExtendedCheck[], settings: ExtendedRunSettings): Promise<ExtendedOutcome[]> {
+/** What the run needs of the cluster: to apply and delete the routes, and the echo pods' request log. */
+export type ExtendedCluster = Pick<Cluster, 'applyObjects' | 'deleteObjects' | 'echoRequests'>;
+
+export async function runExtendedChecks(cluster: ExtendedCluster, checks: readonly ExtendedCheck[], settings: ExtendedRunSettings): Promise<ExtendedOutcome[]> {
   const selected = checks.filter((check) => settings.only.length === 0 || settings.only.includes(check.feature));
   const skipped: ExtendedOutcome[] = checks.filter((check) => !selected.includes(check)).map((check) => ({ feature: check.feature, result: 'skipped', reason: 'not in CONFORMANCE_TESTS' }));
   if (selected.length === 0) return skipped;
