@@ -27,13 +27,13 @@ test("one echo pod per replica of every echo-basic Deployment in plain HTTP mode
   assert.equal(byDeployment('coredns').length, 0, 'not echo-basic');
   assert.equal(new Set(pods.map((pod) => pod.address)).size, pods.length, 'no two pods share an address');
   assert.equal(pods[0]!.address, '198.18.0.1');
-  assert.ok(pods.every((pod) => pod.port === 3000));
+  assert.ok(pods.every((pod) => pod.port === 3000 && pod.h2cPort === 3001));
   for (const pod of pods) assert.match(pod.name, new RegExp(`^${pod.deployment}-[a-z0-9]+-[a-z0-9]{5}$`), 'named like a ReplicaSet pod, so upstream prefix checks see its Deployment');
   const web = byDeployment('web-backend')[0]!;
   assert.equal(web.namespace, 'gateway-conformance-web-backend');
 });
 
-test("EndpointSlices list the selected pods' addresses under the Service's port names, only for ports served in plain HTTP", () => {
+test("EndpointSlices list the selected pods' addresses under the Service's port names, for the HTTP, WebSocket and h2c ports the stand-ins serve", () => {
   const pods = planEchoPods(base, '198.18.0.1');
   const service = base.find((object) => object.kind === 'Service' && object.metadata.name === 'infra-backend-v1')!;
   const slice = endpointSliceFor(service, pods) as {
@@ -50,9 +50,35 @@ test("EndpointSlices list the selected pods' addresses under the Service's port 
     pods.filter((pod) => pod.deployment === 'infra-backend-v1').map((pod) => pod.name),
   );
   assert.ok(slice.endpoints.every((endpoint) => endpoint.conditions.ready));
-  assert.deepEqual(slice.ports, [{ name: 'first-port', port: 3000, protocol: 'TCP' }], 'the h2c and WebSocket ports are not served, so not listed');
+  assert.deepEqual(slice.ports, [
+    { name: 'first-port', port: 3000, protocol: 'TCP' },
+    { name: 'second-port', port: 3001, protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' },
+    { name: 'third-port', port: 3000, protocol: 'TCP', appProtocol: 'kubernetes.io/ws' },
+  ]);
   const unnamed = endpointSliceFor(base.find((object) => object.kind === 'Service' && object.metadata.name === 'infra-backend-v2')!, pods) as { ports: { name: string }[] };
   assert.deepEqual(unnamed.ports.map((port) => port.name), ['']);
+});
+
+test('Service ports in a mode the stand-ins do not serve (TLS, gRPC, h2c on the HTTP port, UDP) are left out of the EndpointSlice', () => {
+  const pods = planEchoPods(base, '198.18.0.1');
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'modes', namespace: 'gateway-conformance-infra' },
+    spec: {
+      selector: { app: 'infra-backend-v1' },
+      ports: [
+        { name: 'tls', port: 443, targetPort: 8443 },
+        { name: 'grpc', port: 8080, targetPort: 3000, appProtocol: 'kubernetes.io/grpc' },
+        { name: 'h2c-on-http', port: 8081, targetPort: 3000, appProtocol: 'kubernetes.io/h2c' },
+        { name: 'plain-on-h2c', port: 8082, targetPort: 3001 },
+        { name: 'udp', port: 8083, targetPort: 3000, protocol: 'UDP' },
+        { name: 'served', port: 8084, targetPort: 3000, appProtocol: 'http' },
+      ],
+    },
+  };
+  const slice = endpointSliceFor(service, pods) as { ports: { name: string }[] };
+  assert.deepEqual(slice.ports.map((port) => port.name), ['served']);
 });
 
 test('a Service without a selector, or selecting no stand-in pod, gets no EndpointSlice from the stand-in controller', () => {

@@ -2,13 +2,16 @@
 // done for upstream's echo backends: one local echo server per pod a Deployment of the base manifests asks for
 // (replicas), each on its own pod address (pod-addresses.ts) and echo-basic's HTTP port, a Pod object with that address in its
 // status as a kubelet would write it, and per Service with a selector one EndpointSlice of the matching pods,
-// labelled and with ports by name as the endpoints controller writes them. Only echo-basic's plain HTTP port is
-// served: its h2c, WebSocket, TLS and gRPC modes are not (no test of this run uses them), and Service ports that
-// need them are left out of the EndpointSlices rather than pointed at a server that would answer wrongly.
+// labelled and with ports by name as the endpoints controller writes them. echo-basic's plain HTTP port (with its
+// WebSocket upgrades, appProtocol kubernetes.io/ws) and its h2c port (kubernetes.io/h2c) are served; its TLS and
+// gRPC modes are not, and Service ports that need them are left out of the EndpointSlices rather than pointed at a
+// server that would answer wrongly.
 import { startEchoServer, type EchoServer } from './echo-server.js';
 
 /** echo-basic's default HTTP_PORT. */
 export const ECHO_HTTP_PORT = 3000;
+/** echo-basic's default H2C_PORT (the base Services' `kubernetes.io/h2c` ports target it). */
+export const ECHO_H2C_PORT = 3001;
 
 export interface ManifestObject {
   apiVersion: string;
@@ -42,7 +45,10 @@ export interface EchoPod {
   deployment: string;
   labels: Record<string, string>;
   address: string;
+  /** HTTP/1.1, and WebSocket upgrades. */
   port: number;
+  /** h2c (HTTP/2 with prior knowledge). */
+  h2cPort: number;
 }
 
 const isEchoBasic = (image: string): boolean => /\/gateway-api\/echo-basic:/.test(image);
@@ -68,7 +74,9 @@ export function planEchoPods(objects: readonly ManifestObject[], firstAddress: s
     const container = spec.template.spec.containers[0];
     if (container === undefined || !isEchoBasic(container.image)) continue;
     if ((container.env ?? []).some((variable) => variable.name === 'GRPC_ECHO_SERVER')) continue;
-    const httpPort = Number((container.env ?? []).find((variable) => variable.name === 'HTTP_PORT')?.value ?? ECHO_HTTP_PORT);
+    const env = (name: string, fallback: number) => Number((container.env ?? []).find((variable) => variable.name === name)?.value ?? fallback);
+    const httpPort = env('HTTP_PORT', ECHO_HTTP_PORT);
+    const h2cPort = env('H2C_PORT', ECHO_H2C_PORT);
     for (let index = 0; index < (spec.replicas ?? 1); index++) {
       const address = [next >>> 24, (next >>> 16) & 255, (next >>> 8) & 255, next & 255].join('.');
       next++;
@@ -79,6 +87,7 @@ export function planEchoPods(objects: readonly ManifestObject[], firstAddress: s
         labels: spec.template.metadata?.labels ?? {},
         address,
         port: httpPort,
+        h2cPort,
       });
     }
   }
@@ -88,12 +97,19 @@ export function planEchoPods(objects: readonly ManifestObject[], firstAddress: s
 const selects = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
 
-/** Service ports a stand-in pod serves: those whose target is echo-basic's HTTP port and that ask for plain HTTP. */
-function servedPorts(service: ServiceSpec, podPort: number): ServicePort[] {
-  return (service.ports ?? []).filter((port) => {
+const PLAIN_PROTOCOLS = new Set([undefined, 'http', 'kubernetes.io/ws']);
+
+/**
+ * Service ports a stand-in pod serves, each with the pod port behind it: plain HTTP (or WebSocket) on echo-basic's
+ * HTTP port, h2c on its h2c port.
+ */
+function servedPorts(service: ServiceSpec, pod: Pick<EchoPod, 'port' | 'h2cPort'>): { servicePort: ServicePort; podPort: number }[] {
+  return (service.ports ?? []).flatMap((port) => {
     const target = port.targetPort ?? port.port;
-    const plain = port.appProtocol === undefined || port.appProtocol === 'http';
-    return target === podPort && plain && (port.protocol ?? 'TCP') === 'TCP';
+    if ((port.protocol ?? 'TCP') !== 'TCP') return [];
+    if (target === pod.port && PLAIN_PROTOCOLS.has(port.appProtocol)) return [{ servicePort: port, podPort: pod.port }];
+    if (target === pod.h2cPort && port.appProtocol === 'kubernetes.io/h2c') return [{ servicePort: port, podPort: pod.h2cPort }];
+    return [];
   });
 }
 
@@ -107,7 +123,7 @@ export function endpointSliceFor(service: ManifestObject, pods: readonly EchoPod
   const namespace = service.metadata.namespace ?? 'default';
   const selected = pods.filter((pod) => pod.namespace === namespace && selects(spec.selector ?? {}, pod.labels));
   if (selected.length === 0) return null;
-  const ports = servedPorts(spec, selected[0]!.port);
+  const ports = servedPorts(spec, selected[0]!);
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
@@ -122,7 +138,12 @@ export function endpointSliceFor(service: ManifestObject, pods: readonly EchoPod
       conditions: { ready: true, serving: true, terminating: false },
       targetRef: { kind: 'Pod', name: pod.name, namespace: pod.namespace },
     })),
-    ports: ports.map((port) => ({ name: port.name ?? '', port: selected[0]!.port, protocol: 'TCP', ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }) })),
+    ports: ports.map(({ servicePort, podPort }) => ({
+      name: servicePort.name ?? '',
+      port: podPort,
+      protocol: 'TCP',
+      ...(servicePort.appProtocol === undefined ? {} : { appProtocol: servicePort.appProtocol }),
+    })),
   };
 }
 
@@ -146,11 +167,15 @@ export function podObjects(pod: EchoPod, now: Date): { pod: Record<string, unkno
   };
 }
 
-/** Starts an echo server per pod, on the pod's address and port. */
+/** Starts two echo servers per pod on the pod's address: HTTP/1.1 (and WebSocket) on its port, h2c on its h2c port. */
 export async function startEchoPods(pods: readonly EchoPod[]): Promise<EchoServer[]> {
   const servers: EchoServer[] = [];
   try {
-    for (const pod of pods) servers.push(await startEchoServer({ namespace: pod.namespace, pod: pod.name }, pod.address, pod.port));
+    for (const pod of pods) {
+      const identity = { namespace: pod.namespace, pod: pod.name };
+      servers.push(await startEchoServer(identity, pod.address, pod.port));
+      servers.push(await startEchoServer(identity, pod.address, pod.h2cPort, { h2c: true }));
+    }
   } catch (error) {
     await Promise.all(servers.map((server) => server.close()));
     throw error;

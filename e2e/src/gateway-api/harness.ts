@@ -11,7 +11,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { startRealApiServer, type RealApiServer } from '../kube-real/real-api-server.js';
 import { endpointSliceFor, planEchoPods, podObjects, startEchoPods, type EchoPod, type ManifestObject } from './backends.js';
-import type { EchoServer } from './echo-server.js';
+import type { EchoServer, SeenRequest } from './echo-server.js';
 import { KubeClient, KubeRequestError } from './kube-client.js';
 import { addPodAddresses, freePodNetwork } from './pod-addresses.js';
 import { conformanceTlsObjects } from './tls-secrets.js';
@@ -51,6 +51,11 @@ export interface Cluster {
   /** Applies a test's manifest unchanged and plays the endpoints controller for its Services. */
   applyTestManifest(file: string): Promise<void>;
   deleteTestManifest(file: string): Promise<void>;
+  /** Applies objects written here (NovaGate's own Extended checks; their backends are the base manifests' Services). */
+  applyObjects(objects: readonly ManifestObject[]): Promise<void>;
+  deleteObjects(objects: readonly ManifestObject[]): Promise<void>;
+  /** Every request the echo pods answered (the last 1,000 per server), oldest first per server. */
+  echoRequests(): SeenRequest[];
   stop(): Promise<void>;
 }
 
@@ -163,6 +168,13 @@ export async function startCluster(settings: ClassSettings, log: (line: string) 
           await kubectl(['delete', '--ignore-not-found', '--wait=false', '-n', service.metadata.namespace ?? 'default', 'endpointslice', `${service.metadata.name}-echo`]);
         }
       },
+      async applyObjects(objects) {
+        await kubectl(['apply', '--server-side', '--field-manager=conformance', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+      },
+      async deleteObjects(objects) {
+        await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+      },
+      echoRequests: () => servers.flatMap((server) => server.seen()),
       stop,
     };
   } catch (error) {

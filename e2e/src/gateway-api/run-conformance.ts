@@ -1,11 +1,16 @@
 // `npm run conformance`: the 26 Core HTTPRoute conformance tests of Gateway API v1.6.1 against a real
 // kube-apiserver, one after another, each with its own deadline; then the report, printed and written to a file.
 // The NovaGate operator runs in-process with a fresh database from TEST_DATABASE_URL (without one, it does not run).
+// After them, NovaGate's own Extended checks (extended/: our own routes, not upstream's tests), reported in a separate
+// section and never in the ConformanceReport; a failure of either fails the run.
 // Environment: CONFORMANCE_TEST_TIMEOUT_SECONDS (default 60), CONFORMANCE_REPORT (default conformance-report.yaml),
-// CONFORMANCE_TESTS (comma-separated ShortNames to run; the others are reported skipped).
+// CONFORMANCE_TESTS (comma-separated ShortNames or own Extended feature names to run; the others are reported skipped).
 import { writeFileSync } from 'node:fs';
 import { CORE_HTTPROUTE_TESTS } from './all-tests.js';
 import { eventually, Unmet, type CheckContext } from './expectations.js';
+import { EXTENDED_CHECKS } from './extended/all-checks.js';
+import { extendedChecksFailed, renderExtendedSection, type ExtendedOutcome } from './extended/report.js';
+import { runExtendedChecks } from './extended/run-checks.js';
 import { CONTROLLER_NAME, startCluster, type Cluster } from './harness.js';
 import { startNovaGateOperator, type RunningOperator } from './novagate-operator.js';
 import { buildReport, checkFeatureClaims, renderOutcomes, renderReport, type TestOutcome } from './report.js';
@@ -51,6 +56,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const cluster = await startCluster(settings, log);
   const outcomes: TestOutcome[] = [];
+  let extendedOutcomes: ExtendedOutcome[] = [];
   let operator: RunningOperator | null = null;
   let claimed: string[] = [];
   // Interrupted, the run still stops what it started: the operator (and drops its database), the API server.
@@ -88,6 +94,7 @@ async function main(): Promise<number> {
       const outcome = outcomes[outcomes.length - 1]!;
       log(`${outcome.result.toUpperCase()} ${test.shortName} (${((Date.now() - testStarted) / 1000).toFixed(1)} s)`);
     }
+    extendedOutcomes = await runExtendedChecks(cluster, EXTENDED_CHECKS, { only, timeoutMs, log, contextFor: (deadline) => contextFor(cluster, deadline) });
     claimed = await claimedFeatures(cluster);
   } finally {
     await operator?.stop();
@@ -103,10 +110,10 @@ async function main(): Promise<number> {
     buildReport({ organization: 'NovaGate', project: 'novagate', url: 'https://github.com/novagate/novagate', version: process.env.npm_package_version ?? '0.1.0', contact: ['@novagate/maintainers'] }, outcomes, new Date()),
   );
   writeFileSync(reportPath, report);
-  process.stdout.write(`${renderOutcomes(outcomes)}\n\n${claimLines.join('\n')}\n\n${report}`);
+  process.stdout.write(`${renderOutcomes(outcomes)}\n\n${claimLines.join('\n')}\n\n${renderExtendedSection(extendedOutcomes)}\n\n${report}`);
   log(`report written to ${reportPath}; the run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   // A partial run (CONFORMANCE_TESTS) proves fewer features; only a whole run fails on an unproven claim.
-  return outcomes.some((outcome) => outcome.result === 'failed') || (only.length === 0 && claims.unproven.length > 0) ? 1 : 0;
+  return outcomes.some((outcome) => outcome.result === 'failed') || extendedChecksFailed(extendedOutcomes) || (only.length === 0 && claims.unproven.length > 0) ? 1 : 0;
 }
 
 main().then(

@@ -50,6 +50,8 @@ before(async () => {
       { name: 'moved', service: 'echo', paths: ['/moved/*'], redirect: { hostname: 'example.com', port: 8443, path: { replacePrefixMatch: '/v2' } } },
       { name: 'limited-redirect', service: 'echo', paths: ['/limited/*'], rateLimit: { limit: 100, windowSeconds: 60, by: 'ip' }, redirect: { scheme: 'https' } },
       { name: 'loop', service: 'echo', paths: ['/loop'], redirect: { path: { replaceFullPath: '/loop' } } },
+      { name: 'post-redirect-get', service: 'echo', paths: ['/submitted'], methods: ['POST'], redirect: { statusCode: 303 } },
+      { name: 'loop-303', service: 'echo', paths: ['/loop-303'], redirect: { statusCode: 303 } },
       { name: 'open-redirect', service: 'echo', paths: ['/go/*'], redirect: { path: { replacePrefixMatch: '/landing' }, statusCode: 307 } },
       {
         name: 'cors',
@@ -157,6 +159,14 @@ test('a redirect whose Location is the URL asked for answers 508 instead of loop
   const reply = await send('/loop', { host: 'shop.example.com' });
   assert.equal(reply.status, 508);
   assert.equal((JSON.parse(reply.body) as { error: { code: string } }).error.code, 'redirect_loop');
+});
+
+test('a 303 to the URL a POST asked for is no loop (the client follows it with GET); a 303 to a GET to itself is', async () => {
+  const prg = await send('/submitted?id=4', { host: 'shop.example.com' }, 'POST', 'form=1');
+  assert.equal(prg.status, 303);
+  assert.equal(prg.headers.location, `http://shop.example.com:${gateway.port}/submitted?id=4`, 'the URL asked for');
+  assert.equal((await send('/loop-303', { host: 'shop.example.com' }, 'POST')).status, 303);
+  for (const method of ['GET', 'HEAD']) assert.equal((await send('/loop-303', { host: 'shop.example.com' }, method)).status, 508, method);
 });
 
 test('open redirect attempts: a Host with userinfo or a path, and X-Forwarded-* headers, never shape the Location', async () => {

@@ -2,7 +2,9 @@
 // from headers a client chooses (no X-Forwarded-*): the scheme defaults to the connection's, the port follows
 // Gateway API (a configured scheme implies its well-known port; otherwise the listener's `port`), the hostname
 // defaults to the request's Host only when that is a plain hostname. The default port of the scheme is left out.
-// A Location that would send the client back to the very URL it asked for is refused (508) instead of looping.
+// A Location that would send the client back to the very URL it asked for is refused (508) instead of looping,
+// except a 303 to a request other than GET or HEAD: the client follows it with a GET, another request (the
+// Post/Redirect/Get pattern, which a route matching only POST makes safe).
 import { GatewayError } from '../../errors.js';
 import { DirectAnswer, type PolicyDefinition } from '../../pipeline/policy.js';
 import { modifiedPath } from '../path-modifier.js';
@@ -32,7 +34,8 @@ export const definition: PolicyDefinition = {
       const location = `${scheme}://${authority}${path}${ctx.query}`;
       const requestPort = ctx.listenerPort === 0 ? WELL_KNOWN_PORT[requestScheme] : ctx.listenerPort;
       const here = `${requestScheme}://${requestPort === WELL_KNOWN_PORT[requestScheme] ? ctx.host : `${ctx.host}:${requestPort}`}${ctx.path}${ctx.query}`;
-      if (location === here) return redirectLoop();
+      const followedWithGet = status === 303 && ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD';
+      if (location === here && !followedWithGet) return redirectLoop();
       return new DirectAnswer(status, { location });
     };
   },
