@@ -349,12 +349,13 @@ describe('operator RBAC', () => {
     { apiGroups: ['novagate.dev'], resources: ['tenants/finalizers'], verbs: ['update'] },
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-    // Gateway data planes (GATEWAY_PROVISIONER=cluster): the only objects the operator deletes.
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-    { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-    { apiGroups: ['novagate.dev'], resources: ['gatewayparameters'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/finalizers'], verbs: ['update'] },
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  ];
+  /** Gateway data planes (GATEWAY_PROVISIONER=cluster, the chart's default): the only objects the operator deletes. */
+  const dataPlaneRules: IPolicyRule[] = [
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'create', 'patch', 'delete'] },
+    { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['get', 'create', 'patch', 'delete'] },
+    { apiGroups: ['novagate.dev'], resources: ['gatewayparameters'], verbs: ['get', 'list', 'watch'] },
   ];
   /** The data planes the operator creates per Gateway: deleting them is its job (release). */
   const deletable = new Set(['deployments', 'services', 'configmaps']);
@@ -363,6 +364,8 @@ describe('operator RBAC', () => {
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gatewayclasses/status'], verbs: ['get', 'update', 'patch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+    { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/finalizers'], verbs: ['update'] },
+    { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways/status'], verbs: ['get', 'update', 'patch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'referencegrants'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes/status'], verbs: ['get', 'update', 'patch'] },
@@ -379,7 +382,9 @@ describe('operator RBAC', () => {
   test('watching all namespaces: a ClusterRole with exactly the operator’s verbs (GatewayClasses included), no wildcard, delete only of its data planes', () => {
     const objects = renderChart();
     const name = `${releaseNamespace}-${componentName('operator')}`;
-    assert.deepEqual(rulesOf(objects, 'ClusterRole', name), [...expectedRules, ...gatewayClassRules]);
+    assert.deepEqual(rulesOf(objects, 'ClusterRole', name), [...expectedRules, ...dataPlaneRules, ...gatewayClassRules]);
+    const withoutProvisioner = renderChart({ set: ['gatewayApi.provisioner.mode=none'] });
+    assert.deepEqual(rulesOf(withoutProvisioner, 'ClusterRole', name), [...expectedRules, ...gatewayClassRules], 'no data planes: no right to create or delete Deployments, Services or ConfigMaps');
     const binding = findObject<{ subjects: { name: string; namespace: string }[]; roleRef: { kind: string; name: string } }>(objects, 'ClusterRoleBinding', name);
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: componentName('operator'), namespace: releaseNamespace }]);
     assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });

@@ -33,9 +33,9 @@ test('by default the operator provisions Gateways in the cluster with the gatewa
 test('the operator may manage Deployments, Services and ConfigMaps, read GatewayParameters, and block a Gateway\'s deletion', () => {
   const role = renderChart().find((object) => object.kind === 'ClusterRole') as unknown as { rules: IPolicyRule[] };
   const verbsOf = (group: string, resource: string) => role.rules.filter((rule) => rule.apiGroups?.includes(group) && rule.resources?.includes(resource)).flatMap((rule) => rule.verbs);
-  const manage = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+  const manage = ['create', 'delete', 'get', 'patch'];
   assert.deepEqual(verbsOf('apps', 'deployments').sort(), manage);
-  assert.deepEqual(verbsOf('', 'services').sort(), manage);
+  assert.deepEqual(verbsOf('', 'services').sort(), [...manage, 'get', 'list', 'watch'].sort(), 'managed, and watched for backendRefs');
   assert.deepEqual(verbsOf('', 'configmaps').sort(), manage);
   assert.deepEqual(verbsOf('novagate.dev', 'gatewayparameters').sort(), ['get', 'list', 'watch']);
   assert.deepEqual(verbsOf('gateway.networking.k8s.io', 'gateways/finalizers'), ['update']);
