@@ -23,6 +23,7 @@ import {
 } from './config-snapshot.js';
 import { assertNamedCertificatesHaveKeys } from './keyless-certificates.js';
 import { assertNoRouteConflict } from './route-conflicts.js';
+import { assertRegexPathBudget } from './route-limits.js';
 import { pathsToColumn } from './path-column.js';
 import { quotedTenantSchema } from './schema-name.js';
 import { alreadyExists, invalidConfig, invalidReference, StoreError } from './store-error.js';
@@ -218,7 +219,10 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
       [id, r.name, serviceId, pathsToColumn(r.paths), r.methods, r.hosts, r.stripPrefix, r.auth, r.rateLimit ?? null, r.caseInsensitive === true, optionsOf(r, ROUTE_COLUMN_FIELDS)],
     );
   },
-  assertNoConflict: assertNoRouteConflict,
+  async assertNoConflict(db, tenantId, route, selfId, against) {
+    await assertRegexPathBudget(db, tenantId, route, selfId);
+    await assertNoRouteConflict(db, tenantId, route, selfId, against);
+  },
   explain: (error) => uniqueViolation(error, { routes_name_key: ['name', 'a route with this name already exists'] }),
 };
 
