@@ -227,7 +227,12 @@ export interface GatewayStatus {
 
 /** A Gateway (v1): its class, its listeners (the Gateway controller turns them into config) and its status. */
 export interface GatewayResource extends KubeObject {
-  spec: { gatewayClassName: string; listeners: GatewayListenerSpec[]; infrastructure?: { parametersRef?: { group: string; kind: string; name: string } } };
+  spec: {
+    gatewayClassName: string;
+    listeners: GatewayListenerSpec[];
+    addresses?: { type?: string; value: string }[];
+    infrastructure?: { parametersRef?: { group: string; kind: string; name: string } };
+  };
   status?: GatewayStatus;
 }
 

@@ -102,3 +102,13 @@ test('a Gateway whose listeners are all invalid is still Programmed once its dat
   const unaddressed = nextGatewayStatus(tlsOnly, observation({ verdicts: tlsVerdicts, addresses: [] }), now);
   assert.equal(unaddressed?.conditions?.find((c) => c.type === 'Programmed')?.reason, 'AddressNotAssigned', 'no address: not Programmed');
 });
+
+test('requested spec.addresses are not assigned: Programmed=False AddressNotUsable naming them, while the listeners keep their own status', () => {
+  const withAddresses: GatewayResource = { ...gateway, spec: { ...gateway.spec, addresses: [{ type: 'IPAddress', value: '203.0.113.7' }] } };
+  const status = nextGatewayStatus(withAddresses, observation(), now);
+  const programmedCondition = status?.conditions?.find((c) => c.type === 'Programmed');
+  assert.equal(programmedCondition?.status, 'False');
+  assert.equal(programmedCondition?.reason, 'AddressNotUsable');
+  assert.match(programmedCondition?.message ?? '', /203\.0\.113\.7/);
+  assert.equal(status?.listeners?.find((listener) => listener.name === 'http')?.conditions.find((c) => c.type === 'Programmed')?.status, 'True');
+});

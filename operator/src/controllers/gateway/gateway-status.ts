@@ -70,6 +70,21 @@ function gatewayProgrammed(observation: GatewayObservation, listeners: readonly 
   return { type: 'Programmed', status: 'True', reason: 'Programmed', message: `${programmed.length} of ${listeners.length} listeners are in the tenant's config` };
 }
 
+/**
+ * Requested `spec.addresses` are never assigned: a data plane takes the address its Service (or the local provisioner)
+ * gives it. Saying so (Programmed=False, AddressNotUsable) beats silently serving elsewhere than asked.
+ */
+function addressesNotUsable(gateway: GatewayResource): ConditionInput | null {
+  const requested = gateway.spec.addresses ?? [];
+  if (requested.length === 0) return null;
+  return {
+    type: 'Programmed',
+    status: 'False',
+    reason: 'AddressNotUsable',
+    message: `spec.addresses (${requested.map((address) => address.value).join(', ')}) cannot be used: NovaGate's data plane takes the address its Service gives it; remove spec.addresses (status.addresses says where it serves)`,
+  };
+}
+
 /** The status to write for a Gateway of an Accepted class of ours, or null when it already says it. */
 export function nextGatewayStatus(gateway: GatewayResource, observation: GatewayObservation, now: Date): GatewayStatus | null {
   const generation = gateway.metadata.generation ?? 0;
@@ -81,7 +96,7 @@ export function nextGatewayStatus(gateway: GatewayResource, observation: Gateway
     return { name: verdict.name, supportedKinds: verdict.supportedKinds, attachedRoutes: observation.attached.get(verdict.name) ?? 0, conditions: conditions ?? [] };
   });
   let conditions = setCondition(gateway.status?.conditions, gatewayAccepted(observation.verdicts), generation, now);
-  conditions = setCondition(conditions, gatewayProgrammed(observation, evaluated.map(({ verdict, programmed }) => ({ name: verdict.name, programmed }))), generation, now);
+  conditions = setCondition(conditions, addressesNotUsable(gateway) ?? gatewayProgrammed(observation, evaluated.map(({ verdict, programmed }) => ({ name: verdict.name, programmed }))), generation, now);
   const next: GatewayStatus = { ...(gateway.status ?? {}), addresses: [...observation.addresses], conditions, listeners };
   return jsonEqual(gateway.status ?? {}, next) ? null : next;
 }
