@@ -279,7 +279,7 @@ test('a policy the gateway schema refuses is Invalid naming the field, and the r
     return condition?.status === 'False' ? condition : undefined;
   }, 'HTTPRoute open ResolvedRefs False', 30_000);
   assert.equal(resolvedRefs?.status, 'False');
-  assert.equal(resolvedRefs?.reason, 'InvalidPolicy');
+  assert.equal(resolvedRefs?.reason, 'BackendNotFound');
   assert.match(resolvedRefs?.message ?? '', /NovaGatePolicy apps\/bad-range targets HTTPRoute apps\/open and is Invalid \(spec\.ipRestriction\.allow\[0\]/);
   await remove('novagatepolicy', 'apps', 'bad-range');
   const back = await authOf('open', 'basic-auth', 7);

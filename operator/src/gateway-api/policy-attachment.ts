@@ -151,12 +151,13 @@ export interface RouteAttachmentPoint {
 }
 
 /**
- * Why a rule's policies cannot be honoured, so the rule answers 500 (fail closed), as the `ResolvedRefs` reason and
- * message: an ExtensionRef to a missing or Invalid policy (BackendNotFound), an Invalid policy targeting the route,
- * its Gateway or listener (InvalidPolicy), or parents that give one field group from different policies (PolicyConflict).
+ * Why a rule's policies cannot be honoured, so the rule answers 500 (fail closed): an ExtensionRef to a missing or
+ * Invalid policy, an Invalid policy targeting the route, its Gateway or listener, or parents that give one field
+ * group from different policies. The upstream `ResolvedRefs` reason (DESIGN §11: upstream reasons only) is
+ * BackendNotFound, as for any unresolved filter; the message says which case.
  */
 export interface PolicyRefProblem {
-  reason: 'BackendNotFound' | 'InvalidPolicy' | 'PolicyConflict';
+  reason: 'BackendNotFound';
   message: string;
 }
 
@@ -175,7 +176,7 @@ function targetsOf(route: RouteAttachmentPoint): { key: string; where: string }[
 /**
  * Per field group, the policy of the route's Gateways and listeners: at each listener the route took, the listener's
  * policy if it sets the group, else its Gateway's. One policy for every listener (or none anywhere): that one. Two
- * different ones: a PolicyConflict, since one config route serves all of them (per-parent translation is the full fix).
+ * different ones: a problem (the route answers 500), since one config route serves all of them (per-parent translation is the full fix).
  */
 function parentWinner(attachment: PolicyAttachment, route: RouteAttachmentPoint, group: readonly (keyof PolicyFields)[]): { policy: PolicyObject | undefined } | { problem: PolicyRefProblem } {
   const found = new Map<string, { policy: PolicyObject; where: string }>();
@@ -192,7 +193,7 @@ function parentWinner(attachment: PolicyAttachment, route: RouteAttachmentPoint,
   const named = winners.map(({ policy, where }) => `NovaGatePolicy ${policyKey(policy)} on ${where}`).join(', ');
   return {
     problem: {
-      reason: 'PolicyConflict',
+      reason: 'BackendNotFound',
       message: `the parents of HTTPRoute ${route.namespace}/${route.name} give ${group.join('/')} from different policies (${named}); it answers 500 until one policy covers them all or the HTTPRoute sets ${group.join('/')} itself`,
     },
   };
@@ -218,7 +219,7 @@ export function policyFieldsFor(attachment: PolicyAttachment, route: RouteAttach
   for (const target of targetsOf(route)) {
     const invalid = attachment.invalidAt.get(target.key);
     if (invalid !== undefined) {
-      return { problem: { reason: 'InvalidPolicy', message: `NovaGatePolicy ${invalid.policy} targets ${target.where} and is Invalid (${invalid.problem}); the route answers 500 until it is fixed or deleted` } };
+      return { problem: { reason: 'BackendNotFound', message: `NovaGatePolicy ${invalid.policy} targets ${target.where} and is Invalid (${invalid.problem}); the route answers 500 until it is fixed or deleted` } };
     }
   }
   const atRoute = attachment.winners.get(targetKey('HTTPRoute', route.namespace, route.name));

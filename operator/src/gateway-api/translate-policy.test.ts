@@ -54,7 +54,7 @@ test('fields the gateway schema refuses after merging refuse the HTTPRoute namin
 });
 
 test('a problem for the rules without an ExtensionRef (an Invalid targeting policy, conflicting parents) makes every rule answer 500 with no policy fields', () => {
-  const problem = { reason: 'InvalidPolicy' as const, message: 'NovaGatePolicy apps/bad targets HTTPRoute apps/r and is Invalid (spec.ipRestriction.allow[0]: not an address)' };
+  const problem = { reason: 'BackendNotFound' as const, message: 'NovaGatePolicy apps/bad targets HTTPRoute apps/r and is Invalid (spec.ipRestriction.allow[0]: not an address)' };
   const result = translate(
     [{ backendRefs: [v1] }, { matches: [{ path: { type: 'PathPrefix', value: '/a' } }, { path: { type: 'PathPrefix', value: '/b' } }], backendRefs: [v1] }],
     () => ({ problem }),

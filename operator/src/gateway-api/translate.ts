@@ -73,7 +73,7 @@ export interface HttpRouteObject {
 
 /** Why a reference did not resolve, with the upstream `ResolvedRefs` reason. */
 export interface RefProblem {
-  reason: 'BackendNotFound' | 'RefNotPermitted' | 'InvalidKind' | 'UnsupportedValue' | 'InvalidPolicy' | 'PolicyConflict';
+  reason: 'BackendNotFound' | 'RefNotPermitted' | 'InvalidKind' | 'UnsupportedValue';
   message: string;
 }
 

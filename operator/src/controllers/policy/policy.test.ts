@@ -104,7 +104,7 @@ test('a Gateway-level default applies to every route on it, a listener policy to
   const both = configRoutes(caches, 'both').get('0.0');
   assert.equal(both?.backends, undefined, 'no destination: the gateway answers 500');
   const bothEvaluation = evaluateHttpRoute(caches.httproutes.list().find((route) => route.metadata.name === 'both') as HttpRouteResource, caches);
-  assert.equal(bothEvaluation.parents[0]?.resolvedRefs.reason, 'PolicyConflict');
+  assert.equal(bothEvaluation.parents[0]?.resolvedRefs.reason, 'BackendNotFound');
   assert.match(bothEvaluation.parents[0]?.resolvedRefs.message ?? '', /infra\/admin-listener on Gateway infra\/gw \(listener admin\), NovaGatePolicy infra\/defaults on Gateway infra\/gw \(listener http\)/);
   const special = configRoutes(caches, 'special').get('0.0');
   assert.equal(special?.auth, 'none', 'route level wins over the Gateway default');
@@ -126,7 +126,7 @@ test('an ExtensionRef to a policy applies it to that rule only; a missing one ma
   assert.equal(evaluation.parents[0]?.accepted.status, 'True');
 });
 
-test('an Invalid policy on an HTTPRoute makes its routes answer 500 in the tenant config with ResolvedRefs InvalidPolicy, not fall back to the Gateway default', () => {
+test('an Invalid policy on an HTTPRoute makes its routes answer 500 in the tenant config with ResolvedRefs saying why, not fall back to the Gateway default', () => {
   const routes = [httpRoute('admin', [toEcho('/admin'), toEcho('/admin/other')]), httpRoute('plain', [toEcho('/plain')])];
   const caches = world(routes, [
     policy('infra', 'defaults', [target('Gateway', 'gw')], { auth: 'basic-auth' }),
@@ -140,7 +140,7 @@ test('an Invalid policy on an HTTPRoute makes its routes answer 500 in the tenan
   }
   const evaluation = evaluateHttpRoute(routes[0] as HttpRouteResource, caches);
   assert.equal(evaluation.parents[0]?.resolvedRefs.status, 'False');
-  assert.equal(evaluation.parents[0]?.resolvedRefs.reason, 'InvalidPolicy');
+  assert.equal(evaluation.parents[0]?.resolvedRefs.reason, 'BackendNotFound');
   assert.match(evaluation.parents[0]?.resolvedRefs.message ?? '', /NovaGatePolicy apps\/admin-lockdown targets HTTPRoute apps\/admin and is Invalid \(spec\.ipRestriction\.allow\[0\]/);
   assert.equal(configRoutes(caches, 'plain').get('0.0')?.auth, 'basic-auth', 'another HTTPRoute keeps the Gateway default');
 });
