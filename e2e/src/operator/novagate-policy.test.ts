@@ -263,13 +263,27 @@ test('the API server refuses a cross-namespace targetRef, another kind, no targe
   await refused(policy('apps', 'jwt-no-auth', [targetRef('HTTPRoute', 'open')], { jwt: { providers: [{ name: 'idp', issuer: 'https://idp/', jwksUri: 'https://idp/jwks', algorithms: ['RS256'] }] } }), /jwt\.providers needs auth jwt/);
 });
 
-test('a policy the gateway schema refuses is Invalid naming the field and applies nowhere, not even its valid fields', skip, async () => {
+test('a policy the gateway schema refuses is Invalid naming the field, and the route it targets answers 500 (fail closed) with ResolvedRefs saying why, until it is deleted', skip, async () => {
   await apply(policy('apps', 'bad-range', [targetRef('HTTPRoute', 'open')], { auth: 'key-auth', ipRestriction: { allow: ['10.0.0.300/8'] } }));
   const [invalid] = await ancestorsOf('apps', 'bad-range', { gw: 'Invalid' });
   assert.match(invalid?.conditions[0]?.message ?? '', /spec\.ipRestriction\.allow\[0\]/);
-  const open = (await configRoutesOf('open')).get('0.0');
-  assert.equal(open?.auth, 'basic-auth', 'still the Gateway default: the Invalid policy\'s key-auth is not applied');
-  assert.equal(open?.ipRestriction, undefined);
+  const refused = await waitFor(async () => {
+    const route = (await configRoutesOf('open')).get('0.0');
+    return route !== undefined && route.backends === undefined ? route : undefined;
+  }, 'HTTPRoute open to lose its destination (500)');
+  assert.equal(refused.ipRestriction, undefined, 'none of the Invalid policy\'s fields applied');
+  assert.notEqual(refused.auth, 'basic-auth', 'not the Gateway default either: the route answers 500 instead of falling back');
+  const resolvedRefs = await waitFor(async () => {
+    const view = JSON.parse(await kubectlOk(kubectl, ['get', 'httproute', '-n', 'apps', 'open', '-o', 'json'])) as { status?: { parents?: { controllerName: string; conditions: { type: string; status: string; reason: string; message: string }[] }[] } };
+    const condition = view.status?.parents?.find((parent) => parent.controllerName === CONTROLLER)?.conditions.find((candidate) => candidate.type === 'ResolvedRefs');
+    return condition?.status === 'False' ? condition : undefined;
+  }, 'HTTPRoute open ResolvedRefs False', 30_000);
+  assert.equal(resolvedRefs?.status, 'False');
+  assert.equal(resolvedRefs?.reason, 'BackendNotFound');
+  assert.match(resolvedRefs?.message ?? '', /NovaGatePolicy apps\/bad-range targets HTTPRoute apps\/open and is Invalid \(spec\.ipRestriction\.allow\[0\]/);
+  await remove('novagatepolicy', 'apps', 'bad-range');
+  const back = await authOf('open', 'basic-auth', 7);
+  assert.ok(back.backends !== undefined, 'deleting the Invalid policy gives the route its destination and the Gateway default back');
 });
 
 test('deleting the policies removes the auth and the rate limit from the routes', skip, async () => {

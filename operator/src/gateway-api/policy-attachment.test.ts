@@ -135,24 +135,83 @@ test('a cross-namespace targetRef, or one to another group or kind, is never fol
   assert.deepEqual(fieldsOf(policyFieldsFor(attachment, onGw('a'))), {}, 'a policy of team-b can never switch off the auth of a route in apps');
 });
 
-test('an Invalid policy applies nowhere and takes no target from a younger valid policy', () => {
-  const invalid = policy('invalid', [toRoute('a'), toGateway('gw')], { auth: 'key-auth', ipRestriction: { allow: ['nope'] } }, { createdAt: '2026-11-30T00:00:00Z' });
-  const valid = policy('valid', [toRoute('a')], { auth: 'basic-auth' }, { createdAt: '2026-11-30T00:00:09Z' });
-  const attachment = attachPolicies([invalid, valid], world({ invalid: 'spec.ipRestriction.allow[0]: not an address' }));
-  assert.deepEqual(attachment.outcomes.get('apps/invalid')?.map((outcome) => outcome.reason), ['Invalid', 'Invalid']);
-  assert.match(attachment.outcomes.get('apps/invalid')?.[0]?.message ?? '', /spec\.ipRestriction\.allow\[0\]/);
-  assert.deepEqual(fieldsOf(policyFieldsFor(attachment, onGw('a'))), { auth: 'basic-auth' }, 'not half-applied: nothing of it, not even its valid auth');
-  assert.deepEqual(fieldsOf(policyFieldsFor(attachment, onGw('b'))), {});
+const problemOf = (result: ReturnType<typeof policyFieldsFor>) => {
+  assert.ok('problem' in result, `expected a problem (the rule answers 500), got ${JSON.stringify(result)}`);
+  return result.problem;
+};
+
+test('an Invalid policy targeting an HTTPRoute applies none of its fields and makes that route answer 500, never fall back to a weaker level', () => {
+  const gatewayDefault = policy('gateway-default', [toGateway('gw')], { auth: 'basic-auth' }, { createdAt: '2026-11-30T00:00:00Z' });
+  const invalid = policy('invalid', [toRoute('a')], { auth: 'key-auth', ipRestriction: { allow: ['nope'] } }, { createdAt: '2026-11-30T00:00:01Z' });
+  const valid = policy('valid', [toRoute('a')], { auth: 'none' }, { createdAt: '2026-11-30T00:00:09Z' });
+  const attachment = attachPolicies([invalid, valid, gatewayDefault], world({ invalid: 'spec.ipRestriction.allow[0]: not an address' }));
+  assert.deepEqual(attachment.outcomes.get('apps/invalid')?.map((outcome) => outcome.reason), ['Invalid']);
+  assert.match(attachment.outcomes.get('apps/invalid')?.[0]?.message ?? '', /spec\.ipRestriction\.allow\[0\].*routes it targets answer 500/);
+  const problem = problemOf(policyFieldsFor(attachment, onGw('a')));
+  assert.equal(problem.reason, 'BackendNotFound', 'the upstream ResolvedRefs reason, as for an unresolved ExtensionRef');
+  assert.match(problem.message, /NovaGatePolicy apps\/invalid targets HTTPRoute apps\/a and is Invalid \(spec\.ipRestriction\.allow\[0\]: not an address\)/);
+  assert.equal(problem.reason, problemOf(policyFieldsFor(attachment, onGw('a'), 'valid')).reason, 'an ExtensionRef on the rule does not lift it either');
+  assert.deepEqual(fieldsOf(policyFieldsFor(attachment, onGw('b'))), { auth: 'basic-auth' }, 'a route it does not target is untouched');
 });
 
-test('a route on two Gateways with different Gateway policies gets the oldest policy\'s fields, whichever order the parents come in', () => {
+test('an Invalid policy on a Gateway or on one listener makes the routes attached there answer 500, and only those', () => {
+  const onGateway = attachPolicies([policy('broken', [toGateway('gw2')], { auth: 'key-auth', rateLimit: { limit: 0 } })], world({ broken: 'spec.rateLimit.limit: too small' }));
+  assert.match(problemOf(policyFieldsFor(onGateway, { namespace: 'apps', name: 'a', parents: [{ namespace: 'apps', name: 'gw2', listeners: ['http'] }] })).message, /targets Gateway apps\/gw2 and is Invalid/);
+  assert.deepEqual(fieldsOf(policyFieldsFor(onGateway, onGw('a'))), {}, 'another Gateway is untouched');
+  const onListener = attachPolicies([policy('broken', [toGateway('gw', 'https')], { auth: 'key-auth' })], world({ broken: 'spec.auth: nope' }));
+  assert.match(problemOf(policyFieldsFor(onListener, onGw('a', ['http', 'https']))).message, /Gateway apps\/gw \(listener https\)/);
+  assert.deepEqual(fieldsOf(policyFieldsFor(onListener, onGw('a', ['http']))), {}, 'a route on the other listener only is untouched');
+});
+
+test('an Invalid policy of another namespace, or naming another kind, never makes a route of apps answer 500', () => {
   const attachment = attachPolicies(
-    [policy('gw2-policy', [toGateway('gw2')], { auth: 'basic-auth' }, { createdAt: '2026-11-30T00:00:09Z' }), policy('gw-policy', [toGateway('gw')], { auth: 'key-auth' }, { createdAt: '2026-11-30T00:00:01Z' })],
+    [
+      policy('sneaky', [{ ...toRoute('a'), namespace: 'apps' }, toGateway('gw')], { auth: 'none' }, { namespace: 'team-b' }),
+      policy('odd', [{ group: '', kind: 'Service', name: 'a' }], { auth: 'none' }),
+    ],
+    world({ sneaky: 'spec.auth: nope', odd: 'spec.auth: nope' }),
+  );
+  assert.deepEqual(fieldsOf(policyFieldsFor(attachment, onGw('a'))), {});
+  assert.deepEqual([...attachment.invalidAt.keys()], ['Gateway/team-b/gw'], 'team-b/sneaky reaches only team-b targets');
+});
+
+test('fixing or deleting the Invalid policy gives the route its fields back', () => {
+  const fixed = attachPolicies([policy('was-invalid', [toRoute('a')], { auth: 'key-auth', ipRestriction: { allow: ['10.0.0.0/8'] } })], world());
+  assert.deepEqual(fieldsOf(policyFieldsFor(fixed, onGw('a'))), { auth: 'key-auth', ipRestriction: { allow: ['10.0.0.0/8'] } });
+});
+
+test('a route on two Gateways whose policies give auth from different policies answers 500 with both named, whichever order the parents come in', () => {
+  const attachment = attachPolicies(
+    [policy('gw2-policy', [toGateway('gw2')], { auth: 'none' }, { createdAt: '2026-11-30T00:00:01Z' }), policy('gw-policy', [toGateway('gw')], { auth: 'key-auth' }, { createdAt: '2026-11-30T00:00:09Z' })],
     world(),
   );
   const parents = [{ namespace: 'apps', name: 'gw2', listeners: ['http'] }, { namespace: 'apps', name: 'gw', listeners: ['http'] }];
-  assert.deepEqual(fieldsOf(policyFieldsFor(attachment, { namespace: 'apps', name: 'a', parents })), { auth: 'key-auth' });
-  assert.deepEqual(fieldsOf(policyFieldsFor(attachment, { namespace: 'apps', name: 'a', parents: [...parents].reverse() })), { auth: 'key-auth' });
+  for (const order of [parents, [...parents].reverse()]) {
+    const problem = problemOf(policyFieldsFor(attachment, { namespace: 'apps', name: 'a', parents: order }));
+    assert.equal(problem.reason, 'BackendNotFound');
+    assert.match(problem.message, /give auth\/jwt from different policies \(NovaGatePolicy apps\/gw2-policy on Gateway apps\/gw2 \(listener http\), NovaGatePolicy apps\/gw-policy on Gateway apps\/gw \(listener http\)\)/);
+  }
+});
+
+test('a listener policy on one parent and a Gateway policy on another are different policies too (the listener cannot decide for the other Gateway)', () => {
+  const attachment = attachPolicies([policy('listener-open', [toGateway('gw', 'http')], { auth: 'none' }), policy('gw2-key', [toGateway('gw2')], { auth: 'key-auth' })], world());
+  const parents = [{ namespace: 'apps', name: 'gw', listeners: ['http'] }, { namespace: 'apps', name: 'gw2', listeners: ['http'] }];
+  assert.match(problemOf(policyFieldsFor(attachment, { namespace: 'apps', name: 'a', parents })).message, /from different policies/);
+  const twoListeners = attachPolicies([policy('http-open', [toGateway('gw', 'http')], { auth: 'none' }), policy('https-key', [toGateway('gw', 'https')], { auth: 'key-auth' })], world());
+  assert.match(problemOf(policyFieldsFor(twoListeners, onGw('a', ['http', 'https']))).message, /from different policies/, 'two listeners of one Gateway as well');
+});
+
+test('parents that agree, leave a group unset, or are overridden by the HTTPRoute\'s policy are no conflict', () => {
+  const shared = policy('shared', [toGateway('gw'), toGateway('gw2')], { auth: 'key-auth' });
+  const limits = policy('limits', [toGateway('gw', 'https')], { rateLimit: { limit: 5, windowSeconds: 60 } });
+  const parents = [{ namespace: 'apps', name: 'gw', listeners: ['http', 'https'] }, { namespace: 'apps', name: 'gw2', listeners: ['http'] }];
+  const agreeing = attachPolicies([shared], world());
+  assert.deepEqual(fieldsOf(policyFieldsFor(agreeing, { namespace: 'apps', name: 'a', parents })), { auth: 'key-auth' }, 'one policy on every parent');
+  const gw2Only = attachPolicies([policy('gw2-key', [toGateway('gw2')], { auth: 'key-auth' }), limits], world());
+  assert.deepEqual(fieldsOf(policyFieldsFor(gw2Only, { namespace: 'apps', name: 'a', parents })), { auth: 'key-auth', rateLimit: { limit: 5, windowSeconds: 60 } }, 'a parent without a policy adds nothing weaker: more auth, never less');
+  const conflicting = attachPolicies([policy('gw-open', [toGateway('gw')], { auth: 'none' }), policy('gw2-key', [toGateway('gw2')], { auth: 'key-auth' }), policy('route', [toRoute('a')], { auth: 'jwt', jwt: jwtProviders })], world());
+  assert.deepEqual(fieldsOf(policyFieldsFor(conflicting, { namespace: 'apps', name: 'a', parents })), { auth: 'jwt', jwt: jwtProviders }, 'the HTTPRoute\'s own policy decides for every parent');
+  assert.match(problemOf(policyFieldsFor(conflicting, { namespace: 'apps', name: 'b', parents })).message, /from different policies/, 'without it, the conflict stands');
 });
 
 test('a flood of 2,000 policies on one target keeps one winner and costs well under a second', () => {

@@ -3,8 +3,11 @@
 // the policy fields come per field group (auth with jwt, acl, ipRestriction, rateLimit) from the most specific
 // layer that sets the group: an ExtensionRef filter of the rule, then the HTTPRoute's policy, then the listener's,
 // then the Gateway's. Two policies of one level on one target: the oldest (creationTimestamp, then namespace/name)
-// wins and the other is Conflicted for that target. An Invalid policy (the gateway's schema refuses a field) applies
-// nowhere. Reading the caches and validating the fields are the caller's: it passes `isTarget` and `problemOf`.
+// wins and the other is Conflicted for that target. Auth never fails open: an Invalid policy (the gateway's schema
+// refuses a field) applies none of its fields, and every route it targets (directly, or through its Gateway or
+// listener) answers 500 until it is fixed or deleted; a route whose Gateways or listeners give one field group from
+// different policies answers 500 too (one config route serves all its parents; per-parent translation is the full
+// fix). Reading the caches and validating the fields are the caller's: it passes `isTarget` and `problemOf`.
 import { GATEWAY_GROUP } from './attach.js';
 
 export const POLICY_GROUP = 'novagate.dev';
@@ -54,6 +57,8 @@ export interface PolicyAttachment {
   usable: Map<string, PolicyObject>;
   /** Why a policy is Invalid, by `namespace/name`. */
   invalid: Map<string, string>;
+  /** The oldest Invalid policy naming each target (keys as `winners`), with why: the routes it reaches answer 500. */
+  invalidAt: Map<string, { policy: string; problem: string }>;
 }
 
 export interface AttachmentWorld {
@@ -81,9 +86,15 @@ function describeTarget(ref: PolicyTargetReference, namespace: string): string {
   return `${ref.kind} ${namespace}/${ref.name}${ref.sectionName === undefined ? '' : ` (listener ${ref.sectionName})`}`;
 }
 
+const isGatewayApiTarget = (ref: PolicyTargetReference): ref is PolicyTargetReference & { kind: 'HTTPRoute' | 'Gateway' } =>
+  ref.group === GATEWAY_GROUP && (ref.kind === 'HTTPRoute' || ref.kind === 'Gateway');
+
+const isTargetable = (ref: PolicyTargetReference, namespace: string): ref is PolicyTargetReference & { kind: 'HTTPRoute' | 'Gateway' } =>
+  isGatewayApiTarget(ref) && (ref.namespace === undefined || ref.namespace === namespace);
+
 /** Every policy's verdict per target, and the winner of each target. */
 export function attachPolicies(policies: readonly PolicyObject[], world: AttachmentWorld): PolicyAttachment {
-  const attachment: PolicyAttachment = { outcomes: new Map(), winners: new Map(), usable: new Map(), invalid: new Map() };
+  const attachment: PolicyAttachment = { outcomes: new Map(), winners: new Map(), usable: new Map(), invalid: new Map(), invalidAt: new Map() };
   for (const policy of [...policies].sort(byPolicyAge)) {
     const key = policyKey(policy);
     const namespace = policy.metadata.namespace ?? '';
@@ -91,14 +102,20 @@ export function attachPolicies(policies: readonly PolicyObject[], world: Attachm
     const problem = world.problemOf(policy);
     if (problem !== undefined) {
       attachment.invalid.set(key, problem);
-      attachment.outcomes.set(key, refs.map((targetRef) => ({ targetRef, reason: 'Invalid', message: `${problem}; the policy applies nowhere until it is fixed` })));
+      for (const targetRef of refs) {
+        // Only what a valid policy could reach: local HTTPRoutes and Gateways (another namespace's routes never 500).
+        if (!isTargetable(targetRef, namespace)) continue;
+        const target = targetKey(targetRef.kind, namespace, targetRef.name, targetRef.kind === 'Gateway' ? targetRef.sectionName : undefined);
+        if (!attachment.invalidAt.has(target)) attachment.invalidAt.set(target, { policy: key, problem });
+      }
+      attachment.outcomes.set(key, refs.map((targetRef) => ({ targetRef, reason: 'Invalid', message: `${problem}; none of its fields apply and the routes it targets answer 500 until it is fixed or deleted` })));
       continue;
     }
     attachment.usable.set(key, policy);
     const outcomes: TargetOutcome[] = [];
     for (const targetRef of refs) {
       const where = describeTarget(targetRef, namespace);
-      if (targetRef.group !== GATEWAY_GROUP || (targetRef.kind !== 'HTTPRoute' && targetRef.kind !== 'Gateway')) {
+      if (!isGatewayApiTarget(targetRef)) {
         outcomes.push({ targetRef, reason: 'TargetNotFound', message: `${targetRef.group}/${targetRef.kind} cannot be targeted; only ${GATEWAY_GROUP} HTTPRoute and Gateway` });
         continue;
       }
@@ -133,7 +150,12 @@ export interface RouteAttachmentPoint {
   parents: readonly { namespace: string; name: string; listeners: readonly string[] }[];
 }
 
-/** Why a rule's ExtensionRef to a NovaGatePolicy cannot be honoured (the rule then answers 500). */
+/**
+ * Why a rule's policies cannot be honoured, so the rule answers 500 (fail closed): an ExtensionRef to a missing or
+ * Invalid policy, an Invalid policy targeting the route, its Gateway or listener, or parents that give one field
+ * group from different policies. The upstream `ResolvedRefs` reason (DESIGN §11: upstream reasons only) is
+ * BackendNotFound, as for any unresolved filter; the message says which case.
+ */
 export interface PolicyRefProblem {
   reason: 'BackendNotFound';
   message: string;
@@ -141,17 +163,49 @@ export interface PolicyRefProblem {
 
 const setsGroup = (policy: PolicyObject, group: readonly (keyof PolicyFields)[]) => group.some((field) => policy.spec[field] !== undefined);
 
-/** The oldest of the policies of one layer that sets the group (a route on several Gateways: fail closed, deterministic). */
-function layerWinner(layer: readonly PolicyObject[], group: readonly (keyof PolicyFields)[]): PolicyObject | undefined {
-  return [...layer].filter((policy) => setsGroup(policy, group)).sort(byPolicyAge)[0];
+/** The route's targets an Invalid policy may name: the HTTPRoute, each parent Gateway, each listener it took. */
+function targetsOf(route: RouteAttachmentPoint): { key: string; where: string }[] {
+  const targets = [{ key: targetKey('HTTPRoute', route.namespace, route.name), where: `HTTPRoute ${route.namespace}/${route.name}` }];
+  for (const parent of route.parents) {
+    targets.push({ key: targetKey('Gateway', parent.namespace, parent.name), where: `Gateway ${parent.namespace}/${parent.name}` });
+    for (const listener of parent.listeners) targets.push({ key: targetKey('Gateway', parent.namespace, parent.name, listener), where: `Gateway ${parent.namespace}/${parent.name} (listener ${listener})` });
+  }
+  return targets;
+}
+
+/**
+ * Per field group, the policy of the route's Gateways and listeners: at each listener the route took, the listener's
+ * policy if it sets the group, else its Gateway's. One policy for every listener (or none anywhere): that one. Two
+ * different ones: a problem (the route answers 500), since one config route serves all of them (per-parent translation is the full fix).
+ */
+function parentWinner(attachment: PolicyAttachment, route: RouteAttachmentPoint, group: readonly (keyof PolicyFields)[]): { policy: PolicyObject | undefined } | { problem: PolicyRefProblem } {
+  const found = new Map<string, { policy: PolicyObject; where: string }>();
+  for (const parent of route.parents) {
+    const atGateway = attachment.winners.get(targetKey('Gateway', parent.namespace, parent.name));
+    for (const listener of parent.listeners) {
+      const atListener = attachment.winners.get(targetKey('Gateway', parent.namespace, parent.name, listener));
+      const policy = atListener !== undefined && setsGroup(atListener, group) ? atListener : atGateway !== undefined && setsGroup(atGateway, group) ? atGateway : undefined;
+      if (policy !== undefined && !found.has(policyKey(policy))) found.set(policyKey(policy), { policy, where: `Gateway ${parent.namespace}/${parent.name} (listener ${listener})` });
+    }
+  }
+  const winners = [...found.values()].sort((a, b) => byPolicyAge(a.policy, b.policy));
+  if (winners.length <= 1) return { policy: winners[0]?.policy };
+  const named = winners.map(({ policy, where }) => `NovaGatePolicy ${policyKey(policy)} on ${where}`).join(', ');
+  return {
+    problem: {
+      reason: 'BackendNotFound',
+      message: `the parents of HTTPRoute ${route.namespace}/${route.name} give ${group.join('/')} from different policies (${named}); it answers 500 until one policy covers them all or the HTTPRoute sets ${group.join('/')} itself`,
+    },
+  };
 }
 
 /**
  * The policy fields of one rule's routes: per field group, the most specific layer that sets it. `extensionRef` is
- * the name of the NovaGatePolicy an ExtensionRef filter of the rule names (in the route's namespace), if any.
+ * the name of the NovaGatePolicy an ExtensionRef filter of the rule names (in the route's namespace), if any. Never
+ * fails open: a problem (the rule answers 500) instead of fields when a policy that should apply cannot.
  */
 export function policyFieldsFor(attachment: PolicyAttachment, route: RouteAttachmentPoint, extensionRef?: string): { fields: PolicyFields } | { problem: PolicyRefProblem } {
-  const layers: PolicyObject[][] = [];
+  const specific: PolicyObject[] = [];
   if (extensionRef !== undefined) {
     const key = `${route.namespace}/${extensionRef}`;
     const policy = attachment.usable.get(key);
@@ -160,29 +214,26 @@ export function policyFieldsFor(attachment: PolicyAttachment, route: RouteAttach
       const message = invalid === undefined ? `ExtensionRef to NovaGatePolicy ${key}: it does not exist` : `ExtensionRef to NovaGatePolicy ${key}: it is Invalid (${invalid})`;
       return { problem: { reason: 'BackendNotFound', message } };
     }
-    layers.push([policy]);
+    specific.push(policy);
+  }
+  for (const target of targetsOf(route)) {
+    const invalid = attachment.invalidAt.get(target.key);
+    if (invalid !== undefined) {
+      return { problem: { reason: 'BackendNotFound', message: `NovaGatePolicy ${invalid.policy} targets ${target.where} and is Invalid (${invalid.problem}); the route answers 500 until it is fixed or deleted` } };
+    }
   }
   const atRoute = attachment.winners.get(targetKey('HTTPRoute', route.namespace, route.name));
-  layers.push(atRoute === undefined ? [] : [atRoute]);
-  const atListeners: PolicyObject[] = [];
-  const atGateways: PolicyObject[] = [];
-  for (const parent of route.parents) {
-    const gateway = attachment.winners.get(targetKey('Gateway', parent.namespace, parent.name));
-    if (gateway !== undefined) atGateways.push(gateway);
-    for (const listener of parent.listeners) {
-      const policy = attachment.winners.get(targetKey('Gateway', parent.namespace, parent.name, listener));
-      if (policy !== undefined) atListeners.push(policy);
-    }
-  }
-  layers.push(atListeners, atGateways);
+  if (atRoute !== undefined) specific.push(atRoute);
   const fields: PolicyFields = {};
   for (const group of POLICY_FIELD_GROUPS) {
-    for (const layer of layers) {
-      const winner = layerWinner(layer, group);
-      if (winner === undefined) continue;
-      for (const field of group) if (winner.spec[field] !== undefined) (fields as Record<string, unknown>)[field] = winner.spec[field];
-      break;
+    let winner = specific.find((policy) => setsGroup(policy, group));
+    if (winner === undefined) {
+      const fromParents = parentWinner(attachment, route, group);
+      if ('problem' in fromParents) return fromParents;
+      winner = fromParents.policy;
     }
+    if (winner === undefined) continue;
+    for (const field of group) if (winner.spec[field] !== undefined) (fields as Record<string, unknown>)[field] = winner.spec[field];
   }
   return { fields };
 }

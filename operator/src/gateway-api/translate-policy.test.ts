@@ -52,3 +52,19 @@ test('fields the gateway schema refuses after merging refuse the HTTPRoute namin
   assert.deepEqual(result.routes, []);
   assert.match(result.invalid ?? '', /^spec\.rules\[0\]: acl: acl needs an auth/);
 });
+
+test('a problem for the rules without an ExtensionRef (an Invalid targeting policy, conflicting parents) makes every rule answer 500 with no policy fields', () => {
+  const problem = { reason: 'BackendNotFound' as const, message: 'NovaGatePolicy apps/bad targets HTTPRoute apps/r and is Invalid (spec.ipRestriction.allow[0]: not an address)' };
+  const result = translate(
+    [{ backendRefs: [v1] }, { matches: [{ path: { type: 'PathPrefix', value: '/a' } }, { path: { type: 'PathPrefix', value: '/b' } }], backendRefs: [v1] }],
+    () => ({ problem }),
+  );
+  assert.equal(result.invalid, undefined, 'served (as 500), not refused: the status says why in ResolvedRefs');
+  assert.equal(result.routes.length, 3);
+  for (const route of result.routes) {
+    assert.equal(route.backends, undefined, `${route.name} has no destination: 500`);
+    assert.equal(route.auth, 'none');
+    assert.equal(route.ipRestriction, undefined);
+  }
+  assert.deepEqual(result.refProblem, problem);
+});

@@ -99,9 +99,13 @@ test('a Gateway-level default applies to every route on it, a listener policy to
   );
   assert.equal(configRoutes(caches, 'plain').get('0.0')?.auth, 'key-auth');
   assert.equal(configRoutes(caches, 'admin').get('0.0')?.auth, 'basic-auth');
-  // One config route serves both listeners of a route attached to both: the listener's policy holds on both (more
-  // auth, never less).
-  assert.equal(configRoutes(caches, 'both').get('0.0')?.auth, 'basic-auth');
+  // One config route serves both listeners of a route attached to both, whose auth comes from different policies
+  // (the admin listener's, the Gateway's on http): neither decides for the other, the route answers 500.
+  const both = configRoutes(caches, 'both').get('0.0');
+  assert.equal(both?.backends, undefined, 'no destination: the gateway answers 500');
+  const bothEvaluation = evaluateHttpRoute(caches.httproutes.list().find((route) => route.metadata.name === 'both') as HttpRouteResource, caches);
+  assert.equal(bothEvaluation.parents[0]?.resolvedRefs.reason, 'BackendNotFound');
+  assert.match(bothEvaluation.parents[0]?.resolvedRefs.message ?? '', /infra\/admin-listener on Gateway infra\/gw \(listener admin\), NovaGatePolicy infra\/defaults on Gateway infra\/gw \(listener http\)/);
   const special = configRoutes(caches, 'special').get('0.0');
   assert.equal(special?.auth, 'none', 'route level wins over the Gateway default');
   assert.deepEqual(special?.ipRestriction, { allow: ['10.0.0.0/8'] }, 'per field group: the Gateway\'s ipRestriction stays');
@@ -120,6 +124,25 @@ test('an ExtensionRef to a policy applies it to that rule only; a missing one ma
   assert.equal(evaluation.parents[0]?.resolvedRefs.reason, 'BackendNotFound');
   assert.match(evaluation.parents[0]?.resolvedRefs.message ?? '', /ExtensionRef to NovaGatePolicy apps\/nope: it does not exist/);
   assert.equal(evaluation.parents[0]?.accepted.status, 'True');
+});
+
+test('an Invalid policy on an HTTPRoute makes its routes answer 500 in the tenant config with ResolvedRefs saying why, not fall back to the Gateway default', () => {
+  const routes = [httpRoute('admin', [toEcho('/admin'), toEcho('/admin/other')]), httpRoute('plain', [toEcho('/plain')])];
+  const caches = world(routes, [
+    policy('infra', 'defaults', [target('Gateway', 'gw')], { auth: 'basic-auth' }),
+    policy('apps', 'admin-lockdown', [target('HTTPRoute', 'admin')], { auth: 'key-auth', ipRestriction: { allow: ['10.0.0.300/8'] } }),
+  ]);
+  const admin = configRoutes(caches, 'admin');
+  assert.equal(admin.size, 2, 'still in the config, answering 500');
+  for (const route of admin.values()) {
+    assert.equal(route.backends, undefined);
+    assert.notEqual(route.auth, 'basic-auth', 'never the Gateway default in place of the Invalid policy');
+  }
+  const evaluation = evaluateHttpRoute(routes[0] as HttpRouteResource, caches);
+  assert.equal(evaluation.parents[0]?.resolvedRefs.status, 'False');
+  assert.equal(evaluation.parents[0]?.resolvedRefs.reason, 'BackendNotFound');
+  assert.match(evaluation.parents[0]?.resolvedRefs.message ?? '', /NovaGatePolicy apps\/admin-lockdown targets HTTPRoute apps\/admin and is Invalid \(spec\.ipRestriction\.allow\[0\]/);
+  assert.equal(configRoutes(caches, 'plain').get('0.0')?.auth, 'basic-auth', 'another HTTPRoute keeps the Gateway default');
 });
 
 test('an acl that no level gives an auth refuses the HTTPRoute naming the field, never serves it with an acl nobody can pass', () => {
