@@ -10,6 +10,7 @@ import type { Logger } from 'winston';
 import { REQUEST_ID_PATTERN } from '@novagate/gateway/protocol';
 import { registerApiKeyRoutes } from '../admin-api/api-keys-router.js';
 import { registerConfigRoutes } from '../admin-api/config-router.js';
+import { registerConfigHistoryRoutes } from '../admin-api/config-history-router.js';
 import { registerConsumerKeyRoutes } from '../admin-api/consumer-keys-router.js';
 import { consumers, listeners, routes, services } from '../admin-api/entities.js';
 import { registerEntityRoutes } from '../admin-api/entity-router.js';
@@ -201,6 +202,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
       tenant.decorateRequest('tenantId', '');
       tenant.addHook('onRequest', requireTenantAccess(deps.tokens, deps.tokenVersions));
       await tenant.register(async (scope) => registerConfigRoutes(scope, deps.tenantDb, deps.listCache, deps.secrets, now), { prefix: '/config' });
+      await tenant.register(async (scope) => registerConfigHistoryRoutes(scope, deps.tenantDb, deps.listCache, deps.secrets, now), { prefix: '/config' });
       await tenant.register(async (scope) => registerCertificateRoutes(scope, deps.tenantDb, deps.secrets, now), { prefix: '/certificates' });
       await tenant.register(async (scope) => registerApiKeyRoutes(scope, deps.tenantDb), { prefix: '/api-keys' });
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, services), { prefix: '/services' });
