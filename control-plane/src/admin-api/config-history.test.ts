@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { routeSchema, serviceSchema } from '@novagate/gateway/config';
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenantApi } from '../testing/server.js';
@@ -249,4 +250,21 @@ test('rollback brings back a deleted certificate with its key, and a current key
   // Same config again: no new version.
   const again = await call('POST', '/config/versions/2/rollback', { body: { version: 4 } });
   assert.deepEqual([again.status, again.body.changed, again.body.version], [200, false, 4]);
+});
+
+test('rollback never revives a consumer key revoked since the target version, and says so', async () => {
+  const { call } = await fresh();
+  await call('POST', '/consumers', { body: { username: 'partner' } }); // v2
+  const key = await call('POST', '/consumers/partner/keys', { body: { name: 'laptop' } }); // v3
+  assert.equal(key.status, 201, key.text);
+  const kept = await call('POST', '/consumers/partner/keys', { body: { name: 'server' } }); // v4
+  assert.equal((await call('DELETE', `/consumers/partner/keys/${key.body.id}`)).status, 204); // v5
+  const rollback = await call('POST', '/config/versions/4/rollback', { body: { version: 5 } });
+  assert.equal(rollback.status, 200, rollback.text);
+  assert.deepEqual(rollback.body.revokedKeysLeftOut, ['partner']);
+  assert.match(rollback.body.message, /revoked since stay revoked/);
+  const sha = (value: string) => createHash('sha256').update(value).digest('hex');
+  const consumer = await call('GET', '/consumers/partner');
+  assert.deepEqual(consumer.body.apiKeyHashes, [sha(kept.body.key)], 'the revoked key stays out; the live one stays in');
+  assert.equal(rollback.body.changed, false, 'the config already was v4 without the revoked key');
 });

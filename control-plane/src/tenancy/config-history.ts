@@ -132,6 +132,8 @@ export interface RollbackResult extends ConfigVersion {
    * the operator now): the rollback left those as they are, the operator's resources being their source.
    */
   keptAsIs: ConfigDiff;
+  /** Consumers (by username) whose keys revoked since the target version stayed revoked: a rollback never revives a key. */
+  revokedKeysLeftOut: string[];
   message: string;
 }
 
@@ -178,6 +180,23 @@ async function certificateInputsOf(
   });
 }
 
+/** The hashes of every consumer key revoked through the API (consumer_keys.revoked_at, tenant migration 006). */
+async function revokedKeyHashes(client: pg.PoolClient, tenantId: string): Promise<Set<string>> {
+  const { rows } = await client.query<{ key_hash: string }>(`SELECT key_hash FROM ${quotedTenantSchema(tenantId)}.consumer_keys WHERE revoked_at IS NOT NULL`);
+  return new Set(rows.map((row) => row.key_hash));
+}
+
+/** The consumer without the keys revoked since (a leaked key must stay dead); its username noted in `leftOut` when any went. */
+function withoutRevokedKeys<C extends { username: string; apiKeyHashes?: string[] }>(consumer: C, revoked: ReadonlySet<string>, leftOut: string[]): C {
+  if (consumer.apiKeyHashes === undefined || !consumer.apiKeyHashes.some((hash) => revoked.has(hash))) return consumer;
+  leftOut.push(consumer.username);
+  return { ...consumer, apiKeyHashes: consumer.apiKeyHashes.filter((hash) => !revoked.has(hash)) };
+}
+
+function revokedKeysMessage(leftOut: readonly string[]): string {
+  return leftOut.length === 0 ? '' : `consumer keys revoked since stay revoked (consumers ${leftOut.join(', ')})`;
+}
+
 function keptAsIsMessage(keptAsIs: ConfigDiff): string {
   if (isEmptyDiff(keptAsIs)) return '';
   return `objects managed by Kubernetes were left as they are (their resources are their source; ${diffSummary(keptAsIs)} in the target version)`;
@@ -209,10 +228,12 @@ export async function rollbackConfig(
     const [now, then] = await fingerprintsOrNotFound(client, tenantId, latest, target);
     const keptAsIs = filterDiff(diffFingerprints(now, then), byKubernetes);
 
+    const revoked = await revokedKeyHashes(client, tenantId);
+    const keysLeftOut: string[] = [];
     const body = {
       services: snapshot.services.filter((s) => !byKubernetes('services', s.name)),
       routes: snapshot.routes.filter((r) => !byKubernetes('routes', r.name)),
-      consumers: snapshot.consumers.filter((c) => !byKubernetes('consumers', c.username)),
+      consumers: snapshot.consumers.filter((c) => !byKubernetes('consumers', c.username)).map((consumer) => withoutRevokedKeys(consumer, revoked, keysLeftOut)),
       listeners: (snapshot.listeners ?? []).filter((l) => !byKubernetes('listeners', l.name)),
     };
     // A stored snapshot was valid when written; the schema may have tightened since.
@@ -227,6 +248,7 @@ export async function rollbackConfig(
     );
     await applyApiConfig(client, tenantId, tenant.plan, parsed.data as GatewayConfig, { certificates, box: settings.box, now: settings.now });
     const recorded = await recordConfigVersion(client, tenantId, { by: 'api', note: `rollback to version ${target}` });
-    return { version: recorded.version, hash: recorded.hash, changed: recorded.changed, rolledBackTo: target, keptAsIs, message: keptAsIsMessage(keptAsIs) };
+    const message = [keptAsIsMessage(keptAsIs), revokedKeysMessage(keysLeftOut)].filter((part) => part !== '').join('; ');
+    return { version: recorded.version, hash: recorded.hash, changed: recorded.changed, rolledBackTo: target, keptAsIs, revokedKeysLeftOut: keysLeftOut, message };
   });
 }
