@@ -38,7 +38,8 @@ export async function callApi<T>(method: string, path: string, options: RequestO
   const text = await response.text();
   const parsed: unknown = text === '' ? undefined : safeJson(text);
   if (response.ok) return parsed as T;
-  const error = (parsed as { code?: string; message?: string; details?: ProblemDetail[] } | undefined) ?? {};
+  // The API's errors are `{error: {code, message, details?}}`.
+  const error = (parsed as { error?: { code?: string; message?: string; details?: ProblemDetail[] } } | undefined)?.error ?? {};
   throw new ApiFailure(response.status, error.code ?? 'error', error.message ?? `HTTP ${response.status}`, error.details);
 }
 

@@ -82,6 +82,8 @@ export interface ControlPlaneOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How long a web console session lasts (default DEFAULT_SESSION_TTL_SECONDS, 8 h). */
   sessionTtlSeconds?: number;
+  /** The web console's build directory (http/console-files.ts); this checkout's console/dist when absent. */
+  consoleDir?: string;
 }
 
 export interface ControlPlane {
@@ -188,6 +190,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     sleep: options.sleep,
     sessions: createSessionStore(options.pool, options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS),
     sessionTtlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+    consoleDir: options.consoleDir,
   }, serverFactory, routes);
   if (server === undefined) throw new Error('fastify did not create the server');
   server.keepAliveTimeout = 65_000;

@@ -26,6 +26,7 @@ import type { TokenVersions } from '../auth/token-versions.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
 import type { SessionStore } from '../auth/sessions.js';
 import { registerConfirmPage } from '../auth/confirm-page.js';
+import { DEFAULT_CONSOLE_DIR, registerConsole } from './console-files.js';
 import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
 import { ping, type Pool } from '../db/pool.js';
@@ -71,6 +72,8 @@ export interface AppDeps {
   /** The web console's cookie sessions (auth/sessions.ts). */
   sessions: SessionStore;
   sessionTtlSeconds: number;
+  /** The web console's build (index.html and assets/); DEFAULT_CONSOLE_DIR, this checkout's console/dist, when absent. */
+  consoleDir?: string;
 }
 
 /** The caller's X-Request-ID when it is a sane token, else a fresh UUID. */
@@ -203,6 +206,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerConfirmPage(app);
+  registerConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   app.get('/readyz', async (_request, reply) => {
     const database = { name: 'database', required: true, check: async () => (await ping(deps.pool), true) };
     const redis = deps.redisProbe === undefined ? [] : [{ name: 'redis', required: false, check: deps.redisProbe }];
