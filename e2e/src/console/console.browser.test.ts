@@ -160,7 +160,7 @@ test('a tenant admin signs in, sees an invalid upstream URL refused on its field
 
     // The API agrees: the service exists.
     const listed = await server.request('GET', `/api/v1/tenants/${tenant.id}/services`, { token: tenant.token });
-    assert.deepEqual(listed.body.data.map((service: { name: string }) => service.name), ['orders']);
+    assert.ok(listed.body.data.some((service: { name: string; url: string }) => service.name === 'orders' && service.url === 'http://orders.internal:8080'), listed.text);
 
     // The CSRF token (the page's, read back through the cookie) is nowhere but in the script's memory.
     const csrfToken = await page.evaluate(async () => ((await (await fetch('/api/v1/auth/session')).json()) as { csrfToken: string }).csrfToken);
@@ -189,6 +189,18 @@ test('a tenant admin signs in, sees an invalid upstream URL refused on its field
 
     assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violation');
     assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
+
+    // The control: the policy is enforced on this page and a violation would have been seen above.
+    const reported = page.waitForEvent('console', (message) => /Content Security Policy/i.test(message.text()));
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'document.body.dataset.inlineRan = "yes"';
+      document.head.append(script);
+      return document.body.dataset.inlineRan ?? 'no';
+    });
+    await reported;
+    assert.equal(ran, 'no', 'an inline script is refused');
+    assert.equal(cspViolations.length, 1);
   } catch (error) {
     await page.screenshot({ path: join(SCREENSHOTS, 'failed-journey.png'), fullPage: true }).catch(() => undefined);
     throw error;
@@ -197,7 +209,10 @@ test('a tenant admin signs in, sees an invalid upstream URL refused on its field
   }
 });
 
-test('axe-core finds no serious or critical violation on the login page and the services page (empty, with an inline error, listed)', async () => {
+test('axe-core finds no serious or critical violation on the login page and the services page (listed, and with an inline error)', async () => {
+  // A service of its own, so the page shows its table whether or not the other test ran first.
+  const made = await server.request('POST', `/api/v1/tenants/${tenant.id}/services`, { token: tenant.token, body: { name: 'inventory', url: 'http://inventory.internal' } });
+  assert.equal(made.status, 201, made.text);
   // axe is injected as a script, which the strict CSP forbids: this context bypasses it (the first test ran under it).
   const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
   const { page } = await openPage(context);
@@ -207,13 +222,15 @@ test('axe-core finds no serious or critical violation on the login page and the 
     const found: Record<string, string[]> = { login: await seriousAxeViolations(page) };
     await signInByKeyboard(page);
     await page.getByRole('heading', { name: 'Your services' }).waitFor();
-    await page.getByRole('row').first().waitFor();
+    await page.getByRole('row').filter({ hasText: 'inventory' }).waitFor();
     found.services = await seriousAxeViolations(page);
     await submitService(page, 'bad', 'not a url');
     await page.locator('#service-url-error').waitFor();
     found['services with an inline error'] = await seriousAxeViolations(page);
-    assert.ok(Object.values(found).every((list) => Array.isArray(list)));
     assert.deepEqual(found, { login: [], services: [], 'services with an inline error': [] });
+    // The control: axe does report a critical problem when there is one (an unlabelled field).
+    await page.evaluate(() => document.querySelector('main')?.append(document.createElement('input')));
+    assert.ok((await seriousAxeViolations(page)).some((violation) => violation.startsWith('label (critical)')), 'axe sees an unlabelled field');
   } catch (error) {
     await page.screenshot({ path: join(SCREENSHOTS, 'failed-axe.png'), fullPage: true }).catch(() => undefined);
     throw error;
