@@ -4,6 +4,8 @@
 // the strict CSP (no violation may be reported), with the CSRF token never in storage, the URL or the DOM, and
 // axe-core (injected in a second context with bypassCSP) finding no serious or critical violation on each page.
 // Screenshots of each page go to .dev/console-screenshots/.
+// The callbacks of page.evaluate run in the browser: they are typed against the DOM.
+/// <reference lib="dom" />
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
