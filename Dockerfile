@@ -19,6 +19,7 @@ COPY gateway/package.json gateway/
 COPY operator/package.json operator/
 COPY e2e/package.json e2e/
 COPY deploy/package.json deploy/
+COPY console/package.json console/
 
 # --- compile TypeScript with the full dependency tree ---------------------------------------------
 FROM manifests AS build
@@ -28,7 +29,8 @@ COPY hack/copy-assets.mjs hack/
 COPY gateway/ gateway/
 COPY control-plane/ control-plane/
 COPY operator/ operator/
-RUN npm run build --if-present --workspace gateway --workspace control-plane --workspace operator
+COPY console/ console/
+RUN npm run build --if-present --workspace gateway --workspace control-plane --workspace operator --workspace console
 
 # --- production dependencies of each program (bcrypt loads its prebuilt binary via node-gyp-build) ---
 FROM manifests AS gateway-deps
@@ -74,5 +76,7 @@ COPY --from=build /src/gateway/package.json gateway/
 COPY --from=build /src/gateway/dist/ gateway/dist/
 COPY --from=build /src/control-plane/package.json control-plane/
 COPY --from=build /src/control-plane/dist/ control-plane/dist/
+# The web console's static build, served under /console (control-plane/src/http/console-files.ts finds it here).
+COPY --from=build /src/console/dist/ console/dist/
 EXPOSE 8080
 ENTRYPOINT ["node", "control-plane/dist/main.js"]

@@ -254,6 +254,7 @@ async function main(): Promise<void> {
   console.log(`
 NovaGate is running (Ctrl-C stops it).
   control plane  ${base}   (TLS from the development CA in ${ca}; metrics https://localhost:${CONTROL_PLANE_METRICS_PORT}/metrics)
+  web console    ${base}/console/   (sign in as the demo tenant below; your browser must trust ${ca} or accept the warning)
   gateway        http://localhost:${GATEWAY_PORT}   (metrics http://localhost:${GATEWAY_METRICS_PORT}/metrics)
   demo upstream  http://127.0.0.1:${DEMO_UPSTREAM_PORT}
   database       ${stopPostgres === undefined ? 'DATABASE_URL from your environment' : `embedded PostgreSQL on 127.0.0.1:${EMBEDDED_PG_PORT} (${postgresDir})`}

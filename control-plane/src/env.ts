@@ -79,7 +79,7 @@ export const controlPlaneEnvSpec = {
   CORS_ALLOWED_ORIGINS: commaList({ default: [] }),
   SMTP_URL: url({ default: undefined }),
   MAIL_FROM: str({ default: 'NovaGate <no-reply@novagate.local>' }),
-  PUBLIC_URL: url({ default: undefined, desc: 'Base URL that reset mails link to' }),
+  PUBLIC_URL: url({ default: undefined, desc: 'Base URL that mails link to; its origin is the only one console cookie writes are accepted from' }),
   MAIL_DIR: str({ default: '.dev/mail', desc: 'Where the development mailer writes messages when SMTP_URL is unset' }),
   MAX_CONFIG_BYTES: positiveInteger({ default: 16 * 1024 * 1024 }),
   HEADERS_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.headersTimeoutMs, desc: 'Longest time for a request to send its headers' }),

@@ -10,6 +10,7 @@ import type { Logger } from 'winston';
 import type { Mailer } from './auth/mailer.js';
 import { createPlatformTokens } from './auth/platform-token.js';
 import { createTokenVersions } from './auth/token-versions.js';
+import { createSessionStore, DEFAULT_SESSION_TTL_SECONDS } from './auth/sessions.js';
 import type { AuthThrottleRules } from './auth/router.js';
 import { createMemoryThrottle, createRedisThrottle, type Throttle } from './auth/throttle.js';
 import { createFallbackThrottle } from './auth/throttle-fallback.js';
@@ -79,6 +80,10 @@ export interface ControlPlaneOptions {
   secretsEncryption?: { key: string; acceptedKey?: string };
   /** How the login delay waits (tests record it instead). */
   sleep?: (ms: number) => Promise<void>;
+  /** How long a web console session lasts (default DEFAULT_SESSION_TTL_SECONDS, 8 h). */
+  sessionTtlSeconds?: number;
+  /** The web console's build directory (http/console-files.ts); this checkout's console/dist when absent. */
+  consoleDir?: string;
 }
 
 export interface ControlPlane {
@@ -183,6 +188,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     now: options.now,
     secrets,
     sleep: options.sleep,
+    sessions: createSessionStore(options.pool, options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS),
+    sessionTtlSeconds: options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+    consoleDir: options.consoleDir,
   }, serverFactory, routes);
   if (server === undefined) throw new Error('fastify did not create the server');
   server.keepAliveTimeout = 65_000;

@@ -124,7 +124,7 @@ test('SQL metacharacters in names are refused as invalid names or stored verbati
   assert.equal(consumer.status, 201);
   assert.equal(consumer.body.jwtSubject, jwtSubject);
   const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");
-  assert.equal(rows[0].n, 6);
+  assert.equal(rows[0].n, 7);
 });
 
 test('no error response carries a stack trace or SQL', async () => {

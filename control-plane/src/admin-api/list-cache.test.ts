@@ -113,7 +113,7 @@ test('a config version written straight to the database (as the operator does) r
   try {
     await client.query('BEGIN');
     await services.insert(client, tenant.id, serviceSchema.parse({ name: 'k8s.orders', url: 'http://orders:8080' }), 'kubernetes');
-    await recordConfigVersion(client, tenant.id);
+    await recordConfigVersion(client, tenant.id, { by: 'operator' });
     await client.query('COMMIT');
   } finally {
     client.release();

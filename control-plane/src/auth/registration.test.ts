@@ -10,7 +10,7 @@ import { tenantMigrations } from '../db/migrate.js';
 
 const { db, server } = withTestServer();
 
-const PUBLIC_TABLES = ['api_keys', 'pending_config_updates', 'pending_registrations', 'plans', 'schema_migrations', 'tenants'];
+const PUBLIC_TABLES = ['api_keys', 'console_sessions', 'pending_config_updates', 'pending_registrations', 'plans', 'schema_migrations', 'tenants'];
 const TENANT_TABLES = ['certificates', 'config_versions', 'consumer_keys', 'consumers', 'error_events', 'gateway_nodes', 'listeners', 'request_logs', 'routes', 'services', 'telemetry_usage'];
 
 async function tablesIn(schema: string): Promise<string[]> {

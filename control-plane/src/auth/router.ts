@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import { ApiError, alreadyExists, parseOrThrow, tooManyRequests } from '../http/errors.js';
 import type { PendingRegistration } from '../tenancy/registrations.js';
-import { findTenantByEmail, publicTenant } from '../tenancy/tenants.js';
+import { findTenantByEmail, publicTenant, type TenantCredentials } from '../tenancy/tenants.js';
+import { registerSessionRoutes } from './session-routes.js';
+import type { SessionStore } from './sessions.js';
 import type { Mailer } from './mailer.js';
 import { hashPassword, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import type { PlatformTokens } from './platform-token.js';
@@ -47,6 +49,11 @@ export interface AuthRouterDeps {
   publicUrl: string;
   /** Waits `ms` (the login delay); tests pass one that records instead. */
   sleep?: (ms: number) => Promise<void>;
+  /** The console's cookie sessions (POST/GET/DELETE /auth/session). */
+  sessions: SessionStore;
+  /** The control plane's public origin: the only one cookie-authenticated writes may come from. */
+  expectedOrigin: string;
+  sessionTtlSeconds: number;
 }
 
 const email = z.email({ message: 'must be an email address' }).max(254);
@@ -121,7 +128,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
   const pairRule = deps.throttleRules.loginPerEmailAndIp ?? DEFAULT_AUTH_THROTTLE.loginPerEmailAndIp;
   const delayPolicy = deps.throttleRules.loginDelay ?? DEFAULT_AUTH_THROTTLE.loginDelay;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  app.post('/login', async (request) => {
+  /** The tenant whose owner these credentials are, throttled and delayed as above; 401 invalid_credentials otherwise. */
+  async function authenticate(request: FastifyRequest): Promise<TenantCredentials> {
     const body = parseOrThrow(loginBody, request.body);
     const email = body.email.toLowerCase();
     const pairKey = `login-pair:${email}|${request.ip}`;
@@ -137,8 +145,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
       await deps.throttle.startCooldown(`login-delay:${email}`, loginDelayMs(failures.count, delayPolicy));
       throw invalidCredentials();
     }
+    return tenant;
+  }
+
+  app.post('/login', async (request) => {
+    const tenant = await authenticate(request);
     return { token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) };
   });
+
+  registerSessionRoutes(app, { sessions: deps.sessions, expectedOrigin: deps.expectedOrigin, now: deps.now, authenticate, sessionTtlSeconds: deps.sessionTtlSeconds });
 
   app.post('/password-reset', async (request, reply) => {
     const body = parseOrThrow(resetRequestBody, request.body);

@@ -26,7 +26,7 @@ async function createRoute(client: pg.PoolClient, tenantId: string, n: number): 
   await assertWithinPlan(client, routes, tenantId, tenant.plan);
   const id = await routes.insert(client, tenantId, { name: `r${n}`, service: 'svc', paths: [`/r${n}`], methods: [], hosts: [], stripPrefix: false, auth: 'none' }, 'api');
   await client.query(`${routes.select(tenantId)} WHERE r.id = $1`, [id]);
-  await recordConfigVersion(client, tenantId);
+  await recordConfigVersion(client, tenantId, { by: 'api' });
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@ import type { Logger } from 'winston';
 import { REQUEST_ID_PATTERN } from '@novagate/gateway/protocol';
 import { registerApiKeyRoutes } from '../admin-api/api-keys-router.js';
 import { registerConfigRoutes } from '../admin-api/config-router.js';
+import { registerConfigHistoryRoutes } from '../admin-api/config-history-router.js';
 import { registerConsumerKeyRoutes } from '../admin-api/consumer-keys-router.js';
 import { consumers, listeners, routes, services } from '../admin-api/entities.js';
 import { registerEntityRoutes } from '../admin-api/entity-router.js';
@@ -23,7 +24,9 @@ import type { Mailer } from '../auth/mailer.js';
 import type { PlatformTokens } from '../auth/platform-token.js';
 import type { TokenVersions } from '../auth/token-versions.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
+import type { SessionStore } from '../auth/sessions.js';
 import { registerConfirmPage } from '../auth/confirm-page.js';
+import { DEFAULT_CONSOLE_DIR, registerConsole } from './console-files.js';
 import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
 import { ping, type Pool } from '../db/pool.js';
@@ -66,6 +69,11 @@ export interface AppDeps {
   secrets?: SecretBox;
   /** How the login delay waits (tests record it instead). */
   sleep?: (ms: number) => Promise<void>;
+  /** The web console's cookie sessions (auth/sessions.ts). */
+  sessions: SessionStore;
+  sessionTtlSeconds: number;
+  /** The web console's build (index.html and assets/); DEFAULT_CONSOLE_DIR, this checkout's console/dist, when absent. */
+  consoleDir?: string;
 }
 
 /** The caller's X-Request-ID when it is a sane token, else a fresh UUID. */
@@ -75,8 +83,28 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * helmet's default security headers, worked out once: with no per-request options (no CSP nonces) they are
- * the same on every response, so they are set from this table instead of running helmet per request.
+ * The Content-Security-Policy of every response, the pages the control plane serves (the registration confirm page,
+ * the web console) included: scripts and styles only from this origin as separate files (no inline code, no
+ * `unsafe-inline`), never framed (`frame-ancestors 'none'`, with X-Frame-Options DENY for old browsers).
+ */
+export const CONTENT_SECURITY_POLICY = {
+  'default-src': ["'self'"],
+  'base-uri': ["'none'"],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'img-src': ["'self'", 'data:'],
+  'object-src': ["'none'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"],
+  'upgrade-insecure-requests': [],
+};
+
+/**
+ * helmet's security headers with the strict policy above, worked out once: with no per-request options (no CSP
+ * nonces) they are the same on every response, so they are set from this table instead of running helmet per request.
  */
 export function securityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -85,7 +113,10 @@ export function securityHeaders(): Record<string, string> {
     removeHeader: (name: string) => delete headers[name.toLowerCase()],
   } as unknown as ServerResponse;
   let done = false;
-  helmet()({ headers: {} } as IncomingMessage, response, () => (done = true));
+  helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    xFrameOptions: { action: 'deny' },
+  })({ headers: {} } as IncomingMessage, response, () => (done = true));
   if (!done) throw new Error('helmet did not finish synchronously');
   return headers;
 }
@@ -95,6 +126,8 @@ export type RouteList = readonly { method: string; url: string }[];
 
 export async function createApp(deps: AppDeps, serverFactory: FastifyServerFactory, routeList: { method: string; url: string }[] = []): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
+  // What a browser sends as Origin from the control plane's own pages: the only origin cookie-authenticated writes may come from.
+  const expectedOrigin = new URL(deps.publicUrl).origin;
   const app = Fastify({
     serverFactory,
     logger: false,
@@ -173,6 +206,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerConfirmPage(app);
+  registerConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   app.get('/readyz', async (_request, reply) => {
     const database = { name: 'database', required: true, check: async () => (await ping(deps.pool), true) };
     const redis = deps.redisProbe === undefined ? [] : [{ name: 'redis', required: false, check: deps.redisProbe }];
@@ -193,14 +227,18 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
         now,
         publicUrl: deps.publicUrl,
         sleep: deps.sleep,
+        sessions: deps.sessions,
+        expectedOrigin,
+        sessionTtlSeconds: deps.sessionTtlSeconds,
       }),
     { prefix: '/api/v1/auth' },
   );
   await app.register(
     async (tenant) => {
       tenant.decorateRequest('tenantId', '');
-      tenant.addHook('onRequest', requireTenantAccess(deps.tokens, deps.tokenVersions));
+      tenant.addHook('onRequest', requireTenantAccess(deps.tokens, deps.tokenVersions, { sessions: deps.sessions, expectedOrigin, now }));
       await tenant.register(async (scope) => registerConfigRoutes(scope, deps.tenantDb, deps.listCache, deps.secrets, now), { prefix: '/config' });
+      await tenant.register(async (scope) => registerConfigHistoryRoutes(scope, deps.tenantDb, deps.listCache, deps.secrets, now), { prefix: '/config' });
       await tenant.register(async (scope) => registerCertificateRoutes(scope, deps.tenantDb, deps.secrets, now), { prefix: '/certificates' });
       await tenant.register(async (scope) => registerApiKeyRoutes(scope, deps.tenantDb), { prefix: '/api-keys' });
       await tenant.register(async (scope) => registerEntityRoutes(scope, deps.tenantDb, deps.listCache, services), { prefix: '/services' });

@@ -56,6 +56,8 @@ function exampleBody(method: string, url: string): Record<string, unknown> | und
     'POST /api/v1/auth/register': { email: 'nul@example.com', password: 'a long enough password', tenantName: 'N' },
     'POST /api/v1/auth/register/confirm': { token: 'b'.repeat(64) },
     'POST /api/v1/auth/login': { email: 'nul@example.com', password: 'a long enough password' },
+    'POST /api/v1/auth/session': { email: 'nul@example.com', password: 'a long enough password' },
+    'POST /api/v1/tenants/:tenantId/config/versions/:version/rollback': { version: 1 },
     'POST /api/v1/auth/password-reset': { email: 'nul@example.com' },
     'POST /api/v1/auth/password-reset/confirm': { token: 'c'.repeat(64), password: 'a long enough password' },
     'POST /api/v1/tenants/:tenantId/api-keys': { name: 'key2' },

@@ -141,7 +141,7 @@ test('a NOTIFY missed while the LISTEN session was down is recovered by the resc
       await client.query(
         `INSERT INTO ${quotedTenantSchema(tenant.id)}.services (name, url, connect_timeout_ms, timeout_ms, retries) VALUES ('direct', 'http://d:1', 1000, 1000, 0)`,
       );
-      await recordConfigVersion(client, tenant.id);
+      await recordConfigVersion(client, tenant.id, { by: 'api' });
     });
     const pushed = await gateway.nextConfig((c) => c.version === 2, 15_000);
     assert.deepEqual(pushed.config.services.map((s) => (s as { name: string }).name), ['direct']);
@@ -161,7 +161,7 @@ test('concurrent writes from the admin API and a direct database writer never sh
         `INSERT INTO ${quotedTenantSchema(tenant.id)}.consumers (username, managed_by) VALUES ($1, 'kubernetes')`,
         [`k8s.default.c${i}`],
       );
-      return recordConfigVersion(client, tenant.id);
+      return recordConfigVersion(client, tenant.id, { by: 'api' });
     }),
   );
   const viaApi = Array.from({ length: 10 }, (_, i) => admin(replicaA, tenant)('POST', '/services', { name: `s${i}`, url: 'http://x:1' }));

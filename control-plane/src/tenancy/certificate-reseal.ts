@@ -38,7 +38,7 @@ export async function resealCertificates(pool: Pool, box: SecretBox, signal?: Ab
         await client.query(`UPDATE ${table} SET key_sealed = $2 WHERE id = $1`, [row.id, box.seal(plaintext, tenantId)]);
         changed += 1;
       }
-      if (changed > 0) await recordConfigVersion(client, tenantId);
+      if (changed > 0) await recordConfigVersion(client, tenantId, { by: 'system', note: 'certificate keys re-sealed' });
       outcome.resealed += changed;
     });
   }

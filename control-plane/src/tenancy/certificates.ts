@@ -218,7 +218,7 @@ async function writeCertificate(
       if ((await lockTenantForConfigChange(client, tenantId)) === null) throw notFound('tenant');
       const id = await write(client);
       const row = id === null ? null : withoutKey(await findCertificate(client, tenantId, { by: 'id', id }));
-      await recordConfigVersion(client, tenantId);
+      await recordConfigVersion(client, tenantId, { by: 'api' });
       return row;
     });
   } catch (error) {

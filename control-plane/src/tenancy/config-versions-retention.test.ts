@@ -26,7 +26,7 @@ const writeVersion = (n: number) =>
       `INSERT INTO ${quotedTenantSchema(tenantId)}.services (name, url, connect_timeout_ms, timeout_ms, retries) VALUES ($1, 'http://s:8080', 2000, 10000, 1)`,
       [`s${n}`],
     );
-    return recordConfigVersion(client, tenantId);
+    return recordConfigVersion(client, tenantId, { by: 'api' });
   });
 
 const storedVersions = async () =>

@@ -20,7 +20,7 @@ before(async () => {
 const record = () =>
   withTransaction(db.pool, async (client) => {
     await lockTenantForConfigChange(client, tenantId);
-    return recordConfigVersion(client, tenantId);
+    return recordConfigVersion(client, tenantId, { by: 'api' });
   });
 
 test('a change records the next version whose hash is the hash of its stored snapshot; no change records nothing', async () => {

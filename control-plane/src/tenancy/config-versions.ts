@@ -16,6 +16,15 @@ export interface ConfigVersion {
   hash: string;
 }
 
+/** Who made a config version (tenant migration 014): the admin API, the Kubernetes operator or the control plane itself. */
+export type ConfigChangedBy = 'api' | 'operator' | 'system';
+
+export interface ConfigChange {
+  by: ConfigChangedBy;
+  /** A short note for the history ("rollback to version 3"); at most 200 characters. */
+  note?: string;
+}
+
 export interface LockedTenant {
   id: string;
   plan: string;
@@ -60,10 +69,10 @@ export async function newestConfigVersionUnless(
 }
 
 /**
- * Records the tenant's current rows as a new config version when they differ from the newest one.
- * The caller holds the tenant lock (lockTenantForConfigChange) in the same transaction.
+ * Records the tenant's current rows as a new config version, made by `change.by`, when they differ from the
+ * newest one. The caller holds the tenant lock (lockTenantForConfigChange) in the same transaction.
  */
-export async function recordConfigVersion(db: Queryable, tenantId: string): Promise<ConfigVersion & { changed: boolean }> {
+export async function recordConfigVersion(db: Queryable, tenantId: string, change: ConfigChange): Promise<ConfigVersion & { changed: boolean }> {
   const schema = quotedTenantSchema(tenantId);
   // The three lists and the newest version's number and hash in one round trip (not its snapshot: reading
   // that back would cost a whole config per write).
@@ -95,16 +104,16 @@ export async function recordConfigVersion(db: Queryable, tenantId: string): Prom
   // acked_version names (gateway_nodes keeps a row per node, online or not: a node back from an outage may still run it).
   await db.query(
     `WITH snapshot AS (
-       INSERT INTO ${schema}.config_versions (version, hash, snapshot) VALUES ($1, $2, $3)
+       INSERT INTO ${schema}.config_versions (version, hash, snapshot, changed_by, change_note) VALUES ($1, $2, $3, $7, $8)
      ), pending AS (
        INSERT INTO public.pending_config_updates (tenant_id, version) VALUES ($4, $1)
      ), pruned AS (
        DELETE FROM ${schema}.config_versions AS v
-        WHERE v.version <= $1::bigint - $7::bigint
+        WHERE v.version <= $1::bigint - $9::bigint
           AND NOT EXISTS (SELECT 1 FROM ${schema}.gateway_nodes AS n WHERE n.acked_version = v.version)
      )
      SELECT pg_notify($5, $6)`,
-    [version, hash, json, tenantId, CONFIG_CHANNEL, encodeConfigChanged({ tenantId, version }), RETAINED_CONFIG_VERSIONS],
+    [version, hash, json, tenantId, CONFIG_CHANNEL, encodeConfigChanged({ tenantId, version }), change.by, change.note ?? null, RETAINED_CONFIG_VERSIONS],
   );
   return { version, hash, changed: true };
 }

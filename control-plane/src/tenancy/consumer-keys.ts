@@ -43,7 +43,7 @@ async function changeKeys<T>(
     // The operator owns these consumers' keys (their Secret); a key added here would vanish at its next sync.
     if (consumer.managed_by === 'kubernetes') throw managedByOperator(describeRef('consumer', ref));
     const { result, changed } = await change(client, consumer.id);
-    if (changed) await recordConfigVersion(client, tenantId);
+    if (changed) await recordConfigVersion(client, tenantId, { by: 'api' });
     return result;
   });
 }

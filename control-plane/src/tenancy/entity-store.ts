@@ -57,7 +57,7 @@ async function writeEntity<Row extends EntityRow>(
       if (tenant === null) throw notFound('tenant');
       const id = await write(client, tenant.plan);
       const row = id === null ? null : await findRow(client, kind, tenantId, { by: 'id', id });
-      await recordConfigVersion(client, tenantId);
+      await recordConfigVersion(client, tenantId, { by: 'api' });
       return row;
     });
   } catch (error) {

@@ -49,7 +49,7 @@ export async function provisionTenant(client: pg.PoolClient, input: NewTenant): 
   }
   if (slug === null) throw new Error('could not find a free slug for the tenant');
   await migrateTenantSchema(client, id);
-  await recordConfigVersion(client, id);
+  await recordConfigVersion(client, id, { by: 'system', note: 'tenant created' });
   return { id, name: input.name, slug, plan: input.plan, ownerEmail: input.ownerEmail, schema: tenantSchemaName(id) };
 }
 

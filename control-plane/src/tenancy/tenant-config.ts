@@ -26,7 +26,7 @@ import {
   type RouteRow,
   type ServiceRow,
 } from './config-snapshot.js';
-import { latestConfigVersion, lockTenantForConfigChange, recordConfigVersion, type ConfigVersion } from './config-versions.js';
+import { latestConfigVersion, lockTenantForConfigChange, newestConfigVersionNumber, recordConfigVersion, type ConfigVersion } from './config-versions.js';
 import { publicConfig, type PublicConfig } from './certificate-snapshot.js';
 import { replaceApiCertificates, type CertificateInput } from './certificates.js';
 import type { SecretBox } from './secret-box.js';
@@ -143,6 +143,62 @@ async function replaceApiObjects(
 }
 
 /**
+ * Makes the tenant's API-managed objects (certificates included) equal `body`, in the caller's transaction under the
+ * tenant lock; the operator's objects stay as they are, and the merged whole must be valid and within the plan.
+ * Records no version: the caller does.
+ */
+export async function applyApiConfig(
+  client: pg.PoolClient,
+  tenantId: string,
+  plan: string,
+  body: GatewayConfig,
+  certificates: CertificateReplacement,
+): Promise<void> {
+  const serviceRows = await client.query<ServiceRow>(selectServices(tenantId));
+  const routeRows = await client.query<RouteRow>(selectRoutes(tenantId));
+  const consumerRows = await client.query<ConsumerRow>(selectConsumers(tenantId));
+  const listenerRows = await client.query<ListenerRow>(selectListeners(tenantId));
+  const currentServices = byOwner(serviceRows.rows, (s: ServiceConfig) => s.name, serviceConfigOf);
+  const currentRoutes = byOwner(routeRows.rows, (r: RouteConfig) => r.name, routeConfigOf);
+  const currentConsumers = byOwner(consumerRows.rows, (c: ConsumerConfig) => c.username, consumerConfigOf);
+  const currentListeners = byOwner(listenerRows.rows, (l: ListenerConfig) => l.name, listenerConfigOf);
+  const bodyListeners = body.listeners ?? [];
+  const mergedListeners = [...bodyListeners, ...operatorObjectsToKeep(bodyListeners, 'listeners', (l) => l.name, currentListeners.operator)];
+
+  const merged: GatewayConfig = {
+    services: [...body.services, ...operatorObjectsToKeep(body.services, 'services', (s) => s.name, currentServices.operator)],
+    routes: [...body.routes, ...operatorObjectsToKeep(body.routes, 'routes', (r) => r.name, currentRoutes.operator)],
+    consumers: [...body.consumers, ...operatorObjectsToKeep(body.consumers, 'consumers', (c) => c.username, currentConsumers.operator)],
+    ...(mergedListeners.length > 0 ? { listeners: mergedListeners } : {}),
+  };
+  const check = gatewayConfigSchema.safeParse(merged);
+  if (!check.success) throw invalidConfig(problemsFromZodError(check.error, ['config']), 'config conflicts with operator-managed objects');
+  assertNoConflictsIn(body.routes, [...currentRoutes.operator.values()], 'config.', mergedListeners);
+  await assertConfigWithinPlan(client, plan, merged);
+
+  const apiOnly: GatewayConfig = {
+    services: body.services.filter((s) => !currentServices.operator.has(s.name)),
+    routes: body.routes.filter((r) => !currentRoutes.operator.has(r.name)),
+    consumers: body.consumers.filter((c) => !currentConsumers.operator.has(c.username)),
+    listeners: bodyListeners.filter((l) => !currentListeners.operator.has(l.name)),
+  };
+  await replaceApiObjects(client, tenantId, apiOnly, {
+    services: currentServices.api,
+    routes: currentRoutes.api,
+    consumers: currentConsumers.api,
+    listeners: currentListeners.api,
+  });
+  await replaceApiCertificates(client, tenantId, certificates.certificates, certificates.box, certificates.now);
+}
+
+/** The config's precondition (DESIGN §3): version_conflict once the tenant has moved past `expectedVersion`. */
+export function assertAtVersion(latest: number, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && expectedVersion !== latest) {
+    throw new StoreError('version_conflict', `config is at version ${latest}, not ${expectedVersion}`);
+  }
+}
+
+/**
  * Makes the tenant's API-managed objects equal `body` in one transaction under the tenant lock and records the
  * new config version. `expectedVersion`, when given, is a precondition (version_conflict once the tenant has
  * moved on); the operator's objects stay as they are, and the merged whole must be valid and within the plan.
@@ -157,45 +213,8 @@ export async function replaceApiConfig(
   return db.transaction(tenantId, 'write', async (client) => {
     const tenant = await lockTenantForConfigChange(client, tenantId);
     if (tenant === null) throw notFound('tenant');
-    const latest = await latestConfigVersion(client, tenantId);
-    if (expectedVersion !== undefined && expectedVersion !== (latest?.version ?? 0)) {
-      throw new StoreError('version_conflict', `config is at version ${latest?.version ?? 0}, not ${expectedVersion}`);
-    }
-    const serviceRows = await client.query<ServiceRow>(selectServices(tenantId));
-    const routeRows = await client.query<RouteRow>(selectRoutes(tenantId));
-    const consumerRows = await client.query<ConsumerRow>(selectConsumers(tenantId));
-    const listenerRows = await client.query<ListenerRow>(selectListeners(tenantId));
-    const currentServices = byOwner(serviceRows.rows, (s: ServiceConfig) => s.name, serviceConfigOf);
-    const currentRoutes = byOwner(routeRows.rows, (r: RouteConfig) => r.name, routeConfigOf);
-    const currentConsumers = byOwner(consumerRows.rows, (c: ConsumerConfig) => c.username, consumerConfigOf);
-    const currentListeners = byOwner(listenerRows.rows, (l: ListenerConfig) => l.name, listenerConfigOf);
-    const bodyListeners = body.listeners ?? [];
-    const mergedListeners = [...bodyListeners, ...operatorObjectsToKeep(bodyListeners, 'listeners', (l) => l.name, currentListeners.operator)];
-
-    const merged: GatewayConfig = {
-      services: [...body.services, ...operatorObjectsToKeep(body.services, 'services', (s) => s.name, currentServices.operator)],
-      routes: [...body.routes, ...operatorObjectsToKeep(body.routes, 'routes', (r) => r.name, currentRoutes.operator)],
-      consumers: [...body.consumers, ...operatorObjectsToKeep(body.consumers, 'consumers', (c) => c.username, currentConsumers.operator)],
-      ...(mergedListeners.length > 0 ? { listeners: mergedListeners } : {}),
-    };
-    const check = gatewayConfigSchema.safeParse(merged);
-    if (!check.success) throw invalidConfig(problemsFromZodError(check.error, ['config']), 'config conflicts with operator-managed objects');
-    assertNoConflictsIn(body.routes, [...currentRoutes.operator.values()], 'config.', mergedListeners);
-    await assertConfigWithinPlan(client, tenant.plan, merged);
-
-    const apiOnly: GatewayConfig = {
-      services: body.services.filter((s) => !currentServices.operator.has(s.name)),
-      routes: body.routes.filter((r) => !currentRoutes.operator.has(r.name)),
-      consumers: body.consumers.filter((c) => !currentConsumers.operator.has(c.username)),
-      listeners: bodyListeners.filter((l) => !currentListeners.operator.has(l.name)),
-    };
-    await replaceApiObjects(client, tenantId, apiOnly, {
-      services: currentServices.api,
-      routes: currentRoutes.api,
-      consumers: currentConsumers.api,
-      listeners: currentListeners.api,
-    });
-    await replaceApiCertificates(client, tenantId, certificates.certificates, certificates.box, certificates.now);
-    return recordConfigVersion(client, tenantId);
+    assertAtVersion((await newestConfigVersionNumber(client, tenantId)) ?? 0, expectedVersion);
+    await applyApiConfig(client, tenantId, tenant.plan, body, certificates);
+    return recordConfigVersion(client, tenantId, { by: 'api' });
   });
 }

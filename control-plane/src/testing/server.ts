@@ -63,6 +63,12 @@ export interface TestServerOptions {
   secretsEncryption?: { key: string; acceptedKey?: string } | null;
   /** How the login delay waits; by default the test server does not wait at all. */
   sleep?: (ms: number) => Promise<void>;
+  /** The web console's build directory (default: this checkout's console/dist). */
+  consoleDir?: string;
+  /** Listen on this port (default: any free one). */
+  port?: number;
+  /** PUBLIC_URL (default http://localhost): a browser test sets the URL it opens, whose origin cookie writes must carry. */
+  publicUrl?: string;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -90,13 +96,13 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     throttleRules: options.throttleRules ?? RELAXED_THROTTLE,
     presence: options.presence ?? (options.redis === undefined ? createMemoryPresence() : undefined),
     mailer,
-    port: 0,
+    port: options.port ?? 0,
     metricsPort: 0,
     host: '127.0.0.1',
     tls: options.tls === undefined ? undefined : { cert: options.tls.cert, key: options.tls.key },
     trustedProxies: options.trustedProxies ?? [],
     corsAllowedOrigins: ['https://console.example.com'],
-    publicUrl: 'http://localhost',
+    publicUrl: options.publicUrl ?? 'http://localhost',
     maxConfigBytes: 16 * 1024 * 1024,
     listenerReconnectDelayMs: options.listenerReconnectDelayMs,
     pingIntervalMs: options.pingIntervalMs,
@@ -106,6 +112,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     now,
     secretsEncryption: options.secretsEncryption === null ? undefined : (options.secretsEncryption ?? { key: TEST_SECRETS_ENCRYPTION_KEY }),
     sleep: options.sleep ?? (async () => undefined),
+    consoleDir: options.consoleDir,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
   const url = options.tls === undefined ? `http://127.0.0.1:${controlPlane.port}` : `https://localhost:${controlPlane.port}`;

@@ -263,7 +263,7 @@ test('control plane killed under load: zero failed requests, and a change writte
       await client.query(
         `INSERT INTO ${schema}.routes (name, service_id, paths) SELECT 'late', id, ARRAY['/late'] FROM ${schema}.services WHERE name = 'echo'`,
       );
-      await recordConfigVersion(client, tenant.id);
+      await recordConfigVersion(client, tenant.id, { by: 'api' });
     });
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(await gatewayGet(gateway, '/late'), 404);

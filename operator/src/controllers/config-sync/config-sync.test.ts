@@ -69,6 +69,8 @@ test('managed rows are written as managedBy kubernetes in one new config version
   assert.deepEqual(left.rows.map((row) => row.name), ['api-made', 'k8s.ns.r00'], 'rows made through the API are never touched');
   const pending = await db.pool.query('SELECT count(*)::int AS n FROM public.pending_config_updates WHERE tenant_id = $1', [tenantId]);
   assert.equal(pending.rows[0].n, 3, 'provisioning, then two changes');
+  const history = await db.pool.query(`SELECT version, changed_by FROM ${quotedTenantSchema(tenantId)}.config_versions WHERE version >= $1 ORDER BY version`, [first.version]);
+  assert.deepEqual(history.rows.map((row) => [Number(row.version), row.changed_by]), [[first.version, 'operator'], [first.version + 1, 'operator']], 'the history says the operator made them');
 });
 
 test('beyond the plan limit only the Routes that do not fit are refused, with PlanLimitExceeded', async () => {

@@ -191,7 +191,7 @@ export async function applyTenantConfig(pool: Pool, tenantId: string, desired: D
       }
     }
     if (desired.keepListeners !== true) await deleteUnwantedCertificates(client, tenantId, desired);
-    const { version, changed } = await recordConfigVersion(client, tenantId);
+    const { version, changed } = await recordConfigVersion(client, tenantId, { by: 'operator' });
     return { version, changed, problems, written, kept };
   }).catch((error: unknown) => {
     if (error instanceof UnknownTenantError) return null;
