@@ -53,12 +53,14 @@ async function registerTenant(): Promise<{ id: string; token: string; key: strin
 /** Starts a flooding gateway process; resolves with its report when it ends. */
 function startFlood(key: string, mode: 'logs' | 'acks', seconds: number): Promise<FloodReport> {
   const child = spawn(process.execPath, ['--import', 'tsx', FLOOD_CLIENT, controlPlane.url, key, mode, String(seconds)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
   return new Promise((resolve, reject) => {
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as FloodReport) : reject(new Error(`flood client exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as FloodReport) : reject(new Error(`flood client exited with ${code}: ${err.trim().slice(-2_000)}`))));
   });
 }
 
@@ -98,7 +100,14 @@ test('a logs flood writes no more rows than the quota while another tenant’s a
 test('SIGTERM during an ack flood ends the control plane within 10 s', async () => {
   const flooder = await registerTenant();
   const flooding = startFlood(flooder.key, 'acks', 30);
-  await new Promise((r) => setTimeout(r, 2_000));
+  // The flood must be going when SIGTERM comes: wait for its node to be connected (a tsx process may take seconds
+  // to start on a loaded machine), then let it flood a moment.
+  for (let i = 0; i < 200; i++) {
+    const nodes = await api('GET', `/tenants/${flooder.id}/gateways`, undefined, flooder.token);
+    if (nodes.status === 200 && (nodes.body.data as unknown[]).length > 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 1_000));
   const { exitMs, code } = await controlPlane.stop('SIGTERM');
   const report = await flooding;
   assert.equal(report.closedBy, 'server', 'the flood was still going when the control plane stopped');
