@@ -43,6 +43,8 @@ test("EndpointSlices list the selected pods' addresses under the Service's port 
     ports: { name: string; port: number }[];
   };
   assert.equal(slice.metadata.labels['kubernetes.io/service-name'], 'infra-backend-v1');
+  // The endpointslice controller's manager: the operator takes no other slices for a Service with a selector.
+  assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
   assert.equal(slice.metadata.namespace, 'gateway-conformance-infra');
   assert.equal(slice.addressType, 'IPv4');
   assert.deepEqual(

@@ -130,7 +130,7 @@ export function endpointSliceFor(service: ManifestObject, pods: readonly EchoPod
     metadata: {
       name: `${service.metadata.name}-echo`,
       namespace,
-      labels: { 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'conformance.novagate.dev' },
+      labels: { 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
     },
     addressType: 'IPv4',
     endpoints: selected.map((pod) => ({

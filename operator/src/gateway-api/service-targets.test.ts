@@ -58,3 +58,36 @@ test('more endpoints than a service may hold are cut to the limit and reported',
   assert.equal(result.service.targets?.length, 256);
   assert.equal(result.truncated, true);
 });
+
+const selectorService: ServiceObject = { ...service, spec: { ...service.spec, selector: { app: 'echo' } } };
+const managedBy = (manager: string) => ({ metadata: { namespace: 'infra', name: manager, labels: { 'kubernetes.io/service-name': 'echo', 'endpointslice.kubernetes.io/managed-by': manager } } });
+
+test("a Service with a selector takes only the endpointslice controller's slices; a hand-made slice naming it is ignored", () => {
+  const controller = slice('c', [['10.0.0.1']], managedBy('endpointslice-controller.k8s.io'));
+  const forged = slice('f', [['10.66.0.1']], managedBy('attacker.example.com'));
+  const unlabelled = slice('u', [['10.66.0.2']]);
+  const result = serviceTargets(selectorService, 8080, [controller, forged, unlabelled]);
+  assert.ok(result.ok);
+  assert.deepEqual(result.service.targets?.map((t) => t.url), ['http://10.0.0.1:3000']);
+  const onlyForged = serviceTargets(selectorService, 8080, [forged]);
+  assert.ok(onlyForged.ok);
+  assert.deepEqual(onlyForged.service.targets, []);
+});
+
+test('a Service without a selector keeps its hand-made slices, whoever manages them (explicit opt-in)', () => {
+  const result = serviceTargets({ ...service, spec: { ...service.spec, selector: {} } }, 8080, [slice('h', [['10.0.0.7']], managedBy('someone.example.com'))]);
+  assert.ok(result.ok);
+  assert.deepEqual(result.service.targets?.map((t) => t.url), ['http://10.0.0.7:3000']);
+});
+
+test('loopback, link-local, cloud metadata, unspecified, multicast and broadcast addresses are refused from any slice, the rest served', () => {
+  const refusedV4 = ['127.0.0.1', '127.9.9.9', '169.254.169.254', '169.254.0.1', '100.100.100.200', '0.0.0.0', '0.1.2.3', '224.0.0.1', '239.255.255.250', '255.255.255.255', 'not-an-ip', '10.0.0.1.5'];
+  const refusedV6 = ['::1', '::', 'fe80::1', 'febf::1', 'fd00:ec2::254', 'ff02::1', '::ffff:169.254.169.254', '::ffff:7f00:1', '10.0.0.1'];
+  const v4 = slice('v4', [...refusedV4, '10.0.0.1', '100.100.100.201', '169.255.0.1'].map((a) => [a] as [string]), managedBy('endpointslice-controller.k8s.io'));
+  const v6 = slice('v6', [...refusedV6, 'fd00::1', 'fec0::1'].map((a) => [a] as [string]), { ...managedBy('endpointslice-controller.k8s.io'), addressType: 'IPv6' });
+  for (const svc of [service, selectorService]) {
+    const result = serviceTargets(svc, 8080, [v4, v6]);
+    assert.ok(result.ok);
+    assert.deepEqual(result.service.targets?.map((t) => t.url), ['http://10.0.0.1:3000', 'http://100.100.100.201:3000', 'http://169.255.0.1:3000', 'http://[fd00::1]:3000', 'http://[fec0::1]:3000']);
+  }
+});

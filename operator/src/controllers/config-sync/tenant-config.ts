@@ -12,6 +12,7 @@ import { basicAuthPasswords } from '../consumer/basic-auth-passwords.js';
 import { desiredConsumer } from '../consumer/desired-consumer.js';
 import type { Caches } from '../controller.js';
 import type { Problem } from '../evaluation.js';
+import { dropUnprogrammedListeners } from './unprogrammed-listeners.js';
 import { evaluateHttpRoute, httpRouteOwner, slicesByService, type GatewayApiCaches } from '../httproute/http-route-evaluation.js';
 import { tenantsOfRoute } from '../httproute/http-route-watches.js';
 import { addGatewayListeners, type GatewayListenerOptions } from '../gateway/gateway-tenant.js';
@@ -174,6 +175,7 @@ export class ConfigSyncer {
     const basicAuth = await this.basicAuthCredentials(tenant, tenantId, consumers, secretOf);
     const { desired, problems } = desiredTenantConfig(tenant, this.informers.routes.list(), consumers, secretOf, (key) => basicAuth.get(key) ?? [], this.informers);
     addGatewayListeners(desired, tenantKey, this.informers, this.gatewayListeners);
+    dropUnprogrammedListeners(desired, problems);
     const applied = await applyTenantConfig(this.pool, tenantId, desired, this.secretBox);
     if (applied === null) return null;
     for (const [owner, problem] of applied.problems) problems.set(owner, problem);

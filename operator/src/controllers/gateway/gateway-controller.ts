@@ -16,7 +16,7 @@ import type { ControllerDeclaration } from '../controller.js';
 import type { Problem } from '../evaluation.js';
 import { ensureGatewayKey, gatewayEventTarget, GatewayKeyRefused, revokeGatewayKeys, TENANT_ANNOTATION, gatewayKeySecretName } from './gateway-key.js';
 import { evaluateGatewayListeners } from './gateway-listeners.js';
-import { attachedRoutes, nextGatewayStatus, notAcceptedGatewayStatus, type GatewayObservation } from './gateway-status.js';
+import { attachedRoutes, nextGatewayStatus, notAcceptedGatewayStatus, programmedRecheckMs, type GatewayObservation } from './gateway-status.js';
 import { gatewayListenerOwner, gatewayOwnership } from './gateway-tenant.js';
 import { gatewayWatches } from './gateway-watches.js';
 
@@ -83,11 +83,17 @@ export function createGatewayReconciler(context: ControllerContext, options: Gat
 }
 
 function reconcileGateway(context: ControllerContext, options: GatewayControllerOptions): Reconcile {
+  /** Per Gateway key, how many times in a row it was looked at again for its address (the backoff's exponent). */
+  const rechecks = new Map<string, number>();
   return async (key) => {
     let gateway = context.informers.gateways.get(key);
-    if (gateway === undefined) return;
+    if (gateway === undefined) {
+      rechecks.delete(key);
+      return;
+    }
     const ownership = gatewayOwnership(gateway, context.informers);
     if (gateway.metadata.deletionTimestamp !== undefined) {
+      rechecks.delete(key);
       if (hasFinalizer(gateway)) await finalize(context, gateway, ownership.kind === 'ours' ? ownership.tenantKey : null);
       return;
     }
@@ -161,9 +167,16 @@ function reconcileGateway(context: ControllerContext, options: GatewayController
     }
     const status = nextGatewayStatus(gateway, observation, context.now());
     await writeStatus(context, gateway, status);
-    const programmed = (status ?? gateway.status)?.conditions?.find((condition) => condition.type === 'Programmed')?.status === 'True';
-    // Addresses and a tenant's provisioning arrive without an event on the Gateway: look again until programmed.
-    return programmed ? undefined : { requeueAfterMs: context.programmedPollMs };
+    const programmed = (status ?? gateway.status)?.conditions?.find((condition) => condition.type === 'Programmed');
+    // Addresses arrive without an event on the Gateway: look again, less and less often, until it has one.
+    const look = (rechecks.get(key) ?? 0) + 1;
+    const recheckMs = programmedRecheckMs(programmed, tenantId !== null && !observation.synced, look, context.programmedPollMs);
+    if (recheckMs === undefined) {
+      rechecks.delete(key);
+      return undefined;
+    }
+    rechecks.set(key, look);
+    return { requeueAfterMs: recheckMs };
   };
 }
 

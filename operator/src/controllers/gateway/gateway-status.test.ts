@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GatewayResource, HttpRouteResource, NamespaceResource } from '../../kube/resources.js';
 import { evaluateGatewayListeners } from './gateway-listeners.js';
-import { attachedRoutes, nextGatewayStatus, notAcceptedGatewayStatus, type GatewayObservation } from './gateway-status.js';
+import { attachedRoutes, nextGatewayStatus, notAcceptedGatewayStatus, programmedRecheckMs, type GatewayObservation } from './gateway-status.js';
 
 const gateway: GatewayResource = {
   metadata: { namespace: 'web', name: 'edge', generation: 2 },
@@ -111,4 +111,14 @@ test('requested spec.addresses are not assigned: Programmed=False AddressNotUsab
   assert.equal(programmedCondition?.reason, 'AddressNotUsable');
   assert.match(programmedCondition?.message ?? '', /203\.0\.113\.7/);
   assert.equal(status?.listeners?.find((listener) => listener.name === 'http')?.conditions.find((c) => c.type === 'Programmed')?.status, 'True');
+});
+
+test('a Gateway waiting for its address is looked at again with exponential backoff capped at 60 s; other reasons wait for an event', () => {
+  const waiting = { status: 'False', reason: 'AddressNotAssigned' };
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8, 40].map((look) => programmedRecheckMs(waiting, false, look, 2_000)), [2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000]);
+  for (const reason of ['Invalid', 'Pending']) assert.equal(programmedRecheckMs({ status: 'False', reason }, false, 1, 2_000), undefined, reason);
+  assert.equal(programmedRecheckMs({ status: 'True', reason: 'Programmed' }, true, 1, 2_000), undefined);
+  assert.equal(programmedRecheckMs(undefined, false, 1, 2_000), undefined);
+  // A provisioned tenant whose sync kept the stored listeners (caches loading) is looked at again too.
+  assert.equal(programmedRecheckMs({ status: 'False', reason: 'Pending' }, true, 2, 2_000), 4_000);
 });

@@ -109,3 +109,24 @@ export function notAcceptedGatewayStatus(gateway: GatewayResource, message: stri
   const next: GatewayStatus = { ...(gateway.status ?? {}), conditions };
   return jsonEqual(gateway.status ?? {}, next) ? null : next;
 }
+
+/** The longest wait between two looks at a Gateway whose data plane has no address yet. */
+export const PROGRAMMED_RECHECK_CAP_MS = 60_000;
+
+/**
+ * How long to wait before looking at a Gateway that is not Programmed again, or undefined: only while nothing else
+ * will tell us, i.e. its data plane has no address yet (AddressNotAssigned), or its tenant is provisioned but the
+ * config sync kept the stored listeners (caches still loading). Every other reason (invalid or HTTPS-pending
+ * listeners, a refused data plane, an unprovisioned Tenant) changes only through an event the Gateway watches.
+ * `look` is the number of the look to come (1-based): base · 2^(look-1), capped.
+ */
+export function programmedRecheckMs(
+  programmed: { status: string; reason: string } | undefined,
+  waitingForSync: boolean,
+  look: number,
+  baseMs: number,
+): number | undefined {
+  if (programmed?.status === 'True') return undefined;
+  if (programmed?.reason !== 'AddressNotAssigned' && !waitingForSync) return undefined;
+  return Math.min(PROGRAMMED_RECHECK_CAP_MS, baseMs * 2 ** Math.min(Math.max(look - 1, 0), 30));
+}

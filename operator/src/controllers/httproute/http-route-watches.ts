@@ -64,12 +64,27 @@ function tenantOfGateway(gateway: GatewayResource, caches: GatewayApiCaches): st
 
 export const ownHttpRoutes: WatchOf<'httproutes'> = { source: 'httproutes', when: specOrLifecycleChanged, keys: ({ object }) => [objectKey(object)] };
 
+/** The names of a Gateway's listeners whose status says Programmed=True, sorted. */
+const programmedListeners = (gateway: GatewayResource): string[] =>
+  (gateway.status?.listeners ?? [])
+    .filter((listener) => (listener.conditions ?? []).some((condition) => condition.type === 'Programmed' && condition.status === 'True'))
+    .map((listener) => listener.name)
+    .sort();
+
 /**
- * A Gateway created, changed or deleted: the routes naming it. Status writes count too: the Gateway controller
- * reports its listeners once their config rows exist, which routes refused for a missing listener wait for.
+ * Whether a Gateway event may change the routes naming it: created, deleted, its spec (generation) or lifecycle
+ * changed, or the set of its programmed listeners moved (a route left out for want of a programmed listener waits
+ * for that). Other status writes (addresses, attachedRoutes, timestamps) do not: each would be a sync per route.
  */
+export function gatewayRoutingChanged(event: ObjectEvent<GatewayResource>): boolean {
+  if (specOrLifecycleChanged(event) || event.previous === undefined) return true;
+  return programmedListeners(event.previous).join('\n') !== programmedListeners(event.object).join('\n');
+}
+
+/** A Gateway created, changed (spec, or which listeners are programmed) or deleted: the routes naming it. */
 export const routesOfGateway: WatchOf<'gateways'> = {
   source: 'gateways',
+  when: gatewayRoutingChanged,
   keys: (event, caches) => routeKeys(caches, (route) => eventObjects(event).some((gateway) => namesGateway(route, gateway))),
 };
 
