@@ -183,7 +183,7 @@ test('an EndpointSlice change asks, after at least a second, for the tenants of 
   assert.deepEqual(tenantsOfEndpoints.keys(event('unrelated'), caches), []);
 });
 
-test('a route moved from one tenant\'s Gateway to another\'s syncs both tenants (the old one drops its rows); a Gateway status write re-reconciles its routes', () => {
+test('a route moved from one tenant\'s Gateway to another\'s syncs both tenants (the old one drops its rows); a Gateway status write re-reconciles its routes only when its programmed listeners change', () => {
   const gateways = [gateway('gw', 'acme', [httpListener]), gateway('gx', 'globex', [httpListener])];
   const before = route('r', { parentRefs: [toGw] });
   const after = route('r', { parentRefs: [{ name: 'gx', namespace: 'infra' }] }, { generation: 3 });
@@ -192,8 +192,11 @@ test('a route moved from one tenant\'s Gateway to another\'s syncs both tenants 
   assert.deepEqual(tenantsOfChangedRoute.keys({ type: 'DELETED', object: after, previous: undefined }, caches), ['infra/globex']);
   const gx = gateways[1] as GatewayResource;
   const statusOnly = { type: 'MODIFIED' as const, object: { ...gx, status: { listeners: [] } }, previous: gx };
-  assert.ok(routesOfGateway.when === undefined || routesOfGateway.when(statusOnly));
-  assert.deepEqual(routesOfGateway.keys(statusOnly, caches), ['apps/r']);
+  assert.equal(routesOfGateway.when?.(statusOnly), false, 'nothing programmed changed: no route reconciles');
+  const programmed = [{ type: 'Programmed', status: 'True' as const, reason: 'Programmed', message: '', lastTransitionTime: '2026-11-30T00:00:00Z', observedGeneration: 1 }];
+  const listenerProgrammed = { type: 'MODIFIED' as const, object: { ...gx, status: { listeners: [{ name: 'http', supportedKinds: [], attachedRoutes: 0, conditions: programmed }] } }, previous: gx };
+  assert.equal(routesOfGateway.when?.(listenerProgrammed), true, 'a listener became programmed: its routes reconcile');
+  assert.deepEqual(routesOfGateway.keys(listenerProgrammed, caches), ['apps/r']);
 });
 
 test('an EndpointSlice labelled with our Service name in another namespace adds no target; a ReferenceGrant in the route\'s own namespace permits nothing', () => {
