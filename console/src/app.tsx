@@ -1,22 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
-import { LoginPage } from './login-page.js';
-import { pageOfPath, pathOfPage, type PageName } from './router.js';
-import { ServicesPage } from './services-page.js';
+import { PUBLIC_PAGE_ENTRIES, SIGNED_IN_PAGE_ENTRIES } from './pages.js';
+import { isPublicPage, pageOfPath, pageToShow, pathOfPage, SIGNED_IN_PAGES, type PageName, type SignedInPageName } from './router.js';
 import { currentSession, logOut, type Session } from './session.js';
 
-type State = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'signed-out' } | { kind: 'signed-in'; session: Session };
+type SessionState = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'signed-out' } | { kind: 'signed-in'; session: Session };
+
+/** The first page the console has of the ones asked for in order (pages are registered one by one). */
+function registeredPage(page: PageName): PageName {
+  if (isPublicPage(page)) return PUBLIC_PAGE_ENTRIES[page] === undefined ? 'login' : page;
+  if (SIGNED_IN_PAGE_ENTRIES[page] !== undefined) return page;
+  return SIGNED_IN_PAGES.find((name) => SIGNED_IN_PAGE_ENTRIES[name] !== undefined) ?? 'login';
+}
 
 export function App() {
-  const [state, setState] = useState<State>({ kind: 'loading' });
-  const [page, setPage] = useState<PageName>(pageOfPath(location.pathname));
-
-  const go = (next: PageName) => {
-    if (location.pathname !== pathOfPage(next)) history.pushState(null, '', pathOfPage(next));
-    setPage(next);
-  };
+  const [state, setState] = useState<SessionState>({ kind: 'loading' });
+  const [asked, setAsked] = useState<PageName>(pageOfPath(location.pathname));
 
   useEffect(() => {
-    const onPop = () => setPage(pageOfPath(location.pathname));
+    const onPop = () => setAsked(pageOfPath(location.pathname));
     addEventListener('popstate', onPop);
     currentSession().then(
       (session) => setState(session === null ? { kind: 'signed-out' } : { kind: 'signed-in', session }),
@@ -25,28 +26,41 @@ export function App() {
     return () => removeEventListener('popstate', onPop);
   }, []);
 
-  // The page shown follows the session: signed out is always the login page, signed in never is.
+  const signedIn = state.kind === 'signed-in';
+  const page = registeredPage(pageToShow(asked, signedIn));
+  // The address bar follows the page shown before the browser paints it (a redirect to the login page is a replace,
+  // so Back does not lead to a page that would redirect again).
+  if (state.kind !== 'loading' && state.kind !== 'failed' && location.pathname !== pathOfPage(page)) {
+    history.replaceState(null, '', pathOfPage(page));
+  }
+  const title = isPublicPage(page) ? PUBLIC_PAGE_ENTRIES[page]?.title : SIGNED_IN_PAGE_ENTRIES[page]?.title;
   useEffect(() => {
-    if (state.kind === 'signed-out' && page !== 'login') go('login');
-    if (state.kind === 'signed-in' && page === 'login') go('services');
-  }, [state.kind, page]);
+    document.title = `${title ?? 'Console'} · NovaGate console`;
+  }, [title]);
 
-  useEffect(() => {
-    document.title = `${page === 'login' ? 'Sign in' : 'Services'} · NovaGate console`;
-  }, [page]);
+  const navigate = (next: PageName) => {
+    if (location.pathname !== pathOfPage(next)) history.pushState(null, '', pathOfPage(next));
+    setAsked(next);
+  };
+  const signedOut = () => setState({ kind: 'signed-out' });
 
   if (state.kind === 'loading') return <p>Loading…</p>;
   if (state.kind === 'failed') return <p role="alert">The console could not reach the control plane: {state.message}</p>;
-  if (state.kind === 'signed-out') return <LoginPage onSignedIn={(session) => setState({ kind: 'signed-in', session })} />;
+  if (state.kind === 'signed-out' || isPublicPage(page)) {
+    const entry = isPublicPage(page) ? PUBLIC_PAGE_ENTRIES[page] : undefined;
+    const Page = (entry ?? PUBLIC_PAGE_ENTRIES.login)!.component;
+    return <Page navigate={navigate} onSignedIn={(session) => setState({ kind: 'signed-in', session })} />;
+  }
 
   const { session } = state;
   const signOut = async () => {
     try {
       await logOut(session);
     } finally {
-      setState({ kind: 'signed-out' });
+      signedOut();
     }
   };
+  const Page = SIGNED_IN_PAGE_ENTRIES[page as SignedInPageName]!.component;
   return (
     <>
       <a class="skip-link" href="#main">
@@ -55,16 +69,23 @@ export function App() {
       <header class="top">
         <span class="brand">NovaGate</span>
         <nav aria-label="Console">
-          <a href={pathOfPage('services')} aria-current={page === 'services' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), go('services'))}>
-            Services
-          </a>
+          {SIGNED_IN_PAGES.filter((name) => SIGNED_IN_PAGE_ENTRIES[name] !== undefined).map((name) => (
+            <a
+              key={name}
+              href={pathOfPage(name)}
+              aria-current={page === name ? 'page' : undefined}
+              onClick={(e) => (e.preventDefault(), navigate(name))}
+            >
+              {SIGNED_IN_PAGE_ENTRIES[name]!.navLabel}
+            </a>
+          ))}
         </nav>
         <span class="tenant">{session.tenantName ?? `Tenant ${session.tenantId.slice(0, 8)}`}</span>
         <button type="button" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>
-      <ServicesPage session={session} onSessionLost={() => setState({ kind: 'signed-out' })} />
+      <Page key={page} session={session} navigate={navigate} onSessionLost={signedOut} />
     </>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { ApiFailure } from './api.js';
-import { logIn, type Session } from './session.js';
+import { logIn } from './session.js';
+import type { PublicPageProps } from './pages.js';
 
-export function LoginPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+export function LoginPage({ onSignedIn }: PublicPageProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, callApi } from './api.js';
 import { errorsByField, type ErrorsByField } from './field-errors.js';
-import type { Session } from './session.js';
+import type { SignedInPageProps } from './pages.js';
 
 interface Service {
   id: string;
@@ -14,7 +14,7 @@ interface Service {
 const FIELDS = ['name', 'url'] as const;
 const NO_ERRORS: ErrorsByField = { fields: {}, general: [] };
 
-export function ServicesPage({ session, onSessionLost }: { session: Session; onSessionLost: () => void }) {
+export function ServicesPage({ session, onSessionLost }: SignedInPageProps) {
   const [services, setServices] = useState<Service[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState('');

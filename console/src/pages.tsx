@@ -1,0 +1,38 @@
+// The console's pages, one line each: the component, its title and (for pages behind the session) its label in the
+// navigation. Adding a page is a file with its component and a line here (and its name in router.ts).
+import type { ComponentType } from 'preact';
+import type { PublicPageName, SignedInPageName, PageName } from './router.js';
+import type { Session } from './session.js';
+import { LoginPage } from './login-page.js';
+import { ServicesPage } from './services-page.js';
+
+export interface PublicPageProps {
+  navigate: (page: PageName) => void;
+  onSignedIn: (session: Session) => void;
+}
+
+export interface SignedInPageProps {
+  session: Session;
+  navigate: (page: PageName) => void;
+  /** The API answered 401: the session expired or was ended elsewhere. */
+  onSessionLost: () => void;
+}
+
+export interface PublicPage {
+  title: string;
+  component: ComponentType<PublicPageProps>;
+}
+
+export interface SignedInPage {
+  title: string;
+  navLabel: string;
+  component: ComponentType<SignedInPageProps>;
+}
+
+export const PUBLIC_PAGE_ENTRIES: Partial<Record<PublicPageName, PublicPage>> = {
+  login: { title: 'Sign in', component: LoginPage },
+};
+
+export const SIGNED_IN_PAGE_ENTRIES: Partial<Record<SignedInPageName, SignedInPage>> = {
+  services: { title: 'Services', navLabel: 'Services', component: ServicesPage },
+};
