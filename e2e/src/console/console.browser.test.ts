@@ -8,83 +8,24 @@
 /// <reference lib="dom" />
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '@novagate/control-plane/testing/database';
-import { registerTenant, startTestServer, type RegisteredTenant, type TestServer } from '@novagate/control-plane/testing/server';
-import { ensureDevTls } from '@novagate/control-plane/tls/dev-certificates';
+import type { Page } from 'playwright-core';
+import { registerTenant, type RegisteredTenant } from '@novagate/control-plane/testing/server';
+import { openPage, SCREENSHOTS, seriousAxeViolations, startConsoleStack, type ConsoleStack } from './browser-fixture.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const CONSOLE_BUILD = join(root, 'console/dist/index.html');
-const SCREENSHOTS = join(root, '.dev/console-screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const AXE_SOURCE = readFileSync(fileURLToPath(import.meta.resolve('axe-core/axe.min.js')), 'utf8');
-
-let db: TestDatabase;
-let server: TestServer;
-let tlsDir: string;
-let browser: Browser;
+let stack: ConsoleStack;
 let tenant: RegisteredTenant;
 let base: string;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 before(async () => {
-  assert.ok(existsSync(CONSOLE_BUILD), `no console build at ${CONSOLE_BUILD}: run npm run build first`);
-  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH`);
-  tlsDir = mkdtempSync(join(tmpdir(), 'novagate-console-tls-'));
-  const files = ensureDevTls(tlsDir);
-  db = await createTestDatabase();
-  const port = await freePort();
-  base = `https://localhost:${port}`;
-  server = await startTestServer({
-    db,
-    port,
-    publicUrl: base,
-    tls: { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8'), ca: readFileSync(files.caFile, 'utf8') },
-  });
-  tenant = await registerTenant(server, 'Console Co');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  stack = await startConsoleStack();
+  base = stack.base;
+  tenant = await registerTenant(stack.server, 'Console Co');
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
-  await db?.drop();
-  if (tlsDir !== undefined) rmSync(tlsDir, { recursive: true, force: true });
+  await stack?.close();
 });
-
-interface Watched {
-  page: Page;
-  cspViolations: string[];
-  pageErrors: string[];
-}
-
-async function openPage(context: BrowserContext): Promise<Watched> {
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  return { page, cspViolations, pageErrors };
-}
 
 /** Signs in with the keyboard only: Tab to each labelled field from the top of the page, Enter to submit. */
 async function signInByKeyboard(page: Page): Promise<void> {
@@ -108,17 +49,8 @@ async function submitService(page: Page, name: string, url: string): Promise<voi
   await answered;
 }
 
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
-    return (await axe.run()).violations.map((violation) => ({ id: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => String(node.target)) }));
-  });
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.impact}) at ${violation.targets.join(', ')}`);
-}
-
 test('a tenant admin signs in, sees an invalid upstream URL refused on its field, creates a valid service and signs out, under the strict CSP', async () => {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const context = await stack.browser.newContext({ ignoreHTTPSErrors: true });
   const { page, cspViolations, pageErrors } = await openPage(context);
   try {
     const started = Date.now();
@@ -161,7 +93,7 @@ test('a tenant admin signs in, sees an invalid upstream URL refused on its field
     await page.screenshot({ path: join(SCREENSHOTS, 'services-created.png'), fullPage: true });
 
     // The API agrees: the service exists.
-    const listed = await server.request('GET', `/api/v1/tenants/${tenant.id}/services`, { token: tenant.token });
+    const listed = await stack.server.request('GET', `/api/v1/tenants/${tenant.id}/services`, { token: tenant.token });
     assert.ok(listed.body.data.some((service: { name: string; url: string }) => service.name === 'orders' && service.url === 'http://orders.internal:8080'), listed.text);
 
     // The CSRF token (the page's, read back through the cookie) is nowhere but in the script's memory.
@@ -213,10 +145,10 @@ test('a tenant admin signs in, sees an invalid upstream URL refused on its field
 
 test('axe-core finds no serious or critical violation on the login page and the services page (listed, and with an inline error)', async () => {
   // A service of its own, so the page shows its table whether or not the other test ran first.
-  const made = await server.request('POST', `/api/v1/tenants/${tenant.id}/services`, { token: tenant.token, body: { name: 'inventory', url: 'http://inventory.internal' } });
+  const made = await stack.server.request('POST', `/api/v1/tenants/${tenant.id}/services`, { token: tenant.token, body: { name: 'inventory', url: 'http://inventory.internal' } });
   assert.equal(made.status, 201, made.text);
   // axe is injected as a script, which the strict CSP forbids: this context bypasses it (the first test ran under it).
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
+  const context = await stack.browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
   const { page } = await openPage(context);
   try {
     await page.goto(`${base}/console/`);
