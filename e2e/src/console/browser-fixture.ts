@@ -27,8 +27,9 @@ export interface ConsoleStack {
   /** https://localhost:<port>, the control plane's origin (and its PUBLIC_URL). */
   base: string;
   browser: Browser;
-  /** The dev CA's PEM, for clients other than the browser (a gateway process). */
+  /** The dev CA's PEM and its file, for clients other than the browser (a gateway process). */
   caPem: string;
+  caFile: string;
   close(): Promise<void>;
 }
 
@@ -67,6 +68,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     base,
     browser,
     caPem,
+    caFile: files.caFile,
     async close() {
       await browser.close();
       await server.close();
