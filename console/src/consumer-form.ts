@@ -29,7 +29,7 @@ export function consumerFormOf(consumer: Readonly<Record<string, unknown>>): Con
 }
 
 export function consumerBodyOf(form: ConsumerForm): FormResult {
-  const advanced = parseAdvanced(form.advanced, [...CONSUMER_FORM_KEYS, ...CONSUMER_KEY_FIELDS]);
+  const advanced = parseAdvanced(form.advanced, CONSUMER_FORM_KEYS, { apiKeyHashes: 'on the Keys page' });
   if (!advanced.ok) return { ok: false, errors: { advanced: advanced.message } };
   const groups = linesOf(form.groups);
   const body = withoutUndefined({

@@ -35,8 +35,11 @@ export function advancedTextOf(item: Readonly<Record<string, unknown>>, formKeys
 
 export type AdvancedResult = { ok: true; value: Record<string, unknown> } | { ok: false; message: string };
 
-/** Reads the advanced field: empty is no field; otherwise one JSON object without the form's own fields. */
-export function parseAdvanced(text: string, formKeys: readonly string[]): AdvancedResult {
+/**
+ * Reads the advanced field: empty is no field; otherwise one JSON object without the form's own fields, nor the
+ * fields another page manages (`elsewhere`: the field and where it is managed).
+ */
+export function parseAdvanced(text: string, formKeys: readonly string[], elsewhere: Readonly<Record<string, string>> = {}): AdvancedResult {
   if (text.trim() === '') return { ok: true, value: {} };
   let value: unknown;
   try {
@@ -49,6 +52,8 @@ export function parseAdvanced(text: string, formKeys: readonly string[]): Advanc
   }
   const own = Object.keys(value).find((key) => formKeys.includes(key));
   if (own !== undefined) return { ok: false, message: `"${own}" has its own field above: set it there` };
+  const managed = Object.keys(value).find((key) => Object.hasOwn(elsewhere, key));
+  if (managed !== undefined) return { ok: false, message: `"${managed}" is managed ${elsewhere[managed]}, not here` };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
