@@ -269,3 +269,23 @@ test('axe-core finds no serious or critical violation on the services, routes an
     await context.close();
   }
 });
+
+test("a service a route uses is not deleted: the API's refusal is shown in words and the row stays", async () => {
+  assert.equal((await api('POST', '/services', { name: 'billing', url: 'http://billing.internal' })).status, 201);
+  assert.equal((await api('POST', '/routes', { name: 'billing', service: 'billing', paths: ['/billing'] })).status, 201);
+  const context = await stack.browser.newContext({ ignoreHTTPSErrors: true });
+  const { page, cspViolations, pageErrors } = await openPage(context);
+  try {
+    await page.goto(`${stack.base}/console/services`);
+    await signIn(page, tenant);
+    await page.getByRole('button', { name: 'Delete service billing', exact: true }).click();
+    const refused = page.waitForResponse((response) => response.request().method() === 'DELETE');
+    await page.getByRole('dialog', { name: 'Delete service billing?' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    assert.equal((await refused).status(), 409);
+    await page.getByRole('alert').filter({ hasText: /^Service billing was not deleted: .*billing/ }).waitFor();
+    assert.equal(await page.getByRole('row').filter({ hasText: 'http://billing.internal' }).count(), 1);
+    assert.deepEqual([cspViolations, pageErrors], [[], []]);
+  } finally {
+    await context.close();
+  }
+});
