@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorsByField, fieldOfPath } from './field-errors.js';
+import { errorsByField, fieldOfPath, routeErrors } from './field-errors.js';
 
 test('a detail path names the form field of its first segment', () => {
   assert.equal(fieldOfPath('url'), 'url');
@@ -28,4 +28,27 @@ test('details about no field of the form are general, with their path', () => {
 
 test('an error without details shows its message', () => {
   assert.deepEqual(errorsByField(['name'], 'plan limit reached', undefined), { fields: {}, general: ['plan limit reached'] });
+});
+
+test("a list field's detail names the entry it is about from the body sent, whatever the path's notation", () => {
+  const routing = { fields: { paths: 'paths', name: 'name' }, listFields: ['paths'], sent: { paths: ['/ok', 'orders', { type: 'RegularExpression', value: '(' }] } };
+  assert.deepEqual(routeErrors(routing, 'request is invalid', [{ path: 'paths.1', message: "must start with '/'" }]).fields, { paths: "orders: must start with '/'" });
+  assert.deepEqual(routeErrors(routing, 'request is invalid', [{ path: 'paths[2].value', message: 'is not a valid regular expression' }]).fields, {
+    paths: '{"type":"RegularExpression","value":"("} (value): is not a valid regular expression',
+  });
+  assert.deepEqual(routeErrors(routing, 'request is invalid', [{ path: 'paths', message: 'too few' }]).fields, { paths: 'too few' });
+});
+
+test('a detail under a key of the advanced JSON lands on the advanced field with its path; keys it did not hold are general', () => {
+  const routing = { fields: { name: 'name' }, advanced: { field: 'advanced', keys: ['cors', 'bogus'] } };
+  const result = routeErrors(routing, 'request is invalid', [
+    { path: 'cors.allowOrigins.0', message: 'must be an origin' },
+    { path: 'bogus', message: 'unknown field' },
+    { path: 'rateLimit.limit', message: 'too small' },
+  ]);
+  assert.deepEqual(result, { fields: { advanced: 'cors.allowOrigins.0: must be an origin' }, general: ['rateLimit.limit: too small'] });
+});
+
+test('a detail path that is an inherited object key is no field of the form', () => {
+  assert.deepEqual(routeErrors({ fields: { name: 'name' } }, 'bad', [{ path: 'constructor', message: 'odd' }]), { fields: {}, general: ['constructor: odd'] });
 });
