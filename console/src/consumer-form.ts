@@ -42,7 +42,7 @@ export function consumerBodyOf(form: ConsumerForm): FormResult {
   return { ok: true, body, advancedKeys: Object.keys(advanced.value) };
 }
 
-/** The body to PUT: the form's, with the consumer's API key hashes as stored now (a key made or revoked meanwhile stays so). */
+/** The body to PUT: the form's, with the consumer's API key hashes as read when the edit began (the PUT is conditional on that read, so a key made or revoked meanwhile makes it 412 instead of being undone). */
 export function withStoredKeys(body: Readonly<Record<string, unknown>>, stored: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Array.isArray(stored.apiKeyHashes) ? { ...body, apiKeyHashes: stored.apiKeyHashes } : { ...body };
 }

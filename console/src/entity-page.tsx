@@ -4,7 +4,7 @@
 // brings its columns, its fields and the mapping between its form and the API object.
 import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiFailure, callApi } from './api.js';
+import { ApiFailure, callApi, callApiTagged } from './api.js';
 import type { EntityItem, FormResult } from './entity-form.js';
 import { NO_ERRORS, routeErrors, type ErrorsByField, type FieldRouting } from './field-errors.js';
 import { ManagedBadge } from './form-fields.js';
@@ -43,7 +43,7 @@ export interface EntityPageSpec<Item extends EntityItem, Form> {
   /** The form's fields in the order they show: the first one in error takes the focus. */
   fieldOrder: readonly string[];
   Fields: ComponentType<FieldsProps<Form>>;
-  /** The body of a PUT from the form's and the object as stored right before it. */
+  /** The body of a PUT from the form's and the object as read when the edit began (the PUT is conditional on it). */
   beforeUpdate?: (body: Record<string, unknown>, stored: Item) => Record<string, unknown>;
 }
 
@@ -52,7 +52,9 @@ const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(
 export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSessionLost }: SignedInPageProps & { spec: EntityPageSpec<Item, Form> }) {
   const base = `/tenants/${session.tenantId}/${spec.plural}`;
   const list = useApiData<{ data: Item[] }>(base, onSessionLost);
-  const [editing, setEditing] = useState<Item | null>(null);
+  // The object being edited as read when the edit began, and its ETag: the save is conditional on it (If-Match),
+  // so a change made meanwhile (another admin, a key added or revoked) is never overwritten.
+  const [editing, setEditing] = useState<{ item: Item; etag: string | null } | null>(null);
   const [form, setForm] = useState<Form>(spec.emptyForm);
   const [errors, setErrors] = useState<ErrorsByField>(NO_ERRORS);
   const [status, setStatus] = useState('');
@@ -82,12 +84,18 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
     setFocusTarget({ id: first === undefined ? `${singular}-form-errors` : idOf(first) });
   };
 
-  const startEdit = (item: Item) => {
-    setEditing(item);
-    setForm(spec.formOf(item));
-    setErrors(NO_ERRORS);
+  const startEdit = async (listed: Item) => {
     setStatus('');
-    setFocusTarget({ id: idOf(spec.fieldOrder[0]!) });
+    try {
+      const { body: item, etag } = await callApiTagged<Item>('GET', `${base}/${listed.id}`);
+      setEditing({ item, etag });
+      setForm(spec.formOf(item));
+      setErrors(NO_ERRORS);
+      setFocusTarget({ id: idOf(spec.fieldOrder[0]!) });
+    } catch (failure) {
+      const message = failureMessage(failure, onSessionLost);
+      if (message !== null) showErrors({ fields: {}, general: [`${capitalized(singular)} ${spec.nameOf(listed)} could not be opened: ${message}`] });
+    }
   };
 
   const stopEdit = () => {
@@ -95,7 +103,7 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
     setEditing(null);
     setForm(spec.emptyForm);
     setErrors(NO_ERRORS);
-    if (was !== null) setFocusTarget({ id: `${singular}-edit-${was.id}` });
+    if (was !== null) setFocusTarget({ id: `${singular}-edit-${was.item.id}` });
   };
 
   const submit = async (event: Event) => {
@@ -112,8 +120,9 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
         setStatus(`${capitalized(singular)} ${spec.nameOf(created)} created.`);
         setForm(spec.emptyForm);
       } else {
-        if (spec.beforeUpdate !== undefined) sent = spec.beforeUpdate(sent, await callApi<Item>('GET', `${base}/${editing.id}`));
-        const saved = await callApi<Item>('PUT', `${base}/${editing.id}`, { body: sent, csrfToken: session.csrfToken });
+        if (spec.beforeUpdate !== undefined) sent = spec.beforeUpdate(sent, editing.item);
+        const ifMatch = editing.etag ?? undefined;
+        const saved = await callApi<Item>('PUT', `${base}/${editing.item.id}`, { body: sent, csrfToken: session.csrfToken, ifMatch });
         setStatus(`${capitalized(singular)} ${spec.nameOf(saved)} saved.`);
         setEditing(null);
         setForm(spec.emptyForm);
@@ -121,7 +130,12 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
       setErrors(NO_ERRORS);
       await list.reload();
     } catch (failure) {
-      if (failure instanceof ApiFailure && failure.status !== 401) {
+      if (failure instanceof ApiFailure && failure.status === 412) {
+        showErrors({
+          fields: {},
+          general: [`This ${singular} changed since you opened it (someone saved it, or a key was added or revoked). Cancel, open it again to see the changes, then reapply yours.`],
+        });
+      } else if (failure instanceof ApiFailure && failure.status !== 401) {
         showErrors(routeErrors(spec.errorRouting(sent, read.advancedKeys), failure.message, failure.details));
       } else {
         const message = failureMessage(failure, onSessionLost);
@@ -140,7 +154,7 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
       await callApi('DELETE', `${base}/${item.id}`, { csrfToken: session.csrfToken });
       setDeleteError(null);
       setStatus(`${capitalized(singular)} ${spec.nameOf(item)} deleted.`);
-      if (editing?.id === item.id) {
+      if (editing?.item.id === item.id) {
         setEditing(null);
         setForm(spec.emptyForm);
       }
@@ -197,7 +211,7 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
                   const owner = managedOwner(spec.kind, spec.nameOf(item), item.managedBy);
                   const name = spec.nameOf(item);
                   return (
-                    <tr key={item.id} class={editing?.id === item.id ? 'editing' : undefined}>
+                    <tr key={item.id} class={editing?.item.id === item.id ? 'editing' : undefined}>
                       {spec.columns.map((column) => (
                         <td key={column.header}>{column.cell(item)}</td>
                       ))}
@@ -205,7 +219,7 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
                       <td class="row-actions">
                         {owner === null ? (
                           <>
-                            <button type="button" class="secondary" id={`${singular}-edit-${item.id}`} aria-label={`Edit ${singular} ${name}`} onClick={() => startEdit(item)}>
+                            <button type="button" class="secondary" id={`${singular}-edit-${item.id}`} aria-label={`Edit ${singular} ${name}`} onClick={() => void startEdit(item)}>
                               Edit
                             </button>
                             <button type="button" class="danger" id={`${singular}-delete-${item.id}`} aria-label={`Delete ${singular} ${name}`} onClick={() => setDeleting(item)}>
@@ -225,7 +239,7 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
         )}
       </section>
       <section aria-labelledby={`${singular}-form-heading`}>
-        <h2 id={`${singular}-form-heading`}>{editing === null ? `Create a ${singular}` : `Edit ${singular} ${spec.nameOf(editing)}`}</h2>
+        <h2 id={`${singular}-form-heading`}>{editing === null ? `Create a ${singular}` : `Edit ${singular} ${spec.nameOf(editing.item)}`}</h2>
         <form class="card entity-form" onSubmit={(event) => void submit(event)} noValidate aria-labelledby={`${singular}-form-heading`}>
           <div id={`${singular}-form-errors`} tabIndex={-1}>
             {errors.general.length > 0 && (

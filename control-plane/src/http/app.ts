@@ -193,7 +193,9 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
   if (deps.corsAllowedOrigins.length > 0) {
     await app.register(fastifyCors, {
       origin: deps.corsAllowedOrigins,
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-ID'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-ID', 'If-Match'],
+      // A cross-origin client reads ETag to make its next write conditional (If-Match).
+      exposedHeaders: ['ETag'],
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
       maxAge: 600,
     });

@@ -22,6 +22,7 @@ const EXPECTED_STATUS = {
   already_exists: 409,
   conflict: 409,
   version_conflict: 409,
+  precondition_failed: 412,
   managed_by_operator: 409,
   in_use: 409,
   plan_limit_exceeded: 422,

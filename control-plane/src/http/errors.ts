@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'already_exists'
   | 'conflict'
   | 'version_conflict'
+  | 'precondition_failed'
   | 'managed_by_operator'
   | 'in_use'
   | 'payload_too_large'
@@ -63,6 +64,7 @@ export const STORE_ERROR_STATUS: Record<StoreErrorCode, number> = {
   already_exists: 409,
   conflict: 409,
   version_conflict: 409,
+  precondition_failed: 412,
   managed_by_operator: 409,
   in_use: 409,
   plan_limit_exceeded: 422,

@@ -4,10 +4,11 @@ import type pg from 'pg';
 import type { Queryable } from '../db/pool.js';
 import { lockTenantForConfigChange, recordConfigVersion } from './config-versions.js';
 import { deleteEntities, type EntityKind, type EntityRow } from './entities.js';
+import { entityEtag, ifMatchAllows } from './entity-etag.js';
 import { describeRef, type EntityRef } from './entity-ref.js';
 import { assertWithinPlan } from './plan-limits.js';
 import { uuidLiteral } from './schema-name.js';
-import { managedByOperator, notFound } from './store-error.js';
+import { managedByOperator, notFound, StoreError } from './store-error.js';
 import type { TenantDb } from './tenant-db.js';
 
 /** The statement and values that select one row by id or by name. */
@@ -81,18 +82,32 @@ export async function createEntity<Config, Row extends EntityRow>(
   return row as Row;
 }
 
-/** Replaces an API-managed row (managed_by_operator for the operator's); answers it as it now reads. */
+/** precondition_failed unless `ifMatch` (the client's If-Match, when it sent one) names the row as stored now. */
+function assertIfMatch(kind: EntityKind<unknown, EntityRow>, ref: EntityRef, row: EntityRow, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  const current = entityEtag(row);
+  if (ifMatchAllows(ifMatch, current)) return;
+  const message = `${describeRef(kind.singular, ref)} changed since it was read (it is now ${current}): read it again and reapply your change`;
+  throw new StoreError('precondition_failed', message, [{ path: 'headers.if-match', message: `does not match the stored ${kind.singular} (${current})` }]);
+}
+
+/**
+ * Replaces an API-managed row (managed_by_operator for the operator's; precondition_failed when `ifMatch` names
+ * another state of it); answers it as it now reads.
+ */
 export async function updateEntity<Config, Row extends EntityRow>(
   db: TenantDb,
   kind: EntityKind<Config, Row>,
   tenantId: string,
   ref: EntityRef,
   config: Config,
+  ifMatch?: string,
 ): Promise<Row> {
   const anyKind = kind as unknown as EntityKind<unknown, Row>;
   const row = await writeEntity(db, anyKind, tenantId, async (client) => {
     const existing = await findRow(client, anyKind, tenantId, ref);
     if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef(kind.singular, ref));
+    assertIfMatch(anyKind as unknown as EntityKind<unknown, EntityRow>, ref, existing, ifMatch);
     await kind.assertNoConflict?.(client, tenantId, config, existing.id, 'all');
     await kind.update(client, tenantId, existing.id, config);
     return existing.id;
@@ -100,11 +115,18 @@ export async function updateEntity<Config, Row extends EntityRow>(
   return row as Row;
 }
 
-/** Deletes an API-managed row (managed_by_operator for the operator's; in_use for a service routes use). */
-export async function deleteEntity<Row extends EntityRow>(db: TenantDb, kind: EntityKind<unknown, Row>, tenantId: string, ref: EntityRef): Promise<void> {
+/** Deletes an API-managed row (managed_by_operator for the operator's; in_use for a service routes use; precondition_failed as above). */
+export async function deleteEntity<Row extends EntityRow>(
+  db: TenantDb,
+  kind: EntityKind<unknown, Row>,
+  tenantId: string,
+  ref: EntityRef,
+  ifMatch?: string,
+): Promise<void> {
   await writeEntity(db, kind, tenantId, async (client) => {
     const existing = await findRow(client, kind, tenantId, ref);
     if (existing.managed_by === 'kubernetes') throw managedByOperator(describeRef(kind.singular, ref));
+    assertIfMatch(kind as unknown as EntityKind<unknown, EntityRow>, ref, existing, ifMatch);
     await kind.assertDeletable?.(client, tenantId, existing);
     await deleteEntities(client, tenantId, kind.table, [existing.id]);
     return null;

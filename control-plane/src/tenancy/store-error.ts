@@ -10,6 +10,8 @@ export const STORE_ERROR_CODES = [
   // A route claiming the same requests as another, or a consumer holding the most keys it can.
   'conflict',
   'version_conflict',
+  // If-Match named another state of the object than the stored one (someone changed it meanwhile).
+  'precondition_failed',
   'managed_by_operator',
   'in_use',
   'plan_limit_exceeded',

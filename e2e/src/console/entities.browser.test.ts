@@ -2,7 +2,7 @@
 // control plane (HTTPS, PostgreSQL) serving the real console build: a service created and edited; a route refused on
 // its paths field (the API's error inline, focused), a JSON syntax error refused on the advanced field without a
 // request, then created, listed, edited and deleted after a confirmation; a consumer created, edited (a key made
-// meanwhile on the keys API survives the save) and deleted; objects the operator manages (written the way the
+// meanwhile on the keys API makes the save 412, in words, and survives the save made after reopening) and deleted; objects the operator manages (written the way the
 // operator writes them) shown with a badge naming their resource and no edit or delete control. Under the strict
 // CSP with no violation and no page error; axe-core (a bypassCSP context) finds no serious or critical violation.
 // The callbacks of page.evaluate run in the browser: they are typed against the DOM.
@@ -178,7 +178,8 @@ test('services, routes and consumers are created, refused inline, edited and del
     assert.equal(await page.getByRole('row').filter({ hasText: 'orders-api' }).count(), 0);
     assert.equal((await api('GET', `/routes/${stored.id}`)).status, 404);
 
-    // Consumers: created, edited while a key is made on the keys API (it survives the save), deleted.
+    // Consumers: created, edited while a key is made on the keys API (the stale save is refused, the key survives
+    // the save made after reopening), deleted.
     await openNav(page, 'Consumers');
     await assertReadOnly(page, 'consumer', 'shop-app', 'Managed by Kubernetes: Consumer resource (username shop-app)');
     await page.getByLabel('Username').fill('alice');
@@ -191,6 +192,13 @@ test('services, routes and consumers are created, refused inline, edited and del
     const alice = (await api('GET', '/consumers')).body.data.find((consumer: { username: string }) => consumer.username === 'alice');
     const key = await api('POST', `/consumers/${alice.id}/keys`, { name: 'made meanwhile' });
     assert.equal(key.status, 201, key.text);
+    await page.getByLabel('JWT subject').fill('alice-sub');
+    assert.equal(await submitAndWait(page, 'Save consumer', 'consumers'), 412, 'the form was opened before the key was made: its save is conditional (If-Match)');
+    await page.getByRole('alert').filter({ hasText: 'This consumer changed since you opened it' }).waitFor();
+    assert.equal((await api('GET', `/consumers/${alice.id}`)).body.jwtSubject ?? null, null, 'the stale save changed nothing');
+    await page.getByRole('button', { name: 'Cancel editing' }).click();
+    await page.getByRole('button', { name: 'Edit consumer alice', exact: true }).click();
+    await page.getByRole('heading', { name: 'Edit consumer alice' }).waitFor();
     await page.getByLabel('JWT subject').fill('alice-sub');
     assert.equal(await submitAndWait(page, 'Save consumer', 'consumers'), 200);
     await page.getByRole('status').filter({ hasText: 'Consumer alice saved.' }).waitFor();
