@@ -3,14 +3,14 @@
 // creates the tenant, and signs this browser in (`session: true`: the session cookie and its CSRF token, no platform
 // token). The gateway API key is shown once with SecretOnce; "I have stored it" drops it and goes to the home page,
 // replacing this history entry, so neither a reload nor Back can show it again.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiFailure, callApi } from './api.js';
-import { claimMailToken } from './mail-token.js';
 import { PageLink } from './page-link.js';
 import type { PublicPageProps } from './pages.js';
 import { HOME_PAGE, pathOfPage } from './router.js';
 import { SecretOnce } from './secret-once.js';
 import type { Session } from './session.js';
+import { useMailToken } from './use-mail-token.js';
 
 interface Confirmed {
   tenant: { id: string; name: string };
@@ -37,8 +37,10 @@ function failureOf(failure: unknown): Extract<State, { kind: 'failed' }> {
 }
 
 export function ConfirmPage({ navigate, onSignedIn }: PublicPageProps) {
-  const [token] = useState(() => claimMailToken('confirm'));
+  const [token] = useMailToken('confirm');
   const [state, setState] = useState<State>({ kind: 'ready' });
+  // Another link opened on this page starts over, unless a key is on show (it is never taken away unasked).
+  useEffect(() => setState((shown) => (shown.kind === 'created' ? shown : { kind: 'ready' })), [token]);
 
   const confirm = async () => {
     setState({ kind: 'busy' });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimMailToken, keepMailToken, takeFragmentToken, tokenOfFragment } from './mail-token.js';
+import { claimMailToken, keepMailToken, MAIL_TOKEN_EVENT, takeFragmentToken, tokenOfFragment, watchMailTokens } from './mail-token.js';
 
 const TOKEN = 'ab'.repeat(32);
 
@@ -43,4 +43,27 @@ test('a kept token goes only to the page its link opened, and only once', () => 
   assert.equal(claimMailToken('reset'), null, 'claimed once');
   keepMailToken(null);
   assert.equal(claimMailToken('confirm'), null);
+});
+
+test('a token arriving by a fragment change (a link opened on its own page) is taken, scrubbed and announced; other fragment changes are not', () => {
+  const listeners: Record<string, () => void> = {};
+  const announced: string[] = [];
+  const history = recordingHistory();
+  const where = { pathname: '/console/reset', search: '', hash: '' };
+  const target = {
+    location: where as unknown as Location,
+    history: history as unknown as History,
+    addEventListener: (type: string, listener: () => void) => void (listeners[type] = listener),
+    dispatchEvent: (event: Event) => (announced.push(event.type), true),
+  } as unknown as Window;
+  watchMailTokens(target);
+  assert.equal(claimMailToken('reset'), null, 'nothing at start-up');
+  where.hash = '#main';
+  listeners.hashchange?.();
+  assert.deepEqual([announced, history.replaced], [[], []]);
+  where.hash = `#token=${TOKEN}`;
+  listeners.hashchange?.();
+  assert.deepEqual(announced, [MAIL_TOKEN_EVENT]);
+  assert.deepEqual(history.replaced, ['/console/reset']);
+  assert.equal(claimMailToken('reset'), TOKEN);
 });

@@ -2,6 +2,8 @@
 // main.tsx takes it before the app renders or calls the API: read, then removed from the address bar and from this
 // history entry (replaceState), so it never stays in history, a bookmark or a shared URL. It is kept in memory only,
 // for the page whose path it came with, and that page claims it once (a reload cannot use it again: the mail can).
+// A link opened in a tab already showing its page loads no new document (only the fragment changes): the token is
+// taken the same way on `hashchange`, and the page hears of it through MAIL_TOKEN_EVENT (use-mail-token.ts).
 import { pageOfPath, type PageName } from './router.js';
 
 export interface MailToken {
@@ -43,4 +45,18 @@ export function claimMailToken(page: PageName): string | null {
   const { token } = taken;
   taken = null;
   return token;
+}
+
+/** Dispatched on the window when a token was taken after start-up. */
+export const MAIL_TOKEN_EVENT = 'novagate-mail-token';
+
+/** Takes a mail link's token now and on every fragment change; a later one is announced with MAIL_TOKEN_EVENT. */
+export function watchMailTokens(target: Pick<Window, 'location' | 'history' | 'addEventListener' | 'dispatchEvent'>): void {
+  keepMailToken(takeFragmentToken(target.location, target.history));
+  target.addEventListener('hashchange', () => {
+    const found = takeFragmentToken(target.location, target.history);
+    if (found === null) return;
+    keepMailToken(found);
+    target.dispatchEvent(new Event(MAIL_TOKEN_EVENT));
+  });
 }

@@ -5,16 +5,16 @@ import { useState } from 'preact/hooks';
 import { ApiFailure, callApi } from './api.js';
 import type { ErrorsByField } from './field-errors.js';
 import { formErrorsOf, NO_ERRORS } from './form-failure.js';
-import { claimMailToken } from './mail-token.js';
 import { PageLink } from './page-link.js';
 import type { PublicPageProps } from './pages.js';
 import { GeneralErrors, TextField } from './text-field.js';
+import { useMailToken } from './use-mail-token.js';
 
 export function ResetPage({ navigate }: PublicPageProps) {
-  const [token, setToken] = useState(() => claimMailToken('reset'));
+  const [token, setToken] = useMailToken('reset');
   return (
     <main id="main" class="public-page">
-      {token === null ? <RequestReset /> : <ChooseNewPassword token={token} navigate={navigate} askAgain={() => setToken(null)} />}
+      {token === null ? <RequestReset /> : <ChooseNewPassword key={token} token={token} navigate={navigate} askAgain={() => setToken(null)} />}
       <p class="public-links">
         <PageLink page="login" navigate={navigate}>
           Back to sign in
