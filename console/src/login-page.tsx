@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ApiFailure } from './api.js';
 import { logIn } from './session.js';
+import { PageLink } from './page-link.js';
 import type { PublicPageProps } from './pages.js';
 
-export function LoginPage({ onSignedIn }: PublicPageProps) {
+export function LoginPage({ navigate, onSignedIn }: PublicPageProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -46,6 +47,14 @@ export function LoginPage({ onSignedIn }: PublicPageProps) {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <p class="public-links">
+        <PageLink page="signup" navigate={navigate}>
+          Create an account
+        </PageLink>
+        <PageLink page="reset" navigate={navigate}>
+          Forgot your password?
+        </PageLink>
+      </p>
     </main>
   );
 }

@@ -3,10 +3,13 @@
 import type { ComponentType } from 'preact';
 import type { PublicPageName, SignedInPageName, PageName } from './router.js';
 import type { Session } from './session.js';
+import { ConfirmPage } from './confirm-page.js';
 import { LoginPage } from './login-page.js';
+import { ResetPage } from './reset-page.js';
 import { ServicesPage } from './services-page.js';
 import { RoutesPage } from './routes-page.js';
 import { ConsumersPage } from './consumers-page.js';
+import { SignupPage } from './signup-page.js';
 
 export interface PublicPageProps {
   navigate: (page: PageName) => void;
@@ -33,6 +36,9 @@ export interface SignedInPage {
 
 export const PUBLIC_PAGE_ENTRIES: Partial<Record<PublicPageName, PublicPage>> = {
   login: { title: 'Sign in', component: LoginPage },
+  signup: { title: 'Create an account', component: SignupPage },
+  confirm: { title: 'Confirm your registration', component: ConfirmPage },
+  reset: { title: 'Reset your password', component: ResetPage },
 };
 
 export const SIGNED_IN_PAGE_ENTRIES: Partial<Record<SignedInPageName, SignedInPage>> = {

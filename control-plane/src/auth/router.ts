@@ -6,9 +6,10 @@ import type { Pool } from '../db/pool.js';
 import { ApiError, alreadyExists, parseOrThrow, tooManyRequests } from '../http/errors.js';
 import type { PendingRegistration } from '../tenancy/registrations.js';
 import { findTenantByEmail, publicTenant, type TenantCredentials } from '../tenancy/tenants.js';
-import { registerSessionRoutes } from './session-routes.js';
+import { refuseForeignOrigin, registerSessionRoutes, startSession } from './session-routes.js';
 import type { SessionStore } from './sessions.js';
 import type { Mailer } from './mailer.js';
+import { CONSOLE_CONFIRM_PATH, CONSOLE_RESET_PATH } from './mail-links.js';
 import { hashPassword, MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import type { PlatformTokens } from './platform-token.js';
 import type { TokenVersions } from './token-versions.js';
@@ -71,7 +72,13 @@ const registerBody = z.strictObject({
 });
 const registerConfirmBody = z.strictObject({
   token: z.string().regex(REGISTRATION_TOKEN_PATTERN, { message: 'must be the 64 hex digits from the registration mail' }),
+  /** The web console's confirm page: also sign in (a session cookie and its CSRF token) instead of answering a platform token. */
+  session: z.boolean().optional(),
 });
+
+/** public.tenants.token_version of a new tenant (its column default). */
+const NEW_TENANT_TOKEN_VERSION = 1;
+
 const loginBody = z.strictObject({ email: z.string().max(254), password: z.string().max(1024) });
 const resetRequestBody = z.strictObject({ email: z.string().max(254) });
 const resetConfirmBody = z.strictObject({
@@ -82,6 +89,7 @@ const resetConfirmBody = z.strictObject({
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'email or password is incorrect');
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): void {
+  const sessionDeps = { sessions: deps.sessions, expectedOrigin: deps.expectedOrigin, now: deps.now, sessionTtlSeconds: deps.sessionTtlSeconds };
   async function throttle(scope: string, key: string, rule: ThrottleRule): Promise<void> {
     const decision = await deps.throttle.hit(`${scope}:${key}`, rule);
     if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
@@ -105,9 +113,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
     return reply.code(202).send({ message: 'check your mailbox: the link we sent completes the registration within 24 hours' });
   });
 
-  // Step two: the mailed token, spent once, creates the tenant on the free plan.
+  // Step two: the mailed token, spent once, creates the tenant on the free plan. With `session: true` (the console's
+  // confirm page) the answer signs the browser in like POST /auth/session, checked for Origin before the token is spent.
   app.post('/register/confirm', async (request, reply) => {
     const body = parseOrThrow(registerConfirmBody, request.body);
+    if (body.session === true) refuseForeignOrigin(request, deps.expectedOrigin);
     const result = await redeemRegistrationToken(deps.pool, body.token, deps.now());
     if (result.outcome === 'invalid_token') {
       throw new ApiError(400, 'validation_failed', 'registration token is invalid, expired or already used', [
@@ -117,9 +127,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
     // Two pending sign-ups for one mailbox: the second link finds the account made by the first. Only the
     // mailbox's owner holds the token, so saying so tells nobody else anything.
     if (result.outcome === 'email_taken') throw alreadyExists('an account with this email already exists; log in or reset the password', 'token');
-    const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: 1 });
-    deps.logger.info('tenant registered', { tenantId: result.tenant.id });
-    return reply.code(201).send({ tenant: publicTenant(result.tenant), token, gatewayApiKey: result.key.plaintext });
+    deps.logger.info('tenant registered', { tenantId: result.tenant.id, session: body.session === true });
+    const tenant = publicTenant(result.tenant);
+    if (body.session === true) {
+      const started = await startSession(sessionDeps, reply, { id: result.tenant.id, tokenVersion: NEW_TENANT_TOKEN_VERSION });
+      return reply.code(201).send({ tenant, gatewayApiKey: result.key.plaintext, ...started });
+    }
+    const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: NEW_TENANT_TOKEN_VERSION });
+    return reply.code(201).send({ tenant, token, gatewayApiKey: result.key.plaintext });
   });
 
   // Login throttling (README, "Login throttling"): per client IP (every /auth request, above), failures per
@@ -153,7 +168,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
     return { token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) };
   });
 
-  registerSessionRoutes(app, { sessions: deps.sessions, expectedOrigin: deps.expectedOrigin, now: deps.now, authenticate, sessionTtlSeconds: deps.sessionTtlSeconds });
+  registerSessionRoutes(app, { ...sessionDeps, authenticate });
 
   app.post('/password-reset', async (request, reply) => {
     const body = parseOrThrow(resetRequestBody, request.body);
@@ -187,7 +202,7 @@ async function sendResetMail(deps: AuthRouterDeps, emailAddress: string): Promis
   await deps.mailer.send({
     to: tenant.ownerEmail,
     subject: 'Reset your NovaGate password',
-    text: `Someone asked to reset the password of your NovaGate account "${tenant.name}".\n\nReset token: ${token}\nOr open: ${deps.publicUrl}/reset-password#token=${token}\n\nThe token works once, within one hour. If you did not ask for this, ignore this mail.`,
+    text: `Someone asked to reset the password of your NovaGate account "${tenant.name}".\n\nReset token: ${token}\nOr open: ${deps.publicUrl}${CONSOLE_RESET_PATH}#token=${token}\n\nThe token works once, within one hour. If you did not ask for this, ignore this mail.`,
   });
   deps.logger.info('password reset mail sent', { tenantId: tenant.id });
 }
@@ -199,7 +214,7 @@ async function sendRegistrationMail(deps: AuthRouterDeps, registration: PendingR
     await deps.mailer.send({
       to: tenant.ownerEmail,
       subject: 'You already have a NovaGate account',
-      text: `Someone (perhaps you) asked to sign up for NovaGate with this address, but it already owns the account "${tenant.name}". Nothing was changed.\n\nLog in, or if you forgot the password, reset it at: ${deps.publicUrl}/reset-password\n\nIf this was not you, ignore this mail.`,
+      text: `Someone (perhaps you) asked to sign up for NovaGate with this address, but it already owns the account "${tenant.name}". Nothing was changed.\n\nLog in, or if you forgot the password, reset it at: ${deps.publicUrl}${CONSOLE_RESET_PATH}\n\nIf this was not you, ignore this mail.`,
     });
     deps.logger.info('registration for an existing account', { tenantId: tenant.id });
     return;
@@ -208,6 +223,6 @@ async function sendRegistrationMail(deps: AuthRouterDeps, registration: PendingR
   await deps.mailer.send({
     to: registration.email,
     subject: 'Confirm your NovaGate registration',
-    text: `Someone (perhaps you) asked to create the NovaGate account "${registration.tenantName}" with this address.\n\nTo create it, open this page and press the button (it works once, within 24 hours):\n${deps.publicUrl}/register/confirm#token=${token}\n\nOr POST {"token":"${token}"} to ${deps.publicUrl}/api/v1/auth/register/confirm.\n\nIf this was not you, ignore this mail: nothing is created without the link.`,
+    text: `Someone (perhaps you) asked to create the NovaGate account "${registration.tenantName}" with this address.\n\nTo create it, open this page and press the button (it works once, within 24 hours):\n${deps.publicUrl}${CONSOLE_CONFIRM_PATH}#token=${token}\n\nOr POST {"token":"${token}"} to ${deps.publicUrl}/api/v1/auth/register/confirm.\n\nIf this was not you, ignore this mail: nothing is created without the link.`,
   });
 }

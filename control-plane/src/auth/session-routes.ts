@@ -15,19 +15,37 @@ export interface SessionRouteDeps {
   authenticate: (request: FastifyRequest) => Promise<TenantCredentials>;
 }
 
+/** What starting a session needs (POST /auth/session, and POST /auth/register/confirm with `session: true`). */
+export type SessionStartDeps = Pick<SessionRouteDeps, 'sessions' | 'expectedOrigin' | 'now' | 'sessionTtlSeconds'>;
+
+/**
+ * Refuses (403 naming headers.origin) a request that would start a session from another site's page. A browser sends
+ * Origin with every POST: one from another site is login CSRF, which would sign the victim into the attacker's
+ * account. Clients without Origin (curl, scripts) are not browsers.
+ */
+export function refuseForeignOrigin(request: FastifyRequest, expectedOrigin: string): void {
+  const origin = originOf(request);
+  if (origin !== undefined && origin !== expectedOrigin) throw cookieWriteRefusal([{ path: 'headers.origin', message: `is not ${expectedOrigin}` }]);
+}
+
+/** Starts a console session for the tenant: the session row, its cookie on `reply` (no-store), and the body fields the page keeps. */
+export async function startSession(
+  deps: SessionStartDeps,
+  reply: FastifyReply,
+  tenant: { id: string; tokenVersion: number },
+): Promise<{ csrfToken: string; expiresAt: string }> {
+  const session = await deps.sessions.create(tenant.id, tenant.tokenVersion, deps.now());
+  reply.header('set-cookie', sessionCookie(session.id, deps.sessionTtlSeconds)).header('cache-control', 'no-store');
+  return { csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+}
+
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
-  // Login. A browser sends Origin with every POST: one from another site is refused (login CSRF, which would sign
-  // the victim into the attacker's account). Clients without Origin (curl, scripts) are not browsers.
+  // Login.
   app.post('/session', async (request, reply) => {
-    const origin = originOf(request);
-    if (origin !== undefined && origin !== deps.expectedOrigin) throw cookieWriteRefusal([{ path: 'headers.origin', message: `is not ${deps.expectedOrigin}` }]);
+    refuseForeignOrigin(request, deps.expectedOrigin);
     const tenant = await deps.authenticate(request);
-    const session = await deps.sessions.create(tenant.id, tenant.tokenVersion, deps.now());
-    return reply
-      .code(201)
-      .header('set-cookie', sessionCookie(session.id, deps.sessionTtlSeconds))
-      .header('cache-control', 'no-store')
-      .send({ tenant: publicTenant(tenant), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() });
+    const started = await startSession(deps, reply, tenant);
+    return reply.code(201).send({ tenant: publicTenant(tenant), ...started });
   });
 
   // After a page load the console has the cookie but not the CSRF token, which lives only in its memory: it asks

@@ -25,7 +25,7 @@ import type { PlatformTokens } from '../auth/platform-token.js';
 import type { TokenVersions } from '../auth/token-versions.js';
 import { requireTenantAccess } from '../auth/require-tenant.js';
 import type { SessionStore } from '../auth/sessions.js';
-import { registerConfirmPage } from '../auth/confirm-page.js';
+import { registerLegacyMailLinks } from '../auth/mail-links.js';
 import { DEFAULT_CONSOLE_DIR, registerConsole } from './console-files.js';
 import { registerAuthRoutes, DEFAULT_AUTH_THROTTLE, type AuthThrottleRules } from '../auth/router.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -83,9 +83,9 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * The Content-Security-Policy of every response, the pages the control plane serves (the registration confirm page,
- * the web console) included: scripts and styles only from this origin as separate files (no inline code, no
- * `unsafe-inline`), never framed (`frame-ancestors 'none'`, with X-Frame-Options DENY for old browsers).
+ * The Content-Security-Policy of every response, the pages the control plane serves (the web console) included:
+ * scripts and styles only from this origin as separate files (no inline code, no `unsafe-inline`), never framed
+ * (`frame-ancestors 'none'`, with X-Frame-Options DENY for old browsers).
  */
 export const CONTENT_SECURITY_POLICY = {
   'default-src': ["'self'"],
@@ -207,7 +207,7 @@ export async function createApp(deps: AppDeps, serverFactory: FastifyServerFacto
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  registerConfirmPage(app);
+  registerLegacyMailLinks(app);
   registerConsole(app, deps.consoleDir ?? DEFAULT_CONSOLE_DIR);
   app.get('/readyz', async (_request, reply) => {
     const database = { name: 'database', required: true, check: async () => (await ping(deps.pool), true) };

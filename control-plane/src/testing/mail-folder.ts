@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /** The registration token in a confirmation mail's link, or null (e.g. the "you already have an account" mail). */
 export function registrationTokenIn(text: string): string | null {
-  return /\/register\/confirm#token=([0-9a-f]{64})/.exec(text)?.[1] ?? null;
+  return /\/console\/confirm#token=([0-9a-f]{64})/.exec(text)?.[1] ?? null;
 }
 
 function mailFiles(folder: string): string[] {
