@@ -115,20 +115,23 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
     setBusy(true);
     let sent = read.body;
     try {
+      let done: string;
       if (editing === null) {
         const created = await callApi<Item>('POST', base, { body: sent, csrfToken: session.csrfToken });
-        setStatus(`${capitalized(singular)} ${spec.nameOf(created)} created.`);
+        done = `${capitalized(singular)} ${spec.nameOf(created)} created.`;
         setForm(spec.emptyForm);
       } else {
         if (spec.beforeUpdate !== undefined) sent = spec.beforeUpdate(sent, editing.item);
         const ifMatch = editing.etag ?? undefined;
         const saved = await callApi<Item>('PUT', `${base}/${editing.item.id}`, { body: sent, csrfToken: session.csrfToken, ifMatch });
-        setStatus(`${capitalized(singular)} ${spec.nameOf(saved)} saved.`);
+        done = `${capitalized(singular)} ${spec.nameOf(saved)} saved.`;
         setEditing(null);
         setForm(spec.emptyForm);
       }
       setErrors(NO_ERRORS);
+      // The status line speaks once the list shows what it says.
       await list.reload();
+      setStatus(done);
     } catch (failure) {
       if (failure instanceof ApiFailure && failure.status === 412) {
         showErrors({
@@ -153,13 +156,13 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
     try {
       await callApi('DELETE', `${base}/${item.id}`, { csrfToken: session.csrfToken });
       setDeleteError(null);
-      setStatus(`${capitalized(singular)} ${spec.nameOf(item)} deleted.`);
       if (editing?.item.id === item.id) {
         setEditing(null);
         setForm(spec.emptyForm);
       }
       dialog.current?.close();
       await list.reload();
+      setStatus(`${capitalized(singular)} ${spec.nameOf(item)} deleted.`);
       setFocusTarget({ id: `${singular}-list-heading` });
     } catch (failure) {
       dialog.current?.close();

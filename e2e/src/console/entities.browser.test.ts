@@ -51,6 +51,12 @@ after(async () => {
 const api = (method: string, path: string, body?: unknown) => stack.server.request(method, `/api/v1/tenants/${tenant.id}${path}`, { token: tenant.token, body });
 const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
+/** The focused element's id once focus has settled on `expected` (focus moves in an effect after the render), else as it is after 2 s. */
+async function focusedId(page: Page, expected: string | null): Promise<string> {
+  await page.waitForFunction((id) => (document.activeElement?.id ?? '') === id, expected ?? '', { timeout: 2_000 }).catch(() => undefined);
+  return activeId(page);
+}
+
 /** Clicks the form's submit button and waits for the API's answer to it. */
 async function submitAndWait(page: Page, button: string, collection: string): Promise<number> {
   const answered = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith(`/api/v1/tenants/${tenant.id}/${collection}`) && ['POST', 'PUT'].includes(response.request().method()));
@@ -78,11 +84,12 @@ async function deleteThroughDialog(page: Page, kind: string, name: string): Prom
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: `Delete ${kind} ${name}?` });
   await dialog.waitFor();
-  assert.equal(await activeId(page), '', 'the dialog focuses its Cancel button (no id)');
+  assert.equal(await focusedId(page, ''), '', 'the dialog focuses its Cancel button (no id)');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'Cancel is the default');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
-  assert.equal(await activeId(page), await trigger.getAttribute('id'), 'focus returns to the delete control');
+  const triggerId = await trigger.getAttribute('id');
+  assert.equal(await focusedId(page, triggerId), triggerId, 'focus returns to the delete control');
   await page.getByRole('row').filter({ hasText: name }).first().waitFor();
   await page.keyboard.press('Enter');
   await dialog.waitFor();
@@ -108,7 +115,7 @@ test('services, routes and consumers are created, refused inline, edited and del
     await page.getByRole('status').filter({ hasText: 'Service orders created.' }).waitFor();
     await page.getByRole('button', { name: 'Edit service orders', exact: true }).click();
     await page.getByRole('heading', { name: 'Edit service orders' }).waitFor();
-    assert.equal(await activeId(page), 'service-name', 'editing starts in the first field');
+    assert.equal(await focusedId(page, 'service-name'), 'service-name', 'editing starts in the first field');
     assert.match(await page.getByLabel('Advanced (JSON)').inputValue(), /"timeoutMs": 10000/, "the service's other fields are in the advanced JSON");
     await page.getByLabel('Upstream URL').fill('http://orders.internal:9090');
     assert.equal(await submitAndWait(page, 'Save service', 'services'), 200);
@@ -130,7 +137,7 @@ test('services, routes and consumers are created, refused inline, edited and del
     assert.match(await pathsError.innerText(), /^orders: path must start with '\/'/);
     assert.equal(await page.getByLabel('Paths').getAttribute('aria-invalid'), 'true');
     assert.match((await page.getByLabel('Paths').getAttribute('aria-describedby')) ?? '', /route-paths-error/);
-    assert.equal(await activeId(page), 'route-paths', 'focus moves to the field in error');
+    assert.equal(await focusedId(page, 'route-paths'), 'route-paths', 'focus moves to the field in error');
     assert.equal(await page.locator('#route-name-error').count(), 0);
     await page.screenshot({ path: join(SCREENSHOTS, 'routes-invalid-path.png'), fullPage: true });
 
@@ -143,7 +150,7 @@ test('services, routes and consumers are created, refused inline, edited and del
     await page.getByRole('button', { name: 'Create route', exact: true }).click();
     await page.locator('#route-advanced-error').waitFor();
     assert.match(await page.locator('#route-advanced-error').innerText(), /^not valid JSON: /);
-    assert.equal(await activeId(page), 'route-advanced');
+    assert.equal(await focusedId(page, 'route-advanced'), 'route-advanced');
     assert.equal(writes, 0, 'no request was made');
     page.off('request', countWrites);
 
@@ -197,6 +204,7 @@ test('services, routes and consumers are created, refused inline, edited and del
     await page.getByRole('alert').filter({ hasText: 'This consumer changed since you opened it' }).waitFor();
     assert.equal((await api('GET', `/consumers/${alice.id}`)).body.jwtSubject ?? null, null, 'the stale save changed nothing');
     await page.getByRole('button', { name: 'Cancel editing' }).click();
+    await page.getByRole('heading', { name: 'Create a consumer' }).waitFor();
     await page.getByRole('button', { name: 'Edit consumer alice', exact: true }).click();
     await page.getByRole('heading', { name: 'Edit consumer alice' }).waitFor();
     await page.getByLabel('JWT subject').fill('alice-sub');
