@@ -5,6 +5,8 @@ import type { PublicPageName, SignedInPageName, PageName } from './router.js';
 import type { Session } from './session.js';
 import { LoginPage } from './login-page.js';
 import { ServicesPage } from './services-page.js';
+import { KeysPage } from './keys-page.js';
+import { HistoryPage } from './history-page.js';
 
 export interface PublicPageProps {
   navigate: (page: PageName) => void;
@@ -35,4 +37,6 @@ export const PUBLIC_PAGE_ENTRIES: Partial<Record<PublicPageName, PublicPage>> = 
 
 export const SIGNED_IN_PAGE_ENTRIES: Partial<Record<SignedInPageName, SignedInPage>> = {
   services: { title: 'Services', navLabel: 'Services', component: ServicesPage },
+  keys: { title: 'Keys', navLabel: 'Keys', component: KeysPage },
+  history: { title: 'Config history', navLabel: 'History', component: HistoryPage },
 };
