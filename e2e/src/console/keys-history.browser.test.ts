@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { registerTenantApi, type RegisteredTenant, type TestServer } from '@novagate/control-plane/testing/server';
 import { helloGateway } from '@novagate/control-plane/testing/gateway-client';
+import { createApiKey, recordConfigVersion, serviceEntities } from '@novagate/control-plane/tenancy';
+import { serviceSchema } from '@novagate/gateway/config';
 import { openPage, placesHolding, SCREENSHOTS, seriousAxeViolations, signIn, startConsoleStack, type ConsoleStack } from './browser-fixture.js';
 
 let stack: ConsoleStack;
@@ -65,7 +67,7 @@ async function createGatewayKey(page: Page, name: string): Promise<string> {
  * not see in the DOM's HTML), as `#id`.
  */
 async function fieldsHolding(page: Page, secret: string): Promise<string[]> {
-  return page.evaluate((wanted) => [...document.querySelectorAll('input, textarea')].filter((field) => (field as HTMLInputElement).value.includes(wanted)).map((field) => `#${field.id}`), secret);
+  return page.evaluate((wanted) => Array.from(document.querySelectorAll('input, textarea')).filter((field) => (field as HTMLInputElement).value.includes(wanted)).map((field) => `#${field.id}`), secret);
 }
 
 /** The places a dismissed secret must not be: the fixture's (DOM, storage, URL, title, cookies, history) and field values. */
@@ -88,6 +90,8 @@ async function gatewayConnects(key: string): Promise<boolean> {
 test('a gateway key made in the page is shown once, connects a gateway, is never rendered again, and once revoked is off the list and refused', async () => {
   const { tenant, call } = await freshTenant('Keys Co');
   assert.equal((await call('POST', '/consumers', { body: { username: 'partner' } })).status, 201);
+  // A key bound to a Kubernetes Gateway, as the operator makes one.
+  await createApiKey(stack.db.pool, tenant.id, 'gateway shop/web', undefined, 'shop/web');
   const context = await stack.browser.newContext({ ignoreHTTPSErrors: true });
   const { page, cspViolations, pageErrors } = await openPage(context);
   try {
@@ -96,6 +100,9 @@ test('a gateway key made in the page is shown once, connects a gateway, is never
     const firstRow = page.getByRole('row').filter({ hasText: tenant.gatewayApiKey.slice(0, tenant.gatewayApiKey.lastIndexOf('_') + 5) });
     await firstRow.waitFor();
     assert.ok(!(await page.content()).includes(tenant.gatewayApiKey), 'a listed key shows its prefix only');
+    assert.match(await firstRow.innerText(), /Whole config/);
+    const bound = page.getByRole('row').filter({ hasText: 'gateway shop/web' });
+    assert.equal(await bound.locator('.badge').innerText(), 'Gateway shop/web', 'a key bound to a Gateway has its badge');
     await page.screenshot({ path: join(SCREENSHOTS, 'keys.png'), fullPage: true });
 
     const key = await createGatewayKey(page, 'edge-eu');
@@ -219,6 +226,23 @@ test('a consumer key generated in the page is shown once, reaches the config gat
   }
 });
 
+/** Writes as the Kubernetes operator does: a service it manages, then a config version made by the operator. */
+async function operatorAddsService(tenantId: string, name: string): Promise<void> {
+  const client = await stack.db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT id FROM public.tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+    await serviceEntities.insert(client, tenantId, serviceSchema.parse({ name, url: 'http://web.shop:80' }), 'kubernetes');
+    await recordConfigVersion(client, tenantId, { by: 'operator' });
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /** Services and routes made through the API: versions 2 to 5 after the tenant's version 1. */
 async function makeHistory(call: TestServer['request']): Promise<string> {
   const users = await call('POST', '/services', { body: { name: 'users', url: 'http://users:8080' } }); // v2
@@ -236,13 +260,15 @@ function versionRow(page: Page, version: number) {
 test('the history shows API changes with who made them, a diff between two versions, a rollback that restores the old config, and a stale rollback refused', async () => {
   const { tenant, call } = await freshTenant('History Co');
   await makeHistory(call);
+  await operatorAddsService(tenant.id, 'k8s.shop.web'); // v6
   const context = await stack.browser.newContext({ ignoreHTTPSErrors: true });
   const { page, cspViolations, pageErrors } = await openPage(context);
   try {
     await openSignedIn(page, tenant, 'history', 'Config history');
-    await versionRow(page, 5).waitFor();
+    await versionRow(page, 6).waitFor();
     const rows = await page.locator('table.versions tbody th[scope="row"]').allInnerTexts();
-    assert.deepEqual(rows, ['5', '4', '3', '2', '1'], 'newest first');
+    assert.deepEqual(rows, ['6', '5', '4', '3', '2', '1'], 'newest first');
+    assert.match(await versionRow(page, 6).innerText(), /Kubernetes operator[\s\S]*services: 1 added/);
     assert.match(await versionRow(page, 5).innerText(), /API \(console or API client\)[\s\S]*services: 1 changed/);
     assert.match(await versionRow(page, 3).innerText(), /routes: 1 added/);
     assert.match(await versionRow(page, 1).innerText(), /NovaGate[\s\S]*tenant created/);
@@ -268,33 +294,42 @@ test('the history shows API changes with who made them, a diff between two versi
     await panel.getByText('Routes get-user disappear: gateways stop serving them.').waitFor();
     await panel.getByText('Services orders disappear (added after version 2).').waitFor();
     await panel.getByText('Services users return to their settings of version 2.').waitFor();
+    await panel.getByText('Objects managed by Kubernetes stay as they are (their resources are their source): k8s.shop.web.').waitFor();
     const rollback = page.waitForResponse((response) => response.url().endsWith('/config/versions/2/rollback'));
     await panel.getByRole('button', { name: 'Yes, roll back to version 2' }).click();
     const sent = (await rollback).request().postDataJSON() as { version: number };
-    assert.deepEqual(sent, { version: 5 }, 'the precondition is the newest version the page showed');
-    await page.getByText('Rolled back to version 2: version 6 written.').waitFor();
-    await versionRow(page, 6).waitFor();
-    assert.match(await versionRow(page, 6).innerText(), /rollback to version 2/);
+    assert.deepEqual(sent, { version: 6 }, 'the precondition is the newest version the page showed');
+    const done = page.getByRole('status').filter({ hasText: 'Rolled back to version 2: version 7 written.' });
+    await done.waitFor();
+    assert.match(await done.innerText(), /objects managed by Kubernetes were left as they are/, "the API's own note is shown");
+    await versionRow(page, 7).waitFor();
+    assert.match(await versionRow(page, 7).innerText(), /API \(console or API client\)[\s\S]*rollback to version 2/);
 
-    // The API agrees: the config is version 2's again.
-    const [v2, v6] = [await call('GET', '/config/versions/2'), await call('GET', '/config/versions/6')];
-    assert.equal(v6.body.hash, v2.body.hash, 'version 6 is version 2, hash and all');
+    // The API agrees: the objects the API manages are version 2's again; the operator's service stays.
+    const v2 = (await call('GET', '/config/versions/2')).body.config;
+    const v7 = (await call('GET', '/config/versions/7')).body.config;
+    const apiManaged = (config: { services: { name: string }[]; routes: unknown[]; consumers: unknown[] }) => ({
+      services: config.services.filter((service) => !service.name.startsWith('k8s.')),
+      routes: config.routes,
+      consumers: config.consumers,
+    });
+    assert.deepEqual(apiManaged(v7), apiManaged(v2));
     const services = (await call('GET', '/services')).body.data as { name: string; url: string }[];
-    assert.deepEqual(services.map((s) => [s.name, s.url]), [['users', 'http://users:8080']]);
+    assert.deepEqual(services.map((s) => [s.name, s.url]).sort(), [['k8s.shop.web', 'http://web.shop:80'], ['users', 'http://users:8080']]);
     assert.deepEqual((await call('GET', '/routes')).body.data, []);
 
     // Someone else changes the config after the page loaded: the page's rollback is refused and the list reloads.
-    assert.equal((await call('POST', '/services', { body: { name: 'late', url: 'http://late:8080' } })).status, 201); // v7
+    assert.equal((await call('POST', '/services', { body: { name: 'late', url: 'http://late:8080' } })).status, 201); // v8
     await versionRow(page, 4).getByRole('button', { name: 'Roll back to this version (4)' }).click();
     await panel.getByText('Services orders come back.').waitFor();
     await panel.getByRole('button', { name: 'Yes, roll back to version 4' }).click();
     const conflict = page.getByRole('alert').filter({ hasText: 'Someone changed the config after this page loaded' });
     await conflict.waitFor();
-    assert.match(await conflict.innerText(), /config is at version 7, not 6/);
-    await versionRow(page, 7).waitFor();
+    assert.match(await conflict.innerText(), /config is at version 8, not 7/);
+    await versionRow(page, 8).waitFor();
     const newest = (await call('GET', '/config/versions?limit=1')).body.data[0];
-    assert.equal(newest.version, 7, 'nothing was rolled back');
-    assert.deepEqual(((await call('GET', '/services')).body.data as { name: string }[]).map((s) => s.name).sort(), ['late', 'users']);
+    assert.equal(newest.version, 8, 'nothing was rolled back');
+    assert.deepEqual(((await call('GET', '/services')).body.data as { name: string }[]).map((s) => s.name).sort(), ['k8s.shop.web', 'late', 'users']);
 
     assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violation');
     assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
