@@ -124,8 +124,15 @@ function ConsumerKeyList(props: {
 
   const active = keys.data?.data.filter((key) => key.revokedAt === null) ?? [];
   const revoked = keys.data?.data.filter((key) => key.revokedAt !== null) ?? [];
+  // The operator owns a Kubernetes-managed consumer: the API refuses key changes to it (its resource is the source).
+  const readOnly = consumer.managedBy === 'kubernetes';
   return (
     <div class="consumer-keys">
+      {readOnly && (
+        <p>
+          <span class="badge">Managed by Kubernetes</span> The keys of {consumer.username} come from its Kubernetes resource: change them there.
+        </p>
+      )}
       {keys.error !== null && (
         <p class="error" role="alert">
           Could not load the keys of {consumer.username}: {keys.error}
@@ -153,7 +160,11 @@ function ConsumerKeyList(props: {
                 </td>
                 <td>{timeText(key.createdAt)}</td>
                 <td>
-                  <RevokeButton what={`key ${key.name}`} consequence={`Requests presenting it are refused once gateways have the new config.`} onRevoke={() => revoke(key)} />
+                  {readOnly ? (
+                    '—'
+                  ) : (
+                    <RevokeButton what={`key ${key.name}`} consequence="Requests presenting it are refused once gateways have the new config." onRevoke={() => revoke(key)} />
+                  )}
                 </td>
               </tr>
             ))}
@@ -172,15 +183,17 @@ function ConsumerKeyList(props: {
           </ul>
         </details>
       )}
-      <KeyNameForm
-        idPrefix="consumer-key"
-        heading={`Generate a key for ${consumer.username}`}
-        hint="What the key is for, for example the app or partner that will use it."
-        submitLabel="Generate consumer key"
-        inputRef={props.nameRef}
-        onCreate={generate}
-        onSessionLost={onSessionLost}
-      />
+      {!readOnly && (
+        <KeyNameForm
+          idPrefix="consumer-key"
+          heading={`Generate a key for ${consumer.username}`}
+          hint="What the key is for, for example the app or partner that will use it."
+          submitLabel="Generate consumer key"
+          inputRef={props.nameRef}
+          onCreate={generate}
+          onSessionLost={onSessionLost}
+        />
+      )}
       {error !== null && (
         <p class="error" role="alert">
           {error}

@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { registerTenantApi, type RegisteredTenant, type TestServer } from '@novagate/control-plane/testing/server';
 import { helloGateway } from '@novagate/control-plane/testing/gateway-client';
-import { createApiKey, recordConfigVersion, serviceEntities } from '@novagate/control-plane/tenancy';
-import { serviceSchema } from '@novagate/gateway/config';
+import { consumerEntities, createApiKey, recordConfigVersion, serviceEntities } from '@novagate/control-plane/tenancy';
+import { consumerSchema, serviceSchema } from '@novagate/gateway/config';
 import { openPage, placesHolding, SCREENSHOTS, seriousAxeViolations, signIn, startConsoleStack, type ConsoleStack } from './browser-fixture.js';
 
 let stack: ConsoleStack;
@@ -175,11 +175,16 @@ test('a consumer key generated in the page is shown once, reaches the config gat
   const { tenant, call } = await freshTenant('Consumer Keys Co');
   assert.equal((await call('POST', '/consumers', { body: { username: 'mobile' } })).status, 201);
   assert.equal((await call('POST', '/consumers', { body: { username: 'partner' } })).status, 201);
+  await operatorAdds(tenant.id, { consumer: 'k8s.shop.app' });
   const gateway = await helloGateway(stack.base, tenant.gatewayApiKey, { ca: stack.caPem });
   const context = await stack.browser.newContext({ ignoreHTTPSErrors: true });
   const { page, cspViolations, pageErrors } = await openPage(context);
   try {
     await openSignedIn(page, tenant, 'keys', 'Keys');
+    // A consumer the operator manages is read-only here (the API refuses key changes to it).
+    await page.getByLabel('Consumer', { exact: true }).selectOption({ label: 'k8s.shop.app (managed by Kubernetes)' });
+    await page.getByText('The keys of k8s.shop.app come from its Kubernetes resource').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Generate consumer key' }).count(), 0);
     await page.getByLabel('Consumer', { exact: true }).selectOption({ label: 'partner' });
     await page.getByText('partner has no active key.').waitFor();
     await page.locator('#consumer-key-name').fill('billing-app');
@@ -226,13 +231,14 @@ test('a consumer key generated in the page is shown once, reaches the config gat
   }
 });
 
-/** Writes as the Kubernetes operator does: a service it manages, then a config version made by the operator. */
-async function operatorAddsService(tenantId: string, name: string): Promise<void> {
+/** Writes as the Kubernetes operator does: an object it manages, then a config version made by the operator. */
+async function operatorAdds(tenantId: string, what: { service: string } | { consumer: string }): Promise<void> {
   const client = await stack.db.pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT id FROM public.tenants WHERE id = $1 FOR UPDATE', [tenantId]);
-    await serviceEntities.insert(client, tenantId, serviceSchema.parse({ name, url: 'http://web.shop:80' }), 'kubernetes');
+    if ('service' in what) await serviceEntities.insert(client, tenantId, serviceSchema.parse({ name: what.service, url: 'http://web.shop:80' }), 'kubernetes');
+    else await consumerEntities.insert(client, tenantId, consumerSchema.parse({ username: what.consumer }), 'kubernetes');
     await recordConfigVersion(client, tenantId, { by: 'operator' });
     await client.query('COMMIT');
   } catch (error) {
@@ -260,7 +266,7 @@ function versionRow(page: Page, version: number) {
 test('the history shows API changes with who made them, a diff between two versions, a rollback that restores the old config, and a stale rollback refused', async () => {
   const { tenant, call } = await freshTenant('History Co');
   await makeHistory(call);
-  await operatorAddsService(tenant.id, 'k8s.shop.web'); // v6
+  await operatorAdds(tenant.id, { service: 'k8s.shop.web' }); // v6
   const context = await stack.browser.newContext({ ignoreHTTPSErrors: true });
   const { page, cspViolations, pageErrors } = await openPage(context);
   try {
