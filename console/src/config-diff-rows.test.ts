@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffGroups, type ConfigDiff } from './config-diff-rows.js';
+import { diffGroups, diffLine, type ConfigDiff } from './config-diff-rows.js';
 
 const none = { added: [], removed: [], changed: [] };
 
@@ -35,4 +35,16 @@ test('each kind that changed is one group with its added, changed and removed na
 
 test('a diff with no change has no group', () => {
   assert.deepEqual(diffGroups({ services: none, routes: none, consumers: none, listeners: none, certificates: none }), []);
+});
+
+test('a history row names each change with its marker, kind by kind', () => {
+  const diff: ConfigDiff = {
+    services: { added: ['orders'], removed: [], changed: ['users'] },
+    routes: { added: [], removed: ['beta'], changed: [] },
+    consumers: none,
+    listeners: none,
+    certificates: none,
+  };
+  assert.equal(diffLine(diff), 'Services: + orders, ~ users; Routes: - beta');
+  assert.equal(diffLine({ services: none, routes: none, consumers: none, listeners: none, certificates: none }), 'No change');
 });

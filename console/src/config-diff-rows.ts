@@ -51,3 +51,10 @@ export function diffGroups(diff: ConfigDiff): DiffGroup[] {
   }
   return groups;
 }
+
+/** One line for a history row, names included: "Services: + orders, ~ users; Routes: - beta", or "No change". */
+export function diffLine(diff: ConfigDiff): string {
+  const groups = diffGroups(diff);
+  if (groups.length === 0) return 'No change';
+  return groups.map((group) => `${group.title}: ${group.entries.map((entry) => `${entry.marker} ${entry.name}`).join(', ')}`).join('; ');
+}

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { callApi } from './api.js';
 import { changedByLabel } from './changed-by.js';
-import type { ConfigDiff } from './config-diff-rows.js';
+import { diffLine, type ConfigDiff } from './config-diff-rows.js';
 import { DiffView } from './diff-view.js';
 import type { SignedInPageProps } from './pages.js';
 import { RollbackPanel, type RollbackOutcome } from './rollback-panel.js';
@@ -183,7 +183,10 @@ export function HistoryPage({ session, onSessionLost }: SignedInPageProps) {
                   <td>{timeText(entry.createdAt)}</td>
                   <td>{entry.changedBy === 'operator' ? <span class="badge">{changedByLabel(entry.changedBy)}</span> : changedByLabel(entry.changedBy)}</td>
                   <td>{entry.note ?? '—'}</td>
-                  <td>{entry.changes.summary}</td>
+                  <td>
+                    {entry.changes.summary}
+                    {entry.changes.summary !== 'no change' && <span class="diff-names">{diffLine(entry.changes.diff)}</span>}
+                  </td>
                   <td>
                     {entry.version === newest ? (
                       <span class="hint">Current</span>

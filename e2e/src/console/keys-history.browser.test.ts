@@ -276,7 +276,8 @@ test('the history shows API changes with who made them, a diff between two versi
     assert.deepEqual(rows, ['6', '5', '4', '3', '2', '1'], 'newest first');
     assert.match(await versionRow(page, 6).innerText(), /Kubernetes operator[\s\S]*services: 1 added/);
     assert.match(await versionRow(page, 5).innerText(), /API \(console or API client\)[\s\S]*services: 1 changed/);
-    assert.match(await versionRow(page, 3).innerText(), /routes: 1 added/);
+    assert.match(await versionRow(page, 3).innerText(), /routes: 1 added\s+Routes: \+ get-user/);
+    assert.match(await versionRow(page, 5).innerText(), /Services: ~ users/);
     assert.match(await versionRow(page, 1).innerText(), /NovaGate[\s\S]*tenant created/);
     assert.match(await versionRow(page, 5).innerText(), /UTC/);
     await page.screenshot({ path: join(SCREENSHOTS, 'history.png'), fullPage: true });
