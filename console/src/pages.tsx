@@ -10,6 +10,8 @@ import { ServicesPage } from './services-page.js';
 import { RoutesPage } from './routes-page.js';
 import { ConsumersPage } from './consumers-page.js';
 import { SignupPage } from './signup-page.js';
+import { KeysPage } from './keys-page.js';
+import { HistoryPage } from './history-page.js';
 
 export interface PublicPageProps {
   navigate: (page: PageName) => void;
@@ -45,4 +47,6 @@ export const SIGNED_IN_PAGE_ENTRIES: Partial<Record<SignedInPageName, SignedInPa
   services: { title: 'Services', navLabel: 'Services', component: ServicesPage },
   routes: { title: 'Routes', navLabel: 'Routes', component: RoutesPage },
   consumers: { title: 'Consumers', navLabel: 'Consumers', component: ConsumersPage },
+  keys: { title: 'Keys', navLabel: 'Keys', component: KeysPage },
+  history: { title: 'Config history', navLabel: 'History', component: HistoryPage },
 };
