@@ -5,6 +5,10 @@ import type { PublicPageName, SignedInPageName, PageName } from './router.js';
 import type { Session } from './session.js';
 import { LoginPage } from './login-page.js';
 import { ServicesPage } from './services-page.js';
+import { OverviewPage } from './overview-page.js';
+import { GatewaysPage } from './gateways-page.js';
+import { LogsPage } from './logs-page.js';
+import { CertificatesPage } from './certificates-page.js';
 
 export interface PublicPageProps {
   navigate: (page: PageName) => void;
@@ -34,5 +38,9 @@ export const PUBLIC_PAGE_ENTRIES: Partial<Record<PublicPageName, PublicPage>> = 
 };
 
 export const SIGNED_IN_PAGE_ENTRIES: Partial<Record<SignedInPageName, SignedInPage>> = {
+  overview: { title: 'Overview', navLabel: 'Overview', component: OverviewPage },
   services: { title: 'Services', navLabel: 'Services', component: ServicesPage },
+  gateways: { title: 'Gateways', navLabel: 'Gateways', component: GatewaysPage },
+  logs: { title: 'Request logs', navLabel: 'Logs', component: LogsPage },
+  certificates: { title: 'Certificates', navLabel: 'Certificates', component: CertificatesPage },
 };
