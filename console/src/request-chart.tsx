@@ -1,6 +1,7 @@
 // The overview's chart: requests per minute as bars and the 5xx rate as a line, drawn as inline SVG with
 // presentation attributes and classes only (the CSP allows no style attribute). Its text alternative is the
-// sentence of chartSummary (the SVG's title) and a table of every minute behind a disclosure.
+// sentence of chartSummary (the SVG's title); the time labels are HTML below it (SVG text would stretch with the
+// chart's width) and a table of every minute behind a disclosure.
 import { chartGeometry, chartSummary, errorRate, formatPercent, type MinuteCounts } from './chart-geometry.js';
 
 const WIDTH = 600;
@@ -13,7 +14,7 @@ export function RequestChart({ buckets }: { buckets: MinuteCounts[] }) {
   const summary = `${chartSummary(buckets, (start) => `${minuteOf(start)} UTC`)}`;
   return (
     <figure class="request-chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + 20}`} role="img" aria-labelledby="request-chart-title" preserveAspectRatio="none" class="chart">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="request-chart-title" preserveAspectRatio="none" class="chart">
         <title id="request-chart-title">{summary}</title>
         <line class="chart-axis" x1="0" y1={HEIGHT} x2={WIDTH} y2={HEIGHT} />
         <line class="chart-grid" x1="0" y1={HEIGHT / 2} x2={WIDTH} y2={HEIGHT / 2} />
@@ -21,17 +22,13 @@ export function RequestChart({ buckets }: { buckets: MinuteCounts[] }) {
           <rect key={bar.start} class="chart-bar" x={bar.x} y={bar.y} width={bar.width} height={bar.height} />
         ))}
         <polyline class="chart-error-line" points={geometry.errorRatePoints} fill="none" />
-        {buckets.length > 0 && (
-          <>
-            <text class="chart-label" x="0" y={HEIGHT + 15}>
-              {minuteOf(buckets[0]!.start)}
-            </text>
-            <text class="chart-label" x={WIDTH} y={HEIGHT + 15} text-anchor="end">
-              {minuteOf(buckets.at(-1)!.start)} UTC
-            </text>
-          </>
-        )}
       </svg>
+      {buckets.length > 0 && (
+        <div class="chart-axis-labels" aria-hidden="true">
+          <span>{minuteOf(buckets[0]!.start)}</span>
+          <span>{minuteOf(buckets.at(-1)!.start)} UTC</span>
+        </div>
+      )}
       <figcaption>
         <span class="legend legend-bars">Requests per minute (top: {geometry.maxRequests})</span>{' '}
         <span class="legend legend-errors">5xx error rate (top: 100 %)</span>

@@ -1,9 +1,9 @@
 // The console's operations pages in a real browser against a real control plane (HTTPS, PostgreSQL, the real build
 // of console/): a tenant without gateways sees how to start one; a gateway connects (the protocol client, with an old
-// config version) and ships request logs the way gateways do; the overview shows its numbers and the chart; the logs
-// page filters and tails a new row without a reload, stops asking when paused or hidden; a certificate expiring in
-// 10 days carries the warning badge. Under the strict CSP (no violation, no page error); axe (bypassCSP context)
-// finds no serious or critical violation on any of the four pages. Screenshots go to .dev/console-screenshots/.
+// config version) and ships request logs the way gateways do; the overview shows its numbers and the chart and
+// refreshes itself; the logs page filters and tails a new row without a reload, stops asking when paused or hidden;
+// a certificate expiring in 10 days carries the warning badge. Under the strict CSP (no violation, no page error);
+// axe (bypassCSP context) finds no serious or critical violation on any of the four pages. Screenshots go to .dev/console-screenshots/.
 // The callbacks of page.evaluate run in the browser: they are typed against the DOM.
 /// <reference lib="dom" />
 import { after, before, test } from 'node:test';
@@ -154,13 +154,18 @@ test('the operations pages show gateways, traffic, logs with filters and a live 
     const topRoutes = await page.getByRole('table', { name: 'Routes with the most 5xx answers in the last hour' }).locator('tbody tr').allTextContents();
     assert.deepEqual(topRoutes, ['orders2729 %', 'users1425 %']);
     await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
+    // The overview refreshes itself (every 15 s while visible): a request shipped now is counted without a reload.
+    await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+    await shipLogs([entry('late-ok', new Date().toISOString(), 200, 'carts')]);
+    await stat(page, 'requests').filter({ hasText: '13' }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage), true, 'no reload happened');
 
     // The logs page: newest first, then filters by status, route and time range (local time is UTC here).
     await go(page, 'Logs', 'Request logs');
     const logIds = () => page.locator('table.logs tbody tr td:last-child').allTextContents();
     await page.locator('table.logs').waitFor();
-    assert.deepEqual((await logIds()).slice(0, 3), ['carts-ok', 'users-fail', 'users-missing-2']);
-    assert.equal((await logIds()).length, 12);
+    assert.deepEqual((await logIds()).slice(0, 3), ['late-ok', 'carts-ok', 'users-fail']);
+    assert.equal((await logIds()).length, 13);
     const applyFilters = async (expected: number) => {
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await waitFor(`${expected} rows`, logIds, (ids) => ids.length === expected);
@@ -182,7 +187,7 @@ test('the operations pages show gateways, traffic, logs with filters and a live 
     await page.locator('#logs-until-error').filter({ hasText: 'must not be before since' }).waitFor();
     assert.equal(await page.getByLabel('To (local time)').getAttribute('aria-invalid'), 'true');
     await page.getByRole('button', { name: 'Clear' }).click();
-    await waitFor('all rows', logIds, (ids) => ids.length === 12);
+    await waitFor('all rows', logIds, (ids) => ids.length === 13);
 
     // Live tail: a new row appears on top without a reload; paused or hidden, nothing is asked.
     const tailRequests: string[] = [];
@@ -197,7 +202,7 @@ test('the operations pages show gateways, traffic, logs with filters and a live 
     await shipLogs([entry('tail-new', new Date().toISOString(), 502, 'carts')]);
     await waitFor('the tailed row', logIds, (ids) => ids[0] === 'tail-new');
     console.log(`console: a new log row appeared in the live tail ${Date.now() - shippedAt} ms after it was shipped (polling every 2 s)`);
-    assert.equal((await logIds()).length, 13);
+    assert.equal((await logIds()).length, 14);
     assert.equal(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage), true, 'no reload happened');
     await page.getByRole('status').filter({ hasText: '1 new row at' }).waitFor();
 
