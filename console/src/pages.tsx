@@ -12,6 +12,10 @@ import { ConsumersPage } from './consumers-page.js';
 import { SignupPage } from './signup-page.js';
 import { KeysPage } from './keys-page.js';
 import { HistoryPage } from './history-page.js';
+import { OverviewPage } from './overview-page.js';
+import { GatewaysPage } from './gateways-page.js';
+import { LogsPage } from './logs-page.js';
+import { CertificatesPage } from './certificates-page.js';
 
 export interface PublicPageProps {
   navigate: (page: PageName) => void;
@@ -44,9 +48,13 @@ export const PUBLIC_PAGE_ENTRIES: Partial<Record<PublicPageName, PublicPage>> = 
 };
 
 export const SIGNED_IN_PAGE_ENTRIES: Partial<Record<SignedInPageName, SignedInPage>> = {
+  overview: { title: 'Overview', navLabel: 'Overview', component: OverviewPage },
   services: { title: 'Services', navLabel: 'Services', component: ServicesPage },
   routes: { title: 'Routes', navLabel: 'Routes', component: RoutesPage },
   consumers: { title: 'Consumers', navLabel: 'Consumers', component: ConsumersPage },
   keys: { title: 'Keys', navLabel: 'Keys', component: KeysPage },
   history: { title: 'Config history', navLabel: 'History', component: HistoryPage },
+  gateways: { title: 'Gateways', navLabel: 'Gateways', component: GatewaysPage },
+  logs: { title: 'Request logs', navLabel: 'Logs', component: LogsPage },
+  certificates: { title: 'Certificates', navLabel: 'Certificates', component: CertificatesPage },
 };

@@ -1,11 +1,13 @@
-// /tenants/:tenantId/gateways (online nodes with their config state) and /request-logs (newest first).
+// /tenants/:tenantId/gateways (online nodes with their config state) and /request-logs (newest first, or a live tail after a cursor)
+// and /request-logs/summary (per-minute counts for the console's overview).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TenantDb } from '../tenancy/tenant-db.js';
-import { parseOrThrow } from '../http/errors.js';
+import { ApiError, parseOrThrow } from '../http/errors.js';
 import { gatewayNodes } from '../tenancy/gateway-nodes.js';
 import type { Presence } from '../hub/presence.js';
-import { listRequestLogs } from '../tenancy/request-logs.js';
+import { listRequestLogs, type RequestLogPosition } from '../tenancy/request-logs.js';
+import { MAX_SUMMARY_MINUTES, summarizeRequestLogs } from '../tenancy/request-log-summary.js';
 
 export function registerGatewayRoutes(app: FastifyInstance, db: TenantDb, presence: Presence): void {
   app.get('', async (request) => {
@@ -33,16 +35,58 @@ export function registerGatewayRoutes(app: FastifyInstance, db: TenantDb, presen
   });
 }
 
-const requestLogsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  status: z.coerce.number().int().min(100).max(599).optional(),
-  route: z.string().min(1).max(256).optional(),
+const rfc3339 = (example: string) => z.iso.datetime({ offset: true, message: `must be an RFC 3339 time such as ${example}` });
+
+const requestLogsQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    status: z.coerce.number().int().min(100).max(599).optional(),
+    route: z.string().min(1).max(256).optional(),
+    since: rfc3339('2026-11-29T17:00:00Z').optional(),
+    until: rfc3339('2026-11-29T18:00:00Z').optional(),
+    after: z.string().max(400).optional(),
+  })
+  .refine((query) => query.since === undefined || query.until === undefined || Date.parse(query.since) <= Date.parse(query.until), {
+    path: ['until'],
+    message: 'must not be before since',
+  });
+
+const summaryQuery = z.strictObject({
+  minutes: z.coerce.number().int().min(1).max(MAX_SUMMARY_MINUTES).default(60),
 });
+
+const POSITION_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** The opaque cursor of a position in the logs' (time, request id) order (base64url, so clients do not build it). */
+export function requestLogCursor(position: RequestLogPosition): string {
+  return Buffer.from(JSON.stringify([position.time, position.requestId])).toString('base64url');
+}
+
+/** The position a cursor names, or null when it is not one this API made. */
+export function positionOfCursor(cursor: string): RequestLogPosition | null {
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
+    const [time, requestId] = parsed as unknown[];
+    if (typeof time !== 'string' || !POSITION_TIME.test(time) || Number.isNaN(Date.parse(time)) || typeof requestId !== 'string') return null;
+    return { time, requestId };
+  } catch {
+    return null;
+  }
+}
 
 export function registerRequestLogRoutes(app: FastifyInstance, db: TenantDb): void {
   app.get('', async (request) => {
-    const tenantId = request.tenantId;
-    const query = parseOrThrow(requestLogsQuery, request.query, 'query is invalid');
-    return { data: await listRequestLogs(db, tenantId, query) };
+    const { after: cursor, ...query } = parseOrThrow(requestLogsQuery, request.query, 'query is invalid');
+    const after = cursor === undefined ? undefined : positionOfCursor(cursor);
+    if (after === null) throw new ApiError(400, 'validation_failed', 'query is invalid: after is not a cursor this API returned', [{ path: 'after', message: 'is not a cursor this API returned' }]);
+    const page = await listRequestLogs(db, request.tenantId, { ...query, after });
+    return { data: page.rows, cursor: requestLogCursor(page.newest) };
+  });
+
+  app.get('/summary', async (request) => {
+    const { minutes } = parseOrThrow(summaryQuery, request.query, 'query is invalid');
+    return summarizeRequestLogs(db, request.tenantId, minutes);
   });
 }

@@ -27,7 +27,7 @@ after(async () => {
   await stack?.close();
 });
 
-/** Signs in with the keyboard only: Tab to each labelled field from the top of the page, Enter to submit. */
+/** Signs in with the keyboard only (Tab to each labelled field from the top of the page, Enter to submit), then opens the services page. */
 async function signInByKeyboard(page: Page): Promise<void> {
   await page.getByLabel('Email').waitFor();
   await page.keyboard.press('Tab');
@@ -37,6 +37,10 @@ async function signInByKeyboard(page: Page): Promise<void> {
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-password');
   await page.keyboard.type(tenant.password);
   await page.keyboard.press('Enter');
+  // Signed in, the console shows its home page, the overview; the services page is one link away.
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/console/overview');
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Services' }).click();
   await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
 }
 
