@@ -16,7 +16,7 @@ test('rolling back names the routes that come back and disappear, the certificat
   assert.deepEqual(rollbackWarnings(diff, 3), [
     'Routes orders come back: gateways serve them again.',
     'Routes beta, canary disappear: gateways stop serving them.',
-    'Consumers partner return to their settings and keys of version 3: keys generated since stop working, keys revoked since stay revoked.',
+    'Consumers partner return to their settings and keys of version 3: keys generated since are revoked, keys revoked since stay revoked.',
     'Certificates www are restored with their keys of version 3.',
   ]);
 });

@@ -26,7 +26,7 @@ const SENTENCES: Record<DiffKind, { added: string; removed: string; changed: str
   consumers: {
     added: 'come back with the keys they had in version {v} (keys revoked since stay revoked)',
     removed: 'are deleted: their keys stop working',
-    changed: 'return to their settings and keys of version {v}: keys generated since stop working, keys revoked since stay revoked',
+    changed: 'return to their settings and keys of version {v}: keys generated since are revoked, keys revoked since stay revoked',
   },
   listeners: {
     added: 'come back',

@@ -13,6 +13,7 @@ import { historyCursor } from './config-history-router.js';
 const { db, server } = withTestServer();
 
 const fresh = () => registerTenantApi(server);
+const sha = (value: string) => createHash('sha256').update(value).digest('hex');
 const none = { added: [], removed: [], changed: [] };
 
 /** Writes as the operator does: its entity rows marked `kubernetes`, then a version made by the operator. */
@@ -263,8 +264,23 @@ test('rollback never revives a consumer key revoked since the target version, an
   assert.equal(rollback.status, 200, rollback.text);
   assert.deepEqual(rollback.body.revokedKeysLeftOut, ['partner']);
   assert.match(rollback.body.message, /revoked since stay revoked/);
-  const sha = (value: string) => createHash('sha256').update(value).digest('hex');
   const consumer = await call('GET', '/consumers/partner');
   assert.deepEqual(consumer.body.apiKeyHashes, [sha(kept.body.key)], 'the revoked key stays out; the live one stays in');
   assert.equal(rollback.body.changed, false, 'the config already was v4 without the revoked key');
+});
+
+test('rollback revokes the records of consumer keys made since the target version: their hashes gone from the consumer, listed as revoked, said in words', async () => {
+  const { call } = await registerTenantApi(server);
+  await call('POST', '/consumers', { body: { username: 'partner' } });
+  const old = await call('POST', '/consumers/partner/keys', { body: { name: 'old' } });
+  const target = (await call('GET', '/config')).body.version;
+  const made = await call('POST', '/consumers/partner/keys', { body: { name: 'made after' } });
+  const rollback = await call('POST', `/config/versions/${target}/rollback`, { body: { version: target + 1 } });
+  assert.equal(rollback.status, 200, rollback.text);
+  assert.deepEqual(rollback.body.keysRevokedByRollback, ['partner']);
+  assert.match(rollback.body.message, new RegExp(`consumer keys made since version ${target} are revoked \\(consumers partner\\)`));
+  assert.deepEqual((await call('GET', '/consumers/partner')).body.apiKeyHashes, [sha(old.body.key)]);
+  const keys = (await call('GET', '/consumers/partner/keys')).body.data as { id: string; revokedAt: string | null }[];
+  assert.notEqual(keys.find((key) => key.id === made.body.id)?.revokedAt ?? null, null, 'the key made since is listed as revoked');
+  assert.equal(keys.find((key) => key.id === old.body.id)?.revokedAt ?? null, null, 'the key the target held stays live');
 });

@@ -134,6 +134,11 @@ export interface RollbackResult extends ConfigVersion {
   keptAsIs: ConfigDiff;
   /** Consumers (by username) whose keys revoked since the target version stayed revoked: a rollback never revives a key. */
   revokedKeysLeftOut: string[];
+  /**
+   * Consumers (by username) with keys made since the target version: the rollback took their hashes out, so their
+   * key records are revoked too (the keys page shows them revoked, not live keys the gateways refuse).
+   */
+  keysRevokedByRollback: string[];
   message: string;
 }
 
@@ -197,6 +202,25 @@ function revokedKeysMessage(leftOut: readonly string[]): string {
   return leftOut.length === 0 ? '' : `consumer keys revoked since stay revoked (consumers ${leftOut.join(', ')})`;
 }
 
+/**
+ * Marks revoked every live key record whose hash its consumer no longer holds (keys made after the version rolled
+ * back to); answers the consumers' usernames, sorted and unique.
+ */
+async function revokeKeysNoLongerHeld(client: pg.PoolClient, tenantId: string): Promise<string[]> {
+  const schema = quotedTenantSchema(tenantId);
+  const { rows } = await client.query<{ username: string }>(
+    `UPDATE ${schema}.consumer_keys k SET revoked_at = now()
+       FROM ${schema}.consumers c
+      WHERE k.consumer_id = c.id AND k.revoked_at IS NULL AND NOT (k.key_hash = ANY (c.api_key_hashes))
+      RETURNING c.username`,
+  );
+  return [...new Set(rows.map((row) => row.username))].sort();
+}
+
+function keysRevokedMessage(target: number, usernames: readonly string[]): string {
+  return usernames.length === 0 ? '' : `consumer keys made since version ${target} are revoked (consumers ${usernames.join(', ')})`;
+}
+
 function keptAsIsMessage(keptAsIs: ConfigDiff): string {
   if (isEmptyDiff(keptAsIs)) return '';
   return `objects managed by Kubernetes were left as they are (their resources are their source; ${diffSummary(keptAsIs)} in the target version)`;
@@ -247,8 +271,18 @@ export async function rollbackConfig(
       target,
     );
     await applyApiConfig(client, tenantId, tenant.plan, parsed.data as GatewayConfig, { certificates, box: settings.box, now: settings.now });
+    const keysRevoked = await revokeKeysNoLongerHeld(client, tenantId);
     const recorded = await recordConfigVersion(client, tenantId, { by: 'api', note: `rollback to version ${target}` });
-    const message = [keptAsIsMessage(keptAsIs), revokedKeysMessage(keysLeftOut)].filter((part) => part !== '').join('; ');
-    return { version: recorded.version, hash: recorded.hash, changed: recorded.changed, rolledBackTo: target, keptAsIs, revokedKeysLeftOut: keysLeftOut, message };
+    const message = [keptAsIsMessage(keptAsIs), revokedKeysMessage(keysLeftOut), keysRevokedMessage(target, keysRevoked)].filter((part) => part !== '').join('; ');
+    return {
+      version: recorded.version,
+      hash: recorded.hash,
+      changed: recorded.changed,
+      rolledBackTo: target,
+      keptAsIs,
+      revokedKeysLeftOut: keysLeftOut,
+      keysRevokedByRollback: keysRevoked,
+      message,
+    };
   });
 }
