@@ -85,7 +85,9 @@ export function LogsPage({ session, onSessionLost }: SignedInPageProps) {
       return;
     }
     setFieldErrors({});
-    setParams(query.params);
+    // The same filters again still ask again: Apply is also how the list is refreshed.
+    if (JSON.stringify(query.params) === JSON.stringify(params)) void listed.reload();
+    else setParams(query.params);
     setTailStatus('');
   };
   const toggleLive = () => {

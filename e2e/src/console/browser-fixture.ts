@@ -118,10 +118,14 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.impact}) at ${violation.targets.join(', ')}`);
 }
 
-/** Where a secret shows up in the page after it should be gone: DOM, storage, URL, history length aside. */
+/**
+ * Where a secret shows up in the page after it should be gone: the DOM (markup and the current values of form
+ * fields, which outerHTML does not show), storage, cookies, the URL, the title and the history entry's state.
+ */
 export async function placesHolding(page: Page, secret: string): Promise<string[]> {
   const exposed = await page.evaluate(() => ({
     dom: document.documentElement.outerHTML,
+    fields: JSON.stringify(Array.from(document.querySelectorAll('input, textarea, select'), (field) => (field as HTMLInputElement).value)),
     local: JSON.stringify(Object.entries(localStorage)),
     session: JSON.stringify(Object.entries(sessionStorage)),
     url: location.href,
