@@ -12,8 +12,8 @@ export interface Session {
 
 export async function currentSession(): Promise<Session | null> {
   try {
-    const body = await callApi<{ tenantId: string; csrfToken: string; expiresAt: string }>('GET', '/auth/session');
-    return { tenantId: body.tenantId, tenantName: null, csrfToken: body.csrfToken, expiresAt: body.expiresAt };
+    const body = await callApi<{ tenantId: string; tenant?: { name: string }; csrfToken: string; expiresAt: string }>('GET', '/auth/session');
+    return { tenantId: body.tenantId, tenantName: body.tenant?.name ?? null, csrfToken: body.csrfToken, expiresAt: body.expiresAt };
   } catch (error) {
     if (error instanceof ApiFailure && error.status === 401) return null;
     throw error;

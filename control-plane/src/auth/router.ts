@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import { ApiError, alreadyExists, parseOrThrow, tooManyRequests } from '../http/errors.js';
 import type { PendingRegistration } from '../tenancy/registrations.js';
-import { findTenantByEmail, publicTenant, type TenantCredentials } from '../tenancy/tenants.js';
+import { findTenantByEmail, findTenantById, publicTenant, type TenantCredentials } from '../tenancy/tenants.js';
 import { refuseForeignOrigin, registerSessionRoutes, startSession } from './session-routes.js';
 import type { SessionStore } from './sessions.js';
 import type { Mailer } from './mailer.js';
@@ -168,7 +168,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
     return { token: await deps.tokens.issue({ tenantId: tenant.id, tokenVersion: tenant.tokenVersion }) };
   });
 
-  registerSessionRoutes(app, { ...sessionDeps, authenticate });
+  registerSessionRoutes(app, { ...sessionDeps, authenticate, findTenant: (id) => findTenantById(deps.pool, id) });
 
   app.post('/password-reset', async (request, reply) => {
     const body = parseOrThrow(resetRequestBody, request.body);

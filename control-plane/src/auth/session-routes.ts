@@ -13,6 +13,8 @@ export interface SessionRouteDeps {
   sessionTtlSeconds: number;
   /** Checks the login body's credentials (throttled like POST /auth/login). */
   authenticate: (request: FastifyRequest) => Promise<TenantCredentials>;
+  /** The session's tenant as GET /auth/session shows it (null once deleted). */
+  findTenant: (id: string) => Promise<TenantCredentials | null>;
 }
 
 /** What starting a session needs (POST /auth/session, and POST /auth/register/confirm with `session: true`). */
@@ -55,7 +57,14 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     const id = sessionIdOf(request.headers.cookie);
     const session = id === null ? null : await deps.sessions.find(id, deps.now());
     if (id === null || session === null) throw unauthorized('no console session: log in');
-    return reply.header('cache-control', 'no-store').send({ tenantId: session.tenantId, csrfToken: csrfTokenOf(id), expiresAt: session.expiresAt.toISOString() });
+    const tenant = await deps.findTenant(session.tenantId);
+    if (tenant === null) throw unauthorized('no console session: log in');
+    return reply.header('cache-control', 'no-store').send({
+      tenantId: session.tenantId,
+      tenant: publicTenant(tenant),
+      csrfToken: csrfTokenOf(id),
+      expiresAt: session.expiresAt.toISOString(),
+    });
   });
 
   // Logout: a state-changing request made with the cookie, so it takes the CSRF token and the Origin check too (no

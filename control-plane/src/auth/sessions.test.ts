@@ -53,6 +53,8 @@ test('login sets an httpOnly, Secure, SameSite=Strict host-only cookie and answe
   assert.deepEqual(await serviceNames(session), []);
   const state = await server.request('GET', '/api/v1/auth/session', { headers: { cookie: session.cookie } });
   assert.deepEqual([state.status, state.body.tenantId, state.body.csrfToken], [200, session.tenant.id, session.csrfToken], 'a reloaded page gets its CSRF token back');
+  assert.deepEqual(Object.keys(state.body.tenant).sort(), ['id', 'name', 'plan', 'slug'], 'and its tenant, as the login answered it (no email, no hash)');
+  assert.equal(state.body.tenant.id, session.tenant.id);
 });
 
 test('a cookie write with the CSRF token from the control plane\'s own origin goes through', async () => {
