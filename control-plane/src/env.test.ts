@@ -23,6 +23,14 @@ test('a valid environment gets its documented defaults', () => {
   assert.deepEqual(lists.TRUSTED_PROXIES, ['10.0.0.0/8', '127.0.0.1']);
 });
 
+test('CONSOLE_SESSION_TTL_SECONDS defaults to 8 h and takes 5 min to 7 days; anything else stops start-up naming it', () => {
+  assert.equal(loadControlPlaneEnv(base, fail).CONSOLE_SESSION_TTL_SECONDS, 28_800);
+  assert.equal(loadControlPlaneEnv({ ...base, CONSOLE_SESSION_TTL_SECONDS: '900' }, fail).CONSOLE_SESSION_TTL_SECONDS, 900);
+  for (const value of ['299', '604801', '1h', '-5', '9'.repeat(30)]) {
+    assert.throws(() => loadControlPlaneEnv({ ...base, CONSOLE_SESSION_TTL_SECONDS: value }, fail), /^Error: control-plane: invalid environment: CONSOLE_SESSION_TTL_SECONDS must be a whole number of seconds from 300/, value);
+  }
+});
+
 test('a weak or missing PLATFORM_JWT_SECRET and a missing DATABASE_URL stop start-up with one line naming them', () => {
   assert.throws(() => loadControlPlaneEnv({ ...base, PLATFORM_JWT_SECRET: 's'.repeat(31) }, fail), {
     message: `control-plane: invalid environment: PLATFORM_JWT_SECRET must be at least 32 characters${HINT}`,

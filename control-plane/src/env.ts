@@ -3,6 +3,7 @@
 import { cleanEnv, makeValidator, port, str, url, EnvError, EnvMissingError } from 'envalid';
 import { clientLimitsFromEnv, DEFAULT_CLIENT_LIMITS } from '@novagate/gateway/server/client-limits';
 import { secretWeakness } from '@novagate/gateway/settings/secret-strength';
+import { DEFAULT_SESSION_TTL_SECONDS } from './auth/sessions.js';
 
 /** A secret: at least 32 characters, 128 bits by length × log2 of its alphabet, and not one repeated pattern. */
 const secret32 = makeValidator<string>((value) => {
@@ -14,6 +15,12 @@ const secret32 = makeValidator<string>((value) => {
 /** A count or a size: an integer from 1 up (envalid's num() takes -1, 0 and 1.5). */
 const positiveInteger = makeValidator<number>((value) => {
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new EnvError('must be a positive integer');
+  return Number(value);
+});
+
+/** How long a console session lives (absolute): 5 minutes to 7 days. */
+const sessionSeconds = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value) || Number(value) < 300 || Number(value) > 604_800) throw new EnvError('must be a whole number of seconds from 300 (5 min) to 604800 (7 days)');
   return Number(value);
 });
 
@@ -80,6 +87,7 @@ export const controlPlaneEnvSpec = {
   SMTP_URL: url({ default: undefined }),
   MAIL_FROM: str({ default: 'NovaGate <no-reply@novagate.local>' }),
   PUBLIC_URL: url({ default: undefined, desc: 'Base URL that mails link to; its origin is the only one console cookie writes are accepted from' }),
+  CONSOLE_SESSION_TTL_SECONDS: sessionSeconds({ default: DEFAULT_SESSION_TTL_SECONDS, desc: 'How long a web console session lives after sign-in (absolute, seconds)' }),
   MAIL_DIR: str({ default: '.dev/mail', desc: 'Where the development mailer writes messages when SMTP_URL is unset' }),
   MAX_CONFIG_BYTES: positiveInteger({ default: 16 * 1024 * 1024 }),
   HEADERS_TIMEOUT_MS: positiveInteger({ default: DEFAULT_CLIENT_LIMITS.headersTimeoutMs, desc: 'Longest time for a request to send its headers' }),

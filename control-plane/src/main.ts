@@ -68,6 +68,7 @@ const controlPlane = await startControlPlane({
   trustedProxies: env.TRUSTED_PROXIES,
   corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
   publicUrl: env.PUBLIC_URL,
+  sessionTtlSeconds: env.CONSOLE_SESSION_TTL_SECONDS,
   maxConfigBytes: env.MAX_CONFIG_BYTES,
   clientLimits: env.clientLimits,
   secretsEncryption:
