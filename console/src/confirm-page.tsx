@@ -15,15 +15,16 @@ import { useMailToken } from './use-mail-token.js';
 interface Confirmed {
   tenant: { id: string; name: string };
   gatewayApiKey: string;
-  csrfToken: string;
-  expiresAt: string;
+  /** Absent (with sessionStarted: false) when the account was made but no session could be started. */
+  csrfToken?: string;
+  expiresAt?: string;
 }
 
 type State =
   | { kind: 'ready' }
   | { kind: 'busy' }
   | { kind: 'failed'; problem: 'link' | 'taken' | 'other'; message: string }
-  | { kind: 'created'; tenant: Confirmed['tenant']; key: string; session: Session };
+  | { kind: 'created'; tenant: Confirmed['tenant']; key: string; session: Session | null };
 
 /** Why a confirmation failed, in words a person can act on. */
 function failureOf(failure: unknown): Extract<State, { kind: 'failed' }> {
@@ -46,7 +47,10 @@ export function ConfirmPage({ navigate, onSignedIn }: PublicPageProps) {
     setState({ kind: 'busy' });
     try {
       const body = await callApi<Confirmed>('POST', '/auth/register/confirm', { body: { token, session: true } });
-      const session: Session = { tenantId: body.tenant.id, tenantName: body.tenant.name, csrfToken: body.csrfToken, expiresAt: body.expiresAt };
+      const session: Session | null =
+        body.csrfToken === undefined || body.expiresAt === undefined
+          ? null
+          : { tenantId: body.tenant.id, tenantName: body.tenant.name, csrfToken: body.csrfToken, expiresAt: body.expiresAt };
       setState({ kind: 'created', tenant: body.tenant, key: body.gatewayApiKey, session });
     } catch (failure) {
       setState(failureOf(failure));
@@ -56,15 +60,17 @@ export function ConfirmPage({ navigate, onSignedIn }: PublicPageProps) {
   if (state.kind === 'created') {
     const stored = () => {
       // The home page takes this entry's place: Back leads to where the mail link was opened from, not here.
-      history.replaceState(null, '', pathOfPage(HOME_PAGE));
-      onSignedIn(state.session);
-      navigate(HOME_PAGE);
+      const next = state.session === null ? 'login' : HOME_PAGE;
+      history.replaceState(null, '', pathOfPage(next));
+      if (state.session !== null) onSignedIn(state.session);
+      navigate(next);
     };
     return (
       <main id="main" class="public-page">
         <h1>Your account is ready</h1>
         <p role="status">
-          Tenant <strong>{state.tenant.name}</strong> was created and you are signed in. Tenant id: <code class="tenant-id">{state.tenant.id}</code>
+          Tenant <strong>{state.tenant.name}</strong> was created{state.session === null ? ' (sign in once you have stored the key)' : ' and you are signed in'}. Tenant id:{' '}
+          <code class="tenant-id">{state.tenant.id}</code>
         </p>
         <p>Your gateways use this key to fetch their configuration. You can create more keys, and revoke this one, in the console.</p>
         <SecretOnce id="gateway-api-key" label="Gateway API key" secret={state.key} onDismiss={stored} />

@@ -84,21 +84,27 @@ export function EntityPage<Item extends EntityItem, Form>({ spec, session, onSes
     setFocusTarget({ id: first === undefined ? `${singular}-form-errors` : idOf(first) });
   };
 
+  // Edit on A then quickly on B opens B: an answer for an edit asked for before the newest one is dropped.
+  const editRequest = useRef(0);
   const startEdit = async (listed: Item) => {
     setStatus('');
+    const request = ++editRequest.current;
     try {
       const { body: item, etag } = await callApiTagged<Item>('GET', `${base}/${listed.id}`);
+      if (request !== editRequest.current) return;
       setEditing({ item, etag });
       setForm(spec.formOf(item));
       setErrors(NO_ERRORS);
       setFocusTarget({ id: idOf(spec.fieldOrder[0]!) });
     } catch (failure) {
+      if (request !== editRequest.current) return;
       const message = failureMessage(failure, onSessionLost);
       if (message !== null) showErrors({ fields: {}, general: [`${capitalized(singular)} ${spec.nameOf(listed)} could not be opened: ${message}`] });
     }
   };
 
   const stopEdit = () => {
+    editRequest.current++;
     const was = editing;
     setEditing(null);
     setForm(spec.emptyForm);

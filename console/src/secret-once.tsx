@@ -1,10 +1,12 @@
 // A secret the API shows exactly once (a gateway API key, a consumer key): shown in a read-only field with a copy
 // button and a plain warning, kept only in the state of this component. Dismissing it drops the only copy the page
 // has; it is never written to storage, the URL or the title, and is never rendered again.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 export function SecretOnce({ id, label, secret, onDismiss }: { id: string; label: string; secret: string; onDismiss: () => void }) {
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
+  // Another secret in the same place (a second key made while the first shows) has not been copied yet.
+  useEffect(() => setCopied('no'), [secret]);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(secret);

@@ -68,3 +68,26 @@ test('If-Match * and a list naming the current tag pass; a weak tag, a garbage v
   assert.equal((await call('PUT', '/routes/r', { body: { name: 'r', paths: ['/r3'] }, headers: { 'if-match': '*' } })).status, 200);
   assert.equal((await call('GET', '/routes/r')).body.paths[0], '/r3');
 });
+
+test('a revoked key hash is refused in any consumer write, with or without If-Match, and in PUT /config (409 naming the entry)', async () => {
+  const { call } = await registerTenantApi(server);
+  await call('POST', '/consumers', { body: { username: 'app' } });
+  const key = await call('POST', '/consumers/app/keys', { body: { name: 'leaked' } });
+  const { apiKeyHashes } = (await call('GET', '/consumers/app')).body;
+  assert.equal((await call('DELETE', `/consumers/app/keys/${key.body.id}`)).status, 204);
+
+  const put = await call('PUT', '/consumers/app', { body: { username: 'app', apiKeyHashes: ['a'.repeat(64), ...apiKeyHashes] } });
+  assert.equal(put.status, 409, put.text);
+  assert.equal(put.body.error.code, 'conflict');
+  assert.deepEqual(put.body.error.details.map((d: { path: string }) => d.path), ['apiKeyHashes[1]']);
+  assert.match(put.body.error.message, /revoked and stays revoked/);
+  const other = await call('POST', '/consumers', { body: { username: 'other', apiKeyHashes } });
+  assert.deepEqual([other.status, other.body.error.code], [409, 'conflict'], 'not under another consumer either');
+  const config = (await call('GET', '/config')).body;
+  const whole = await call('PUT', '/config', {
+    body: { version: config.version, config: { ...config.config, consumers: [{ username: 'app', apiKeyHashes }] } },
+  });
+  assert.equal(whole.status, 409, whole.text);
+  assert.equal(whole.body.error.code, 'conflict', whole.text);
+  assert.deepEqual((await call('GET', '/consumers/app')).body.apiKeyHashes, [], 'the key stays revoked');
+});

@@ -130,8 +130,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRouterDeps): 
     deps.logger.info('tenant registered', { tenantId: result.tenant.id, session: body.session === true });
     const tenant = publicTenant(result.tenant);
     if (body.session === true) {
-      const started = await startSession(sessionDeps, reply, { id: result.tenant.id, tokenVersion: NEW_TENANT_TOKEN_VERSION });
-      return reply.code(201).send({ tenant, gatewayApiKey: result.key.plaintext, ...started });
+      // The tenant exists now and its key is answered only here: a session that cannot be started must not lose it
+      // (the answer then says `sessionStarted: false` and the page asks to sign in).
+      const started = await startSession(sessionDeps, reply, { id: result.tenant.id, tokenVersion: NEW_TENANT_TOKEN_VERSION }).catch((error: unknown) => {
+        deps.logger.error('console session after registration failed', { tenantId: result.tenant.id, error: error instanceof Error ? error.message : 'unknown' });
+        return null;
+      });
+      return reply.code(201).send({ tenant, gatewayApiKey: result.key.plaintext, ...(started ?? { sessionStarted: false }) });
     }
     const token = await deps.tokens.issue({ tenantId: result.tenant.id, tokenVersion: NEW_TENANT_TOKEN_VERSION });
     return reply.code(201).send({ tenant, token, gatewayApiKey: result.key.plaintext });

@@ -26,7 +26,7 @@ import { assertNoRouteConflict } from './route-conflicts.js';
 import { assertRegexPathBudget } from './route-limits.js';
 import { pathsToColumn } from './path-column.js';
 import { quotedTenantSchema } from './schema-name.js';
-import { alreadyExists, invalidConfig, invalidReference, StoreError } from './store-error.js';
+import { alreadyExists, conflict, invalidConfig, invalidReference, StoreError } from './store-error.js';
 
 /** Names starting with `k8s.` belong to the operator (DESIGN §7), so the two sources never clash. */
 export const OPERATOR_NAME_PREFIX = 'k8s.';
@@ -228,6 +228,16 @@ export const routes: EntityKind<RouteConfig, RouteRow> = {
 
 async function assertKeyHashesFree(db: Queryable, tenantId: string, hashes: string[], exceptId: string | null): Promise<void> {
   if (hashes.length === 0) return;
+  // A revoked key stays dead whoever writes the consumer (a PUT from a stale read, PUT /config, a script): only the
+  // records of keys the control plane generated know about revocations, and they are kept with their consumer.
+  const { rows: revoked } = await db.query<{ key_hash: string; prefix: string }>(
+    `SELECT key_hash, prefix FROM ${quotedTenantSchema(tenantId)}.consumer_keys WHERE revoked_at IS NOT NULL AND key_hash = ANY($1::text[]) LIMIT 1`,
+    [hashes],
+  );
+  if (revoked[0] !== undefined) {
+    const index = hashes.indexOf(revoked[0].key_hash);
+    throw conflict(`API key ${revoked[0].prefix}… was revoked and stays revoked: generate a new key instead`, `apiKeyHashes[${index}]`);
+  }
   const { rows } = await db.query<{ username: string }>(
     `SELECT username FROM ${quotedTenantSchema(tenantId)}.consumers WHERE api_key_hashes && $1::text[] AND id IS DISTINCT FROM $2 LIMIT 1`,
     [hashes, exceptId],

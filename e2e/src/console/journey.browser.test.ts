@@ -122,8 +122,6 @@ test('sign up, confirm, key once, a route refused then made, a gateway with the 
     await page.getByRole('button', { name: 'Create service', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Service echo created.' }).waitFor();
     await shot(page, 'journey-services');
-    const beforeRoute = (await stack.server.request('GET', '/api/v1/auth/session')).status; // no cookie here: 401, the API is still only the browser's
-    assert.equal(beforeRoute, 401);
 
     await openNav(page, 'Routes');
     await page.getByLabel('Name', { exact: true }).fill('journey');
@@ -154,7 +152,7 @@ test('sign up, confirm, key once, a route refused then made, a gateway with the 
     // The live tail brings it in without a reload.
     await page.getByRole('button', { name: 'Live tail' }).click();
     const logRow = page.getByRole('row').filter({ hasText: '/journey/*' }).filter({ hasText: '200' });
-    await logRow.first().waitFor({ timeout: 30_000 }).catch(async (e) => { console.log('DEBUG', JSON.stringify(await page.evaluate(async (p) => (await (await fetch(p)).json()), `/api/v1/tenants/${await tenantIdOf(page)}/request-logs`))); console.log(stack.server.logLines.filter((l) => /telemetry|warn|error|quota/i.test(l)).slice(-10).join('')); throw e; });
+    await logRow.first().waitFor({ timeout: 30_000 });
     assert.match(await logRow.first().innerText(), /GET/);
     await shot(page, 'journey-logs');
 
