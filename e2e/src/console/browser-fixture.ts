@@ -120,7 +120,8 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
 
 /**
  * Where a secret shows up in the page after it should be gone: the DOM (markup and the current values of form
- * fields, which outerHTML does not show), storage, cookies, the URL, the title and the history entry's state.
+ * fields, which outerHTML does not show), storage, cookies, the URL, the title, the history entry's state and the
+ * URL and title of every entry of the tab's history (read over the DevTools protocol).
  */
 export async function placesHolding(page: Page, secret: string): Promise<string[]> {
   const exposed = await page.evaluate(() => ({
@@ -133,6 +134,14 @@ export async function placesHolding(page: Page, secret: string): Promise<string[
     cookies: document.cookie,
     historyState: JSON.stringify(history.state),
   }));
+  // Every entry of the tab's history (what Back and Forward can reach), not only the current one's URL.
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { entries } = (await cdp.send('Page.getNavigationHistory')) as { entries: { url: string; title: string }[] };
+    Object.assign(exposed, { historyEntries: JSON.stringify(entries.map((entry) => [entry.url, entry.title])) });
+  } finally {
+    await cdp.detach();
+  }
   return Object.entries(exposed)
     .filter(([, text]) => text.includes(secret))
     .map(([where]) => where);

@@ -109,7 +109,7 @@ test('a gateway key made in the page is shown once, connects a gateway, is never
     assert.match(key, new RegExp(`^gw_${tenant.id}_[0-9a-f]{32}$`));
     await page.getByRole('button', { name: 'Copy' }).waitFor();
     await page.getByText('this is the only time NovaGate shows it').waitFor();
-    assert.deepEqual(await anywhereHolding(page, key), ['#gateway-key-secret'], 'while shown, the key is in its field and nowhere else');
+    assert.deepEqual(await anywhereHolding(page, key), ['fields', '#gateway-key-secret'], 'while shown, the key is in its field and nowhere else');
     await page.screenshot({ path: join(SCREENSHOTS, 'keys-shown.png'), fullPage: true });
     const listed = await call('GET', '/api-keys');
     const made = listed.body.data.find((row: { name: string }) => row.name === 'edge-eu');
@@ -138,7 +138,7 @@ test('a gateway key made in the page is shown once, connects a gateway, is never
 
     // A key still shown when the admin navigates away is dropped with the page, not shown again on Back.
     const second = await createGatewayKey(page, 'edge-us');
-    assert.deepEqual(await anywhereHolding(page, second), ['#gateway-key-secret']);
+    assert.deepEqual(await anywhereHolding(page, second), ['fields', '#gateway-key-secret']);
     await page.getByRole('link', { name: 'History' }).click();
     await page.getByRole('heading', { name: 'Config history', level: 1 }).waitFor();
     assert.deepEqual(await anywhereHolding(page, second), []);
@@ -193,7 +193,7 @@ test('a consumer key generated in the page is shown once, reaches the config gat
     await field.waitFor();
     const key = await field.inputValue();
     assert.match(key, /^ck_[0-9a-f]{32}$/);
-    assert.deepEqual(await anywhereHolding(page, key), ['#consumer-key-secret'], 'while shown, the key is in its field and nowhere else');
+    assert.deepEqual(await anywhereHolding(page, key), ['fields', '#consumer-key-secret'], 'while shown, the key is in its field and nowhere else');
     await page.getByRole('button', { name: 'Copy' }).waitFor();
     const row = page.getByRole('row').filter({ hasText: 'billing-app' });
     await row.waitFor();
