@@ -5,13 +5,6 @@ import { currentSession, logOut, type Session } from './session.js';
 
 type SessionState = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'signed-out' } | { kind: 'signed-in'; session: Session };
 
-/** The first page the console has of the ones asked for in order (pages are registered one by one). */
-function registeredPage(page: PageName): PageName {
-  if (isPublicPage(page)) return PUBLIC_PAGE_ENTRIES[page] === undefined ? 'login' : page;
-  if (SIGNED_IN_PAGE_ENTRIES[page] !== undefined) return page;
-  return SIGNED_IN_PAGES.find((name) => SIGNED_IN_PAGE_ENTRIES[name] !== undefined) ?? 'login';
-}
-
 export function App() {
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const [asked, setAsked] = useState<PageName>(pageOfPath(location.pathname));
@@ -27,15 +20,15 @@ export function App() {
   }, []);
 
   const signedIn = state.kind === 'signed-in';
-  const page = registeredPage(pageToShow(asked, signedIn));
+  const page = pageToShow(asked, signedIn);
   // The address bar follows the page shown before the browser paints it (a redirect to the login page is a replace,
   // so Back does not lead to a page that would redirect again).
   if (state.kind !== 'loading' && state.kind !== 'failed' && location.pathname !== pathOfPage(page)) {
     history.replaceState(null, '', pathOfPage(page));
   }
-  const title = isPublicPage(page) ? PUBLIC_PAGE_ENTRIES[page]?.title : SIGNED_IN_PAGE_ENTRIES[page]?.title;
+  const title = isPublicPage(page) ? PUBLIC_PAGE_ENTRIES[page].title : SIGNED_IN_PAGE_ENTRIES[page].title;
   useEffect(() => {
-    document.title = `${title ?? 'Console'} · NovaGate console`;
+    document.title = `${title} · NovaGate console`;
   }, [title]);
 
   const navigate = (next: PageName) => {
@@ -47,8 +40,7 @@ export function App() {
   if (state.kind === 'loading') return <p>Loading…</p>;
   if (state.kind === 'failed') return <p role="alert">The console could not reach the control plane: {state.message}</p>;
   if (state.kind === 'signed-out' || isPublicPage(page)) {
-    const entry = isPublicPage(page) ? PUBLIC_PAGE_ENTRIES[page] : undefined;
-    const Page = (entry ?? PUBLIC_PAGE_ENTRIES.login)!.component;
+    const Page = PUBLIC_PAGE_ENTRIES[isPublicPage(page) ? page : 'login'].component;
     return <Page navigate={navigate} onSignedIn={(session) => setState({ kind: 'signed-in', session })} />;
   }
 
@@ -60,7 +52,7 @@ export function App() {
       signedOut();
     }
   };
-  const Page = SIGNED_IN_PAGE_ENTRIES[page as SignedInPageName]!.component;
+  const Page = SIGNED_IN_PAGE_ENTRIES[page].component;
   return (
     <>
       <a class="skip-link" href="#main">
@@ -69,14 +61,14 @@ export function App() {
       <header class="top">
         <span class="brand">NovaGate</span>
         <nav aria-label="Console">
-          {SIGNED_IN_PAGES.filter((name) => SIGNED_IN_PAGE_ENTRIES[name] !== undefined).map((name) => (
+          {SIGNED_IN_PAGES.map((name) => (
             <a
               key={name}
               href={pathOfPage(name)}
               aria-current={page === name ? 'page' : undefined}
               onClick={(e) => (e.preventDefault(), navigate(name))}
             >
-              {SIGNED_IN_PAGE_ENTRIES[name]!.navLabel}
+              {SIGNED_IN_PAGE_ENTRIES[name].navLabel}
             </a>
           ))}
         </nav>

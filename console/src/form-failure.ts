@@ -3,8 +3,6 @@
 import { ApiFailure } from './api.js';
 import { errorsByField, type ErrorsByField } from './field-errors.js';
 
-export const NO_ERRORS: ErrorsByField = { fields: {}, general: [] };
-
 /** The failure's errors for a form with these fields (whose inputs have the ids `${idPrefix}-${field}`), focusing the first one in error. */
 export function formErrorsOf(failure: unknown, fields: readonly string[], idPrefix: string): ErrorsByField {
   const found = failure instanceof ApiFailure ? errorsByField(fields, failure.message, failure.details) : { fields: {}, general: [failure instanceof Error ? failure.message : String(failure)] };

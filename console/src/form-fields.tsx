@@ -30,22 +30,37 @@ function HintAndError(props: FieldProps) {
   );
 }
 
-/** A one-line text field. */
-export function TextField(props: FieldProps & { value: string; onInput: (value: string) => void; autocomplete?: string }) {
+/** A one-line field: text, or an email address or password (with the autocomplete hint browsers fill it by). */
+export function TextField(
+  props: FieldProps & { value: string; onInput: (value: string) => void; autocomplete?: string; type?: 'text' | 'email' | 'password' },
+) {
+  const attributes = {
+    id: props.id,
+    value: props.value,
+    autocomplete: props.autocomplete ?? 'off',
+    spellcheck: false,
+    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
+    'aria-invalid': props.error === undefined ? undefined : ('true' as const),
+    'aria-describedby': describedBy(props),
+  };
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type="text"
-        value={props.value}
-        autocomplete={props.autocomplete ?? 'off'}
-        spellcheck={false}
-        onInput={(e) => props.onInput(e.currentTarget.value)}
-        aria-invalid={props.error === undefined ? undefined : 'true'}
-        aria-describedby={describedBy(props)}
-      />
+      {/* Preact types each input type apart (their roles differ): one branch per type keeps the checks. */}
+      {props.type === 'password' ? <input type="password" {...attributes} /> : props.type === 'email' ? <input type="email" {...attributes} /> : <input type="text" {...attributes} />}
       <HintAndError {...props} />
+    </div>
+  );
+}
+
+/** Errors the form shows above its fields (those about no field it has). */
+export function GeneralErrors({ messages }: { messages: readonly string[] }) {
+  if (messages.length === 0) return null;
+  return (
+    <div class="error" role="alert">
+      {messages.map((message) => (
+        <p key={message}>{message}</p>
+      ))}
     </div>
   );
 }

@@ -3,10 +3,8 @@
 import type { RefObject } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiFailure } from './api.js';
-import { errorsByField, type ErrorsByField } from './field-errors.js';
+import { errorsByField, NO_ERRORS, type ErrorsByField } from './field-errors.js';
 import { failureMessage } from './use-api-data.js';
-
-const NO_ERRORS: ErrorsByField = { fields: {}, general: [] };
 
 interface KeyNameFormProps {
   idPrefix: string;

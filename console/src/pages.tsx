@@ -40,14 +40,14 @@ export interface SignedInPage {
   component: ComponentType<SignedInPageProps>;
 }
 
-export const PUBLIC_PAGE_ENTRIES: Partial<Record<PublicPageName, PublicPage>> = {
+export const PUBLIC_PAGE_ENTRIES: Record<PublicPageName, PublicPage> = {
   login: { title: 'Sign in', component: LoginPage },
   signup: { title: 'Create an account', component: SignupPage },
   confirm: { title: 'Confirm your registration', component: ConfirmPage },
   reset: { title: 'Reset your password', component: ResetPage },
 };
 
-export const SIGNED_IN_PAGE_ENTRIES: Partial<Record<SignedInPageName, SignedInPage>> = {
+export const SIGNED_IN_PAGE_ENTRIES: Record<SignedInPageName, SignedInPage> = {
   overview: { title: 'Overview', navLabel: 'Overview', component: OverviewPage },
   services: { title: 'Services', navLabel: 'Services', component: ServicesPage },
   routes: { title: 'Routes', navLabel: 'Routes', component: RoutesPage },

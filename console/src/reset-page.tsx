@@ -3,11 +3,11 @@
 // out of the URL): the new-password form (POST /auth/password-reset/confirm), then a link to sign in.
 import { useState } from 'preact/hooks';
 import { ApiFailure, callApi } from './api.js';
-import type { ErrorsByField } from './field-errors.js';
-import { formErrorsOf, NO_ERRORS } from './form-failure.js';
+import { NO_ERRORS, type ErrorsByField } from './field-errors.js';
+import { formErrorsOf } from './form-failure.js';
 import { PageLink } from './page-link.js';
 import type { PublicPageProps } from './pages.js';
-import { GeneralErrors, TextField } from './text-field.js';
+import { GeneralErrors, TextField } from './form-fields.js';
 import { useMailToken } from './use-mail-token.js';
 
 export function ResetPage({ navigate }: PublicPageProps) {

@@ -3,11 +3,11 @@
 // account. Step two is the confirm page the mail links to.
 import { useState } from 'preact/hooks';
 import { callApi } from './api.js';
-import type { ErrorsByField } from './field-errors.js';
-import { formErrorsOf, NO_ERRORS } from './form-failure.js';
+import { NO_ERRORS, type ErrorsByField } from './field-errors.js';
+import { formErrorsOf } from './form-failure.js';
 import { PageLink } from './page-link.js';
 import type { PublicPageProps } from './pages.js';
-import { GeneralErrors, TextField } from './text-field.js';
+import { GeneralErrors, TextField } from './form-fields.js';
 
 const FIELDS = ['email', 'password', 'tenantName'] as const;
 
