@@ -8,7 +8,9 @@
 // its cursor AND re-reads the rows that arrived within TAIL_OVERLAP_SECONDS before it; the client drops the rows it
 // has already shown (by request id). The guarantee: a client that polls with each answer's cursor and drops
 // repeats is shown every stored row matching its filters, unless the row's insert transaction took longer than the
-// overlap, or more than `limit` rows within the overlap window arrived after it (the re-read part is bounded).
+// overlap (a poll's cursor is never past its own start, so a row committed after it started at most the overlap
+// before the cursor), or `limit` or more matching rows arrived after it and before the cursor of the first poll
+// that could see it (the re-read part is the newest `limit` rows of the window).
 import { quotedTenantSchema } from './schema-name.js';
 import type { TenantDb } from './tenant-db.js';
 
