@@ -1,9 +1,11 @@
 // The request logs page: filters (status, route, time range) as a labelled form, rows newest first, and a live
-// tail that asks for rows after the cursor every 2 s while it is on and the tab is visible, putting them on top
-// (at most 500 rows kept). Pausing stops the polling; resuming continues from the same cursor, so nothing is missed.
+// tail that asks for rows that arrived after the cursor every 2 s while it is on and the tab is visible, merging
+// them into the list newest first (at most 500 rows kept). The API re-reads a short overlap before the cursor, so
+// rows come again: the page drops the ones it has seen (log-tail.ts). Pausing stops the polling; resuming continues
+// from the same cursor, so nothing is missed.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { callApi } from './api.js';
-import { mergeTail } from './log-tail.js';
+import { mergeTail, RecentIds } from './log-tail.js';
 import { logsPath, logsQuery, NO_FILTERS, type LogFilters } from './logs-query.js';
 import type { SignedInPageProps } from './pages.js';
 import { absoluteTime } from './relative-time.js';
@@ -29,6 +31,8 @@ interface LogsPage {
 
 export const TAIL_INTERVAL_MS = 2000;
 export const MAX_ROWS = 500;
+/** Request ids remembered against repeats: well above what one poll can re-read (at most MAX_ROWS). */
+const REMEMBERED_IDS = 5000;
 const FIRST_PAGE = 100;
 
 export function LogsPage({ session, onSessionLost }: SignedInPageProps) {
@@ -42,6 +46,7 @@ export function LogsPage({ session, onSessionLost }: SignedInPageProps) {
   const [tailStatus, setTailStatus] = useState('');
   const [tailError, setTailError] = useState<string | null>(null);
   const cursor = useRef<string | null>(null);
+  const seen = useRef(new RecentIds(REMEMBERED_IDS));
   // The filters of the rows shown: the tail asks with them, not with filters whose list has not arrived yet.
   const shownParams = useRef<Record<string, string> | null>(null);
 
@@ -49,6 +54,8 @@ export function LogsPage({ session, onSessionLost }: SignedInPageProps) {
     if (listed.data === null) return;
     shownParams.current = params;
     cursor.current = listed.data.cursor;
+    seen.current.clear();
+    seen.current.keepUnseen(listed.data.data);
     setRows(listed.data.data);
   }, [listed.data]);
 
@@ -63,9 +70,10 @@ export function LogsPage({ session, onSessionLost }: SignedInPageProps) {
         if (shownParams.current !== askedWith || cursor.current !== after) return;
         cursor.current = page.cursor;
         setTailError(null);
-        if (page.data.length > 0) {
-          setRows((shown) => mergeTail(shown ?? [], page.data, MAX_ROWS));
-          setTailStatus(`${page.data.length} new ${page.data.length === 1 ? 'row' : 'rows'} at ${absoluteTime(new Date())}.`);
+        const fresh = seen.current.keepUnseen(page.data);
+        if (fresh.length > 0) {
+          setRows((shown) => mergeTail(shown ?? [], fresh, MAX_ROWS));
+          setTailStatus(`${fresh.length} new ${fresh.length === 1 ? 'row' : 'rows'} at ${absoluteTime(new Date())}.`);
         }
       } catch (failure) {
         setTailError(failureMessage(failure, onSessionLost));
@@ -92,7 +100,7 @@ export function LogsPage({ session, onSessionLost }: SignedInPageProps) {
   };
   const toggleLive = () => {
     setLive(!live);
-    setTailStatus(live ? 'Live tail paused.' : 'Live tail on: new rows appear at the top every 2 seconds.');
+    setTailStatus(live ? 'Live tail paused.' : 'Live tail on: new rows join the list every 2 seconds.');
   };
 
   return (

@@ -1,4 +1,4 @@
-// /tenants/:tenantId/gateways (online nodes with their config state) and /request-logs (newest first, or a live tail after a cursor)
+// /tenants/:tenantId/gateways (online nodes with their config state) and /request-logs (newest first, or a live tail in arrival order after a cursor)
 // and /request-logs/summary (per-minute counts for the console's overview).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -56,10 +56,19 @@ const summaryQuery = z.strictObject({
 });
 
 const POSITION_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+/** Names what a cursor's position is, so a cursor of the older (gateway time, request id) tail is refused. */
+const CURSOR_KIND = 'arrival';
 
-/** The opaque cursor of a position in the logs' (time, request id) order (base64url, so clients do not build it). */
+/** A POSITION_TIME naming a real instant (not February 31st, not year 0), which PostgreSQL accepts. */
+function isCalendarTime(text: string): boolean {
+  if (!POSITION_TIME.test(text) || text.startsWith('0000')) return false;
+  const parsed = Date.parse(text);
+  return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 23) === text.slice(0, 23);
+}
+
+/** The opaque cursor of a position in the logs' arrival order (base64url, so clients do not build it). */
 export function requestLogCursor(position: RequestLogPosition): string {
-  return Buffer.from(JSON.stringify([position.time, position.requestId])).toString('base64url');
+  return Buffer.from(JSON.stringify([CURSOR_KIND, position.arrivedAt, position.requestId])).toString('base64url');
 }
 
 /** The position a cursor names, or null when it is not one this API made. */
@@ -67,10 +76,10 @@ export function positionOfCursor(cursor: string): RequestLogPosition | null {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
-    const [time, requestId] = parsed as unknown[];
-    if (typeof time !== 'string' || !POSITION_TIME.test(time) || Number.isNaN(Date.parse(time)) || typeof requestId !== 'string') return null;
-    return { time, requestId };
+    if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+    const [kind, arrivedAt, requestId] = parsed as unknown[];
+    if (kind !== CURSOR_KIND || typeof arrivedAt !== 'string' || !isCalendarTime(arrivedAt) || typeof requestId !== 'string') return null;
+    return { arrivedAt, requestId };
   } catch {
     return null;
   }
@@ -82,7 +91,7 @@ export function registerRequestLogRoutes(app: FastifyInstance, db: TenantDb): vo
     const after = cursor === undefined ? undefined : positionOfCursor(cursor);
     if (after === null) throw new ApiError(400, 'validation_failed', 'query is invalid: after is not a cursor this API returned', [{ path: 'after', message: 'is not a cursor this API returned' }]);
     const page = await listRequestLogs(db, request.tenantId, { ...query, after });
-    return { data: page.rows, cursor: requestLogCursor(page.newest) };
+    return { data: page.rows, cursor: requestLogCursor(page.next) };
   });
 
   app.get('/summary', async (request) => {

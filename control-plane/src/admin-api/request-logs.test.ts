@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { withTestServer } from '../testing/with-test-server.js';
 import { registerTenant, type RegisteredTenant } from '../testing/server.js';
 import { helloGateway, type ProtocolClient } from '../testing/gateway-client.js';
+import { storeRequestLogsWithinQuota } from '../tenancy/telemetry-store.js';
+import { quotedTenantSchema } from '../tenancy/schema-name.js';
+import { TAIL_OVERLAP_SECONDS } from '../tenancy/request-logs.js';
 
-const { server, ready } = withTestServer();
+const { server, db, ready } = withTestServer();
 let a: RegisteredTenant;
 let b: RegisteredTenant;
 let gateway: ProtocolClient;
@@ -37,6 +40,14 @@ async function send(entries: Entry[]): Promise<void> {
   throw new Error('the logs did not arrive');
 }
 
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the condition did not come true');
+}
+
 const ids = (response: { body: { data: { requestId: string }[] } }) => response.body.data.map((row) => row.requestId);
 
 before(async () => {
@@ -66,42 +77,135 @@ test('GET /request-logs filters by since (inclusive) and until (exclusive) toget
   assert.deepEqual(ids(await get(a, `?since=${T2}&until=${T2}`)), []);
 });
 
-test('the live tail returns only rows after the cursor, oldest first, walking through rows that share a time without loss or repeat', async () => {
-  // The cursor of the newest row before T1, then one row per poll.
-  let cursor = (await get(a, `?until=${T1}&limit=1`)).body.cursor as string;
-  const seen: string[] = [];
-  for (let poll = 0; poll < 6; poll++) {
-    const page = await get(a, `?after=${cursor}&limit=1`);
-    assert.equal(page.status, 200);
-    seen.push(...ids(page));
-    cursor = page.body.cursor;
-  }
-  assert.deepEqual(seen, ['a1', 'a2', 'a3', 'b1']);
-  // A row stored later at the very time of the cursor's row (a larger request id) still comes, once.
-  await send([entry('b2', T2, 502, 'list-users')]);
-  const next = await get(a, `?after=${cursor}`);
-  assert.deepEqual(ids(next), ['b2']);
-  assert.deepEqual(ids(await get(a, `?after=${next.body.cursor}`)), []);
-  // Filters apply to the tail as well.
-  const start = (await get(a, `?until=${T1}&limit=1`)).body.cursor as string;
-  assert.deepEqual(ids(await get(a, `?after=${start}&route=list-users`)), ['a2', 'b1', 'b2']);
+/** A console-like tail client: polls with each answer's cursor and shows a row once (drops repeats by request id). */
+function tailClient(tenant: RegisteredTenant, cursor: string, filter = '') {
+  const shown: string[] = [];
+  return {
+    shown,
+    get cursor() {
+      return cursor;
+    },
+    async poll(limit = 1000): Promise<string[]> {
+      const page = await get(tenant, `?after=${cursor}&limit=${limit}${filter}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      cursor = page.body.cursor;
+      const fresh = ids(page).filter((id) => !shown.includes(id));
+      shown.push(...fresh);
+      return ids(page);
+    },
+  };
+}
+
+/** The cursor of a listing with the route filter: the database's now, where a tail over that route starts. */
+const startCursor = async (route: string) => (await get(a, `?route=${route}`)).body.cursor as string;
+
+/** Stores entries the way the hub does (the quota statement, default arrival time), on the tenant's day `day`. */
+const store = (entries: Entry[], day = '2026-03-01') =>
+  storeRequestLogsWithinQuota(db.pool, a.id, 'node-logs', entries.map((e) => ({ ...e, method: 'GET', pathTemplate: '/p', latencyMs: 1 })), day, null);
+
+test('the live tail returns the rows that arrived after the cursor in arrival order, walking a batch that shares one arrival time without loss', async () => {
+  const client = tailClient(a, await startCursor('walk'), '&route=walk');
+  // One batch: one insert statement, so one arrival time; request ids order it.
+  await store([entry('w2', T2, 200, 'walk'), entry('w1', T0, 200, 'walk'), entry('w3', T1, 200, 'walk')]);
+  for (let poll = 0; poll < 5; poll++) await client.poll(1);
+  assert.deepEqual(client.shown, ['w1', 'w2', 'w3']);
+  await store([entry('w0', T0, 200, 'walk')]);
+  await client.poll(1);
+  assert.deepEqual(client.shown, ['w1', 'w2', 'w3', 'w0'], 'a later batch comes after, whatever its gateway time');
 });
 
-test('with no row listed, the cursor is the database now: only rows stored with a later time come after it', async () => {
+test('a row whose gateway time is older than rows the tail already returned, stored after that poll, is returned by the next poll', async () => {
+  const client = tailClient(a, await startCursor('late'), '&route=late');
+  // Gateway times long before the summary's window (the summary test counts the last hour).
+  const newest = Date.parse(T2);
+  await store([entry('recent', new Date(newest).toISOString(), 200, 'late')]);
+  await client.poll();
+  assert.deepEqual(client.shown, ['recent']);
+  // Another gateway's batch: served half a second before `recent`, shipped after the poll.
+  await store([entry('shipped-late', new Date(newest - 500).toISOString(), 200, 'late')]);
+  await client.poll();
+  assert.deepEqual(client.shown, ['recent', 'shipped-late']);
+});
+
+test('a row whose insert transaction started before a poll but committed after it is returned by the next poll, and a deduping client shows every row once', async () => {
+  const client = tailClient(a, await startCursor('commit-order'), '&route=commit-order');
+  // Hold the quota row of one day, so the hub's insert for that day starts (its arrival time is its
+  // transaction's start) and waits; an insert for another day goes through meanwhile.
+  const blocker = await db.pool.connect();
+  let slow: Promise<unknown> | undefined;
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query(`INSERT INTO ${quotedTenantSchema(a.id)}.telemetry_usage (day) VALUES ('2026-04-01') ON CONFLICT (day) DO NOTHING`);
+    await blocker.query(`SELECT 1 FROM ${quotedTenantSchema(a.id)}.telemetry_usage WHERE day = '2026-04-01' FOR UPDATE`);
+    slow = store([entry('slow', T2, 200, 'commit-order')], '2026-04-01');
+    await waitUntil(async () => (await db.pool.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%telemetry_usage%'")).rowCount === 1);
+    await store([entry('fast', T2, 200, 'commit-order')], '2026-04-02');
+    await client.poll();
+    assert.deepEqual(client.shown, ['fast']);
+    await blocker.query('COMMIT');
+    await slow;
+  } finally {
+    if (slow === undefined) await blocker.query('ROLLBACK');
+    blocker.release();
+  }
+  const { rows } = await db.pool.query<{ request_id: string }>(
+    `SELECT request_id FROM ${quotedTenantSchema(a.id)}.request_logs WHERE route = 'commit-order' ORDER BY ingested_at, request_id COLLATE "C"`,
+  );
+  assert.deepEqual(rows.map((row) => row.request_id), ['slow', 'fast'], 'the slow row arrived (by its transaction start) before the fast one');
+  const answered = await client.poll();
+  assert.deepEqual(answered, ['slow', 'fast'], 'the poll re-reads the overlap, the slow row included');
+  assert.deepEqual(client.shown, ['fast', 'slow']);
+  await client.poll();
+  await store([entry('after', T2, 200, 'commit-order')]);
+  await client.poll();
+  assert.deepEqual(client.shown, ['fast', 'slow', 'after'], 'each row shown once');
+});
+
+test(`a tail poll re-reads the rows that arrived at most ${TAIL_OVERLAP_SECONDS} s before its cursor (at most limit of them), not older ones`, async () => {
+  const client = tailClient(a, await startCursor('overlap'), '&route=overlap');
+  await store([entry('anchor', T2, 200, 'overlap')]);
+  await client.poll();
+  const { rows } = await db.pool.query<{ at: Date }>(`SELECT ingested_at AS at FROM ${quotedTenantSchema(a.id)}.request_logs WHERE request_id = 'anchor'`);
+  const anchorArrival = rows[0]!.at.getTime();
+  // Rows committed after the poll whose arrival time (a transaction start) lies before the cursor.
+  const insertArrived = (id: string, secondsBefore: number) =>
+    db.pool.query(
+      `INSERT INTO ${quotedTenantSchema(a.id)}.request_logs (request_id, method, path_template, status, latency_ms, route, gateway_node, time, ingested_at)
+       VALUES ($1, 'GET', '/p', 200, 1, 'overlap', 'node-logs', $2, $3)`,
+      [id, T2, new Date(anchorArrival - secondsBefore * 1000)],
+    );
+  await insertArrived('within', TAIL_OVERLAP_SECONDS - 1);
+  await insertArrived('beyond', TAIL_OVERLAP_SECONDS + 1);
+  assert.deepEqual(await client.poll(), ['within', 'anchor']);
+  assert.deepEqual(await client.poll(1), ['anchor'], 'with limit 1 only the newest re-read row');
+  assert.deepEqual(client.shown, ['anchor', 'within']);
+});
+
+test('a listing\'s cursor is the database now: the tail after it brings rows that arrive later', async () => {
   const empty = await get(b, '');
   assert.deepEqual(empty.body.data, []);
   assert.deepEqual((await get(b, `?after=${empty.body.cursor}`)).body.data, []);
-  assert.deepEqual((await get(a, `?after=${(await get(a, '?route=nothing')).body.cursor}`)).body.data, []);
+  assert.deepEqual((await get(a, `?after=${await startCursor('nothing')}&route=nothing`)).body.data, []);
+  const client = tailClient(a, (await get(a, '?until=2026-01-01T00:00:00Z')).body.cursor, '&route=later');
+  await store([entry('later', T0, 200, 'later')]);
+  await client.poll();
+  assert.deepEqual(client.shown, ['later']);
 });
 
 test('GET /request-logs answers 400 naming the field for a bad time, window, cursor or unknown parameter', async () => {
-  const notOurs = Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url');
+  const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const notOurs = cursorOf(['arrival', 'yesterday', 'x']);
+  // The (gateway time, request id) cursor the tail used before tenant migration 015.
+  const oldTimeCursor = cursorOf(['2026-01-01T00:00:00.000000Z', 'x']);
+  const noSuchDay = cursorOf(['arrival', '2026-02-31T00:00:00.000000Z', 'x']);
   const cases: [string, string][] = [
     ['?since=yesterday', 'since'],
     ['?until=2026-13-01T00:00:00Z', 'until'],
     [`?since=${T2}&until=${T1}`, 'until'],
     ['?after=%25%25', 'after'],
     [`?after=${notOurs}`, 'after'],
+    [`?after=${oldTimeCursor}`, 'after'],
+    [`?after=${noSuchDay}`, 'after'],
     ['?limit=0', 'limit'],
     ['?colour=red', 'colour'],
   ];

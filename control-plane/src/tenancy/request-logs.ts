@@ -1,15 +1,26 @@
-// Reading a tenant's stored request logs (gateway telemetry → hub → `request_logs`): newest first, or, for a live
-// tail, the rows after a cursor oldest first. Rows are ordered by (time, request_id) so that rows sharing a time
-// still have one order, and a cursor is that pair: a poll with the last cursor neither repeats nor skips a row
-// among those already stored with a time at or after it. Every query bounds `time` first, which the
-// request_logs_time_idx index (tenant migration 001) serves.
+// Reading a tenant's stored request logs (gateway telemetry → hub → `request_logs`): newest first by the time the
+// gateway reported, or, for a live tail, in the order rows reached the control plane.
+//
+// The tail follows arrival, not the gateway's time: gateways ship batches about once a second and independently,
+// so a row often arrives after rows with a newer `time`. Its position is (ingested_at, request_id), ingested_at
+// being the inserting transaction's now() (tenant migration 015), i.e. its START: a transaction that started
+// earlier can commit after a poll has already returned rows of a later one. So a tail poll returns the rows after
+// its cursor AND re-reads the rows that arrived within TAIL_OVERLAP_SECONDS before it; the client drops the rows it
+// has already shown (by request id). The guarantee: a client that polls with each answer's cursor and drops
+// repeats is shown every stored row matching its filters, unless the row's insert transaction took longer than the
+// overlap (a poll's cursor is never past its own start, so a row committed after it started at most the overlap
+// before the cursor), or `limit` or more matching rows arrived after it and before the cursor of the first poll
+// that could see it (the re-read part is the newest `limit` rows of the window).
 import { quotedTenantSchema } from './schema-name.js';
 import type { TenantDb } from './tenant-db.js';
 
-/** A position in the (time, request_id) order: `time` to the microsecond as the database keeps it. */
+/** How far before its cursor a tail poll re-reads, in seconds of arrival time. */
+export const TAIL_OVERLAP_SECONDS = 10;
+
+/** A position in the arrival order (ingested_at, request_id): `arrivedAt` to the microsecond as the database keeps it. */
 export interface RequestLogPosition {
   /** RFC 3339 UTC with microseconds, e.g. 2026-11-30T10:00:00.123456Z. */
-  time: string;
+  arrivedAt: string;
   requestId: string;
 }
 
@@ -17,11 +28,14 @@ export interface RequestLogFilter {
   limit: number;
   status?: number;
   route?: string;
-  /** RFC 3339; rows at or after it. */
+  /** RFC 3339, on the gateway-reported time; rows at or after it. */
   since?: string;
-  /** RFC 3339; rows before it. */
+  /** RFC 3339, on the gateway-reported time; rows before it. */
   until?: string;
-  /** Only rows after this position, oldest first (the live tail); without it, newest first. */
+  /**
+   * The live tail: at most `limit` rows that arrived after this position, plus at most `limit` rows re-read from
+   * the overlap before it, all in arrival order; without it, the newest first by `time`.
+   */
   after?: RequestLogPosition;
 }
 
@@ -40,36 +54,57 @@ export interface RequestLogRow {
 export interface RequestLogPage {
   rows: RequestLogRow[];
   /**
-   * Where a tail continues: the newest row returned; with no rows, `after` when given, else the database's now
-   * (with the smallest request id, so a row stored at that very time still comes).
+   * Where a tail continues: for a tail poll the last row it returned after `after` (or `after` again); for a
+   * listing the database's now taken before the rows were read (with the smallest request id).
    */
-  newest: RequestLogPosition;
+  next: RequestLogPosition;
 }
 
-const TIME_TEXT = `to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const COLUMNS = `request_id AS "requestId", method, path_template AS "pathTemplate", status, latency_ms AS "latencyMs",
+                 route, consumer, gateway_node AS "gatewayNode", time`;
+// $2..$5: the filters every query shares.
+const FILTERS = `($2::int IS NULL OR status = $2) AND ($3::text IS NULL OR route = $3)
+                 AND ($4::timestamptz IS NULL OR time >= $4) AND ($5::timestamptz IS NULL OR time < $5)`;
+const utcText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** The tenant's request logs matching every given filter, at most `limit`, with the position a tail continues from. */
+/** The tenant's request logs matching every given filter, with the position a tail continues from. */
 export async function listRequestLogs(db: TenantDb, tenantId: string, filter: RequestLogFilter): Promise<RequestLogPage> {
-  const tail = filter.after !== undefined;
-  // request_id compares byte-wise (COLLATE "C") in both the cursor condition and the order, so they agree.
-  const { rows } = await db.query<RequestLogRow & { timeText: string }>(
+  const filters = [filter.limit, filter.status ?? null, filter.route ?? null, filter.since ?? null, filter.until ?? null];
+  const table = `${quotedTenantSchema(tenantId)}.request_logs`;
+  if (filter.after === undefined) {
+    // Now first: a row committed after the listing read its rows has arrived after now - overlap (unless its
+    // transaction outlasted the overlap), so the first tail poll re-reads or passes it.
+    const next = { arrivedAt: await databaseNow(db, tenantId), requestId: '' };
+    const { rows } = await db.query<RequestLogRow>(
+      tenantId,
+      `SELECT ${COLUMNS} FROM ${table} WHERE ${FILTERS} ORDER BY time DESC, request_id COLLATE "C" DESC LIMIT $1`,
+      filters,
+    );
+    return { rows, next };
+  }
+  // request_id compares byte-wise (COLLATE "C") in the conditions, the orders and request_logs_ingested_idx alike.
+  const position = `(ingested_at, request_id COLLATE "C")`;
+  const cursor = `($6::timestamptz, $7::text COLLATE "C")`;
+  const { rows } = await db.query<RequestLogRow & { ingested_at: Date; arrivedAt: string; fresh: boolean }>(
     tenantId,
-    `SELECT request_id AS "requestId", method, path_template AS "pathTemplate", status, latency_ms AS "latencyMs",
-            route, consumer, gateway_node AS "gatewayNode", time, ${TIME_TEXT} AS "timeText"
-       FROM ${quotedTenantSchema(tenantId)}.request_logs
-      WHERE ($2::int IS NULL OR status = $2) AND ($3::text IS NULL OR route = $3)
-        AND ($4::timestamptz IS NULL OR time >= $4) AND ($5::timestamptz IS NULL OR time < $5)
-        AND ($6::timestamptz IS NULL OR (time >= $6 AND (time, request_id COLLATE "C") > ($6, $7::text COLLATE "C")))
-      ORDER BY time ${tail ? 'ASC' : 'DESC'}, request_id COLLATE "C" ${tail ? 'ASC' : 'DESC'}
-      LIMIT $1`,
-    [filter.limit, filter.status ?? null, filter.route ?? null, filter.since ?? null, filter.until ?? null, filter.after?.time ?? null, filter.after?.requestId ?? ''],
+    `SELECT * FROM (
+       (SELECT ${COLUMNS}, ingested_at, ${utcText('ingested_at')} AS "arrivedAt", true AS fresh FROM ${table}
+         WHERE ${FILTERS} AND ingested_at >= $6 AND ${position} > ${cursor}
+         ORDER BY ingested_at ASC, request_id COLLATE "C" ASC LIMIT $1)
+       UNION ALL
+       (SELECT ${COLUMNS}, ingested_at, ${utcText('ingested_at')} AS "arrivedAt", false AS fresh FROM ${table}
+         WHERE ${FILTERS} AND ingested_at >= $6::timestamptz - make_interval(secs => $8) AND ${position} <= ${cursor}
+         ORDER BY ingested_at DESC, request_id COLLATE "C" DESC LIMIT $1)
+     ) AS tail
+     ORDER BY ingested_at ASC, "requestId" COLLATE "C" ASC`,
+    [...filters, filter.after.arrivedAt, filter.after.requestId, TAIL_OVERLAP_SECONDS],
   );
-  const newestRow = tail ? rows.at(-1) : rows[0];
-  const newest = newestRow !== undefined ? { time: newestRow.timeText, requestId: newestRow.requestId } : (filter.after ?? { time: await databaseNow(db, tenantId), requestId: '' });
-  return { rows: rows.map(({ timeText: _timeText, ...row }) => row), newest };
+  const last = rows.findLast((row) => row.fresh);
+  const next = last === undefined ? filter.after : { arrivedAt: last.arrivedAt, requestId: last.requestId };
+  return { rows: rows.map(({ arrivedAt: _arrivedAt, fresh: _fresh, ingested_at: _ingestedAt, ...row }) => row), next };
 }
 
 async function databaseNow(db: TenantDb, tenantId: string): Promise<string> {
-  const { rows } = await db.query<{ now: string }>(tenantId, `SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`);
+  const { rows } = await db.query<{ now: string }>(tenantId, `SELECT ${utcText('now()')} AS now`);
   return rows[0]!.now;
 }

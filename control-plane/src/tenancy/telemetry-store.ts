@@ -14,6 +14,8 @@ export type ErrorEventEntry = ErrorEvent;
 /**
  * Stores the first entries that fit in the tenant's quota for `day` (null = unlimited) and counts them in
  * telemetry_usage, in one statement under that day's row lock; answers how many were stored and the day's total.
+ * `ingested_at` is left to its default, now(): the transaction's start, which the live tail's overlap allows for
+ * (tenancy/request-logs.ts).
  */
 export async function storeRequestLogsWithinQuota(
   pool: Pool,
