@@ -2,9 +2,10 @@
 // seconds, and the total. It reports on timing only (pass/fail stays with the other reporter and the exit code).
 //
 // A file's time is the runner's own measure of the file (its child process, from start to exit: loading, compiling
-// through tsx, top-level hooks and awaits included), which node reports as a test:complete event named after the file.
+// through tsx, top-level hooks and awaits included), which node reports as a test:complete event named after the file
+// (its absolute path on node 20, its path from the working directory on node 22).
 // Should a node version not report that event, the file's time is the sum of its top-level tests (nesting 0).
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 const SHOWN = 25;
 
@@ -16,7 +17,7 @@ export default async function* fileDurations(source) {
     if (!data?.file || data.nesting !== 0) continue;
     const ms = data.details?.duration_ms;
     if (typeof ms !== 'number') continue;
-    if (event.type === 'test:complete' && data.name === data.file) wholeFile.set(data.file, ms);
+    if (event.type === 'test:complete' && resolve(data.name) === data.file) wholeFile.set(data.file, ms);
     else if (event.type === 'test:pass' || event.type === 'test:fail') topLevelSum.set(data.file, (topLevelSum.get(data.file) ?? 0) + ms);
   }
   const rows = [...new Set([...wholeFile.keys(), ...topLevelSum.keys()])]
