@@ -1,13 +1,7 @@
 // Control-plane entry point: the only module that reads the environment; it wires the pieces and serves.
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { createFolderMailer, createSmtpMailer } from './auth/mailer.js';
-import { migrate } from './db/migrate.js';
-import { createPool } from './db/pool.js';
 import { loadControlPlaneEnv } from './env.js';
-import { createRedisClient, redisReady } from './redis/client.js';
-import { startControlPlane } from './server.js';
-import { createLogger } from './telemetry/logger.js';
 
 function fail(line: string): never {
   process.stderr.write(`${line}\n`);
@@ -15,6 +9,15 @@ function fail(line: string): never {
 }
 
 const env = loadControlPlaneEnv(process.env, fail);
+// The rest loads once the environment passed: a refused start-up costs no more than reading it.
+const [{ createFolderMailer, createSmtpMailer }, { migrate }, { createPool }, { createRedisClient, redisReady }, { startControlPlane }, { createLogger }] = await Promise.all([
+  import('./auth/mailer.js'),
+  import('./db/migrate.js'),
+  import('./db/pool.js'),
+  import('./redis/client.js'),
+  import('./server.js'),
+  import('./telemetry/logger.js'),
+]);
 const logger = createLogger(env.LOG_LEVEL);
 const pool = createPool(env.DATABASE_URL, env.DATABASE_POOL_MAX);
 

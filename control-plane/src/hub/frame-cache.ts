@@ -96,21 +96,22 @@ export function createFrameCache(options: FrameCacheOptions): FrameCache {
         state.snapshotWanted = false;
         const latest = await options.newest(tenantId, known);
         if (latest === null) break;
-        if (latest.config !== null && state.frame !== null && state.frame.version === latest.version && state.frame.hash === latest.hash) {
-          // The version known here, read again for its snapshot: the frame and the slices built so far stay.
-          state.config = options.slicesWanted(tenantId) ? latest.config : null;
-        } else if (latest.config !== null) {
-          const frame = encodeConfigFrame(latest.version, latest.hash, options.reveal(tenantId, latest.config));
-          metrics.snapshotBytes.observe(frame.bytes);
-          if (frame.bytes > options.maxConfigBytes) {
-            metrics.pushFailures.inc();
-            logger.error('config snapshot exceeds MAX_CONFIG_BYTES; not pushed', { tenantId, version: latest.version, bytes: frame.bytes });
-            break;
+        if (latest.config !== null) {
+          // The version known here, read again for its snapshot, keeps its frame and the slices built so far.
+          const sameVersion = state.frame !== null && state.frame.version === latest.version && state.frame.hash === latest.hash;
+          if (!sameVersion) {
+            const frame = encodeConfigFrame(latest.version, latest.hash, options.reveal(tenantId, latest.config));
+            metrics.snapshotBytes.observe(frame.bytes);
+            if (frame.bytes > options.maxConfigBytes) {
+              metrics.pushFailures.inc();
+              logger.error('config snapshot exceeds MAX_CONFIG_BYTES; not pushed', { tenantId, version: latest.version, bytes: frame.bytes });
+              break;
+            }
+            state.frame = frame;
+            state.slices = new Map();
+            state.since = Date.now();
           }
-          state.frame = frame;
           state.config = options.slicesWanted(tenantId) ? latest.config : null;
-          state.slices = new Map();
-          state.since = Date.now();
         }
         // A tenant forgotten meanwhile has no connections left to push to.
         if (state.frame !== null && tenants.get(tenantId) === state) options.loaded(tenantId);

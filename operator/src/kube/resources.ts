@@ -315,6 +315,22 @@ export class KubeAccess {
     return this.namespace === '' ? `${base}/${plural}` : `${base}/namespaces/${this.namespace}/${plural}`;
   }
 
+  /**
+   * Merge-patches the status fields given of a namespaced custom object, guarded by the resourceVersion the status
+   * was computed from (409 when the object changed meanwhile).
+   */
+  private async patchStatusGuarded(kind: { group: string; version: string; plural: string }, object: KubeObject, status: object): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        ...kind,
+        namespace: object.metadata.namespace ?? '',
+        name: object.metadata.name,
+        body: { metadata: { resourceVersion: object.metadata.resourceVersion }, status },
+      },
+      mergePatch(),
+    );
+  }
+
   private watchOf(path: string): OpenWatch {
     return async (query, onEvent, onDone) => {
       const controller = await this.watcher.watch(path, query, (type, object) => onEvent(type, object), onDone);
@@ -410,17 +426,7 @@ export class KubeAccess {
    * another controller wrote its own entries meanwhile).
    */
   async replacePolicyAncestors(policy: NovaGatePolicyResource, ancestors: PolicyAncestorStatus[]): Promise<void> {
-    await this.custom.patchNamespacedCustomObjectStatus(
-      {
-        group: GROUP,
-        version: VERSION,
-        plural: 'novagatepolicies',
-        namespace: policy.metadata.namespace ?? '',
-        name: policy.metadata.name,
-        body: { metadata: { resourceVersion: policy.metadata.resourceVersion }, status: { ancestors } },
-      },
-      mergePatch(),
-    );
+    await this.patchStatusGuarded({ group: GROUP, version: VERSION, plural: 'novagatepolicies' }, policy, { ancestors });
   }
 
   async patchGatewayStatus(gateway: GatewayResource, status: GatewayStatus): Promise<void> {
@@ -435,17 +441,7 @@ export class KubeAccess {
    * controller wrote its own entries meanwhile: the reconcile retries on fresh data and keeps theirs).
    */
   async replaceHttpRouteParents(route: HttpRouteResource, parents: RouteParentStatus[]): Promise<void> {
-    await this.custom.patchNamespacedCustomObjectStatus(
-      {
-        group: GATEWAY_API_GROUP,
-        version: GATEWAY_API_VERSION,
-        plural: 'httproutes',
-        namespace: route.metadata.namespace ?? '',
-        name: route.metadata.name,
-        body: { metadata: { resourceVersion: route.metadata.resourceVersion }, status: { parents } },
-      },
-      mergePatch(),
-    );
+    await this.patchStatusGuarded({ group: GATEWAY_API_GROUP, version: GATEWAY_API_VERSION, plural: 'httproutes' }, route, { parents });
   }
 
   /** Replaces a Gateway's finalizer list, guarded by its resourceVersion (409 when it changed meanwhile). */

@@ -3,9 +3,8 @@
 // certificates (that attachment counts in the Gateway's attachedRoutes); such a listener is not in the config, and a
 // route naming it would be refused whole by the data layer, not served on its valid listeners either.
 import type { Problem } from '../evaluation.js';
+import { HTTP_ROUTE_OWNER_PREFIX } from '../httproute/http-route-evaluation.js';
 import type { DesiredConfig } from './plan.js';
-
-const HTTP_ROUTE_OWNER_PREFIX = 'HTTPRoute:';
 
 /**
  * Removes from each HTTPRoute's routes the `gwapi.*` listeners absent from `desired.listeners`; a route left with

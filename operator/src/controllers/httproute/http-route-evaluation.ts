@@ -19,8 +19,11 @@ import type { GatewayResource, HttpRouteResource } from '../../kube/resources.js
 /** The caches an HTTPRoute's evaluation reads. */
 export type GatewayApiCaches = Pick<Caches, 'gatewayclasses' | 'gateways' | 'referencegrants' | 'services' | 'endpointslices' | 'namespaces' | 'httproutes' | 'novagatepolicies'>;
 
+/** What every HTTPRoute owner (httpRouteOwner) starts with, and no Route's `namespace/name` does. */
+export const HTTP_ROUTE_OWNER_PREFIX = 'HTTPRoute:';
+
 /** The owner of an HTTPRoute's rows in the config sync: never equal to a Route's `namespace/name`. */
-export const httpRouteOwner = (namespace: string, name: string): string => `HTTPRoute:${namespace}/${name}`;
+export const httpRouteOwner = (namespace: string, name: string): string => `${HTTP_ROUTE_OWNER_PREFIX}${namespace}/${name}`;
 
 /** Our verdict on one parentRef: its Accepted and ResolvedRefs conditions (DESIGN §11, Gateway API v1.6.1). */
 export interface ParentVerdict {

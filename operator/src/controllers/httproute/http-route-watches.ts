@@ -9,12 +9,10 @@ import { SERVICE_NAME_LABEL } from '../../gateway-api/service-targets.js';
 import { objectKey } from '../../kube/watch.js';
 import type { Caches, ObjectEvent, WatchOf } from '../controller.js';
 import { specOrLifecycleChanged } from '../watches.js';
-import { gatewayOfOurs, type GatewayApiCaches } from './http-route-evaluation.js';
+import { gatewayOfOurs, HTTP_ROUTE_OWNER_PREFIX, type GatewayApiCaches } from './http-route-evaluation.js';
 
 /** EndpointSlice changes wait this long so a rollout's burst costs one sync per tenant (DESIGN §11: at least 1 s). */
 export const ENDPOINTS_COALESCE_MS = 1_000;
-
-const OWNER_PREFIX = 'HTTPRoute:';
 
 const eventObjects = <T extends KubeObject>({ object, previous }: ObjectEvent<T>): T[] => (previous === undefined ? [object] : [object, previous]);
 
@@ -156,7 +154,7 @@ export const routesOfTenant: WatchOf<'tenants'> = {
 /** A sync changed the tenant's rows and left some HTTPRoutes out: tell them. */
 export const routesLeftOut: WatchOf<'tenant-config'> = {
   source: 'tenant-config',
-  keys: ({ problems }) => [...problems.keys()].filter((owner) => owner.startsWith(OWNER_PREFIX)).map((owner) => owner.slice(OWNER_PREFIX.length)),
+  keys: ({ problems }) => [...problems.keys()].filter((owner) => owner.startsWith(HTTP_ROUTE_OWNER_PREFIX)).map((owner) => owner.slice(HTTP_ROUTE_OWNER_PREFIX.length)),
 };
 
 /** For the Tenant controller: a route changed or deleted: the tenants it was and is attached to. */
