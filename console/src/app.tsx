@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { PUBLIC_PAGE_ENTRIES, SIGNED_IN_PAGE_ENTRIES } from './pages.js';
-import { isPublicPage, pageOfPath, pageToShow, pathOfPage, SIGNED_IN_PAGES, type PageName, type SignedInPageName } from './router.js';
+import { isPublicPage, pageOfPath, pageToShow, pathOfPage, SIGNED_IN_PAGES, type PageName } from './router.js';
 import { currentSession, logOut, type Session } from './session.js';
 
 type SessionState = { kind: 'loading' } | { kind: 'failed'; message: string } | { kind: 'signed-out' } | { kind: 'signed-in'; session: Session };
