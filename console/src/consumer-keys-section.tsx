@@ -47,7 +47,7 @@ export function ConsumerKeysSection({ session, onSessionLost }: Props) {
 
   return (
     <section aria-labelledby="consumer-keys-heading">
-      <h2 id="consumer-keys-heading">Consumer keys</h2>
+      <h2 id="consumer-keys-heading" tabIndex={-1}>Consumer keys</h2>
       <p class="hint">The keys your API's consumers present to your gateways (key authentication).</p>
       {generated !== null && (
         <SecretOnce
@@ -117,6 +117,8 @@ function ConsumerKeyList(props: {
       await callApi('DELETE', `${base}/${key.id}`, { csrfToken: session.csrfToken });
       setStatus(`Key ${key.name} of consumer ${consumer.username} revoked.`);
       await keys.reload();
+      // Its row (and the button that had the focus) is gone: the section's heading takes the focus.
+      document.getElementById('consumer-keys-heading')?.focus();
     } catch (failure) {
       setError(failureMessage(failure, onSessionLost));
     }

@@ -50,6 +50,8 @@ export function GatewayKeysSection({ session, onSessionLost }: { session: Sessio
       await callApi('DELETE', `${base}/${key.id}`, { csrfToken: session.csrfToken });
       setStatus(`Gateway key ${key.name} revoked.`);
       await keys.reload();
+      // Its row (and the button that had the focus) is gone: the section's heading takes the focus.
+      document.getElementById('gateway-keys-heading')?.focus();
     } catch (failure) {
       setError(failureMessage(failure, onSessionLost));
     }
@@ -59,7 +61,7 @@ export function GatewayKeysSection({ session, onSessionLost }: { session: Sessio
   const revoked = keys.data?.data.filter((key) => key.revokedAt !== null) ?? [];
   return (
     <section aria-labelledby="gateway-keys-heading">
-      <h2 id="gateway-keys-heading">Gateway API keys</h2>
+      <h2 id="gateway-keys-heading" tabIndex={-1}>Gateway API keys</h2>
       <p class="hint">A gateway process connects to the control plane with one of these keys and receives your config.</p>
       {created !== null && <SecretOnce id="gateway-key-secret" label={`New gateway key ${created.name}`} secret={created.key} onDismiss={dismiss} />}
       {keys.error !== null && (

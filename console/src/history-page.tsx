@@ -87,7 +87,11 @@ export function HistoryPage({ session, onSessionLost }: SignedInPageProps) {
   const rollbackFinished = async (outcome: RollbackOutcome) => {
     const target = rollbackTarget;
     setRollbackTarget(null);
-    if (outcome.kind === 'cancelled') return;
+    if (outcome.kind === 'cancelled') {
+      // Back to the button that opened the panel (enabled again once the panel is gone).
+      if (target !== null) setTimeout(() => document.getElementById(`rollback-${target}`)?.focus(), 0);
+      return;
+    }
     if (outcome.kind === 'conflict') {
       setNotice({
         kind: 'conflict',
@@ -191,7 +195,7 @@ export function HistoryPage({ session, onSessionLost }: SignedInPageProps) {
                     {entry.version === newest ? (
                       <span class="hint">Current</span>
                     ) : (
-                      <button type="button" class="secondary small" disabled={rollbackTarget !== null} onClick={() => (setNotice(null), setRollbackTarget(entry.version))}>
+                      <button type="button" id={`rollback-${entry.version}`} class="secondary small" disabled={rollbackTarget !== null} onClick={() => (setNotice(null), setRollbackTarget(entry.version))}>
                         Roll back to this version<span class="visually-hidden"> ({entry.version})</span>
                       </button>
                     )}

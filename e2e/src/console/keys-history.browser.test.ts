@@ -155,6 +155,7 @@ test('a gateway key made in the page is shown once, connects a gateway, is never
     await page.getByRole('button', { name: 'Yes, revoke gateway key edge-eu' }).click();
     await page.getByRole('status').filter({ hasText: 'Gateway key edge-eu revoked.' }).waitFor();
     await row.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.id === 'gateway-keys-heading', undefined, { timeout: 2_000 });
     await page.getByText('Revoked gateway keys (1)').waitFor();
     const afterRevoke = await call('GET', '/api-keys');
     assert.notEqual(afterRevoke.body.data.find((entry: { name: string }) => entry.name === 'edge-eu').revokedAt, null);
@@ -217,6 +218,7 @@ test('a consumer key generated in the page is shown once, reaches the config gat
     await page.getByRole('button', { name: 'Yes, revoke key billing-app' }).click();
     await page.getByRole('status').filter({ hasText: 'Key billing-app of consumer partner revoked.' }).waitFor();
     await row.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.id === 'consumer-keys-heading', undefined, { timeout: 2_000 });
     await gateway.nextConfig((config) => config.version > withKey.version && !hasKey(config));
     assert.deepEqual((await call('GET', '/consumers/partner')).body.apiKeyHashes, []);
 
@@ -378,6 +380,9 @@ test('axe-core finds no serious or critical violation on the keys page (listed, 
     await versionRow(page, 2).getByRole('button', { name: 'Roll back to this version (2)' }).click();
     await page.getByText('Routes get-user disappear: gateways stop serving them.').waitFor();
     found['history with a rollback asked'] = await seriousAxeViolations(page);
+    // Cancelling gives the focus back to the button that asked.
+    await page.locator('.rollback-panel').getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForFunction(() => document.activeElement?.id === 'rollback-2', undefined, { timeout: 2_000 });
     assert.deepEqual(found, {
       keys: [],
       'keys with a key shown': [],
