@@ -6,7 +6,9 @@ import { registerTenant, waitForMail, type RegisteredTenant } from '../testing/s
 import { DEFAULT_SESSION_TTL_SECONDS, SESSION_COOKIE } from './sessions.js';
 
 let clock = new Date('2026-03-01T00:00:00Z');
-const { db, server } = withTestServer({ now: () => clock });
+// The second replica runs with CONSOLE_SESSION_TTL_SECONDS=900.
+const { db, server, servers } = withTestServer({ now: () => clock, replicas: [{}, { sessionTtlSeconds: 900 }] });
+const shortSessions = servers[1];
 
 // The test server's PUBLIC_URL is http://localhost.
 const OWN_ORIGIN = 'http://localhost';
@@ -129,6 +131,24 @@ test("a session reaches only its own tenant: another tenant's URL is 403", async
   const write = await server.request('POST', `${theirs.base}/services`, { body: { name: 'x', url: 'http://x:1' }, headers: consoleHeaders(mine) });
   assert.equal(write.status, 403);
   assert.deepEqual(await serviceNames(theirs), []);
+});
+
+test('CONSOLE_SESSION_TTL_SECONDS sets the cookie\'s Max-Age and when the stored session ends', async () => {
+  const owner = await registerTenant(shortSessions);
+  const started = clock;
+  try {
+    const response = await shortSessions.request('POST', '/api/v1/auth/session', { body: { email: owner.email, password: owner.password }, headers: { origin: OWN_ORIGIN } });
+    assert.equal(response.status, 201, response.text);
+    assert.match(response.headers.get('set-cookie') ?? '', /; Max-Age=900(;|$)/);
+    assert.equal(response.body.expiresAt, new Date(started.getTime() + 900_000).toISOString());
+    const cookie = /^[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    clock = new Date(started.getTime() + 899_000);
+    assert.equal((await shortSessions.request('GET', '/api/v1/auth/session', { headers: { cookie } })).status, 200);
+    clock = new Date(started.getTime() + 901_000);
+    assert.equal((await shortSessions.request('GET', '/api/v1/auth/session', { headers: { cookie } })).status, 401, 'ended after 900 s, not 8 h');
+  } finally {
+    clock = started;
+  }
 });
 
 test('an expired session is 401 for reads and writes, and GET /auth/session says so', async () => {

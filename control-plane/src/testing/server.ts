@@ -69,6 +69,8 @@ export interface TestServerOptions {
   port?: number;
   /** PUBLIC_URL (default http://localhost): a browser test sets the URL it opens, whose origin cookie writes must carry. */
   publicUrl?: string;
+  /** CONSOLE_SESSION_TTL_SECONDS (default 8 h). */
+  sessionTtlSeconds?: number;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -113,6 +115,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     secretsEncryption: options.secretsEncryption === null ? undefined : (options.secretsEncryption ?? { key: TEST_SECRETS_ENCRYPTION_KEY }),
     sleep: options.sleep ?? (async () => undefined),
     consoleDir: options.consoleDir,
+    sessionTtlSeconds: options.sessionTtlSeconds,
   });
   const dispatcher = new Agent({ connect: { ca: options.tls?.ca } });
   const url = options.tls === undefined ? `http://127.0.0.1:${controlPlane.port}` : `https://localhost:${controlPlane.port}`;
