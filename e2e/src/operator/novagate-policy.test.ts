@@ -132,6 +132,17 @@ interface AncestorView {
 }
 
 /** Waits until our status.ancestors of the policy say these reasons (by ancestor name), at the policy's generation. */
+/**
+ * Waits until a policy created now would be younger than `namespace/name` by the API server's clock, whose
+ * creationTimestamp has whole seconds: two policies made in the same second are ordered by namespace/name instead
+ * (Gateway API's tie-break), which a test about age must not leave to how fast the steps before it ran.
+ */
+async function waitPastCreationOf(namespace: string, name: string): Promise<void> {
+  const view = JSON.parse(await kubectlOk(kubectl, ['get', 'novagatepolicy', '-n', namespace, name, '-o', 'json'])) as { metadata: { creationTimestamp: string } };
+  const wait = Date.parse(view.metadata.creationTimestamp) + 1_100 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 async function ancestorsOf(namespace: string, name: string, reasons: Record<string, string>): Promise<AncestorView[]> {
   return waitFor(
     async () => {
@@ -140,7 +151,9 @@ async function ancestorsOf(namespace: string, name: string, reasons: Record<stri
       const seen = Object.fromEntries(
         ours.map((ancestor) => [ancestor.ancestorRef.name, ancestor.conditions.find((condition) => condition.type === 'Accepted' && condition.observedGeneration === view.metadata.generation)?.reason]),
       );
-      return JSON.stringify(seen) === JSON.stringify(reasons) ? ours : undefined;
+      if (JSON.stringify(seen) === JSON.stringify(reasons)) return ours;
+      // What the policy says instead: waitFor's timeout message carries the last one.
+      throw new Error(`generation ${view.metadata.generation}, ancestors ${JSON.stringify(view.status?.ancestors ?? [])}`);
     },
     `NovaGatePolicy ${namespace}/${name}: ${JSON.stringify(reasons)}`,
     30_000,
@@ -189,6 +202,7 @@ test('a Gateway-level default applies to every route attached to it; the HTTPRou
 });
 
 test('a second policy on the same HTTPRoute is Conflicted and changes nothing; deleting the older one lets it apply', skip, async () => {
+  await waitPastCreationOf('apps', 'secured-key');
   await apply(policy('apps', 'secured-jwt', [targetRef('HTTPRoute', 'secured')], { auth: 'jwt' }));
   const [conflicted] = await ancestorsOf('apps', 'secured-jwt', { gw: 'Conflicted' });
   assert.match(conflicted?.conditions[0]?.message ?? '', /NovaGatePolicy apps\/secured-key is older/);
@@ -232,6 +246,7 @@ test('an ExtensionRef to a missing policy makes that rule answer 500 and Resolve
   assert.ok(broken.get('0.0')?.backends !== undefined);
   // targetRefs needs at least one target: this one names another HTTPRoute, where the older later-key wins
   // (Conflicted there), which never keeps an ExtensionRef from using the policy.
+  await waitPastCreationOf('apps', 'later-key');
   await apply(policy('apps', 'admins', [targetRef('HTTPRoute', 'later')], { auth: 'key-auth', acl: { allow: ['admins'] } }));
   await resolvedRefs('ResolvedRefs');
   const fixed = await waitFor(async () => {

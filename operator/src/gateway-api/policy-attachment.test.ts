@@ -107,6 +107,7 @@ test('policies created in the same second are ordered by namespace/name', () => 
   const attachment = attachPolicies([policy('zeta', [toRoute('a')], { auth: 'basic-auth' }, { createdAt: at }), policy('alpha', [toRoute('a')], { auth: 'key-auth' }, { createdAt: at })], world());
   assert.deepEqual(fieldsOf(policyFieldsFor(attachment, onGw('a'))), { auth: 'key-auth' });
   assert.equal(attachment.outcomes.get('apps/zeta')?.[0]?.reason, 'Conflicted');
+  assert.match(attachment.outcomes.get('apps/zeta')?.[0]?.message ?? '', /NovaGatePolicy apps\/alpha was created in the same second, comes first by namespace\/name, and targets HTTPRoute apps\/a too/, 'not "older"');
 });
 
 test('a Gateway-wide and a listener policy are different targets: neither is Conflicted', () => {

@@ -132,7 +132,9 @@ export function attachPolicies(policies: readonly PolicyObject[], world: Attachm
       const target = targetKey(targetRef.kind, namespace, targetRef.name, sectionName);
       const winner = attachment.winners.get(target);
       if (winner !== undefined && winner !== policy) {
-        outcomes.push({ targetRef, reason: 'Conflicted', message: `NovaGatePolicy ${policyKey(winner)} is older and targets ${where} too; it applies there instead of this one` });
+        // Gateway API's rule: the oldest wins; created in the same second, the first by namespace/name.
+        const why = (winner.metadata.creationTimestamp ?? '') === (policy.metadata.creationTimestamp ?? '') ? 'was created in the same second, comes first by namespace/name,' : 'is older';
+        outcomes.push({ targetRef, reason: 'Conflicted', message: `NovaGatePolicy ${policyKey(winner)} ${why} and targets ${where} too; it applies there instead of this one` });
         continue;
       }
       attachment.winners.set(target, policy);
