@@ -1,6 +1,6 @@
 // Outgoing mail behind one interface: SMTP when SMTP_URL is set, otherwise a development mailer that
 // writes messages to a local folder (never to the logs) so a developer can still follow a reset link.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 
@@ -29,7 +29,9 @@ export function createFolderMailer(folder: string): Mailer {
     async send(message) {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
       const file = join(folder, `${new Date().toISOString().replaceAll(':', '-')}-${Math.random().toString(36).slice(2, 8)}.eml`);
-      writeFileSync(file, `To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`, { mode: 0o600 });
+      // Written aside, then renamed into place: a reader listing *.eml never sees a mail half written.
+      writeFileSync(`${file}.part`, `To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`, { mode: 0o600 });
+      renameSync(`${file}.part`, file);
     },
   };
 }

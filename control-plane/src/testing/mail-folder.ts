@@ -39,7 +39,8 @@ export function createFolderMailReader(folder: string): FolderMailReader {
           const text = recipient === undefined || recipient === wanted ? readFileSync(join(folder, file), 'utf8') : '';
           if (recipient === undefined) {
             recipient = /^To: (.*)$/m.exec(text)?.[1]?.toLowerCase() ?? '';
-            recipients.set(file, recipient);
+            // A file without its To: line yet (written by something that does not rename into place) is read again.
+            if (recipient !== '') recipients.set(file, recipient);
           }
           if (recipient === wanted) {
             taken.add(file);

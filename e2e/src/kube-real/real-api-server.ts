@@ -32,16 +32,25 @@ export const skipReason: string | false =
         ? 'no real kube-apiserver test: kubectl is not on PATH'
         : false;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+/** `count` distinct free ports: every probe stays open until all have theirs (a port just freed can come back at once). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
   });
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
 }
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -60,7 +69,7 @@ export async function startRealApiServer(): Promise<RealApiServer> {
   if (startScript === undefined || skipReason !== false) throw new Error(String(skipReason));
   const dir = mkdtempSync(join(tmpdir(), 'novagate-real-kube-'));
   // etcd takes ETCD_PORT and ETCD_PORT+1 (peer): ask for the peer port explicitly so both are free.
-  const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
   const started = await run([startScript, String(etcdPort), String(apiPort), dir], { ETCD_PEER_PORT: String(peerPort) });
   if (started.code !== 0) {
     await run([startScript, 'stop', dir]);

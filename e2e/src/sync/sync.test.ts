@@ -336,12 +336,13 @@ test('a revoked key disconnects the gateway and its reconnects are refused; it k
 });
 
 /** A port free on loopback right now (for a listener the config names before any gateway opens it). */
-async function freePort(): Promise<number> {
-  const server = createNetServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port: free } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return free;
+/** `count` distinct free ports: every probe stays open until all have theirs (a port just freed can come back at once). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createNetServer().listen(0, '127.0.0.1'));
+  await Promise.all(servers.map((server) => once(server, 'listening')));
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
 }
 
 async function statusOn(listenerPort: number, path: string): Promise<number> {
@@ -372,7 +373,7 @@ async function timeUntil(check: () => Promise<boolean>, what: string, timeoutMs:
 test('a pool of three upstreams behind a config listener: served on its port, balanced, and a killed target is reported unhealthy then healthy again', async () => {
   const tenant = await registerTenant();
   const pool = await Promise.all([startUpstream(), startUpstream(), startUpstream()]);
-  const [mainPort, extraPort] = [await freePort(), await freePort()];
+  const [mainPort, extraPort] = (await freePorts(2)) as [number, number];
   const active = { path: '/healthz', intervalMs: 1_000, timeoutMs: 200, healthyThreshold: 1, unhealthyThreshold: 1 };
   const call = async (method: string, path: string, body: unknown, expected: number) => {
     const response = await api(method, `/tenants/${tenant.id}${path}`, body, tenant.token);
@@ -435,7 +436,8 @@ test('a pool of three upstreams behind a config listener: served on its port, ba
 
 test("a gateway process whose key is bound to a Gateway serves that Gateway's routes from its slice and acks the tenant's version; another Gateway's routes never reach it", async () => {
   const tenant = await registerTenant();
-  const [aPort, bPort] = [await freePort(), await freePort()];
+  // Two distinct ports: one shared by both listeners would make team/b's listener answer.
+  const [aPort, bPort] = (await freePorts(2)) as [number, number];
   const put = await api('PUT', `/tenants/${tenant.id}/config`, {
     config: {
       listeners: [
