@@ -5,6 +5,7 @@ import { callApi } from './api.js';
 import { changedByLabel } from './changed-by.js';
 import { diffLine, type ConfigDiff } from './config-diff-rows.js';
 import { DiffView } from './diff-view.js';
+import { SelectField } from './form-fields.js';
 import type { SignedInPageProps } from './pages.js';
 import { RollbackPanel, type RollbackOutcome } from './rollback-panel.js';
 import { timeText } from './time-text.js';
@@ -46,6 +47,7 @@ export function HistoryPage({ session, onSessionLost }: SignedInPageProps) {
   const noticeRef = useRef<HTMLParagraphElement>(null);
 
   const versions = [...(first.data?.data ?? []), ...(older?.versions ?? [])];
+  const versionOptions = versions.map((entry) => ({ value: String(entry.version), label: String(entry.version) }));
   const newest = first.data?.data[0]?.version;
   const cursor = older === null ? (first.data?.nextCursor ?? null) : older.cursor;
   const fromVersion = from ?? versions[1]?.version ?? newest;
@@ -127,26 +129,8 @@ export function HistoryPage({ session, onSessionLost }: SignedInPageProps) {
         <section aria-labelledby="history-compare-heading">
           <h2 id="history-compare-heading">Compare two versions</h2>
           <form class="compare" onSubmit={(event) => void showDiff(event)}>
-            <div>
-              <label for="history-from">From version</label>
-              <select id="history-from" value={String(fromVersion)} onChange={(e) => setFrom(Number(e.currentTarget.value))}>
-                {versions.map((entry) => (
-                  <option key={entry.version} value={String(entry.version)}>
-                    {entry.version}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div>
-              <label for="history-to">To version</label>
-              <select id="history-to" value={String(toVersion)} onChange={(e) => setTo(Number(e.currentTarget.value))}>
-                {versions.map((entry) => (
-                  <option key={entry.version} value={String(entry.version)}>
-                    {entry.version}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField id="history-from" label="From version" value={String(fromVersion)} onChange={(value) => setFrom(Number(value))} options={versionOptions} error={undefined} />
+            <SelectField id="history-to" label="To version" value={String(toVersion)} onChange={(value) => setTo(Number(value))} options={versionOptions} error={undefined} />
             <button type="submit">Show changes</button>
           </form>
           {diffError !== null && (
